@@ -1,0 +1,8 @@
+"""skgan: scikit-learn-style GAN estimators."""
+
+from .gan import GANSampler
+from .wgan import WGANSampler
+
+__version__ = "0.1.0"
+
+__all__ = ["GANSampler", "WGANSampler", "__version__"]

@@ -1,0 +1,97 @@
+"""Small torch helpers: device resolution, seeding and portable generator state."""
+
+import numpy as np
+import torch
+
+_MAX_SEED = 2**63 - 1
+
+
+def resolve_device(device):
+    """Return the ``torch.device`` that ``device`` names.
+
+    ``"auto"`` picks CUDA when available, then Apple's MPS, then the CPU. An explicit
+    device that is not available raises ``ValueError``.
+    """
+    if isinstance(device, torch.device):
+        device = str(device)
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"device={device!r} is not a torch device name.") from error
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} was asked for but CUDA is not available.")
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was asked for but only {torch.cuda.device_count()} "
+                "CUDA device(s) exist."
+            )
+    elif resolved.type == "mps" and not _mps_available():
+        raise ValueError(f"device={device!r} was asked for but MPS is not available.")
+    elif resolved.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device={device!r} is not supported; use cpu, cuda, cuda:N or mps.")
+    return resolved
+
+
+def device_available(device):
+    """Whether tensors can be placed on ``device`` on this machine."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        index = device.index or 0
+        return torch.cuda.is_available() and index < torch.cuda.device_count()
+    if device.type == "mps":
+        return _mps_available()
+    return device.type == "cpu"
+
+
+def _mps_available():
+    backend = getattr(torch.backends, "mps", None)
+    return backend is not None and backend.is_available()
+
+
+def draw_seed(numpy_random_state):
+    """Draw a torch seed from a ``numpy.random.RandomState``."""
+    return int(numpy_random_state.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
+
+
+def make_generator(seed, device):
+    """A ``torch.Generator`` on ``device`` seeded with ``seed``."""
+    device = torch.device(device)
+    generator = torch.Generator(device=device if device.type != "mps" else "cpu")
+    generator.manual_seed(int(seed) % _MAX_SEED)
+    return generator
+
+
+def generator_device(generator):
+    """The device on which random tensors drawn with ``generator`` are created."""
+    return torch.device(generator.device)
+
+
+def export_generator(generator):
+    """A picklable description of a ``torch.Generator``'s state."""
+    return {"device": str(generator.device), "state": generator.get_state().clone()}
+
+
+def import_generator(exported, device):
+    """Rebuild a generator exported by :func:`export_generator` on ``device``.
+
+    When the saved state belongs to another kind of device (a CUDA generator loaded on
+    a CPU-only machine), its state cannot be restored as is; the new generator is then
+    seeded from the saved state's bytes, so it stays deterministic.
+    """
+    device = torch.device(device)
+    generator_device_ = device if device.type != "mps" else torch.device("cpu")
+    generator = torch.Generator(device=generator_device_)
+    if torch.device(exported["device"]).type == generator_device_.type:
+        generator.set_state(exported["state"])
+    else:
+        state_bytes = exported["state"].numpy().tobytes()
+        seed = int.from_bytes(state_bytes[:8].ljust(8, b"\0"), "little")
+        generator.manual_seed(seed % _MAX_SEED)
+    return generator

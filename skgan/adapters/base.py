@@ -1,0 +1,54 @@
+"""The protocol every data adapter follows.
+
+An adapter turns user data (arrays, DataFrames, images, signals) into float tensors the
+networks train on, tells the estimator what the networks' ends must look like, and turns
+generated tensors back into data of the kind ``fit`` saw.
+"""
+
+from abc import ABCMeta, abstractmethod
+
+from sklearn.base import BaseEstimator
+
+
+class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
+    """Base class of data adapters.
+
+    Adapters are scikit-learn estimators (``get_params``/``clone`` work) so that an
+    adapter instance with options can be passed as the ``adapter`` parameter of any skgan
+    estimator; the estimator fits a clone and keeps it as ``adapter_``.
+
+    Subclasses implement :meth:`fit`, :meth:`encode` and :meth:`decode`, and set
+    ``encoded_shape_`` (the shape of one encoded sample) when fitted.
+    """
+
+    #: Keyword arguments for ``sklearn.utils.validation.validate_data``.
+    input_checks = {}
+
+    #: Which family of networks suits the encoded data ("mlp", "conv1d", "conv2d").
+    network_family = "mlp"
+
+    def check_input(self, X):
+        """Raise ``TypeError``/``ValueError`` naming what makes ``X`` unusable.
+
+        Called before the estimator's generic validation, so that the message can
+        speak of the adapter's own terms (columns, layouts). The default accepts all.
+        """
+
+    @abstractmethod
+    def fit(self, X):
+        """Learn how to encode ``X``; returns ``self``."""
+
+    @abstractmethod
+    def encode(self, X):
+        """Encode ``X`` to a float32 array of shape ``(n_samples, *encoded_shape_)``."""
+
+    @abstractmethod
+    def decode(self, encoded):
+        """Turn an encoded float array back into data of the kind ``fit`` saw."""
+
+    def generator_head(self):
+        """A torch module applied to the generator's raw output, or ``None``.
+
+        Adapters with discrete outputs return softmax or similar heads here.
+        """
+        return None

@@ -1,0 +1,425 @@
+"""BaseGAN: the scikit-learn contract every skgan estimator shares.
+
+The base class owns the control flow (validate, encode, build, train, sample, score,
+pickle); estimators only say how to build their optimisers and how to take one training
+step, as :class:`sklearn.mixture._base.BaseMixture` does for mixtures.
+"""
+
+import io
+import math
+import numbers
+import warnings
+from abc import ABCMeta, abstractmethod
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, DensityMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._torch_utils import (
+    device_available,
+    draw_seed,
+    export_generator,
+    import_generator,
+    make_generator,
+    resolve_device,
+)
+from .adapters import ADAPTERS, BaseAdapter, resolve_adapter
+from .exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
+from .metrics import mmd
+from .networks import make_network_pair
+from .training import run_epochs
+
+_SAMPLE_CHUNK = 65536
+
+
+class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class for GAN estimators. Not for direct use.
+
+    Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
+    and may override :meth:`_make_optimizer`, :meth:`_condition_tensors` (extra inputs
+    for conditional models) and ``_extra_params_check``.
+    """
+
+    _parameter_constraints: dict = {
+        "adapter": [StrOptions({"auto", *ADAPTERS}), BaseAdapter],
+        "generator_dims": [tuple, list],
+        "discriminator_dims": [tuple, list],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "generator_lr": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+        "betas": [tuple, list],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    #: Rows scored at most by :meth:`score` (MMD costs O(n^2)).
+    max_score_samples = 2000
+
+    #: Training steps that ``epochs="auto"`` aims for (each step sees one mini-batch).
+    _auto_steps = 5000
+
+    @abstractmethod
+    def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
+                 batch_size, generator_lr, discriminator_lr, betas, warm_start, device,
+                 random_state, verbose):
+        self.adapter = adapter
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.latent_dim = latent_dim
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.generator_lr = generator_lr
+        self.discriminator_lr = discriminator_lr
+        self.betas = betas
+        self.warm_start = warm_start
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the generator and discriminator on ``X`` for ``epochs`` epochs.
+
+        With ``warm_start=True`` and a fitted estimator, training continues from the
+        current weights (the adapter keeps its first fit).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or DataFrame
+            Training data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        keep_going = self.warm_start and self._is_trained()
+        return self._fit(X, y, reset=not keep_going, n_epochs=None)
+
+    def _epochs_for(self, n_rows):
+        """The number of epochs ``fit`` runs on ``n_rows`` rows."""
+        if self.epochs != "auto":
+            return self.epochs
+        batches_per_epoch = n_rows // self._batch_size_for(n_rows)
+        return max(1, math.ceil(self._auto_steps / batches_per_epoch))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch over ``X``, continuing from the current weights.
+
+        The first call sets up the estimator (adapter, networks) from ``X``; later calls
+        must pass data with the same features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or DataFrame
+            A chunk of training data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, reset=not self._is_trained(), n_epochs=1)
+
+    def _is_trained(self):
+        return hasattr(self, "history_")
+
+    def _fit(self, X, y, reset, n_epochs):
+        saved_state = dict(self.__dict__)
+        try:
+            tensors = self._prepare_training(X, y, reset)
+            n_rows = tensors[0].shape[0]
+            outcome = run_epochs(
+                self._train_step,
+                tensors,
+                n_epochs=self._epochs_for(n_rows) if n_epochs is None else n_epochs,
+                batch_size=self._batch_size_for(n_rows),
+                generator=self._rng,
+                modules=self._networks(),
+                optimizers=self.optimizers_,
+                history=self.history_,
+                verbose=self.verbose,
+                description=type(self).__name__,
+            )
+            self._report(outcome)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved_state)
+            raise
+        return self
+
+    def _prepare_training(self, X, y, reset):
+        if reset:
+            self._check_params()
+            adapter = resolve_adapter(self.adapter, X)
+            adapter.check_input(X)
+            validate_data(self, X, reset=True, **adapter.input_checks)
+            self.adapter_ = adapter.fit(X)
+            self.device_ = resolve_device(self.device)
+            random_state = check_random_state(self.random_state)
+            self._rng = make_generator(draw_seed(random_state), self.device_)
+            self._score_seed = draw_seed(random_state)
+            self._n_steps = 0
+            conditions = self._condition_tensors(y, reset=True)
+            condition_dim = 0 if conditions is None else conditions.shape[1]
+            self.generator_, self.discriminator_ = make_network_pair(
+                self.adapter_,
+                latent_dim=self.latent_dim,
+                generator_dims=self.generator_dims,
+                discriminator_dims=self.discriminator_dims,
+                condition_dim=condition_dim,
+                spectral_norm=self._spectral_norm(),
+                pac=self._pac(),
+                device=self.device_,
+                generator=self._rng,
+            )
+            self.optimizers_ = {
+                "generator": self._make_optimizer(self.generator_, self.generator_lr),
+                "discriminator": self._make_optimizer(self.discriminator_, self.discriminator_lr),
+            }
+            self.history_ = {}
+        else:
+            self.adapter_.check_input(X)
+            validate_data(self, X, reset=False, **self.adapter_.input_checks)
+            conditions = self._condition_tensors(y, reset=False)
+        if len(X) < self._pac():
+            raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
+        encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
+        if conditions is None:
+            return (encoded,)
+        return (encoded, conditions.to(self.device_))
+
+    def _check_params(self):
+        for name in ("generator_dims", "discriminator_dims"):
+            dims = getattr(self, name)
+            if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+                       for d in dims):
+                raise ValueError(f"{name} must hold positive integers, got {dims!r}.")
+        if len(self.betas) != 2 or not all(
+            isinstance(b, numbers.Real) and 0.0 <= b < 1.0 for b in self.betas
+        ):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
+        self._extra_params_check()
+
+    def _extra_params_check(self):
+        """Checks of parameter combinations specific to a subclass."""
+
+    def _batch_size_for(self, n_rows):
+        pac = self._pac()
+        return max(pac, (min(self.batch_size, n_rows) // pac) * pac)
+
+    def _report(self, outcome):
+        name = type(self).__name__
+        if outcome.stop_reason == "diverged":
+            message = (
+                f"{name} training diverged: {', '.join(outcome.bad_losses)} became NaN or "
+                "infinite. Try lower learning rates, gradient clipping or another loss."
+            )
+            if not self.history_.get("epoch"):
+                raise FloatingPointError(message + " No epoch completed; nothing was fitted.")
+            warnings.warn(
+                message + f" Weights are those of epoch {self.history_['epoch'][-1]}.",
+                TrainingDivergedWarning,
+                stacklevel=4,
+            )
+        elif outcome.stop_reason == "interrupted":
+            if not self.history_.get("epoch"):
+                raise KeyboardInterrupt
+            warnings.warn(
+                f"{name} training interrupted; the estimator keeps the weights of epoch "
+                f"{self.history_['epoch'][-1]}.",
+                TrainingInterruptedWarning,
+                stacklevel=4,
+            )
+
+    # ------------------------------------------------------------------ hooks
+    def _networks(self):
+        return {"generator": self.generator_, "discriminator": self.discriminator_}
+
+    def _make_optimizer(self, module, learning_rate):
+        return torch.optim.Adam(module.parameters(), lr=learning_rate, betas=tuple(self.betas))
+
+    def _condition_tensors(self, y, reset):
+        """Extra per-row inputs for both networks (conditional models); None here."""
+        return None
+
+    def _spectral_norm(self):
+        return getattr(self, "spectral_norm", False)
+
+    def _pac(self):
+        return getattr(self, "pac", 1)
+
+    @abstractmethod
+    def _train_step(self, batch):
+        """One optimisation step on ``batch`` (a tuple of tensors); returns its losses."""
+
+    def _draw_latent(self, n_samples, generator=None):
+        generator = self._rng if generator is None else generator
+        latent = torch.randn(
+            n_samples, self.latent_dim, generator=generator, device=generator.device
+        )
+        return latent.to(self.device_)
+
+    def _optimize(self, name, loss):
+        """Backpropagate ``loss`` and step the optimiser of network ``name``.
+
+        Gradient norms are clipped first when the estimator has a ``grad_clip``.
+        """
+        optimizer = self.optimizers_[name]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_clip = getattr(self, "grad_clip", None)
+        if grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(self._networks()[name].parameters(), grad_clip)
+        optimizer.step()
+
+    @contextmanager
+    def _frozen(self, module):
+        """Skip weight gradients of ``module`` (e.g. the discriminator in a G step)."""
+        parameters = list(module.parameters())
+        for parameter in parameters:
+            parameter.requires_grad_(False)
+        try:
+            yield
+        finally:
+            for parameter in parameters:
+                parameter.requires_grad_(True)
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new samples of the kind ``fit`` saw.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples (0 gives an empty result of the right shape).
+        random_state : int, RandomState instance or None, default=None
+            None continues the estimator's own random stream (so successive calls give
+            new samples, reproducibly after a fit with an integer ``random_state``); an
+            integer gives the same samples every call.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features) or DataFrame
+            An ndarray when ``fit`` saw an array (float dtype), a DataFrame with the same
+            columns and dtypes when it saw a DataFrame.
+        """
+        check_is_fitted(self)
+        n_samples = _check_n_samples(n_samples)
+        generator = self._rng if random_state is None else self._seeded_generator(random_state)
+        return self.adapter_.decode(self._generate_encoded(n_samples, generator))
+
+    def _seeded_generator(self, random_state):
+        return make_generator(draw_seed(check_random_state(random_state)), self.device_)
+
+    def _generate_encoded(self, n_samples, generator):
+        """Encoded samples as a float32 ndarray, drawn in chunks with no autograd."""
+        chunks = []
+        self.generator_.eval()
+        with torch.inference_mode():
+            for start in range(0, n_samples, _SAMPLE_CHUNK):
+                size = min(_SAMPLE_CHUNK, n_samples - start)
+                chunks.append(self.generator_(self._draw_latent(size, generator)).float().cpu())
+        if not chunks:
+            return np.empty((0, *self.adapter_.encoded_shape_), dtype=np.float32)
+        return torch.cat(chunks).numpy().reshape(n_samples, *self.adapter_.encoded_shape_)
+
+    def score(self, X, y=None):
+        """Negative MMD² between ``X`` and as many generated samples (greater is better).
+
+        Both sets are compared in the adapter's encoded space with an RBF kernel of
+        median-heuristic width; at most ``max_score_samples`` rows of ``X`` are used.
+        Generated samples come from a fixed seed set at fit time, so the score is
+        repeatable and does not advance :meth:`sample`'s random stream.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or DataFrame
+            Held-out real data (at least 2 rows).
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        score : float
+            ``-mmd(real, generated)``: near 0 for a perfect generator, lower is worse.
+        """
+        check_is_fitted(self)
+        self.adapter_.check_input(X)
+        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+        real = self.adapter_.encode(X)
+        seeds = np.random.RandomState(self._score_seed % 2**32)
+        if len(real) > self.max_score_samples:
+            real = real[seeds.choice(len(real), self.max_score_samples, replace=False)]
+        generated = self._generate_encoded(len(real), self._seeded_generator(seeds))
+        return -mmd(real.reshape(len(real), -1), generated.reshape(len(real), -1))
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        torch_objects = {
+            name: state.pop(name)
+            for name in list(state)
+            if _is_torch_state(state[name])
+        }
+        if torch_objects:
+            buffer = io.BytesIO()
+            torch.save(torch_objects, buffer)
+            state["_torch_payload"] = buffer.getvalue()
+        if "_rng" in state:
+            state["_rng"] = export_generator(state["_rng"])
+        return state
+
+    def __setstate__(self, state):
+        payload = state.pop("_torch_payload", None)
+        device = state.get("device_")
+        if device is not None and not device_available(device):
+            warnings.warn(
+                f"This model was trained on {device}, which is not available here; "
+                "it is loaded on the CPU.",
+                UserWarning,
+                stacklevel=2,
+            )
+            device = state["device_"] = torch.device("cpu")
+        if payload is not None:
+            state.update(
+                torch.load(io.BytesIO(payload), map_location=device, weights_only=False)
+            )
+        if "_rng" in state:
+            state["_rng"] = import_generator(state["_rng"], device)
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _is_torch_state(value):
+    if isinstance(value, (torch.nn.Module, torch.optim.Optimizer, torch.Tensor)):
+        return True
+    return isinstance(value, dict) and any(
+        isinstance(item, torch.optim.Optimizer) for item in value.values()
+    )
+
+
+def _check_n_samples(n_samples):
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+        raise TypeError(f"n_samples must be an integer, got {type(n_samples).__name__}.")
+    if n_samples < 0:
+        raise ValueError(f"n_samples must be >= 0, got {n_samples}.")
+    return int(n_samples)

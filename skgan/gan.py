@@ -1,0 +1,145 @@
+"""GANSampler: a GAN with a classifier discriminator (non-saturating, hinge or LSGAN)."""
+
+from numbers import Integral, Real
+
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .base import BaseGAN
+from .objectives import ADVERSARIAL_LOSSES, discriminator_loss, generator_loss
+
+
+class GANSampler(BaseGAN):
+    """Generative adversarial network that learns to sample data like ``X``.
+
+    A generator maps Gaussian noise to data; a discriminator learns to tell its samples
+    from real rows and the generator learns to fool it (Goodfellow et al., 2014).
+    Each training step updates the discriminator once, then the generator once.
+
+    Parameters
+    ----------
+    loss : {"bce", "hinge", "lsgan"}, default="bce"
+        "bce": the non-saturating cross-entropy GAN; "hinge": hinge loss (Lim & Ye,
+        2017); "lsgan": least squares (Mao et al., 2017).
+    label_smoothing : float in [0, 0.5), default=0.0
+        One-sided label smoothing: the discriminator's target for real data is
+        ``1 - label_smoothing`` ("bce" and "lsgan" only).
+    spectral_norm : bool, default=True
+        Spectral normalisation of the discriminator's layers (Miyato et al., 2018).
+    grad_clip : float or None, default=None
+        Clip the gradient norm of each network to this value at each step.
+    pac : int, default=4
+        Rows the discriminator judges together (PacGAN, Lin et al., 2018); larger values
+        penalise mode collapse more. The batch size is rounded down to a multiple.
+    adapter : "auto", "numeric" or adapter instance, default="auto"
+        How data is encoded for the networks and decoded back; "auto" chooses by the
+        kind of ``X``.
+    generator_dims, discriminator_dims : tuple of int, default=(256, 256)
+        Widths of the hidden layers of the generator and discriminator.
+    latent_dim : int, default=32
+        Size of the noise vector.
+    epochs : int or "auto", default="auto"
+        Passes over the training data in :meth:`fit`. "auto" runs as many as give about
+        5,000 training steps (one discriminator and one generator update each), so
+        small tables get many epochs and large ones few: about 330 epochs for 4,000
+        rows at the default batch size.
+    batch_size : int, default=256
+        Rows per training step (at most the number of rows).
+    generator_lr, discriminator_lr : float, default=2e-4
+        Adam learning rates.
+    betas : tuple of two floats, default=(0.5, 0.999)
+        Adam's decay rates for both networks.
+    warm_start : bool, default=False
+        When True, :meth:`fit` on a fitted estimator continues training.
+    device : str or torch.device, default="auto"
+        "auto" (CUDA, then MPS, then CPU, resolved at fit), "cpu", "cuda", "cuda:N", "mps".
+    random_state : int, RandomState instance or None, default=None
+        Seeds the estimator's own torch generator (weights, noise, shuffling). An integer
+        gives bit-identical results on the CPU. The global numpy and torch generators
+        are never used.
+    verbose : int, default=0
+        1 shows a progress bar with the current losses.
+
+    Attributes
+    ----------
+    adapter_ : BaseAdapter
+        The fitted data adapter.
+    generator_, discriminator_ : torch.nn.Module
+        The trained networks (in eval mode).
+    optimizers_ : dict of torch.optim.Optimizer
+        Keys "generator" and "discriminator"; kept so training can continue.
+    history_ : dict of lists
+        Per epoch: "epoch", "epoch_time" (seconds), "discriminator_loss",
+        "generator_loss".
+    device_ : torch.device
+        Where the networks live.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    WGANSampler : Wasserstein GAN with gradient penalty or weight clipping.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan import GANSampler
+    >>> X = np.random.RandomState(0).normal(size=(200, 2))
+    >>> gan = GANSampler(epochs=5, random_state=0).fit(X)
+    >>> gan.sample(3).shape
+    (3, 2)
+    >>> sorted(gan.history_)
+    ['discriminator_loss', 'epoch', 'epoch_time', 'generator_loss']
+    """
+
+    _parameter_constraints = {
+        **BaseGAN._parameter_constraints,
+        "loss": [StrOptions(set(ADVERSARIAL_LOSSES))],
+        "label_smoothing": [Interval(Real, 0, 0.5, closed="left")],
+        "spectral_norm": ["boolean"],
+        "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, loss="bce", label_smoothing=0.0, spectral_norm=True, grad_clip=None,
+                 pac=4, adapter="auto", generator_dims=(256, 256),
+                 discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=256,
+                 generator_lr=2e-4, discriminator_lr=2e-4, betas=(0.5, 0.999),
+                 warm_start=False, device="auto", random_state=None, verbose=0):
+        super().__init__(
+            adapter=adapter, generator_dims=generator_dims,
+            discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
+            batch_size=batch_size, generator_lr=generator_lr,
+            discriminator_lr=discriminator_lr, betas=betas, warm_start=warm_start,
+            device=device, random_state=random_state, verbose=verbose,
+        )
+        self.loss = loss
+        self.label_smoothing = label_smoothing
+        self.spectral_norm = spectral_norm
+        self.grad_clip = grad_clip
+        self.pac = pac
+
+    def _extra_params_check(self):
+        if self.loss == "hinge" and self.label_smoothing > 0:
+            raise ValueError("label_smoothing applies to loss='bce' or 'lsgan', not 'hinge'.")
+
+    def _train_step(self, batch):
+        real, *conditions = batch
+        condition = conditions[0] if conditions else None
+        n_real = real.shape[0]
+        fake = self.generator_(self._draw_latent(n_real), condition)
+
+        both_condition = None if condition is None else torch.cat([condition, condition])
+        logits = self.discriminator_(torch.cat([real, fake.detach()]), both_condition)
+        real_logits, fake_logits = logits.split(logits.shape[0] // 2)
+        d_loss = discriminator_loss(
+            real_logits, fake_logits, self.loss, real_target=1.0 - self.label_smoothing
+        )
+        self._optimize("discriminator", d_loss)
+
+        with self._frozen(self.discriminator_):
+            g_loss = generator_loss(self.discriminator_(fake, condition), self.loss)
+            self._optimize("generator", g_loss)
+        return {"discriminator_loss": d_loss, "generator_loss": g_loss}

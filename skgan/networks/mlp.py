@@ -1,0 +1,81 @@
+"""Fully connected generator and discriminator for vector-shaped data."""
+
+import torch
+from torch import nn
+
+from .spectral import SpectralNormLinear
+
+
+def _hidden_stack(input_dim, hidden_dims, linear=nn.Linear, negative_slope=0.2):
+    layers = []
+    width = input_dim
+    for hidden in hidden_dims:
+        layers += [linear(width, hidden), nn.LeakyReLU(negative_slope)]
+        width = hidden
+    return layers, width
+
+
+def _with_condition(inputs, condition):
+    if condition is None:
+        return inputs
+    return torch.cat([inputs, condition], dim=1)
+
+
+class MLPGenerator(nn.Module):
+    """Maps latent vectors (and an optional condition) to encoded samples.
+
+    Parameters
+    ----------
+    latent_dim : int
+        Size of the latent noise vector.
+    output_dim : int
+        Size of one encoded sample, as the data adapter reports it.
+    hidden_dims : tuple of int
+        Widths of the hidden layers.
+    condition_dim : int, default=0
+        Size of a conditioning vector concatenated to the noise (0: none).
+    head : torch.nn.Module or None
+        Applied to the last layer's output (e.g. softmax blocks for categories);
+        ``None`` leaves it linear.
+    """
+
+    def __init__(self, latent_dim, output_dim, hidden_dims, condition_dim=0, head=None):
+        super().__init__()
+        layers, width = _hidden_stack(latent_dim + condition_dim, hidden_dims)
+        self.body = nn.Sequential(*layers, nn.Linear(width, output_dim))
+        self.head = head if head is not None else nn.Identity()
+
+    def forward(self, latent, condition=None):
+        return self.head(self.body(_with_condition(latent, condition)))
+
+
+class MLPDiscriminator(nn.Module):
+    """Scores samples (and an optional condition) with one logit per pack of rows.
+
+    Parameters
+    ----------
+    input_dim : int
+        Size of one encoded sample.
+    hidden_dims : tuple of int
+        Widths of the hidden layers.
+    condition_dim : int, default=0
+        Size of a conditioning vector concatenated to each sample (0: none).
+    spectral_norm : bool, default=False
+        Divide each linear layer's weight by its spectral norm.
+    pac : int, default=1
+        Number of rows judged together (PacGAN); the batch size must be a multiple.
+        No batch normalisation is used, so rows never interact otherwise: a batch of
+        real and fake rows can be scored in one pass.
+    """
+
+    def __init__(self, input_dim, hidden_dims, condition_dim=0, spectral_norm=False, pac=1):
+        super().__init__()
+        self.pac = pac
+        linear = SpectralNormLinear if spectral_norm else nn.Linear
+        layers, width = _hidden_stack((input_dim + condition_dim) * pac, hidden_dims, linear)
+        self.body = nn.Sequential(*layers, linear(width, 1))
+
+    def forward(self, inputs, condition=None):
+        joined = _with_condition(inputs, condition)
+        packed = joined.reshape(joined.shape[0] // self.pac, -1)
+        return self.body(packed).squeeze(1)

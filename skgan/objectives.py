@@ -1,0 +1,97 @@
+"""Adversarial losses and critic regularisers, as small pure functions.
+
+Every function takes raw discriminator outputs (logits or critic scores) and returns a
+scalar tensor to minimise.
+"""
+
+import torch
+from torch.nn import functional as F
+
+ADVERSARIAL_LOSSES = ("bce", "hinge", "lsgan")
+
+
+def discriminator_loss(real_logits, fake_logits, loss="bce", real_target=1.0):
+    """Loss of a discriminator that should score real rows high and fake rows low.
+
+    Parameters
+    ----------
+    real_logits, fake_logits : torch.Tensor
+        Discriminator outputs on real and generated data.
+    loss : {"bce", "hinge", "lsgan"}
+        Binary cross-entropy, hinge (Lim & Ye, 2017) or least squares (Mao et al., 2017).
+    real_target : float, default=1.0
+        Target for real data in "bce" and "lsgan"; below 1 gives one-sided label
+        smoothing (Salimans et al., 2016).
+    """
+    if loss == "bce":
+        real_term = F.binary_cross_entropy_with_logits(
+            real_logits, torch.full_like(real_logits, real_target)
+        )
+        fake_term = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        return real_term + fake_term
+    if loss == "hinge":
+        return F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
+    if loss == "lsgan":
+        return 0.5 * ((real_logits - real_target) ** 2).mean() + 0.5 * (fake_logits**2).mean()
+    raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
+
+
+def generator_loss(fake_logits, loss="bce"):
+    """Loss of a generator whose samples the discriminator should score as real.
+
+    "bce" is the non-saturating loss -log D(G(z)) of Goodfellow et al. (2014).
+    """
+    if loss == "bce":
+        return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+    if loss == "hinge":
+        return -fake_logits.mean()
+    if loss == "lsgan":
+        return 0.5 * ((fake_logits - 1.0) ** 2).mean()
+    raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
+
+
+def wasserstein_critic_loss(real_scores, fake_scores):
+    """Negative estimate of the Wasserstein-1 distance: mean(fake) - mean(real)."""
+    return fake_scores.mean() - real_scores.mean()
+
+
+def wasserstein_generator_loss(fake_scores):
+    """The generator raises the critic's score of its samples."""
+    return -fake_scores.mean()
+
+
+def interpolate(real, fake, generator):
+    """Random points on the segments between paired real and fake rows.
+
+    One mixing weight per row, drawn from ``generator``; works for any trailing shape.
+    """
+    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+    weights = torch.rand(shape, generator=generator, device=generator.device, dtype=real.dtype)
+    weights = weights.to(real.device)
+    return weights * real + (1.0 - weights) * fake
+
+
+def gradient_penalty(scores, inputs, pac=1):
+    """Two-sided gradient penalty of Gulrajani et al. (2017): E[(||grad|| - 1)^2].
+
+    Parameters
+    ----------
+    scores : torch.Tensor
+        Critic outputs computed from ``inputs`` (which must require grad).
+    inputs : torch.Tensor
+        The interpolated rows the scores were computed on.
+    pac : int, default=1
+        Rows judged together by a packing critic; their gradients form one vector.
+    """
+    (gradients,) = torch.autograd.grad(
+        outputs=scores.sum(), inputs=inputs, create_graph=True
+    )
+    gradients = gradients.reshape(inputs.shape[0] // pac, -1)
+    return ((gradients.norm(2, dim=1) - 1.0) ** 2).mean()
+
+
+@torch.no_grad()
+def clip_parameters_(module, clip_value):
+    """Clamp every parameter of ``module`` into [-clip_value, clip_value] (WGAN)."""
+    for parameter in module.parameters():
+        parameter.clamp_(-clip_value, clip_value)

@@ -1,0 +1,126 @@
+"""The training loop every skgan estimator runs: batching, history, snapshots, faults.
+
+The loop knows nothing about adversarial objectives. It shuffles the training tensors
+with the estimator's generator, hands each mini-batch to the estimator's step function,
+averages the losses the step reports into ``history``, and after every epoch checks that
+they are finite. The weights and optimiser states are snapshotted at the end of each good
+epoch, so a diverging run or a Ctrl-C falls back to the last completed epoch.
+"""
+
+import copy
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+from tqdm.auto import tqdm
+
+
+@dataclass
+class TrainingOutcome:
+    """What a call to :func:`run_epochs` achieved."""
+
+    completed_epochs: int
+    stop_reason: str | None = None  # None, "diverged" or "interrupted"
+    bad_losses: tuple = ()
+
+
+def take_snapshot(modules, optimizers):
+    """Copies of the state of every module and optimiser, on their own devices."""
+    return {
+        "modules": {name: copy.deepcopy(module.state_dict()) for name, module in modules.items()},
+        "optimizers": {
+            name: copy.deepcopy(optimizer.state_dict()) for name, optimizer in optimizers.items()
+        },
+    }
+
+
+def restore_snapshot(snapshot, modules, optimizers):
+    """Load a snapshot taken by :func:`take_snapshot` back in place."""
+    for name, module in modules.items():
+        module.load_state_dict(snapshot["modules"][name])
+    for name, optimizer in optimizers.items():
+        optimizer.load_state_dict(snapshot["optimizers"][name])
+
+
+def batch_indices(n_rows, batch_size, generator, device):
+    """Shuffled row indices of each full mini-batch of one epoch.
+
+    The remainder that does not fill a batch is dropped; the shuffle changes every
+    epoch, so every row is seen.
+    """
+    order = torch.randperm(n_rows, generator=generator, device=generator.device).to(device)
+    n_batches = n_rows // batch_size
+    return order[: n_batches * batch_size].reshape(n_batches, batch_size)
+
+
+def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optimizers,
+               history, verbose=0, description="training"):
+    """Train for ``n_epochs`` passes over ``tensors``.
+
+    Parameters
+    ----------
+    step : callable
+        ``step(batch) -> dict[str, torch.Tensor]``: one optimisation step on a tuple of
+        batch tensors, returning the scalar losses it computed (a loss missing from some
+        steps, such as a generator loss every n-th step, is averaged over the steps that
+        report it).
+    tensors : tuple of torch.Tensor
+        Training data already on the device, sharing their first dimension.
+    n_epochs, batch_size : int
+        Number of passes and rows per step (``batch_size`` <= number of rows).
+    generator : torch.Generator
+        Shuffles the rows.
+    modules, optimizers : dict
+        Everything whose state makes up the model; snapshotted every epoch.
+    history : dict of lists
+        Appended to in place: ``epoch``, ``epoch_time`` and one list per logged loss.
+    verbose : int
+        ``>= 1`` shows a progress bar with the latest losses.
+
+    Returns
+    -------
+    TrainingOutcome
+    """
+    device = tensors[0].device
+    n_rows = tensors[0].shape[0]
+    snapshot = take_snapshot(modules, optimizers)
+    outcome = TrainingOutcome(completed_epochs=0)
+    progress = tqdm(range(n_epochs), desc=description, disable=verbose < 1, leave=verbose >= 2)
+    for module in modules.values():
+        module.train()
+    try:
+        for _ in progress:
+            started = time.perf_counter()
+            totals, counts = {}, {}
+            for rows in batch_indices(n_rows, batch_size, generator, device):
+                losses = step(tuple(tensor[rows] for tensor in tensors))
+                for name, value in losses.items():
+                    value = value.detach()
+                    totals[name] = totals[name] + value if name in totals else value
+                    counts[name] = counts.get(name, 0) + 1
+            means = {name: float(total) / counts[name] for name, total in totals.items()}
+            bad = tuple(name for name, value in means.items() if not math.isfinite(value))
+            if bad:
+                restore_snapshot(snapshot, modules, optimizers)
+                outcome.stop_reason, outcome.bad_losses = "diverged", bad
+                break
+            _record(history, means, time.perf_counter() - started)
+            snapshot = take_snapshot(modules, optimizers)
+            outcome.completed_epochs += 1
+            progress.set_postfix({name: f"{value:.3g}" for name, value in means.items()})
+    except KeyboardInterrupt:
+        restore_snapshot(snapshot, modules, optimizers)
+        outcome.stop_reason = "interrupted"
+    finally:
+        progress.close()
+        for module in modules.values():
+            module.eval()
+    return outcome
+
+
+def _record(history, means, seconds):
+    history.setdefault("epoch", []).append(len(history.get("epoch", [])) + 1)
+    history.setdefault("epoch_time", []).append(seconds)
+    for name, value in means.items():
+        history.setdefault(name, []).append(value)

@@ -1,0 +1,165 @@
+"""WGANSampler: a Wasserstein GAN with gradient penalty or weight clipping."""
+
+from numbers import Integral, Real
+
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .base import BaseGAN
+from .objectives import (
+    clip_parameters_,
+    gradient_penalty,
+    interpolate,
+    wasserstein_critic_loss,
+    wasserstein_generator_loss,
+)
+
+
+class WGANSampler(BaseGAN):
+    """Wasserstein GAN that learns to sample data like ``X``.
+
+    The critic estimates the Wasserstein-1 distance between real and generated data and
+    the generator lowers it (Arjovsky et al., 2017). The critic is kept 1-Lipschitz by
+    a gradient penalty on random interpolates (WGAN-GP, Gulrajani et al., 2017) or by
+    clipping its weights. Each training step updates the critic on one mini-batch; the
+    generator is updated after every ``n_critic`` critic steps, so one epoch (one pass
+    of the data through the critic) makes ``n_batches / n_critic`` generator updates.
+
+    Parameters
+    ----------
+    penalty : {"gp", "clip"}, default="gp"
+        How the critic is kept Lipschitz.
+    n_critic : int, default=5
+        Critic steps per generator step.
+    gp_weight : float, default=10.0
+        Weight of the gradient penalty (penalty="gp").
+    clip_value : float, default=0.01
+        Critic weights are clamped to [-clip_value, clip_value] (penalty="clip").
+    pac : int, default=4
+        Rows the critic judges together (PacGAN); the batch size is rounded down to a
+        multiple.
+    adapter : "auto", "numeric" or adapter instance, default="auto"
+        How data is encoded for the networks and decoded back.
+    generator_dims, discriminator_dims : tuple of int, default=(256, 256)
+        Widths of the hidden layers of the generator and critic.
+    latent_dim : int, default=32
+        Size of the noise vector.
+    epochs : int, default=600
+        Passes of the training data through the critic in :meth:`fit`.
+    batch_size : int, default=128
+        Rows per critic step (at most the number of rows).
+    generator_lr, discriminator_lr : float, default=2e-4
+        Adam learning rates of the generator and critic.
+    betas : tuple of two floats, default=(0.5, 0.9)
+        Adam's decay rates for both networks.
+    warm_start : bool, default=False
+        When True, :meth:`fit` on a fitted estimator continues training.
+    device : str or torch.device, default="auto"
+        "auto" (CUDA, then MPS, then CPU, resolved at fit), "cpu", "cuda", "cuda:N", "mps".
+    random_state : int, RandomState instance or None, default=None
+        Seeds the estimator's own torch generator; an integer gives bit-identical
+        results on the CPU. The global numpy and torch generators are never used.
+    verbose : int, default=0
+        1 shows a progress bar with the current losses.
+
+    Attributes
+    ----------
+    adapter_ : BaseAdapter
+        The fitted data adapter.
+    generator_, discriminator_ : torch.nn.Module
+        The trained generator and critic (in eval mode).
+    optimizers_ : dict of torch.optim.Optimizer
+        Keys "generator" and "discriminator".
+    history_ : dict of lists
+        Per epoch: "epoch", "epoch_time", "discriminator_loss" (the critic's loss),
+        "generator_loss", "wasserstein_distance" (the critic's estimate) and, with
+        penalty="gp", "gradient_penalty".
+    device_ : torch.device
+        Where the networks live.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    GANSampler : GAN with a classifier discriminator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan import WGANSampler
+    >>> X = np.random.RandomState(0).normal(size=(200, 2))
+    >>> wgan = WGANSampler(epochs=5, random_state=0).fit(X)
+    >>> wgan.sample(3).shape
+    (3, 2)
+    >>> "gradient_penalty" in wgan.history_
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseGAN._parameter_constraints,
+        "penalty": [StrOptions({"gp", "clip"})],
+        "n_critic": [Interval(Integral, 1, None, closed="left")],
+        "gp_weight": [Interval(Real, 0, None, closed="left")],
+        "clip_value": [Interval(Real, 0, None, closed="neither")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, penalty="gp", n_critic=5, gp_weight=10.0, clip_value=0.01, pac=4,
+                 adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
+                 latent_dim=32, epochs="auto", batch_size=128, generator_lr=2e-4,
+                 discriminator_lr=2e-4, betas=(0.5, 0.9), warm_start=False, device="auto",
+                 random_state=None, verbose=0):
+        super().__init__(
+            adapter=adapter, generator_dims=generator_dims,
+            discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
+            batch_size=batch_size, generator_lr=generator_lr,
+            discriminator_lr=discriminator_lr, betas=betas, warm_start=warm_start,
+            device=device, random_state=random_state, verbose=verbose,
+        )
+        self.penalty = penalty
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.clip_value = clip_value
+        self.pac = pac
+
+    def _train_step(self, batch):
+        real, *conditions = batch
+        condition = conditions[0] if conditions else None
+        n_real = real.shape[0]
+        with torch.no_grad():
+            fake = self.generator_(self._draw_latent(n_real), condition)
+
+        losses = self._critic_step(real, fake, condition)
+        self._n_steps += 1
+        if self._n_steps % self.n_critic == 0:
+            with self._frozen(self.discriminator_):
+                fake = self.generator_(self._draw_latent(n_real), condition)
+                g_loss = wasserstein_generator_loss(self.discriminator_(fake, condition))
+                self._optimize("generator", g_loss)
+            losses["generator_loss"] = g_loss
+        return losses
+
+    def _critic_step(self, real, fake, condition):
+        """One critic update; real, fake (and interpolates) are scored in one pass."""
+        n_real = real.shape[0]
+        inputs = [real, fake]
+        if self.penalty == "gp":
+            mixed = interpolate(real, fake, self._rng).requires_grad_(True)
+            inputs.append(mixed)
+        conditions = None if condition is None else torch.cat([condition] * len(inputs))
+        scores = self.discriminator_(torch.cat(inputs), conditions)
+        real_scores, fake_scores, *mixed_scores = scores.split(n_real // self.pac)
+        distance = real_scores.mean() - fake_scores.mean()
+        d_loss = wasserstein_critic_loss(real_scores, fake_scores)
+        losses = {"wasserstein_distance": distance.detach()}
+        if self.penalty == "gp":
+            penalty = gradient_penalty(mixed_scores[0], mixed, self.pac)
+            d_loss = d_loss + self.gp_weight * penalty
+            losses["gradient_penalty"] = penalty.detach()
+        self._optimize("discriminator", d_loss)
+        if self.penalty == "clip":
+            clip_parameters_(self.discriminator_, self.clip_value)
+        losses["discriminator_loss"] = d_loss
+        return losses
