@@ -44,13 +44,15 @@ class WGANSampler(BaseGAN):
         Widths of the hidden layers of the generator and critic.
     latent_dim : int, default=32
         Size of the noise vector.
-    epochs : int, default=600
-        Passes of the training data through the critic in :meth:`fit`.
+    epochs : int or "auto", default="auto"
+        Passes of the training data through the critic in :meth:`fit`. "auto" runs as
+        many as give about 5,000 critic steps (1,000 generator steps): about 160 epochs
+        for 4,000 rows at the default batch size.
     batch_size : int, default=128
         Rows per critic step (at most the number of rows).
-    generator_lr, discriminator_lr : float, default=2e-4
+    generator_lr, discriminator_lr : float, default=5e-4
         Adam learning rates of the generator and critic.
-    betas : tuple of two floats, default=(0.5, 0.9)
+    betas : tuple of two floats, default=(0.0, 0.9)
         Adam's decay rates for both networks.
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training.
@@ -108,8 +110,8 @@ class WGANSampler(BaseGAN):
 
     def __init__(self, *, penalty="gp", n_critic=5, gp_weight=10.0, clip_value=0.01, pac=4,
                  adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
-                 latent_dim=32, epochs="auto", batch_size=128, generator_lr=2e-4,
-                 discriminator_lr=2e-4, betas=(0.5, 0.9), warm_start=False, device="auto",
+                 latent_dim=32, epochs="auto", batch_size=128, generator_lr=5e-4,
+                 discriminator_lr=5e-4, betas=(0.0, 0.9), warm_start=False, device="auto",
                  random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
