@@ -1,0 +1,81 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from skgan.adapters import NumericAdapter, resolve_adapter
+
+
+@pytest.mark.parametrize("scaling", ["quantile", "standard"])
+def test_array_round_trip(scaling):
+    X = np.random.RandomState(0).exponential(size=(300, 4))
+    adapter = NumericAdapter(scaling=scaling).fit(X)
+    encoded = adapter.encode(X)
+    assert encoded.dtype == np.float32 and encoded.shape == (300, 4)
+    assert np.abs(encoded.mean(axis=0)).max() < 0.1
+    np.testing.assert_allclose(adapter.decode(encoded), X, rtol=1e-4, atol=1e-4)
+
+
+def test_quantile_scaling_keeps_samples_in_observed_range():
+    X = np.random.RandomState(0).normal(size=(200, 2))
+    adapter = NumericAdapter().fit(X)
+    decoded = adapter.decode(np.random.RandomState(1).normal(scale=5, size=(1000, 2)))
+    assert (decoded >= X.min(axis=0)).all() and (decoded <= X.max(axis=0)).all()
+
+
+def test_frame_round_trip_keeps_columns_dtypes_and_ranges(numeric_frame):
+    adapter = NumericAdapter().fit(numeric_frame)
+    noisy = adapter.encode(numeric_frame) + np.random.RandomState(0).normal(
+        scale=0.3, size=(len(numeric_frame), 4)
+    )
+    decoded = adapter.decode(noisy)
+    assert list(decoded.columns) == list(numeric_frame.columns)
+    assert (decoded.dtypes == numeric_frame.dtypes).all()
+    assert decoded["age"].between(18, 89).all()
+    assert set(decoded["member"].unique()) <= {True, False}
+
+
+def test_constant_column_comes_back_constant():
+    X = np.column_stack([np.random.RandomState(0).normal(size=50), np.full(50, 7.5)])
+    adapter = NumericAdapter().fit(X)
+    decoded = adapter.decode(np.random.RandomState(1).normal(size=(20, 2)))
+    assert (decoded[:, 1] == 7.5).all()
+
+
+def test_empty_decode_has_right_shape(numeric_frame):
+    assert NumericAdapter().fit(np.ones((5, 3)) * np.arange(5)[:, None]).decode(
+        np.empty((0, 3))).shape == (0, 3)
+    assert NumericAdapter().fit(numeric_frame).decode(np.empty((0, 4))).shape == (0, 4)
+
+
+def test_non_numeric_input_is_refused():
+    with pytest.raises(TypeError, match="'name'"):
+        NumericAdapter().fit(pd.DataFrame({"name": ["a", "b"], "x": [1.0, 2.0]}))
+    with pytest.raises(ValueError, match="scaling"):
+        NumericAdapter(scaling="log").fit(np.ones((3, 2)))
+
+
+def test_resolve_adapter():
+    assert isinstance(resolve_adapter("auto", np.ones((3, 2))), NumericAdapter)
+    mine = NumericAdapter(scaling="standard")
+    resolved = resolve_adapter(mine, np.ones((3, 2)))
+    assert resolved is not mine and resolved.scaling == "standard"
+    with pytest.raises(ValueError, match="not known"):
+        resolve_adapter("audio", np.ones((3, 2)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(np.float64, st.tuples(st.integers(2, 40), st.integers(1, 4)),
+           elements=st.floats(-1e6, 1e6, allow_nan=False, width=32)),
+    st.sampled_from(["quantile", "standard"]),
+)
+def test_decode_of_any_encoding_is_finite_and_shaped(X, scaling):
+    adapter = NumericAdapter(scaling=scaling).fit(X)
+    encoded = adapter.encode(X)
+    assert np.isfinite(encoded).all()
+    decoded = adapter.decode(encoded)
+    assert decoded.shape == X.shape and np.isfinite(decoded).all()
+    np.testing.assert_allclose(decoded, X, rtol=1e-3, atol=1e-3 * (1 + np.abs(X).max()))

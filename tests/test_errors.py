@@ -1,0 +1,177 @@
+"""Bad input and faults: clear errors, and nothing half-done left behind."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from skgan import GANSampler, WGANSampler
+from skgan.exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
+
+FAST = dict(epochs=3, batch_size=32, generator_dims=(16,), discriminator_dims=(16,),
+            latent_dim=4)
+CLASSES = [GANSampler, WGANSampler]
+
+
+def _assert_not_fitted(model):
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+
+
+@pytest.mark.parametrize("estimator_class", CLASSES)
+@pytest.mark.parametrize(
+    "X, error, message",
+    [
+        (np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), ValueError, "NaN"),
+        (np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 4.0]]), ValueError, "infinity"),
+        (np.empty((0, 3)), ValueError, "0 sample"),
+        (np.ones((1, 3)), ValueError, "1 sample"),
+        (np.array([["a", "b"], ["c", "d"]]), TypeError, "numeric data"),
+        (pd.DataFrame({"x": [1.0, 2.0, 3.0], "city": ["a", "b", "c"]}), TypeError, "city"),
+        (np.ones((4, 3, 2)), ValueError, "dim 3"),
+        (np.ones(5), ValueError, "2D array"),
+    ],
+    ids=["nan", "inf", "empty", "one-row", "strings", "text-column", "3-d", "1-d"],
+)
+def test_bad_training_data_raises_and_leaves_estimator_unfitted(estimator_class, X, error,
+                                                                message):
+    model = estimator_class(**FAST)
+    with pytest.raises(error, match=message):
+        model.fit(X)
+    _assert_not_fitted(model)
+    assert model.get_params() == estimator_class(**FAST).get_params()
+
+
+@pytest.mark.parametrize("estimator_class", CLASSES)
+def test_failed_refit_keeps_previous_model(estimator_class, blobs):
+    model = estimator_class(random_state=0, **FAST).fit(blobs)
+    before = model.sample(5, random_state=0)
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(np.full((10, 3), np.nan))
+    np.testing.assert_array_equal(model.sample(5, random_state=0), before)
+    assert model.n_features_in_ == 3
+
+
+@pytest.mark.parametrize("estimator_class", CLASSES)
+def test_wrong_feature_count_at_score_time(estimator_class, blobs):
+    model = estimator_class(**FAST).fit(blobs)
+    with pytest.raises(ValueError, match="X has 2 features, but .* is expecting 3"):
+        model.score(blobs[:, :2])
+
+
+def test_input_is_not_modified(blobs, numeric_frame):
+    array, frame = blobs.copy(), numeric_frame.copy()
+    GANSampler(**FAST).fit(blobs).score(blobs)
+    GANSampler(**FAST).fit(numeric_frame)
+    np.testing.assert_array_equal(array, blobs)
+    pd.testing.assert_frame_equal(frame, numeric_frame)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(loss="wasserstein"), "loss"),
+        (dict(epochs=0), "epochs"),
+        (dict(generator_dims=(16, -2)), "generator_dims"),
+        (dict(betas=(0.5, 1.5)), "betas"),
+        (dict(device="tpu"), "device"),
+        (dict(device="cuda:3"), "not available"),
+        (dict(loss="hinge", label_smoothing=0.1), "label_smoothing"),
+        (dict(adapter="pictures"), "adapter"),
+    ],
+)
+def test_bad_parameters_raise_at_fit(params, message, blobs):
+    if params.get("device") == "cuda:3" and torch.cuda.device_count() > 3:
+        pytest.skip("this machine has a fourth GPU")
+    model = GANSampler(**{**FAST, **params})
+    with pytest.raises(ValueError, match=message):
+        model.fit(blobs)
+    _assert_not_fitted(model)
+
+
+def _fail_at(model, epoch_to_fail, exception_factory, n_steps_per_epoch):
+    """Make the model's step misbehave once training reaches ``epoch_to_fail``."""
+    original_step = model._train_step
+    calls = {"n": 0}
+
+    def step(batch):
+        calls["n"] += 1
+        if calls["n"] > (epoch_to_fail - 1) * n_steps_per_epoch:
+            result = exception_factory(original_step, batch)
+            if result is not None:
+                return result
+        return original_step(batch)
+
+    model._train_step = step
+
+
+def _nan_losses(original_step, batch):
+    losses = original_step(batch)
+    return {name: value * float("nan") for name, value in losses.items()}
+
+
+def _interrupt(original_step, batch):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("estimator_class", CLASSES)
+def test_diverging_run_keeps_last_good_epoch(estimator_class, blobs):
+    model = estimator_class(random_state=0, **{**FAST, "epochs": 5})
+    # blobs has 240 rows: 7 steps of 32 per epoch; losses turn NaN in epoch 3.
+    _fail_at(model, 3, _nan_losses, n_steps_per_epoch=7)
+    with pytest.warns(TrainingDivergedWarning, match="epoch 2"):
+        model.fit(blobs)
+    assert model.history_["epoch"] == [1, 2]
+    assert all(torch.isfinite(p).all() for p in model.generator_.parameters())
+    assert np.isfinite(model.sample(20)).all()
+
+
+def test_divergence_in_first_epoch_raises_and_leaves_unfitted(blobs):
+    model = GANSampler(random_state=0, **FAST)
+    _fail_at(model, 1, _nan_losses, n_steps_per_epoch=7)
+    with pytest.raises(FloatingPointError, match="No epoch completed"):
+        model.fit(blobs)
+    del model._train_step
+    _assert_not_fitted(model)
+
+
+def test_real_divergence_from_huge_learning_rate_is_caught(blobs):
+    model = GANSampler(random_state=0, generator_lr=1e12, discriminator_lr=1e12,
+                       loss="lsgan", **{**FAST, "epochs": 30})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrainingDivergedWarning)
+        try:
+            model.fit(blobs)
+        except FloatingPointError:
+            _assert_not_fitted(model)
+            return
+    assert all(np.isfinite(v).all() for k, v in model.history_.items())
+    assert np.isfinite(model.sample(10)).all()
+
+
+@pytest.mark.parametrize("estimator_class", CLASSES)
+def test_ctrl_c_keeps_last_completed_epoch(estimator_class, blobs):
+    model = estimator_class(random_state=0, **{**FAST, "epochs": 10})
+    _fail_at(model, 4, _interrupt, n_steps_per_epoch=7)
+    with pytest.warns(TrainingInterruptedWarning, match="epoch 3"):
+        model.fit(blobs)
+    assert model.history_["epoch"] == [1, 2, 3]
+    assert model.sample(4).shape == (4, 3)
+
+
+def test_ctrl_c_before_first_epoch_propagates(blobs):
+    model = GANSampler(random_state=0, **FAST)
+    _fail_at(model, 1, _interrupt, n_steps_per_epoch=7)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(blobs)
+    del model._train_step
+    _assert_not_fitted(model)
+
+
+def test_too_few_rows_for_packing(blobs):
+    with pytest.raises(ValueError, match="pac=4"):
+        GANSampler(pac=4, **FAST).fit(blobs[:3])

@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+import torch
+
+from skgan.adapters import NumericAdapter
+from skgan.networks import (
+    MLPDiscriminator,
+    MLPGenerator,
+    SpectralNormLinear,
+    build_module,
+    initialize_module,
+    make_network_pair,
+)
+
+
+def test_build_module_is_seeded_and_leaves_global_generator_alone():
+    torch.manual_seed(0)
+    state = torch.get_rng_state()
+    first = build_module(lambda: MLPGenerator(4, 3, (8, 8)), torch.device("cpu"),
+                         torch.Generator().manual_seed(1))
+    second = build_module(lambda: MLPGenerator(4, 3, (8, 8)), torch.device("cpu"),
+                          torch.Generator().manual_seed(1))
+    assert torch.equal(torch.get_rng_state(), state)
+    for a, b in zip(first.parameters(), second.parameters()):
+        assert torch.equal(a, b)
+    bound = 1 / np.sqrt(4)
+    assert first.body[0].weight.abs().max() <= bound
+
+
+def test_unknown_layer_is_refused():
+    class Strange(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.ones(3))
+
+    with pytest.raises(TypeError, match="Strange"):
+        initialize_module(Strange(), torch.Generator())
+
+
+def test_spectral_norm_converges_to_unit_norm():
+    layer = build_module(lambda: SpectralNormLinear(20, 30), torch.device("cpu"),
+                         torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        for _ in range(50):
+            weight = layer.normalized_weight()
+    assert torch.linalg.matrix_norm(weight, ord=2).item() == pytest.approx(1.0, rel=1e-3)
+    layer.eval()
+    frozen = layer.left_singular.clone()
+    layer(torch.ones(2, 20))
+    assert torch.equal(frozen, layer.left_singular)
+
+
+def test_discriminator_packs_rows_and_takes_conditions():
+    discriminator = build_module(
+        lambda: MLPDiscriminator(3, (8,), condition_dim=2, pac=4), torch.device("cpu"),
+        torch.Generator().manual_seed(0),
+    )
+    scores = discriminator(torch.ones(12, 3), torch.zeros(12, 2))
+    assert scores.shape == (3,)
+
+
+def test_generator_takes_conditions():
+    generator = build_module(lambda: MLPGenerator(4, 3, (8,), condition_dim=2),
+                             torch.device("cpu"), torch.Generator().manual_seed(0))
+    assert generator(torch.ones(5, 4), torch.ones(5, 2)).shape == (5, 3)
+
+
+def test_network_pair_is_sized_from_adapter():
+    adapter = NumericAdapter().fit(np.random.RandomState(0).normal(size=(50, 6)))
+    generator, discriminator = make_network_pair(
+        adapter, latent_dim=5, generator_dims=(16,), discriminator_dims=(16,),
+        spectral_norm=True, pac=2, device=torch.device("cpu"),
+        generator=torch.Generator().manual_seed(0),
+    )
+    samples = generator(torch.zeros(4, 5))
+    assert samples.shape == (4, 6)
+    assert discriminator(samples).shape == (2,)
+    assert isinstance(discriminator.body[0], SpectralNormLinear)
