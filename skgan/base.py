@@ -42,7 +42,8 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
     and may override :meth:`_make_optimizer`, :meth:`_condition_tensors` (extra inputs
-    for conditional models) and ``_extra_params_check``.
+    for conditional models), :meth:`_build_networks` with :meth:`_networks` (other
+    network layouts) and ``_extra_params_check``.
     """
 
     _parameter_constraints: dict = {
@@ -175,22 +176,7 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._score_seed = draw_seed(random_state)
             self._n_steps = 0
             conditions = self._condition_tensors(y, reset=True)
-            condition_dim = 0 if conditions is None else conditions.shape[1]
-            self.generator_, self.discriminator_ = make_network_pair(
-                self.adapter_,
-                latent_dim=self.latent_dim,
-                generator_dims=self.generator_dims,
-                discriminator_dims=self.discriminator_dims,
-                condition_dim=condition_dim,
-                spectral_norm=self._spectral_norm(),
-                pac=self._pac(),
-                device=self.device_,
-                generator=self._rng,
-            )
-            self.optimizers_ = {
-                "generator": self._make_optimizer(self.generator_, self.generator_lr),
-                "discriminator": self._make_optimizer(self.discriminator_, self.discriminator_lr),
-            }
+            self._build_networks(0 if conditions is None else conditions.shape[1])
             self.history_ = {}
         else:
             self.adapter_.check_input(X)
@@ -247,7 +233,30 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
 
     # ------------------------------------------------------------------ hooks
+    def _build_networks(self, condition_dim):
+        """Create the fitted networks and ``optimizers_`` (one pair here).
+
+        Models with other networks (two pairs for CycleGAN) override this together with
+        :meth:`_networks`.
+        """
+        self.generator_, self.discriminator_ = make_network_pair(
+            self.adapter_,
+            latent_dim=self.latent_dim,
+            generator_dims=self.generator_dims,
+            discriminator_dims=self.discriminator_dims,
+            condition_dim=condition_dim,
+            spectral_norm=self._spectral_norm(),
+            pac=self._pac(),
+            device=self.device_,
+            generator=self._rng,
+        )
+        self.optimizers_ = {
+            "generator": self._make_optimizer(self.generator_, self.generator_lr),
+            "discriminator": self._make_optimizer(self.discriminator_, self.discriminator_lr),
+        }
+
     def _networks(self):
+        """Every trained module by name: what snapshots save and restore."""
         return {"generator": self.generator_, "discriminator": self.discriminator_}
 
     def _make_optimizer(self, module, learning_rate):
