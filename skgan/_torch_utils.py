@@ -2,6 +2,7 @@
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 
 _MAX_SEED = 2**63 - 1
 
@@ -55,9 +56,22 @@ def _mps_available():
     return backend is not None and backend.is_available()
 
 
-def draw_seed(numpy_random_state):
-    """Draw a torch seed from a ``numpy.random.RandomState``."""
-    return int(numpy_random_state.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
+def random_source(random_state):
+    """A ``numpy.random.RandomState`` for ``random_state`` that spares the global one.
+
+    Like :func:`sklearn.utils.check_random_state`, except that ``None`` gives a new
+    generator seeded from the operating system's entropy instead of numpy's global
+    generator, which skgan never draws from.
+    """
+    if random_state is None:
+        return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
+    return check_random_state(random_state)
+
+
+def draw_seed(random_state):
+    """Draw a torch seed from ``random_state`` (None, an int or a ``RandomState``)."""
+    source = random_source(random_state)
+    return int(source.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
 
 
 def make_generator(seed, device):

@@ -16,7 +16,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -26,11 +25,12 @@ from ._torch_utils import (
     export_generator,
     import_generator,
     make_generator,
+    random_source,
     resolve_device,
 )
 from .adapters import ADAPTERS, BaseAdapter, resolve_adapter
 from .exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
-from .metrics import mmd
+from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair
 from .training import run_epochs
 
@@ -171,14 +171,16 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             validate_data(self, X, reset=True, **adapter.input_checks)
             self.adapter_ = adapter.fit(X)
             self.device_ = resolve_device(self.device)
-            random_state = check_random_state(self.random_state)
+            random_state = random_source(self.random_state)
             self._rng = make_generator(draw_seed(random_state), self.device_)
             self._score_seed = draw_seed(random_state)
             self._n_steps = 0
             conditions = self._condition_tensors(y, reset=True)
+            self._architecture = self._architecture_params()
             self._build_networks(0 if conditions is None else conditions.shape[1])
             self.history_ = {}
         else:
+            self._check_continuation()
             self.adapter_.check_input(X)
             validate_data(self, X, reset=False, **self.adapter_.input_checks)
             conditions = self._condition_tensors(y, reset=False)
@@ -204,6 +206,37 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _extra_params_check(self):
         """Checks of parameter combinations specific to a subclass."""
 
+    #: Parameters that fix the networks' shapes; they cannot change between fits that
+    #: continue training.
+    _architecture_names = ("latent_dim", "generator_dims", "discriminator_dims", "pac",
+                           "spectral_norm")
+
+    def _architecture_params(self):
+        return {
+            name: tuple(value) if isinstance(value, list) else value
+            for name in self._architecture_names
+            if (value := getattr(self, name, None)) is not None
+        }
+
+    def _check_continuation(self):
+        """Refuse changed network shapes; apply changed learning rates and betas."""
+        self._check_params()
+        current = self._architecture_params()
+        changed = [name for name, value in self._architecture.items() if current[name] != value]
+        if changed:
+            raise ValueError(
+                f"Cannot continue training after changing {', '.join(changed)} (the "
+                "networks were built with "
+                + ", ".join(f"{name}={self._architecture[name]!r}" for name in changed)
+                + "); call fit with warm_start=False to start afresh."
+            )
+        rates = {"generator": self.generator_lr, "discriminator": self.discriminator_lr}
+        for name, optimizer in self.optimizers_.items():
+            for group in optimizer.param_groups:
+                group["lr"] = rates.get(name, group["lr"])
+                if "betas" in group:
+                    group["betas"] = tuple(self.betas)
+
     def _batch_size_for(self, n_rows):
         pac = self._pac()
         return max(pac, (min(self.batch_size, n_rows) // pac) * pac)
@@ -220,7 +253,7 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 message + f" Weights are those of epoch {self.history_['epoch'][-1]}.",
                 TrainingDivergedWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         elif outcome.stop_reason == "interrupted":
             if not self.history_.get("epoch"):
@@ -229,7 +262,15 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{name} training interrupted; the estimator keeps the weights of epoch "
                 f"{self.history_['epoch'][-1]}.",
                 TrainingInterruptedWarning,
-                stacklevel=4,
+                stacklevel=5,
+            )
+        generator_losses = self.history_.get("generator_loss", [])
+        if not any(math.isfinite(value) for value in generator_losses):
+            warnings.warn(
+                f"{name} never updated its generator: train for more steps (more epochs, "
+                "a smaller batch_size or, for WGANSampler, a smaller n_critic).",
+                UserWarning,
+                stacklevel=5,
             )
 
     # ------------------------------------------------------------------ hooks
@@ -283,7 +324,8 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _draw_latent(self, n_samples, generator=None):
         generator = self._rng if generator is None else generator
         latent = torch.randn(
-            n_samples, self.latent_dim, generator=generator, device=generator.device
+            n_samples, self._architecture["latent_dim"], generator=generator,
+            device=generator.device,
         )
         return latent.to(self.device_)
 
@@ -297,20 +339,21 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         loss.backward()
         grad_clip = getattr(self, "grad_clip", None)
         if grad_clip is not None:
-            torch.nn.utils.clip_grad_norm_(self._networks()[name].parameters(), grad_clip)
+            parameters = [p for group in optimizer.param_groups for p in group["params"]]
+            torch.nn.utils.clip_grad_norm_(parameters, grad_clip)
         optimizer.step()
 
     @contextmanager
     def _frozen(self, module):
         """Skip weight gradients of ``module`` (e.g. the discriminator in a G step)."""
-        parameters = list(module.parameters())
-        for parameter in parameters:
+        flags = [(parameter, parameter.requires_grad) for parameter in module.parameters()]
+        for parameter, _ in flags:
             parameter.requires_grad_(False)
         try:
             yield
         finally:
-            for parameter in parameters:
-                parameter.requires_grad_(True)
+            for parameter, flag in flags:
+                parameter.requires_grad_(flag)
 
     # ------------------------------------------------------------------ sampling
     def sample(self, n_samples=1, random_state=None):
@@ -337,16 +380,22 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return self.adapter_.decode(self._generate_encoded(n_samples, generator))
 
     def _seeded_generator(self, random_state):
-        return make_generator(draw_seed(check_random_state(random_state)), self.device_)
+        return make_generator(draw_seed(random_state), self.device_)
 
-    def _generate_encoded(self, n_samples, generator):
-        """Encoded samples as a float32 ndarray, drawn in chunks with no autograd."""
+    def _generate_encoded(self, n_samples, generator, condition=None):
+        """Encoded samples as a float32 ndarray, drawn in chunks with no autograd.
+
+        ``condition`` (one row per sample, on the device) goes to the generator with
+        the noise, for conditional models.
+        """
         chunks = []
         self.generator_.eval()
         with torch.inference_mode():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
-                chunks.append(self.generator_(self._draw_latent(size, generator)).float().cpu())
+                chunk_condition = None if condition is None else condition[start:start + size]
+                latent = self._draw_latent(size, generator)
+                chunks.append(self.generator_(latent, chunk_condition).float().cpu())
         if not chunks:
             return np.empty((0, *self.adapter_.encoded_shape_), dtype=np.float32)
         return torch.cat(chunks).numpy().reshape(n_samples, *self.adapter_.encoded_shape_)
@@ -354,8 +403,10 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def score(self, X, y=None):
         """Negative MMD² between ``X`` and as many generated samples (greater is better).
 
-        Both sets are compared in the adapter's encoded space with an RBF kernel of
-        median-heuristic width; at most ``max_score_samples`` rows of ``X`` are used.
+        Both sets are compared in the adapter's encoded space with an RBF kernel whose
+        width comes from ``X`` alone (median heuristic), so every model scored on the
+        same ``X`` with the same adapter is measured with the same kernel; at most
+        ``max_score_samples`` rows of ``X`` are used.
         Generated samples come from a fixed seed set at fit time, so the score is
         repeatable and does not advance :meth:`sample`'s random stream.
 
@@ -379,7 +430,8 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if len(real) > self.max_score_samples:
             real = real[seeds.choice(len(real), self.max_score_samples, replace=False)]
         generated = self._generate_encoded(len(real), self._seeded_generator(seeds))
-        return -mmd(real.reshape(len(real), -1), generated.reshape(len(real), -1))
+        real, generated = real.reshape(len(real), -1), generated.reshape(len(real), -1)
+        return -mmd(real, generated, gamma=median_heuristic_gamma(real))
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
@@ -423,11 +475,14 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
 
 def _is_torch_state(value):
+    """Whether ``value`` holds torch objects (also inside a dict, list or tuple)."""
     if isinstance(value, (torch.nn.Module, torch.optim.Optimizer, torch.Tensor)):
         return True
-    return isinstance(value, dict) and any(
-        isinstance(item, torch.optim.Optimizer) for item in value.values()
-    )
+    if isinstance(value, dict):
+        return any(_is_torch_state(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_is_torch_state(item) for item in value)
+    return False
 
 
 def _check_n_samples(n_samples):

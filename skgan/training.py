@@ -3,8 +3,9 @@
 The loop knows nothing about adversarial objectives. It shuffles the training tensors
 with the estimator's generator, hands each mini-batch to the estimator's step function,
 averages the losses the step reports into ``history``, and after every epoch checks that
-they are finite. The weights and optimiser states are snapshotted at the end of each good
-epoch, so a diverging run or a Ctrl-C falls back to the last completed epoch.
+they and the weights are finite. The weights and optimiser states are snapshotted at the
+end of each good epoch, so a diverging run or a Ctrl-C falls back to the last completed
+epoch; any other exception restores the state from before the call and propagates.
 """
 
 import copy
@@ -74,7 +75,8 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     modules, optimizers : dict
         Everything whose state makes up the model; snapshotted every epoch.
     history : dict of lists
-        Appended to in place: ``epoch``, ``epoch_time`` and one list per logged loss.
+        Appended to in place: ``epoch``, ``epoch_time`` and one list per logged loss
+        (NaN for an epoch in which no step reported that loss).
     verbose : int
         ``>= 1`` shows a progress bar with the latest losses.
 
@@ -84,7 +86,9 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     """
     device = tensors[0].device
     n_rows = tensors[0].shape[0]
-    snapshot = take_snapshot(modules, optimizers)
+    start_snapshot = snapshot = take_snapshot(modules, optimizers)
+    start_generator_state = generator.get_state()
+    start_epochs = len(history.get("epoch", []))
     outcome = TrainingOutcome(completed_epochs=0)
     progress = tqdm(range(n_epochs), desc=description, disable=verbose < 1, leave=verbose >= 2)
     for module in modules.values():
@@ -101,6 +105,8 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
                     counts[name] = counts.get(name, 0) + 1
             means = {name: float(total) / counts[name] for name, total in totals.items()}
             bad = tuple(name for name, value in means.items() if not math.isfinite(value))
+            if not bad and not _all_finite(modules):
+                bad = ("network weights",)
             if bad:
                 restore_snapshot(snapshot, modules, optimizers)
                 outcome.stop_reason, outcome.bad_losses = "diverged", bad
@@ -112,6 +118,13 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     except KeyboardInterrupt:
         restore_snapshot(snapshot, modules, optimizers)
         outcome.stop_reason = "interrupted"
+    except BaseException:
+        # Any other failure leaves everything as it was before this call.
+        restore_snapshot(start_snapshot, modules, optimizers)
+        generator.set_state(start_generator_state)
+        for values in history.values():
+            del values[start_epochs:]
+        raise
     finally:
         progress.close()
         for module in modules.values():
@@ -119,8 +132,28 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     return outcome
 
 
+def _all_finite(modules):
+    """Whether every floating-point parameter and buffer is finite (one device sync)."""
+    checks = [
+        torch.isfinite(tensor).all()
+        for module in modules.values()
+        for tensor in (*module.parameters(), *module.buffers())
+        if tensor.is_floating_point()
+    ]
+    return bool(torch.stack(checks).all()) if checks else True
+
+
 def _record(history, means, seconds):
-    history.setdefault("epoch", []).append(len(history.get("epoch", [])) + 1)
+    """Append one epoch; a loss not reported this epoch is recorded as NaN.
+
+    Every list in ``history`` keeps one entry per epoch, also for losses that only some
+    steps report (a generator updated every n-th step may skip a short epoch).
+    """
+    n_before = len(history.get("epoch", []))
+    for name in means:
+        history.setdefault(name, [math.nan] * n_before)
+    history.setdefault("epoch", []).append(n_before + 1)
     history.setdefault("epoch_time", []).append(seconds)
-    for name, value in means.items():
-        history.setdefault(name, []).append(value)
+    for name, values in history.items():
+        if name not in ("epoch", "epoch_time"):
+            values.append(means.get(name, math.nan))

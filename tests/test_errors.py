@@ -118,6 +118,15 @@ def _interrupt(original_step, batch):
     raise KeyboardInterrupt
 
 
+def _same_weights(first, second):
+    return all(
+        torch.equal(a, b)
+        for name in ("generator_", "discriminator_")
+        for a, b in zip(getattr(first, name).state_dict().values(),
+                        getattr(second, name).state_dict().values())
+    )
+
+
 @pytest.mark.parametrize("estimator_class", CLASSES)
 def test_diverging_run_keeps_last_good_epoch(estimator_class, blobs):
     model = estimator_class(random_state=0, **{**FAST, "epochs": 5})
@@ -126,7 +135,28 @@ def test_diverging_run_keeps_last_good_epoch(estimator_class, blobs):
     with pytest.warns(TrainingDivergedWarning, match="epoch 2"):
         model.fit(blobs)
     assert model.history_["epoch"] == [1, 2]
-    assert all(torch.isfinite(p).all() for p in model.generator_.parameters())
+    twin = estimator_class(random_state=0, **{**FAST, "epochs": 2}).fit(blobs)
+    assert _same_weights(model, twin)
+    assert np.isfinite(model.sample(20)).all()
+
+
+def test_non_finite_weights_are_never_kept(blobs):
+    model = GANSampler(random_state=0, **{**FAST, "epochs": 4})
+    calls = {"n": 0}
+
+    def poison_generator(original_step, batch):
+        losses = original_step(batch)
+        calls["n"] += 1
+        if calls["n"] == 7:  # the last step of epoch 3: its losses are still finite
+            with torch.no_grad():
+                model.generator_.body[0].weight.fill_(float("inf"))
+        return losses
+
+    _fail_at(model, 3, poison_generator, n_steps_per_epoch=7)
+    with pytest.warns(TrainingDivergedWarning, match="network weights"):
+        model.fit(blobs)
+    twin = GANSampler(random_state=0, **{**FAST, "epochs": 2}).fit(blobs)
+    assert _same_weights(model, twin)
     assert np.isfinite(model.sample(20)).all()
 
 
@@ -160,6 +190,8 @@ def test_ctrl_c_keeps_last_completed_epoch(estimator_class, blobs):
     with pytest.warns(TrainingInterruptedWarning, match="epoch 3"):
         model.fit(blobs)
     assert model.history_["epoch"] == [1, 2, 3]
+    twin = estimator_class(random_state=0, **{**FAST, "epochs": 3}).fit(blobs)
+    assert _same_weights(model, twin)
     assert model.sample(4).shape == (4, 3)
 
 
@@ -175,3 +207,45 @@ def test_ctrl_c_before_first_epoch_propagates(blobs):
 def test_too_few_rows_for_packing(blobs):
     with pytest.raises(ValueError, match="pac=4"):
         GANSampler(pac=4, **FAST).fit(blobs[:3])
+
+
+def _raise_memory_error(original_step, batch):
+    raise RuntimeError("CUDA out of memory")
+
+
+@pytest.mark.parametrize("estimator_class", CLASSES)
+def test_failure_while_continuing_restores_previous_model(estimator_class, blobs):
+    model = estimator_class(random_state=0, warm_start=True, **FAST).fit(blobs)
+    twin = estimator_class(random_state=0, **FAST).fit(blobs)
+    _fail_at(model, 2, _raise_memory_error, n_steps_per_epoch=7)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        model.fit(blobs)
+    del model._train_step
+    assert model.history_["epoch"] == [1, 2, 3]
+    assert _same_weights(model, twin)
+    np.testing.assert_array_equal(model.sample(5), twin.sample(5))
+
+
+@pytest.mark.parametrize("param, value", [("latent_dim", 9), ("generator_dims", (8,)),
+                                          ("pac", 2)])
+def test_continuing_with_other_network_shapes_is_refused(param, value, blobs):
+    model = WGANSampler(random_state=0, warm_start=True, n_critic=2, **FAST).fit(blobs)
+    model.set_params(**{param: value})
+    with pytest.raises(ValueError, match=f"Cannot continue training after changing {param}"):
+        model.fit(blobs)
+    with pytest.raises(ValueError, match=param):
+        model.partial_fit(blobs)
+    assert model.sample(3).shape == (3, 3)  # sampling uses the fitted networks
+
+
+def test_continuing_applies_new_learning_rates(blobs):
+    model = GANSampler(random_state=0, warm_start=True, **FAST).fit(blobs)
+    model.set_params(generator_lr=1e-5, betas=(0.1, 0.9))
+    model.fit(blobs)
+    group = model.optimizers_["generator"].param_groups[0]
+    assert group["lr"] == 1e-5 and group["betas"] == (0.1, 0.9)
+
+
+def test_generator_never_updated_is_reported(blobs):
+    with pytest.warns(UserWarning, match="never updated its generator"):
+        WGANSampler(n_critic=5, **{**FAST, "epochs": 2, "batch_size": 240}).fit(blobs)

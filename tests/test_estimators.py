@@ -78,15 +78,17 @@ def test_sample_stream_and_fixed_seed(make, blobs):
     np.testing.assert_array_equal(model.sample(10, random_state=3), model.sample(10, random_state=3))
 
 
+@pytest.mark.parametrize("random_state", [0, None])
 @pytest.mark.parametrize("make", ESTIMATORS)
-def test_global_random_generators_untouched(make, blobs):
+def test_global_random_generators_untouched(make, random_state, blobs):
     torch.manual_seed(123)
     np.random.seed(123)
     torch_state = torch.get_rng_state()
     numpy_state = np.random.get_state()[1].copy()
-    model = make(random_state=0).fit(blobs)
+    model = make(random_state=random_state).fit(blobs)
     model.sample(10)
     model.score(blobs)
+    model.partial_fit(blobs)
     assert torch.equal(torch.get_rng_state(), torch_state)
     np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
 
@@ -215,3 +217,39 @@ def test_grid_search_over_gan_hyperparameters(n_jobs, blobs):
     search.fit(blobs)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_estimator_.sample(4).shape == (4, 3)
+
+
+def test_wgan_history_has_one_entry_per_epoch_even_when_generator_skips(blobs):
+    model = WGANSampler(n_critic=3, random_state=0, **{**FAST, "epochs": 7, "batch_size": 240})
+    model.fit(blobs)  # one critic step per epoch: a generator step every third epoch
+    assert all(len(values) == 7 for values in model.history_.values())
+    generator_losses = np.array(model.history_["generator_loss"])
+    assert np.isfinite(generator_losses[[2, 5]]).all()
+    assert np.isnan(generator_losses[[0, 1, 3, 4, 6]]).all()
+
+
+def test_generator_head_with_its_own_state_is_built_and_seeded(blobs):
+    from skgan.adapters import NumericAdapter
+
+    class Shift(torch.nn.Module):
+        def __init__(self, width):
+            super().__init__()
+            self.register_buffer("offset", torch.empty(width))
+
+        def reset_parameters_from(self, generator):
+            values = torch.rand(self.offset.shape, generator=generator)
+            with torch.no_grad():
+                self.offset.copy_(values)
+
+        def forward(self, inputs):
+            return inputs + self.offset
+
+    class ShiftedAdapter(NumericAdapter):
+        def generator_head(self):
+            return Shift(self.encoded_shape_[0])
+
+    first = GANSampler(adapter=ShiftedAdapter(), random_state=0, **FAST).fit(blobs)
+    second = GANSampler(adapter=ShiftedAdapter(), random_state=0, **FAST).fit(blobs)
+    offset = first.generator_.head.offset
+    assert torch.isfinite(offset).all() and ((offset >= 0) & (offset < 1)).all()
+    assert torch.equal(offset, second.generator_.head.offset)

@@ -56,3 +56,23 @@ def test_c2st_tells_apart_only_different_data():
     real = rng.normal(size=(400, 2))
     assert c2st(real, rng.normal(size=(300, 2))) < 0.6
     assert c2st(real, rng.normal(1.5, size=(400, 2))) > 0.8
+
+
+def test_kernel_width_from_real_data_ranks_generators_correctly():
+    rng = np.random.RandomState(0)
+    real = rng.normal(size=(300, 2))
+    gamma = median_heuristic_gamma(real)
+    near = mmd(real, rng.normal(size=(300, 2)) + 3, gamma=gamma)
+    far = mmd(real, rng.normal(size=(300, 2)) + 30, gamma=gamma)
+    assert far > near
+
+
+def test_c2st_leaves_global_generator_alone_and_is_reproducible():
+    rng = np.random.RandomState(0)
+    a, b = rng.normal(size=(200, 2)), rng.normal(0.2, size=(200, 2))
+    np.random.seed(1)
+    state = np.random.get_state()[1].copy()
+    first = c2st(a, b, random_state=3)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    np.random.seed(2)
+    assert c2st(a, b, random_state=3) == first

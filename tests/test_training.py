@@ -57,33 +57,106 @@ def test_losses_reported_by_some_steps_are_averaged_over_those():
 
 
 def test_snapshot_restores_weights_and_optimizer_state():
-    module, optimizer, _, _ = _linear_problem()
+    module = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.Adam(module.parameters(), lr=0.1)
+    module(torch.ones(3, 2)).sum().backward()
+    optimizer.step()
     snapshot = take_snapshot({"m": module}, {"o": optimizer})
-    before = module.weight.detach().clone()
-    with torch.no_grad():
-        module.weight.add_(1.0)
+    weight = module.weight.detach().clone()
+    moments = optimizer.state_dict()["state"][0]["exp_avg"].clone()
+    for _ in range(3):
+        module(torch.ones(3, 2)).sum().backward()
+        optimizer.step()
     restore_snapshot(snapshot, {"m": module}, {"o": optimizer})
-    assert torch.equal(module.weight, before)
+    assert torch.equal(module.weight, weight)
+    assert torch.equal(optimizer.state_dict()["state"][0]["exp_avg"], moments)
 
 
-def test_divergence_restores_previous_epoch():
-    module, optimizer, tensors, generator = _linear_problem()
+def _counting_step(module, fail_from_call, failure):
+    """A step adding 1 to the weights; from call ``fail_from_call`` it misbehaves."""
     calls = {"n": 0}
 
     def step(batch):
         calls["n"] += 1
         with torch.no_grad():
             module.weight.add_(1.0)
-        return {"loss": torch.tensor(float("nan") if calls["n"] > 5 else 1.0)}
+            if calls["n"] >= fail_from_call:
+                failure(module)
+        return {"loss": torch.tensor(1.0)}
+
+    return step
+
+
+def test_non_finite_weights_restore_previous_epoch():
+    module, optimizer, tensors, generator = _linear_problem()
+    start = module.weight.detach().clone()
+
+    def poison(layer):
+        layer.weight.fill_(float("inf"))
+
+    step = _counting_step(module, fail_from_call=8, failure=poison)  # 4 steps an epoch
+    history = {}
+    outcome = run_epochs(step, tensors, n_epochs=4, batch_size=10, generator=generator,
+                         modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    assert outcome.stop_reason == "diverged" and outcome.bad_losses == ("network weights",)
+    assert history["epoch"] == [1]
+    assert torch.allclose(module.weight, start + 4.0)  # as at the end of epoch 1
+
+
+def test_nan_loss_restores_previous_epoch():
+    module, optimizer, tensors, generator = _linear_problem()
+    start = module.weight.detach().clone()
+    calls = {"n": 0}
+
+    def step(batch):
+        calls["n"] += 1
+        with torch.no_grad():
+            module.weight.add_(1.0)
+        return {"loss": torch.tensor(float("nan") if calls["n"] > 9 else 1.0)}
 
     history = {}
     outcome = run_epochs(step, tensors, n_epochs=4, batch_size=10, generator=generator,
                          modules={"m": module}, optimizers={"o": optimizer}, history=history)
     assert outcome.stop_reason == "diverged" and outcome.bad_losses == ("loss",)
-    assert outcome.completed_epochs == 1
-    assert history["epoch"] == [1]
-    weight_after_epoch_one = module.weight.detach().clone()
-    assert torch.isfinite(weight_after_epoch_one).all()
+    assert history["epoch"] == [1, 2]
+    assert torch.allclose(module.weight, start + 8.0)
+
+
+def test_other_exception_restores_state_before_the_call():
+    module, optimizer, tensors, generator = _linear_problem()
+    history = {"epoch": [1], "epoch_time": [0.1], "loss": [1.0]}
+    start = module.weight.detach().clone()
+    generator_state = generator.get_state()
+
+    def explode(layer):
+        raise RuntimeError("CUDA out of memory")
+
+    step = _counting_step(module, fail_from_call=10, failure=explode)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        run_epochs(step, tensors, n_epochs=4, batch_size=10, generator=generator,
+                   modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    assert torch.equal(module.weight, start)
+    assert history == {"epoch": [1], "epoch_time": [0.1], "loss": [1.0]}
+    assert torch.equal(generator.get_state(), generator_state)
+
+
+def test_history_stays_aligned_when_a_loss_skips_epochs():
+    module, optimizer, tensors, generator = _linear_problem()
+    calls = {"n": 0}
+
+    def step(batch):
+        calls["n"] += 1
+        losses = {"critic": torch.tensor(1.0)}
+        if calls["n"] % 3 == 0:
+            losses["generator"] = torch.tensor(2.0)
+        return losses
+
+    history = {}
+    run_epochs(step, tensors, n_epochs=4, batch_size=40, generator=generator,
+               modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    assert all(len(values) == 4 for values in history.values())
+    assert history["generator"][2] == 2.0
+    assert all(value != value for value in history["generator"][:2] + history["generator"][3:])
 
 
 @pytest.mark.parametrize("fail_at_call", [1, 6])

@@ -47,8 +47,12 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         """Turn an encoded float array back into data of the kind ``fit`` saw."""
 
     def generator_head(self):
-        """A torch module applied to the generator's raw output, or ``None``.
+        """A new torch module applied to the generator's raw output, or ``None``.
 
-        Adapters with discrete outputs return softmax or similar heads here.
+        Adapters with discrete outputs return softmax or similar heads here. It is
+        called while the generator is built on the ``meta`` device: a head with its
+        own parameters or buffers (other than standard linear, convolution and
+        normalisation layers) initialises them in a ``reset_parameters_from(generator)``
+        method (see :func:`skgan.networks.initialize_module`).
         """
         return None

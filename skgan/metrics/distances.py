@@ -19,13 +19,14 @@ def _as_features(name, values):
     return array
 
 
-def median_heuristic_gamma(X, Y, max_points=1000):
+def median_heuristic_gamma(*samples, max_points=1000):
     """RBF ``gamma`` of the median heuristic: ``1 / (2 * median_distance**2)``.
 
-    The median is over pairwise Euclidean distances of the pooled data (its first
-    ``max_points`` rows of each set, which keeps the cost bounded).
+    The median is over the nonzero pairwise Euclidean distances of the pooled samples
+    (the first ``max_points`` rows of each, which keeps the cost bounded). Pass only the
+    real data to keep one kernel when comparing several generators with it.
     """
-    pooled = np.vstack([X[:max_points], Y[:max_points]])
+    pooled = np.vstack([np.asarray(sample, dtype=np.float64)[:max_points] for sample in samples])
     distances = pdist(pooled)
     median = np.median(distances[distances > 0]) if np.any(distances > 0) else 1.0
     return 1.0 / (2.0 * median**2)

@@ -4,8 +4,8 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.utils import check_random_state
 
+from .._torch_utils import random_source
 from .distances import _as_features
 
 
@@ -21,11 +21,13 @@ def c2st(X_real, X_fake, classifier=None, cv=5, random_state=0):
     X_real, X_fake : array-like of shape (n_samples, n_features)
         Real and generated feature vectors.
     classifier : scikit-learn classifier or None, default=None
-        None uses a ``HistGradientBoostingClassifier`` with default settings.
+        None uses a ``HistGradientBoostingClassifier`` with default settings. A
+        classifier whose ``random_state`` is None gets one drawn from ``random_state``.
     cv : int, default=5
         Number of stratified folds.
     random_state : int, RandomState instance or None, default=0
-        Which rows are kept when the sets differ in size, and the fold shuffling.
+        Which rows are kept when the sets differ in size, the fold shuffling and the
+        classifier's seed; the global numpy generator is never used.
 
     Returns
     -------
@@ -47,7 +49,7 @@ def c2st(X_real, X_fake, classifier=None, cv=5, random_state=0):
         raise ValueError(
             f"X_real has {X_real.shape[1]} features but X_fake has {X_fake.shape[1]}."
         )
-    rng = check_random_state(random_state)
+    rng = random_source(random_state)
     size = min(len(X_real), len(X_fake))
     if size < cv:
         raise ValueError(f"c2st needs at least cv={cv} rows in each set, got {size}.")
@@ -56,5 +58,7 @@ def c2st(X_real, X_fake, classifier=None, cv=5, random_state=0):
     features = np.vstack([real, fake])
     labels = np.repeat([1, 0], size)
     model = HistGradientBoostingClassifier() if classifier is None else clone(classifier)
+    if "random_state" in model.get_params() and model.get_params()["random_state"] is None:
+        model.set_params(random_state=rng.randint(2**31 - 1))
     folds = StratifiedKFold(cv, shuffle=True, random_state=rng.randint(2**31 - 1))
     return float(cross_val_score(model, features, labels, cv=folds, scoring="accuracy").mean())

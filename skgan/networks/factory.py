@@ -37,9 +37,11 @@ def make_network_pair(adapter, *, latent_dim, generator_dims, discriminator_dims
     if family != "mlp":
         raise ValueError(f"No networks are defined for the {family!r} family.")
     output_dim = math.prod(adapter.encoded_shape_)
-    head = adapter.generator_head()
     generator_network = build_module(
-        lambda: MLPGenerator(latent_dim, output_dim, tuple(generator_dims), condition_dim, head),
+        lambda: MLPGenerator(
+            latent_dim, output_dim, tuple(generator_dims), condition_dim,
+            adapter.generator_head(),
+        ),
         device,
         generator,
     )

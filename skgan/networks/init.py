@@ -42,12 +42,15 @@ def initialize_module(module, generator):
     """Initialise every layer of ``module`` in place from ``generator``.
 
     Linear and convolutional layers get PyTorch's default uniform(-1/sqrt(fan_in),
-    1/sqrt(fan_in)) weights and biases; normalisation layers start at the identity.
-    A layer with parameters of an unknown kind raises ``TypeError`` rather than being
-    left uninitialised.
+    1/sqrt(fan_in)) weights and biases; normalisation layers start at the identity. A
+    layer of another kind initialises its own parameters and buffers through a
+    ``reset_parameters_from(generator)`` method; one with neither raises ``TypeError``
+    rather than being left uninitialised.
     """
     for layer in module.modules():
-        if isinstance(layer, (*_WEIGHTED_LAYERS, SpectralNormLinear)):
+        if hasattr(layer, "reset_parameters_from"):
+            layer.reset_parameters_from(generator)
+        elif isinstance(layer, (*_WEIGHTED_LAYERS, SpectralNormLinear)):
             _init_weighted(layer, generator)
         elif isinstance(layer, _NORM_LAYERS):
             _init_norm(layer)
