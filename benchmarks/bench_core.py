@@ -68,8 +68,8 @@ def matmul_floor(model, batch, repeats):
     shapes = []
     for event in trace.events():
         if event.name in MATMUL_OPS:
-            dims = [tuple(shape) for shape in event.input_shapes if len(shape) == 2]
-            shapes.append((event.name, dims))
+            count = 3 if event.name == "aten::addmm" else 2
+            shapes.append((event.name, [tuple(shape) for shape in event.input_shapes[:count]]))
     device = model.device_
     operands = []
     for name, dims in shapes:

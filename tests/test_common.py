@@ -8,6 +8,6 @@ CHEAP = dict(epochs=2, batch_size=16, generator_dims=(16,), discriminator_dims=(
              latent_dim=4, pac=1)
 
 
-@parametrize_with_checks([GANSampler(**CHEAP), WGANSampler(n_critic=2, **CHEAP)])
+@parametrize_with_checks([GANSampler(**CHEAP), WGANSampler(n_critic=1, **CHEAP)])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
