@@ -10,14 +10,15 @@ _MAX_SEED = 2**63 - 1
 def resolve_device(device):
     """Return the ``torch.device`` that ``device`` names.
 
-    ``"auto"`` picks CUDA when available, then Apple's MPS, then the CPU. An explicit
-    device that is not available raises ``ValueError``.
+    ``"auto"`` picks CUDA when available (the current CUDA device, with its index),
+    then Apple's MPS, then the CPU. An explicit device that is not available raises
+    ``ValueError``.
     """
     if isinstance(device, torch.device):
         device = str(device)
     if device == "auto":
         if torch.cuda.is_available():
-            return torch.device("cuda")
+            return torch.device("cuda", torch.cuda.current_device())
         if _mps_available():
             return torch.device("mps")
         return torch.device("cpu")
@@ -28,7 +29,9 @@ def resolve_device(device):
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(f"device={device!r} was asked for but CUDA is not available.")
-        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+        if resolved.index is None:  # pin the index, so later set_device calls cannot move it
+            resolved = torch.device("cuda", torch.cuda.current_device())
+        if resolved.index >= torch.cuda.device_count():
             raise ValueError(
                 f"device={device!r} was asked for but only {torch.cuda.device_count()} "
                 "CUDA device(s) exist."
