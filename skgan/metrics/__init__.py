@@ -1,6 +1,51 @@
-"""Distances and scores for comparing generated data with real data."""
+"""Distances and scores for comparing generated data with real data.
 
-from .distances import median_heuristic_gamma, mmd
+Every function takes feature arrays (numpy or torch); :mod:`skgan.metrics.features`
+turns data into features and :func:`make_sample_scorer` turns any metric into a
+scikit-learn scorer for skgan estimators.
+"""
+
+from .distances import kid, median_heuristic_gamma, mmd
+from .features import class_probabilities, extract_features
+from .frechet import FeatureStatistics, fid_infinity, frechet_distance, trace_sqrt_product
+from .inception_score import inception_score
+from .manifold import density_coverage, precision_recall
+from .scorers import (
+    SCORERS,
+    c2st_scorer,
+    coverage_scorer,
+    density_scorer,
+    fid_scorer,
+    kid_scorer,
+    make_sample_scorer,
+    mmd_scorer,
+    precision_scorer,
+    recall_scorer,
+)
 from .two_sample import c2st
 
-__all__ = ["c2st", "median_heuristic_gamma", "mmd"]
+__all__ = [
+    "FeatureStatistics",
+    "SCORERS",
+    "c2st",
+    "c2st_scorer",
+    "class_probabilities",
+    "coverage_scorer",
+    "density_coverage",
+    "density_scorer",
+    "extract_features",
+    "fid_infinity",
+    "fid_scorer",
+    "frechet_distance",
+    "inception_score",
+    "kid",
+    "kid_scorer",
+    "make_sample_scorer",
+    "median_heuristic_gamma",
+    "mmd",
+    "mmd_scorer",
+    "precision_recall",
+    "precision_scorer",
+    "recall_scorer",
+    "trace_sqrt_product",
+]
