@@ -1,0 +1,97 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_validate
+
+from skgan import GANSampler, WGANSampler
+from skgan.metrics import (
+    SCORERS,
+    class_probabilities,
+    extract_features,
+    fid_scorer,
+    make_sample_scorer,
+)
+from skgan.metrics.features import prepare_extractor
+
+FAST = dict(epochs=3, batch_size=32, generator_dims=(32,), discriminator_dims=(32,),
+            latent_dim=4)
+
+
+def test_fid_scorer_prefers_a_trained_model(blobs):
+    untrained = GANSampler(random_state=0, **{**FAST, "epochs": 1}).fit(blobs)
+    trained = GANSampler(random_state=0, **{**FAST, "epochs": 150}).fit(blobs)
+    assert fid_scorer(trained, blobs) > fid_scorer(untrained, blobs)
+    assert fid_scorer(trained, blobs) == fid_scorer(trained, blobs)
+    assert fid_scorer(trained, blobs) <= 0
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_scorers_drive_grid_search(n_jobs, blobs):
+    search = GridSearchCV(
+        GANSampler(random_state=0, **FAST),
+        {"loss": ["bce", "lsgan"]},
+        scoring=make_sample_scorer("kid", n_samples=60, n_subsets=5, subset_size=50),
+        cv=2,
+        n_jobs=n_jobs,
+    ).fit(blobs)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_every_ready_made_scorer_in_cross_validate(blobs):
+    results = cross_validate(WGANSampler(random_state=0, n_critic=1, **FAST), blobs, cv=2,
+                             scoring=SCORERS)
+    for name in SCORERS:
+        assert np.isfinite(results[f"test_{name}"]).all()
+    assert (results["test_precision"] >= 0).all() and (results["test_fid"] <= 0).all()
+
+
+def test_scorer_with_feature_extractors(blobs):
+    model = GANSampler(random_state=0, **FAST).fit(blobs)
+    for extractor in ("identity", PCA(2), torch.nn.Linear(3, 5), lambda X: X[:, :2]):
+        assert np.isfinite(make_sample_scorer("mmd", feature_extractor=extractor)(model, blobs))
+
+
+def test_inception_score_scorer_uses_a_classifier(blobs):
+    labels = (blobs[:, 0] > 0).astype(int)
+    classifier = LogisticRegression().fit(blobs, labels)
+    model = GANSampler(random_state=0, **FAST).fit(blobs)
+    score = make_sample_scorer("inception_score", feature_extractor=classifier,
+                               n_splits=2)(model, blobs)
+    assert 1.0 <= score <= 2.0
+    with pytest.raises(ValueError, match="classifier"):
+        make_sample_scorer("inception_score")
+
+
+def test_callable_metric_and_direction(blobs):
+    model = GANSampler(random_state=0, **FAST).fit(blobs)
+
+    def mean_gap(real, fake):
+        return float(np.abs(real.mean(0) - fake.mean(0)).sum())
+
+    assert make_sample_scorer(mean_gap)(model, blobs) <= 0
+    assert make_sample_scorer(mean_gap, greater_is_better=True)(model, blobs) >= 0
+
+
+def test_bad_scorer_arguments():
+    with pytest.raises(ValueError, match="Unknown metric"):
+        make_sample_scorer("psnr")
+    with pytest.raises(ValueError, match="n_samples"):
+        make_sample_scorer("fid", n_samples=1)
+
+
+def test_feature_extraction_helpers(blobs):
+    pca = prepare_extractor(PCA(2), blobs)
+    assert extract_features(pca, blobs).shape == (240, 2)
+    assert extract_features(None, blobs).shape == (240, 3)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4))
+    module.train()
+    assert extract_features(module, blobs).shape == (240, 4)
+    assert module.training  # mode restored
+    probs = class_probabilities(module, blobs)
+    np.testing.assert_allclose(probs.sum(1), 1.0)
+    with pytest.raises(TypeError, match="Cannot extract"):
+        extract_features(42, blobs)
+    with pytest.raises(ValueError, match="Unknown feature extractor"):
+        extract_features("inception", blobs)
