@@ -3,9 +3,24 @@ Inception-v3 pool features)."""
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import blas
 
 from .._torch_utils import random_source
 from .distances import _as_features
+
+
+def scatter_matrix(centred):
+    """``centred.T @ centred`` by a symmetric rank-k update (BLAS syrk): half the
+    arithmetic of a general matrix product."""
+    lower = blas.dsyrk(1.0, np.asfortranarray(centred.T), trans=0, lower=1)
+    return _mirror_lower(lower)
+
+
+def _mirror_lower(lower):
+    """The symmetric matrix whose lower triangle ``lower`` holds (upper part zero)."""
+    full = lower + lower.T
+    full[np.diag_indices_from(full)] = np.diag(lower)
+    return full
 
 
 class FeatureStatistics:
@@ -52,7 +67,7 @@ class FeatureStatistics:
             )
         centred = batch - self._shift
         self._sum += centred.sum(axis=0)
-        self._outer += centred.T @ centred
+        self._outer += scatter_matrix(centred)
         self.n_samples += len(batch)
         return self
 
@@ -81,9 +96,8 @@ def _statistics(name, values):
         mean, covariance = (np.asarray(v, dtype=np.float64) for v in values)
         return mean, covariance
     features = _as_features(name, values)
-    return features.mean(axis=0), np.cov(features, rowvar=False).reshape(
-        features.shape[1], features.shape[1]
-    )
+    mean = features.mean(axis=0)
+    return mean, scatter_matrix(features - mean) / (len(features) - 1)
 
 
 def trace_sqrt_product(covariance_1, covariance_2):
@@ -93,7 +107,8 @@ def trace_sqrt_product(covariance_1, covariance_2):
     eigenvalues as the symmetric matrix ``L.T @ covariance_2 @ L`` where
     ``covariance_1 = L @ L.T``, so the trace of its square root is the sum of the square
     roots of those eigenvalues (clipped at zero against round-off). ``L`` is the
-    Cholesky factor; when ``covariance_1`` is singular (fewer samples than features,
+    Cholesky factor (and ``L.T @ covariance_2 @ L`` is formed as ``K.T @ K`` with
+    ``K = R.T @ L`` from the Cholesky factor ``R`` of ``covariance_2`` when it exists); when ``covariance_1`` is singular (fewer samples than features,
     constant features) the Cholesky factorisation fails and ``L`` is taken as the
     symmetric square root from an eigendecomposition, with negative eigenvalues
     clipped to zero, which is exact for positive semi-definite matrices.
@@ -103,8 +118,16 @@ def trace_sqrt_product(covariance_1, covariance_2):
     except linalg.LinAlgError:
         eigenvalues, eigenvectors = linalg.eigh(covariance_1, check_finite=False)
         factor = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-    product = factor.T @ covariance_2 @ factor
-    product = (product + product.T) / 2.0
+    try:
+        # With covariance_2 = R R^T, L^T covariance_2 L = K^T K for K = R^T L: a
+        # triangular product and a symmetric rank-k update, about half the arithmetic
+        # of two general products.
+        root_2 = linalg.cholesky(covariance_2, lower=True, check_finite=False)
+        cross = blas.dtrmm(1.0, root_2, np.asfortranarray(factor), side=0, lower=1, trans_a=1)
+        product = _mirror_lower(blas.dsyrk(1.0, cross, trans=1, lower=1))
+    except linalg.LinAlgError:
+        product = factor.T @ covariance_2 @ factor
+        product = (product + product.T) / 2.0
     eigenvalues = linalg.eigvalsh(product, check_finite=False)
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
