@@ -184,6 +184,7 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self.adapter_.check_input(X)
             validate_data(self, X, reset=False, **self.adapter_.input_checks)
             conditions = self._condition_tensors(y, reset=False)
+            self._apply_learning_rates()
         if len(X) < self._pac():
             raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
         encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
@@ -219,10 +220,12 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         }
 
     def _check_continuation(self):
-        """Refuse changed network shapes; apply changed learning rates and betas."""
+        """Refuse changed network shapes when training continues."""
         self._check_params()
         current = self._architecture_params()
-        changed = [name for name, value in self._architecture.items() if current[name] != value]
+        changed = [
+            name for name, value in self._architecture.items() if current.get(name) != value
+        ]
         if changed:
             raise ValueError(
                 f"Cannot continue training after changing {', '.join(changed)} (the "
@@ -230,6 +233,9 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 + ", ".join(f"{name}={self._architecture[name]!r}" for name in changed)
                 + "); call fit with warm_start=False to start afresh."
             )
+
+    def _apply_learning_rates(self):
+        """Let changed learning rates and betas take effect when training continues."""
         rates = {"generator": self.generator_lr, "discriminator": self.discriminator_lr}
         for name, optimizer in self.optimizers_.items():
             for group in optimizer.param_groups:

@@ -5,7 +5,7 @@ import pandas as pd
 from scipy.stats import ks_2samp
 from sklearn.preprocessing import StandardScaler
 
-from .metrics import c2st, mmd
+from .metrics import c2st, median_heuristic_gamma, mmd
 
 
 def compare_samples(train, holdout, synthetic, random_state=0):
@@ -52,7 +52,11 @@ def compare_samples(train, holdout, synthetic, random_state=0):
     train_z, holdout_z, synthetic_z = (
         scaler.transform(frame.to_numpy(dtype=float)) for frame in (train, holdout, synthetic)
     )
-    rows["joint: MMD² vs train"] = (mmd(holdout_z, train_z), mmd(synthetic_z, train_z))
+    gamma = median_heuristic_gamma(train_z)  # one kernel for both columns
+    rows["joint: MMD² vs train"] = (
+        mmd(holdout_z, train_z, gamma=gamma),
+        mmd(synthetic_z, train_z, gamma=gamma),
+    )
     rows["joint: C2ST accuracy vs held-out"] = (
         0.5,
         c2st(holdout_z, synthetic_z, random_state=random_state),

@@ -89,6 +89,7 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     start_snapshot = snapshot = take_snapshot(modules, optimizers)
     start_generator_state = generator.get_state()
     start_epochs = len(history.get("epoch", []))
+    start_keys = set(history)
     outcome = TrainingOutcome(completed_epochs=0)
     progress = tqdm(range(n_epochs), desc=description, disable=verbose < 1, leave=verbose >= 2)
     for module in modules.values():
@@ -122,6 +123,8 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         # Any other failure leaves everything as it was before this call.
         restore_snapshot(start_snapshot, modules, optimizers)
         generator.set_state(start_generator_state)
+        for name in set(history) - start_keys:
+            del history[name]
         for values in history.values():
             del values[start_epochs:]
         raise

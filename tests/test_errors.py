@@ -249,3 +249,12 @@ def test_continuing_applies_new_learning_rates(blobs):
 def test_generator_never_updated_is_reported(blobs):
     with pytest.warns(UserWarning, match="never updated its generator"):
         WGANSampler(n_critic=5, **{**FAST, "epochs": 2, "batch_size": 240}).fit(blobs)
+
+
+def test_failed_continuation_changes_no_setting(blobs):
+    model = GANSampler(random_state=0, **FAST).fit(blobs)
+    model.set_params(generator_lr=0.5)
+    with pytest.raises(ValueError, match="NaN"):
+        model.partial_fit(np.full((10, 3), np.nan))
+    assert model.optimizers_["generator"].param_groups[0]["lr"] == FAST.get(
+        "generator_lr", GANSampler().generator_lr)

@@ -114,7 +114,9 @@ def test_linear_time_mmd_matches_its_definition_and_agrees_on_average():
     def k(a, b):
         return np.exp(-0.5 * ((a - b) ** 2).sum(1))
 
-    x1, x2, y1, y2 = X[0::2], X[1::2], Y[0::2], Y[1::2]
+    order = np.random.RandomState(0)  # the rows are paired after a seeded shuffle
+    Xs, Ys = X[order.permutation(len(X))], Y[order.permutation(len(Y))]
+    x1, x2, y1, y2 = Xs[0::2], Xs[1::2], Ys[0::2], Ys[1::2]
     expected = np.mean(k(x1, x2) + k(y1, y2) - k(x1, y2) - k(x2, y1))
     assert mmd(X, Y, gamma=0.5, method="linear") == pytest.approx(expected, rel=1e-10)
     # unbiased too: its mean over independent draws matches the all-pairs estimate
@@ -207,3 +209,32 @@ def test_rbf_mmd_is_accurate_far_from_the_origin():
     rng = np.random.RandomState(0)
     X, Y = rng.normal(size=(300, 5)), rng.normal(0.3, size=(300, 5))
     assert mmd(X + 1e4, Y + 1e4, gamma=0.1) == pytest.approx(mmd(X, Y, gamma=0.1), rel=1e-5)
+
+
+def test_linear_time_mmd_is_not_fooled_by_sorted_rows():
+    rng = np.random.RandomState(0)
+    X = np.sort(rng.normal(size=(4000, 1)), axis=0)
+    Y = rng.normal(size=(4000, 1))
+    assert abs(mmd(X, Y, method="linear")) < 0.05
+
+
+def test_manifold_metrics_are_shift_invariant():
+    rng = np.random.RandomState(0)
+    real, fake = rng.normal(size=(500, 3)), rng.normal(0.3, size=(500, 3))
+    for metric in (precision_recall, density_coverage):
+        assert metric(real + 1e6, fake + 1e6) == pytest.approx(metric(real, fake), abs=1e-3)
+
+
+def test_streaming_statistics_skip_empty_batches_and_take_tensors():
+    X = np.random.RandomState(0).normal(size=(100, 3))
+    stats = FeatureStatistics().update(np.empty((0, 3)))
+    stats.update(torch.from_numpy(X).float().requires_grad_(True))
+    np.testing.assert_allclose(stats.mean(), X.mean(0), atol=1e-6)
+
+
+def test_fid_infinity_needs_several_sizes_and_statistics_are_checked():
+    rng = np.random.RandomState(0)
+    with pytest.raises(ValueError, match="at least 3 distinct sizes"):
+        fid_infinity(rng.normal(size=(100, 2)), rng.normal(size=(100, 2)), sizes=[50])
+    with pytest.raises(ValueError, match="shapes"):
+        frechet_distance((np.zeros(3), np.eye(2)), rng.normal(size=(10, 3)))

@@ -39,6 +39,7 @@ def test_scorers_drive_grid_search(n_jobs, blobs):
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
+@pytest.mark.filterwarnings("ignore:kid. subset_size=1000 is more than the data has")
 def test_every_ready_made_scorer_in_cross_validate(blobs):
     results = cross_validate(WGANSampler(random_state=0, n_critic=1, **FAST), blobs, cv=2,
                              scoring=SCORERS)
@@ -95,3 +96,19 @@ def test_feature_extraction_helpers(blobs):
         extract_features(42, blobs)
     with pytest.raises(ValueError, match="Unknown feature extractor"):
         extract_features("inception", blobs)
+
+
+def test_mmd_scorer_uses_one_kernel_for_every_model():
+    from skgan.metrics.scorers import _mmd
+
+    rng = np.random.RandomState(0)
+    real = rng.normal(size=(400, 2))
+    collapsed = 0.05 * rng.normal(size=(400, 2))
+    spread = 1.5 * rng.normal(size=(400, 2))
+    # a collapsed generator is further from N(0, I) than a slightly over-dispersed one
+    assert _mmd(real, collapsed) > _mmd(real, spread)
+
+
+def test_named_metrics_refuse_a_direction():
+    with pytest.raises(ValueError, match="own direction"):
+        make_sample_scorer("fid", greater_is_better=True)

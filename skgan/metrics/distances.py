@@ -10,13 +10,20 @@ from .._torch_utils import random_source
 
 KERNELS = ("rbf", "polynomial", "linear")
 _BLOCK_ROWS = 1024
+# Largest gamma * ||x - centre||^2 for which float32 kernel blocks keep MMD² accurate.
+_FLOAT32_SAFE_EXPONENT = 20.0
+
+
+def to_numpy(values):
+    """Features as a float64 numpy array (torch tensors of any device and dtype too)."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().to("cpu", torch.float64).numpy()
+    return np.asarray(values, dtype=np.float64)
 
 
 def _as_features(name, values):
     """A float64 2-D numpy array of finite features with at least 2 rows."""
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    array = np.asarray(values, dtype=np.float64)
+    array = to_numpy(values)
     if array.ndim == 1:
         array = array.reshape(-1, 1)
     if array.ndim != 2:
@@ -30,22 +37,32 @@ def _as_features(name, values):
 
 def _as_tensor(name, values):
     """Features as a float64 torch tensor, kept on the device of a torch input."""
-    if isinstance(values, torch.Tensor) and values.device.type != "cpu":
+    if isinstance(values, torch.Tensor) and values.device.type == "cuda":
         tensor = values.detach().to(torch.float64)
+        if tensor.ndim == 1:
+            tensor = tensor.reshape(-1, 1)
         if tensor.ndim != 2 or tensor.shape[0] < 2 or not torch.isfinite(tensor).all():
             raise ValueError(f"{name} must be 2-D, finite, with at least 2 rows.")
         return tensor
     return torch.from_numpy(_as_features(name, values))
 
 
-def median_heuristic_gamma(*samples, max_points=1000):
+def median_heuristic_gamma(*samples, max_points=1000, random_state=0):
     """RBF ``gamma`` of the median heuristic: ``1 / (2 * median_distance**2)``.
 
     The median is over the nonzero pairwise Euclidean distances of the pooled samples
-    (the first ``max_points`` rows of each, which keeps the cost bounded). Pass only the
-    real data to keep one kernel when comparing several generators with it.
+    (at most ``max_points`` rows of each, drawn at random with ``random_state``, which
+    keeps the cost bounded). Pass only the real data to keep one kernel when comparing
+    several generators with it.
     """
-    pooled = np.vstack([_as_features("sample", sample)[:max_points] for sample in samples])
+    rng = random_source(random_state)
+    subsets = []
+    for sample in samples:
+        features = _as_features("sample", sample)
+        if len(features) > max_points:
+            features = features[rng.choice(len(features), max_points, replace=False)]
+        subsets.append(features)
+    pooled = np.vstack(subsets)
     distances = pdist(pooled)
     median = np.median(distances[distances > 0]) if np.any(distances > 0) else 1.0
     return 1.0 / (2.0 * median**2)
@@ -105,7 +122,7 @@ def _check_pair(X, Y, kernel):
     return X, Y.to(X.device)
 
 
-def mmd(X, Y, kernel="rbf", gamma=None, method="unbiased"):
+def mmd(X, Y, kernel="rbf", gamma=None, method="unbiased", random_state=0):
     """Squared maximum mean discrepancy between two samples (Gretton et al., 2012).
 
     Parameters
@@ -124,8 +141,12 @@ def mmd(X, Y, kernel="rbf", gamma=None, method="unbiased"):
         memory stays bounded (20,000 x 20,000 pairs take a few seconds on 2 cores;
         RBF kernel values are computed in float32 on centred data and summed in
         float64).
-        ``linear``: the linear-time estimator over disjoint pairs of rows, for data
-        too large for all pairs; noisier, and it uses ``min(n_X, n_Y)`` rows of each.
+        ``linear``: the linear-time estimator over disjoint random pairs of rows, for
+        data too large for all pairs; noisier, and it uses ``min(n_X, n_Y)`` rows of
+        each.
+    random_state : int, RandomState or None, default=0
+        Shuffles the rows for ``method="linear"`` (so ordered data is paired at random)
+        and picks the rows of the median heuristic.
 
     Returns
     -------
@@ -147,15 +168,24 @@ def mmd(X, Y, kernel="rbf", gamma=None, method="unbiased"):
     if method not in ("unbiased", "linear"):
         raise ValueError(f"method={method!r} is not 'unbiased' or 'linear'.")
     if kernel == "rbf" and gamma is None:
-        gamma = median_heuristic_gamma(X.cpu().numpy(), Y.cpu().numpy())
+        gamma = median_heuristic_gamma(X.cpu().numpy(), Y.cpu().numpy(),
+                                       random_state=random_state)
     n_features = X.shape[1]
     if method == "linear":
+        rng = random_source(random_state)
+        X = X[torch.from_numpy(rng.permutation(len(X))).to(X.device)]
+        Y = Y[torch.from_numpy(rng.permutation(len(Y))).to(Y.device)]
         return _linear_time_mmd(X, Y, kernel, gamma, n_features)
     if kernel == "rbf":
         # Distances do not change when both sets move together: centring them lets the
-        # kernel blocks be computed in float32 (sums stay float64) without cancellation.
+        # kernel blocks be computed in float32 on the CPU (sums stay float64) without
+        # cancellation, unless the kernel is so narrow against the data's spread that
+        # float32 distances would be too coarse.
         centre = torch.cat([X, Y]).mean(dim=0)
-        X, Y = (X - centre).float(), (Y - centre).float()
+        X, Y = X - centre, Y - centre
+        spread = max(float((X * X).sum(1).max()), float((Y * Y).sum(1).max()))
+        if X.device.type == "cpu" and gamma * spread <= _FLOAT32_SAFE_EXPONENT:
+            X, Y = X.float(), Y.float()
     n, m = len(X), len(Y)
     within_x = _within_kernel_sum(X, kernel, gamma, n_features) / (n * (n - 1))
     within_y = _within_kernel_sum(Y, kernel, gamma, n_features) / (m * (m - 1))
@@ -225,6 +255,8 @@ def kid(X, Y, n_subsets=100, subset_size=1000, random_state=0):
             stacklevel=2,
         )
     rng = random_source(random_state)
+    if size == len(X) == len(Y):  # every subset is the whole of both sets
+        return mmd(X, Y, kernel="polynomial"), 0.0
     values = []
     for _ in range(n_subsets):
         x = X[torch.from_numpy(rng.choice(len(X), size, replace=False)).to(X.device)]

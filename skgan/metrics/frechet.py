@@ -6,7 +6,7 @@ from scipy import linalg
 from scipy.linalg import blas
 
 from .._torch_utils import random_source
-from .distances import _as_features
+from .distances import _as_features, to_numpy
 
 
 def scatter_matrix(centred):
@@ -51,11 +51,13 @@ class FeatureStatistics:
 
     def update(self, features):
         """Add a batch of shape (n, d); returns ``self``."""
-        batch = np.asarray(features, dtype=np.float64)
+        batch = to_numpy(features)
         if batch.ndim != 2:
             raise ValueError(f"features must be 2-D (n_samples, n_features), got {batch.ndim}-D.")
         if not np.isfinite(batch).all():
             raise ValueError("features contain NaN or infinite values.")
+        if len(batch) == 0:
+            return self
         if self._shift is None:
             self._shift = batch.mean(axis=0)
             self._sum = np.zeros_like(self._shift)
@@ -93,7 +95,12 @@ def _statistics(name, values):
     if isinstance(values, FeatureStatistics):
         return values.mean(), values.covariance()
     if isinstance(values, tuple) and len(values) == 2:
-        mean, covariance = (np.asarray(v, dtype=np.float64) for v in values)
+        mean, covariance = (to_numpy(v) for v in values)
+        if mean.ndim != 1 or covariance.shape != (len(mean), len(mean)):
+            raise ValueError(f"{name} as (mean, covariance) needs shapes (d,) and (d, d), "
+                             f"got {mean.shape} and {covariance.shape}.")
+        if not (np.isfinite(mean).all() and np.isfinite(covariance).all()):
+            raise ValueError(f"{name}'s mean or covariance contains NaN or infinite values.")
         return mean, covariance
     features = _as_features(name, values)
     mean = features.mean(axis=0)
@@ -216,7 +223,10 @@ def fid_infinity(X_real, X_fake, sizes=None, n_points=15, random_state=0):
             )
         inverse = np.linspace(1.0 / smallest, 1.0 / n_fake, n_points)
         sizes = np.unique(np.round(1.0 / inverse).astype(int))
-    sizes = np.asarray(sizes, dtype=int)
+    sizes = np.unique(np.asarray(sizes, dtype=int))
+    if len(sizes) < 3:
+        raise ValueError(f"fid_infinity needs at least 3 distinct sizes to extrapolate, "
+                         f"got {sizes.tolist()}.")
     if sizes.min() < 2 or sizes.max() > n_fake:
         raise ValueError(f"sizes must lie in [2, {n_fake}], got {sizes.min()}..{sizes.max()}.")
     rng = random_source(random_state)

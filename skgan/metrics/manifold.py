@@ -40,7 +40,9 @@ def _check(X_real, X_fake, k):
     real, fake = _as_tensor("X_real", X_real), _as_tensor("X_fake", X_fake)
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"X_real has {real.shape[1]} features but X_fake has {fake.shape[1]}.")
-    return real, fake.to(real.device)
+    # Distances are shift-invariant; centring keeps |a|^2 + |b|^2 - 2 a.b accurate.
+    centre = real.mean(dim=0)
+    return real - centre, fake.to(real.device) - centre
 
 
 def precision_recall(X_real, X_fake, k=3):

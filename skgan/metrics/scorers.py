@@ -4,12 +4,20 @@ import inspect
 
 import numpy as np
 
-from .distances import kid, mmd
+from .distances import kid, median_heuristic_gamma, mmd
 from .features import class_probabilities, extract_features, prepare_extractor
 from .frechet import frechet_distance
 from .inception_score import inception_score
 from .manifold import density_coverage, precision_recall
 from .two_sample import c2st
+
+
+def _mmd(real, fake, **kwargs):
+    """MMD² whose RBF width comes from the real features alone, so every model scored
+    on the same data is measured with the same kernel."""
+    if kwargs.get("kernel", "rbf") == "rbf" and kwargs.get("gamma") is None:
+        kwargs = {**kwargs, "gamma": median_heuristic_gamma(real)}
+    return mmd(real, fake, **kwargs)
 
 
 def _fid(real, fake, **kwargs):
@@ -44,7 +52,7 @@ def _c2st_gap(real, fake, **kwargs):
 METRICS = {
     "fid": (_fid, False),
     "kid": (_kid, False),
-    "mmd": (mmd, False),
+    "mmd": (_mmd, False),
     "precision": (_precision, True),
     "recall": (_recall, True),
     "density": (_density_gap, False),
@@ -70,7 +78,7 @@ class SampleScorer:
         if y is not None and "y" in inspect.signature(estimator.sample).parameters:
             labels = np.asarray(y)
             if self.n_samples is not None:
-                labels = np.random.RandomState(0).choice(labels, n_samples)
+                labels = np.random.RandomState(self.random_state).choice(labels, n_samples)
             generated, _ = estimator.sample(n_samples, y=labels,
                                             random_state=self.random_state)
             return generated
@@ -117,7 +125,7 @@ def make_sample_scorer(metric, *, feature_extractor=None, n_samples=None,
         Generated samples per call; None uses ``len(X)``.
     greater_is_better : bool or None, default=None
         For a callable ``metric`` (None means False, a distance); named metrics know
-        their own direction.
+        their own direction and refuse it.
     random_state : int, default=0
         Seed of the generated samples, so a scorer gives the same value twice.
     **kwargs
@@ -139,6 +147,9 @@ def make_sample_scorer(metric, *, feature_extractor=None, n_samples=None,
     >>> bool((scores <= 0).all())
     True
     """
+    if isinstance(metric, str) and greater_is_better is not None:
+        raise ValueError(f"metric={metric!r} has its own direction; greater_is_better is "
+                         "only for callable metrics.")
     if isinstance(metric, str):
         if metric == "inception_score":
             if feature_extractor is None:
