@@ -8,6 +8,7 @@ scikit-learn scorer for skgan estimators.
 from .distances import kid, median_heuristic_gamma, mmd
 from .features import class_probabilities, extract_features
 from .frechet import FeatureStatistics, fid_infinity, frechet_distance, trace_sqrt_product
+from .inception import InceptionFeatures
 from .inception_score import inception_score
 from .manifold import density_coverage, precision_recall
 from .scorers import (
@@ -26,6 +27,7 @@ from .two_sample import c2st
 
 __all__ = [
     "FeatureStatistics",
+    "InceptionFeatures",
     "SCORERS",
     "c2st",
     "c2st_scorer",

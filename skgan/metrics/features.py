@@ -7,7 +7,8 @@ A feature extractor can be:
   the data itself, flattened;
 - ``"identity"``: the data itself, flattened to ``(n_samples, n_values)``;
 - a torch module: run in eval mode without gradients, in batches, on the module's
-  device; its outputs are flattened;
+  device; its outputs are flattened (``InceptionFeatures`` wraps the FID Inception-v3
+  this way, for images);
 - a scikit-learn transformer (``transform``) or classifier (``predict_proba``);
 - any callable ``f(X) -> array``.
 """
