@@ -5,7 +5,6 @@ pickle); estimators only say how to build their optimisers and how to take one t
 step, as :class:`sklearn.mixture._base.BaseMixture` does for mixtures.
 """
 
-import io
 import math
 import numbers
 import warnings
@@ -19,15 +18,8 @@ from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._torch_utils import (
-    device_available,
-    draw_seed,
-    export_generator,
-    import_generator,
-    make_generator,
-    random_source,
-    resolve_device,
-)
+from ._persistence import TorchStateMixin
+from ._torch_utils import draw_seed, make_generator, random_source, resolve_device
 from .adapters import ADAPTERS, BaseAdapter, resolve_adapter
 from .exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from .metrics import median_heuristic_gamma, mmd
@@ -37,7 +29,7 @@ from .training import run_epochs
 _SAMPLE_CHUNK = 65536
 
 
-class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for GAN estimators. Not for direct use.
 
     Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
@@ -439,56 +431,10 @@ class BaseGAN(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         real, generated = real.reshape(len(real), -1), generated.reshape(len(real), -1)
         return -mmd(real, generated, gamma=median_heuristic_gamma(real))
 
-    # ------------------------------------------------------------------ pickling
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        torch_objects = {
-            name: state.pop(name)
-            for name in list(state)
-            if _is_torch_state(state[name])
-        }
-        if torch_objects:
-            buffer = io.BytesIO()
-            torch.save(torch_objects, buffer)
-            state["_torch_payload"] = buffer.getvalue()
-        if "_rng" in state:
-            state["_rng"] = export_generator(state["_rng"])
-        return state
-
-    def __setstate__(self, state):
-        payload = state.pop("_torch_payload", None)
-        device = state.get("device_")
-        if device is not None and not device_available(device):
-            warnings.warn(
-                f"This model was trained on {device}, which is not available here; "
-                "it is loaded on the CPU.",
-                UserWarning,
-                stacklevel=2,
-            )
-            device = state["device_"] = torch.device("cpu")
-        if payload is not None:
-            state.update(
-                torch.load(io.BytesIO(payload), map_location=device, weights_only=False)
-            )
-        if "_rng" in state:
-            state["_rng"] = import_generator(state["_rng"], device)
-        super().__setstate__(state)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
-
-
-def _is_torch_state(value):
-    """Whether ``value`` holds torch objects (also inside a dict, list or tuple)."""
-    if isinstance(value, (torch.nn.Module, torch.optim.Optimizer, torch.Tensor)):
-        return True
-    if isinstance(value, dict):
-        return any(_is_torch_state(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_is_torch_state(item) for item in value)
-    return False
 
 
 def _check_n_samples(n_samples):

@@ -1,8 +1,6 @@
 """Each metric against an independent implementation written from its published
 definition, plus invariances."""
 
-import warnings
-
 import numpy as np
 import pytest
 import torch

@@ -1,6 +1,5 @@
 """k-nearest-neighbour manifold metrics: precision/recall and density/coverage."""
 
-import numpy as np
 import torch
 
 from .distances import _as_tensor
