@@ -9,11 +9,12 @@ from .._torch_utils import random_source
 from .distances import _as_features, to_numpy
 
 
-def scatter_matrix(centred):
+def scatter_matrix(centred, full=True):
     """``centred.T @ centred`` by a symmetric rank-k update (BLAS syrk): half the
-    arithmetic of a general matrix product."""
+    arithmetic of a general matrix product. With ``full=False`` only the lower triangle
+    is filled (the upper one is zero)."""
     lower = blas.dsyrk(1.0, np.asfortranarray(centred.T), trans=0, lower=1)
-    return _mirror_lower(lower)
+    return _mirror_lower(lower) if full else lower
 
 
 def _mirror_lower(lower):
@@ -92,6 +93,8 @@ class FeatureStatistics:
 
 
 def _statistics(name, values):
+    """Mean and covariance; for feature arrays only the covariance's lower triangle is
+    filled, which is all :func:`trace_sqrt_product` reads."""
     if isinstance(values, FeatureStatistics):
         return values.mean(), values.covariance()
     if isinstance(values, tuple) and len(values) == 2:
@@ -104,7 +107,7 @@ def _statistics(name, values):
         return mean, covariance
     features = _as_features(name, values)
     mean = features.mean(axis=0)
-    return mean, scatter_matrix(features - mean) / (len(features) - 1)
+    return mean, scatter_matrix(features - mean, full=False) / (len(features) - 1)
 
 
 def trace_sqrt_product(covariance_1, covariance_2):
@@ -115,10 +118,12 @@ def trace_sqrt_product(covariance_1, covariance_2):
     ``covariance_1 = L @ L.T``, so the trace of its square root is the sum of the square
     roots of those eigenvalues (clipped at zero against round-off). ``L`` is the
     Cholesky factor (and ``L.T @ covariance_2 @ L`` is formed as ``K.T @ K`` with
-    ``K = R.T @ L`` from the Cholesky factor ``R`` of ``covariance_2`` when it exists); when ``covariance_1`` is singular (fewer samples than features,
-    constant features) the Cholesky factorisation fails and ``L`` is taken as the
-    symmetric square root from an eigendecomposition, with negative eigenvalues
-    clipped to zero, which is exact for positive semi-definite matrices.
+    ``K = R.T @ L`` from the Cholesky factor ``R`` of ``covariance_2`` when it exists);
+    when ``covariance_1`` is singular (fewer samples than features, constant features)
+    the Cholesky factorisation fails and ``L`` is taken as the symmetric square root
+    from an eigendecomposition, with negative eigenvalues clipped to zero, which is
+    exact for positive semi-definite matrices. Only the lower triangles of the two
+    covariances are read.
     """
     try:
         factor = linalg.cholesky(covariance_1, lower=True, check_finite=False)
@@ -131,11 +136,10 @@ def trace_sqrt_product(covariance_1, covariance_2):
         # of two general products.
         root_2 = linalg.cholesky(covariance_2, lower=True, check_finite=False)
         cross = blas.dtrmm(1.0, root_2, np.asfortranarray(factor), side=0, lower=1, trans_a=1)
-        product = _mirror_lower(blas.dsyrk(1.0, cross, trans=1, lower=1))
+        product = blas.dsyrk(1.0, cross, trans=1, lower=1)  # lower triangle only
     except linalg.LinAlgError:
-        product = factor.T @ covariance_2 @ factor
-        product = (product + product.T) / 2.0
-    eigenvalues = linalg.eigvalsh(product, check_finite=False)
+        product = factor.T @ _mirror_lower(np.tril(covariance_2)) @ factor
+    eigenvalues = linalg.eigvalsh(product, lower=True, check_finite=False)
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
 
