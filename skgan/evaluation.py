@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import cdist
 from scipy.stats import ks_2samp
 from sklearn.preprocessing import StandardScaler
 
@@ -80,5 +81,4 @@ def _copy_share(train, other):
 
 
 def _closest_distance(train_z, other_z):
-    distances = np.sqrt(((other_z[:, None, :] - train_z[None, :, :]) ** 2).sum(axis=2))
-    return float(distances.min(axis=1).mean())
+    return float(cdist(other_z, train_z).min(axis=1).mean())

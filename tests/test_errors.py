@@ -118,6 +118,12 @@ def _interrupt(original_step, batch):
     raise KeyboardInterrupt
 
 
+def _assert_like_fresh_fit(model, estimator_class, n_epochs, X):
+    """The model's networks equal those of a fresh fit of ``n_epochs`` epochs."""
+    twin = estimator_class(random_state=0, **{**FAST, "epochs": n_epochs}).fit(X)
+    assert _same_weights(model, twin)
+
+
 def _same_weights(first, second):
     return all(
         torch.equal(a, b)
@@ -135,8 +141,7 @@ def test_diverging_run_keeps_last_good_epoch(estimator_class, blobs):
     with pytest.warns(TrainingDivergedWarning, match="epoch 2"):
         model.fit(blobs)
     assert model.history_["epoch"] == [1, 2]
-    twin = estimator_class(random_state=0, **{**FAST, "epochs": 2}).fit(blobs)
-    assert _same_weights(model, twin)
+    _assert_like_fresh_fit(model, estimator_class, 2, blobs)
     assert np.isfinite(model.sample(20)).all()
 
 
@@ -155,8 +160,7 @@ def test_non_finite_weights_are_never_kept(blobs):
     _fail_at(model, 3, poison_generator, n_steps_per_epoch=7)
     with pytest.warns(TrainingDivergedWarning, match="network weights"):
         model.fit(blobs)
-    twin = GANSampler(random_state=0, **{**FAST, "epochs": 2}).fit(blobs)
-    assert _same_weights(model, twin)
+    _assert_like_fresh_fit(model, GANSampler, 2, blobs)
     assert np.isfinite(model.sample(20)).all()
 
 
@@ -190,8 +194,7 @@ def test_ctrl_c_keeps_last_completed_epoch(estimator_class, blobs):
     with pytest.warns(TrainingInterruptedWarning, match="epoch 3"):
         model.fit(blobs)
     assert model.history_["epoch"] == [1, 2, 3]
-    twin = estimator_class(random_state=0, **{**FAST, "epochs": 3}).fit(blobs)
-    assert _same_weights(model, twin)
+    _assert_like_fresh_fit(model, estimator_class, 3, blobs)
     assert model.sample(4).shape == (4, 3)
 
 

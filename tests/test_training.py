@@ -13,6 +13,13 @@ def _linear_problem():
     return module, optimizer, (X, y), generator
 
 
+def _run(step, module, optimizer, tensors, generator, *, n_epochs, batch_size, history=None):
+    """run_epochs on the linear problem's module and optimiser."""
+    return run_epochs(step, tensors, n_epochs=n_epochs, batch_size=batch_size,
+                      generator=generator, modules={"m": module}, optimizers={"o": optimizer},
+                      history={} if history is None else history)
+
+
 def test_batches_cover_each_row_once_per_epoch():
     rows = batch_indices(10, 3, torch.Generator().manual_seed(0), torch.device("cpu"))
     assert rows.shape == (3, 3)
@@ -31,8 +38,8 @@ def test_run_epochs_trains_and_records_history():
         return {"loss": loss}
 
     history = {}
-    outcome = run_epochs(step, tensors, n_epochs=30, batch_size=8, generator=generator,
-                         modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    outcome = _run(step, module, optimizer, tensors, generator, n_epochs=30,
+           batch_size=8, history=history)
     assert outcome.completed_epochs == 30 and outcome.stop_reason is None
     assert history["epoch"] == list(range(1, 31))
     assert history["loss"][-1] < 0.01 * history["loss"][0]
@@ -51,8 +58,8 @@ def test_losses_reported_by_some_steps_are_averaged_over_those():
         return losses
 
     history = {}
-    run_epochs(step, tensors, n_epochs=1, batch_size=10, generator=generator,
-               modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    _run(step, module, optimizer, tensors, generator, n_epochs=1,
+           batch_size=10, history=history)
     assert history["every"] == [1.0] and history["second"] == [4.0]
 
 
@@ -96,8 +103,8 @@ def test_non_finite_weights_restore_previous_epoch():
 
     step = _counting_step(module, fail_from_call=8, failure=poison)  # 4 steps an epoch
     history = {}
-    outcome = run_epochs(step, tensors, n_epochs=4, batch_size=10, generator=generator,
-                         modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    outcome = _run(step, module, optimizer, tensors, generator, n_epochs=4,
+           batch_size=10, history=history)
     assert outcome.stop_reason == "diverged" and outcome.bad_losses == ("network weights",)
     assert history["epoch"] == [1]
     assert torch.allclose(module.weight, start + 4.0)  # as at the end of epoch 1
@@ -115,8 +122,8 @@ def test_nan_loss_restores_previous_epoch():
         return {"loss": torch.tensor(float("nan") if calls["n"] > 9 else 1.0)}
 
     history = {}
-    outcome = run_epochs(step, tensors, n_epochs=4, batch_size=10, generator=generator,
-                         modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    outcome = _run(step, module, optimizer, tensors, generator, n_epochs=4,
+           batch_size=10, history=history)
     assert outcome.stop_reason == "diverged" and outcome.bad_losses == ("loss",)
     assert history["epoch"] == [1, 2]
     assert torch.allclose(module.weight, start + 8.0)
@@ -133,8 +140,8 @@ def test_other_exception_restores_state_before_the_call():
 
     step = _counting_step(module, fail_from_call=10, failure=explode)
     with pytest.raises(RuntimeError, match="out of memory"):
-        run_epochs(step, tensors, n_epochs=4, batch_size=10, generator=generator,
-                   modules={"m": module}, optimizers={"o": optimizer}, history=history)
+        _run(step, module, optimizer, tensors, generator, n_epochs=4,
+           batch_size=10, history=history)
     assert torch.equal(module.weight, start)
     assert history == {"epoch": [1], "epoch_time": [0.1], "loss": [1.0]}
     assert torch.equal(generator.get_state(), generator_state)
@@ -152,8 +159,8 @@ def test_history_stays_aligned_when_a_loss_skips_epochs():
         return losses
 
     history = {}
-    run_epochs(step, tensors, n_epochs=4, batch_size=40, generator=generator,
-               modules={"m": module}, optimizers={"o": optimizer}, history=history)
+    _run(step, module, optimizer, tensors, generator, n_epochs=4,
+           batch_size=40, history=history)
     assert all(len(values) == 4 for values in history.values())
     assert history["generator"][2] == 2.0
     assert all(value != value for value in history["generator"][:2] + history["generator"][3:])
@@ -176,8 +183,8 @@ def test_interrupt_restores_last_completed_epoch(fail_at_call):
         return {"loss": torch.tensor(1.0)}
 
     start = module.weight.detach().clone()
-    outcome = run_epochs(step, tensors, n_epochs=4, batch_size=10, generator=generator,
-                         modules={"m": module}, optimizers={"o": optimizer}, history={})
+    outcome = _run(step, module, optimizer, tensors, generator, n_epochs=4,
+           batch_size=10)
     assert outcome.stop_reason == "interrupted"
     expected = weights_at_epoch_end[-1] if weights_at_epoch_end else start
     assert torch.equal(module.weight, expected)
