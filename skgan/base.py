@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -20,7 +21,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._persistence import TorchStateMixin
 from ._torch_utils import draw_seed, make_generator, random_source, resolve_device
-from .adapters import ADAPTERS, BaseAdapter, resolve_adapter
+from .adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
+from .conditioning import make_conditioner
 from .exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair
@@ -136,11 +138,13 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
         try:
             tensors = self._prepare_training(X, y, reset)
             n_rows = tensors[0].shape[0]
+            batch_size = self._batch_size_for(n_rows)
             outcome = run_epochs(
                 self._train_step,
                 tensors,
                 n_epochs=self._epochs_for(n_rows) if n_epochs is None else n_epochs,
-                batch_size=self._batch_size_for(n_rows),
+                batch_size=batch_size,
+                sampler=self._batch_sampler(tensors, batch_size),
                 generator=self._rng,
                 modules=self._networks(),
                 optimizers=self.optimizers_,
@@ -168,8 +172,12 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
             self._score_seed = draw_seed(random_state)
             self._n_steps = 0
             conditions = self._condition_tensors(y, reset=True)
+            self.conditioner_ = make_conditioner(self.adapter_)
             self._architecture = self._architecture_params()
-            self._build_networks(0 if conditions is None else conditions.shape[1])
+            self._build_networks(
+                (0 if conditions is None else conditions.shape[1])
+                + (0 if self.conditioner_ is None else self.conditioner_.dim)
+            )
             self.history_ = {}
         else:
             self._check_continuation()
@@ -183,6 +191,24 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
         if conditions is None:
             return (encoded,)
         return (encoded, conditions.to(self.device_))
+
+    def _batch_sampler(self, tensors, batch_size):
+        """Mini-batches drawn by training-by-sampling, or None to shuffle (the default).
+
+        With a conditioner (a table with discrete columns), each batch holds rows drawn
+        after sampled levels, and the condition vector asking for them is appended to
+        the batch's other conditions.
+        """
+        if self.conditioner_ is None:
+            return None
+        encoded, *fixed_conditions = tensors
+
+        def sampler(generator):
+            for rows, asked in self.conditioner_.epoch_batches(encoded, batch_size, generator):
+                condition = torch.cat([part[rows] for part in fixed_conditions] + [asked], dim=1)
+                yield encoded[rows], condition
+
+        return sampler
 
     def _check_params(self):
         for name in ("generator_dims", "discriminator_dims"):
@@ -319,6 +345,22 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
     def _train_step(self, batch):
         """One optimisation step on ``batch`` (a tuple of tensors); returns its losses."""
 
+    def _generate_for_training(self, n_rows, condition):
+        """Fake rows for a training step and the generator's condition penalty.
+
+        The penalty (None without training-by-sampling) is the cross-entropy between the
+        levels the condition vector asks for and the generator's logits; steps add it
+        to the generator's loss.
+        """
+        latent = self._draw_latent(n_rows)
+        if self.conditioner_ is None:
+            return self.generator_(latent, condition, self._rng), None
+        raw = self.generator_.raw_output(latent, condition)
+        fake = self.generator_.head(raw, self._rng)
+        asked = condition[:, condition.shape[1] - self.conditioner_.dim:]
+        log_probabilities = self.generator_.head.block_log_probabilities(raw)
+        return fake, self.conditioner_.penalty(log_probabilities, asked)
+
     def _draw_latent(self, n_samples, generator=None):
         generator = self._rng if generator is None else generator
         latent = torch.randn(
@@ -354,7 +396,7 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
                 parameter.requires_grad_(flag)
 
     # ------------------------------------------------------------------ sampling
-    def sample(self, n_samples=1, random_state=None):
+    def sample(self, n_samples=1, random_state=None, conditions=None):
         """Generate new samples of the kind ``fit`` saw.
 
         Parameters
@@ -365,26 +407,74 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
             None continues the estimator's own random stream (so successive calls give
             new samples, reproducibly after a fit with an integer ``random_state``); an
             integer gives the same samples every call.
+        conditions : dict or None, default=None
+            Tabular data only: column → value that every sampled row must hold, for
+            discrete columns (categories, booleans, few-valued integers). The
+            generator is asked for the first condition's level (training-by-sampling
+            taught it to obey) and rows that miss a condition are drawn again. A column
+            or value never seen in training raises ``ValueError``.
 
         Returns
         -------
         X : ndarray of shape (n_samples, n_features) or DataFrame
-            An ndarray when ``fit`` saw an array (float dtype), a DataFrame with the same
-            columns and dtypes when it saw a DataFrame.
+            An ndarray when ``fit`` saw an array (of its dtype), a DataFrame with the
+            same columns and dtypes when it saw a DataFrame.
         """
         check_is_fitted(self)
         n_samples = _check_n_samples(n_samples)
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
-        return self.adapter_.decode(self._generate_encoded(n_samples, generator))
+        if conditions is not None:
+            return self._sample_matching(n_samples, generator, conditions)
+        encoded = self._generate_encoded(n_samples, generator)
+        return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
+
+    #: Rounds of generation ``sample(conditions=...)`` tries before giving up.
+    max_condition_rounds = 100
+
+    def _sample_matching(self, n_samples, generator, conditions):
+        plan = getattr(self.adapter_, "condition_plan", None)
+        if plan is None:
+            raise ValueError(
+                f"conditions need the tabular adapter; this model was fitted with "
+                f"{type(self.adapter_).__name__}."
+            )
+        slot, matches = plan(conditions)
+        if self.conditioner_ is None:
+            slot = None
+        kept, n_kept = [], 0
+        for _ in range(self.max_condition_rounds):
+            size = min(_SAMPLE_CHUNK, max(2 * (n_samples - n_kept), 256))
+            encoded = self._generate_encoded(size, generator, asked_slot=slot)
+            decoded = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
+            keep = matches(decoded)
+            kept.append(decoded[keep])
+            n_kept += int(keep.sum())
+            if n_kept >= n_samples:
+                break
+        else:
+            raise ValueError(
+                f"Only {n_kept} of {n_samples} rows generated in {self.max_condition_rounds}"
+                f" rounds meet the conditions {conditions}; the model rarely produces "
+                "such rows (train longer, or ask for fewer rows)."
+            )
+        if isinstance(kept[0], pd.DataFrame):
+            return pd.concat(kept, ignore_index=True).iloc[:n_samples]
+        return np.concatenate(kept)[:n_samples]
+
+    def _decode_seed(self, generator):
+        """A seed for the adapter's random choices, drawn from ``generator``."""
+        return int(torch.randint(2**31 - 1, (1,), generator=generator, device=generator.device))
 
     def _seeded_generator(self, random_state):
         return make_generator(draw_seed(random_state), self.device_)
 
-    def _generate_encoded(self, n_samples, generator, condition=None):
+    def _generate_encoded(self, n_samples, generator, condition=None, asked_slot=None):
         """Encoded samples as a float32 ndarray, drawn in chunks with no autograd.
 
         ``condition`` (one row per sample, on the device) goes to the generator with
-        the noise, for conditional models.
+        the noise, for conditional models. A model trained by sampling also gets a
+        condition vector: the one asking for unit ``asked_slot``, or, when that is None,
+        one drawn as the training data's levels are distributed.
         """
         chunks = []
         self.generator_.eval()
@@ -393,10 +483,23 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
                 chunk_condition = None if condition is None else condition[start:start + size]
                 latent = self._draw_latent(size, generator)
-                chunks.append(self.generator_(latent, chunk_condition).float().cpu())
+                chunk_condition = self._with_asked_levels(
+                    chunk_condition, size, generator, asked_slot
+                )
+                fake = self.generator_(latent, chunk_condition, generator)
+                chunks.append(fake.float().cpu())
         if not chunks:
             return np.empty((0, *self.adapter_.encoded_shape_), dtype=np.float32)
         return torch.cat(chunks).numpy().reshape(n_samples, *self.adapter_.encoded_shape_)
+
+    def _with_asked_levels(self, condition, n_rows, generator, asked_slot):
+        if self.conditioner_ is None:
+            return condition
+        if asked_slot is None:
+            asked = self.conditioner_.sample(n_rows, generator, self.device_)
+        else:
+            asked = self.conditioner_.fixed(n_rows, asked_slot, self.device_)
+        return asked if condition is None else torch.cat([condition, asked], dim=1)
 
     def score(self, X, y=None):
         """Negative MMD² between ``X`` and as many generated samples (greater is better).
@@ -423,7 +526,7 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         self.adapter_.check_input(X)
         validate_data(self, X, reset=False, **self.adapter_.input_checks)
-        real = self.adapter_.encode(X)
+        real = self.adapter_.encode_for_scoring(X)
         seeds = np.random.RandomState(self._score_seed % 2**32)
         if len(real) > self.max_score_samples:
             real = real[seeds.choice(len(real), self.max_score_samples, replace=False)]
@@ -433,7 +536,10 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        adapter = getattr(self, "adapter", "auto")
+        tags.input_tags.allow_nan = adapter in ("auto", "tabular") or isinstance(
+            adapter, TabularAdapter
+        )
         return tags
 
 

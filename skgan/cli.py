@@ -1,62 +1,497 @@
-"""The ``skgan`` command line."""
+"""The ``skgan`` command: fit a GAN on a CSV table, sample from it, report on the result.
+
+::
+
+    skgan fit data.csv -o model.skgan            # train, with a progress bar
+    skgan sample model.skgan -n 1000 -o synthetic.csv
+    skgan report data.csv synthetic.csv --target income
+    skgan demo                                   # all of it on a table shipped with skgan
+
+Every failure prints one line, ``skgan: error: ...``, on stderr and exits with a non-zero
+status (2 for a bad command line, 130 for Ctrl-C, 1 otherwise); set the environment
+variable ``SKGAN_DEBUG=1`` to see the traceback of an unexpected error instead.
+"""
 
 import argparse
+import inspect
+import os
+import pickle
 import sys
 import time
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
 
+import pandas as pd
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from . import GANSampler, WGANSampler
+from .base import BaseGAN
+from .exceptions import TrainingInterruptedWarning
+
+ESTIMATORS = {"gan": GANSampler, "wgan": WGANSampler}
+
+#: The demo fits the numeric columns of the CPS 1985 table while this is True; False
+#: gives it the whole mixed-type table.
+DEMO_NUMERIC_ONLY = True
+#: The column the demo's ML efficacy check predicts.
+DEMO_TARGET = "wage"
+
+_INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """A failure to report to the user as one line (no traceback)."""
+
+
+# ---------------------------------------------------------------------- files
+def read_table(path):
+    """Read a CSV file into a DataFrame; columns of ISO 8601 dates become datetimes.
+
+    Raises :class:`CommandError` with a one-line reason when the file is missing,
+    unreadable, empty or not a well-formed CSV table.
+    """
+    try:
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a directory, not a CSV file") from None
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    except pd.errors.EmptyDataError:
+        raise CommandError(f"{path} is empty") from None
+    except pd.errors.ParserError as error:
+        raise CommandError(f"{path} is not a well-formed CSV file: {_first_line(error)}") \
+            from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text (is it a CSV file?)") from None
+    if len(table) == 0:
+        raise CommandError(f"{path} has a header but no rows")
+    return _parse_dates(table)
+
+
+def _parse_dates(table):
+    """Turn text columns that hold only ISO 8601 dates (or blanks) into datetimes."""
+    for name in table.columns:
+        column = table[name]
+        if pd.api.types.is_string_dtype(column.dtype) and column.notna().any():
+            try:
+                table[name] = pd.to_datetime(column, format="ISO8601")
+            except (ValueError, TypeError):
+                pass
+    return table
+
+
+def write_table(table, path):
+    """Write ``table`` as CSV to ``path``, or to stdout when ``path`` is None or "-"."""
+    if path in (None, "-"):
+        table.to_csv(sys.stdout, index=False)
+        return
+    try:
+        table.to_csv(path, index=False)
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def save_model(model, path):
+    """Pickle a fitted estimator to ``path`` (written whole or not at all)."""
+    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(payload)
+        partial.replace(path)
+    except BaseException as error:
+        partial.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+        raise
+
+
+def load_model(path):
+    """Unpickle a fitted skgan estimator saved by ``skgan fit`` (or ``pickle.dump``).
+
+    Model files are pickles, which can run code when loaded: load only files you trust.
+    """
+    try:
+        with open(path, "rb") as handle:
+            model = pickle.load(handle)
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a directory, not a model file") from None
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    except Exception:  # a pickle can fail to load in any way
+        raise CommandError(f"{path} is not a skgan model file (make one with 'skgan fit')") \
+            from None
+    if not isinstance(model, BaseGAN):
+        raise CommandError(f"{path} is not a skgan model file (make one with 'skgan fit')")
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise CommandError(f"{path} holds an estimator that was never fitted") from None
+    return model
+
+
+# ---------------------------------------------------------------------- commands
+def _fit(args):
+    table = read_table(args.data)
+    settings = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device}
+    model = ESTIMATORS[args.estimator](
+        random_state=args.random_state, verbose=0 if args.quiet else 1,
+        **{name: value for name, value in settings.items() if value is not None},
+    )
+    started = time.perf_counter()
+    interrupted = _fit_reporting_interruption(model, table)
+    seconds = time.perf_counter() - started
+    save_model(model, args.output)
+    epochs = len(model.history_["epoch"])
+    print(f"{type(model).__name__} fitted on {len(table)} rows x {table.shape[1]} columns "
+          f"in {seconds:.1f} s ({epochs} epochs); saved to {args.output}")
+    if interrupted:
+        _error(f"interrupted: training stopped after epoch {epochs}; that model was saved")
+        return _INTERRUPTED
+    return 0
+
+
+def _fit_reporting_interruption(model, table):
+    """Fit ``model``; True when Ctrl-C stopped training after at least one epoch."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(table)
+    interrupted = False
+    for warning in caught:
+        if issubclass(warning.category, TrainingInterruptedWarning):
+            interrupted = True
+        else:
+            _warn(warning.message)
+    return interrupted
+
+
+def _sample(args):
+    model = load_model(args.model)
+    options = {"random_state": args.random_state}
+    if args.condition:
+        if "conditions" not in inspect.signature(model.sample).parameters:
+            raise CommandError(f"{type(model).__name__} models cannot sample with "
+                               "--condition (a mixed-type table model can)")
+        options["conditions"] = parse_conditions(args.condition, model)
+    table = _as_table(model.sample(args.n_samples, **options), model)
+    write_table(table, args.output)
+    if args.output not in (None, "-"):
+        print(f"wrote {len(table)} rows x {table.shape[1]} columns to {args.output}")
+    return 0
+
+
+def _as_table(samples, model):
+    if isinstance(samples, pd.DataFrame):
+        return samples
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        names = [f"x{index}" for index in range(samples.shape[1])]
+    return pd.DataFrame(samples, columns=list(names))
+
+
+def parse_conditions(texts, model):
+    """``["col=value", ...]`` as ``{col: value}``, each value of its column's dtype.
+
+    Values are converted to the dtypes of the model's samples (a category's level, a
+    boolean from true/false/yes/no/1/0, an integer, a float, a timestamp; text stays
+    text).
+    """
+    known_columns = getattr(model, "feature_names_in_", None)
+    dtypes = _sample_dtypes(model)
+    conditions = {}
+    for text in texts:
+        name, equals, value = text.partition("=")
+        if not equals or not name:
+            raise CommandError(f"--condition expects COLUMN=VALUE, got {text!r}")
+        if known_columns is not None and name not in known_columns:
+            raise CommandError(f"--condition: the model has no column {name!r} (its columns: "
+                               f"{', '.join(map(str, known_columns))})")
+        if name in conditions:
+            raise CommandError(f"--condition: column {name!r} is given twice")
+        dtype = dtypes.get(name) if dtypes is not None else None
+        conditions[name] = _typed_value(value, dtype, name)
+    return conditions
+
+
+def _sample_dtypes(model):
+    """The dtype of each column of the model's samples (None unless it samples tables)."""
+    one_row = model.sample(1, random_state=0)  # its own seed: the model's stream stays put
+    return one_row.dtypes if isinstance(one_row, pd.DataFrame) else None
+
+
+def _typed_value(text, dtype, name):
+    """``text`` as a value of ``dtype`` (None: unchanged)."""
+    if dtype is None:
+        return text
+    try:
+        if isinstance(dtype, pd.CategoricalDtype):
+            matches = [value for value in dtype.categories if str(value) == text]
+            if not matches:
+                raise ValueError
+            return matches[0]
+        if pd.api.types.is_bool_dtype(dtype):
+            return {"true": True, "1": True, "yes": True,
+                    "false": False, "0": False, "no": False}[text.lower()]
+        if pd.api.types.is_integer_dtype(dtype):
+            return int(text)
+        if pd.api.types.is_float_dtype(dtype):
+            return float(text)
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return pd.Timestamp(text)
+    except (KeyError, ValueError):
+        raise CommandError(f"--condition: {text!r} is not a value of column {name!r} "
+                           f"({dtype})") from None
+    return text
+
+
+def _report(args):
+    from .report import quality_report
+
+    real = read_table(args.real)
+    synthetic = read_table(args.synthetic)
+    holdout = read_table(args.holdout) if args.holdout else None
+    if args.target is not None and args.target not in real.columns:
+        raise CommandError(f"--target: {args.real} has no column {args.target!r} (its "
+                           f"columns: {', '.join(map(str, real.columns))})")
+    report = quality_report(real, synthetic, target=args.target, holdout=holdout,
+                            random_state=args.random_state)
+    print(report.summary(n_pairs=args.pairs))
+    return 0
 
 
 def _demo(args):
     from sklearn.model_selection import train_test_split
 
-    from . import GANSampler, WGANSampler
     from .datasets import load_cps1985
     from .evaluation import compare_samples
+    from .report import quality_report
 
-    table = load_cps1985(numeric_only=True)
+    table = load_cps1985(numeric_only=DEMO_NUMERIC_ONLY)
     train, holdout = train_test_split(table, test_size=0.25, random_state=args.random_state)
     print(f"CPS 1985 wages: {len(train)} training rows, {len(holdout)} held out, "
           f"columns {list(table.columns)}")
-    estimator_class = {"gan": GANSampler, "wgan": WGANSampler}[args.estimator]
-    model = estimator_class(random_state=args.random_state, verbose=args.verbose)
+    model = ESTIMATORS[args.estimator](random_state=args.random_state,
+                                       verbose=0 if args.quiet else 1)
     started = time.perf_counter()
     model.fit(train)
     fit_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    synthetic = model.sample(len(holdout), random_state=args.random_state)
+    synthetic = model.sample(len(train), random_state=args.random_state)
     sample_seconds = time.perf_counter() - started
-    print(f"{estimator_class.__name__}: fit {fit_seconds:.1f} s "
+    print(f"{type(model).__name__}: fit {fit_seconds:.1f} s "
           f"({len(model.history_['epoch'])} epochs), sampled {len(synthetic)} rows in "
           f"{sample_seconds * 1000:.1f} ms")
     print()
-    report = compare_samples(train, holdout, synthetic, random_state=args.random_state)
-    print(report.to_string())
+    numeric = list(table.select_dtypes("number").columns)
+    as_many_as_held_out = synthetic[numeric].iloc[:len(holdout)]
+    print(compare_samples(train[numeric], holdout[numeric], as_many_as_held_out,
+                          random_state=args.random_state).to_string())
+    print()
+    print(quality_report(train, synthetic, target=DEMO_TARGET, holdout=holdout,
+                         random_state=args.random_state))
     return 0
+
+
+# ---------------------------------------------------------------------- parsing
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit status 2)."""
+
+    def error(self, message):
+        self.exit(2, f"skgan: error: {message} (see '{self.prog} --help')\n")
+
+
+def _count(text):
+    """A non-negative integer."""
+    value = _integer(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _positive(text):
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _epochs(text):
+    return "auto" if text == "auto" else _positive(text)
+
+
+def _integer(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
 
 
 def build_parser():
     """The argument parser of the ``skgan`` command."""
-    parser = argparse.ArgumentParser(prog="skgan", description="scikit-learn-style GANs.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser(
-        "demo", help="fit a GAN on a table shipped with skgan and report its quality"
+    parser = _Parser(
+        prog="skgan",
+        description="Fit a GAN on a CSV table, sample synthetic rows from it and report "
+                    "how closely they follow the real ones.",
+        epilog="Run 'skgan COMMAND --help' for a command's options.",
     )
-    demo.add_argument("--estimator", choices=("gan", "wgan"), default="gan")
-    demo.add_argument("--random-state", type=int, default=0)
-    demo.add_argument("--verbose", type=int, default=0)
-    demo.set_defaults(handler=_demo)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_fit(commands)
+    _add_sample(commands)
+    _add_report(commands)
+    _add_demo(commands)
     return parser
 
 
+def _add_fit(commands):
+    fit = commands.add_parser(
+        "fit", help="train a GAN on a CSV table and save the model",
+        description="Train a GAN on the rows of a CSV table (with a header line) and "
+                    "save the fitted estimator as a pickle. Model files are pickles: "
+                    "load only files you trust.",
+    )
+    fit.add_argument("data", help="CSV table to learn from")
+    fit.add_argument("-o", "--output", required=True, metavar="MODEL",
+                     help="where to save the model, e.g. model.skgan")
+    fit.add_argument("--estimator", choices=tuple(ESTIMATORS), default="gan",
+                     help="gan: GANSampler (default); wgan: WGANSampler")
+    fit.add_argument("--epochs", type=_epochs, metavar="N",
+                     help="passes over the data (default: auto, about 5,000 steps)")
+    fit.add_argument("--batch-size", type=_positive, metavar="N",
+                     help="rows per training step (default: 128)")
+    fit.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
+    fit.add_argument("--random-state", type=int, metavar="N",
+                     help="seed, for reproducible training")
+    fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    fit.set_defaults(handler=_fit)
+
+
+def _add_sample(commands):
+    sample = commands.add_parser(
+        "sample", help="generate synthetic rows from a saved model as CSV",
+        description="Generate rows from a model saved by 'skgan fit' and write them as "
+                    "CSV with the training table's columns.",
+    )
+    sample.add_argument("model", help="model file saved by 'skgan fit'")
+    sample.add_argument("-n", "--n-samples", type=_count, required=True, metavar="N",
+                        help="number of rows to generate")
+    sample.add_argument("-o", "--output", metavar="CSV",
+                        help="CSV file to write (default, or '-': standard output)")
+    sample.add_argument("--random-state", type=int, metavar="N",
+                        help="seed: the same rows every time")
+    sample.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
+                        help="generate rows with this value in a discrete column "
+                             "(repeatable; mixed-type table models)")
+    sample.set_defaults(handler=_sample)
+
+
+def _add_report(commands):
+    report = commands.add_parser(
+        "report", help="compare a synthetic CSV table with the real one",
+        description="Score how closely a synthetic table follows a real one (1 = "
+                    "perfectly): the shape of each column, the trend of each pair of "
+                    "columns and, with --target, how well a model trained on synthetic "
+                    "rows predicts real ones.",
+    )
+    report.add_argument("real", help="CSV table of real rows")
+    report.add_argument("synthetic", help="CSV table of synthetic rows, same columns")
+    report.add_argument("--target", metavar="COLUMN",
+                        help="column to predict for the ML efficacy check")
+    report.add_argument("--holdout", metavar="CSV",
+                        help="real rows the generator never saw, to test the ML efficacy "
+                             "models on (default: a quarter of the real rows)")
+    report.add_argument("--pairs", type=_count, default=5, metavar="N",
+                        help="weakest column pairs to list (default: 5)")
+    report.add_argument("--random-state", type=int, default=0, metavar="N",
+                        help="seed of the ML efficacy models (default: 0)")
+    report.set_defaults(handler=_report)
+
+
+def _add_demo(commands):
+    demo = commands.add_parser(
+        "demo", help="fit a GAN on a table shipped with skgan and report its quality",
+        description="Fit a GAN on three quarters of the CPS 1985 wage table shipped with "
+                    "skgan, sample as many rows as were held out, and compare them.",
+    )
+    demo.add_argument("--estimator", choices=tuple(ESTIMATORS), default="gan",
+                      help="gan: GANSampler (default); wgan: WGANSampler")
+    demo.add_argument("--random-state", type=int, default=0, metavar="N",
+                      help="seed (default: 0)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(handler=_demo)
+
+
+# ---------------------------------------------------------------------- entry point
 def main(argv=None):
-    """Entry point of the ``skgan`` command; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the ``skgan`` command with ``argv`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on an error, 2 on a bad command line, 130 on Ctrl-C.
+    """
     try:
-        return args.handler(args)
-    except (OSError, ValueError, TypeError) as error:
-        print(f"skgan: error: {error}", file=sys.stderr)
-        return 1
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_request:  # --help, or a usage error already printed
+        return exit_request.code or 0
+    with _one_line_warnings():
+        try:
+            return args.handler(args)
+        except KeyboardInterrupt:
+            _error("interrupted")
+            return _INTERRUPTED
+        except BrokenPipeError:  # e.g. `skgan sample ... | head`
+            _silence_stdout()
+            return 1
+        except Exception as error:
+            if os.environ.get("SKGAN_DEBUG"):
+                raise
+            _error(_describe(error))
+            return 1
+
+
+def _describe(error):
+    if isinstance(error, CommandError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    if isinstance(error, (ValueError, TypeError)):
+        return _first_line(error)
+    return f"{type(error).__name__}: {_first_line(error)}"
+
+
+def _first_line(error):
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _error(message):
+    print(f"skgan: error: {message}", file=sys.stderr)
+
+
+def _warn(message):
+    print(f"skgan: warning: {_first_line(message)}", file=sys.stderr)
+
+
+@contextmanager
+def _one_line_warnings():
+    """Show each warning as one line, ``skgan: warning: ...``, on stderr."""
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *args, **kwargs: _warn(message)
+        yield
+
+
+def _silence_stdout():
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -130,7 +130,7 @@ class GANSampler(BaseGAN):
         real, *conditions = batch
         condition = conditions[0] if conditions else None
         n_real = real.shape[0]
-        fake = self.generator_(self._draw_latent(n_real), condition)
+        fake, condition_penalty = self._generate_for_training(n_real, condition)
 
         both_condition = None if condition is None else torch.cat([condition, condition])
         logits = self.discriminator_(torch.cat([real, fake.detach()]), both_condition)
@@ -142,5 +142,9 @@ class GANSampler(BaseGAN):
 
         with self._frozen(self.discriminator_):
             g_loss = generator_loss(self.discriminator_(fake, condition), self.loss)
+            losses = {"discriminator_loss": d_loss, "generator_loss": g_loss}
+            if condition_penalty is not None:
+                g_loss = g_loss + condition_penalty
+                losses["condition_loss"] = condition_penalty
             self._optimize("generator", g_loss)
-        return {"discriminator_loss": d_loss, "generator_loss": g_loss}
+        return losses

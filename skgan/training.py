@@ -56,7 +56,7 @@ def batch_indices(n_rows, batch_size, generator, device):
 
 
 def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optimizers,
-               history, verbose=0, description="training"):
+               history, verbose=0, description="training", sampler=None):
     """Train for ``n_epochs`` passes over ``tensors``.
 
     Parameters
@@ -79,6 +79,12 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         (NaN for an epoch in which no step reported that loss).
     verbose : int
         ``>= 1`` shows a progress bar with the latest losses.
+    description : str
+        Label of the progress bar.
+    sampler : callable or None
+        ``sampler(generator)`` returns the mini-batches (tuples of tensors) of one
+        epoch, for estimators that draw rows otherwise than by shuffling (training by
+        sampling); None shuffles ``tensors`` into full batches of ``batch_size``.
 
     Returns
     -------
@@ -98,8 +104,15 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         for _ in progress:
             started = time.perf_counter()
             totals, counts = {}, {}
-            for rows in batch_indices(n_rows, batch_size, generator, device):
-                losses = step(tuple(tensor[rows] for tensor in tensors))
+            if sampler is None:
+                batches = (
+                    tuple(tensor[rows] for tensor in tensors)
+                    for rows in batch_indices(n_rows, batch_size, generator, device)
+                )
+            else:
+                batches = sampler(generator)
+            for batch in batches:
+                losses = step(batch)
                 for name, value in losses.items():
                     value = value.detach()
                     totals[name] = totals[name] + value if name in totals else value

@@ -131,16 +131,19 @@ class WGANSampler(BaseGAN):
         condition = conditions[0] if conditions else None
         n_real = real.shape[0]
         with torch.no_grad():
-            fake = self.generator_(self._draw_latent(n_real), condition)
+            fake, _ = self._generate_for_training(n_real, condition)
 
         losses = self._critic_step(real, fake, condition)
         self._n_steps += 1
         if self._n_steps % self.n_critic == 0:
             with self._frozen(self.discriminator_):
-                fake = self.generator_(self._draw_latent(n_real), condition)
+                fake, condition_penalty = self._generate_for_training(n_real, condition)
                 g_loss = wasserstein_generator_loss(self.discriminator_(fake, condition))
+                losses["generator_loss"] = g_loss
+                if condition_penalty is not None:
+                    g_loss = g_loss + condition_penalty
+                    losses["condition_loss"] = condition_penalty
                 self._optimize("generator", g_loss)
-            losses["generator_loss"] = g_loss
         return losses
 
     def _critic_step(self, real, fake, condition):

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from skgan.adapters import NumericAdapter, resolve_adapter
+from skgan.adapters import NumericAdapter, TabularAdapter, resolve_adapter
 
 
 @pytest.mark.parametrize("scaling", ["quantile", "standard"])
@@ -58,7 +58,9 @@ def test_non_numeric_input_is_refused():
 
 
 def test_resolve_adapter():
-    assert isinstance(resolve_adapter("auto", np.ones((3, 2))), NumericAdapter)
+    assert isinstance(resolve_adapter("auto", np.ones((3, 2))), TabularAdapter)
+    assert isinstance(resolve_adapter("auto", pd.DataFrame({"a": ["x"]})), TabularAdapter)
+    assert isinstance(resolve_adapter("numeric", np.ones((3, 2))), NumericAdapter)
     mine = NumericAdapter(scaling="standard")
     resolved = resolve_adapter(mine, np.ones((3, 2)))
     assert resolved is not mine and resolved.scaling == "standard"

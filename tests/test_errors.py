@@ -26,16 +26,21 @@ def _assert_not_fitted(model):
 @pytest.mark.parametrize(
     "X, error, message",
     [
-        (np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), ValueError, "NaN"),
-        (np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 4.0]]), ValueError, "infinity"),
+        (np.array([[0.0, np.nan], [1.0, np.nan], [3.0, np.nan]]), ValueError, "all missing"),
+        (np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 4.0]]), ValueError, "infinite"),
         (np.empty((0, 3)), ValueError, "0 sample"),
         (np.ones((1, 3)), ValueError, "1 sample"),
-        (np.array([["a", "b"], ["c", "d"]]), TypeError, "numeric data"),
-        (pd.DataFrame({"x": [1.0, 2.0, 3.0], "city": ["a", "b", "c"]}), TypeError, "city"),
-        (np.ones((4, 3, 2)), ValueError, "dim 3"),
-        (np.ones(5), ValueError, "2D array"),
+        (np.empty((5, 0)), ValueError, "0 feature"),
+        (pd.DataFrame({"x": [1.0, 2.0, 3.0], "tags": [["a"], ["b"], []]}), TypeError,
+         "'tags' holds nested objects"),
+        (pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], columns=["a", "a"]), ValueError,
+         "Duplicated column names"),
+        (np.ones((4, 3, 2)), ValueError, "2-D data .* got 3-D"),
+        (np.ones(5), ValueError, "2-D data .* got 1-D"),
+        (np.ones((4, 2), dtype=complex), ValueError, "Complex"),
     ],
-    ids=["nan", "inf", "empty", "one-row", "strings", "text-column", "3-d", "1-d"],
+    ids=["all-nan", "inf", "empty", "one-row", "no-columns", "nested", "duplicated", "3-d",
+         "1-d", "complex"],
 )
 def test_bad_training_data_raises_and_leaves_estimator_unfitted(estimator_class, X, error,
                                                                 message):
@@ -46,11 +51,27 @@ def test_bad_training_data_raises_and_leaves_estimator_unfitted(estimator_class,
     assert model.get_params() == estimator_class(**FAST).get_params()
 
 
+@pytest.mark.parametrize(
+    "X, error, message",
+    [
+        (np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), ValueError, "NaN"),
+        (np.array([["a", "b"], ["c", "d"]]), TypeError, "numeric data"),
+        (pd.DataFrame({"x": [1.0, 2.0, 3.0], "city": ["a", "b", "c"]}), TypeError, "city"),
+    ],
+    ids=["nan", "strings", "text-column"],
+)
+def test_numeric_adapter_refuses_missing_and_text(X, error, message):
+    model = GANSampler(adapter="numeric", **FAST)
+    with pytest.raises(error, match=message):
+        model.fit(X)
+    _assert_not_fitted(model)
+
+
 @pytest.mark.parametrize("estimator_class", CLASSES)
 def test_failed_refit_keeps_previous_model(estimator_class, blobs):
     model = estimator_class(random_state=0, **FAST).fit(blobs)
     before = model.sample(5, random_state=0)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="all missing"):
         model.fit(np.full((10, 3), np.nan))
     np.testing.assert_array_equal(model.sample(5, random_state=0), before)
     assert model.n_features_in_ == 3
@@ -257,7 +278,7 @@ def test_generator_never_updated_is_reported(blobs):
 def test_failed_continuation_changes_no_setting(blobs):
     model = GANSampler(random_state=0, **FAST).fit(blobs)
     model.set_params(generator_lr=0.5)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="all missing"):
         model.partial_fit(np.full((10, 3), np.nan))
     assert model.optimizers_["generator"].param_groups[0]["lr"] == FAST.get(
         "generator_lr", GANSampler().generator_lr)

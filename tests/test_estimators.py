@@ -29,8 +29,11 @@ def test_sample_returns_array_like_training_data(make, blobs):
     assert np.isfinite(samples).all()
     float32_model = make(random_state=0).fit(blobs.astype(np.float32))
     assert float32_model.sample(5).dtype == np.float32
-    int_model = make(random_state=0).fit(np.rint(blobs * 10).astype(np.int64))
-    assert int_model.sample(5).dtype == np.float64
+    integers = np.rint(blobs * 10).astype(np.int64)
+    int_samples = make(random_state=0).fit(integers).sample(50)
+    assert int_samples.dtype == np.int64
+    assert (int_samples >= integers.min(axis=0)).all()
+    assert (int_samples <= integers.max(axis=0)).all()
 
 
 @pytest.mark.parametrize("make", ESTIMATORS)
@@ -241,7 +244,7 @@ def test_generator_head_with_its_own_state_is_built_and_seeded(blobs):
             with torch.no_grad():
                 self.offset.copy_(values)
 
-        def forward(self, inputs):
+        def forward(self, inputs, generator=None):
             return inputs + self.offset
 
     class ShiftedAdapter(NumericAdapter):

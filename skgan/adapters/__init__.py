@@ -4,8 +4,9 @@ from sklearn.base import clone
 
 from .base import BaseAdapter
 from .numeric import NumericAdapter
+from .tabular import TabularAdapter
 
-ADAPTERS = {"numeric": NumericAdapter}
+ADAPTERS = {"numeric": NumericAdapter, "tabular": TabularAdapter}
 
 
 def resolve_adapter(adapter, X):
@@ -17,7 +18,7 @@ def resolve_adapter(adapter, X):
     if isinstance(adapter, BaseAdapter):
         return clone(adapter)
     if adapter == "auto":
-        return NumericAdapter()
+        return TabularAdapter()
     if adapter in ADAPTERS:
         return ADAPTERS[adapter]()
     raise ValueError(
@@ -26,4 +27,4 @@ def resolve_adapter(adapter, X):
     )
 
 
-__all__ = ["ADAPTERS", "BaseAdapter", "NumericAdapter", "resolve_adapter"]
+__all__ = ["ADAPTERS", "BaseAdapter", "NumericAdapter", "TabularAdapter", "resolve_adapter"]

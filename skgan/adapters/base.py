@@ -42,13 +42,26 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
     def encode(self, X):
         """Encode ``X`` to a float32 array of shape ``(n_samples, *encoded_shape_)``."""
 
+    def encode_for_scoring(self, X):
+        """Encode held-out data for a distance to samples; like :meth:`encode` here.
+
+        Adapters that refuse unseen values in :meth:`encode` (new categories) encode
+        them as best they can here, so scoring held-out folds never fails on them.
+        """
+        return self.encode(X)
+
     @abstractmethod
-    def decode(self, encoded):
-        """Turn an encoded float array back into data of the kind ``fit`` saw."""
+    def decode(self, encoded, random_state=None):
+        """Turn an encoded float array back into data of the kind ``fit`` saw.
+
+        ``random_state`` seeds any random choice decoding makes (rare categories).
+        """
 
     def generator_head(self):
         """A new torch module applied to the generator's raw output, or ``None``.
 
+        It is called as ``head(raw, generator)``, where ``generator`` (a
+        ``torch.Generator`` or None) is the source of any noise the head draws.
         Adapters with discrete outputs return softmax or similar heads here. It is
         called while the generator is built on the ``meta`` device: a head with its
         own parameters or buffers (other than standard linear, convolution and

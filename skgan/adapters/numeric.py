@@ -106,7 +106,7 @@ class NumericAdapter(BaseAdapter):
             return self.quantiles_.transform(values).astype(np.float32)
         return ((values - self.mean_) / self.scale_).astype(np.float32)
 
-    def decode(self, encoded):
+    def decode(self, encoded, random_state=None):
         encoded = np.asarray(encoded, dtype=np.float64)
         if self.quantiles_ is not None:
             values = self.quantiles_.inverse_transform(encoded) if len(encoded) else encoded

@@ -35,18 +35,24 @@ class MLPGenerator(nn.Module):
     condition_dim : int, default=0
         Size of a conditioning vector concatenated to the noise (0: none).
     head : torch.nn.Module or None
-        Applied to the last layer's output (e.g. softmax blocks for categories);
-        ``None`` leaves it linear.
+        Applied to the last layer's output as ``head(raw, generator)`` (e.g.
+        Gumbel-softmax blocks for categories); ``None`` leaves it linear.
     """
 
     def __init__(self, latent_dim, output_dim, hidden_dims, condition_dim=0, head=None):
         super().__init__()
         layers, width = _hidden_stack(latent_dim + condition_dim, hidden_dims)
         self.body = nn.Sequential(*layers, nn.Linear(width, output_dim))
-        self.head = head if head is not None else nn.Identity()
+        self.head = head
 
-    def forward(self, latent, condition=None):
-        return self.head(self.body(_with_condition(latent, condition)))
+    def raw_output(self, latent, condition=None):
+        """The last linear layer's output, before the head."""
+        return self.body(_with_condition(latent, condition))
+
+    def forward(self, latent, condition=None, generator=None):
+        """Encoded samples; ``generator`` feeds the head's noise (Gumbel-softmax)."""
+        raw = self.raw_output(latent, condition)
+        return raw if self.head is None else self.head(raw, generator)
 
 
 class MLPDiscriminator(nn.Module):

@@ -1,0 +1,189 @@
+"""Encoders for single table columns: continuous values, categories and missingness.
+
+Each encoder turns one column into scalars (values the generator produces through a
+``tanh`` or linear unit) and discrete codes (one-hot blocks the generator produces through
+a softmax), and back. They work on whole columns at once, never row by row.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+from sklearn.preprocessing import QuantileTransformer
+
+# A mode-normalised value is (x - mode mean) / (_MODE_SPAN * mode std), kept in (-1, 1).
+_MODE_SPAN = 4.0
+_ALPHA_LIMIT = 0.99
+
+
+class ModeNormalizer:
+    """Mode-specific normalisation of one continuous column.
+
+    A variational (Dirichlet-process) Gaussian mixture is fitted to a subsample of the
+    standardised values; a value is encoded as the one-hot of its most likely mode and
+    its offset within that mode, ``(z - mean_k) / (4 std_k)`` in (-1, 1), which the
+    generator produces through a ``tanh``. Modes whose weight falls under
+    ``weight_threshold`` are dropped.
+
+    Parameters
+    ----------
+    max_modes : int
+        Components of the mixture before pruning.
+    max_fit_rows : int
+        The mixture is fitted on at most this many rows (drawn with ``random_state``).
+    weight_threshold : float
+        Smallest weight of a kept mode.
+    """
+
+    n_scalars = 1
+    scalar_activation = "tanh"
+
+    def __init__(self, max_modes=10, max_fit_rows=5000, weight_threshold=0.005):
+        self.max_modes = max_modes
+        self.max_fit_rows = max_fit_rows
+        self.weight_threshold = weight_threshold
+
+    def fit(self, values, random_state):
+        self.center_ = float(values.mean())
+        self.scale_ = float(values.std()) or 1.0
+        standard = (values - self.center_) / self.scale_
+        if len(standard) > self.max_fit_rows:
+            standard = random_state.choice(standard, self.max_fit_rows, replace=False)
+        n_components = min(self.max_modes, len(np.unique(standard)))
+        mixture = BayesianGaussianMixture(
+            n_components=n_components,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=1e-3,
+            max_iter=100,
+            random_state=random_state.randint(2**31 - 1),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mixture.fit(standard.reshape(-1, 1))
+        keep = mixture.weights_ > self.weight_threshold
+        if not keep.any():
+            keep = mixture.weights_ == mixture.weights_.max()
+        self.means_ = mixture.means_[keep, 0]
+        self.stds_ = np.sqrt(mixture.covariances_[keep].ravel())
+        weights = mixture.weights_[keep]
+        self.log_weights_ = np.log(weights / weights.sum())
+        self.block_widths = [len(self.means_)]
+        return self
+
+    def encode(self, values):
+        standard = (values - self.center_) / self.scale_
+        log_density = (
+            self.log_weights_
+            - np.log(self.stds_)
+            - 0.5 * ((standard[:, None] - self.means_) / self.stds_) ** 2
+        )
+        mode = log_density.argmax(axis=1)
+        alpha = (standard - self.means_[mode]) / (_MODE_SPAN * self.stds_[mode])
+        return np.clip(alpha, -_ALPHA_LIMIT, _ALPHA_LIMIT)[:, None], [mode]
+
+    def decode(self, scalars, codes):
+        mode = codes[0]
+        alpha = np.clip(scalars[:, 0], -1.0, 1.0)
+        standard = alpha * _MODE_SPAN * self.stds_[mode] + self.means_[mode]
+        return standard * self.scale_ + self.center_
+
+
+class QuantileNormalizer:
+    """Map one continuous column through its quantiles onto a standard normal."""
+
+    n_scalars = 1
+    scalar_activation = "identity"
+    block_widths = []
+
+    def __init__(self, n_quantiles=1000, max_fit_rows=100_000):
+        self.n_quantiles = n_quantiles
+        self.max_fit_rows = max_fit_rows
+
+    def fit(self, values, random_state):
+        self.transformer_ = QuantileTransformer(
+            n_quantiles=max(2, min(self.n_quantiles, len(values))),
+            output_distribution="normal",
+            subsample=self.max_fit_rows,
+            random_state=random_state.randint(2**31 - 1),
+        ).fit(values.reshape(-1, 1))
+        return self
+
+    def encode(self, values):
+        return self.transformer_.transform(values.reshape(-1, 1)), []
+
+    def decode(self, scalars, codes):
+        if not len(scalars):
+            return scalars[:, 0]
+        return self.transformer_.inverse_transform(scalars[:, :1])[:, 0]
+
+
+class CategoryCoder:
+    """Codes for the levels of one discrete column, missing values being one more level.
+
+    The ``max_categories - 1`` most frequent levels get a code each; rarer levels share
+    one last code and are drawn by their training frequencies when decoded, so the
+    one-hot width (and the memory of the encoded table) stays bounded while every level
+    seen in training can still come out, and no other value can.
+    """
+
+    n_scalars = 0
+    scalar_activation = None
+
+    def __init__(self, max_categories=1000):
+        self.max_categories = max_categories
+
+    def fit(self, column):
+        counts = column.value_counts(dropna=False, sort=True)
+        levels = counts.index.to_numpy(dtype=object)
+        frequencies = counts.to_numpy(dtype=np.float64)
+        if len(levels) > self.max_categories:
+            n_kept = self.max_categories - 1
+            self.rare_levels_ = levels[n_kept:]
+            rare = frequencies[n_kept:]
+            self.rare_probabilities_ = rare / rare.sum()
+            levels = levels[:n_kept]
+            frequencies = np.append(frequencies[:n_kept], rare.sum())
+        else:
+            self.rare_levels_ = np.empty(0, dtype=object)
+        self.levels_ = levels
+        self.counts_ = frequencies
+        self._index = pd.Index(levels, dtype=object, tupleize_cols=False)
+        self._rare_index = pd.Index(self.rare_levels_, dtype=object, tupleize_cols=False)
+        self.block_widths = [len(frequencies)]
+        return self
+
+    def codes_of(self, values):
+        """Codes of ``values``; ``-1`` for a value never seen in training."""
+        values = pd.Index(np.asarray(values, dtype=object), dtype=object, tupleize_cols=False)
+        codes = self._index.get_indexer(values)
+        if len(self.rare_levels_):
+            rare = (codes < 0) & (self._rare_index.get_indexer(values) >= 0)
+            codes[rare] = len(self.levels_)
+        return codes
+
+    def encode(self, column):
+        return None, [self.codes_of(column)]
+
+    def decode(self, codes, random_state):
+        codes = codes[0]
+        values = np.empty(len(codes), dtype=object)
+        kept = codes < len(self.levels_)
+        values[kept] = self.levels_[codes[kept]]
+        n_rare = int((~kept).sum())
+        if n_rare:
+            values[~kept] = random_state.choice(
+                self.rare_levels_, n_rare, p=self.rare_probabilities_
+            )
+        return values
+
+    def __getstate__(self):
+        # The lookup indexes are rebuilt on loading, so pickles do not depend on
+        # pandas' own pickle format.
+        return {key: value for key, value in self.__dict__.items() if not key.startswith("_")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._index = pd.Index(self.levels_, dtype=object, tupleize_cols=False)
+        self._rare_index = pd.Index(self.rare_levels_, dtype=object, tupleize_cols=False)

@@ -1,0 +1,410 @@
+"""The adapter for tables: mixed-type DataFrames and 2-D arrays, missing values included."""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+
+from ..networks.heads import BlockActivationHead
+from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
+from .base import BaseAdapter
+
+CONTINUOUS_METHODS = ("vgm", "quantile")
+_NUMERIC_OBJECT_KINDS = {"integer", "floating", "mixed-integer-float", "decimal"}
+_UNHASHABLE = (list, dict, set, np.ndarray)
+
+
+class TabularAdapter(BaseAdapter):
+    """Encode a mixed-type table for a GAN and decode generated rows back into a table.
+
+    Every column is encoded by its kind:
+
+    - continuous (floats, integers with more than ``max_discrete_levels`` values,
+      datetimes, timedeltas): mode-specific normalisation, as in CTGAN's paper. A
+      variational Gaussian mixture fitted on at most ``max_fit_rows`` rows finds the
+      column's modes; a value becomes the one-hot of its mode and its offset within the
+      mode, produced by ``tanh`` and Gumbel-softmax units. Decoded values are clipped to
+      the training range; integers are rounded and keep their dtype; datetimes come back
+      as datetimes, rounded to the finest unit the training values used.
+    - discrete (object, string, category and boolean columns, integers with at most
+      ``max_discrete_levels`` values, and the ``discrete_columns`` you name): a one-hot
+      block, produced by Gumbel-softmax units, so only levels seen in training come out.
+      The ``max_categories - 1`` most frequent levels get a unit each and the rarer
+      ones share one unit, decoded by their training frequencies: the encoded width
+      stays bounded for columns with thousands of levels.
+    - constant columns cost nothing and come back constant.
+
+    Missing values are data, not errors: in a discrete column a missing value is one
+    more level; a continuous column with missing values gets a two-unit indicator block
+    (observed / missing), so samples show missing values at the rate the generator
+    learned from the data.
+
+    With ``conditional_sampling=True`` the estimators train by sampling (CTGAN's
+    "training-by-sampling"): each training row is drawn after a randomly chosen
+    discrete column's level, chosen with probability growing with the log of its
+    frequency, and the networks see that choice as a condition vector. Rare levels
+    then train as often as they need to, and ``sample(n, conditions={...})`` can ask
+    for given levels.
+
+    Parameters
+    ----------
+    discrete_columns : "auto" or list, default="auto"
+        Columns (names, or positions for arrays) to treat as discrete in addition to
+        the object, string, category and boolean ones.
+    continuous : {"vgm", "quantile"}, default="vgm"
+        How continuous columns are encoded: mode-specific normalisation, or a map
+        through the column's quantiles onto a standard normal (one linear unit).
+    max_modes : int, default=10
+        Modes of each column's mixture before pruning modes of weight below 0.5 %.
+    max_discrete_levels : int, default=10
+        Integer columns with at most this many distinct values are discrete.
+    max_categories : int, default=1000
+        One-hot units of a discrete column at most. Encoded tables take
+        ``n_rows * encoded_width * 4`` bytes.
+    max_fit_rows : int, default=5000
+        Rows each column's mixture is fitted on (a random subsample beyond that).
+    conditional_sampling : bool, default=True
+        Train by sampling over the discrete columns (see above).
+    random_state : int, default=0
+        Seeds the subsamples and the mixtures, so an adapter fit is repeatable.
+
+    Attributes
+    ----------
+    columns_ : Index
+        Column labels of the training table.
+    column_encoders_ : list
+        One fitted encoder per column.
+    encoded_shape_ : tuple of int
+        ``(encoded_width,)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.adapters import TabularAdapter
+    >>> table = pd.DataFrame({"size": ["S", "M", "L", "M"], "price": [1.0, 2.5, 4.0, 2.0]})
+    >>> adapter = TabularAdapter().fit(table)
+    >>> adapter.encode(table).shape[0]
+    4
+    >>> adapter.decode(adapter.encode(table)).dtypes.to_dict() == table.dtypes.to_dict()
+    True
+    """
+
+    input_checks = {"skip_check_array": True}
+
+    def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
+                 max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
+                 conditional_sampling=True, random_state=0):
+        self.discrete_columns = discrete_columns
+        self.continuous = continuous
+        self.max_modes = max_modes
+        self.max_discrete_levels = max_discrete_levels
+        self.max_categories = max_categories
+        self.max_fit_rows = max_fit_rows
+        self.conditional_sampling = conditional_sampling
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ checks
+    def check_input(self, X):
+        _as_frame(X)
+
+    def _check_params(self):
+        if self.continuous not in CONTINUOUS_METHODS:
+            raise ValueError(
+                f"continuous={self.continuous!r} is not one of {CONTINUOUS_METHODS}."
+            )
+        for name in ("max_modes", "max_discrete_levels", "max_categories", "max_fit_rows"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if self.max_categories < 2:
+            raise ValueError("max_categories must be at least 2.")
+        if not (isinstance(self.discrete_columns, str) and self.discrete_columns == "auto"
+                or isinstance(self.discrete_columns, (list, tuple))):
+            raise ValueError(
+                f"discrete_columns must be 'auto' or a list, got {self.discrete_columns!r}."
+            )
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X):
+        self._check_params()
+        frame, array_dtype = _as_frame(X)
+        if len(frame) < 2:
+            raise ValueError(
+                f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
+            )
+        forced = [] if isinstance(self.discrete_columns, str) else list(self.discrete_columns)
+        unknown = [name for name in forced if name not in frame.columns]
+        if unknown:
+            raise ValueError(f"discrete_columns names columns not in the data: {unknown}.")
+        random_state = check_random_state(self.random_state)
+        encoders = []
+        for name in frame.columns:
+            column = frame[name]
+            encoder = self._encoder_for(name, column, name in forced)
+            encoders.append(encoder.fit(column, random_state))
+        self.columns_ = frame.columns
+        self.array_dtype_ = array_dtype
+        self.column_encoders_ = encoders
+        self._lay_out()
+        return self
+
+    def _encoder_for(self, name, column, forced_discrete):
+        n_levels = column.nunique(dropna=True)
+        dtype = column.dtype
+        if n_levels == 1 and not column.isna().any():
+            return ConstantColumn(name, dtype)
+        numeric = _is_numeric_column(column)
+        discrete = (
+            forced_discrete
+            or not numeric
+            or pd.api.types.is_bool_dtype(dtype)
+            or (_is_integer_valued(column) and n_levels <= self.max_discrete_levels)
+        )
+        if discrete:
+            return DiscreteColumn(name, dtype, self.max_categories)
+        return ContinuousColumn(name, dtype, self.continuous, self.max_modes, self.max_fit_rows)
+
+    def _lay_out(self):
+        """Positions of every column's scalars and one-hot blocks in the encoding.
+
+        Linear units come first, then ``tanh`` units, then all softmax blocks, so the
+        generator's head applies one activation per contiguous slice.
+        """
+        counts = {"identity": 0, "tanh": 0}
+        for encoder in self.column_encoders_:
+            if encoder.n_scalars:
+                counts[encoder.scalar_activation] += encoder.n_scalars
+        next_position = {"identity": 0, "tanh": counts["identity"]}
+        next_block = counts["identity"] + counts["tanh"]
+        self.scalar_positions_, self.block_starts_, block_widths = [], [], []
+        for encoder in self.column_encoders_:
+            activation = encoder.scalar_activation
+            start = next_position.get(activation, 0)
+            self.scalar_positions_.append(np.arange(start, start + encoder.n_scalars))
+            if encoder.n_scalars:
+                next_position[activation] += encoder.n_scalars
+            starts = []
+            for width in encoder.block_widths:
+                starts.append(next_block)
+                block_widths.append(width)
+                next_block += width
+            self.block_starts_.append(starts)
+        self.head_layout_ = (counts["identity"], counts["tanh"], tuple(block_widths))
+        self.encoded_shape_ = (next_block,)
+        self.condition_blocks_ = [
+            (index, self.block_starts_[index][0], encoder.block_widths[0], encoder.coder_.counts_)
+            for index, encoder in enumerate(self.column_encoders_)
+            if self.conditional_sampling and isinstance(encoder, DiscreteColumn)
+        ]
+
+    # ------------------------------------------------------------------ encode/decode
+    def encode(self, X):
+        return self._encode(X, strict=True)
+
+    def encode_for_scoring(self, X):
+        """Like :meth:`encode`, but levels never seen in training get an all-zero block
+        and unexpected missing values the column's median, instead of errors."""
+        return self._encode(X, strict=False)
+
+    def _encode(self, X, strict):
+        frame, _ = _as_frame(X)
+        self._check_columns(frame)
+        n_rows = len(frame)
+        encoded = np.zeros((n_rows, self.encoded_shape_[0]), dtype=np.float32)
+        rows = np.arange(n_rows)
+        for index, encoder in enumerate(self.column_encoders_):
+            scalars, codes = encoder.encode(frame.iloc[:, index], strict=strict)
+            if encoder.n_scalars:
+                encoded[:, self.scalar_positions_[index]] = scalars
+            for start, code in zip(self.block_starts_[index], codes):
+                seen = code >= 0
+                encoded[rows[seen], start + code[seen]] = 1.0
+        return encoded
+
+    def decode(self, encoded, random_state=None):
+        encoded = np.asarray(encoded, dtype=np.float32)
+        encoded = encoded.reshape(len(encoded), self.encoded_shape_[0])
+        random_state = check_random_state(random_state)
+        columns = {}
+        for index, encoder in enumerate(self.column_encoders_):
+            scalars = encoded[:, self.scalar_positions_[index]].astype(np.float64)
+            codes = [
+                encoded[:, start:start + width].argmax(axis=1)
+                for start, width in zip(self.block_starts_[index], encoder.block_widths)
+            ]
+            columns[index] = encoder.decode(scalars, codes, random_state)
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(len(encoded)))
+        frame.columns = self.columns_
+        if self.array_dtype_ is not None:
+            return frame.to_numpy(dtype=self.array_dtype_)
+        return frame
+
+    def _check_columns(self, frame):
+        if frame.shape[1] != len(self.columns_) or (
+            self.array_dtype_ is None and not frame.columns.equals(self.columns_)
+        ):
+            raise ValueError(
+                f"The data has columns {list(frame.columns)}; the adapter was fitted on "
+                f"{list(self.columns_)}."
+            )
+
+    def generator_head(self):
+        """Linear, ``tanh`` and Gumbel-softmax units in the layout of the encoding."""
+        n_identity, n_tanh, block_widths = self.head_layout_
+        return BlockActivationHead(n_identity, n_tanh, block_widths)
+
+    # ------------------------------------------------------------------ conditions
+    def condition_plan(self, conditions):
+        """Check ``conditions`` and say how to meet them.
+
+        Parameters
+        ----------
+        conditions : dict
+            Column (name, or position for arrays) → the value every sampled row must
+            hold in it. Only discrete and constant columns can be conditioned on.
+
+        Returns
+        -------
+        slot : int or None
+            Unit of the condition vector that asks the generator for the first
+            condition on a column trained by sampling (None when there is none).
+        matches : callable
+            ``matches(decoded) -> bool ndarray``: which decoded rows meet every
+            condition.
+        """
+        if not isinstance(conditions, dict) or not conditions:
+            raise TypeError("conditions must be a non-empty dict of column -> value.")
+        slots_of = {index: offset for offset, (index, *_)
+                    in zip(np.cumsum([0] + [b[2] for b in self.condition_blocks_]),
+                           self.condition_blocks_)}
+        targets, slot = [], None
+        for name, value in conditions.items():
+            if name not in self.columns_:
+                raise ValueError(
+                    f"Condition on column {name!r}, which is not in the data "
+                    f"(columns: {list(self.columns_)})."
+                )
+            index = self.columns_.get_loc(name)
+            encoder = self.column_encoders_[index]
+            if isinstance(encoder, ContinuousColumn):
+                raise ValueError(
+                    f"Column {name!r} is continuous; conditions apply to discrete columns "
+                    "(name it in discrete_columns to make it one)."
+                )
+            if isinstance(encoder, ConstantColumn):
+                if not _same_value(encoder.value_, value):
+                    raise ValueError(f"Column {name!r} only held {encoder.value_!r} in training.")
+            else:
+                code = encoder.code_of(value)
+                if code is None:
+                    raise ValueError(
+                        f"Value {value!r} of column {name!r} was never seen in training."
+                    )
+                if slot is None and index in slots_of and code < len(encoder.coder_.levels_):
+                    slot = int(slots_of[index] + code)
+            targets.append((index, value))
+
+        def matches(decoded):
+            frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(decoded)
+            keep = np.ones(len(frame), dtype=bool)
+            for index, value in targets:
+                column = frame.iloc[:, index]
+                keep &= column.isna().to_numpy() if _is_missing(value) else (
+                    column.to_numpy(dtype=object) == value
+                )
+            return keep
+
+        return slot, matches
+
+
+def _as_frame(X):
+    """``X`` as a DataFrame and the dtype of the array it came from (None for frames).
+
+    Raises the errors of unusable tables: wrong rank, no rows or columns, duplicated
+    column names, unsupported column types, columns with no values, infinite values.
+    """
+    if isinstance(X, pd.DataFrame):
+        frame, array_dtype = X, None
+    else:
+        if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+            raise TypeError("TabularAdapter does not accept sparse matrices; densify first.")
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise ValueError(
+                f"TabularAdapter expects 2-D data (rows, columns), got {array.ndim}-D; "
+                "reshape a single feature with X.reshape(-1, 1)."
+            )
+        if array.dtype.kind == "c":
+            raise ValueError("Complex data not supported.")
+        frame = pd.DataFrame(array)
+        array_dtype = array.dtype
+    if frame.shape[1] == 0:
+        raise ValueError(
+            f"The table has 0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
+            "required."
+        )
+    if len(frame) == 0:
+        raise ValueError("The table has 0 sample(s) (rows); at least 1 is required.")
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(f"Duplicated column names: {duplicated}.")
+    for name in frame.columns:
+        _check_column(name, frame[name])
+    return frame, array_dtype
+
+
+def _check_column(name, column):
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "c":
+        raise ValueError(f"Column {name!r}: complex data not supported.")
+    if isinstance(dtype, np.dtype) and dtype.kind == "V":
+        raise TypeError(f"Column {name!r} has unsupported dtype {dtype}.")
+    if dtype == object:
+        kinds = {type(value) for value in column.to_numpy()}
+        bad = sorted(kind.__name__ for kind in kinds if issubclass(kind, _UNHASHABLE))
+        if bad:
+            raise TypeError(
+                f"Column {name!r} holds nested objects ({', '.join(bad)}): every value "
+                "must be a scalar; the argument must be a string, a number, a boolean or "
+                "a date."
+            )
+    if column.isna().all():
+        raise ValueError(f"Column {name!r} has no values (all missing); drop it first.")
+    if _is_numeric_column(column) and not pd.api.types.is_bool_dtype(dtype):
+        values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isinf(values).any():
+            raise ValueError(
+                f"Column {name!r} holds infinite values; replace them (e.g. by NaN for "
+                "missing)."
+            )
+
+
+def _is_numeric_column(column):
+    dtype = column.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        return True
+    if isinstance(dtype, pd.CategoricalDtype):
+        return False
+    if pd.api.types.is_numeric_dtype(dtype):
+        return True
+    if dtype == object:
+        return pd.api.types.infer_dtype(column, skipna=True) in _NUMERIC_OBJECT_KINDS
+    return False
+
+
+def _is_integer_valued(column):
+    dtype = column.dtype
+    if pd.api.types.is_integer_dtype(dtype):
+        return True
+    if dtype == object:
+        return pd.api.types.infer_dtype(column, skipna=True) == "integer"
+    return False
+
+
+def _is_missing(value):
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+
+
+def _same_value(left, right):
+    return (_is_missing(left) and _is_missing(right)) or left == right

@@ -1,0 +1,132 @@
+"""Training-by-sampling: condition vectors over a table's discrete columns.
+
+CTGAN's paper (Xu et al. 2019) trains on rows drawn after a condition: pick one discrete
+column at random, pick one of its levels with probability proportional to the log of
+its frequency, then draw a real row holding that level. The condition (a one-hot over
+all levels of all conditioned columns) goes to both networks, and the generator pays a
+cross-entropy penalty unless its output holds the asked-for level. Rare levels are so
+seen as often as they need to be learned, and at sampling time the condition vector
+lets users ask for a level.
+"""
+
+import numpy as np
+import torch
+
+
+class DiscreteConditioner:
+    """Condition vectors over the one-hot blocks of discrete columns.
+
+    Parameters
+    ----------
+    blocks : list of (start, width, counts)
+        Per conditioned column: where its one-hot block starts in the encoded data, its
+        width, and the training count of each level.
+    first_block_unit : int
+        Encoded position of the generator head's first softmax unit (block log-
+        probabilities are indexed from there).
+    """
+
+    def __init__(self, blocks, first_block_unit):
+        self.starts = np.array([start for start, _, _ in blocks], dtype=np.int64)
+        self.widths = np.array([width for _, width, _ in blocks], dtype=np.int64)
+        self.dim = int(self.widths.sum())
+        positions = np.concatenate([np.arange(s, s + w) for s, w in zip(self.starts, self.widths)])
+        self.head_units = positions - first_block_unit
+        frequencies = [np.asarray(counts, dtype=np.float64) for _, _, counts in blocks]
+        # At sampling time a column is chosen uniformly, a level by its frequency.
+        self.sampling_probabilities = np.concatenate(
+            [counts / counts.sum() for counts in frequencies]
+        ) / len(blocks)
+
+    def sample(self, n_rows, generator, device):
+        """Condition vectors for ``n_rows`` generated rows, drawn as the data is."""
+        probabilities = torch.as_tensor(
+            self.sampling_probabilities, dtype=torch.float32, device=generator.device
+        )
+        return self._one_hot(self._draw(probabilities, n_rows, generator), device)
+
+    def fixed(self, n_rows, slot, device):
+        """``n_rows`` copies of the condition vector asking for unit ``slot``."""
+        condition = torch.zeros(n_rows, self.dim, device=device)
+        condition[:, slot] = 1.0
+        return condition
+
+    def penalty(self, block_log_probabilities, condition):
+        """Mean cross-entropy between the asked-for levels and the generator's logits."""
+        units = torch.as_tensor(self.head_units, device=condition.device)
+        chosen = block_log_probabilities.index_select(1, units)
+        return -(chosen * condition).sum(dim=1).mean()
+
+    def epoch_batches(self, encoded, batch_size, generator):
+        """Row indices and condition vectors of one epoch's mini-batches.
+
+        Each batch draws ``batch_size`` (column, level) pairs, the column uniformly and
+        the level with probability proportional to ``log(1 + count)`` in ``encoded``,
+        and for each pair a row of ``encoded`` holding that level.
+
+        Yields
+        ------
+        rows : LongTensor of shape (batch_size,)
+        condition : Tensor of shape (batch_size, dim)
+        """
+        device = encoded.device
+        n_rows = encoded.shape[0]
+        n_batches = n_rows // batch_size
+        if n_batches == 0:
+            return
+        row_table = self._row_table(encoded)
+        levels = self._draw(row_table["probabilities"], n_batches * batch_size, generator)
+        offsets = torch.rand(levels.shape, generator=generator, device=generator.device)
+        levels = levels.to(device)
+        counts = row_table["counts"][levels]
+        picks = (offsets.to(device) * counts).long().clamp_max(counts - 1)
+        rows = row_table["rows"][row_table["first"][levels] + picks]
+        for batch in range(n_batches):
+            chunk = slice(batch * batch_size, (batch + 1) * batch_size)
+            yield rows[chunk], self._one_hot(levels[chunk], device)
+
+    def _row_table(self, encoded):
+        """Rows sorted by level, with each level's first position, count and probability."""
+        n_rows = encoded.shape[0]
+        device = encoded.device
+        keys = []
+        offset = 0
+        for start, width in zip(self.starts.tolist(), self.widths.tolist()):
+            keys.append(encoded[:, start:start + width].argmax(dim=1) + offset)
+            offset += width
+        keys = torch.cat(keys)
+        order = torch.argsort(keys, stable=True)
+        counts = torch.bincount(keys, minlength=self.dim)
+        block = torch.repeat_interleave(
+            torch.arange(len(self.widths), device=device),
+            torch.as_tensor(self.widths, device=device),
+        )
+        weights = torch.log1p(counts.double())
+        block_totals = torch.zeros(len(self.widths), dtype=torch.float64, device=device)
+        block_totals = block_totals.scatter_add(0, block, weights)
+        probabilities = (weights / block_totals[block] / len(self.widths)).float()
+        return {
+            "rows": order % n_rows,
+            "first": torch.cumsum(counts, 0) - counts,
+            "counts": counts,
+            "probabilities": probabilities,
+        }
+
+    def _draw(self, probabilities, n_draws, generator):
+        probabilities = probabilities.to(generator.device)
+        return torch.multinomial(probabilities, n_draws, replacement=True, generator=generator)
+
+    def _one_hot(self, levels, device):
+        return torch.nn.functional.one_hot(levels.to(device), self.dim).float()
+
+
+def make_conditioner(adapter):
+    """The conditioner of a fitted adapter's condition blocks, or None if it has none."""
+    blocks = getattr(adapter, "condition_blocks_", None)
+    if not blocks:
+        return None
+    n_identity, n_tanh, _ = adapter.head_layout_
+    return DiscreteConditioner(
+        [(start, width, counts) for _, start, width, counts in blocks],
+        first_block_unit=n_identity + n_tanh,
+    )

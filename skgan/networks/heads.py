@@ -1,0 +1,81 @@
+"""Output heads: the activations that shape a generator's raw output into encoded data."""
+
+import torch
+from torch import nn
+
+
+class BlockActivationHead(nn.Module):
+    """Linear units, then ``tanh`` units, then Gumbel-softmax blocks.
+
+    The layout is the one :class:`skgan.adapters.TabularAdapter` encodes: the first
+    ``n_identity`` units pass through, the next ``n_tanh`` go through ``tanh`` and the
+    rest form consecutive one-hot blocks of ``block_widths``. Every block is a softmax
+    over its units, all blocks at once (one scatter per step, whatever their number).
+
+    Given a ``torch.Generator``, Gumbel noise is added to the block logits and the
+    softmax sharpened by ``temperature`` (the Gumbel-softmax relaxation of drawing one
+    level per block): outputs are nearly one-hot, like the real data, and the noise
+    comes from the estimator's own generator so ``random_state`` fixes it. Without a
+    generator the head returns plain softmax probabilities.
+
+    Parameters
+    ----------
+    n_identity, n_tanh : int
+        Numbers of linear and ``tanh`` units.
+    block_widths : tuple of int
+        Widths of the softmax blocks.
+    temperature : float, default=0.2
+        Gumbel-softmax temperature.
+    """
+
+    def __init__(self, n_identity, n_tanh, block_widths, temperature=0.2):
+        super().__init__()
+        self.n_identity = n_identity
+        self.n_tanh = n_tanh
+        self.block_widths = tuple(block_widths)
+        self.temperature = temperature
+        self.register_buffer(
+            "block_of_unit", torch.empty(sum(self.block_widths), dtype=torch.long),
+            persistent=False,
+        )
+
+    def reset_parameters_from(self, generator):
+        """Fill the unit → block index (no random draws; called by the initialiser)."""
+        widths = torch.tensor(self.block_widths, dtype=torch.long)
+        blocks = torch.repeat_interleave(torch.arange(len(widths)), widths)
+        with torch.no_grad():
+            self.block_of_unit.copy_(blocks)
+
+    def forward(self, raw, generator=None):
+        first_block = self.n_identity + self.n_tanh
+        parts = [raw[:, :self.n_identity], torch.tanh(raw[:, self.n_identity:first_block])]
+        if self.block_widths:
+            logits = raw[:, first_block:]
+            if generator is not None:
+                logits = (logits + _gumbel_like(logits, generator)) / self.temperature
+            log_probabilities = self._block_log_softmax(logits)
+            parts.append(torch.exp(log_probabilities))
+        return torch.cat(parts, dim=1)
+
+    def block_log_probabilities(self, raw):
+        """Log-softmax of every block's raw logits, shape ``(n_rows, sum(block_widths))``."""
+        return self._block_log_softmax(raw[:, self.n_identity + self.n_tanh:])
+
+    def _block_log_softmax(self, logits):
+        n_rows, n_blocks = logits.shape[0], len(self.block_widths)
+        blocks = self.block_of_unit.expand(n_rows, -1)
+        # The per-block maximum only keeps exp() finite; it carries no gradient.
+        maxima = torch.full((n_rows, n_blocks), -torch.inf, device=logits.device,
+                            dtype=logits.dtype)
+        maxima = maxima.scatter_reduce(1, blocks, logits.detach(), "amax")
+        shifted = logits - maxima.gather(1, blocks)
+        sums = torch.zeros_like(maxima).scatter_add(1, blocks, torch.exp(shifted))
+        return shifted - torch.log(sums).gather(1, blocks)
+
+
+def _gumbel_like(logits, generator):
+    """Standard Gumbel noise shaped like ``logits``, drawn from ``generator``."""
+    exponential = torch.empty(logits.shape, device=generator.device, dtype=logits.dtype)
+    exponential.exponential_(generator=generator)
+    tiny = torch.finfo(logits.dtype).tiny
+    return -torch.log(exponential.clamp_min(tiny)).to(logits.device)
