@@ -49,8 +49,28 @@ class CommandError(Exception):
 def read_table(path):
     """Read a CSV file into a DataFrame; columns of ISO 8601 dates become datetimes.
 
-    Raises :class:`CommandError` with a one-line reason when the file is missing,
-    unreadable, empty or not a well-formed CSV table.
+    Parameters
+    ----------
+    path : str, path or file-like
+        The CSV table, with a header line.
+
+    Returns
+    -------
+    table : DataFrame
+
+    Raises
+    ------
+    CommandError
+        With a one-line reason when the file is missing, unreadable, empty or not a
+        well-formed CSV table.
+
+    Examples
+    --------
+    >>> import io
+    >>> from skgan.cli import read_table
+    >>> table = read_table(io.StringIO("city,joined\\nOslo,2021-03-01\\nLyon,\\n"))
+    >>> table["joined"].iloc[0]
+    Timestamp('2021-03-01 00:00:00')
     """
     try:
         table = pd.read_csv(path)
@@ -110,6 +130,17 @@ def save_model(model, path):
         raise
 
 
+def _check_writable(path):
+    path = Path(path)
+    if path.is_dir():
+        raise CommandError(f"cannot write {path}: it is a directory")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(f"cannot write {path}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise CommandError(f"cannot write {path}: {folder} is not writable")
+
+
 def load_model(path):
     """Unpickle a fitted skgan estimator saved by ``skgan fit`` (or ``pickle.dump``).
 
@@ -139,6 +170,7 @@ def load_model(path):
 # ---------------------------------------------------------------------- commands
 def _fit(args):
     table = read_table(args.data)
+    _check_writable(args.output)  # before training, not after
     settings = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device}
     model = ESTIMATORS[args.estimator](
         random_state=args.random_state, verbose=0 if args.quiet else 1,
@@ -322,7 +354,11 @@ def _positive(text):
 
 
 def _epochs(text):
-    return "auto" if text == "auto" else _positive(text)
+    if text == "auto":
+        return text
+    if not text.lstrip("+-").isdigit():
+        raise argparse.ArgumentTypeError(f"expected an integer or 'auto', got {text!r}")
+    return _positive(text)
 
 
 def _integer(text):
@@ -430,10 +466,22 @@ def _add_demo(commands):
 def main(argv=None):
     """Run the ``skgan`` command with ``argv`` (default: ``sys.argv[1:]``).
 
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The command line after ``skgan``.
+
     Returns
     -------
     status : int
-        0 on success, 1 on an error, 2 on a bad command line, 130 on Ctrl-C.
+        0 on success, 1 on an error, 2 on a bad command line, 130 on Ctrl-C. Errors
+        are reported as one line on stderr.
+
+    Examples
+    --------
+    >>> from skgan.cli import main
+    >>> main(["report", "no-such-real.csv", "no-such-synthetic.csv"])
+    1
     """
     try:
         args = build_parser().parse_args(argv)

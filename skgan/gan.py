@@ -46,7 +46,7 @@ class GANSampler(BaseGAN):
         rows at the default batch size.
     batch_size : int, default=128
         Rows per training step (at most the number of rows).
-    generator_lr, discriminator_lr : float, default=2e-4
+    generator_lr, discriminator_lr : float, default=1e-3
         Adam learning rates.
     betas : tuple of two floats, default=(0.5, 0.999)
         Adam's decay rates for both networks.
@@ -107,7 +107,7 @@ class GANSampler(BaseGAN):
     def __init__(self, *, loss="bce", label_smoothing=0.0, spectral_norm=False, grad_clip=None,
                  pac=4, adapter="auto", generator_dims=(256, 256),
                  discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
-                 generator_lr=2e-4, discriminator_lr=2e-4, betas=(0.5, 0.999),
+                 generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
                  warm_start=False, device="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,

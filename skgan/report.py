@@ -323,17 +323,18 @@ class QualityReport:
                          f"{len(self.pair_trends)} column pairs")
         lines += [
             "",
-            "Column shapes: 1 - KS statistic (numerical, datetime), 1 - total variation "
-            "distance (categorical, boolean), on non-missing values",
+            "Column shapes: 1 - KS statistic (numerical, datetime columns) or 1 - total",
+            "variation distance (categorical, boolean columns), on the non-missing values",
             self.column_shapes.to_string(float_format="{:.3f}".format),
         ]
-        if len(self.pair_trends):
+        if len(self.pair_trends) and n_pairs > 0:
             weakest = self.pair_trends.sort_values("score", kind="stable").head(n_pairs)
             lines += [
                 "",
                 f"Weakest pair trends ({len(weakest)} of {len(self.pair_trends)}): "
-                "1 - |Spearman rho difference| / 2 (correlation), 1 - TVD of the joint "
-                "frequencies (contingency)",
+                "1 - |Spearman rho difference| / 2",
+                "(correlation) or 1 - total variation distance of the joint frequencies "
+                "(contingency)",
                 weakest.to_string(index=False, float_format="{:.3f}".format, na_rep=""),
             ]
         if self.ml_efficacy is not None:
@@ -604,14 +605,15 @@ def _held_back_split(real, random_state):
 def _efficacy_lines(efficacy, holdout_given):
     where = ("the holdout rows" if holdout_given
              else "a quarter of the real rows, held back from the real model")
+    measures = "R²" if efficacy["task"] == "regression" else "macro F1 and accuracy"
     scores = pd.DataFrame(
         {name: efficacy[name] for name in ("real", "synthetic")}
     ).T
     scores.index = ["trained on real", "trained on synthetic"]
     scores["rows"] = scores["rows"].astype(int)
     return [
-        f"ML efficacy: predicting {efficacy['target']!r} ({efficacy['task']}, "
-        f"histogram gradient boosting), tested on {efficacy['n_test']} real rows "
-        f"({where})",
+        f"ML efficacy: predicting {efficacy['target']!r} ({efficacy['task']}: {measures})"
+        " with histogram gradient boosting,",
+        f"tested on {efficacy['n_test']} real rows ({where})",
         scores.to_string(float_format="{:.3f}".format),
     ]

@@ -136,7 +136,11 @@ class CategoryCoder:
 
     def fit(self, column):
         counts = column.value_counts(dropna=False, sort=True)
-        levels = counts.index.to_numpy(dtype=object)
+        counts = counts[counts > 0]  # unused categories of a categorical dtype
+        levels = counts.index.to_numpy(dtype=object, copy=True)
+        missing = column.isna().to_numpy()
+        if missing.any():  # decode to the column's own missing marker (None, NaN, NA)
+            levels[pd.isna(levels)] = column[missing].iloc[0]
         frequencies = counts.to_numpy(dtype=np.float64)
         if len(levels) > self.max_categories:
             n_kept = self.max_categories - 1
@@ -156,8 +160,13 @@ class CategoryCoder:
 
     def codes_of(self, values):
         """Codes of ``values``; ``-1`` for a value never seen in training."""
-        values = pd.Index(np.asarray(values, dtype=object), dtype=object, tupleize_cols=False)
-        codes = self._index.get_indexer(values)
+        values = np.asarray(values, dtype=object)
+        missing = pd.isna(values)
+        codes = self._index.get_indexer(
+            pd.Index(values, dtype=object, tupleize_cols=False)
+        )
+        # Any missing marker (None, NaN, NaT, pd.NA) is the column's missing level.
+        codes[missing] = self._missing_code()
         if len(self.rare_levels_):
             rare = (codes < 0) & (self._rare_index.get_indexer(values) >= 0)
             codes[rare] = len(self.levels_)
@@ -165,6 +174,10 @@ class CategoryCoder:
 
     def encode(self, column):
         return None, [self.codes_of(column)]
+
+    def _missing_code(self):
+        missing = np.flatnonzero(pd.isna(self.levels_))
+        return int(missing[0]) if len(missing) else -1
 
     def decode(self, codes, random_state):
         codes = codes[0]

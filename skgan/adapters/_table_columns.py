@@ -156,7 +156,7 @@ class DiscreteColumn:
             return pd.Series(values.astype(self.dtype))
         if isinstance(self.dtype, np.dtype) and self.dtype.kind == "f":
             return pd.Series(values.astype(self.dtype))
-        return pd.Series(values).astype(self.dtype)
+        return pd.Series(values, dtype=object).astype(self.dtype)
 
     def code_of(self, value):
         """The code of one value, or ``None`` when it was never seen in training."""

@@ -1,0 +1,296 @@
+"""The tabular adapter and the estimators on mixed-type tables."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skgan import GANSampler, WGANSampler
+from skgan.adapters import TabularAdapter
+
+SMALL = dict(generator_dims=(64, 64), discriminator_dims=(64, 64), latent_dim=8,
+             batch_size=64)
+
+
+def mixed_table(n_rows=400, seed=0):
+    """Every column kind, with missing values where a kind can hold them."""
+    rng = np.random.RandomState(seed)
+    missing = lambda share: rng.rand(n_rows) < share  # noqa: E731
+    table = pd.DataFrame({
+        "price": np.where(missing(0.2), np.nan, rng.lognormal(3, 0.5, n_rows)),
+        "count": rng.randint(0, 1000, n_rows),
+        "score": pd.array(np.where(missing(0.1), None, rng.randint(-50, 50, n_rows)),
+                          dtype="Int64"),
+        "rooms": rng.randint(1, 5, n_rows).astype(np.int32),
+        "member": rng.rand(n_rows) < 0.3,
+        "opted_in": pd.array(np.where(missing(0.1), None, rng.rand(n_rows) < 0.5),
+                             dtype="boolean"),
+        "size": pd.Categorical(rng.choice(["S", "M", "L"], n_rows),
+                               categories=["S", "M", "L", "XL"], ordered=True),
+        "city": pd.Series(np.where(missing(0.15), None,
+                                   rng.choice(["Oslo", "Lima", "Pune"], n_rows)), dtype=object),
+        "joined": pd.to_datetime("2020-01-01")
+        + pd.to_timedelta(rng.randint(0, 365, n_rows), unit="D"),
+        "seen_at": (pd.to_datetime("2021-01-01")
+                    + pd.to_timedelta(rng.randint(0, 10**6, n_rows), unit="s")
+                    ).tz_localize("Europe/Paris"),
+        "duration": pd.to_timedelta(rng.randint(0, 100, n_rows), unit="h"),
+        "source": "web",
+    })
+    table.loc[missing(0.1), "joined"] = pd.NaT
+    return table
+
+
+@pytest.fixture(scope="module")
+def table():
+    return mixed_table()
+
+
+@pytest.fixture(scope="module")
+def fitted(table):
+    return GANSampler(random_state=0, epochs=40, **SMALL).fit(table)
+
+
+def assert_valid_rows(samples, table):
+    """Same schema; discrete values seen in training; numbers within the training range."""
+    assert list(samples.columns) == list(table.columns)
+    assert samples.dtypes.to_dict() == table.dtypes.to_dict()
+    for name in table.columns:
+        real, fake = table[name], samples[name]
+        assert not fake.isna().any() or real.isna().any(), name
+        observed = fake.dropna()
+        if isinstance(real.dtype, pd.CategoricalDtype) or real.dtype == object or (
+            pd.api.types.is_string_dtype(real.dtype) or pd.api.types.is_bool_dtype(real.dtype)
+        ):
+            assert set(observed) <= set(real.dropna()), name
+        else:
+            assert observed.min() >= real.min() and observed.max() <= real.max(), name
+
+
+def test_encode_decode_round_trip_keeps_values_and_dtypes(table):
+    adapter = TabularAdapter().fit(table)
+    decoded = adapter.decode(adapter.encode(table))
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    exact = ["count", "score", "rooms", "member", "opted_in", "size", "city", "joined",
+             "duration", "source"]
+    pd.testing.assert_frame_equal(decoded[exact], table[exact])
+    np.testing.assert_allclose(decoded["price"], table["price"], rtol=0.02)
+    assert (decoded["seen_at"] - table["seen_at"]).abs().max() <= pd.Timedelta("2min")
+
+
+def test_column_kinds_and_layout(table):
+    adapter = TabularAdapter().fit(table)
+    kinds = {name: type(encoder).__name__ for name, encoder
+             in zip(table.columns, adapter.column_encoders_)}
+    assert kinds["price"] == kinds["count"] == kinds["joined"] == "ContinuousColumn"
+    assert kinds["rooms"] == kinds["member"] == kinds["city"] == "DiscreteColumn"
+    assert kinds["source"] == "ConstantColumn"
+    # Conditioned columns: every discrete one; the unused category "XL" gets no unit.
+    widths = {table.columns[index]: width for index, _, width, _ in adapter.condition_blocks_}
+    assert widths["size"] == 3 and widths["city"] == 4 and widths["member"] == 2
+
+
+def test_sampled_table_has_the_training_schema(fitted, table):
+    samples = fitted.sample(500, random_state=0)
+    assert_valid_rows(samples, table)
+    assert samples["joined"].dropna().dt.normalize().equals(samples["joined"].dropna())
+
+
+def test_sampling_is_reproducible_and_survives_pickling(fitted):
+    first = fitted.sample(50, random_state=3)
+    pd.testing.assert_frame_equal(first, fitted.sample(50, random_state=3))
+    restored = pickle.loads(pickle.dumps(fitted))
+    pd.testing.assert_frame_equal(restored.sample(50, random_state=3), first)
+
+
+def test_fit_is_bit_identical_with_the_same_seed(table):
+    first = WGANSampler(random_state=1, epochs=2, **SMALL).fit(table).sample(30)
+    second = WGANSampler(random_state=1, epochs=2, **SMALL).fit(table).sample(30)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_input_table_is_not_modified(table):
+    copy = table.copy()
+    GANSampler(epochs=1, **SMALL).fit(table).score(table)
+    pd.testing.assert_frame_equal(table, copy)
+
+
+def test_missing_values_are_reproduced_at_their_rate():
+    rng = np.random.RandomState(0)
+    n_rows = 1200
+    table = pd.DataFrame({
+        "income": np.where(rng.rand(n_rows) < 0.3, np.nan, rng.normal(50, 10, n_rows)),
+        "colour": pd.Series(np.where(rng.rand(n_rows) < 0.2, None,
+                                     rng.choice(["red", "blue"], n_rows)), dtype=object),
+    })
+    model = GANSampler(random_state=0, epochs=80, **SMALL).fit(table)
+    samples = model.sample(4000, random_state=0)
+    assert abs(samples["income"].isna().mean() - 0.3) < 0.07
+    assert abs(samples["colour"].isna().mean() - 0.2) < 0.07
+    assert set(samples["colour"].dropna()) == {"red", "blue"}
+
+
+def test_rare_categories_survive_training_by_sampling():
+    rng = np.random.RandomState(0)
+    n_rows = 2000
+    levels = np.where(rng.rand(n_rows) < 0.02, "rare", rng.choice(["a", "b"], n_rows))
+    table = pd.DataFrame({"level": levels, "value": rng.normal(size=n_rows)})
+    model = GANSampler(random_state=0, epochs=60, **SMALL).fit(table)
+    share = (model.sample(5000, random_state=0)["level"] == "rare").mean()
+    assert 0.005 < share < 0.08
+
+
+def test_conditions_are_met_and_checked(fitted, table):
+    samples = fitted.sample(40, conditions={"city": "Lima", "member": True}, random_state=0)
+    assert len(samples) == 40
+    assert (samples["city"] == "Lima").all() and samples["member"].all()
+    assert_valid_rows(samples, table)
+    missing_city = fitted.sample(10, conditions={"city": None}, random_state=0)
+    assert missing_city["city"].isna().all()
+    assert len(fitted.sample(0, conditions={"city": "Oslo"})) == 0
+    with pytest.raises(ValueError, match="'XL' of column 'size' was never seen"):
+        fitted.sample(5, conditions={"size": "XL"})
+    with pytest.raises(ValueError, match="'zip', which is not in the data"):
+        fitted.sample(5, conditions={"zip": 1})
+    with pytest.raises(ValueError, match="'price' is continuous"):
+        fitted.sample(5, conditions={"price": 10.0})
+    with pytest.raises(TypeError, match="dict"):
+        fitted.sample(5, conditions=["city"])
+
+
+def test_conditions_need_the_tabular_adapter(blobs):
+    model = GANSampler(adapter="numeric", epochs=1, **SMALL).fit(blobs)
+    with pytest.raises(ValueError, match="tabular adapter"):
+        model.sample(3, conditions={0: 1.0})
+
+
+def test_high_cardinality_column_stays_bounded():
+    rng = np.random.RandomState(0)
+    n_rows = 6000
+    ids = np.array([f"user{k}" for k in rng.zipf(1.3, n_rows) % 4000])
+    table = pd.DataFrame({"user": ids, "amount": rng.exponential(size=n_rows)})
+    adapter = TabularAdapter(max_categories=100)
+    model = GANSampler(adapter=adapter, random_state=0, epochs=1, **SMALL).fit(table)
+    assert model.adapter_.encoded_shape_[0] <= 100 + 1 + 10
+    samples = model.sample(3000, random_state=0)
+    assert set(samples["user"]) <= set(ids)
+    common = set(pd.Series(ids).value_counts().index[:99])
+    assert (~samples["user"].isin(common)).any()  # rare levels come out too
+
+
+def test_arrays_with_categories_and_integers():
+    rng = np.random.RandomState(0)
+    strings = rng.choice(["a", "b", "c"], size=(300, 2))
+    model = GANSampler(random_state=0, epochs=2, **SMALL).fit(strings)
+    samples = model.sample(20)
+    assert samples.dtype == strings.dtype and set(samples.ravel()) <= {"a", "b", "c"}
+    mixed = np.array([[1.5, "x"], [2.5, "y"], [3.5, "x"], [0.5, "y"]] * 20, dtype=object)
+    samples = GANSampler(random_state=0, epochs=2, **SMALL).fit(mixed).sample(5)
+    assert samples.dtype == object and set(samples[:, 1]) <= {"x", "y"}
+
+
+def test_discrete_columns_option(table):
+    adapter = TabularAdapter(discrete_columns=["count"]).fit(table)
+    kinds = dict(zip(table.columns, map(type, adapter.column_encoders_)))
+    assert kinds["count"].__name__ == "DiscreteColumn"
+    with pytest.raises(ValueError, match="not in the data"):
+        TabularAdapter(discrete_columns=["nope"]).fit(table)
+
+
+def test_quantile_option_encodes_one_unit_per_continuous_column(table):
+    adapter = TabularAdapter(continuous="quantile").fit(table)
+    # price, count, score, joined, seen_at, duration
+    assert adapter.head_layout_[:2] == (6, 0)
+    decoded = adapter.decode(adapter.encode(table))
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+
+
+@pytest.mark.parametrize(
+    "frame, error, message",
+    [
+        (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), ValueError, "'b' has no"),
+        (pd.DataFrame({"a": pd.Series([], dtype=float)}), ValueError, "0 sample"),
+        (pd.DataFrame({"a": [{"k": 1}, {"k": 2}]}), TypeError, "nested objects"),
+        (pd.DataFrame([[1, 2], [3, 4]], columns=["x", "x"]), ValueError, "Duplicated"),
+    ],
+    ids=["all-missing", "no-rows", "nested", "duplicated"],
+)
+def test_bad_tables_are_refused(frame, error, message):
+    model = GANSampler(epochs=1, **SMALL)
+    with pytest.raises(error, match=message):
+        model.fit(frame)
+    assert not hasattr(model, "adapter_")
+
+
+def test_unseen_category_at_score_time_is_scored_not_refused(fitted, table):
+    holdout = table.copy()
+    holdout["city"] = holdout["city"].astype(object)
+    holdout.loc[:5, "city"] = "Quito"
+    assert np.isfinite(fitted.score(holdout))
+    with pytest.raises(ValueError, match="never seen in training"):
+        fitted.adapter_.encode(holdout)
+
+
+def test_bad_adapter_options():
+    table = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="continuous"):
+        TabularAdapter(continuous="kde").fit(table)
+    with pytest.raises(ValueError, match="max_categories"):
+        TabularAdapter(max_categories=1).fit(table)
+
+
+# -------------------------------------------------------------- property-based
+_KINDS = ("float", "int", "bool", "category", "datetime")
+
+
+@st.composite
+def random_tables(draw):
+    n_rows = draw(st.integers(8, 60))
+    kinds = draw(st.lists(st.sampled_from(_KINDS), min_size=1, max_size=4))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.RandomState(seed)
+    columns = {}
+    for position, kind in enumerate(kinds):
+        missing_share = draw(st.sampled_from([0.0, 0.0, 0.2]))
+        if kind == "float":
+            values = rng.normal(draw(st.floats(-1e3, 1e3)), draw(st.floats(0.01, 100)),
+                                n_rows)
+        elif kind == "int":
+            values = rng.randint(-draw(st.integers(0, 5000)), draw(st.integers(1, 5000)),
+                                 n_rows)
+        elif kind == "bool":
+            values = rng.rand(n_rows) < 0.5
+        elif kind == "category":
+            values = rng.choice([f"c{k}" for k in range(draw(st.integers(1, 8)))], n_rows)
+        else:
+            values = pd.to_datetime("2000-01-01") + pd.to_timedelta(
+                rng.randint(0, 5000, n_rows), unit="D")
+        column = pd.Series(values)
+        if missing_share and kind != "bool":
+            column[rng.rand(n_rows) < missing_share] = None
+        if column.isna().all():
+            column[0] = column.dropna().iloc[0] if column.notna().any() else values[0]
+        columns[f"{kind}{position}"] = column
+    return pd.DataFrame(columns)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_tables(), st.integers(0, 2**16))
+def test_any_generator_output_decodes_to_a_valid_table(table, seed):
+    adapter = TabularAdapter().fit(table)
+    rng = np.random.RandomState(seed)
+    raw = rng.normal(scale=3, size=(50, adapter.encoded_shape_[0])).astype(np.float32)
+    decoded = adapter.decode(raw, random_state=seed)
+    assert_valid_rows(decoded, table)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_tables())
+def test_trained_model_samples_a_valid_table(table):
+    model = GANSampler(random_state=0, epochs=1, pac=1, batch_size=8,
+                       generator_dims=(16,), discriminator_dims=(16,), latent_dim=4)
+    samples = model.fit(table).sample(40)
+    assert_valid_rows(samples, table)
