@@ -10,7 +10,9 @@ def _hidden_stack(input_dim, hidden_dims, linear=nn.Linear, negative_slope=0.2):
     layers = []
     width = input_dim
     for hidden in hidden_dims:
-        layers += [linear(width, hidden), nn.LeakyReLU(negative_slope)]
+        # In place: no fresh activation tensor per layer (a large share of a big
+        # sampling batch's time goes to page faults of new memory otherwise).
+        layers += [linear(width, hidden), nn.LeakyReLU(negative_slope, inplace=True)]
         width = hidden
     return layers, width
 
