@@ -76,3 +76,31 @@ def test_network_pair_is_sized_from_adapter():
     assert samples.shape == (4, 6)
     assert discriminator(samples).shape == (2,)
     assert isinstance(discriminator.body[0], SpectralNormLinear)
+
+
+def test_block_activation_head_shapes_each_block():
+    from skgan.networks.heads import BlockActivationHead
+    from skgan.networks import build_module
+
+    generator = torch.Generator().manual_seed(0)
+    head = build_module(lambda: BlockActivationHead(1, 2, (3, 2)), torch.device("cpu"),
+                        generator)
+    raw = torch.randn(50, 8, generator=generator) * 5
+    soft = head(raw)
+    assert torch.equal(soft[:, 0], raw[:, 0])
+    assert torch.allclose(soft[:, 1:3], torch.tanh(raw[:, 1:3]))
+    for block in (soft[:, 3:6], soft[:, 6:8]):
+        assert torch.allclose(block.sum(dim=1), torch.ones(50))
+    assert torch.allclose(head.block_log_probabilities(raw).exp(), soft[:, 3:])
+    # Gumbel-softmax in training mode: nearly one-hot, repeatable with a seed.
+    noisy = head(raw, torch.Generator().manual_seed(1))
+    assert torch.equal(noisy, head(raw, torch.Generator().manual_seed(1)))
+    assert (noisy[:, 3:6].max(dim=1).values > 0.5).float().mean() > 0.8
+    # Eval mode: the exact one-hot of the drawn level; draws follow the softmax.
+    head.eval()
+    many = torch.zeros(20000, 8)
+    many[:, 3:6] = torch.tensor([2.0, 1.0, 0.0])
+    hard = head(many, torch.Generator().manual_seed(2))[:, 3:6]
+    assert torch.equal(hard.sum(dim=1), torch.ones(20000))
+    expected = torch.softmax(torch.tensor([2.0, 1.0, 0.0]), dim=0)
+    assert torch.allclose(hard.mean(dim=0), expected, atol=0.015)
