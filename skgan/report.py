@@ -605,15 +605,14 @@ def _held_back_split(real, random_state):
 def _efficacy_lines(efficacy, holdout_given):
     where = ("the holdout rows" if holdout_given
              else "a quarter of the real rows, held back from the real model")
-    measures = "R²" if efficacy["task"] == "regression" else "macro F1 and accuracy"
     scores = pd.DataFrame(
         {name: efficacy[name] for name in ("real", "synthetic")}
     ).T
     scores.index = ["trained on real", "trained on synthetic"]
     scores["rows"] = scores["rows"].astype(int)
     return [
-        f"ML efficacy: predicting {efficacy['target']!r} ({efficacy['task']}: {measures})"
-        " with histogram gradient boosting,",
+        f"ML efficacy: predicting {efficacy['target']!r} ({efficacy['task']}) with "
+        "histogram gradient boosting,",
         f"tested on {efficacy['n_test']} real rows ({where})",
         scores.to_string(float_format="{:.3f}".format),
     ]

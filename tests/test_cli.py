@@ -1,20 +1,351 @@
-import pytest
+import io
+import pickle
+import runpy
+import sys
+import warnings
 
-from skgan import cli
+import numpy as np
+import pandas as pd
+import pytest
+from threadpoolctl import threadpool_limits
+
+from skgan import GANSampler, cli
+
+
+# Tables and models are read, never changed, by the tests: one of each per module.
+@pytest.fixture(scope="module")
+def numeric_csv(tmp_path_factory):
+    rng = np.random.RandomState(0)
+    n = 200
+    x = rng.normal(size=n)
+    path = tmp_path_factory.mktemp("numeric") / "data.csv"
+    pd.DataFrame({"x": x, "y": 2 * x + rng.normal(size=n), "k": rng.randint(0, 5, n)}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def mixed_csv(tmp_path_factory):
+    rng = np.random.RandomState(0)
+    n = 200
+    income = rng.lognormal(3, 0.5, n).round(2)
+    income[::10] = np.nan
+    path = tmp_path_factory.mktemp("mixed") / "mixed.csv"
+    pd.DataFrame({
+        "income": income,
+        "age": rng.randint(18, 90, n),
+        "city": rng.choice(["Lyon", "Oslo", "Pune"], n),
+        "member": rng.rand(n) > 0.3,
+        "joined": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.randint(0, 900, n), unit="D"),
+    }).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def fitted_model(numeric_csv):
+    path = numeric_csv.with_name("model.skgan")
+    assert _fit(numeric_csv, path) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def mixed_model(mixed_csv):
+    # needs the tabular adapter
+    path = mixed_csv.with_name("mixed.skgan")
+    assert _fit(mixed_csv, path) == 0
+    return path
+
+
+def _fit(data, model, *options):
+    return cli.main(["fit", str(data), "-o", str(model), "--epochs", "2", "--quiet",
+                     "--random-state", "0", *options])
+
+
+def _one_error_line(capsys):
+    """The single stderr line of a failed command (and that there is no traceback)."""
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skgan: error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_fit_sample_report_round_trip(numeric_csv, tmp_path, capsys):
+    model, synthetic = tmp_path / "model.skgan", tmp_path / "synthetic.csv"
+    assert _fit(numeric_csv, model) == 0
+    captured = capsys.readouterr()
+    assert "GANSampler fitted on 200 rows x 3 columns" in captured.out
+    assert captured.err == ""  # --quiet: no progress bar
+    assert model.exists()
+
+    assert cli.main(["sample", str(model), "-n", "150", "-o", str(synthetic)]) == 0
+    assert f"wrote 150 rows x 3 columns to {synthetic}" in capsys.readouterr().out
+    table = pd.read_csv(synthetic)
+    assert list(table.columns) == ["x", "y", "k"] and len(table) == 150
+    assert table["k"].dtype == np.int64
+
+    assert cli.main(["report", str(numeric_csv), str(synthetic), "--target", "k"]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Overall quality score", "Column shapes", "Weakest pair trends",
+                    "ML efficacy: predicting 'k'"):
+        assert heading in out
+
+
+def test_fit_options_reach_the_estimator_and_a_progress_bar_shows(numeric_csv, tmp_path,
+                                                                  capsys):
+    model = tmp_path / "model.skgan"
+    assert cli.main(["fit", str(numeric_csv), "-o", str(model), "--estimator", "wgan",
+                     "--epochs", "2", "--batch-size", "64", "--device", "cpu"]) == 0
+    captured = capsys.readouterr()
+    assert "WGANSampler fitted" in captured.out
+    assert "WGANSampler: 100%" in captured.err
+    with open(model, "rb") as handle:
+        estimator = pickle.load(handle)
+    assert (estimator.epochs, estimator.batch_size, estimator.device) == (2, 64, "cpu")
+    assert len(estimator.history_["epoch"]) == 2
+
+
+def test_sample_writes_to_stdout(fitted_model, capsys):
+    for output in ([], ["-o", "-"]):
+        assert cli.main(["sample", str(fitted_model), "-n", "7", *output]) == 0
+        table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+        assert table.shape == (7, 3)
+
+
+def test_sample_random_state_repeats_rows(fitted_model, capsys):
+    outputs = []
+    for _ in range(2):
+        assert cli.main(["sample", str(fitted_model), "-n", "5", "--random-state", "3"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+
+
+def test_sample_zero_rows_writes_the_header(fitted_model, capsys):
+    assert cli.main(["sample", str(fitted_model), "-n", "0"]) == 0
+    assert capsys.readouterr().out.strip() == "x,y,k"
+
+
+def test_report_with_a_holdout(numeric_csv, tmp_path, capsys):
+    holdout = tmp_path / "holdout.csv"
+    pd.read_csv(numeric_csv).iloc[:40].to_csv(holdout, index=False)
+    assert cli.main(["report", str(numeric_csv), str(numeric_csv), "--target", "k",
+                     "--holdout", str(holdout), "--pairs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Overall quality score: 1.000" in out
+    assert "tested on 40 real rows (the holdout rows)" in out
+    assert "Weakest pair trends (1 of 3)" in out
+
+
+def test_help_describes_each_command(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("fit", "sample", "report", "demo"):
+        assert command in out
+    assert cli.main(["sample", "--help"]) == 0
+    assert "--condition COLUMN=VALUE" in capsys.readouterr().out
 
 
 def test_demo_reports_quality_figures(capsys, monkeypatch):
-    from skgan import GANSampler
-
     monkeypatch.setattr(GANSampler, "_auto_steps", 50)
-    assert cli.main(["demo"]) == 0
+    # the C2ST classifier's OpenMP threads crawl on a busy machine: one thread is faster
+    with threadpool_limits(limits=1, user_api="openmp"):
+        assert cli.main(["demo", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "GANSampler: fit" in out
     assert "C2ST accuracy" in out and "MMD" in out
+    assert "Overall quality score" in out and "ML efficacy: predicting 'wage'" in out
 
 
-def test_unknown_command_exits_non_zero(capsys):
+# ---------------------------------------------------------------------- mixed tables
+# These need the tabular adapter (mixed-type DataFrames in fit and sample).
+def test_mixed_table_round_trip(mixed_csv, mixed_model, tmp_path, capsys):
+    synthetic = tmp_path / "synthetic.csv"
+    assert cli.main(["sample", str(mixed_model), "-n", "100", "-o", str(synthetic)]) == 0
+    real, generated = cli.read_table(mixed_csv), cli.read_table(synthetic)
+    assert list(generated.columns) == list(real.columns)
+    assert generated["joined"].dtype.kind == "M" and generated["member"].dtype == bool
+    assert set(generated["city"].dropna()) <= {"Lyon", "Oslo", "Pune"}
+    assert cli.main(["report", str(mixed_csv), str(synthetic), "--target", "city"]) == 0
+    out = capsys.readouterr().out
+    assert all(kind in out for kind in ("numerical", "categorical", "boolean", "datetime"))
+
+
+def test_sample_with_conditions(mixed_model, capsys):
+    model = mixed_model
+    assert cli.main(["sample", str(model), "-n", "20", "--condition", "city=Oslo",
+                     "--condition", "member=false"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert (table["city"] == "Oslo").all() and not table["member"].any()
+    assert cli.main(["sample", str(model), "-n", "5", "--condition", "member=maybe"]) == 1
+    assert "'maybe' is not a value of column 'member'" in _one_error_line(capsys)
+
+
+# ---------------------------------------------------------------------- failures
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["transmogrify"], "invalid choice: 'transmogrify'"),
+        (["fit", "data.csv"], "the following arguments are required: -o/--output"),
+        (["fit", "data.csv", "-o", "m", "--bogus"], "unrecognized arguments: --bogus"),
+        (["fit", "data.csv", "-o", "m", "--epochs", "0"], "must be >= 1, got 0"),
+        (["fit", "data.csv", "-o", "m", "--epochs", "many"], "expected an integer or 'auto'"),
+        (["fit", "data.csv", "-o", "m", "--estimator", "vae"], "invalid choice: 'vae'"),
+        (["sample", "m.skgan", "-n", "-5"], "must be >= 0, got -5"),
+        (["sample", "m.skgan"], "the following arguments are required: -n/--n-samples"),
+        (["report", "real.csv"], "the following arguments are required: synthetic"),
+    ],
+    ids=["no-command", "unknown-command", "no-output", "unknown-option", "zero-epochs",
+         "text-epochs", "unknown-estimator", "negative-n", "no-n", "one-table"],
+)
+def test_bad_command_lines_exit_2_with_one_line(argv, message, capsys):
+    assert cli.main(argv) == 2
+    line = _one_error_line(capsys)
+    assert message in line and "--help" in line
+
+
+def _write(path, content):
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        ("", "is empty"),
+        ("x,y\n", "has a header but no rows"),
+        ("x,y\n1,2\n3,4,5,6\n", "is not a well-formed CSV file: Error tokenizing data"),
+        (b"\x80\x04\x95\xff\xfe binary", "is not UTF-8 text"),
+        ("x,y\n1,2\n", "1 sample"),  # the estimator's own check, as one line
+    ],
+    ids=["missing", "empty", "header-only", "ragged", "binary", "one-row"],
+)
+def test_unreadable_training_tables_exit_1_with_one_line(content, message, tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    if content is not None:
+        _write(data, content)
+    assert _fit(data, tmp_path / "model.skgan") == 1
+    assert message in _one_error_line(capsys)
+    assert not (tmp_path / "model.skgan").exists()
+
+
+def test_directories_and_unwritable_paths(numeric_csv, tmp_path, capsys, monkeypatch):
+    assert _fit(tmp_path, tmp_path / "model.skgan") == 1
+    assert "is a directory, not a CSV file" in _one_error_line(capsys)
+    # a bad output path is found before training, not after
+    monkeypatch.setattr(GANSampler, "fit", None)
+    assert _fit(numeric_csv, tmp_path / "missing" / "model.skgan") == 1
+    assert "cannot write" in _one_error_line(capsys)
+    assert _fit(numeric_csv, tmp_path) == 1
+    assert "it is a directory" in _one_error_line(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        (b"", "is not a skgan model file"),
+        ("x,y\n1,2\n", "is not a skgan model file"),
+        (pickle.dumps({"weights": [1, 2]}), "is not a skgan model file"),
+        (pickle.dumps(GANSampler()), "never fitted"),
+    ],
+    ids=["missing", "empty", "csv", "other-pickle", "unfitted"],
+)
+def test_files_that_are_not_models_exit_1_with_one_line(content, message, tmp_path, capsys):
+    model = tmp_path / "model.skgan"
+    if content is not None:
+        _write(model, content)
+    assert cli.main(["sample", str(model), "-n", "3"]) == 1
+    assert message in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        ("city", "--condition expects COLUMN=VALUE, got 'city'"),
+        ("=3", "--condition expects COLUMN=VALUE"),
+        ("nope=3", "the model has no column 'nope' (its columns: x, y, k)"),
+    ],
+)
+def test_bad_conditions_exit_1_with_one_line(fitted_model, condition, message, capsys):
+    assert cli.main(["sample", str(fitted_model), "-n", "3", "--condition", condition]) == 1
+    assert message in _one_error_line(capsys)
+
+
+def test_report_errors_exit_1_with_one_line(numeric_csv, tmp_path, capsys):
+    other = tmp_path / "other.csv"
+    pd.read_csv(numeric_csv).rename(columns={"k": "kk"}).to_csv(other, index=False)
+    assert cli.main(["report", str(numeric_csv), str(other)]) == 1
+    assert "synthetic lacks 'k'; synthetic has extra 'kk'" in _one_error_line(capsys)
+    assert cli.main(["report", str(numeric_csv), str(numeric_csv), "--target", "z"]) == 1
+    assert "has no column 'z'" in _one_error_line(capsys)
+    assert cli.main(["report", str(numeric_csv), str(numeric_csv), "--target", "k",
+                     "--holdout", str(tmp_path / "nope.csv")]) == 1
+    assert "nope.csv: no such file" in _one_error_line(capsys)
+
+
+def test_ctrl_c_exits_130_with_one_line(numeric_csv, tmp_path, capsys, monkeypatch):
+    def interrupt(path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "read_table", interrupt)
+    assert _fit(numeric_csv, tmp_path / "model.skgan") == 130
+    assert _one_error_line(capsys) == "skgan: error: interrupted"
+
+
+def test_ctrl_c_during_training_saves_the_completed_epochs(numeric_csv, tmp_path, capsys,
+                                                           monkeypatch):
+    steps = []
+    train_step = GANSampler._train_step
+
+    def interrupt_second_epoch(self, batch):
+        steps.append(1)
+        if len(steps) > 1:  # 200 rows: one batch per epoch
+            raise KeyboardInterrupt
+        return train_step(self, batch)
+
+    monkeypatch.setattr(GANSampler, "_train_step", interrupt_second_epoch)
+    model = tmp_path / "model.skgan"
+    assert _fit(numeric_csv, model, "--epochs", "5") == 130
+    assert "training stopped after epoch 1; that model was saved" in _one_error_line(capsys)
+    with open(model, "rb") as handle:
+        assert len(pickle.load(handle).history_["epoch"]) == 1
+
+
+def test_unexpected_errors_are_one_line_unless_debugging(numeric_csv, tmp_path, capsys,
+                                                         monkeypatch):
+    def fail(path):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli, "read_table", fail)
+    assert _fit(numeric_csv, tmp_path / "model.skgan") == 1
+    assert _one_error_line(capsys) == "skgan: error: RuntimeError: boom"
+    monkeypatch.setenv("SKGAN_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        _fit(numeric_csv, tmp_path / "model.skgan")
+
+
+def test_warnings_are_one_line(numeric_csv, capsys, monkeypatch):
+    def warn_then_read(path):
+        warnings.warn("careful\nwith details", UserWarning)
+        return pd.read_csv(path)
+
+    monkeypatch.setattr(cli, "read_table", warn_then_read)
+    assert cli.main(["report", str(numeric_csv), str(numeric_csv)]) == 0
+    assert capsys.readouterr().err == "skgan: warning: careful\n"
+
+
+def test_python_m_skgan_exits_with_the_status(tmp_path, capsys, monkeypatch):
+    missing = tmp_path / "missing.csv"
+    monkeypatch.setattr(sys, "argv", ["skgan", "fit", str(missing), "-o", "m"])
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["transmogrify"])
-    assert exit_info.value.code == 2
-    assert "invalid choice" in capsys.readouterr().err
+        runpy.run_module("skgan", run_name="__main__")
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == f"skgan: error: {missing}: no such file\n"

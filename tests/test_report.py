@@ -1,0 +1,301 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgan.report import (
+    QualityReport,
+    column_kind,
+    column_shapes,
+    ml_efficacy,
+    pair_trends,
+    quality_report,
+)
+
+
+@pytest.fixture
+def mixed_table():
+    rng = np.random.RandomState(0)
+    n = 300
+    income = rng.lognormal(3, 0.5, n)
+    income[::10] = np.nan
+    return pd.DataFrame(
+        {
+            "income": income,
+            "age": rng.randint(18, 90, n),
+            "city": pd.Series(rng.choice(["Lyon", "Oslo", "Pune", None], n), dtype=object),
+            "grade": pd.Categorical(rng.choice(["A", "B", "C"], n)),
+            "member": rng.rand(n) > 0.3,
+            "joined": pd.Timestamp("2020-01-01")
+            + pd.to_timedelta(rng.randint(0, 900, n), unit="D"),
+        }
+    )
+
+
+def _pair_score(trends, first, second):
+    row = trends[(trends["column_1"] == first) & (trends["column_2"] == second)]
+    return float(row["score"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        ([1.5, 2.0], "numerical"),
+        ([1, 2], "numerical"),
+        (pd.to_timedelta([1, 2], unit="s"), "numerical"),
+        (["a", "b"], "categorical"),
+        (pd.Categorical([1, 2]), "categorical"),
+        ([True, False], "boolean"),
+        ([True, None], "boolean"),
+        (pd.array([True, None], dtype="boolean"), "boolean"),
+        (pd.to_datetime(["2020-01-01", None]), "datetime"),
+        (pd.to_datetime(["2020-01-01"]).tz_localize("Europe/Oslo"), "datetime"),
+    ],
+)
+def test_column_kind(values, kind):
+    assert column_kind(pd.Series(values)) == kind
+
+
+def test_identical_tables_score_one_everywhere(mixed_table):
+    report = quality_report(mixed_table, mixed_table.copy())
+    assert (report.column_shapes["score"] == 1.0).all()
+    assert report.pair_trends["score"].to_numpy() == pytest.approx(1.0)
+    assert report.score == pytest.approx(1.0)
+    assert list(report.column_shapes["kind"]) == [
+        "numerical", "numerical", "categorical", "categorical", "boolean", "datetime"
+    ]
+    assert len(report.pair_trends) == 6 * 5 // 2
+
+
+def test_column_shapes_by_hand():
+    real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "a", "b", "b"]})
+    synthetic = pd.DataFrame({"x": [1.0, 2.0, 3.0, 9.0], "c": ["a", "b", "b", "b"]})
+    shapes = column_shapes(real, synthetic)
+    # KS: the distribution functions differ by at most 1/4 (just below 9);
+    # TVD: (|1/2 - 1/4| + |1/2 - 3/4|) / 2 = 1/4
+    assert shapes.loc["x", "score"] == pytest.approx(0.75)
+    assert shapes.loc["c", "score"] == pytest.approx(0.75)
+    assert list(shapes.loc["x", ["kind", "metric"]]) == ["numerical", "KS"]
+    assert list(shapes.loc["c", ["kind", "metric"]]) == ["categorical", "TVD"]
+
+
+def test_disjoint_values_score_zero():
+    real = pd.DataFrame({"c": ["a", "b"], "flag": [True, True], "x": [1.0, 2.0]})
+    synthetic = pd.DataFrame({"c": ["y", "z"], "flag": [False, False], "x": [5.0, 6.0]})
+    assert column_shapes(real, synthetic)["score"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_missing_values_are_scored_apart_and_their_rates_reported():
+    real = pd.DataFrame({"c": ["a", "b", None, None], "x": [1.0, np.nan, 2.0, np.nan]})
+    synthetic = pd.DataFrame({"c": ["a", "b", "a", "b"], "x": [1.0, 2.0, 1.0, 2.0]})
+    shapes = column_shapes(real, synthetic)
+    assert shapes["score"].tolist() == [1.0, 1.0]
+    assert shapes["real_missing"].tolist() == [0.5, 0.5]
+    assert shapes["synthetic_missing"].tolist() == [0.0, 0.0]
+
+
+def test_a_column_empty_in_one_table_only_scores_zero():
+    real = pd.DataFrame({"x": [1.0, 2.0], "c": ["a", "b"]})
+    synthetic = pd.DataFrame({"x": [np.nan, np.nan], "c": [None, None]})
+    shapes = column_shapes(real, synthetic)
+    assert shapes["score"].tolist() == [0.0, 0.0]
+    assert shapes["synthetic_missing"].tolist() == [1.0, 1.0]
+
+
+def test_synthetic_values_are_read_as_the_real_columns_kind():
+    # as they come back from CSV files: dates as text, booleans and numbers as text
+    real = pd.DataFrame({
+        "when": pd.to_datetime(["2021-05-01", "2021-06-01", "2021-07-01"]),
+        "flag": [True, False, True],
+        "x": [1.0, 2.0, 3.0],
+    })
+    synthetic = pd.DataFrame({
+        "when": ["2021-05-01", "2021-06-01", "2021-07-01"],
+        "flag": ["True", "False", "True"],
+        "x": ["1", "2", "three"],
+    })
+    shapes = column_shapes(real, synthetic)
+    assert shapes.loc["when", "score"] == 1.0
+    assert shapes.loc["flag", "score"] == 1.0
+    assert shapes.loc["x", "synthetic_missing"] == pytest.approx(1 / 3)
+
+
+def test_column_order_does_not_matter(mixed_table):
+    shuffled = mixed_table[list(reversed(mixed_table.columns))]
+    assert (column_shapes(mixed_table, shuffled)["score"] == 1.0).all()
+
+
+def test_correlation_pairs_compare_spearman_rho():
+    x = np.arange(1.0, 21.0)
+    real = pd.DataFrame({"x": x, "y": x, "z": x})
+    # y: a monotone but non-linear trend (same rank correlation, 1);
+    # z: the reversed trend (rho = -1)
+    synthetic = pd.DataFrame({"x": x, "y": x ** 3, "z": -x})
+    trends = pair_trends(real, synthetic)
+    assert set(trends["metric"]) == {"correlation"}
+    assert _pair_score(trends, "x", "y") == pytest.approx(1.0)
+    assert _pair_score(trends, "x", "z") == pytest.approx(0.0)
+    row = trends.iloc[1]
+    assert (row["real"], row["synthetic"]) == pytest.approx((1.0, -1.0))
+
+
+def test_a_constant_column_has_no_trend():
+    x = np.arange(10.0)
+    real = pd.DataFrame({"x": x, "k": np.ones(10)})
+    synthetic = pd.DataFrame({"x": x, "k": x})
+    trends = pair_trends(real, synthetic)
+    # rho_real is undefined, so 0; rho_synthetic is 1: 1 - |0 - 1| / 2
+    assert trends["score"].tolist() == [0.5]
+
+
+def test_contingency_by_hand():
+    real = pd.DataFrame({"a": ["p", "p", "q", "q"], "b": ["x", "x", "y", "y"]})
+    synthetic = pd.DataFrame({"a": ["p", "p", "q", "q"], "b": ["x", "y", "y", "y"]})
+    trends = pair_trends(real, synthetic)
+    # joint frequencies px .5, qy .5 against px .25, py .25, qy .5: TVD = 1/4
+    assert trends["metric"].tolist() == ["contingency"]
+    assert trends["score"].tolist() == [pytest.approx(0.75)]
+    assert trends[["real", "synthetic"]].isna().all(axis=None)
+
+
+def test_numerical_columns_are_binned_at_real_quantiles():
+    real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "a", "b", "b"]})
+    # same values with the categories swapped: the bins below and above the median
+    # now hold the other category, so the joint tables do not overlap at all
+    swapped = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["b", "b", "a", "a"]})
+    assert pair_trends(real, swapped, n_bins=2)["score"].tolist() == [0.0]
+    # values outside the real range fall into the end bins
+    shifted = pd.DataFrame({"x": [-50.0, 0.0, 70.0, 99.0], "c": ["a", "a", "b", "b"]})
+    assert pair_trends(real, shifted, n_bins=2)["score"].tolist() == [1.0]
+
+
+def test_pair_rows_missing_a_value_are_left_out():
+    real = pd.DataFrame({"a": ["p", "q", None], "b": ["x", "y", "y"]})
+    synthetic = pd.DataFrame({"a": ["p", "q", "p"], "b": ["x", "y", None]})
+    assert pair_trends(real, synthetic)["score"].tolist() == [1.0]
+
+
+def test_many_categories_stay_exact():
+    ids = np.array([f"id{k}" for k in range(3000)])
+    real = pd.DataFrame({"id": ids, "other": ids})
+    synthetic = pd.DataFrame({"id": ids, "other": np.roll(ids, 1)})
+    # every synthetic pair is a pair the real table never shows
+    assert pair_trends(real, synthetic)["score"].tolist() == [0.0]
+
+
+@pytest.fixture
+def labelled():
+    rng = np.random.RandomState(0)
+
+    def table(n):
+        x = rng.normal(size=n)
+        return pd.DataFrame({
+            "x": x,
+            "colour": rng.choice(["red", "blue"], n),
+            "label": np.where(x > 0, "high", "low"),
+            "amount": 3 * x + 0.1 * rng.normal(size=n),
+        })
+
+    return table
+
+
+def test_ml_efficacy_classification(labelled):
+    train, test = labelled(300), labelled(200)
+    flipped = train.assign(label=np.where(train["label"] == "high", "low", "high"))
+    good = ml_efficacy(train, test, train.copy(), "label")
+    bad = ml_efficacy(train, test, flipped, "label")
+    assert good["task"] == "classification" and good["n_test"] == 200
+    assert good["synthetic"] == good["real"]  # same rows, same seed: the same model
+    assert good["real"]["accuracy"] > 0.95 and good["real"]["macro_f1"] > 0.95
+    assert bad["synthetic"]["accuracy"] < 0.1
+    assert bad["synthetic"]["rows"] == 300
+
+
+def test_ml_efficacy_regression_uses_r2(labelled):
+    train, test = labelled(300), labelled(200)
+    noise = train.assign(amount=np.random.RandomState(1).normal(size=300))
+    efficacy = ml_efficacy(train, test, noise, "amount")
+    assert efficacy["task"] == "regression"
+    assert set(efficacy["real"]) == {"rows", "r2"}
+    assert efficacy["real"]["r2"] > 0.9 > efficacy["synthetic"]["r2"]
+
+
+def test_ml_efficacy_handles_mixed_features_and_missing_targets(mixed_table):
+    train, test = mixed_table.iloc[:200], mixed_table.iloc[200:]
+    efficacy = ml_efficacy(train, test, train, "city")
+    known = test["city"].notna().sum()
+    assert efficacy["n_test"] == known
+    assert efficacy["real"]["rows"] == train["city"].notna().sum()
+    assert 0.0 <= efficacy["synthetic"]["accuracy"] <= 1.0
+    assert ml_efficacy(train, test, train, "member")["task"] == "classification"
+
+
+def test_ml_efficacy_errors(labelled):
+    train, test = labelled(50), labelled(20)
+    with pytest.raises(ValueError, match="target 'nope'"):
+        ml_efficacy(train, test, train, "nope")
+    with pytest.raises(ValueError, match="task"):
+        ml_efficacy(train, test, train, "label", task="ranking")
+    with pytest.raises(ValueError, match="train and test have different columns: test lacks 'x'"):
+        ml_efficacy(train, test.drop(columns="x"), train, "label")
+    with pytest.raises(ValueError, match="besides the target"):
+        ml_efficacy(train[["label"]], test[["label"]], train[["label"]], "label")
+    no_labels = train.assign(label=None)
+    with pytest.raises(ValueError, match="synthetic has no rows with a value"):
+        ml_efficacy(train, test, no_labels, "label")
+
+
+def test_quality_report_combines_the_measures(labelled):
+    real, synthetic, holdout = labelled(200), labelled(200), labelled(100)
+    report = quality_report(real, synthetic, target="label", holdout=holdout)
+    assert isinstance(report, QualityReport)
+    expected = (report.column_shapes["score"].mean() + report.pair_trends["score"].mean()) / 2
+    assert report.score == pytest.approx(expected)
+    assert report.ml_efficacy["n_test"] == 100
+    text = str(report)
+    for heading in ("Overall quality score", "Column shapes", "Weakest pair trends",
+                    "ML efficacy", "trained on synthetic", "tested on 100 real rows"):
+        assert heading in text
+
+
+def test_quality_report_holds_back_real_rows_without_a_holdout(labelled):
+    report = quality_report(labelled(200), labelled(200), target="label")
+    assert report.ml_efficacy["n_test"] == 50
+    assert report.ml_efficacy["real"]["rows"] == 150
+    assert "held back" in report.summary()
+
+
+def test_one_column_tables_have_no_pairs():
+    real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    synthetic = pd.DataFrame({"x": [1.0, 2.0, 3.0, 9.0]})
+    report = quality_report(real, synthetic)
+    assert report.pair_trends.empty and np.isnan(report.pair_trends_score)
+    assert report.score == pytest.approx(0.75)
+    assert "pair trends" not in str(report)
+
+
+@pytest.mark.parametrize(
+    "real, synthetic, error, message",
+    [
+        (pd.DataFrame({"a": [1], "b": [2]}), pd.DataFrame({"a": [1], "c": [2]}),
+         ValueError, "synthetic lacks 'b'; synthetic has extra 'c'"),
+        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1], "b": [2]}),
+         ValueError, "different columns"),
+        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []}), ValueError, "synthetic has no rows"),
+        (pd.DataFrame(index=[0, 1]), pd.DataFrame(index=[0]), ValueError, "real has no columns"),
+        (pd.DataFrame([[1, 2]], columns=["a", "a"]), pd.DataFrame([[1, 2]], columns=["a", "a"]),
+         ValueError, "duplicate column names"),
+        (np.ones((3, 2)), pd.DataFrame({"a": [1]}), TypeError, "real must be a pandas DataFrame"),
+    ],
+    ids=["different", "extra", "no-rows", "no-columns", "duplicates", "array"],
+)
+def test_table_errors(real, synthetic, error, message):
+    for measure in (column_shapes, pair_trends, quality_report):
+        with pytest.raises(error, match=message):
+            measure(real, synthetic)
+
+
+def test_argument_errors(mixed_table):
+    with pytest.raises(ValueError, match="n_bins"):
+        pair_trends(mixed_table, mixed_table, n_bins=0)
+    with pytest.raises(ValueError, match="give a target"):
+        quality_report(mixed_table, mixed_table, holdout=mixed_table)
