@@ -34,7 +34,7 @@ ESTIMATORS = {"gan": GANSampler, "wgan": WGANSampler}
 
 #: The demo fits the numeric columns of the CPS 1985 table while this is True; False
 #: gives it the whole mixed-type table.
-DEMO_NUMERIC_ONLY = True
+DEMO_NUMERIC_ONLY = False
 #: The column the demo's ML efficacy check predicts.
 DEMO_TARGET = "wage"
 
