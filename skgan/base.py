@@ -28,7 +28,7 @@ from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair
 from .training import run_epochs
 
-_SAMPLE_CHUNK = 65536
+_SAMPLE_CHUNK = 16384
 
 
 class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
