@@ -59,8 +59,9 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
     #: Rows scored at most by :meth:`score` (MMD costs O(n^2)).
     max_score_samples = 2000
 
-    #: Training steps that ``epochs="auto"`` aims for (each step sees one mini-batch).
-    _auto_steps = 5000
+    #: Training rows (summed over steps) that ``epochs="auto"`` aims for: 5,000 steps
+    #: at a batch size of 128, 1,250 at 512.
+    _auto_rows = 640_000
 
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
@@ -107,8 +108,9 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
         """The number of epochs ``fit`` runs on ``n_rows`` rows."""
         if self.epochs != "auto":
             return self.epochs
-        batches_per_epoch = n_rows // self._batch_size_for(n_rows)
-        return max(1, math.ceil(self._auto_steps / batches_per_epoch))
+        batch_size = self._batch_size_for(n_rows)
+        rows_per_epoch = (n_rows // batch_size) * batch_size
+        return max(1, math.ceil(self._auto_rows / rows_per_epoch))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):

@@ -397,7 +397,8 @@ def _add_fit(commands):
     fit.add_argument("--estimator", choices=tuple(ESTIMATORS), default="gan",
                      help="gan: GANSampler (default); wgan: WGANSampler")
     fit.add_argument("--epochs", type=_epochs, metavar="N",
-                     help="passes over the data (default: auto, about 5,000 steps)")
+                     help="passes over the data (default: auto, about 640,000 rows "
+                          "seen)")
     fit.add_argument("--batch-size", type=_positive, metavar="N",
                      help="rows per training step (default: 128)")
     fit.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")

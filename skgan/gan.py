@@ -40,10 +40,10 @@ class GANSampler(BaseGAN):
     latent_dim : int, default=32
         Size of the noise vector.
     epochs : int or "auto", default="auto"
-        Passes over the training data in :meth:`fit`. "auto" runs as many as give about
-        5,000 training steps (one discriminator and one generator update each), so
-        small tables get many epochs and large ones few: about 160 epochs for 4,000
-        rows at the default batch size.
+        Passes over the training data in :meth:`fit`. "auto" runs as many as show the
+        networks about 640,000 rows, 5,000 training steps (one discriminator and one
+        generator update each) at the default batch size: small tables get many
+        epochs and large ones few, about 160 epochs for 4,000 rows.
     batch_size : int, default=128
         Rows per training step (at most the number of rows).
     generator_lr, discriminator_lr : float, default=1e-3

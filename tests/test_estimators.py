@@ -123,9 +123,9 @@ def test_partial_fit_and_warm_start_continue_training(make, blobs):
 def test_auto_epochs_aim_at_a_number_of_steps(blobs):
     model = GANSampler(random_state=0, batch_size=60, pac=1, generator_dims=(8,),
                        discriminator_dims=(8,))
-    model._auto_steps = 20
+    model._auto_rows = 1200
     model.fit(blobs)
-    assert len(model.history_["epoch"]) == 5  # 240 rows / 60 = 4 steps per epoch
+    assert len(model.history_["epoch"]) == 5  # 240 rows per epoch (4 steps of 60)
 
 
 @pytest.mark.parametrize("make", ESTIMATORS)
