@@ -186,10 +186,11 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
             self.adapter_.check_input(X)
             validate_data(self, X, reset=False, **self.adapter_.input_checks)
             conditions = self._condition_tensors(y, reset=False)
-            self._apply_learning_rates()
         if len(X) < self._pac():
             raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
         encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
+        if not reset:  # only once the data is known to be usable
+            self._apply_learning_rates()
         if conditions is None:
             return (encoded,)
         return (encoded, conditions.to(self.device_))
@@ -445,7 +446,7 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
             slot = None
         kept, n_kept = [], 0
         for _ in range(self.max_condition_rounds):
-            size = min(_SAMPLE_CHUNK, max(2 * (n_samples - n_kept), 256))
+            size = max(2 * (n_samples - n_kept), 256)
             encoded = self._generate_encoded(size, generator, asked_slot=slot)
             decoded = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
             keep = matches(decoded)

@@ -400,7 +400,7 @@ def _add_fit(commands):
                      help="passes over the data (default: auto, about 640,000 rows "
                           "seen)")
     fit.add_argument("--batch-size", type=_positive, metavar="N",
-                     help="rows per training step (default: 128)")
+                     help="rows per training step (default: 128 for gan, 512 for wgan)")
     fit.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
     fit.add_argument("--random-state", type=int, metavar="N",
                      help="seed, for reproducible training")

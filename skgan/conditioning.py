@@ -101,10 +101,10 @@ class DiscreteConditioner:
             torch.arange(len(self.widths), device=device),
             torch.as_tensor(self.widths, device=device),
         )
-        weights = torch.log1p(counts.double())
-        block_totals = torch.zeros(len(self.widths), dtype=torch.float64, device=device)
+        weights = torch.log1p(counts.float())  # float32: MPS has no float64
+        block_totals = torch.zeros(len(self.widths), dtype=torch.float32, device=device)
         block_totals = block_totals.scatter_add(0, block, weights)
-        probabilities = (weights / block_totals[block] / len(self.widths)).float()
+        probabilities = weights / block_totals[block] / len(self.widths)
         return {
             "rows": order % n_rows,
             "first": torch.cumsum(counts, 0) - counts,

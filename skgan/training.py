@@ -68,11 +68,17 @@ class EpochSnapshot:
                 tensors += [value for value in state.values() if torch.is_tensor(value)]
         return tensors
 
+    def _state_owners(self):
+        """Per optimiser, the parameters that have an optimiser state now."""
+        return [set(map(id, optimizer.state)) for optimizer in self.optimizers.values()]
+
     @torch.no_grad()
     def update(self):
         """Remember the current state."""
         live = self._live_tensors()
-        if self.copies is None or [c.shape for c in self.copies] != [t.shape for t in live]:
+        owners = self._state_owners()
+        if self.copies is None or owners != self.owners or len(live) != len(self.copies):
+            self.tensors, self.owners = live, owners
             self.copies = [tensor.detach().clone() for tensor in live]
         else:
             for copy_, tensor in zip(self.copies, live):
@@ -80,11 +86,18 @@ class EpochSnapshot:
 
     @torch.no_grad()
     def restore(self):
-        """Put the remembered state back in place."""
+        """Put the remembered state back in place.
+
+        Optimiser states created after the last update (a generator whose first step
+        came later) are dropped, as they were absent then.
+        """
         if self.copies is None:
             restore_snapshot(self.initial, self.modules, self.optimizers)
             return
-        for copy_, tensor in zip(self.copies, self._live_tensors()):
+        for optimizer, owners in zip(self.optimizers.values(), self.owners):
+            for parameter in [p for p in optimizer.state if id(p) not in owners]:
+                del optimizer.state[parameter]
+        for copy_, tensor in zip(self.copies, self.tensors):
             tensor.copy_(copy_)
 
 

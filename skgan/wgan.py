@@ -47,7 +47,7 @@ class WGANSampler(BaseGAN):
     epochs : int or "auto", default="auto"
         Passes of the training data through the critic in :meth:`fit`. "auto" runs as
         many as show the critic about 640,000 rows: 1,250 critic steps (250 generator
-        steps) at the default batch size of 512, 160 epochs for 4,000 rows, and more
+        steps) at the default batch size of 512, 179 epochs for 4,000 rows, and more
         steps of smaller batches on tables of fewer than 512 rows.
     batch_size : int, default=512
         Rows per critic step (at most the number of rows). Large batches cost little

@@ -294,3 +294,26 @@ def test_trained_model_samples_a_valid_table(table):
                        generator_dims=(16,), discriminator_dims=(16,), latent_dim=4)
     samples = model.fit(table).sample(40)
     assert_valid_rows(samples, table)
+
+
+def test_conditions_on_nullable_columns_and_missing_levels(fitted):
+    obeying = fitted.sample(20, conditions={"opted_in": True}, random_state=0)
+    assert obeying["opted_in"].eq(True).all()
+    missing = fitted.sample(10, conditions={"opted_in": pd.NA}, random_state=0)
+    assert missing["opted_in"].isna().all()
+
+
+def test_whole_number_floats_come_back_whole():
+    rng = np.random.RandomState(0)
+    ages = rng.randint(18, 90, 300).astype(float)
+    ages[rng.rand(300) < 0.1] = np.nan  # an integer column with blanks, as read from CSV
+    table = pd.DataFrame({"age": ages, "x": rng.normal(size=300)})
+    samples = GANSampler(random_state=0, epochs=2, **SMALL).fit(table).sample(200)
+    observed = samples["age"].dropna()
+    assert samples["age"].dtype == np.float64 and (observed == observed.round()).all()
+
+
+def test_held_out_fold_with_an_all_missing_column_is_scored(fitted, table):
+    fold = table.copy()
+    fold["price"] = np.nan
+    assert np.isfinite(fitted.score(fold))

@@ -188,3 +188,21 @@ def test_interrupt_restores_last_completed_epoch(fail_at_call):
     assert outcome.stop_reason == "interrupted"
     expected = weights_at_epoch_end[-1] if weights_at_epoch_end else start
     assert torch.equal(module.weight, expected)
+
+
+def test_epoch_snapshot_drops_optimizer_state_created_after_it():
+    from skgan.training import EpochSnapshot
+
+    first, second = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    optimizer = torch.optim.Adam([*first.parameters(), *second.parameters()])
+    first(torch.ones(1, 2)).sum().backward()  # only the first layer gets a state
+    optimizer.step()
+    snapshot = EpochSnapshot({"a": first, "b": second}, {"o": optimizer}, initial=None)
+    snapshot.update()
+    weights = first.weight.detach().clone()
+    optimizer.zero_grad()
+    (first(torch.ones(1, 2)) + second(torch.ones(1, 2))).sum().backward()
+    optimizer.step()
+    assert len(optimizer.state) == 4
+    snapshot.restore()
+    assert torch.equal(first.weight, weights) and len(optimizer.state) == 2

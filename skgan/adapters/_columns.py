@@ -103,7 +103,7 @@ class QuantileNormalizer:
 
     def fit(self, values, random_state):
         self.transformer_ = QuantileTransformer(
-            n_quantiles=max(2, min(self.n_quantiles, len(values))),
+            n_quantiles=max(2, min(self.n_quantiles, len(values), self.max_fit_rows)),
             output_distribution="normal",
             subsample=self.max_fit_rows,
             random_state=random_state.randint(2**31 - 1),
@@ -160,7 +160,7 @@ class CategoryCoder:
 
     def codes_of(self, values):
         """Codes of ``values``; ``-1`` for a value never seen in training."""
-        values = np.asarray(values, dtype=object)
+        values = _object_array(values)
         missing = pd.isna(values)
         codes = self._index.get_indexer(
             pd.Index(values, dtype=object, tupleize_cols=False)
@@ -174,6 +174,11 @@ class CategoryCoder:
 
     def encode(self, column):
         return None, [self.codes_of(column)]
+
+    def rare_codes_of(self, values):
+        """Positions of ``values`` among the rare levels (-1 for other values)."""
+        values = _object_array(values)
+        return self._rare_index.get_indexer(pd.Index(values, dtype=object, tupleize_cols=False))
 
     def _missing_code(self):
         missing = np.flatnonzero(pd.isna(self.levels_))
@@ -200,3 +205,15 @@ class CategoryCoder:
         self.__dict__.update(state)
         self._index = pd.Index(self.levels_, dtype=object, tupleize_cols=False)
         self._rare_index = pd.Index(self.rare_levels_, dtype=object, tupleize_cols=False)
+
+
+def _object_array(values):
+    """A 1-D object array of ``values`` (a tuple in a list stays one value)."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        return values.to_numpy(dtype=object)
+    if isinstance(values, np.ndarray):
+        return values.astype(object, copy=False).ravel()
+    array = np.empty(len(values), dtype=object)
+    for position, value in enumerate(values):
+        array[position] = value
+    return array

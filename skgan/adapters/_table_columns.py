@@ -24,8 +24,9 @@ class ContinuousColumn:
     back rounded; every value is clipped to the training range.
     """
 
-    def __init__(self, name, dtype, method, max_modes, max_fit_rows):
+    def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False):
         self.name = name
+        self.rounded = rounded
         self.dtype = dtype
         self.method = method
         self.max_modes = max_modes
@@ -34,7 +35,7 @@ class ContinuousColumn:
     def fit(self, column, random_state):
         values, missing = self._numbers(column)
         self.is_time_ = self._time_kind() is not None
-        self.is_integer_ = pd.api.types.is_integer_dtype(self.dtype)
+        self.is_integer_ = self.rounded or pd.api.types.is_integer_dtype(self.dtype)
         observed = values[~missing]
         self.min_, self.max_ = float(observed.min()), float(observed.max())
         self.resolution_ = _time_resolution(observed) if self.is_time_ else None
@@ -76,7 +77,7 @@ class ContinuousColumn:
             return self._to_time(values, missing)
         if missing is not None:
             values = np.where(missing, np.nan, values)
-            if self.is_integer_:  # a nullable integer dtype: NaN becomes <NA>
+            if pd.api.types.is_integer_dtype(self.dtype):  # nullable: NaN becomes <NA>
                 return pd.Series(values).astype(self.dtype)
         if isinstance(self.dtype, np.dtype):
             return pd.Series(values.astype(self.dtype, copy=False))

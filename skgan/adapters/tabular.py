@@ -4,8 +4,8 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import check_random_state
 
+from .._torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter
@@ -106,7 +106,8 @@ class TabularAdapter(BaseAdapter):
 
     # ------------------------------------------------------------------ checks
     def check_input(self, X):
-        _as_frame(X)
+        # Once fitted, a column may be all missing in a chunk or a held-out fold.
+        _as_frame(X, require_values=not hasattr(self, "columns_"))
 
     def _check_params(self):
         if self.continuous not in CONTINUOUS_METHODS:
@@ -137,7 +138,7 @@ class TabularAdapter(BaseAdapter):
         unknown = [name for name in forced if name not in frame.columns]
         if unknown:
             raise ValueError(f"discrete_columns names columns not in the data: {unknown}.")
-        random_state = check_random_state(self.random_state)
+        random_state = random_source(self.random_state)
         encoders = []
         for name in frame.columns:
             column = frame[name]
@@ -163,7 +164,8 @@ class TabularAdapter(BaseAdapter):
         )
         if discrete:
             return DiscreteColumn(name, dtype, self.max_categories)
-        return ContinuousColumn(name, dtype, self.continuous, self.max_modes, self.max_fit_rows)
+        return ContinuousColumn(name, dtype, self.continuous, self.max_modes, self.max_fit_rows,
+                                rounded=_is_integer_valued(column))
 
     def _lay_out(self):
         """Positions of every column's scalars and one-hot blocks in the encoding.
@@ -208,7 +210,7 @@ class TabularAdapter(BaseAdapter):
         return self._encode(X, strict=False)
 
     def _encode(self, X, strict):
-        frame, _ = _as_frame(X)
+        frame, _ = _as_frame(X, require_values=False)
         self._check_columns(frame)
         n_rows = len(frame)
         encoded = np.zeros((n_rows, self.encoded_shape_[0]), dtype=np.float32)
@@ -225,7 +227,7 @@ class TabularAdapter(BaseAdapter):
     def decode(self, encoded, random_state=None):
         encoded = np.asarray(encoded, dtype=np.float32)
         encoded = encoded.reshape(len(encoded), self.encoded_shape_[0])
-        random_state = check_random_state(random_state)
+        random_state = random_source(random_state)
         columns = {}
         for index, encoder in enumerate(self.column_encoders_):
             scalars = encoded[:, self.scalar_positions_[index]].astype(np.float64)
@@ -295,30 +297,33 @@ class TabularAdapter(BaseAdapter):
             if isinstance(encoder, ConstantColumn):
                 if not _same_value(encoder.value_, value):
                     raise ValueError(f"Column {name!r} only held {encoder.value_!r} in training.")
-            else:
-                code = encoder.code_of(value)
-                if code is None:
-                    raise ValueError(
-                        f"Value {value!r} of column {name!r} was never seen in training."
-                    )
-                if slot is None and index in slots_of and code < len(encoder.coder_.levels_):
-                    slot = int(slots_of[index] + code)
-            targets.append((index, value))
+                continue  # every decoded row holds it
+            code = encoder.code_of(value)
+            if code is None:
+                raise ValueError(
+                    f"Value {value!r} of column {name!r} was never seen in training."
+                )
+            if slot is None and index in slots_of:
+                slot = int(slots_of[index] + code)
+            targets.append((index, encoder, code, value))
 
         def matches(decoded):
             frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(decoded)
             keep = np.ones(len(frame), dtype=bool)
-            for index, value in targets:
+            for index, encoder, code, value in targets:
                 column = frame.iloc[:, index]
-                keep &= column.isna().to_numpy() if _is_missing(value) else (
-                    column.to_numpy(dtype=object) == value
-                )
+                # Codes compare any missing marker (None, NaN, NA, NaT) and equal values
+                # of other types (1, 1.0, True) as pandas' indexes do.
+                keep &= encoder.coder_.codes_of(column) == code
+                if code == len(encoder.coder_.levels_):  # a rare level: the value itself
+                    keep &= encoder.coder_.rare_codes_of(column) == encoder.coder_.rare_codes_of(
+                        [value])[0]
             return keep
 
         return slot, matches
 
 
-def _as_frame(X):
+def _as_frame(X, require_values=True):
     """``X`` as a DataFrame and the dtype of the array it came from (None for frames).
 
     Raises the errors of unusable tables: wrong rank, no rows or columns, duplicated
@@ -350,11 +355,11 @@ def _as_frame(X):
     if duplicated:
         raise ValueError(f"Duplicated column names: {duplicated}.")
     for name in frame.columns:
-        _check_column(name, frame[name])
+        _check_column(name, frame[name], require_values)
     return frame, array_dtype
 
 
-def _check_column(name, column):
+def _check_column(name, column, require_values=True):
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "c":
         raise ValueError(f"Column {name!r}: complex data not supported.")
@@ -369,7 +374,7 @@ def _check_column(name, column):
                 "must be a scalar; the argument must be a string, a number, a boolean or "
                 "a date."
             )
-    if column.isna().all():
+    if require_values and column.isna().all():
         raise ValueError(f"Column {name!r} has no values (all missing); drop it first.")
     if _is_numeric_column(column) and not pd.api.types.is_bool_dtype(dtype):
         values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -394,17 +399,23 @@ def _is_numeric_column(column):
 
 
 def _is_integer_valued(column):
+    """Integer dtypes, and float or object columns holding only whole numbers (an
+    integer column with blanks read from a CSV is float)."""
     dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return False
     if pd.api.types.is_integer_dtype(dtype):
         return True
-    if dtype == object:
-        return pd.api.types.infer_dtype(column, skipna=True) == "integer"
+    if pd.api.types.is_float_dtype(dtype) or (
+        dtype == object and pd.api.types.infer_dtype(column, skipna=True) in _NUMERIC_OBJECT_KINDS
+    ):
+        values = pd.to_numeric(column.dropna()).to_numpy(dtype=np.float64)
+        return bool(len(values)) and bool(np.all(values == np.round(values)))
     return False
 
 
-def _is_missing(value):
-    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
-
-
 def _same_value(left, right):
-    return (_is_missing(left) and _is_missing(right)) or left == right
+    left_missing, right_missing = pd.isna(left), pd.isna(right)
+    if left_missing or right_missing:
+        return bool(left_missing and right_missing)
+    return bool(left == right)
