@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._persistence import TorchStateMixin
+from ._sampling import SamplingMixin
 from ._torch_utils import draw_seed, make_generator, random_source, resolve_device
 from .adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from .conditioning import make_conditioner
@@ -28,10 +28,8 @@ from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair
 from .training import run_epochs
 
-_SAMPLE_CHUNK = 16384
 
-
-class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for GAN estimators. Not for direct use.
 
     Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
@@ -398,112 +396,6 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
             for parameter, flag in flags:
                 parameter.requires_grad_(flag)
 
-    # ------------------------------------------------------------------ sampling
-    def sample(self, n_samples=1, random_state=None, conditions=None):
-        """Generate new samples of the kind ``fit`` saw.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples (0 gives an empty result of the right shape).
-        random_state : int, RandomState instance or None, default=None
-            None continues the estimator's own random stream (so successive calls give
-            new samples, reproducibly after a fit with an integer ``random_state``); an
-            integer gives the same samples every call.
-        conditions : dict or None, default=None
-            Tabular data only: column → value that every sampled row must hold, for
-            discrete columns (categories, booleans, few-valued integers). The
-            generator is asked for the first condition's level (training-by-sampling
-            taught it to obey) and rows that miss a condition are drawn again. A column
-            or value never seen in training raises ``ValueError``.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features) or DataFrame
-            An ndarray when ``fit`` saw an array (of its dtype), a DataFrame with the
-            same columns and dtypes when it saw a DataFrame.
-        """
-        check_is_fitted(self)
-        n_samples = _check_n_samples(n_samples)
-        generator = self._rng if random_state is None else self._seeded_generator(random_state)
-        if conditions is not None:
-            return self._sample_matching(n_samples, generator, conditions)
-        encoded = self._generate_encoded(n_samples, generator)
-        return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
-
-    #: Rounds of generation ``sample(conditions=...)`` tries before giving up.
-    max_condition_rounds = 100
-
-    def _sample_matching(self, n_samples, generator, conditions):
-        plan = getattr(self.adapter_, "condition_plan", None)
-        if plan is None:
-            raise ValueError(
-                f"conditions need the tabular adapter; this model was fitted with "
-                f"{type(self.adapter_).__name__}."
-            )
-        slot, matches = plan(conditions)
-        if self.conditioner_ is None:
-            slot = None
-        kept, n_kept = [], 0
-        for _ in range(self.max_condition_rounds):
-            size = max(2 * (n_samples - n_kept), 256)
-            encoded = self._generate_encoded(size, generator, asked_slot=slot)
-            decoded = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
-            keep = matches(decoded)
-            kept.append(decoded[keep])
-            n_kept += int(keep.sum())
-            if n_kept >= n_samples:
-                break
-        else:
-            raise ValueError(
-                f"Only {n_kept} of {n_samples} rows generated in {self.max_condition_rounds}"
-                f" rounds meet the conditions {conditions}; the model rarely produces "
-                "such rows (train longer, or ask for fewer rows)."
-            )
-        if isinstance(kept[0], pd.DataFrame):
-            return pd.concat(kept, ignore_index=True).iloc[:n_samples]
-        return np.concatenate(kept)[:n_samples]
-
-    def _decode_seed(self, generator):
-        """A seed for the adapter's random choices, drawn from ``generator``."""
-        return int(torch.randint(2**31 - 1, (1,), generator=generator, device=generator.device))
-
-    def _seeded_generator(self, random_state):
-        return make_generator(draw_seed(random_state), self.device_)
-
-    def _generate_encoded(self, n_samples, generator, condition=None, asked_slot=None):
-        """Encoded samples as a float32 ndarray, drawn in chunks with no autograd.
-
-        ``condition`` (one row per sample, on the device) goes to the generator with
-        the noise, for conditional models. A model trained by sampling also gets a
-        condition vector: the one asking for unit ``asked_slot``, or, when that is None,
-        one drawn as the training data's levels are distributed.
-        """
-        chunks = []
-        self.generator_.eval()
-        with torch.inference_mode():
-            for start in range(0, n_samples, _SAMPLE_CHUNK):
-                size = min(_SAMPLE_CHUNK, n_samples - start)
-                chunk_condition = None if condition is None else condition[start:start + size]
-                latent = self._draw_latent(size, generator)
-                chunk_condition = self._with_asked_levels(
-                    chunk_condition, size, generator, asked_slot
-                )
-                fake = self.generator_(latent, chunk_condition, generator)
-                chunks.append(fake.float().cpu())
-        if not chunks:
-            return np.empty((0, *self.adapter_.encoded_shape_), dtype=np.float32)
-        return torch.cat(chunks).numpy().reshape(n_samples, *self.adapter_.encoded_shape_)
-
-    def _with_asked_levels(self, condition, n_rows, generator, asked_slot):
-        if self.conditioner_ is None:
-            return condition
-        if asked_slot is None:
-            asked = self.conditioner_.sample(n_rows, generator, self.device_)
-        else:
-            asked = self.conditioner_.fixed(n_rows, asked_slot, self.device_)
-        return asked if condition is None else torch.cat([condition, asked], dim=1)
-
     def score(self, X, y=None):
         """Negative MMD² between ``X`` and as many generated samples (greater is better).
 
@@ -544,11 +436,3 @@ class BaseGAN(DensityMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
             adapter, TabularAdapter
         )
         return tags
-
-
-def _check_n_samples(n_samples):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"n_samples must be an integer, got {type(n_samples).__name__}.")
-    if n_samples < 0:
-        raise ValueError(f"n_samples must be >= 0, got {n_samples}.")
-    return int(n_samples)
