@@ -44,6 +44,7 @@ class SamplingMixin:
             same columns and dtypes when it saw a DataFrame.
         """
         check_is_fitted(self)
+        self._check_same_adapter()
         n_samples = _check_n_samples(n_samples)
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
         if conditions is not None:
@@ -101,7 +102,7 @@ class SamplingMixin:
         """
         chunks = []
         self.generator_.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
                 chunk_condition = None if condition is None else condition[start:start + size]

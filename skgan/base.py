@@ -50,6 +50,7 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
         "betas": [tuple, list],
         "warm_start": ["boolean"],
         "device": [str, torch.device],
+        "amp": [StrOptions({"auto"}), "boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -64,7 +65,7 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
                  batch_size, generator_lr, discriminator_lr, betas, warm_start, device,
-                 random_state, verbose):
+                 amp, random_state, verbose):
         self.adapter = adapter
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -76,6 +77,7 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
         self.betas = betas
         self.warm_start = warm_start
         self.device = device
+        self.amp = amp
         self.random_state = random_state
         self.verbose = verbose
 
@@ -140,7 +142,7 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
             n_rows = tensors[0].shape[0]
             batch_size = self._batch_size_for(n_rows)
             outcome = run_epochs(
-                self._train_step,
+                self._autocast_step,
                 tensors,
                 n_epochs=self._epochs_for(n_rows) if n_epochs is None else n_epochs,
                 batch_size=batch_size,
@@ -241,6 +243,7 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
     def _check_continuation(self):
         """Refuse changed network shapes when training continues."""
         self._check_params()
+        self._check_same_adapter()
         current = self._architecture_params()
         changed = [
             name for name, value in self._architecture.items() if current.get(name) != value
@@ -251,6 +254,21 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
                 "networks were built with "
                 + ", ".join(f"{name}={self._architecture[name]!r}" for name in changed)
                 + "); call fit with warm_start=False to start afresh."
+            )
+
+    def _check_same_adapter(self):
+        """Refuse an ``adapter`` parameter changed since fit (sampling, scoring, continuing)."""
+        fitted = self.adapter_
+        if isinstance(self.adapter, str):
+            same = self.adapter == "auto" or type(fitted) is ADAPTERS.get(self.adapter)
+        else:
+            same = type(self.adapter) is type(fitted) and repr(
+                self.adapter.get_params(deep=False)
+            ) == repr(fitted.get_params(deep=False))
+        if not same:
+            raise ValueError(
+                f"{type(self).__name__} was fitted with {fitted!r}, but its adapter "
+                f"parameter is now {self.adapter!r}; call fit again to use another adapter."
             )
 
     def _apply_learning_rates(self):
@@ -346,6 +364,20 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
     def _train_step(self, batch):
         """One optimisation step on ``batch`` (a tuple of tensors); returns its losses."""
 
+    def _autocast_step(self, batch):
+        with self._autocast():
+            return self._train_step(batch)
+
+    def _autocast(self):
+        """bf16 autocast where ``amp`` asks for it (``"auto"``: on CUDA only).
+
+        bf16 has float32's exponent range, so no loss scaling is needed; weights,
+        optimiser states and normalisation layers stay in float32.
+        """
+        amp = getattr(self, "amp", False)
+        enabled = amp is True or (amp == "auto" and self.device_.type == "cuda")
+        return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled)
+
     def _generate_for_training(self, n_rows, condition):
         """Fake rows for a training step and the generator's condition penalty.
 
@@ -419,6 +451,7 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
             ``-mmd(real, generated)``: near 0 for a perfect generator, lower is worse.
         """
         check_is_fitted(self)
+        self._check_same_adapter()
         self.adapter_.check_input(X)
         validate_data(self, X, reset=False, **self.adapter_.input_checks)
         real = self.adapter_.encode_for_scoring(X)

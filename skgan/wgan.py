@@ -38,10 +38,16 @@ class WGANSampler(BaseGAN):
     pac : int, default=4
         Rows the critic judges together (PacGAN); the batch size is rounded down to a
         multiple.
-    adapter : "auto", "numeric" or adapter instance, default="auto"
-        How data is encoded for the networks and decoded back.
+    adapter : {"auto", "tabular", "numeric", "image", "signal"} or adapter instance, \
+default="auto"
+        How data is encoded for the networks and decoded back. "auto" chooses by the
+        kind of ``X``: images (:class:`~skgan.adapters.ImageAdapter`, convolutional
+        networks) for 3-D and 4-D arrays, tables
+        (:class:`~skgan.adapters.TabularAdapter`) otherwise. 1-D signals need
+        "signal". An instance sets the adapter's options (e.g. a network width).
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
-        Widths of the hidden layers of the generator and critic.
+        Widths of the hidden layers of the generator and critic (tables and numeric
+        data; image and signal networks take their width from the adapter).
     latent_dim : int, default=32
         Size of the noise vector.
     epochs : int or "auto", default="auto"
@@ -61,6 +67,10 @@ class WGANSampler(BaseGAN):
         When True, :meth:`fit` on a fitted estimator continues training.
     device : str or torch.device, default="auto"
         "auto" (CUDA, then MPS, then CPU, resolved at fit), "cpu", "cuda", "cuda:N", "mps".
+    amp : "auto" or bool, default="auto"
+        Mixed precision: bf16 autocast in training and sampling (weights stay float32).
+        "auto" turns it on on CUDA only, where it speeds up convolutional networks;
+        True also uses it on the CPU (slower there on most processors).
     random_state : int, RandomState instance or None, default=None
         Seeds the estimator's own torch generator; an integer gives bit-identical
         results on the CPU. The global numpy and torch generators are never used.
@@ -115,13 +125,13 @@ class WGANSampler(BaseGAN):
                  adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
                  latent_dim=32, epochs="auto", batch_size=512, generator_lr=5e-4,
                  discriminator_lr=5e-4, betas=(0.0, 0.9), warm_start=False, device="auto",
-                 random_state=None, verbose=0):
+                 amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
             batch_size=batch_size, generator_lr=generator_lr,
             discriminator_lr=discriminator_lr, betas=betas, warm_start=warm_start,
-            device=device, random_state=random_state, verbose=verbose,
+            device=device, amp=amp, random_state=random_state, verbose=verbose,
         )
         self.penalty = penalty
         self.n_critic = n_critic

@@ -2,23 +2,35 @@
 
 from sklearn.base import clone
 
+import numpy as np
+import pandas as pd
+
 from .base import BaseAdapter
+from .image import ImageAdapter
 from .numeric import NumericAdapter
+from .signal import SignalAdapter
 from .tabular import TabularAdapter
 
-ADAPTERS = {"numeric": NumericAdapter, "tabular": TabularAdapter}
+ADAPTERS = {
+    "image": ImageAdapter,
+    "numeric": NumericAdapter,
+    "signal": SignalAdapter,
+    "tabular": TabularAdapter,
+}
 
 
 def resolve_adapter(adapter, X):
     """Return an unfitted adapter for ``X`` from the ``adapter`` parameter.
 
-    ``"auto"`` picks by the data's kind; a name picks from :data:`ADAPTERS`; an adapter
+    ``"auto"`` picks by the data's kind: :class:`ImageAdapter` for 3-D arrays (read as
+    ``(N, H, W)``) and 4-D arrays, :class:`TabularAdapter` for DataFrames and 2-D data
+    (1-D signals need ``"signal"``). A name picks from :data:`ADAPTERS`; an adapter
     instance is cloned, so the estimator's parameter is never modified.
     """
     if isinstance(adapter, BaseAdapter):
         return clone(adapter)
     if adapter == "auto":
-        return TabularAdapter()
+        return ImageAdapter() if _n_dims(X) in (3, 4) else TabularAdapter()
     if adapter in ADAPTERS:
         return ADAPTERS[adapter]()
     raise ValueError(
@@ -27,4 +39,22 @@ def resolve_adapter(adapter, X):
     )
 
 
-__all__ = ["ADAPTERS", "BaseAdapter", "NumericAdapter", "TabularAdapter", "resolve_adapter"]
+def _n_dims(X):
+    """Dimensions of array-like ``X`` (2 for tables and anything numpy cannot read)."""
+    if isinstance(X, (pd.DataFrame, pd.Series)):
+        return 2
+    try:
+        return np.ndim(X)
+    except ValueError:  # ragged nested lists: let the tabular checks report them
+        return 2
+
+
+__all__ = [
+    "ADAPTERS",
+    "BaseAdapter",
+    "ImageAdapter",
+    "NumericAdapter",
+    "SignalAdapter",
+    "TabularAdapter",
+    "resolve_adapter",
+]

@@ -2,8 +2,11 @@
 
 import math
 
+from .conv import ConvDiscriminator, ConvGenerator
 from .init import build_module
 from .mlp import MLPDiscriminator, MLPGenerator
+
+FAMILIES = ("mlp", "conv1d", "conv2d")
 
 
 def make_network_pair(adapter, *, latent_dim, generator_dims, discriminator_dims,
@@ -13,12 +16,14 @@ def make_network_pair(adapter, *, latent_dim, generator_dims, discriminator_dims
     Parameters
     ----------
     adapter : BaseAdapter
-        Fitted; its ``network_family`` picks the architecture and ``encoded_shape_``
-        sizes the generator's output and the discriminator's input.
+        Fitted; its ``network_family`` picks the architecture ("mlp", "conv1d" or
+        "conv2d") and ``encoded_shape_`` sizes the generator's output and the
+        discriminator's input. Convolutional families take their channel count from the
+        adapter's ``width``.
     latent_dim : int
         Size of the noise vector.
     generator_dims, discriminator_dims : tuple of int
-        Hidden widths.
+        Hidden widths of the MLP family (unused by the convolutional ones).
     condition_dim : int, default=0
         Size of a conditioning vector fed to both networks.
     spectral_norm : bool, default=False
@@ -34,8 +39,20 @@ def make_network_pair(adapter, *, latent_dim, generator_dims, discriminator_dims
     (generator_network, discriminator_network) : tuple of torch.nn.Module
     """
     family = adapter.network_family
-    if family != "mlp":
+    if family not in FAMILIES:
         raise ValueError(f"No networks are defined for the {family!r} family.")
+    if family != "mlp":
+        shape = tuple(adapter.encoded_shape_)
+        return (
+            build_module(
+                lambda: ConvGenerator(latent_dim, shape, adapter.width, condition_dim),
+                device, generator,
+            ),
+            build_module(
+                lambda: ConvDiscriminator(shape, adapter.width, condition_dim, spectral_norm, pac),
+                device, generator,
+            ),
+        )
     output_dim = math.prod(adapter.encoded_shape_)
     generator_network = build_module(
         lambda: MLPGenerator(

@@ -11,7 +11,7 @@ import math
 import torch
 from torch import nn
 
-from .spectral import SpectralNormLinear
+from .spectral import _SpectralNormalized
 
 _WEIGHTED_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d)
 _NORM_LAYERS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.InstanceNorm1d,
@@ -50,7 +50,7 @@ def initialize_module(module, generator):
     for layer in module.modules():
         if hasattr(layer, "reset_parameters_from"):
             layer.reset_parameters_from(generator)
-        elif isinstance(layer, (*_WEIGHTED_LAYERS, SpectralNormLinear)):
+        elif isinstance(layer, (*_WEIGHTED_LAYERS, _SpectralNormalized)):
             _init_weighted(layer, generator)
         elif isinstance(layer, _NORM_LAYERS):
             _init_norm(layer)
@@ -80,7 +80,7 @@ def _init_weighted(layer, generator):
     _uniform(weight, bound, generator)
     if layer.bias is not None:
         _uniform(layer.bias, bound, generator)
-    if isinstance(layer, SpectralNormLinear):
+    if isinstance(layer, _SpectralNormalized):
         _normal(layer.left_singular, generator)
         layer.reset_singular_vector()
 

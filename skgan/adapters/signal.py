@@ -1,0 +1,81 @@
+"""The adapter for 1-D signals: waveforms, time series, spectra, one or more channels."""
+
+from ._grid import GridAdapter
+
+#: Shortest signal the convolutional networks handle.
+MIN_SIGNAL_LENGTH = 16
+
+
+class SignalAdapter(GridAdapter):
+    """Encode 1-D signals for convolutional GANs and decode samples to the same layout.
+
+    Accepts ``(N, L)`` arrays (one channel) and ``(N, C, L)`` arrays (``C`` channels
+    of length ``L``, as torch's ``Conv1d`` has them), with any ``L >= 16``. Each channel
+    is scaled to [-1, 1] from the range seen in training; decoded samples have the
+    training layout and dtype and stay in each channel's training range (integer
+    signals, and float signals of whole numbers only, are rounded).
+
+    The networks are 1-D versions of the DCGAN pair (see :mod:`skgan.networks.conv`),
+    sized from ``L`` and from ``width``.
+
+    Parameters
+    ----------
+    width : int, default=32
+        Channels of the generator's last stage and the discriminator's first; the
+        inner stages have up to 8 times as many.
+
+    Attributes
+    ----------
+    layout_ : str
+        "NL" or "NCL".
+    sample_shape_ : tuple of int
+        Shape of one training signal, as passed.
+    encoded_shape_ : tuple of int
+        ``(C, L)``.
+    whole_numbers_ : bool
+        Whether the training values were all whole numbers (integer dtypes, or floats
+        such as scikit-learn's 0–16 digits); samples are then rounded too.
+    dtype_ : numpy.dtype
+        The training signals' dtype, which samples get back.
+    data_min_, data_max_ : ndarray of shape (C,)
+        Per-channel range that maps to [-1, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan.adapters import SignalAdapter
+    >>> signals = np.sin(np.linspace(0, 6, 50))[None, :] * np.arange(1, 5)[:, None]
+    >>> adapter = SignalAdapter().fit(signals)
+    >>> adapter.layout_, adapter.encoded_shape_
+    ('NL', (1, 50))
+    >>> bool(np.allclose(adapter.decode(adapter.encode(signals)), signals))
+    True
+    """
+
+    network_family = "conv1d"
+    kind = "signal"
+
+    def __init__(self, width=32):
+        super().__init__(width=width)
+
+    def _layout_of(self, array):
+        if array.ndim == 2:
+            return "NL"
+        if array.ndim == 3:
+            return "NCL"
+        raise ValueError(
+            f"SignalAdapter expects (N, L) or (N, C, L) arrays; got a {array.ndim}-D array "
+            f"of shape {array.shape}."
+        )
+
+    def _to_channels_first(self, array, layout):
+        return array[:, None] if layout == "NL" else array
+
+    def _from_channels_first(self, array, layout):
+        return array[:, 0] if layout == "NL" else array
+
+    def _check_spatial(self, spatial):
+        if spatial[0] < MIN_SIGNAL_LENGTH:
+            raise ValueError(
+                f"Signals must be at least {MIN_SIGNAL_LENGTH} long; got length {spatial[0]}."
+            )

@@ -1,0 +1,148 @@
+"""DCGAN-style convolutional networks for images (2-D) and signals (1-D).
+
+Both are sized from the shape of one encoded sample, ``(channels, *spatial)``, so any
+height, width or length works, not only powers of two: the generator grows a small
+grid by doubling it a few times, then crops it to the exact size; the discriminator
+halves the grid the same number of times and reads the result with a linear layer.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from .spectral import SpectralNormConv, SpectralNormLinear
+
+_LAYERS = {
+    1: (nn.Conv1d, nn.ConvTranspose1d, nn.BatchNorm1d),
+    2: (nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d),
+}
+
+#: Channels are capped at this multiple of ``width``.
+_MAX_WIDTH_FACTOR = 8
+
+
+def n_resolution_steps(spatial_shape):
+    """How many times the networks halve (or double) the grid: down to about 4 cells.
+
+    Examples
+    --------
+    >>> n_resolution_steps((8, 8)), n_resolution_steps((28, 28)), n_resolution_steps((64,))
+    (1, 2, 4)
+    """
+    return max(1, int(math.floor(math.log2(min(spatial_shape) / 4))))
+
+
+def _stage_widths(width, n_steps):
+    """Channels after each discriminator stage: doubling from ``2 * width``, capped."""
+    cap = _MAX_WIDTH_FACTOR * width
+    return [min(width * 2 ** (step + 1), cap) for step in range(n_steps)]
+
+
+class ConvGenerator(nn.Module):
+    """Maps latent vectors (and an optional condition) to images or signals.
+
+    A linear layer makes a grid of ``ceil(size / 2**k)`` cells per axis; ``k``
+    transposed convolutions (kernel 4, stride 2, batch normalisation, ReLU) double it
+    while halving the channels; a 3-wide convolution gives the output channels, a tanh
+    bounds them to [-1, 1], and the grid is cropped to the exact size.
+
+    Parameters
+    ----------
+    latent_dim : int
+        Size of the latent noise vector.
+    output_shape : tuple of int
+        ``(channels, length)`` or ``(channels, height, width)`` of one sample.
+    width : int
+        Channels of the last stage; earlier stages have up to 8 times as many.
+    condition_dim : int, default=0
+        Size of a conditioning vector concatenated to the noise (0: none).
+    """
+
+    def __init__(self, latent_dim, output_shape, width, condition_dim=0):
+        super().__init__()
+        channels, *spatial = output_shape
+        conv, conv_transpose, batch_norm = _LAYERS[len(spatial)]
+        n_steps = n_resolution_steps(spatial)
+        self.output_shape = tuple(output_shape)
+        self.base_shape = tuple(math.ceil(size / 2**n_steps) for size in spatial)
+        widths = list(reversed(_stage_widths(width, n_steps))) + [width]
+        self.base_channels = widths[0]
+        self.project = nn.Linear(
+            latent_dim + condition_dim, widths[0] * math.prod(self.base_shape)
+        )
+        stages = []
+        for in_channels, out_channels in zip(widths[:-1], widths[1:]):
+            stages += [
+                conv_transpose(in_channels, out_channels, 4, stride=2, padding=1, bias=False),
+                batch_norm(out_channels),
+                nn.ReLU(inplace=True),
+            ]
+        self.body = nn.Sequential(
+            batch_norm(widths[0]), nn.ReLU(inplace=True), *stages, conv(widths[-1], channels, 3, padding=1), nn.Tanh()
+        )
+        self.head = None
+
+    def forward(self, latent, condition=None, generator=None):
+        inputs = latent if condition is None else torch.cat([latent, condition], dim=1)
+        grid = self.project(inputs).reshape(-1, self.base_channels, *self.base_shape)
+        output = self.body(grid)
+        spatial = self.output_shape[1:]
+        if output.shape[2:] != spatial:
+            output = output[(..., *[slice(0, size) for size in spatial])]
+        return output
+
+
+class ConvDiscriminator(nn.Module):
+    """Scores images or signals (and an optional condition) with one logit per pack.
+
+    A 3-wide convolution lifts the input to ``width`` channels, then ``k`` strided
+    convolutions (kernel 4, stride 2, leaky ReLU) halve the grid while doubling the
+    channels; a linear layer reads the flattened result (with the condition appended).
+    There is no batch normalisation, so a batch of real and fake samples can be scored
+    in one pass and gradient penalties stay per sample.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(channels, length)`` or ``(channels, height, width)`` of one sample.
+    width : int
+        Channels of the first layer; later ones have up to 8 times as many.
+    condition_dim : int, default=0
+        Size of a conditioning vector appended to the features (0: none).
+    spectral_norm : bool, default=False
+        Divide each layer's weight by its spectral norm.
+    pac : int, default=1
+        Samples judged together (PacGAN), stacked along the channels.
+    """
+
+    def __init__(self, input_shape, width, condition_dim=0, spectral_norm=False, pac=1):
+        super().__init__()
+        channels, *spatial = input_shape
+        n_dims = len(spatial)
+        self.pac = pac
+        if spectral_norm:
+            def conv(*args, **kwargs):
+                return SpectralNormConv(n_dims, *args, **kwargs)
+            linear = SpectralNormLinear
+        else:
+            conv, linear = _LAYERS[n_dims][0], nn.Linear
+        widths = [width] + _stage_widths(width, n_resolution_steps(spatial))
+        layers = [conv(channels * pac, width, 3, padding=1), nn.LeakyReLU(0.2, inplace=True)]
+        size = list(spatial)
+        for in_channels, out_channels in zip(widths[:-1], widths[1:]):
+            layers += [
+                conv(in_channels, out_channels, 4, stride=2, padding=1),
+                nn.LeakyReLU(0.2, inplace=True),
+            ]
+            size = [(s + 2 - 4) // 2 + 1 for s in size]
+        self.features = nn.Sequential(*layers)
+        self.read_out = linear(widths[-1] * math.prod(size) + condition_dim * pac, 1)
+
+    def forward(self, inputs, condition=None):
+        packed = inputs.reshape(inputs.shape[0] // self.pac, -1, *inputs.shape[2:])
+        features = self.features(packed).flatten(1)
+        if condition is not None:
+            condition = condition.reshape(features.shape[0], -1)
+            features = torch.cat([features, condition], dim=1)
+        return self.read_out(features).squeeze(1)

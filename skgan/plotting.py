@@ -1,0 +1,138 @@
+"""Quick looks at samples with matplotlib (an optional dependency: ``pip install skgan[plots]``)."""
+
+import math
+
+import numpy as np
+
+
+def _pyplot(function_name):
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            f"{function_name} needs matplotlib: pip install 'skgan[plots]' (or matplotlib)."
+        ) from error
+    return plt
+
+
+def _as_image_stack(images):
+    """Images as ``(N, H, W)`` or ``(N, H, W, C)`` floats in [0, 1] for ``imshow``."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[1] in (1, 3, 4) and images.shape[3] not in (1, 3, 4):
+        images = images.transpose(0, 2, 3, 1)
+    if images.ndim == 4 and images.shape[3] == 1:
+        images = images[..., 0]
+    if images.ndim not in (3, 4):
+        raise ValueError(
+            f"images must be (N, H, W), (N, C, H, W) or (N, H, W, C); got shape {images.shape}."
+        )
+    if images.dtype == np.uint8:
+        return images / 255.0
+    images = images.astype(np.float64)
+    low, high = images.min(), images.max()
+    return (images - low) / (high - low) if high > low else np.zeros_like(images)
+
+
+def plot_image_grid(images, n_cols=8, *, ax=None, cmap="gray", title=None):
+    """Draw images side by side in a grid, in one axes.
+
+    Parameters
+    ----------
+    images : array-like of shape (N, H, W), (N, C, H, W) or (N, H, W, C)
+        What :meth:`skgan.GANSampler.sample` returns for images; ``uint8`` images are
+        shown as they are, others scaled together from their minimum to maximum.
+    n_cols : int, default=8
+        Images per row.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; None creates a figure sized to the grid.
+    cmap : str, default="gray"
+        Colour map of one-channel images.
+    title : str or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skgan.plotting import plot_image_grid
+    >>> ax = plot_image_grid(np.random.RandomState(0).rand(10, 8, 8), n_cols=5)
+    >>> ax.images[0].get_array().shape
+    (18, 46)
+    """
+    plt = _pyplot("plot_image_grid")
+    stack = _as_image_stack(images)
+    n_images, height, width = stack.shape[:3]
+    if n_images == 0:
+        raise ValueError("images is empty: nothing to draw.")
+    n_cols = max(1, min(n_cols, n_images))
+    n_rows = math.ceil(n_images / n_cols)
+    gap = 2
+    canvas = np.ones(
+        (n_rows * (height + gap) - gap, n_cols * (width + gap) - gap, *stack.shape[3:])
+    )
+    for index, image in enumerate(stack):
+        row, col = divmod(index, n_cols)
+        top, left = row * (height + gap), col * (width + gap)
+        canvas[top:top + height, left:left + width] = image
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(2.0, 0.6 * n_cols), max(2.0, 0.6 * n_rows)))
+    ax.imshow(canvas, cmap=cmap if canvas.ndim == 2 else None, vmin=0.0, vmax=1.0,
+              interpolation="nearest")
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_signals(signals, n_signals=4, *, ax=None, title=None, **line_options):
+    """Draw the first few signals of ``(N, L)`` or ``(N, C, L)`` data, one offset per row.
+
+    Parameters
+    ----------
+    signals : array-like of shape (N, L) or (N, C, L)
+        What :meth:`skgan.GANSampler.sample` returns for signals. Channels of one
+        signal share its row, in successive colours.
+    n_signals : int, default=4
+        How many signals to draw.
+    ax : matplotlib Axes or None, default=None
+    title : str or None, default=None
+    **line_options
+        Passed to ``ax.plot`` (e.g. ``linewidth``).
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skgan.datasets import make_waveforms
+    >>> from skgan.plotting import plot_signals
+    >>> ax = plot_signals(make_waveforms(6, n_channels=2, random_state=0)[0], n_signals=3)
+    >>> len(ax.lines)
+    6
+    """
+    plt = _pyplot("plot_signals")
+    signals = np.asarray(signals, dtype=np.float64)
+    if signals.ndim == 2:
+        signals = signals[:, None]
+    if signals.ndim != 3:
+        raise ValueError(f"signals must be (N, L) or (N, C, L); got shape {signals.shape}.")
+    shown = signals[:n_signals]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 1.2 + 0.9 * len(shown)))
+    spacing = 2.2 * max(np.abs(shown).max(), 1e-12)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for row, signal in enumerate(shown):
+        for channel, values in enumerate(signal):
+            ax.plot(values - row * spacing, color=colors[channel % len(colors)], **line_options)
+    ax.set_yticks([])
+    ax.set_xlabel("position")
+    if title is not None:
+        ax.set_title(title)
+    return ax

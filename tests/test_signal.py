@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+
+from skgan import GANSampler, WGANSampler
+from skgan.adapters import ImageAdapter, SignalAdapter
+from skgan.datasets import make_waveforms
+
+
+@pytest.mark.parametrize("shape", [(6, 16), (6, 50), (6, 1, 40), (6, 3, 33)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_every_layout_and_dtype_round_trips(shape, dtype):
+    signals = (np.random.RandomState(0).normal(scale=100, size=shape)).astype(dtype)
+    adapter = SignalAdapter().fit(signals)
+    encoded = adapter.encode(signals)
+    assert encoded.dtype == np.float32 and encoded.shape == (6, *adapter.encoded_shape_)
+    assert adapter.encoded_shape_ == ((1, shape[1]) if len(shape) == 2 else shape[1:])
+    decoded = adapter.decode(encoded)
+    assert decoded.shape == signals.shape and decoded.dtype == signals.dtype
+    np.testing.assert_allclose(decoded, signals, rtol=1e-4, atol=1e-3)
+
+
+def test_samples_keep_layout_dtype_and_channel_ranges():
+    signals, _ = make_waveforms(40, length=24, n_channels=2, random_state=0)
+    signals = signals.astype(np.float32)
+    model = WGANSampler(adapter=SignalAdapter(width=4), epochs=2, batch_size=8, n_critic=1,
+                        random_state=0)
+    samples = model.fit(signals).sample(9)
+    assert samples.shape == (9, 2, 24) and samples.dtype == np.float32
+    for channel in range(2):
+        assert samples[:, channel].min() >= signals[:, channel].min()
+        assert samples[:, channel].max() <= signals[:, channel].max()
+
+
+@pytest.mark.parametrize(
+    "signals, match",
+    [
+        (np.zeros(20), "expects \\(N, L\\) or \\(N, C, L\\)"),
+        (np.zeros((4, 2, 3, 20)), "4-D array"),
+        (np.zeros((4, 15)), "at least 16 long"),
+        (np.zeros((4, 2, 12)), "at least 16 long"),
+        (np.full((4, 20), np.nan), "NaN or infinite"),
+    ],
+)
+def test_bad_signals_raise_clear_errors(signals, match):
+    with pytest.raises(ValueError, match=match):
+        GANSampler(adapter="signal", epochs=1).fit(signals)
+
+
+def test_other_signal_length_and_changed_adapter_are_refused():
+    signals, _ = make_waveforms(20, length=32, random_state=0)
+    model = GANSampler(adapter=SignalAdapter(width=4), epochs=1, batch_size=8,
+                       random_state=0).fit(signals)
+    with pytest.raises(ValueError, match="fitted on signals of shape \\(32,\\)"):
+        model.partial_fit(make_waveforms(20, length=40, random_state=0)[0])
+    assert model.history_["epoch"] == [1]
+    model.set_params(adapter=ImageAdapter())
+    with pytest.raises(ValueError, match="call fit again"):
+        model.sample(1)
+
+
+def test_gan_learns_the_frequencies_and_amplitude_of_a_sine_family():
+    rng = np.random.RandomState(0)
+    n_signals, length = 200, 32
+    frequency = np.where(rng.rand(n_signals) < 0.5, 2, 5)
+    phase = rng.uniform(0, 2 * np.pi, (n_signals, 1))
+    time = np.arange(length) / length
+    signals = np.sin(2 * np.pi * frequency[:, None] * time + phase)
+    signals += 0.05 * rng.normal(size=signals.shape)
+    model = GANSampler(adapter=SignalAdapter(width=16), epochs=50, batch_size=32,
+                       random_state=0).fit(signals)
+    samples = model.sample(200, random_state=0)
+    dominant = np.abs(np.fft.rfft(samples, axis=1)).argmax(axis=1)
+    shares = np.bincount(dominant, minlength=length // 2 + 1) / len(samples)
+    assert shares[2] + shares[5] >= 0.9  # only the two frequencies of the data
+    assert min(shares[2], shares[5]) >= 0.25  # both of them: no mode collapse
+    real_peak, fake_peak = np.abs(signals).max(axis=1).mean(), np.abs(samples).max(axis=1).mean()
+    assert abs(fake_peak / real_peak - 1) < 0.15
