@@ -61,7 +61,7 @@ def plot_image_grid(images, n_cols=8, *, ax=None, cmap="gray", title=None):
     >>> from skgan.plotting import plot_image_grid
     >>> ax = plot_image_grid(np.random.RandomState(0).rand(10, 8, 8), n_cols=5)
     >>> ax.images[0].get_array().shape
-    (18, 46)
+    (18, 48)
     """
     plt = _pyplot("plot_image_grid")
     stack = _as_image_stack(images)

@@ -35,7 +35,7 @@ def _assert_not_fitted(model):
          "'tags' holds nested objects"),
         (pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], columns=["a", "a"]), ValueError,
          "Duplicated column names"),
-        (np.ones((4, 3, 2)), ValueError, "2-D data .* got 3-D"),
+        (np.ones((4, 3, 2)), ValueError, "Images must be at least 8x8"),
         (np.ones(5), ValueError, "2-D data .* got 1-D"),
         (np.ones((4, 2), dtype=complex), ValueError, "Complex"),
     ],

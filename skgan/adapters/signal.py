@@ -20,7 +20,7 @@ class SignalAdapter(GridAdapter):
 
     Parameters
     ----------
-    width : int, default=32
+    width : int, default=16
         Channels of the generator's last stage and the discriminator's first; the
         inner stages have up to 8 times as many.
 
@@ -55,7 +55,7 @@ class SignalAdapter(GridAdapter):
     network_family = "conv1d"
     kind = "signal"
 
-    def __init__(self, width=32):
+    def __init__(self, width=16):
         super().__init__(width=width)
 
     def _layout_of(self, array):

@@ -39,13 +39,45 @@ def _stage_widths(width, n_steps):
     return [min(width * 2 ** (step + 1), cap) for step in range(n_steps)]
 
 
+class NoiseInjection(nn.Module):
+    """Adds Gaussian noise with a learned scale per channel (zero at the start).
+
+    A generator driven only by a low-dimensional latent vector struggles to make
+    pixel- or sample-level noise (sensor noise, grain); this layer gives it a direct
+    source, as StyleGAN's noise inputs do. The noise is drawn from the ``generator``
+    passed to :meth:`forward`, the estimator's own, so ``random_state`` still fixes it.
+
+    Parameters
+    ----------
+    channels : int
+        Channels of the input; each gets its own scale.
+    """
+
+    def __init__(self, channels):
+        super().__init__()
+        self.scale = nn.Parameter(torch.empty(channels))
+
+    def reset_parameters_from(self, generator):
+        with torch.no_grad():
+            self.scale.zero_()
+
+    def forward(self, inputs, generator=None):
+        device = inputs.device if generator is None else generator.device
+        noise = torch.randn(inputs.shape, generator=generator, device=device)
+        scale = self.scale.reshape(1, -1, *[1] * (inputs.ndim - 2))
+        return inputs + scale * noise.to(inputs.device, inputs.dtype)
+
+
 class ConvGenerator(nn.Module):
     """Maps latent vectors (and an optional condition) to images or signals.
 
-    A linear layer makes a grid of ``ceil(size / 2**k)`` cells per axis; ``k``
-    transposed convolutions (kernel 4, stride 2, batch normalisation, ReLU) double it
-    while halving the channels; a 3-wide convolution gives the output channels, a tanh
-    bounds them to [-1, 1], and the grid is cropped to the exact size.
+    A linear layer makes a grid of ``ceil(size / 2**k)`` cells per axis; ``k`` stages
+    (batch normalisation, ReLU) double it while halving the channels: transposed
+    convolutions (kernel 4, stride 2) for images, nearest-neighbour upsampling and a
+    3-wide convolution for signals (whose spectra show the transposed convolution's
+    periodic artefacts); a 3-wide convolution gives the output channels, per-pixel
+    noise of a learned scale is added (:class:`NoiseInjection`), a tanh bounds the
+    values to [-1, 1], and the grid is cropped to the exact size.
 
     Parameters
     ----------
@@ -73,20 +105,28 @@ class ConvGenerator(nn.Module):
         )
         stages = []
         for in_channels, out_channels in zip(widths[:-1], widths[1:]):
+            if len(spatial) == 1:  # fewer periodic artefacts in the spectrum
+                upsample = [nn.Upsample(scale_factor=2, mode="nearest"),
+                            conv(in_channels, out_channels, 3, padding=1, bias=False)]
+            else:  # about 1.4x faster than upsampling + 3x3 convolution, as good
+                upsample = [conv_transpose(in_channels, out_channels, 4, stride=2, padding=1,
+                                           bias=False)]
             stages += [
-                conv_transpose(in_channels, out_channels, 4, stride=2, padding=1, bias=False),
+                *upsample,
                 batch_norm(out_channels),
                 nn.ReLU(inplace=True),
             ]
         self.body = nn.Sequential(
-            batch_norm(widths[0]), nn.ReLU(inplace=True), *stages, conv(widths[-1], channels, 3, padding=1), nn.Tanh()
+            batch_norm(widths[0]), nn.ReLU(inplace=True), *stages,
+            conv(widths[-1], channels, 3, padding=1),
         )
+        self.noise = NoiseInjection(channels)
         self.head = None
 
     def forward(self, latent, condition=None, generator=None):
         inputs = latent if condition is None else torch.cat([latent, condition], dim=1)
         grid = self.project(inputs).reshape(-1, self.base_channels, *self.base_shape)
-        output = self.body(grid)
+        output = torch.tanh(self.noise(self.body(grid), generator))
         spatial = self.output_shape[1:]
         if output.shape[2:] != spatial:
             output = output[(..., *[slice(0, size) for size in spatial])]
