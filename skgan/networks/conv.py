@@ -18,9 +18,6 @@ _LAYERS = {
     2: (nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d),
 }
 
-#: How the signal generator doubles its grid before each convolution.
-_SIGNAL_UPSAMPLING = "nearest"
-
 #: Channels are capped at this multiple of ``width``.
 _MAX_WIDTH_FACTOR = 8
 
@@ -109,7 +106,7 @@ class ConvGenerator(nn.Module):
         stages = []
         for in_channels, out_channels in zip(widths[:-1], widths[1:]):
             if len(spatial) == 1:  # fewer periodic artefacts in the spectrum
-                upsample = [nn.Upsample(scale_factor=2, mode=_SIGNAL_UPSAMPLING),
+                upsample = [nn.Upsample(scale_factor=2, mode="nearest"),
                             conv(in_channels, out_channels, 3, padding=1, bias=False)]
             else:  # about 1.4x faster than upsampling + 3x3 convolution, as good
                 upsample = [conv_transpose(in_channels, out_channels, 4, stride=2, padding=1,
