@@ -188,6 +188,10 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
             conditions = self._condition_tensors(y, reset=False)
         if len(X) < self._pac():
             raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
+        if conditions is not None and len(conditions) != len(X):
+            raise ValueError(
+                f"X has {len(X)} rows but y has {len(conditions)}; they must match."
+            )
         encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
         if not reset:  # only once the data is known to be usable
             self._apply_learning_rates()

@@ -27,12 +27,22 @@ def discriminator_loss(real_logits, fake_logits, loss="bce", real_target=1.0):
         real_term = F.binary_cross_entropy_with_logits(
             real_logits, torch.full_like(real_logits, real_target)
         )
-        fake_term = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
-        return real_term + fake_term
+        return real_term + negative_loss(fake_logits, loss)
     if loss == "hinge":
-        return F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
+        return F.relu(1.0 - real_logits).mean() + negative_loss(fake_logits, loss)
     if loss == "lsgan":
-        return 0.5 * ((real_logits - real_target) ** 2).mean() + 0.5 * (fake_logits**2).mean()
+        return 0.5 * ((real_logits - real_target) ** 2).mean() + negative_loss(fake_logits, loss)
+    raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
+
+
+def negative_loss(logits, loss="bce"):
+    """The discriminator's loss on inputs it should reject (fakes, mismatched pairs)."""
+    if loss == "bce":
+        return F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
+    if loss == "hinge":
+        return F.relu(1.0 + logits).mean()
+    if loss == "lsgan":
+        return 0.5 * (logits**2).mean()
     raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
 
 

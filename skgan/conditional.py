@@ -1,0 +1,344 @@
+"""ConditionalGAN: class-conditional generation with a matching-aware discriminator."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._sampling import _check_n_samples
+from .base import BaseGAN
+from .metrics import median_heuristic_gamma, mmd
+from .objectives import (
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+    interpolate,
+    negative_loss,
+    wasserstein_critic_loss,
+    wasserstein_generator_loss,
+)
+
+OBJECTIVES = ("bce", "hinge", "wgan-gp")
+
+
+class ConditionalGAN(BaseGAN):
+    """GAN that learns to sample data of a requested class: ``fit(X, y)``, ``sample(n, y)``.
+
+    The generator gets the one-hot class with the noise; the discriminator judges
+    (x, y) pairs. It sees real pairs as positives, generated pairs as negatives and,
+    being matching-aware (Reed et al., 2016), real x with a wrong label as negatives
+    too, so the generator must obey the label, not only make realistic data. Works
+    with every adapter (tables, images, signals).
+
+    Parameters
+    ----------
+    objective : {"bce", "hinge", "wgan-gp"}, default="bce"
+        "bce": non-saturating GAN; "hinge": hinge loss; "wgan-gp": Wasserstein critic
+        with gradient penalty (its mismatch term is a hinge on the margin
+        ``D(x, y) - D(x, y')``, so the critic stays bounded).
+    mismatch_weight : float, default=1.0
+        Weight of the mismatched-label negatives in the discriminator's loss (0 turns
+        matching awareness off).
+    n_critic : int or None, default=None
+        Discriminator steps per generator step; None: 5 for "wgan-gp", 1 otherwise.
+    gp_weight : float, default=10.0
+        Gradient-penalty weight ("wgan-gp").
+    pac : int, default=1
+        Samples the discriminator judges together (PacGAN).
+    adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
+generator_lr, discriminator_lr, betas, warm_start, device, amp, random_state, verbose
+        As for :class:`~skgan.GANSampler`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels seen in fit, sorted.
+    class_prior_ : ndarray of shape (n_classes,)
+        Their frequencies; ``sample`` without ``y`` draws labels from it.
+    adapter_, generator_, discriminator_, optimizers_, history_, device_, \
+n_features_in_, feature_names_in_
+        As for :class:`~skgan.GANSampler`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan import ConditionalGAN
+    >>> rng = np.random.RandomState(0)
+    >>> y = rng.randint(2, size=200)
+    >>> X = rng.normal(size=(200, 2)) + 4 * y[:, None]
+    >>> model = ConditionalGAN(epochs=3, random_state=0).fit(X, y)
+    >>> samples, labels = model.sample(4, y=1)
+    >>> samples.shape, labels.tolist()
+    ((4, 2), [1, 1, 1, 1])
+    """
+
+    _parameter_constraints = {
+        **BaseGAN._parameter_constraints,
+        "objective": [StrOptions(set(OBJECTIVES))],
+        "mismatch_weight": [Interval(Real, 0, None, closed="left")],
+        "n_critic": [Interval(Integral, 1, None, closed="left"), None],
+        "gp_weight": [Interval(Real, 0, None, closed="left")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, objective="bce", mismatch_weight=1.0, n_critic=None, gp_weight=10.0,
+                 pac=1, adapter="auto", generator_dims=(256, 256),
+                 discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
+                 generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
+                 warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
+        super().__init__(
+            adapter=adapter, generator_dims=generator_dims,
+            discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
+            batch_size=batch_size, generator_lr=generator_lr,
+            discriminator_lr=discriminator_lr, betas=betas, warm_start=warm_start,
+            device=device, amp=amp, random_state=random_state, verbose=verbose,
+        )
+        self.objective = objective
+        self.mismatch_weight = mismatch_weight
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.pac = pac
+
+    # ------------------------------------------------------------------ fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train on data ``X`` with class labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame, images or signals
+            Training data, as for :meth:`skgan.GANSampler.fit`.
+        y : array-like of shape (n_samples,)
+            Class labels (integers or strings).
+
+        Returns
+        -------
+        self : object
+        """
+        keep_going = self.warm_start and self._is_trained()
+        return self._fit(X, y, reset=not keep_going, n_epochs=None)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train for one epoch on ``(X, y)``, continuing from the current weights.
+
+        Labels must be among those of the first call.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, reset=not self._is_trained(), n_epochs=1)
+
+    def _condition_tensors(self, y, reset):
+        labels = self._check_labels(y, reset)
+        codes = np.searchsorted(self.classes_, labels)
+        return torch.nn.functional.one_hot(
+            torch.as_tensor(codes), len(self.classes_)
+        ).to(torch.float32)
+
+    def _check_labels(self, y, reset):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None: "
+                "call fit(X, y) with class labels."
+            )
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_prior_ = counts / counts.sum()
+            single = self.classes_[counts == 1]
+            if len(single):
+                warnings.warn(
+                    f"Classes {single.tolist()} have a single example; the model will "
+                    "learn little about them.", UserWarning, stacklevel=5,
+                )
+        else:
+            self._check_known(y)
+        return y
+
+    def _check_known(self, labels):
+        unseen = np.setdiff1d(np.unique(labels), self.classes_)
+        if len(unseen):
+            raise ValueError(
+                f"Labels {unseen.tolist()} were not seen in fit; known classes: "
+                f"{self.classes_.tolist()}."
+            )
+
+    def _critic_steps(self):
+        if self.n_critic is not None:
+            return self.n_critic
+        return 5 if self.objective == "wgan-gp" else 1
+
+    # ------------------------------------------------------------------ training step
+    def _mismatched(self, condition):
+        """The condition with every row's class replaced by a different class."""
+        n_classes = len(self.classes_)
+        classes, rest = condition[:, :n_classes], condition[:, n_classes:]
+        shift = torch.randint(1, n_classes, (len(condition),), generator=self._rng,
+                              device=self._rng.device).to(condition.device)
+        wrong = (classes.argmax(dim=1) + shift) % n_classes
+        wrong = torch.nn.functional.one_hot(wrong, n_classes).to(condition.dtype)
+        return torch.cat([wrong, rest], dim=1)
+
+    def _train_step(self, batch):
+        real, condition = batch
+        n_real = real.shape[0]
+        mismatch = self.mismatch_weight > 0 and len(self.classes_) > 1
+        with torch.no_grad():
+            fake, _ = self._generate_for_training(n_real, condition)
+        losses = self._discriminator_step(real, fake, condition, mismatch)
+        self._n_steps += 1
+        if self._n_steps % self._critic_steps() == 0:
+            with self._frozen(self.discriminator_):
+                fake, condition_penalty = self._generate_for_training(n_real, condition)
+                scores = self.discriminator_(fake, condition)
+                if self.objective == "wgan-gp":
+                    g_loss = wasserstein_generator_loss(scores)
+                else:
+                    g_loss = generator_loss(scores, self.objective)
+                losses["generator_loss"] = g_loss
+                if condition_penalty is not None:
+                    g_loss = g_loss + condition_penalty
+                    losses["condition_loss"] = condition_penalty
+                self._optimize("generator", g_loss)
+        return losses
+
+    def _discriminator_step(self, real, fake, condition, mismatch):
+        """One discriminator update; every judged pair goes through in one pass."""
+        inputs, conditions = [real, fake], [condition, condition]
+        if mismatch:
+            inputs.append(real)
+            conditions.append(self._mismatched(condition))
+        wgan = self.objective == "wgan-gp"
+        if wgan:
+            mixed = interpolate(real, fake, self._rng).requires_grad_(True)
+            inputs.append(mixed)
+            conditions.append(condition)
+        scores = self.discriminator_(torch.cat(inputs), torch.cat(conditions))
+        real_scores, fake_scores, *others = scores.split(real.shape[0] // self.pac)
+        losses = {}
+        if wgan:
+            d_loss = wasserstein_critic_loss(real_scores, fake_scores)
+            penalty = gradient_penalty(others[-1], mixed, self.pac)
+            d_loss = d_loss + self.gp_weight * penalty
+            losses["gradient_penalty"] = penalty.detach()
+        else:
+            d_loss = discriminator_loss(real_scores, fake_scores, self.objective)
+        if mismatch:
+            if wgan:
+                mismatch_loss = torch.relu(1.0 - real_scores + others[0]).mean()
+            else:
+                mismatch_loss = negative_loss(others[0], self.objective)
+            d_loss = d_loss + self.mismatch_weight * mismatch_loss
+            losses["mismatch_loss"] = mismatch_loss.detach()
+        self._optimize("discriminator", d_loss)
+        losses["discriminator_loss"] = d_loss
+        return losses
+
+    # ------------------------------------------------------------------ sampling, scoring
+    def sample(self, n_samples=1, y=None, random_state=None):
+        """Generate samples and their labels.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            The class of each sample: one label for all, one per sample, or None to
+            draw labels from the training class frequencies.
+        random_state : int, RandomState instance or None, default=None
+            As for :meth:`skgan.GANSampler.sample`.
+
+        Returns
+        -------
+        X : samples of the kind ``fit`` saw
+        y : ndarray of shape (n_samples,)
+            Their labels.
+        """
+        check_is_fitted(self)
+        self._check_same_adapter()
+        n_samples = _check_n_samples(n_samples)
+        generator = self._rng if random_state is None else self._seeded_generator(random_state)
+        labels = self._labels_to_sample(n_samples, y, generator)
+        encoded = self._generate_encoded(n_samples, generator, self._one_hot(labels))
+        X = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
+        return X, labels
+
+    def _labels_to_sample(self, n_samples, y, generator):
+        if y is None:
+            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
+            if n_samples == 0:
+                return self.classes_[:0]
+            codes = torch.multinomial(prior.to(generator.device), n_samples, replacement=True,
+                                      generator=generator)
+            return self.classes_[codes.cpu().numpy()]
+        labels = np.asarray(y)
+        if labels.ndim == 0:
+            labels = np.repeat(labels, n_samples)
+        labels = column_or_1d(labels)
+        if len(labels) != n_samples:
+            raise ValueError(
+                f"y has {len(labels)} labels for n_samples={n_samples}; pass one label or "
+                "one per sample."
+            )
+        self._check_known(labels)
+        return self.classes_[np.searchsorted(self.classes_, labels)]
+
+    def _one_hot(self, labels):
+        codes = torch.as_tensor(np.searchsorted(self.classes_, labels))
+        return torch.nn.functional.one_hot(codes, len(self.classes_)).to(
+            device=self.device_, dtype=torch.float32
+        )
+
+    def score(self, X, y):
+        """Class-weighted mean of ``-MMD²`` between each class's rows and its samples.
+
+        For every class of ``y`` with at least 2 rows, the rows are compared with as
+        many samples generated for that class (encoded space, RBF kernel of
+        median-heuristic width from the rows). Greater is better; use stratified folds.
+
+        Parameters
+        ----------
+        X : held-out data of the kind ``fit`` saw
+        y : array-like of shape (n_samples,)
+            Their labels, all seen in fit.
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        self._check_same_adapter()
+        self.adapter_.check_input(X)
+        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+        labels = column_or_1d(y)
+        if len(labels) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(labels)}.")
+        self._check_known(labels)
+        real = self.adapter_.encode_for_scoring(X).reshape(len(labels), -1)
+        seeds = np.random.RandomState(self._score_seed % 2**32)
+        total, weight = 0.0, 0
+        for label in np.unique(labels):
+            rows = real[labels == label][: self.max_score_samples]
+            if len(rows) < 2:
+                continue
+            generated = self._generate_encoded(
+                len(rows), self._seeded_generator(seeds), self._one_hot(np.repeat(label, len(rows)))
+            ).reshape(len(rows), -1)
+            total += len(rows) * -mmd(rows, generated, gamma=median_heuristic_gamma(rows))
+            weight += len(rows)
+        if weight == 0:
+            raise ValueError("score needs at least 2 rows of one class.")
+        return total / weight
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags

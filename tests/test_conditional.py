@@ -1,0 +1,147 @@
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from skgan import ConditionalGAN
+from skgan.adapters import ImageAdapter
+
+CENTERS = np.array([[-3.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+FAST = dict(epochs=2, batch_size=32, generator_dims=(16,), discriminator_dims=(16,),
+            latent_dim=4)
+
+
+def _blobs(n=600, seed=0):
+    rng = np.random.RandomState(seed)
+    y = rng.randint(3, size=n)
+    return CENTERS[y] + 0.3 * rng.normal(size=(n, 2)), y
+
+
+def _nearest_center(samples):
+    return np.linalg.norm(samples[:, None] - CENTERS[None], axis=2).argmin(axis=1)
+
+
+@pytest.mark.parametrize("objective, epochs", [("bce", 60), ("hinge", 60), ("wgan-gp", 250)])
+def test_trained_model_obeys_the_requested_label(objective, epochs):
+    X, y = _blobs()
+    model = ConditionalGAN(objective=objective, epochs=epochs, random_state=0).fit(X, y)
+    for label in range(3):
+        samples, labels = model.sample(200, y=label, random_state=1)
+        assert (labels == label).all()
+        assert np.mean(_nearest_center(samples) == label) >= 0.9
+
+
+def test_matching_aware_discriminator_rejects_real_rows_with_wrong_labels():
+    X, y = _blobs()
+    model = ConditionalGAN(epochs=60, random_state=0).fit(X, y)
+    assert "mismatch_loss" in model.history_
+    real = model.adapter_.encode(X[:300])
+    right = model._one_hot(y[:300])
+    wrong = model._one_hot((y[:300] + 1) % 3)
+    with torch.no_grad():
+        inputs = torch.as_tensor(real)
+        right_scores = model.discriminator_(inputs, right)
+        wrong_scores = model.discriminator_(inputs, wrong)
+    assert (right_scores > wrong_scores).float().mean() >= 0.9
+
+
+def test_unconditioned_samples_follow_the_class_prior():
+    X, y = _blobs()
+    y = np.where(y == 2, 1, y)  # classes 0 and 1, about 1:2
+    model = ConditionalGAN(**FAST, random_state=0).fit(X, y)
+    _, labels = model.sample(3000, random_state=0)
+    share = np.mean(labels == 1)
+    assert abs(share - np.mean(y == 1)) < 0.04
+
+
+def test_string_labels_and_per_sample_labels():
+    X, y = _blobs(200)
+    names = np.array(["cat", "dog", "eel"])[y]
+    model = ConditionalGAN(**FAST, random_state=0).fit(X, names)
+    assert model.classes_.tolist() == ["cat", "dog", "eel"]
+    wanted = ["eel", "cat", "cat", "dog"]
+    samples, labels = model.sample(4, y=wanted)
+    assert samples.shape == (4, 2) and labels.tolist() == wanted
+    assert model.sample(0)[0].shape == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(y="bird"), "not seen in fit"),
+        (dict(y=["cat", "cat"]), "2 labels for n_samples=3"),
+        (dict(y=["cat", "bird", "cat"]), "not seen in fit"),
+    ],
+)
+def test_bad_labels_at_sample_time_raise(kwargs, match):
+    X, y = _blobs(200)
+    model = ConditionalGAN(**FAST, random_state=0).fit(X, np.array(["cat", "dog", "eel"])[y])
+    with pytest.raises(ValueError, match=match):
+        model.sample(3, **kwargs)
+
+
+def test_bad_labels_at_fit_time_raise_and_leave_model_unfitted():
+    X, y = _blobs(100)
+    model = ConditionalGAN(**FAST)
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        model.fit(X, None)
+    with pytest.raises(ValueError, match="100 rows but y has 99"):
+        model.fit(X, y[:99])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        model.fit(X, np.linspace(0, 1, 100))
+    assert not hasattr(model, "classes_")
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="not seen in fit"):
+        model.partial_fit(X[:10], np.full(10, 7))
+    assert len(model.history_["epoch"]) == 2
+
+
+def test_single_example_class_warns_and_trains():
+    X, y = _blobs(100)
+    y[0] = 9
+    with pytest.warns(UserWarning, match="single example"):
+        model = ConditionalGAN(**FAST, random_state=0).fit(X, y)
+    samples, labels = model.sample(5, y=9)
+    assert samples.shape == (5, 2) and (labels == 9).all()
+
+
+def test_grid_search_with_stratified_folds_uses_score():
+    X, y = _blobs(300)
+    search = GridSearchCV(ConditionalGAN(**FAST, random_state=0),
+                          {"mismatch_weight": [0.0, 1.0]},
+                          cv=StratifiedKFold(3, shuffle=True, random_state=0))
+    search.fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.classes_.tolist() == [0, 1, 2]
+
+
+def test_deterministic_and_picklable():
+    X, y = _blobs(200)
+    first = ConditionalGAN(**FAST, random_state=0).fit(X, y)
+    second = ConditionalGAN(**FAST, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(first.sample(10, random_state=3)[0],
+                                  second.sample(10, random_state=3)[0])
+    restored = pickle.loads(pickle.dumps(first))
+    np.testing.assert_array_equal(restored.sample(10, y=2, random_state=4)[0],
+                                  first.sample(10, y=2, random_state=4)[0])
+    assert restored.score(X, y) == first.score(X, y)
+
+
+def test_works_on_dataframes_and_images():
+    X, y = _blobs(120)
+    frame = pd.DataFrame({"a": X[:, 0], "kind": np.where(X[:, 1] > 1, "up", "down")})
+    samples, labels = ConditionalGAN(**FAST, random_state=0).fit(frame, y).sample(6, y=1)
+    assert list(samples.columns) == ["a", "kind"] and set(samples["kind"]) <= {"up", "down"}
+    images = np.random.RandomState(0).randint(0, 256, size=(40, 8, 8), dtype=np.uint8)
+    labels = np.arange(40) % 2
+    model = ConditionalGAN(adapter=ImageAdapter(width=4), epochs=1, batch_size=8,
+                           random_state=0).fit(images, labels)
+    samples, out = model.sample(3, y=[0, 1, 1])
+    assert samples.shape == (3, 8, 8) and samples.dtype == np.uint8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(model.score(images, labels))
