@@ -138,7 +138,10 @@ class ConvDiscriminator(nn.Module):
 
     A 3-wide convolution lifts the input to ``width`` channels, then ``k`` strided
     convolutions (kernel 4, stride 2, leaky ReLU) halve the grid while doubling the
-    channels; a linear layer reads the flattened result (with the condition appended).
+    channels; a linear layer reads the flattened result. A condition enters by
+    projection (Miyato & Koyama, 2018): the score adds the inner product of a learned
+    embedding of the condition with those features, so the discriminator judges the
+    (sample, condition) pair rather than each part on its own.
     There is no batch normalisation, so a batch of real and fake samples can be scored
     in one pass and gradient penalties stay per sample.
 
@@ -177,12 +180,17 @@ class ConvDiscriminator(nn.Module):
             ]
             size = [(s + 2 - 4) // 2 + 1 for s in size]
         self.features = nn.Sequential(*layers)
-        self.read_out = linear(widths[-1] * math.prod(size) + condition_dim * pac, 1)
+        n_features = widths[-1] * math.prod(size)
+        self.read_out = linear(n_features, 1)
+        self.embed = (
+            nn.Linear(condition_dim * pac, n_features, bias=False) if condition_dim else None
+        )
 
     def forward(self, inputs, condition=None):
         packed = inputs.reshape(inputs.shape[0] // self.pac, -1, *inputs.shape[2:])
         features = self.features(packed).flatten(1)
+        scores = self.read_out(features).squeeze(1)
         if condition is not None:
             condition = condition.reshape(features.shape[0], -1)
-            features = torch.cat([features, condition], dim=1)
-        return self.read_out(features).squeeze(1)
+            scores = scores + (self.embed(condition) * features).sum(dim=1)
+        return scores
