@@ -6,7 +6,6 @@ step, as :class:`sklearn.mixture._base.BaseMixture` does for mixtures.
 """
 
 import math
-import numbers
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._param_checks import ParameterChecksMixin
 from ._persistence import TorchStateMixin
 from ._sampling import SamplingMixin
 from ._torch_utils import draw_seed, make_generator, random_source, resolve_device
@@ -29,7 +29,8 @@ from .networks import make_network_pair
 from .training import run_epochs
 
 
-class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin, BaseEstimator,
+              metaclass=ABCMeta):
     """Base class for GAN estimators. Not for direct use.
 
     Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
@@ -216,73 +217,6 @@ class BaseGAN(DensityMixin, SamplingMixin, TorchStateMixin, BaseEstimator, metac
                 yield encoded[rows], condition
 
         return sampler
-
-    def _check_params(self):
-        for name in ("generator_dims", "discriminator_dims"):
-            dims = getattr(self, name)
-            if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
-                       for d in dims):
-                raise ValueError(f"{name} must hold positive integers, got {dims!r}.")
-        if len(self.betas) != 2 or not all(
-            isinstance(b, numbers.Real) and 0.0 <= b < 1.0 for b in self.betas
-        ):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
-        self._extra_params_check()
-
-    def _extra_params_check(self):
-        """Checks of parameter combinations specific to a subclass."""
-
-    #: Parameters that fix the networks' shapes; they cannot change between fits that
-    #: continue training.
-    _architecture_names = ("latent_dim", "generator_dims", "discriminator_dims", "pac",
-                           "spectral_norm")
-
-    def _architecture_params(self):
-        return {
-            name: tuple(value) if isinstance(value, list) else value
-            for name in self._architecture_names
-            if (value := getattr(self, name, None)) is not None
-        }
-
-    def _check_continuation(self):
-        """Refuse changed network shapes when training continues."""
-        self._check_params()
-        self._check_same_adapter()
-        current = self._architecture_params()
-        changed = [
-            name for name, value in self._architecture.items() if current.get(name) != value
-        ]
-        if changed:
-            raise ValueError(
-                f"Cannot continue training after changing {', '.join(changed)} (the "
-                "networks were built with "
-                + ", ".join(f"{name}={self._architecture[name]!r}" for name in changed)
-                + "); call fit with warm_start=False to start afresh."
-            )
-
-    def _check_same_adapter(self):
-        """Refuse an ``adapter`` parameter changed since fit (sampling, scoring, continuing)."""
-        fitted = self.adapter_
-        if isinstance(self.adapter, str):
-            same = self.adapter == "auto" or type(fitted) is ADAPTERS.get(self.adapter)
-        else:
-            same = type(self.adapter) is type(fitted) and repr(
-                self.adapter.get_params(deep=False)
-            ) == repr(fitted.get_params(deep=False))
-        if not same:
-            raise ValueError(
-                f"{type(self).__name__} was fitted with {fitted!r}, but its adapter "
-                f"parameter is now {self.adapter!r}; call fit again to use another adapter."
-            )
-
-    def _apply_learning_rates(self):
-        """Let changed learning rates and betas take effect when training continues."""
-        rates = {"generator": self.generator_lr, "discriminator": self.discriminator_lr}
-        for name, optimizer in self.optimizers_.items():
-            for group in optimizer.param_groups:
-                group["lr"] = rates.get(name, group["lr"])
-                if "betas" in group:
-                    group["betas"] = tuple(self.betas)
 
     def _batch_size_for(self, n_rows):
         pac = self._pac()

@@ -44,7 +44,9 @@ def _as_tensor(name, values):
         if tensor.ndim != 2 or tensor.shape[0] < 2 or not torch.isfinite(tensor).all():
             raise ValueError(f"{name} must be 2-D, finite, with at least 2 rows.")
         return tensor
-    return torch.from_numpy(_as_features(name, values))
+    features = _as_features(name, values)
+    # torch refuses to share memory with read-only arrays (e.g. a transformer's cache).
+    return torch.from_numpy(features if features.flags.writeable else features.copy())
 
 
 def median_heuristic_gamma(*samples, max_points=1000, random_state=0):
