@@ -35,7 +35,10 @@ def _module_outputs(module, X):
     parameter = next(module.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     dtype = parameter.dtype if parameter is not None else torch.float32
-    inputs = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X))
+    if not isinstance(X, torch.Tensor):
+        array = np.asarray(X)
+        X = torch.as_tensor(array if array.flags.writeable else array.copy())
+    inputs = X
     was_training = module.training
     module.eval()
     outputs = []
