@@ -7,6 +7,7 @@ in training, and turn generated values back into the layout, dtype and value ran
 """
 
 import numbers
+from abc import abstractmethod
 
 import numpy as np
 import pandas as pd
@@ -122,14 +123,18 @@ class GridAdapter(BaseAdapter):
         return self._from_channels_first(values, self.layout_).astype(self.dtype_)
 
     # ------------------------------------------------------------------ layout hooks
+    @abstractmethod
     def _layout_of(self, array):
-        raise NotImplementedError
+        """The layout name of a checked array; raises ``ValueError`` for a wrong rank."""
 
+    @abstractmethod
     def _to_channels_first(self, array, layout):
-        raise NotImplementedError
+        """A view of ``array`` as ``(n, channels, *spatial)``."""
 
+    @abstractmethod
     def _from_channels_first(self, array, layout):
-        raise NotImplementedError
+        """The inverse of :meth:`_to_channels_first`."""
 
+    @abstractmethod
     def _check_spatial(self, spatial):
-        raise NotImplementedError
+        """Raise ``ValueError`` when the spatial shape is too small for the networks."""
