@@ -30,7 +30,7 @@ class ParameterChecksMixin:
     #: Parameters that fix the networks' shapes; they cannot change between fits that
     #: continue training.
     _architecture_names = ("latent_dim", "generator_dims", "discriminator_dims", "pac",
-                           "spectral_norm")
+                           "spectral_norm", "projection")
 
     def _architecture_params(self):
         return {

@@ -269,6 +269,7 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
             condition_dim=condition_dim,
             spectral_norm=self._spectral_norm(),
             pac=self._pac(),
+            projection=getattr(self, "projection", False),
             device=self.device_,
             generator=self._rng,
         )

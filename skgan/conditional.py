@@ -48,6 +48,11 @@ class ConditionalGAN(BaseGAN):
         Discriminator steps per generator step; None: 5 for "wgan-gp", 1 otherwise.
     gp_weight : float, default=10.0
         Gradient-penalty weight ("wgan-gp").
+    projection : bool, default=False
+        Tables and numeric data: the discriminator takes the label by projection
+        (Miyato & Koyama, 2018), adding the inner product of a learned label embedding
+        with its last hidden layer, instead of reading it with the input. Image and
+        signal discriminators always project.
     pac : int, default=1
         Samples the discriminator judges together (PacGAN).
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
@@ -83,11 +88,12 @@ n_features_in_, feature_names_in_
         "mismatch_weight": [Interval(Real, 0, None, closed="left")],
         "n_critic": [Interval(Integral, 1, None, closed="left"), None],
         "gp_weight": [Interval(Real, 0, None, closed="left")],
+        "projection": ["boolean"],
         "pac": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, *, objective="bce", mismatch_weight=1.0, n_critic=None, gp_weight=10.0,
-                 pac=1, adapter="auto", generator_dims=(256, 256),
+                 projection=False, pac=1, adapter="auto", generator_dims=(256, 256),
                  discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
                  generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
@@ -102,6 +108,7 @@ n_features_in_, feature_names_in_
         self.mismatch_weight = mismatch_weight
         self.n_critic = n_critic
         self.gp_weight = gp_weight
+        self.projection = projection
         self.pac = pac
 
     # ------------------------------------------------------------------ fitting

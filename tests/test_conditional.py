@@ -25,10 +25,15 @@ def _nearest_center(samples):
     return np.linalg.norm(samples[:, None] - CENTERS[None], axis=2).argmin(axis=1)
 
 
-@pytest.mark.parametrize("objective, epochs", [("bce", 60), ("hinge", 60), ("wgan-gp", 250)])
-def test_trained_model_obeys_the_requested_label(objective, epochs):
+@pytest.mark.parametrize(
+    "objective, epochs, projection",
+    [("bce", 60, False), ("hinge", 60, False), ("wgan-gp", 250, False), ("bce", 60, True)],
+)
+def test_trained_model_obeys_the_requested_label(objective, epochs, projection):
     X, y = _blobs()
-    model = ConditionalGAN(objective=objective, epochs=epochs, random_state=0).fit(X, y)
+    model = ConditionalGAN(objective=objective, epochs=epochs, projection=projection,
+                           random_state=0).fit(X, y)
+    assert (model.discriminator_.embed is not None) == projection
     for label in range(3):
         samples, labels = model.sample(200, y=label, random_state=1)
         assert (labels == label).all()

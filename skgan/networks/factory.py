@@ -10,7 +10,8 @@ FAMILIES = ("mlp", "conv1d", "conv2d")
 
 
 def make_network_pair(adapter, *, latent_dim, generator_dims, discriminator_dims,
-                      condition_dim=0, spectral_norm=False, pac=1, device, generator):
+                      condition_dim=0, spectral_norm=False, pac=1, projection=False, device,
+                      generator):
     """Build a generator and a discriminator sized from a fitted adapter.
 
     Parameters
@@ -30,6 +31,9 @@ def make_network_pair(adapter, *, latent_dim, generator_dims, discriminator_dims
         Spectral normalisation in the discriminator.
     pac : int, default=1
         Rows the discriminator judges together.
+    projection : bool, default=False
+        The MLP discriminator takes the condition by projection rather than at its
+        input (convolutional discriminators always project).
     device : torch.device
     generator : torch.Generator
         Draws the initial weights.
@@ -65,6 +69,7 @@ def make_network_pair(adapter, *, latent_dim, generator_dims, discriminator_dims
     discriminator_network = build_module(
         lambda: MLPDiscriminator(
             output_dim, tuple(discriminator_dims), condition_dim, spectral_norm, pac,
+            projection,
         ),
         device,
         generator,

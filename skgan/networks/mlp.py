@@ -72,18 +72,35 @@ class MLPDiscriminator(nn.Module):
         Divide each linear layer's weight by its spectral norm.
     pac : int, default=1
         Number of rows judged together (PacGAN); the batch size must be a multiple.
+    projection : bool, default=False
+        Take the condition by projection (Miyato & Koyama, 2018) instead of
+        concatenating it to the input: the score adds the inner product of a learned
+        embedding of the condition with the last hidden layer.
         No batch normalisation is used, so rows never interact otherwise: a batch of
         real and fake rows can be scored in one pass.
     """
 
-    def __init__(self, input_dim, hidden_dims, condition_dim=0, spectral_norm=False, pac=1):
+    def __init__(self, input_dim, hidden_dims, condition_dim=0, spectral_norm=False, pac=1,
+                 projection=False):
         super().__init__()
         self.pac = pac
         linear = SpectralNormLinear if spectral_norm else nn.Linear
+        self.embed = self.read_out = None
+        if projection and condition_dim:
+            layers, width = _hidden_stack(input_dim * pac, hidden_dims, linear)
+            self.body = nn.Sequential(*layers)
+            self.read_out = linear(width, 1)
+            self.embed = nn.Linear(condition_dim * pac, width, bias=False)
+            return
         layers, width = _hidden_stack((input_dim + condition_dim) * pac, hidden_dims, linear)
         self.body = nn.Sequential(*layers, linear(width, 1))
 
     def forward(self, inputs, condition=None):
+        if self.embed is not None:
+            features = self.body(inputs.reshape(inputs.shape[0] // self.pac, -1))
+            packed_condition = condition.reshape(features.shape[0], -1)
+            projected = (self.embed(packed_condition) * features).sum(dim=1)
+            return self.read_out(features).squeeze(1) + projected
         joined = _with_condition(inputs, condition)
         packed = joined.reshape(joined.shape[0] // self.pac, -1)
         return self.body(packed).squeeze(1)
