@@ -33,6 +33,10 @@ class GridAdapter(BaseAdapter):
 
     # ------------------------------------------------------------------ checks
     def check_input(self, X):
+        self._checked_array(X)
+
+    def _checked_array(self, X):
+        """``X`` as a checked ndarray and its layout (one pass over the values)."""
         array = self._as_array(X)
         layout = self._layout_of(array)
         spatial = self._to_channels_first(array[:0], layout).shape[2:]
@@ -44,6 +48,7 @@ class GridAdapter(BaseAdapter):
                     f"{self.sample_shape_} (layout {self.layout_}); got {array.shape[1:]} "
                     f"(layout {layout})."
                 )
+        return array, layout
 
     def _as_array(self, X):
         name = type(self).__name__
@@ -74,11 +79,10 @@ class GridAdapter(BaseAdapter):
     def fit(self, X):
         self._check_width()
         self._reset()
-        self.check_input(X)
-        array = self._as_array(X)
+        array, layout = self._checked_array(X)
         if len(array) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 {self.kind}s to fit.")
-        self.layout_ = self._layout_of(array)
+        self.layout_ = layout
         self.sample_shape_ = array.shape[1:]
         self.dtype_ = array.dtype
         self.whole_numbers_ = array.dtype.kind in "biu" or bool(
@@ -108,8 +112,8 @@ class GridAdapter(BaseAdapter):
         return centre, np.where(half > 0, half, 1.0)
 
     def encode(self, X):
-        self.check_input(X)
-        channels = self._to_channels_first(self._as_array(X), self.layout_)
+        array, _ = self._checked_array(X)
+        channels = self._to_channels_first(array, self.layout_)
         centre, half = self._scale()
         return ((channels - centre) / half).astype(np.float32)
 
