@@ -389,16 +389,29 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
         score : float
             ``-mmd(real, generated)``: near 0 for a perfect generator, lower is worse.
         """
+        real = self._encoded_for_score(X)
+        seeds = self._score_seeds()
+        if len(real) > self.max_score_samples:
+            real = real[seeds.choice(len(real), self.max_score_samples, replace=False)]
+        return self._negative_mmd_to_generated(real, seeds)
+
+    def _encoded_for_score(self, X):
+        """Held-out ``X``, checked like the training data, encoded as flat rows."""
         check_is_fitted(self)
         self._check_same_adapter()
         self.adapter_.check_input(X)
         validate_data(self, X, reset=False, **self.adapter_.input_checks)
         real = self.adapter_.encode_for_scoring(X)
-        seeds = np.random.RandomState(self._score_seed % 2**32)
-        if len(real) > self.max_score_samples:
-            real = real[seeds.choice(len(real), self.max_score_samples, replace=False)]
-        generated = self._generate_encoded(len(real), self._seeded_generator(seeds))
-        real, generated = real.reshape(len(real), -1), generated.reshape(len(real), -1)
+        return real.reshape(len(real), -1)
+
+    def _score_seeds(self):
+        """The fixed random source of :meth:`score` (set at fit, not the sampling stream)."""
+        return np.random.RandomState(self._score_seed % 2**32)
+
+    def _negative_mmd_to_generated(self, real, seeds, condition=None):
+        """``-MMD²`` between flat rows ``real`` and as many samples (kernel width from real)."""
+        generated = self._generate_encoded(len(real), self._seeded_generator(seeds), condition)
+        generated = generated.reshape(len(real), -1)
         return -mmd(real, generated, gamma=median_heuristic_gamma(real))
 
     def __sklearn_tags__(self):

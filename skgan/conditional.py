@@ -5,14 +5,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._sampling import _check_n_samples
 from .base import BaseGAN
-from .metrics import median_heuristic_gamma, mmd
 from .objectives import (
     discriminator_loss,
     generator_loss,
@@ -112,7 +110,6 @@ n_features_in_, feature_names_in_
         self.pac = pac
 
     # ------------------------------------------------------------------ fitting
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train on data ``X`` with class labels ``y``.
 
@@ -127,10 +124,8 @@ n_features_in_, feature_names_in_
         -------
         self : object
         """
-        keep_going = self.warm_start and self._is_trained()
-        return self._fit(X, y, reset=not keep_going, n_epochs=None)
+        return super().fit(X, y)
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
@@ -140,14 +135,10 @@ n_features_in_, feature_names_in_
         -------
         self : object
         """
-        return self._fit(X, y, reset=not self._is_trained(), n_epochs=1)
+        return super().partial_fit(X, y)
 
     def _condition_tensors(self, y, reset):
-        labels = self._check_labels(y, reset)
-        codes = np.searchsorted(self.classes_, labels)
-        return torch.nn.functional.one_hot(
-            torch.as_tensor(codes), len(self.classes_)
-        ).to(torch.float32)
+        return self._one_hot(self._check_labels(y, reset))
 
     def _check_labels(self, y, reset):
         if y is None:
@@ -321,25 +312,19 @@ n_features_in_, feature_names_in_
         -------
         score : float
         """
-        check_is_fitted(self)
-        self._check_same_adapter()
-        self.adapter_.check_input(X)
-        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+        real = self._encoded_for_score(X)
         labels = column_or_1d(y)
-        if len(labels) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(labels)}.")
+        if len(labels) != len(real):
+            raise ValueError(f"X has {len(real)} rows but y has {len(labels)}.")
         self._check_known(labels)
-        real = self.adapter_.encode_for_scoring(X).reshape(len(labels), -1)
-        seeds = np.random.RandomState(self._score_seed % 2**32)
+        seeds = self._score_seeds()
         total, weight = 0.0, 0
         for label in np.unique(labels):
             rows = real[labels == label][: self.max_score_samples]
             if len(rows) < 2:
                 continue
-            generated = self._generate_encoded(
-                len(rows), self._seeded_generator(seeds), self._one_hot(np.repeat(label, len(rows)))
-            ).reshape(len(rows), -1)
-            total += len(rows) * -mmd(rows, generated, gamma=median_heuristic_gamma(rows))
+            condition = self._one_hot(np.repeat(label, len(rows)))
+            total += len(rows) * self._negative_mmd_to_generated(rows, seeds, condition)
             weight += len(rows)
         if weight == 0:
             raise ValueError("score needs at least 2 rows of one class.")
