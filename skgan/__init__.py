@@ -1,9 +1,18 @@
 """skgan: scikit-learn-style GAN estimators."""
 
+from .augmented import AugmentedEstimator
 from .conditional import ConditionalGAN
 from .gan import GANSampler
+from .resampler import GANResampler
 from .wgan import WGANSampler
 
 __version__ = "0.1.0"
 
-__all__ = ["ConditionalGAN", "GANSampler", "WGANSampler", "__version__"]
+__all__ = [
+    "AugmentedEstimator",
+    "ConditionalGAN",
+    "GANResampler",
+    "GANSampler",
+    "WGANSampler",
+    "__version__",
+]

@@ -1,0 +1,147 @@
+"""AugmentedEstimator: train any scikit-learn model on resampled data."""
+
+import copy
+
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from .resampler import GANResampler
+
+
+def _fitted_or_given_has(method):
+    """``available_if`` check: the fitted estimator, or the given one, has ``method``."""
+
+    def check(self):
+        estimator = getattr(self, "estimator_", self.estimator)
+        getattr(estimator, method)
+        return True
+
+    return check
+
+
+class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
+    """Fit a model on its training data plus synthetic rows from a sampler.
+
+    scikit-learn's ``Pipeline`` cannot change the number of rows, so it cannot hold
+    a resampling step. This meta-estimator can: ``fit(X, y)`` calls
+    ``sampler.fit_resample(X, y)`` and fits the model on what comes back. Prediction,
+    probabilities and scores come from the fitted model on the data as given (no
+    resampling at predict time). Both halves are parameters, so ``GridSearchCV`` tunes
+    them together (``estimator__max_depth``, ``sampler__sampling_strategy``,
+    ``sampler__estimator__epochs``). It is a classifier (or regressor) when the model
+    is one, so cross-validation stratifies its folds.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model trained on the augmented data.
+    sampler : object with ``fit_resample``, default=None
+        Makes the augmented data; None: ``GANResampler()``. imbalanced-learn's
+        samplers work too.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The model fitted on the augmented data.
+    sampler_ : object
+        The fitted sampler.
+    classes_ : ndarray
+        The classes of a fitted classifier.
+    n_features_in_ : int
+        Features seen in fit (when the model reports them).
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (when the model reports them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skgan import AugmentedEstimator, ConditionalGAN, GANResampler
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.array([0] * 90 + [1] * 10)
+    >>> X = rng.normal(size=(100, 2)) + 3 * y[:, None]
+    >>> sampler = GANResampler(estimator=ConditionalGAN(epochs=2), random_state=0)
+    >>> model = AugmentedEstimator(LogisticRegression(), sampler).fit(X, y)
+    >>> model.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit"])],
+        "sampler": [HasMethods(["fit_resample"]), None],
+    }
+
+    def __init__(self, estimator, sampler=None):
+        self.estimator = estimator
+        self.sampler = sampler
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Resample ``(X, y)`` with the sampler, then fit the model on the result.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame
+            Training data.
+        y : array-like of shape (n_samples,)
+            Targets.
+        **fit_params : dict
+            Passed to the model's ``fit`` (they must not depend on the rows, since
+            the resampled data has more of them).
+
+        Returns
+        -------
+        self : object
+        """
+        sampler = clone(GANResampler() if self.sampler is None else self.sampler)
+        X_resampled, y_resampled = sampler.fit_resample(X, y)
+        estimator = clone(self.estimator).fit(X_resampled, y_resampled, **fit_params)
+        self.sampler_, self.estimator_ = sampler, estimator
+        for name in ("classes_", "n_features_in_", "feature_names_in_"):
+            if hasattr(estimator, name):
+                setattr(self, name, getattr(estimator, name))
+        return self
+
+    @available_if(_fitted_or_given_has("predict"))
+    def predict(self, X):
+        """The fitted model's ``predict``."""
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_fitted_or_given_has("predict_proba"))
+    def predict_proba(self, X):
+        """The fitted model's ``predict_proba``."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_fitted_or_given_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """The fitted model's ``predict_log_proba``."""
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_fitted_or_given_has("decision_function"))
+    def decision_function(self, X):
+        """The fitted model's ``decision_function``."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    @available_if(_fitted_or_given_has("score"))
+    def score(self, X, y, sample_weight=None):
+        """The fitted model's ``score`` on ``(X, y)`` as given (not resampled)."""
+        check_is_fitted(self)
+        if sample_weight is None:
+            return self.estimator_.score(X, y)
+        return self.estimator_.score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        wrapped = get_tags(self.estimator)
+        tags.estimator_type = wrapped.estimator_type
+        tags.classifier_tags = copy.deepcopy(wrapped.classifier_tags)
+        tags.regressor_tags = copy.deepcopy(wrapped.regressor_tags)
+        tags.input_tags.allow_nan = wrapped.input_tags.allow_nan
+        return tags

@@ -1,0 +1,220 @@
+"""GANResampler: imbalanced-learn style over-sampling with generated rows."""
+
+import inspect
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
+
+from ._sampling_strategy import STRATEGY_NAMES, rows_to_add
+from .conditional import ConditionalGAN
+
+
+class GANResampler(BaseEstimator):
+    """Over-sample classes with rows drawn from a GAN, for imbalanced-learn pipelines.
+
+    ``fit_resample(X, y)`` trains a generative model on ``(X, y)`` and returns the
+    original rows followed by generated rows of the classes that ``sampling_strategy``
+    asks to grow. It follows imbalanced-learn's sampler contract without needing
+    imbalanced-learn: it is a step of ``imblearn.pipeline.Pipeline`` (which resamples
+    during fit only) and so works under ``GridSearchCV`` and ``cross_val_score``. It
+    has no ``transform``, as imbalanced-learn's samplers must not. For scikit-learn's
+    own ``Pipeline``, which cannot change the number of rows, wrap the classifier in
+    :class:`~skgan.AugmentedEstimator`.
+
+    Parameters
+    ----------
+    sampling_strategy : str, float, dict or callable, default="auto"
+        Which classes grow and to what size, with imbalanced-learn's meanings:
+
+        - ``"minority"``: the smallest class; ``"not minority"``; ``"not majority"``;
+          ``"all"``; ``"auto"`` (same as ``"not majority"``). Each chosen class grows
+          to the size of the largest class.
+        - float in (0, 1]: binary ``y`` only; the minority class grows to
+          ``sampling_strategy * n_majority`` rows.
+        - dict ``{class: rows wanted after resampling}``, for the classes named.
+        - callable ``f(y)`` returning such a dict.
+    estimator : estimator, default=None
+        The generative model; None: ``ConditionalGAN()``. An estimator whose ``sample``
+        takes ``y`` (a :class:`~skgan.ConditionalGAN`) is trained once on all of
+        ``(X, y)``; any other sampler (:class:`~skgan.GANSampler`,
+        :class:`~skgan.WGANSampler`, ...) is trained once per class that grows, on
+        that class's rows. Its adapter decides what ``X`` may be: DataFrames, arrays,
+        images, signals.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the training and the sampling. None leaves the estimator's own
+        ``random_state`` as it is and draws fresh samples each call.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        ``{class: rows generated}`` for each class the strategy targets.
+    estimator_ : estimator or None
+        The fitted conditional model (None when ``estimator`` is not conditional, or
+        when no class needed rows).
+    estimators_ : dict
+        ``{class: fitted model}`` when ``estimator`` is not conditional, else empty.
+
+    See Also
+    --------
+    AugmentedEstimator : The same augmentation for plain scikit-learn pipelines.
+    ConditionalGAN : The default generative model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan import ConditionalGAN, GANResampler
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.array([0] * 90 + [1] * 10)
+    >>> X = rng.normal(size=(100, 2)) + 3 * y[:, None]
+    >>> resampler = GANResampler(estimator=ConditionalGAN(epochs=2), random_state=0)
+    >>> X_res, y_res = resampler.fit_resample(X, y)
+    >>> X_res.shape, np.bincount(y_res).tolist()
+    ((180, 2), [90, 90])
+    """
+
+    _parameter_constraints = {
+        "sampling_strategy": [
+            Interval(RealNotInt, 0, 1, closed="right"),
+            StrOptions(set(STRATEGY_NAMES)),
+            dict,
+            callable,
+        ],
+        "estimator": [HasMethods(["fit", "sample"]), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", estimator=None, random_state=None):
+        self.sampling_strategy = sampling_strategy
+        self.estimator = estimator
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Train the generative model(s) on ``(X, y)``; ``fit_resample`` also returns rows.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame, images or signals
+            Training data, anything the estimator's adapter accepts.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : object
+        """
+        labels = self._check_labels(X, y)
+        rows = rows_to_add(labels, self.sampling_strategy)
+        random_state = check_random_state(self.random_state)
+        seeds = random_state.randint(np.iinfo(np.int32).max, size=2)
+        estimator = ConditionalGAN() if self.estimator is None else self.estimator
+        fitted, per_class = None, {}
+        if sum(rows.values()) > 0:
+            if self._is_conditional(estimator):
+                fitted = self._fitted_clone(estimator, X, labels, seeds[0])
+            else:
+                for label, n_rows in rows.items():
+                    if n_rows > 0:
+                        rows_of_class = _safe_indexing(X, np.flatnonzero(labels == label))
+                        per_class[label] = self._fitted_clone(
+                            estimator, rows_of_class, None, seeds[0]
+                        )
+        self.estimator_, self.estimators_ = fitted, per_class
+        self.sampling_strategy_ = rows
+        self._sample_seed = None if self.random_state is None else int(seeds[1])
+        return self
+
+    def fit_resample(self, X, y):
+        """Train on ``(X, y)`` and return it with the generated rows appended.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame, images or signals
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : same type as X
+            The rows of ``X`` followed by the generated ones (a DataFrame gets a fresh
+            ``RangeIndex``; arrays come back as ndarrays).
+        y_resampled : same type as y
+            Their labels (a Series keeps its name and dtype).
+        """
+        self.fit(X, y)
+        generated, new_labels = self._generate()
+        return _appended(X, generated), _appended_labels(y, new_labels)
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _check_labels(X, y):
+        if y is None:
+            raise ValueError("GANResampler requires y to be passed, but the target y is None.")
+        labels = column_or_1d(y, warn=True)
+        check_classification_targets(labels)
+        if _num_samples(X) != len(labels):
+            raise ValueError(f"X has {_num_samples(X)} rows but y has {len(labels)}.")
+        return labels
+
+    @staticmethod
+    def _is_conditional(estimator):
+        return "y" in inspect.signature(estimator.sample).parameters
+
+    def _fitted_clone(self, estimator, X, y, seed):
+        model = clone(estimator)
+        if self.random_state is not None and "random_state" in model.get_params():
+            model.set_params(random_state=int(seed))
+        return model.fit(X) if y is None else model.fit(X, y)
+
+    def _generate(self):
+        """Generated rows and labels, class by class, in the order of ``sampling_strategy_``."""
+        check_is_fitted(self, "sampling_strategy_")
+        wanted = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
+        if not wanted:
+            return None, np.array([])
+        labels = np.concatenate([np.repeat([label], n) for label, n in wanted.items()])
+        if self.estimator_ is not None:
+            generated, labels = self.estimator_.sample(
+                len(labels), y=labels, random_state=self._sample_seed
+            )
+            return generated, labels
+        random_state = np.random.RandomState(self._sample_seed)
+        parts = [
+            self.estimators_[label].sample(
+                n, random_state=None if self._sample_seed is None else random_state
+            )
+            for label, n in wanted.items()
+        ]
+        if isinstance(parts[0], pd.DataFrame):
+            return pd.concat(parts, ignore_index=True), labels
+        return np.concatenate(parts), labels
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _appended(X, generated):
+    """``X`` followed by ``generated``, in X's type."""
+    if generated is None:
+        return X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.asarray(X)
+    if isinstance(X, pd.DataFrame):
+        return pd.concat([X, generated[X.columns]], ignore_index=True)
+    original = np.asarray(X)
+    return np.concatenate([original, np.asarray(generated, dtype=original.dtype)])
+
+
+def _appended_labels(y, new_labels):
+    """Labels ``y`` followed by ``new_labels``, in y's type."""
+    if isinstance(y, pd.Series):
+        new = pd.Series(np.asarray(new_labels, dtype=object), name=y.name).astype(y.dtype)
+        return pd.concat([y, new], ignore_index=True)
+    original = column_or_1d(y)
+    return np.concatenate([original, np.asarray(new_labels).astype(original.dtype)])

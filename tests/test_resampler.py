@@ -1,0 +1,283 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from imblearn.pipeline import Pipeline as ImbPipeline
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from skgan import AugmentedEstimator, ConditionalGAN, GANResampler, GANSampler
+from skgan._sampling_strategy import rows_to_add
+
+FAST = dict(epochs=1, batch_size=32, generator_dims=(16,), discriminator_dims=(16,),
+            latent_dim=4)
+SIZES = {"a": 60, "b": 25, "c": 15}
+
+
+def _imbalanced(seed=0):
+    """Three string-labelled classes of 60, 25 and 15 rows, centred far apart."""
+    rng = np.random.RandomState(seed)
+    y = np.repeat(list(SIZES), list(SIZES.values()))
+    centers = {"a": (-4.0, 0.0), "b": (4.0, 0.0), "c": (0.0, 4.0)}
+    X = np.array([centers[label] for label in y]) + 0.4 * rng.normal(size=(len(y), 2))
+    return X, y
+
+
+def _counts(labels):
+    values, counts = np.unique(labels, return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist()))
+
+
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [
+        ("auto", {"a": 60, "b": 60, "c": 60}),
+        ("not majority", {"a": 60, "b": 60, "c": 60}),
+        ("minority", {"a": 60, "b": 25, "c": 60}),
+        ("not minority", {"a": 60, "b": 60, "c": 15}),
+        ("all", {"a": 60, "b": 60, "c": 60}),
+        ({"b": 40, "c": 15}, {"a": 60, "b": 40, "c": 15}),
+        (lambda y: {"c": int(np.sum(y == "c")) * 3}, {"a": 60, "b": 25, "c": 45}),
+    ],
+)
+def test_every_sampling_strategy_form_gives_imbalanced_learns_class_sizes(strategy, expected):
+    X, y = _imbalanced()
+    X_res, y_res = GANResampler(
+        sampling_strategy=strategy, estimator=ConditionalGAN(**FAST), random_state=0
+    ).fit_resample(X, y)
+    assert _counts(y_res) == expected
+    assert X_res.shape == (sum(expected.values()), 2)
+
+
+def test_a_float_strategy_grows_the_minority_of_a_binary_target():
+    X, y = _imbalanced()
+    keep = y != "c"
+    resampler = GANResampler(sampling_strategy=0.5, estimator=ConditionalGAN(**FAST),
+                             random_state=0)
+    X_res, y_res = resampler.fit_resample(X[keep], y[keep])
+    assert _counts(y_res) == {"a": 60, "b": 30}
+    assert resampler.sampling_strategy_ == {"b": 5}
+
+
+def test_strategies_match_imbalanced_learn_on_the_same_labels():
+    _, y = _imbalanced()
+    X_index = np.arange(len(y)).reshape(-1, 1)
+    for strategy in ("auto", "minority", "not minority", "not majority", "all",
+                     {"b": 30}, lambda labels: {"c": 20}):
+        _, y_imblearn = RandomOverSampler(sampling_strategy=strategy).fit_resample(X_index, y)
+        assert _counts(y_imblearn) == {
+            label: SIZES[label] + rows_to_add(y, strategy).get(label, 0) for label in SIZES
+        }, strategy
+
+
+@pytest.mark.parametrize(
+    "strategy, error, match",
+    [
+        (0.5, ValueError, "only for binary"),
+        ({"z": 80}, ValueError, "class 'z', which is not in y"),
+        ({"b": 10}, ValueError, "cannot remove rows"),
+        ({"b": 40.5}, TypeError, "must be an int"),
+        (lambda y: [1, 2], TypeError, "must return a dict"),
+        ("most", ValueError, "sampling_strategy"),
+        (1.5, ValueError, "sampling_strategy"),
+    ],
+)
+def test_bad_sampling_strategies_raise_before_any_training(strategy, error, match):
+    X, y = _imbalanced()
+    resampler = GANResampler(sampling_strategy=strategy, estimator=ConditionalGAN(**FAST))
+    with pytest.raises(error, match=match):
+        resampler.fit_resample(X, y)
+    assert not hasattr(resampler, "sampling_strategy_")
+    assert not hasattr(resampler, "estimator_")
+
+
+def test_a_float_that_would_remove_rows_is_refused():
+    X, y = _imbalanced()
+    keep = y != "c"
+    with pytest.raises(ValueError, match="cannot remove rows"):
+        GANResampler(sampling_strategy=0.2, estimator=ConditionalGAN(**FAST)).fit_resample(
+            X[keep], y[keep]
+        )
+
+
+def test_original_rows_come_first_unchanged_and_inputs_are_not_mutated():
+    X, y = _imbalanced()
+    X_before, y_before = X.copy(), y.copy()
+    X_res, y_res = GANResampler(estimator=ConditionalGAN(**FAST), random_state=0).fit_resample(
+        X, y
+    )
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+    assert X_res.dtype == X.dtype and y_res.dtype == y.dtype
+    assert np.isfinite(X_res).all()
+
+
+def test_generated_rows_belong_to_the_class_they_are_labelled_with():
+    X, y = _imbalanced()
+    resampler = GANResampler(estimator=ConditionalGAN(epochs=150, random_state=0),
+                             random_state=0)
+    X_res, y_res = resampler.fit_resample(X, y)
+    new_rows, new_labels = X_res[len(X):], y_res[len(y):]
+    assert _counts(new_labels) == {"b": 35, "c": 45}
+    centers = {label: X[y == label].mean(axis=0) for label in SIZES}
+    names = np.array(list(centers))
+    nearest = names[
+        np.linalg.norm(new_rows[:, None] - np.array(list(centers.values()))[None], axis=2)
+        .argmin(axis=1)
+    ]
+    assert np.mean(nearest == new_labels) >= 0.9
+
+
+def test_dataframes_and_series_keep_their_type_columns_and_dtypes():
+    X, y = _imbalanced()
+    frame = pd.DataFrame({"x": X[:, 0], "count": np.round(X[:, 1] * 10).astype(np.int64),
+                          "flag": X[:, 0] > 0},
+                         index=np.arange(100, 200))
+    target = pd.Series(y, name="label", index=frame.index)
+    X_res, y_res = GANResampler(estimator=ConditionalGAN(**FAST), random_state=0).fit_resample(
+        frame, target
+    )
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == list(frame.columns)
+    assert (X_res.dtypes == frame.dtypes).all()
+    assert y_res.name == "label" and y_res.dtype == target.dtype
+    assert len(X_res) == len(y_res) == 180
+    pd.testing.assert_frame_equal(X_res.iloc[:100], frame.reset_index(drop=True))
+    assert list(X_res.index) == list(range(180))
+
+
+def test_an_unconditional_sampler_is_trained_once_per_growing_class():
+    X, y = _imbalanced()
+    resampler = GANResampler(sampling_strategy="minority", estimator=GANSampler(**FAST),
+                             random_state=0)
+    X_res, y_res = resampler.fit_resample(X, y)
+    assert list(resampler.estimators_) == ["c"] and resampler.estimator_ is None
+    assert resampler.estimators_["c"].n_features_in_ == 2
+    assert _counts(y_res) == {"a": 60, "b": 25, "c": 60}
+
+
+def test_balanced_data_is_returned_without_training():
+    X, y = _imbalanced()
+    keep = np.concatenate([np.flatnonzero(y == label)[:15] for label in SIZES])
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST))
+    X_res, y_res = resampler.fit_resample(X[keep], y[keep])
+    np.testing.assert_array_equal(X_res, X[keep])
+    assert resampler.estimator_ is None and resampler.sampling_strategy_ == {"b": 0, "c": 0}
+
+
+def test_an_integer_random_state_makes_resampling_repeatable():
+    X, y = _imbalanced()
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST), random_state=3)
+    first = resampler.fit_resample(X, y)
+    second = clone(resampler).fit_resample(X, y)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    third = GANResampler(estimator=ConditionalGAN(**FAST), random_state=4).fit_resample(X, y)
+    assert not np.array_equal(first[0], third[0])
+
+
+@pytest.mark.parametrize(
+    "y_change, error, match",
+    [
+        (lambda y: None, ValueError, "requires y"),
+        (lambda y: y[:-1], ValueError, "100 rows but y has 99"),
+        (lambda y: np.linspace(0, 1, len(y)), ValueError, "continuous"),
+    ],
+)
+def test_bad_targets_raise_clear_errors(y_change, error, match):
+    X, y = _imbalanced()
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST))
+    with pytest.raises(error, match=match):
+        resampler.fit_resample(X, y_change(y))
+    assert not hasattr(resampler, "sampling_strategy_")
+
+
+def test_an_estimator_that_cannot_sample_is_refused():
+    X, y = _imbalanced()
+    with pytest.raises(ValueError, match="estimator"):
+        GANResampler(estimator=LogisticRegression()).fit_resample(X, y)
+
+
+def test_a_sampler_has_no_transform_and_pickles_after_fit():
+    X, y = _imbalanced()
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST), random_state=0)
+    assert not hasattr(resampler, "transform")
+    resampler.fit(X, y)
+    restored = pickle.loads(pickle.dumps(resampler))
+    np.testing.assert_array_equal(
+        restored._generate()[0], resampler._generate()[0]
+    )
+
+
+def test_imbalanced_learn_pipeline_resamples_during_fit_only_and_grid_searches():
+    X, y = _imbalanced()
+    pipeline = ImbPipeline([
+        ("augment", GANResampler(estimator=ConditionalGAN(**FAST), random_state=0)),
+        ("classify", LogisticRegression()),
+    ])
+    pipeline.fit(X, y)
+    assert pipeline.predict(X).shape == (100,)
+    assert cross_val_score(pipeline, X, y, cv=3).mean() > 0.9
+    search = GridSearchCV(
+        pipeline,
+        {"augment__sampling_strategy": ["auto", "minority"],
+         "augment__estimator__epochs": [1, 2]},
+        cv=3,
+        scoring="balanced_accuracy",
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.predict(X[:5]).shape == (5,)
+
+
+def test_augmented_estimator_in_a_scikit_learn_pipeline_and_grid_search():
+    X, y = _imbalanced()
+    model = AugmentedEstimator(
+        LogisticRegression(),
+        GANResampler(estimator=ConditionalGAN(**FAST), random_state=0),
+    )
+    assert is_classifier(model)
+    pipeline = Pipeline([("scale", StandardScaler()), ("model", model)])
+    search = GridSearchCV(
+        pipeline,
+        {"model__estimator__C": [0.1, 1.0], "model__sampler__sampling_strategy": ["auto", "all"]},
+        cv=3,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4 and search.best_score_ > 0.9
+    fitted = search.best_estimator_.named_steps["model"]
+    assert list(fitted.classes_) == ["a", "b", "c"]
+    assert fitted.predict_proba(X[:4]).shape == (4, 3)
+    assert _counts(fitted.sampler_._generate()[1]) == {
+        label: n for label, n in fitted.sampler_.sampling_strategy_.items() if n > 0
+    }
+
+
+def test_augmented_estimator_fits_the_model_on_the_augmented_rows():
+    X, y = _imbalanced()
+    model = AugmentedEstimator(LogisticRegression(), RandomOverSampler(random_state=0))
+    model.fit(X, y)
+    assert model.estimator_.n_features_in_ == 2
+    assert model.sampler_.sampling_strategy_ == {"b": 35, "c": 45}
+    np.testing.assert_allclose(
+        model.predict_proba(X), model.estimator_.predict_proba(X)
+    )
+    assert model.score(X, y) == model.estimator_.score(X, y)
+
+
+def test_augmented_estimator_exposes_only_what_the_model_has_and_needs_fit():
+    X, y = _imbalanced()
+    model = AugmentedEstimator(LinearSVC(), GANResampler(estimator=ConditionalGAN(**FAST)))
+    assert not hasattr(model, "predict_proba")
+    assert hasattr(model, "decision_function")
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    with pytest.raises(ValueError, match="sampler"):
+        AugmentedEstimator(LinearSVC(), sampler=LogisticRegression()).fit(X, y)
