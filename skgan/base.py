@@ -1,67 +1,43 @@
-"""BaseGAN: the scikit-learn contract every skgan estimator shares.
+"""BaseGAN: the scikit-learn contract every skgan sampler shares.
 
-The base class owns the control flow (validate, encode, build, train, sample, score,
-pickle); estimators only say how to build their optimisers and how to take one training
-step, as :class:`sklearn.mixture._base.BaseMixture` does for mixtures.
+The base class owns the sampler's side of the control flow (encode, build one
+generator/discriminator pair, sample, score); the training loop and its setup live in
+:class:`skgan._core.AdversarialCore`. Estimators only say how to build their optimisers
+and how to take one training step, as :class:`sklearn.mixture._base.BaseMixture` does
+for mixtures.
 """
 
-import math
-import warnings
-from abc import ABCMeta, abstractmethod
-from contextlib import contextmanager
-from numbers import Integral, Real
+from abc import abstractmethod
+from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, DensityMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import DensityMixin, _fit_context
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._param_checks import ParameterChecksMixin
-from ._persistence import TorchStateMixin
+from ._core import AdversarialCore
 from ._sampling import SamplingMixin
-from ._torch_utils import draw_seed, make_generator, random_source, resolve_device
-from .adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from .conditioning import make_conditioner
-from .exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair
-from .training import run_epochs
 
 
-class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin, BaseEstimator,
-              metaclass=ABCMeta):
+class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
     """Base class for GAN estimators. Not for direct use.
 
     Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
     and may override :meth:`_make_optimizer`, :meth:`_condition_tensors` (extra inputs
-    for conditional models), :meth:`_build_networks` with :meth:`_networks` (other
-    network layouts) and ``_extra_params_check``.
+    for conditional models) and ``_extra_params_check``.
     """
 
     _parameter_constraints: dict = {
-        "adapter": [StrOptions({"auto", *ADAPTERS}), BaseAdapter],
-        "generator_dims": [tuple, list],
-        "discriminator_dims": [tuple, list],
+        **AdversarialCore._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "generator_lr": [Interval(Real, 0, None, closed="neither")],
-        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
-        "betas": [tuple, list],
-        "warm_start": ["boolean"],
-        "device": [str, torch.device],
-        "amp": [StrOptions({"auto"}), "boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     #: Rows scored at most by :meth:`score` (MMD costs O(n^2)).
     max_score_samples = 2000
-
-    #: Training rows (summed over steps) that ``epochs="auto"`` aims for: 5,000 steps
-    #: at a batch size of 128, 1,250 at 512.
-    _auto_rows = 640_000
 
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
@@ -105,14 +81,6 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
         keep_going = self.warm_start and self._is_trained()
         return self._fit(X, y, reset=not keep_going, n_epochs=None)
 
-    def _epochs_for(self, n_rows):
-        """The number of epochs ``fit`` runs on ``n_rows`` rows."""
-        if self.epochs != "auto":
-            return self.epochs
-        batch_size = self._batch_size_for(n_rows)
-        rows_per_epoch = (n_rows // batch_size) * batch_size
-        return max(1, math.ceil(self._auto_rows / rows_per_epoch))
-
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Train for one epoch over ``X``, continuing from the current weights.
@@ -133,59 +101,17 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
         """
         return self._fit(X, y, reset=not self._is_trained(), n_epochs=1)
 
-    def _is_trained(self):
-        return hasattr(self, "history_")
-
-    def _fit(self, X, y, reset, n_epochs):
-        saved_state = dict(self.__dict__)
-        try:
-            tensors = self._prepare_training(X, y, reset)
-            n_rows = tensors[0].shape[0]
-            batch_size = self._batch_size_for(n_rows)
-            outcome = run_epochs(
-                self._autocast_step,
-                tensors,
-                n_epochs=self._epochs_for(n_rows) if n_epochs is None else n_epochs,
-                batch_size=batch_size,
-                sampler=self._batch_sampler(tensors, batch_size),
-                generator=self._rng,
-                modules=self._networks(),
-                optimizers=self.optimizers_,
-                history=self.history_,
-                verbose=self.verbose,
-                description=type(self).__name__,
-            )
-            self._report(outcome)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved_state)
-            raise
-        return self
-
     def _prepare_training(self, X, y, reset):
         if reset:
-            self._check_params()
-            adapter = resolve_adapter(self.adapter, X)
-            adapter.check_input(X)
-            validate_data(self, X, reset=True, **adapter.input_checks)
-            self.adapter_ = adapter.fit(X)
-            self.device_ = resolve_device(self.device)
-            random_state = random_source(self.random_state)
-            self._rng = make_generator(draw_seed(random_state), self.device_)
-            self._score_seed = draw_seed(random_state)
-            self._n_steps = 0
+            self._start_training(X)
             conditions = self._condition_tensors(y, reset=True)
             self.conditioner_ = make_conditioner(self.adapter_)
-            self._architecture = self._architecture_params()
             self._build_networks(
                 (0 if conditions is None else conditions.shape[1])
                 + (0 if self.conditioner_ is None else self.conditioner_.dim)
             )
-            self.history_ = {}
         else:
-            self._check_continuation()
-            self.adapter_.check_input(X)
-            validate_data(self, X, reset=False, **self.adapter_.input_checks)
+            self._check_more_training_data(X)
             conditions = self._condition_tensors(y, reset=False)
         if len(X) < self._pac():
             raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
@@ -218,49 +144,9 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
 
         return sampler
 
-    def _batch_size_for(self, n_rows):
-        pac = self._pac()
-        return max(pac, (min(self.batch_size, n_rows) // pac) * pac)
-
-    def _report(self, outcome):
-        name = type(self).__name__
-        if outcome.stop_reason == "diverged":
-            message = (
-                f"{name} training diverged: {', '.join(outcome.bad_losses)} became NaN or "
-                "infinite. Try lower learning rates, gradient clipping or another loss."
-            )
-            if not self.history_.get("epoch"):
-                raise FloatingPointError(message + " No epoch completed; nothing was fitted.")
-            warnings.warn(
-                message + f" Weights are those of epoch {self.history_['epoch'][-1]}.",
-                TrainingDivergedWarning,
-                stacklevel=5,
-            )
-        elif outcome.stop_reason == "interrupted":
-            if not self.history_.get("epoch"):
-                raise KeyboardInterrupt
-            warnings.warn(
-                f"{name} training interrupted; the estimator keeps the weights of epoch "
-                f"{self.history_['epoch'][-1]}.",
-                TrainingInterruptedWarning,
-                stacklevel=5,
-            )
-        generator_losses = self.history_.get("generator_loss", [])
-        if not any(math.isfinite(value) for value in generator_losses):
-            warnings.warn(
-                f"{name} never updated its generator: train for more steps (more epochs, "
-                "a smaller batch_size or, for WGANSampler, a smaller n_critic).",
-                UserWarning,
-                stacklevel=5,
-            )
-
     # ------------------------------------------------------------------ hooks
     def _build_networks(self, condition_dim):
-        """Create the fitted networks and ``optimizers_`` (one pair here).
-
-        Models with other networks (two pairs for CycleGAN) override this together with
-        :meth:`_networks`.
-        """
+        """Create the fitted generator/discriminator pair and ``optimizers_``."""
         self.generator_, self.discriminator_ = make_network_pair(
             self.adapter_,
             latent_dim=self.latent_dim,
@@ -282,40 +168,9 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
         """Every trained module by name: what snapshots save and restore."""
         return {"generator": self.generator_, "discriminator": self.discriminator_}
 
-    def _make_optimizer(self, module, learning_rate):
-        # The fused kernel updates all tensors at once: about a fifth off a CPU step.
-        fused = self.device_.type in ("cpu", "cuda")
-        return torch.optim.Adam(
-            module.parameters(), lr=learning_rate, betas=tuple(self.betas), fused=fused
-        )
-
     def _condition_tensors(self, y, reset):
         """Extra per-row inputs for both networks (conditional models); None here."""
         return None
-
-    def _spectral_norm(self):
-        return getattr(self, "spectral_norm", False)
-
-    def _pac(self):
-        return getattr(self, "pac", 1)
-
-    @abstractmethod
-    def _train_step(self, batch):
-        """One optimisation step on ``batch`` (a tuple of tensors); returns its losses."""
-
-    def _autocast_step(self, batch):
-        with self._autocast():
-            return self._train_step(batch)
-
-    def _autocast(self):
-        """bf16 autocast where ``amp`` asks for it (``"auto"``: on CUDA only).
-
-        bf16 has float32's exponent range, so no loss scaling is needed; weights,
-        optimiser states and normalisation layers stay in float32.
-        """
-        amp = getattr(self, "amp", False)
-        enabled = amp is True or (amp == "auto" and self.device_.type == "cuda")
-        return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled)
 
     def _generate_for_training(self, n_rows, condition):
         """Fake rows for a training step and the generator's condition penalty.
@@ -340,32 +195,6 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
             device=generator.device,
         )
         return latent.to(self.device_)
-
-    def _optimize(self, name, loss):
-        """Backpropagate ``loss`` and step the optimiser of network ``name``.
-
-        Gradient norms are clipped first when the estimator has a ``grad_clip``.
-        """
-        optimizer = self.optimizers_[name]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_clip = getattr(self, "grad_clip", None)
-        if grad_clip is not None:
-            parameters = [p for group in optimizer.param_groups for p in group["params"]]
-            torch.nn.utils.clip_grad_norm_(parameters, grad_clip)
-        optimizer.step()
-
-    @contextmanager
-    def _frozen(self, module):
-        """Skip weight gradients of ``module`` (e.g. the discriminator in a G step)."""
-        flags = [(parameter, parameter.requires_grad) for parameter in module.parameters()]
-        for parameter, _ in flags:
-            parameter.requires_grad_(False)
-        try:
-            yield
-        finally:
-            for parameter, flag in flags:
-                parameter.requires_grad_(flag)
 
     def score(self, X, y=None):
         """Negative MMD² between ``X`` and as many generated samples (greater is better).
@@ -413,11 +242,3 @@ class BaseGAN(DensityMixin, SamplingMixin, ParameterChecksMixin, TorchStateMixin
         generated = self._generate_encoded(len(real), self._seeded_generator(seeds), condition)
         generated = generated.reshape(len(real), -1)
         return -mmd(real, generated, gamma=median_heuristic_gamma(real))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        adapter = getattr(self, "adapter", "auto")
-        tags.input_tags.allow_nan = adapter in ("auto", "tabular") or isinstance(
-            adapter, TabularAdapter
-        )
-        return tags

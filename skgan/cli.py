@@ -402,9 +402,16 @@ def _warn(message):
 
 @contextmanager
 def _one_line_warnings():
-    """Show each warning as one line, ``skgan: warning: ...``, on stderr."""
+    """Show each warning once, as one line, ``skgan: warning: ...``, on stderr."""
+    shown = set()
+
+    def show_once(message, *args, **kwargs):
+        if str(message) not in shown:
+            shown.add(str(message))
+            _warn(message)
+
     with warnings.catch_warnings():
-        warnings.showwarning = lambda message, *args, **kwargs: _warn(message)
+        warnings.showwarning = show_once
         yield
 
 

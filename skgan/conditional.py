@@ -51,6 +51,12 @@ class ConditionalGAN(BaseGAN):
         (Miyato & Koyama, 2018), adding the inner product of a learned label embedding
         with its last hidden layer, instead of reading it with the input. Image and
         signal discriminators always project.
+    class_weight : {None, "balanced"}, default=None
+        None: training batches hold the classes at their frequencies. "balanced":
+        rows are drawn so every class is equally frequent, and so is every label the
+        generator is trained on: rare classes get as many updates as common ones.
+        Best when sampling rare classes matters (as for :class:`~skgan.GANResampler`,
+        whose default model uses it); ``class_prior_`` keeps the real frequencies.
     pac : int, default=1
         Samples the discriminator judges together (PacGAN).
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
@@ -87,11 +93,12 @@ n_features_in_, feature_names_in_
         "n_critic": [Interval(Integral, 1, None, closed="left"), None],
         "gp_weight": [Interval(Real, 0, None, closed="left")],
         "projection": ["boolean"],
+        "class_weight": [StrOptions({"balanced"}), None],
         "pac": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, *, objective="bce", mismatch_weight=1.0, n_critic=None, gp_weight=10.0,
-                 projection=False, pac=1, adapter="auto", generator_dims=(256, 256),
+                 projection=False, class_weight=None, pac=1, adapter="auto", generator_dims=(256, 256),
                  discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
                  generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
@@ -107,6 +114,7 @@ n_features_in_, feature_names_in_
         self.n_critic = n_critic
         self.gp_weight = gp_weight
         self.projection = projection
+        self.class_weight = class_weight
         self.pac = pac
 
     # ------------------------------------------------------------------ fitting
@@ -139,6 +147,65 @@ n_features_in_, feature_names_in_
 
     def _condition_tensors(self, y, reset):
         return self._one_hot(self._check_labels(y, reset))
+
+    def _batch_sampler(self, tensors, batch_size):
+        """Class-balanced batches with ``class_weight="balanced"``, else the base's."""
+        if self.class_weight is None:
+            return super()._batch_sampler(tensors, batch_size)
+        encoded, classes = tensors
+        n_rows = encoded.shape[0]
+        class_sizes = classes.sum(dim=0).clamp_min(1)  # absent from a partial_fit
+        row_weights = (classes / class_sizes).sum(dim=1)
+        conditioner = self.conditioner_
+
+        def sampler(generator):
+            n_batches = max(1, n_rows // batch_size)
+            weights = row_weights.to(generator.device)
+            rows = torch.multinomial(weights, n_batches * batch_size, replacement=True,
+                                     generator=generator).to(encoded.device)
+            for batch_rows in rows.split(batch_size):
+                batch, condition = encoded[batch_rows], classes[batch_rows]
+                if conditioner is not None:
+                    condition = torch.cat([condition, conditioner.own_levels(batch, generator)],
+                                          dim=1)
+                yield batch, condition
+
+        return sampler
+
+    def _prepare_training(self, X, y, reset):
+        tensors = super()._prepare_training(X, y, reset)
+        if reset and self.conditioner_ is not None:
+            self._level_probabilities = self._levels_by_class(*tensors)
+        return tensors
+
+    def _levels_by_class(self, encoded, classes):
+        """Per class, the probability of asking for each level of the conditioned columns.
+
+        A column is chosen uniformly, then a level by its frequency among the class's
+        training rows, so sampled tables keep each class's own mix of categories.
+        """
+        conditioner = self.conditioner_
+        positions = np.concatenate(
+            [np.arange(start, start + width)
+             for start, width in zip(conditioner.starts, conditioner.widths)]
+        )
+        counts = (classes.T.double() @ encoded[:, positions].round().double()).cpu().numpy()
+        block_of = np.repeat(np.arange(len(conditioner.widths)), conditioner.widths)
+        counts[counts.sum(axis=1) == 0] = counts.sum(axis=0)  # a class absent from X: all rows
+        totals = np.zeros((len(counts), len(conditioner.widths)))
+        np.add.at(totals.T, block_of, counts.T)
+        return counts / np.maximum(totals[:, block_of], 1) / len(conditioner.widths)
+
+    def _with_asked_levels(self, condition, n_rows, generator, asked_slot):
+        """Asked levels drawn from the frequencies of each row's class."""
+        if self.conditioner_ is None or asked_slot is not None:
+            return super()._with_asked_levels(condition, n_rows, generator, asked_slot)
+        probabilities = torch.as_tensor(self._level_probabilities, dtype=torch.float32,
+                                        device=generator.device)
+        rows_class = condition[:, :len(self.classes_)].argmax(dim=1).to(generator.device)
+        levels = torch.multinomial(probabilities[rows_class], 1, generator=generator)[:, 0]
+        asked = torch.nn.functional.one_hot(levels, self.conditioner_.dim).float()
+        return torch.cat([condition, asked.to(condition.device)], dim=1)
 
     def _check_labels(self, y, reset):
         if y is None:

@@ -85,6 +85,26 @@ class DiscreteConditioner:
             chunk = slice(batch * batch_size, (batch + 1) * batch_size)
             yield rows[chunk], self._one_hot(levels[chunk], device)
 
+    def own_levels(self, rows, generator):
+        """Condition vectors asking each encoded row for its own level of a random column.
+
+        For batches whose rows were picked by another rule (class-balanced draws), so
+        the condition stays true of the row it goes with.
+        """
+        device = rows.device
+        offsets = np.concatenate([[0], np.cumsum(self.widths)[:-1]])
+        levels = torch.stack(
+            [
+                rows[:, start:start + width].argmax(dim=1) + int(offset)
+                for start, width, offset in zip(self.starts.tolist(), self.widths.tolist(),
+                                                 offsets.tolist())
+            ],
+            dim=1,
+        )
+        column = torch.randint(len(self.widths), (rows.shape[0],), generator=generator,
+                               device=generator.device).to(device)
+        return self._one_hot(levels.gather(1, column[:, None])[:, 0], device)
+
     def _row_table(self, encoded):
         """Rows sorted by level, with each level's first position, count and probability."""
         n_rows = encoded.shape[0]

@@ -39,7 +39,9 @@ class GANResampler(BaseEstimator):
         - dict ``{class: rows wanted after resampling}``, for the classes named.
         - callable ``f(y)`` returning such a dict.
     estimator : estimator, default=None
-        The generative model; None: ``ConditionalGAN()``. An estimator whose ``sample``
+        The generative model; None: ``ConditionalGAN(class_weight="balanced", pac=4)``
+        (class-balanced batches, so the rare classes train as much as the others; packed
+        discriminator inputs, which keep the rare classes' spread). An estimator whose ``sample``
         takes ``y`` (a :class:`~skgan.ConditionalGAN`) is trained once on all of
         ``(X, y)``; any other sampler (:class:`~skgan.GANSampler`,
         :class:`~skgan.WGANSampler`, ...) is trained once per class that grows, on
@@ -112,7 +114,9 @@ class GANResampler(BaseEstimator):
         rows = rows_to_add(labels, self.sampling_strategy)
         random_state = check_random_state(self.random_state)
         seeds = random_state.randint(np.iinfo(np.int32).max, size=2)
-        estimator = ConditionalGAN() if self.estimator is None else self.estimator
+        estimator = self.estimator
+        if estimator is None:
+            estimator = ConditionalGAN(class_weight="balanced", pac=4)
         fitted, per_class = None, {}
         if sum(rows.values()) > 0:
             if self._is_conditional(estimator):

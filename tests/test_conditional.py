@@ -150,3 +150,37 @@ def test_works_on_dataframes_and_images():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isfinite(model.score(images, labels))
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_table_levels_follow_each_class_own_mix(class_weight):
+    # class "a" is 90 % students, class "b" 10 %: samples of each class keep their mix
+    rng = np.random.RandomState(0)
+    y = np.where(np.arange(400) < 300, "a", "b")
+    student = np.where(rng.uniform(size=400) < np.where(y == "a", 0.9, 0.1), "yes", "no")
+    frame = pd.DataFrame({"student": student, "income": rng.normal(size=400)})
+    model = ConditionalGAN(**{**FAST, "epochs": 30}, class_weight=class_weight,
+                           random_state=0).fit(frame, y)
+    for label, share in [("a", 0.9), ("b", 0.1)]:
+        samples, _ = model.sample(1000, y=label, random_state=1)
+        assert abs((samples["student"] == "yes").mean() - share) < 0.07
+
+
+class _BatchRecorder(ConditionalGAN):
+    """Counts the training rows of each class the discriminator sees."""
+
+    def _train_step(self, batch):
+        self.rows_per_class_ = getattr(self, "rows_per_class_", 0) + batch[1][:, :3].sum(0)
+        return super()._train_step(batch)
+
+
+@pytest.mark.parametrize("class_weight, rare_share", [(None, (0.02, 0.08)),
+                                                      ("balanced", (0.28, 0.39))])
+def test_balanced_class_weight_trains_rare_classes_as_often(class_weight, rare_share):
+    X, y = _blobs()
+    keep = (y != 2) | (np.arange(len(y)) % 10 == 0)  # class 2: about 20 rows of 420
+    model = _BatchRecorder(**{**FAST, "epochs": 5}, class_weight=class_weight,
+                           random_state=0).fit(X[keep], y[keep])
+    shares = model.rows_per_class_ / model.rows_per_class_.sum()
+    assert rare_share[0] < shares[2] < rare_share[1]
+    assert np.allclose(model.class_prior_, np.bincount(y[keep]) / keep.sum())

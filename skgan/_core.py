@@ -1,0 +1,241 @@
+"""AdversarialCore: the training control flow every skgan estimator shares.
+
+Samplers (:class:`skgan.base.BaseGAN`) and translators
+(:class:`skgan.CycleGANTransformer`) differ in their networks, their data tensors and
+their training step, not in how they validate, set up, train, report and pickle: that
+part lives here, as :class:`sklearn.mixture._base.BaseMixture` holds the control flow of
+the mixtures.
+"""
+
+import math
+import warnings
+from abc import ABCMeta, abstractmethod
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from ._param_checks import ParameterChecksMixin
+from ._persistence import TorchStateMixin
+from ._torch_utils import draw_seed, make_generator, random_source, resolve_device
+from .adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
+from .exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
+from .training import run_epochs
+
+
+class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of every skgan estimator. Not for direct use.
+
+    Subclasses implement :meth:`_prepare_training` (data to training tensors, networks
+    built on the first fit, usually through :meth:`_start_training`),
+    :meth:`_networks` and :meth:`_train_step`, and may override
+    :meth:`_batch_sampler` (how an epoch draws its batches) and
+    :meth:`_rows_per_epoch`.
+    """
+
+    _parameter_constraints: dict = {
+        "adapter": [StrOptions({"auto", *ADAPTERS}), BaseAdapter],
+        "generator_dims": [tuple, list],
+        "discriminator_dims": [tuple, list],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "generator_lr": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+        "betas": [tuple, list],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device],
+        "amp": [StrOptions({"auto"}), "boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    #: Training rows (summed over steps) that ``epochs="auto"`` aims for: 5,000 steps
+    #: at a batch size of 128, 1,250 at 512.
+    _auto_rows = 640_000
+
+    # ------------------------------------------------------------------ fitting
+    def _epochs_for(self, n_rows):
+        """The number of epochs ``fit`` runs on ``n_rows`` rows."""
+        if self.epochs != "auto":
+            return self.epochs
+        batch_size = self._batch_size_for(n_rows)
+        rows_per_epoch = (n_rows // batch_size) * batch_size
+        return max(1, math.ceil(self._auto_rows / rows_per_epoch))
+
+
+    def _is_trained(self):
+        return hasattr(self, "history_")
+
+    def _fit(self, X, y, reset, n_epochs):
+        saved_state = dict(self.__dict__)
+        try:
+            tensors = self._prepare_training(X, y, reset)
+            n_rows = self._rows_per_epoch(tensors)
+            batch_size = self._batch_size_for(n_rows)
+            outcome = run_epochs(
+                self._autocast_step,
+                tensors,
+                n_epochs=self._epochs_for(n_rows) if n_epochs is None else n_epochs,
+                batch_size=batch_size,
+                sampler=self._batch_sampler(tensors, batch_size),
+                generator=self._rng,
+                modules=self._networks(),
+                optimizers=self.optimizers_,
+                history=self.history_,
+                verbose=self.verbose,
+                description=type(self).__name__,
+            )
+            self._report(outcome)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved_state)
+            raise
+        return self
+
+
+    def _rows_per_epoch(self, tensors):
+        """Rows one epoch goes through (sizes the batches and ``epochs="auto"``)."""
+        return tensors[0].shape[0]
+
+    @abstractmethod
+    def _prepare_training(self, X, y, reset):
+        """Check the data, set up on the first fit, return the training tensors."""
+
+    def _start_training(self, X):
+        """First-fit setup: parameters, adapter, device and the estimator's generator."""
+        self._check_params()
+        adapter = resolve_adapter(self.adapter, X)
+        adapter.check_input(X)
+        validate_data(self, X, reset=True, **adapter.input_checks)
+        self.adapter_ = adapter.fit(X)
+        self.device_ = resolve_device(self.device)
+        random_state = random_source(self.random_state)
+        self._rng = make_generator(draw_seed(random_state), self.device_)
+        self._score_seed = draw_seed(random_state)
+        self._n_steps = 0
+        self._architecture = self._architecture_params()
+        self.history_ = {}
+
+    def _check_more_training_data(self, X):
+        """Continued training: unchanged shapes and adapter, data like the first fit's."""
+        self._check_continuation()
+        self.adapter_.check_input(X)
+        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+
+    def _batch_sampler(self, tensors, batch_size):
+        """Mini-batches of one epoch as ``sampler(generator)``, or None to shuffle."""
+        return None
+
+    def _batch_size_for(self, n_rows):
+        pac = self._pac()
+        return max(pac, (min(self.batch_size, n_rows) // pac) * pac)
+
+    def _report(self, outcome):
+        name = type(self).__name__
+        if outcome.stop_reason == "diverged":
+            message = (
+                f"{name} training diverged: {', '.join(outcome.bad_losses)} became NaN or "
+                "infinite. Try lower learning rates, gradient clipping or another loss."
+            )
+            if not self.history_.get("epoch"):
+                raise FloatingPointError(message + " No epoch completed; nothing was fitted.")
+            warnings.warn(
+                message + f" Weights are those of epoch {self.history_['epoch'][-1]}.",
+                TrainingDivergedWarning,
+                stacklevel=5,
+            )
+        elif outcome.stop_reason == "interrupted":
+            if not self.history_.get("epoch"):
+                raise KeyboardInterrupt
+            warnings.warn(
+                f"{name} training interrupted; the estimator keeps the weights of epoch "
+                f"{self.history_['epoch'][-1]}.",
+                TrainingInterruptedWarning,
+                stacklevel=5,
+            )
+        generator_losses = self.history_.get("generator_loss", [])
+        if not any(math.isfinite(value) for value in generator_losses):
+            warnings.warn(
+                f"{name} never updated its generator: train for more steps (more epochs, "
+                "a smaller batch_size or, for WGANSampler, a smaller n_critic).",
+                UserWarning,
+                stacklevel=5,
+            )
+
+
+    # ------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _networks(self):
+        """Every trained module by name: what snapshots save and restore."""
+
+    def _make_optimizer(self, module, learning_rate):
+        # The fused kernel updates all tensors at once: about a fifth off a CPU step.
+        fused = self.device_.type in ("cpu", "cuda")
+        return torch.optim.Adam(
+            module.parameters(), lr=learning_rate, betas=tuple(self.betas), fused=fused
+        )
+
+
+    def _spectral_norm(self):
+        return getattr(self, "spectral_norm", False)
+
+    def _pac(self):
+        return getattr(self, "pac", 1)
+
+
+    @abstractmethod
+    def _train_step(self, batch):
+        """One optimisation step on ``batch`` (a tuple of tensors); returns its losses."""
+
+    def _autocast_step(self, batch):
+        with self._autocast():
+            return self._train_step(batch)
+
+    def _autocast(self):
+        """bf16 autocast where ``amp`` asks for it (``"auto"``: on CUDA only).
+
+        bf16 has float32's exponent range, so no loss scaling is needed; weights,
+        optimiser states and normalisation layers stay in float32.
+        """
+        amp = getattr(self, "amp", False)
+        enabled = amp is True or (amp == "auto" and self.device_.type == "cuda")
+        return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled)
+
+
+    def _optimize(self, name, loss):
+        """Backpropagate ``loss`` and step the optimiser of network ``name``.
+
+        Gradient norms are clipped first when the estimator has a ``grad_clip``.
+        """
+        optimizer = self.optimizers_[name]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_clip = getattr(self, "grad_clip", None)
+        if grad_clip is not None:
+            parameters = [p for group in optimizer.param_groups for p in group["params"]]
+            torch.nn.utils.clip_grad_norm_(parameters, grad_clip)
+        optimizer.step()
+
+    @contextmanager
+    def _frozen(self, module):
+        """Skip weight gradients of ``module`` (e.g. the discriminator in a G step)."""
+        flags = [(parameter, parameter.requires_grad) for parameter in module.parameters()]
+        for parameter, _ in flags:
+            parameter.requires_grad_(False)
+        try:
+            yield
+        finally:
+            for parameter, flag in flags:
+                parameter.requires_grad_(flag)
+
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        adapter = getattr(self, "adapter", "auto")
+        tags.input_tags.allow_nan = adapter in ("auto", "tabular") or isinstance(
+            adapter, TabularAdapter
+        )
+        return tags
