@@ -2,6 +2,7 @@
 
 from .augmented import AugmentedEstimator
 from .conditional import ConditionalGAN
+from .cycle import CycleGANTransformer
 from .gan import GANSampler
 from .resampler import GANResampler
 from .wgan import WGANSampler
@@ -11,6 +12,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AugmentedEstimator",
     "ConditionalGAN",
+    "CycleGANTransformer",
     "GANResampler",
     "GANSampler",
     "WGANSampler",

@@ -105,3 +105,11 @@ def clip_parameters_(module, clip_value):
     """Clamp every parameter of ``module`` into [-clip_value, clip_value] (WGAN)."""
     for parameter in module.parameters():
         parameter.clamp_(-clip_value, clip_value)
+
+
+def cycle_loss(reconstructed, original):
+    """Cycle-consistency loss of CycleGAN (Zhu et al., 2017): mean |F(G(x)) - x|.
+
+    Also the identity loss, mean |G(y) - y|, with a sample of the target domain.
+    """
+    return (reconstructed - original).abs().mean()

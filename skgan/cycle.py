@@ -1,0 +1,431 @@
+"""CycleGANTransformer: unpaired translation between two domains (Zhu et al., 2017)."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
+
+from ._core import AdversarialCore
+from ._history_pool import mix_with_history
+from ._unpaired import check_one_shape, cycled_permutation, domain_sizes
+from .metrics import median_heuristic_gamma, mmd
+from .networks.translation import make_translator_pair
+from .objectives import ADVERSARIAL_LOSSES, cycle_loss, discriminator_loss, generator_loss
+
+
+class CycleGANTransformer(OneToOneFeatureMixin, TransformerMixin, AdversarialCore):
+    """Learn to translate samples of one domain into another from unpaired examples.
+
+    Two translators, G: A → B and F: B → A, each face a discriminator that tells its
+    outputs from real samples of the target domain, and a cycle-consistency loss makes
+    ``F(G(a)) ≈ a`` and ``G(F(b)) ≈ b``, so that each sample keeps what identifies it
+    through the translation (Zhu et al., 2017). No pairs are needed: the two domains may
+    hold different samples, in different numbers.
+
+    Tables and numeric arrays get fully connected translators with a linear path (an
+    affine relation between the domains is learned at once); images and signals get
+    ResNet-style convolutional translators and PatchGAN discriminators, sized from the
+    sample shape.
+
+    Parameters
+    ----------
+    loss : {"lsgan", "bce", "hinge"}, default="lsgan"
+        Adversarial loss of both directions; least squares, as in the CycleGAN paper.
+    cycle_weight : float, default=10.0
+        Weight of the cycle-consistency loss ``|F(G(a)) - a| + |G(F(b)) - b|``.
+    identity_weight : float, default=0.0
+        Weight of the identity loss ``|G(b) - b| + |F(a) - a|``, which keeps samples that
+        already look like the target domain unchanged (the paper uses half of
+        ``cycle_weight`` for photo ↔ painting). 0 turns it off.
+    pool_size : int, default=50
+        Generated samples kept per domain and shown again to the discriminators (the
+        history buffer of Shrivastava et al., 2017). 0 turns it off.
+    pac : int, default=4
+        Samples each discriminator judges together (PacGAN, Lin et al., 2018). Packing
+        lets it see how much of a domain's mass each region gets, so a translation
+        cannot send a common kind of sample to a rare kind's place; the batch size
+        is rounded down to a multiple.
+    adapter : {"auto", "tabular", "numeric", "image", "signal"} or adapter instance, \
+default="auto"
+        How data is encoded for the networks and decoded back, fitted on both domains
+        together: images for 3-D and 4-D arrays, tables otherwise.
+    generator_dims, discriminator_dims : tuple of int, default=(256, 256)
+        Hidden widths of the translators and discriminators for tables and numeric data
+        (image and signal networks take their width from the adapter).
+    epochs : int or "auto", default="auto"
+        Passes over the larger domain in :meth:`fit`. "auto" runs 5,000 training steps
+        at the default batch size (each updates both translators, then both
+        discriminators).
+    batch_size : int, default=128
+        Samples of each domain per step (at most the smaller domain's size).
+    generator_lr, discriminator_lr : float, default=1e-3
+        Adam learning rates of the translators and of the discriminators.
+    betas : tuple of two floats, default=(0.5, 0.999)
+        Adam's decay rates.
+    warm_start : bool, default=False
+        When True, :meth:`fit` on a fitted transformer continues training.
+    device : str or torch.device, default="auto"
+        "auto" (CUDA, then MPS, then CPU, resolved at fit), "cpu", "cuda", "cuda:N", "mps".
+    amp : "auto" or bool, default="auto"
+        bf16 autocast in training and translation; "auto": on CUDA only.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the transformer's own torch generator (weights, batches, history pool).
+        An integer gives bit-identical results on the CPU.
+    verbose : int, default=0
+        1 shows a progress bar with the current losses.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two domains, sorted: :meth:`transform` maps ``classes_[0]`` to
+        ``classes_[1]``, :meth:`inverse_transform` back.
+    adapter_ : BaseAdapter
+        The fitted data adapter (both domains).
+    generator_ab_, generator_ba_ : torch.nn.Module
+        The translators A → B and B → A (in eval mode).
+    discriminator_a_, discriminator_b_ : torch.nn.Module
+        The discriminators of domains A and B.
+    optimizers_ : dict of torch.optim.Optimizer
+        "generator" (both translators) and "discriminator" (both discriminators).
+    history_ : dict of lists
+        Per epoch: "epoch", "epoch_time", "generator_loss" (adversarial part),
+        "cycle_loss", "identity_loss" (when used) and "discriminator_loss".
+    device_ : torch.device
+        Where the networks live.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    GANSampler : Learn to sample one domain.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan import CycleGANTransformer
+    >>> rng = np.random.RandomState(0)
+    >>> A = rng.normal(size=(200, 2))
+    >>> B = 2 * rng.normal(size=(150, 2)) + 5
+    >>> X, domain = np.vstack([A, B]), np.array(["a"] * 200 + ["b"] * 150)
+    >>> cycle = CycleGANTransformer(adapter="numeric", epochs=5, random_state=0)
+    >>> cycle.fit(X, domain).transform(A[:3]).shape
+    (3, 2)
+    >>> cycle.classes_.tolist()
+    ['a', 'b']
+    """
+
+    _parameter_constraints = {
+        **AdversarialCore._parameter_constraints,
+        "loss": [StrOptions(set(ADVERSARIAL_LOSSES))],
+        "cycle_weight": [Interval(Real, 0, None, closed="left")],
+        "identity_weight": [Interval(Real, 0, None, closed="left")],
+        "pool_size": [Interval(Integral, 0, None, closed="left")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    #: Rows of each domain used at most by :meth:`score`.
+    max_score_samples = 2000
+
+    #: Samples translated per forward pass in :meth:`transform`.
+    translate_batch_size = 4096
+
+    def __init__(self, *, loss="lsgan", cycle_weight=10.0, identity_weight=0.0, pool_size=50,
+                 pac=4, adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
+                 epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
+                 betas=(0.5, 0.999), warm_start=False, device="auto", amp="auto",
+                 random_state=None, verbose=0):
+        self.loss = loss
+        self.cycle_weight = cycle_weight
+        self.identity_weight = identity_weight
+        self.pool_size = pool_size
+        self.pac = pac
+        self.adapter = adapter
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.generator_lr = generator_lr
+        self.discriminator_lr = discriminator_lr
+        self.betas = betas
+        self.warm_start = warm_start
+        self.device = device
+        self.amp = amp
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train both translators on the rows of ``X``, split by domain ``y``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame
+            Samples of both domains: rows of a table, images or signals.
+        y : array-like of shape (n_samples,)
+            Each row's domain: exactly two distinct values. The first in sorted order
+            is domain A.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        keep_going = self.warm_start and self._is_trained()
+        return self._fit(X, y, reset=not keep_going, n_epochs=None)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train for one epoch on ``(X, y)``, continuing from the current weights.
+
+        ``X`` must hold rows of both domains; later calls must use the domains of
+        the first.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, reset=not self._is_trained(), n_epochs=1)
+
+    def _prepare_training(self, X, y, reset):
+        check_one_shape(X)
+        in_b = self._domain_mask(X, y, reset)
+        if reset:
+            self._start_training(X)
+            self._build_networks()
+        else:
+            self._check_more_training_data(X)
+        missing = [str(domain) for domain, size in zip(self.classes_, domain_sizes(in_b)) if not size]
+        if missing:
+            raise ValueError(
+                f"X holds no rows of domain {', '.join(missing)}; every training call needs "
+                "rows of both domains."
+            )
+        encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
+        if not reset:
+            self._apply_learning_rates()
+        mask = torch.as_tensor(in_b, device=self.device_)
+        self._smallest_domain = int(min(domain_sizes(in_b)))
+        if self._smallest_domain < self.pac:
+            raise ValueError(
+                f"{type(self).__name__} needs at least pac={self.pac} rows of each domain."
+            )
+        return encoded[~mask], encoded[mask]
+
+    def _domain_mask(self, X, y, reset):
+        """Whether each row belongs to domain B, after checking ``y``."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None: "
+                "y holds the domain of each row of X (two values)."
+            )
+        y = column_or_1d(y, warn=True)
+        if len(y) != _num_samples(X):
+            raise ValueError(f"X has {_num_samples(X)} rows but y has {len(y)}; they must match.")
+        if reset:
+            domains = np.unique(y)
+            if len(domains) != 2:
+                raise ValueError(
+                    f"y must hold exactly two domains; got {len(domains)}: "
+                    f"{domains.tolist()[:10]}."
+                )
+            self.classes_ = domains
+        unknown = np.setdiff1d(y, self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y holds domains {unknown.tolist()[:10]} not seen in fit; the domains are "
+                f"{self.classes_.tolist()}."
+            )
+        return y == self.classes_[1]
+
+    def _rows_per_epoch(self, tensors):
+        return max(len(tensor) for tensor in tensors)
+
+    def _batch_size_for(self, n_rows):
+        pac = self.pac
+        return max(pac, (min(self.batch_size, n_rows, self._smallest_domain) // pac) * pac)
+
+    def _batch_sampler(self, tensors, batch_size):
+        """Batches of A and B drawn independently: the smaller domain is cycled."""
+        domain_a, domain_b = tensors
+
+        def sampler(generator):
+            n_rows = (max(len(domain_a), len(domain_b)) // batch_size) * batch_size
+            rows_a = cycled_permutation(len(domain_a), n_rows, generator).to(domain_a.device)
+            rows_b = cycled_permutation(len(domain_b), n_rows, generator).to(domain_b.device)
+            for batch_a, batch_b in zip(rows_a.split(batch_size), rows_b.split(batch_size)):
+                yield domain_a[batch_a], domain_b[batch_b]
+
+        return sampler
+
+    def _build_networks(self):
+        """Both translator/discriminator pairs, their optimisers and the history pools."""
+        def pair():
+            return make_translator_pair(
+                self.adapter_, generator_dims=self.generator_dims,
+                discriminator_dims=self.discriminator_dims, pac=self.pac, device=self.device_,
+                generator=self._rng,
+            )
+
+        self.generator_ab_, self.discriminator_b_ = pair()
+        self.generator_ba_, self.discriminator_a_ = pair()
+        translators = torch.nn.ModuleList([self.generator_ab_, self.generator_ba_])
+        discriminators = torch.nn.ModuleList([self.discriminator_a_, self.discriminator_b_])
+        self.optimizers_ = {
+            "generator": self._make_optimizer(translators, self.generator_lr),
+            "discriminator": self._make_optimizer(discriminators, self.discriminator_lr),
+        }
+        empty = torch.empty((0, *self.adapter_.encoded_shape_), device=self.device_)
+        self._pools = {"a": empty, "b": empty.clone()}
+
+    def _networks(self):
+        return {
+            "generator_ab": self.generator_ab_, "generator_ba": self.generator_ba_,
+            "discriminator_a": self.discriminator_a_, "discriminator_b": self.discriminator_b_,
+        }
+
+    def _train_step(self, batch):
+        real_a, real_b = batch
+        to_b, to_a = self.generator_ab_, self.generator_ba_
+        rng = self._rng
+        with self._frozen(self.discriminator_a_), self._frozen(self.discriminator_b_):
+            fake_b, fake_a = to_b(real_a, rng), to_a(real_b, rng)
+            adversarial = (generator_loss(self.discriminator_b_(fake_b), self.loss)
+                           + generator_loss(self.discriminator_a_(fake_a), self.loss))
+            cycle = cycle_loss(to_a(fake_b, rng), real_a) + cycle_loss(to_b(fake_a, rng), real_b)
+            total = adversarial + self.cycle_weight * cycle
+            losses = {"generator_loss": adversarial, "cycle_loss": cycle}
+            if self.identity_weight > 0:
+                identity = cycle_loss(to_b(real_b, rng), real_b) + cycle_loss(to_a(real_a, rng),
+                                                                              real_a)
+                total = total + self.identity_weight * identity
+                losses["identity_loss"] = identity
+            self._optimize("generator", total)
+
+        shown_a, self._pools["a"] = mix_with_history(self._pools["a"], fake_a.detach().float(),
+                                                     self.pool_size, rng)
+        shown_b, self._pools["b"] = mix_with_history(self._pools["b"], fake_b.detach().float(),
+                                                     self.pool_size, rng)
+        d_loss = (
+            discriminator_loss(self.discriminator_a_(real_a), self.discriminator_a_(shown_a),
+                               self.loss)
+            + discriminator_loss(self.discriminator_b_(real_b), self.discriminator_b_(shown_b),
+                                 self.loss)
+        )
+        self._optimize("discriminator", d_loss)
+        losses["discriminator_loss"] = d_loss
+        return losses
+
+    # ------------------------------------------------------------------ translating
+    def transform(self, X):
+        """Translate samples of domain ``classes_[0]`` into domain ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame
+            Samples shaped like the training data.
+
+        Returns
+        -------
+        X_translated : ndarray or DataFrame
+            Of the kind ``fit`` saw, one translated sample per row of ``X`` (a DataFrame
+            keeps ``X``'s index).
+        """
+        return self._translate(X, self.generator_ab_)
+
+    def inverse_transform(self, X):
+        """Translate samples of domain ``classes_[1]`` back into domain ``classes_[0]``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame
+            Samples shaped like the training data.
+
+        Returns
+        -------
+        X_translated : ndarray or DataFrame
+        """
+        return self._translate(X, self.generator_ba_)
+
+    def _translate(self, X, translator):
+        check_is_fitted(self)
+        self._check_same_adapter()
+        self.adapter_.check_input(X)
+        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+        encoded = self.adapter_.encode(X)
+        translated = np.concatenate(
+            [self._translate_encoded(chunk, translator)
+             for chunk in np.array_split(encoded, max(1, -(-len(encoded)
+                                                         // self.translate_batch_size)))]
+        )
+        decoded = self.adapter_.decode(translated, random_state=self._score_seed % 2**32)
+        if isinstance(decoded, pd.DataFrame) and isinstance(X, pd.DataFrame):
+            decoded.index = X.index
+        return decoded
+
+    @torch.no_grad()
+    def _translate_encoded(self, encoded, translator):
+        translator.eval()
+        with self._autocast():
+            output = translator(torch.as_tensor(encoded, device=self.device_))
+        return output.float().cpu().numpy()
+
+    # ------------------------------------------------------------------ scoring
+    def score(self, X, y):
+        """How well held-out samples translate: greater is better (at most about 0).
+
+        ``-(MMD²(G(A), B) + MMD²(F(B), A) + cycle error)``: the squared maximum mean
+        discrepancy between translated and real samples of each target domain (RBF
+        kernel, median-heuristic width from the real ones) plus the mean absolute
+        difference between each sample and its round trip ``F(G(a))`` or ``G(F(b))``,
+        all in the adapter's encoded space. At most ``max_score_samples`` rows per
+        domain, chosen with a seed fixed at fit, so the score is repeatable.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame
+            Held-out samples of both domains (at least 2 of each).
+        y : array-like of shape (n_samples,)
+            Each row's domain, among ``classes_``.
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        in_b = self._domain_mask(X, y, reset=False)
+        if min(domain_sizes(in_b)) < 2:
+            raise ValueError("score needs at least 2 rows of each domain in X.")
+        seeds = np.random.RandomState(self._score_seed % 2**32)
+        total = 0.0
+        for rows, forward, backward in [(~in_b, self.transform, self.inverse_transform),
+                                        (in_b, self.inverse_transform, self.transform)]:
+            indices = np.flatnonzero(rows)
+            if len(indices) > self.max_score_samples:
+                indices = np.sort(seeds.choice(indices, self.max_score_samples, replace=False))
+            source = _safe_indexing(X, indices)
+            translated = forward(source)
+            real_target = self._flat_encoding(_safe_indexing(X, np.flatnonzero(~rows)))
+            real_target = real_target[seeds.permutation(len(real_target))[:len(indices)]]
+            total += mmd(self._flat_encoding(translated), real_target,
+                         gamma=median_heuristic_gamma(real_target))
+            round_trip = self._flat_encoding(backward(translated))
+            total += float(np.abs(round_trip - self._flat_encoding(source)).mean())
+        return -total
+
+    def _flat_encoding(self, X):
+        encoded = self.adapter_.encode_for_scoring(X)
+        return encoded.reshape(len(encoded), -1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+

@@ -1,0 +1,160 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skgan import CycleGANTransformer
+from skgan._history_pool import mix_with_history
+from skgan.adapters import ImageAdapter, SignalAdapter
+
+FAST = dict(epochs=2, batch_size=32, generator_dims=(16,), discriminator_dims=(16,))
+
+
+def _two_domains(n_a=300, n_b=250, seed=0):
+    """A: two independent skewed columns; B: the known map 2 * a + (3, -1) of other rows."""
+    rng = np.random.RandomState(seed)
+    A = rng.gamma(2.0, 1.0, size=(n_a, 2))
+    B = 2.0 * rng.gamma(2.0, 1.0, size=(n_b, 2)) + np.array([3.0, -1.0])
+    return np.vstack([A, B]), np.array(["a"] * n_a + ["b"] * n_b)
+
+
+def _true_map(A):
+    return 2.0 * A + np.array([3.0, -1.0])
+
+
+def test_learns_the_known_map_from_unpaired_domains():
+    X, domains = _two_domains()
+    model = CycleGANTransformer(adapter="numeric", epochs=250, random_state=0).fit(X, domains)
+    test = np.random.RandomState(5).gamma(2.0, 1.0, size=(200, 2))
+    translated = model.transform(test)
+    spread = X[domains == "b"].std(axis=0)
+    assert (np.median(np.abs(translated - _true_map(test)), axis=0) < 0.3 * spread).all()
+    round_trip = model.inverse_transform(translated)
+    assert np.median(np.abs(round_trip - test)) < 0.3
+    assert model.score(X, domains) > CycleGANTransformer(
+        adapter="numeric", epochs=1, random_state=0).fit(X, domains).score(X, domains)
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (None, "requires y to be passed"),
+        (np.zeros(550), "exactly two domains; got 1"),
+        (np.arange(550) % 3, "exactly two domains; got 3"),
+        (np.zeros(10), "rows but y has 10"),
+    ],
+)
+def test_bad_domains_raise_and_leave_the_model_unfitted(y, match):
+    X, _ = _two_domains()
+    model = CycleGANTransformer(**FAST)
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+    assert not hasattr(model, "classes_") and not hasattr(model, "history_")
+
+
+def test_samples_of_different_shapes_raise():
+    samples = [np.zeros((8, 8))] * 5 + [np.zeros((9, 9))] * 5
+    with pytest.raises(ValueError, match="different shapes"):
+        CycleGANTransformer(**FAST).fit(samples, ["a"] * 5 + ["b"] * 5)
+
+
+def test_wrong_shapes_and_domains_after_fit_raise():
+    X, domains = _two_domains(60, 50)
+    model = CycleGANTransformer(adapter="numeric", **FAST, random_state=0).fit(X, domains)
+    with pytest.raises(ValueError, match="features"):
+        model.transform(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="not seen in fit"):
+        model.partial_fit(X, np.where(domains == "a", "a", "c"))
+    with pytest.raises(ValueError, match="no rows of domain b"):
+        model.partial_fit(X[domains == "a"], domains[domains == "a"])
+    with pytest.raises(ValueError, match="at least 2 rows of each domain"):
+        model.score(X[:61], domains[:61])
+    assert len(model.history_["epoch"]) == 2
+
+
+def test_deterministic_picklable_and_continues_training():
+    X, domains = _two_domains(60, 50)
+    first = CycleGANTransformer(adapter="numeric", **FAST, random_state=0).fit(X, domains)
+    second = CycleGANTransformer(adapter="numeric", **FAST, random_state=0).fit(X, domains)
+    np.testing.assert_array_equal(first.transform(X), second.transform(X))
+    restored = pickle.loads(pickle.dumps(first))
+    np.testing.assert_array_equal(restored.inverse_transform(X), first.inverse_transform(X))
+    restored.partial_fit(X, domains)
+    assert len(restored.history_["epoch"]) == 3 and len(first.history_["epoch"]) == 2
+    assert {"generator_loss", "cycle_loss", "discriminator_loss"} <= set(first.history_)
+
+
+def test_identity_loss_is_logged_when_used():
+    X, domains = _two_domains(60, 50)
+    model = CycleGANTransformer(adapter="numeric", identity_weight=5.0, **FAST,
+                                random_state=0).fit(X, domains)
+    assert np.isfinite(model.history_["identity_loss"]).all()
+
+
+def test_dataframes_keep_columns_index_and_set_output():
+    X, domains = _two_domains(60, 50)
+    frame = pd.DataFrame(X, columns=["width", "height"], index=np.arange(110) + 1000)
+    frame["kind"] = np.where(X[:, 0] > 3, "big", "small")
+    model = CycleGANTransformer(**FAST, random_state=0).fit(frame, domains)
+    translated = model.transform(frame.iloc[:5])
+    assert list(translated.columns) == ["width", "height", "kind"]
+    assert list(translated.index) == list(frame.index[:5])
+    assert set(translated["kind"]) <= {"big", "small"}
+    numeric = CycleGANTransformer(adapter="numeric", **FAST, random_state=0)
+    numeric.set_output(transform="pandas")
+    out = numeric.fit_transform(frame[["width", "height"]], domains)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["width", "height"]
+
+
+def test_pipeline_and_grid_search_over_cycle_weight():
+    X, domains = _two_domains(80, 80)
+    pipeline = make_pipeline(StandardScaler(), CycleGANTransformer(adapter="numeric", **FAST,
+                                                                   random_state=0))
+    assert pipeline.fit(X, domains).transform(X[:4]).shape == (4, 2)
+    search = GridSearchCV(
+        CycleGANTransformer(adapter="numeric", **FAST, random_state=0),
+        {"cycle_weight": [1.0, 10.0]}, cv=StratifiedKFold(2, shuffle=True, random_state=0),
+    ).fit(X, domains)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+@pytest.mark.parametrize("shape, adapter", [((40, 8, 8), "auto"), ((40, 3, 12, 10), "auto"),
+                                            ((40, 2, 32), SignalAdapter(width=4))])
+def test_images_and_signals_translate_to_their_own_layout(shape, adapter):
+    rng = np.random.RandomState(0)
+    if len(shape) == 3 and adapter == "auto":
+        X = rng.randint(0, 256, size=shape, dtype=np.uint8)
+        adapter = ImageAdapter(width=4)
+    elif len(shape) == 4:
+        X = rng.randint(0, 256, size=shape, dtype=np.uint8)
+        adapter = ImageAdapter(width=4)
+    else:
+        X = rng.normal(size=shape).astype(np.float32)
+    domains = np.arange(len(X)) % 2
+    model = CycleGANTransformer(adapter=adapter, epochs=1, batch_size=8,
+                                random_state=0).fit(X, domains)
+    out = model.transform(X[:3])
+    assert out.shape == (3, *shape[1:]) and out.dtype == X.dtype
+    assert model.inverse_transform(X[:3]).shape == (3, *shape[1:])
+    assert np.isfinite(model.score(X, domains))
+
+
+def test_history_pool_fills_then_swaps_half():
+    generator = torch.Generator().manual_seed(0)
+    pool = torch.empty((0, 2))
+    first = torch.arange(12.0).reshape(6, 2)
+    shown, pool = mix_with_history(pool, first, 6, generator)
+    assert torch.equal(shown, first) and torch.equal(pool, first[:6])
+    newer = 100 + torch.arange(2000.0).reshape(1000, 2)
+    shown, pool = mix_with_history(pool, newer, 6, generator)
+    from_history = (shown < 100).all(dim=1)
+    assert len(shown) == 1000 and 0.45 < from_history.float().mean() < 0.55
+    assert set(shown[from_history, 0].tolist()) <= set(first[:, 0].tolist())
+    assert (pool >= 100).all()  # the stored fakes were swapped for newer ones
+    unchanged, same_pool = mix_with_history(pool, newer, 0, generator)
+    assert unchanged is newer and same_pool is pool
