@@ -184,3 +184,14 @@ def test_balanced_class_weight_trains_rare_classes_as_often(class_weight, rare_s
     shares = model.rows_per_class_ / model.rows_per_class_.sum()
     assert rare_share[0] < shares[2] < rare_share[1]
     assert np.allclose(model.class_prior_, np.bincount(y[keep]) / keep.sum())
+
+
+def test_works_on_signals():
+    rng = np.random.RandomState(0)
+    labels = np.arange(40) % 2
+    signals = (rng.normal(size=(40, 2, 32)) + labels[:, None, None]).astype(np.float32)
+    model = ConditionalGAN(adapter="signal", epochs=1, batch_size=8,
+                           random_state=0).fit(signals, labels)
+    samples, out = model.sample(4, y=[0, 1, 1, 0])
+    assert samples.shape == (4, 2, 32) and samples.dtype == np.float32
+    assert out.tolist() == [0, 1, 1, 0]
