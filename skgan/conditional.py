@@ -175,26 +175,9 @@ n_features_in_, feature_names_in_
     def _prepare_training(self, X, y, reset):
         tensors = super()._prepare_training(X, y, reset)
         if reset and self.conditioner_ is not None:
-            self._level_probabilities = self._levels_by_class(*tensors)
+            # Levels asked for at sampling time follow each class's own mix.
+            self._level_probabilities = self.conditioner_.probabilities_by_group(*tensors)
         return tensors
-
-    def _levels_by_class(self, encoded, classes):
-        """Per class, the probability of asking for each level of the conditioned columns.
-
-        A column is chosen uniformly, then a level by its frequency among the class's
-        training rows, so sampled tables keep each class's own mix of categories.
-        """
-        conditioner = self.conditioner_
-        positions = np.concatenate(
-            [np.arange(start, start + width)
-             for start, width in zip(conditioner.starts, conditioner.widths)]
-        )
-        counts = (classes.T.double() @ encoded[:, positions].round().double()).cpu().numpy()
-        block_of = np.repeat(np.arange(len(conditioner.widths)), conditioner.widths)
-        counts[counts.sum(axis=1) == 0] = counts.sum(axis=0)  # a class absent from X: all rows
-        totals = np.zeros((len(counts), len(conditioner.widths)))
-        np.add.at(totals.T, block_of, counts.T)
-        return counts / np.maximum(totals[:, block_of], 1) / len(conditioner.widths)
 
     def _with_asked_levels(self, condition, n_rows, generator, asked_slot):
         """Asked levels drawn from the frequencies of each row's class."""

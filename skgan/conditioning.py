@@ -30,6 +30,7 @@ class DiscreteConditioner:
         self.starts = np.array([start for start, _, _ in blocks], dtype=np.int64)
         self.widths = np.array([width for _, width, _ in blocks], dtype=np.int64)
         self.dim = int(self.widths.sum())
+        self.level_offsets = np.cumsum(self.widths) - self.widths
         positions = np.concatenate([np.arange(s, s + w) for s, w in zip(self.starts, self.widths)])
         self.head_units = positions - first_block_unit
         frequencies = [np.asarray(counts, dtype=np.float64) for _, _, counts in blocks]
@@ -92,29 +93,48 @@ class DiscreteConditioner:
         the condition stays true of the row it goes with.
         """
         device = rows.device
-        offsets = np.concatenate([[0], np.cumsum(self.widths)[:-1]])
-        levels = torch.stack(
-            [
-                rows[:, start:start + width].argmax(dim=1) + int(offset)
-                for start, width, offset in zip(self.starts.tolist(), self.widths.tolist(),
-                                                 offsets.tolist())
-            ],
-            dim=1,
-        )
+        levels = self.row_levels(rows)
         column = torch.randint(len(self.widths), (rows.shape[0],), generator=generator,
                                device=generator.device).to(device)
         return self._one_hot(levels.gather(1, column[:, None])[:, 0], device)
+
+    def probabilities_by_group(self, encoded, groups):
+        """:attr:`sampling_probabilities` computed on each group of rows alone.
+
+        ``groups`` is a one-hot ``(n_rows, n_groups)`` tensor (e.g. class labels); a
+        column is chosen uniformly, then a level by its frequency among the group's
+        rows, so each group keeps its own mix of levels. A group without rows gets the
+        frequencies of all rows. Returns an ndarray of shape ``(n_groups, dim)``.
+        """
+        levels = self.row_levels(encoded).cpu().numpy()
+        group_of_row = groups.argmax(dim=1).cpu().numpy()
+        counts = np.zeros((groups.shape[1], self.dim))
+        np.add.at(counts, (group_of_row[:, None], levels), 1.0)
+        sizes = np.bincount(group_of_row, minlength=groups.shape[1]).astype(np.float64)
+        empty = sizes == 0
+        counts[empty], sizes[empty] = counts.sum(axis=0), len(levels)
+        # Every row holds one level per column: a column's counts sum to the group size.
+        return counts / sizes[:, None] / len(self.widths)
+
+    def row_levels(self, encoded):
+        """Each row's level of every conditioned column, as an index into the condition.
+
+        Returns a LongTensor of shape ``(n_rows, n_columns)``.
+        """
+        return torch.stack(
+            [
+                encoded[:, start:start + width].argmax(dim=1) + offset
+                for start, width, offset in zip(self.starts.tolist(), self.widths.tolist(),
+                                                self.level_offsets.tolist())
+            ],
+            dim=1,
+        )
 
     def _row_table(self, encoded):
         """Rows sorted by level, with each level's first position, count and probability."""
         n_rows = encoded.shape[0]
         device = encoded.device
-        keys = []
-        offset = 0
-        for start, width in zip(self.starts.tolist(), self.widths.tolist()):
-            keys.append(encoded[:, start:start + width].argmax(dim=1) + offset)
-            offset += width
-        keys = torch.cat(keys)
+        keys = self.row_levels(encoded).T.reshape(-1)  # column after column
         order = torch.argsort(keys, stable=True)
         counts = torch.bincount(keys, minlength=self.dim)
         block = torch.repeat_interleave(
