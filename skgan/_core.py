@@ -16,7 +16,7 @@ from numbers import Integral, Real
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._param_checks import ParameterChecksMixin
 from ._persistence import TorchStateMixin
@@ -55,6 +55,24 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     #: Training rows (summed over steps) that ``epochs="auto"`` aims for: 5,000 steps
     #: at a batch size of 128, 1,250 at 512.
     _auto_rows = 640_000
+
+    @abstractmethod
+    def __init__(self, *, adapter, generator_dims, discriminator_dims, epochs, batch_size,
+                 generator_lr, discriminator_lr, betas, warm_start, device, amp,
+                 random_state, verbose):
+        self.adapter = adapter
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.generator_lr = generator_lr
+        self.discriminator_lr = discriminator_lr
+        self.betas = betas
+        self.warm_start = warm_start
+        self.device = device
+        self.amp = amp
+        self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
     def _epochs_for(self, n_rows):
@@ -122,6 +140,13 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     def _check_more_training_data(self, X):
         """Continued training: unchanged shapes and adapter, data like the first fit's."""
         self._check_continuation()
+        self.adapter_.check_input(X)
+        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+
+    def _check_fitted_input(self, X):
+        """After fit: refuse a changed adapter and data unlike the training data's."""
+        check_is_fitted(self)
+        self._check_same_adapter()
         self.adapter_.check_input(X)
         validate_data(self, X, reset=False, **self.adapter_.input_checks)
 

@@ -14,7 +14,6 @@ import numpy as np
 import torch
 from sklearn.base import DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._core import AdversarialCore
 from ._sampling import SamplingMixin
@@ -43,20 +42,14 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
                  batch_size, generator_lr, discriminator_lr, betas, warm_start, device,
                  amp, random_state, verbose):
-        self.adapter = adapter
-        self.generator_dims = generator_dims
-        self.discriminator_dims = discriminator_dims
+        super().__init__(
+            adapter=adapter, generator_dims=generator_dims,
+            discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
+            generator_lr=generator_lr, discriminator_lr=discriminator_lr, betas=betas,
+            warm_start=warm_start, device=device, amp=amp, random_state=random_state,
+            verbose=verbose,
+        )
         self.latent_dim = latent_dim
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.generator_lr = generator_lr
-        self.discriminator_lr = discriminator_lr
-        self.betas = betas
-        self.warm_start = warm_start
-        self.device = device
-        self.amp = amp
-        self.random_state = random_state
-        self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -226,10 +219,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
 
     def _encoded_for_score(self, X):
         """Held-out ``X``, checked like the training data, encoded as flat rows."""
-        check_is_fitted(self)
-        self._check_same_adapter()
-        self.adapter_.check_input(X)
-        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+        self._check_fitted_input(X)
         real = self.adapter_.encode_for_scoring(X)
         return real.reshape(len(real), -1)
 

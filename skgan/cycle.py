@@ -8,7 +8,7 @@ import torch
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
 from ._core import AdversarialCore
 from ._history_pool import mix_with_history
@@ -141,24 +141,18 @@ default="auto"
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), warm_start=False, device="auto", amp="auto",
                  random_state=None, verbose=0):
+        super().__init__(
+            adapter=adapter, generator_dims=generator_dims,
+            discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
+            generator_lr=generator_lr, discriminator_lr=discriminator_lr, betas=betas,
+            warm_start=warm_start, device=device, amp=amp, random_state=random_state,
+            verbose=verbose,
+        )
         self.loss = loss
         self.cycle_weight = cycle_weight
         self.identity_weight = identity_weight
         self.pool_size = pool_size
         self.pac = pac
-        self.adapter = adapter
-        self.generator_dims = generator_dims
-        self.discriminator_dims = discriminator_dims
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.generator_lr = generator_lr
-        self.discriminator_lr = discriminator_lr
-        self.betas = betas
-        self.warm_start = warm_start
-        self.device = device
-        self.amp = amp
-        self.random_state = random_state
-        self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -202,7 +196,8 @@ default="auto"
             self._build_networks()
         else:
             self._check_more_training_data(X)
-        missing = [str(domain) for domain, size in zip(self.classes_, domain_sizes(in_b)) if not size]
+        sizes = domain_sizes(in_b)
+        missing = [str(domain) for domain, size in zip(self.classes_, sizes) if not size]
         if missing:
             raise ValueError(
                 f"X holds no rows of domain {', '.join(missing)}; every training call needs "
@@ -212,7 +207,7 @@ default="auto"
         if not reset:
             self._apply_learning_rates()
         mask = torch.as_tensor(in_b, device=self.device_)
-        self._smallest_domain = int(min(domain_sizes(in_b)))
+        self._smallest_domain = min(sizes)
         if self._smallest_domain < self.pac:
             raise ValueError(
                 f"{type(self).__name__} needs at least pac={self.pac} rows of each domain."
@@ -355,10 +350,7 @@ default="auto"
         return self._translate(X, self.generator_ba_)
 
     def _translate(self, X, translator):
-        check_is_fitted(self)
-        self._check_same_adapter()
-        self.adapter_.check_input(X)
-        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+        self._check_fitted_input(X)
         encoded = self.adapter_.encode(X)
         translated = np.concatenate(
             [self._translate_encoded(chunk, translator)
@@ -404,20 +396,23 @@ default="auto"
         if min(domain_sizes(in_b)) < 2:
             raise ValueError("score needs at least 2 rows of each domain in X.")
         seeds = np.random.RandomState(self._score_seed % 2**32)
-        total = 0.0
-        for rows, forward, backward in [(~in_b, self.transform, self.inverse_transform),
-                                        (in_b, self.inverse_transform, self.transform)]:
+        samples, encoded = [], []
+        for rows in (~in_b, in_b):  # each domain's rows, picked and encoded once
             indices = np.flatnonzero(rows)
             if len(indices) > self.max_score_samples:
                 indices = np.sort(seeds.choice(indices, self.max_score_samples, replace=False))
-            source = _safe_indexing(X, indices)
-            translated = forward(source)
-            real_target = self._flat_encoding(_safe_indexing(X, np.flatnonzero(~rows)))
-            real_target = real_target[seeds.permutation(len(real_target))[:len(indices)]]
-            total += mmd(self._flat_encoding(translated), real_target,
-                         gamma=median_heuristic_gamma(real_target))
+            samples.append(_safe_indexing(X, indices))
+            encoded.append(self._flat_encoding(samples[-1]))
+        total = 0.0
+        for source, target, forward, backward in [
+            (0, 1, self.transform, self.inverse_transform),
+            (1, 0, self.inverse_transform, self.transform),
+        ]:
+            translated = forward(samples[source])
+            total += mmd(self._flat_encoding(translated), encoded[target],
+                         gamma=median_heuristic_gamma(encoded[target]))
             round_trip = self._flat_encoding(backward(translated))
-            total += float(np.abs(round_trip - self._flat_encoding(source)).mean())
+            total += float(np.abs(round_trip - encoded[source]).mean())
         return -total
 
     def _flat_encoding(self, X):
