@@ -40,9 +40,9 @@ class GANResampler(BaseEstimator):
         - callable ``f(y)`` returning such a dict.
     estimator : estimator, default=None
         The generative model; None: ``ConditionalGAN(class_weight="balanced", pac=4)``
-        (class-balanced batches, so the rare classes train as much as the others; packed
-        discriminator inputs, which keep the rare classes' spread). An estimator whose ``sample``
-        takes ``y`` (a :class:`~skgan.ConditionalGAN`) is trained once on all of
+        (class-balanced batches, so the rare classes train as much as the others;
+        packed discriminator inputs, which keep the rare classes' spread). An estimator
+        whose ``sample`` takes ``y`` (a :class:`~skgan.ConditionalGAN`) is trained once on all of
         ``(X, y)``; any other sampler (:class:`~skgan.GANSampler`,
         :class:`~skgan.WGANSampler`, ...) is trained once per class that grows, on
         that class's rows. Its adapter decides what ``X`` may be: DataFrames, arrays,
