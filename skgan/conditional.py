@@ -99,8 +99,9 @@ n_features_in_, feature_names_in_
 
     def __init__(self, *, objective="bce", mismatch_weight=1.0, n_critic=None, gp_weight=10.0,
                  projection=False, class_weight=None, pac=1, adapter="auto",
-                 generator_dims=(256, 256), discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
-                 generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
+                 generator_dims=(256, 256), discriminator_dims=(256, 256), latent_dim=32,
+                 epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
+                 betas=(0.5, 0.999),
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
