@@ -1,6 +1,7 @@
 """Unpaired two-domain data: shape checks, domain sizes, batches drawn per domain."""
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 
 
@@ -18,7 +19,9 @@ def domain_sizes(in_b):
 
 
 def check_one_shape(X):
-    """Refuse a list of samples of several shapes (e.g. domains of different sizes)."""
+    """Refuse sparse input and a list of samples of several shapes."""
+    if sp.issparse(X):
+        raise TypeError("Sparse input is not supported; pass a dense array (X.toarray()).")
     if isinstance(X, (list, tuple)) and len(X):
         shapes = {np.shape(row) for row in X}
         if len(shapes) > 1:

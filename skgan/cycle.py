@@ -14,7 +14,7 @@ from ._core import AdversarialCore
 from ._history_pool import mix_with_history
 from ._unpaired import check_one_shape, cycled_permutation, domain_sizes
 from .metrics import median_heuristic_gamma, mmd
-from .networks.translation import make_translator_pair
+from .networks.translation import MLPTranslator, make_translator_pair
 from .objectives import ADVERSARIAL_LOSSES, cycle_loss, discriminator_loss, generator_loss
 
 
@@ -193,7 +193,6 @@ default="auto"
         in_b = self._domain_mask(X, y, reset)
         if reset:
             self._start_training(X)
-            self._build_networks()
         else:
             self._check_more_training_data(X)
         sizes = domain_sizes(in_b)
@@ -212,7 +211,10 @@ default="auto"
             raise ValueError(
                 f"{type(self).__name__} needs at least pac={self.pac} rows of each domain."
             )
-        return encoded[~mask], encoded[mask]
+        domain_a, domain_b = encoded[~mask], encoded[mask]
+        if reset:
+            self._build_networks(domain_a, domain_b)
+        return domain_a, domain_b
 
     def _domain_mask(self, X, y, reset):
         """Whether each row belongs to domain B, after checking ``y``."""
@@ -227,8 +229,9 @@ default="auto"
         if reset:
             domains = np.unique(y)
             if len(domains) != 2:
+                n_classes = f"{len(domains)} class" + ("" if len(domains) == 1 else "es")
                 raise ValueError(
-                    f"y must hold exactly two domains; got {len(domains)}: "
+                    f"y must hold exactly two domains (classes); got {n_classes}: "
                     f"{domains.tolist()[:10]}."
                 )
             self.classes_ = domains
@@ -260,8 +263,12 @@ default="auto"
 
         return sampler
 
-    def _build_networks(self):
-        """Both translator/discriminator pairs, their optimisers and the history pools."""
+    def _build_networks(self, domain_a, domain_b):
+        """Both translator/discriminator pairs, their optimisers and the history pools.
+
+        Translators with a linear path start from the per-feature map between the
+        encoded domains' moments (``domain_a`` and ``domain_b``).
+        """
         def pair():
             return make_translator_pair(
                 self.adapter_, generator_dims=self.generator_dims,
@@ -271,6 +278,10 @@ default="auto"
 
         self.generator_ab_, self.discriminator_b_ = pair()
         self.generator_ba_, self.discriminator_a_ = pair()
+        for translator, source, target in ((self.generator_ab_, domain_a, domain_b),
+                                           (self.generator_ba_, domain_b, domain_a)):
+            if isinstance(translator, MLPTranslator):
+                translator.start_between(source, target)
         translators = torch.nn.ModuleList([self.generator_ab_, self.generator_ba_])
         discriminators = torch.nn.ModuleList([self.discriminator_a_, self.discriminator_b_])
         self.optimizers_ = {

@@ -43,8 +43,11 @@ def _n_dims(X):
     """Dimensions of array-like ``X`` (2 for tables and anything numpy cannot read)."""
     if isinstance(X, (pd.DataFrame, pd.Series)):
         return 2
-    try:
-        return np.ndim(X)
+    n_dims = getattr(X, "ndim", None)
+    if isinstance(n_dims, int):
+        return n_dims
+    try:  # through __array__, which every array-like has (np.ndim may not be served)
+        return np.asarray(X).ndim
     except ValueError:  # ragged nested lists: let the tabular checks report them
         return 2
 
