@@ -28,8 +28,9 @@ def n_translator_down_steps(spatial_shape):
 
     The translator must keep each sample's layout (an image's strokes stay where they
     are), so, as in CycleGAN (256 pixels down to 64), the grid is never squeezed to a
-    few cells: on 8x8 digits a translator that went down to 4x4 learned to redraw
-    every digit as another one, while the full-resolution one kept 92 % of the labels.
+    few cells: on 8x8 digits a translator that went down to 4x4 redrew every digit as
+    another one (at most 16 % of the labels kept), while the full-resolution one can
+    keep 97 % (benchmarks/bench_cycle.py; not every seed does).
 
     Examples
     --------
