@@ -1,7 +1,7 @@
 """The FID Inception-v3 extractor: architecture, weight loading, input layouts.
 
-Its outputs against a reference network built on the published weights still need a
-machine that has the weights file (see docs/metrics.md).
+Its outputs against pytorch-fid's network on the same weights are compared by
+benchmarks/check_inception.py (torchvision and pytorch-fid are not test dependencies).
 """
 
 import numpy as np

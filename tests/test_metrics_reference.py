@@ -55,6 +55,14 @@ def test_frechet_with_fewer_samples_than_features():
     assert frechet_distance(X, X) == pytest.approx(0.0, abs=1e-8)
 
 
+def test_frechet_with_only_the_second_covariance_singular():
+    rng = np.random.RandomState(1)
+    X, Y = rng.normal(size=(500, 50)), rng.normal(0.3, size=(20, 50))  # cov(Y): rank 19
+    for first, second in ((X, Y), (Y, X)):
+        assert frechet_distance(first, second) == pytest.approx(
+            _reference_frechet(first, second), rel=1e-5)
+
+
 def test_frechet_is_symmetric_and_accepts_statistics_and_tensors():
     rng = np.random.RandomState(1)
     X, Y = rng.normal(size=(400, 6)), rng.normal(1.0, 2.0, size=(500, 6))

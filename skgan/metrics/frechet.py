@@ -3,7 +3,7 @@ Inception-v3 pool features)."""
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg import blas
+from scipy.linalg import blas, lapack
 
 from .._torch_utils import random_source
 from .distances import _as_features, to_numpy
@@ -117,9 +117,9 @@ def trace_sqrt_product(covariance_1, covariance_2):
     eigenvalues as the symmetric matrix ``L.T @ covariance_2 @ L`` where
     ``covariance_1 = L @ L.T``, so the trace of its square root is the sum of the square
     roots of those eigenvalues (clipped at zero against round-off). ``L`` is the
-    Cholesky factor (and ``L.T @ covariance_2 @ L`` is formed as ``K.T @ K`` with
-    ``K = R.T @ L`` from the Cholesky factor ``R`` of ``covariance_2`` when it exists);
-    when ``covariance_1`` is singular (fewer samples than features, constant features)
+    Cholesky factor, and ``L.T @ covariance_2 @ L`` is formed by LAPACK's ``dsygst``
+    (the reduction step of a generalised symmetric eigenproblem), which works for a
+    singular ``covariance_2`` too; when ``covariance_1`` is singular (fewer samples than features, constant features)
     the Cholesky factorisation fails and ``L`` is taken as the symmetric square root
     from an eigendecomposition, with negative eigenvalues clipped to zero, which is
     exact for positive semi-definite matrices. Only the lower triangles of the two
@@ -130,15 +130,15 @@ def trace_sqrt_product(covariance_1, covariance_2):
     except linalg.LinAlgError:
         eigenvalues, eigenvectors = linalg.eigh(covariance_1, check_finite=False)
         factor = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-    try:
-        # With covariance_2 = R R^T, L^T covariance_2 L = K^T K for K = R^T L: a
-        # triangular product and a symmetric rank-k update, about half the arithmetic
-        # of two general products.
-        root_2 = linalg.cholesky(covariance_2, lower=True, check_finite=False)
-        cross = blas.dtrmm(1.0, root_2, np.asfortranarray(factor), side=0, lower=1, trans_a=1)
-        product = blas.dsyrk(1.0, cross, trans=1, lower=1)  # lower triangle only
-    except linalg.LinAlgError:
         product = factor.T @ _mirror_lower(np.tril(covariance_2)) @ factor
+    else:
+        # LAPACK's reduction of a generalised eigenproblem (sygst, itype 2) forms
+        # L^T covariance_2 L from the lower triangles in d^3 flops, no factorisation of
+        # covariance_2 needed (it may be singular).
+        product, info = lapack.dsygst(np.asfortranarray(covariance_2), factor,
+                                      itype=2, lower=1)
+        if info != 0:  # pragma: no cover - only for invalid arguments
+            raise linalg.LinAlgError(f"LAPACK dsygst failed with info={info}.")
     eigenvalues = linalg.eigvalsh(product, lower=True, check_finite=False)
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
