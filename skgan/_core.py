@@ -84,6 +84,12 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         return max(1, math.ceil(self._auto_rows / rows_per_epoch))
 
 
+    def _epochs_to_run(self, n_rows, n_epochs):
+        """``n_epochs`` as given; None: a full fit's; a function: of a full fit's."""
+        if n_epochs is None:
+            return self._epochs_for(n_rows)
+        return n_epochs(self._epochs_for(n_rows)) if callable(n_epochs) else n_epochs
+
     def _is_trained(self):
         return hasattr(self, "history_")
 
@@ -96,7 +102,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             outcome = run_epochs(
                 self._autocast_step,
                 tensors,
-                n_epochs=self._epochs_for(n_rows) if n_epochs is None else n_epochs,
+                n_epochs=self._epochs_to_run(n_rows, n_epochs),
                 batch_size=batch_size,
                 sampler=self._batch_sampler(tensors, batch_size),
                 generator=self._rng,

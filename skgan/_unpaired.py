@@ -3,6 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.utils.validation import _num_samples, column_or_1d
 
 
 def cycled_permutation(n_items, n_draws, generator):
@@ -29,3 +30,34 @@ def check_one_shape(X):
                 f"The samples of X have different shapes {sorted(shapes)[:4]}; both domains "
                 "must hold samples of one shape (resize or pad them first)."
             )
+
+
+def domain_mask(estimator_name, X, y, classes=None):
+    """Check the domains ``y`` of the rows of ``X``; return (in domain B, classes).
+
+    ``classes`` None (a first fit): ``y`` must hold exactly two values, which become
+    the sorted classes. Otherwise every value of ``y`` must be one of ``classes``.
+    """
+    if y is None:
+        raise ValueError(
+            f"{estimator_name} requires y to be passed, but the target y is None: "
+            "y holds the domain of each row of X (two values)."
+        )
+    y = column_or_1d(y, warn=True)
+    if len(y) != _num_samples(X):
+        raise ValueError(f"X has {_num_samples(X)} rows but y has {len(y)}; they must match.")
+    if classes is None:
+        classes = np.unique(y)
+        if len(classes) != 2:
+            n_classes = f"{len(classes)} class" + ("" if len(classes) == 1 else "es")
+            raise ValueError(
+                f"y must hold exactly two domains (classes); got {n_classes}: "
+                f"{classes.tolist()[:10]}."
+            )
+    unknown = np.setdiff1d(y, classes)
+    if len(unknown):
+        raise ValueError(
+            f"y holds domains {unknown.tolist()[:10]} not seen in fit; the domains are "
+            f"{classes.tolist()}."
+        )
+    return y == classes[1], classes

@@ -173,3 +173,35 @@ def test_history_pool_fills_then_swaps_half():
     assert (pool >= 100).all()  # the stored fakes were swapped for newer ones
     unchanged, same_pool = mix_with_history(pool, newer, 0, generator)
     assert unchanged is newer and same_pool is pool
+
+
+def test_several_starts_continue_from_the_best_scoring_one(monkeypatch):
+    X, domains = _two_domains(60, 50)
+    seen = []
+    score = CycleGANTransformer.score
+
+    def recording_score(self, X, y):
+        value = score(self, X, y)
+        seen.append((value if seen else float("nan"), self.generator_ab_))  # 1st: NaN
+        return seen[-1][0]
+
+    monkeypatch.setattr(CycleGANTransformer, "score", recording_score)
+    model = CycleGANTransformer(adapter="numeric", **{**FAST, "epochs": 10}, n_init=3,
+                                random_state=0).fit(X, domains)
+    assert len(seen) == 3 and len({id(translator) for _, translator in seen}) == 3
+    best = max(seen[1:], key=lambda pair: pair[0])[1]  # the NaN start never wins
+    assert model.generator_ab_ is best
+    assert model.history_["epoch"] == list(range(1, 11))  # 1 warm-up + 9 more epochs
+    monkeypatch.setattr(CycleGANTransformer, "score", score)
+    first, again = (CycleGANTransformer(adapter="numeric", **{**FAST, "epochs": 10},
+                                        n_init=3, random_state=0).fit(X, domains)
+                    for _ in range(2))
+    np.testing.assert_array_equal(again.transform(X), first.transform(X))
+
+
+def test_several_starts_leave_nothing_fitted_on_error():
+    X, domains = _two_domains(60, 50)
+    model = CycleGANTransformer(adapter="numeric", **FAST, n_init=2, random_state=0)
+    with pytest.raises(ValueError, match="exactly two domains"):
+        model.fit(X, np.where(domains == "a", "a", "c")[:-1].tolist() + ["z"])
+    assert not hasattr(model, "history_") and not hasattr(model, "generator_ab_")

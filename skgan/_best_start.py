@@ -1,0 +1,53 @@
+"""Several short starts of a fit; training goes on from the one that scores best."""
+
+import math
+
+from ._torch_utils import draw_seed, random_source
+
+#: Share of the epochs each start trains before the starts are compared.
+WARM_UP_SHARE = 0.1
+
+
+def warm_up_epochs(total_epochs):
+    """Epochs each start trains before the comparison: a tenth, at least one."""
+    return max(1, int(total_epochs * WARM_UP_SHARE))
+
+
+def fit_best_start(estimator, X, y, n_init):
+    """Fit ``estimator`` from ``n_init`` random starts and keep the best one.
+
+    Each start builds fresh networks from its own seed (drawn from the estimator's
+    ``random_state``) and trains for :func:`warm_up_epochs` of the epochs; the starts
+    are compared by ``estimator.score(X, y)`` (a diverged start, scoring NaN, loses)
+    and training goes on from the best one for the remaining epochs. As in
+    scikit-learn's ``GaussianMixture(n_init=...)``, this guards against a start that
+    settles into a poor solution early (for translation: a mapping that meets the
+    cycle loss but redraws each sample as another). On any error the estimator is left
+    as it was.
+
+    The estimator provides ``_fit(X, y, reset, n_epochs)`` (``n_epochs`` may be a
+    function of the epochs a full fit would run), ``score(X, y)`` and honours
+    ``_start_seed`` when it builds its networks.
+    """
+    saved_state = dict(estimator.__dict__)
+    source = random_source(estimator.random_state)
+    seeds = [draw_seed(source) for _ in range(n_init)]
+    best_score, best_state = -math.inf, None
+    try:
+        for seed in seeds:
+            estimator._start_seed = seed
+            estimator._fit(X, y, reset=True, n_epochs=warm_up_epochs)
+            score = float(estimator.score(X, y))
+            score = -math.inf if math.isnan(score) else score
+            if best_state is None or score > best_score:
+                best_score, best_state = score, dict(estimator.__dict__)
+        estimator.__dict__.clear()
+        estimator.__dict__.update(best_state)
+        estimator._start_seed = None
+        estimator._fit(X, y, reset=False,
+                       n_epochs=lambda total: total - warm_up_epochs(total))
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(saved_state)
+        raise
+    return estimator
