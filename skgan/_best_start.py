@@ -27,7 +27,7 @@ def fit_best_start(estimator, X, y, n_init):
 
     The estimator provides ``_fit(X, y, reset, n_epochs)`` (``n_epochs`` may be a
     function of the epochs a full fit would run), ``score(X, y)`` and honours
-    ``_start_seed`` when it builds its networks.
+    ``_start_seed`` (set here only while the starts run) when it builds its networks.
     """
     saved_state = dict(estimator.__dict__)
     source = random_source(estimator.random_state)
@@ -43,7 +43,7 @@ def fit_best_start(estimator, X, y, n_init):
                 best_score, best_state = score, dict(estimator.__dict__)
         estimator.__dict__.clear()
         estimator.__dict__.update(best_state)
-        estimator._start_seed = None
+        del estimator._start_seed  # the remaining epochs continue the best start
         estimator._fit(X, y, reset=False,
                        n_epochs=lambda total: total - warm_up_epochs(total))
     except BaseException:

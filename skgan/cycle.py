@@ -12,8 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._best_start import fit_best_start
 from ._core import AdversarialCore
-from ._torch_utils import make_generator
 from ._history_pool import mix_with_history
+from ._torch_utils import make_generator
 from ._unpaired import check_one_shape, cycled_permutation, domain_mask, domain_sizes
 from .metrics import median_heuristic_gamma, mmd
 from .networks.translation import MLPTranslator, make_translator_pair
@@ -148,7 +148,8 @@ default="auto"
     translate_batch_size = 4096
 
     def __init__(self, *, loss="lsgan", cycle_weight=10.0, identity_weight=0.0, pool_size=50,
-                 pac=4, n_init=1, adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
+                 pac=4, n_init=1, adapter="auto", generator_dims=(256, 256),
+                 discriminator_dims=(256, 256),
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), warm_start=False, device="auto", amp="auto",
                  random_state=None, verbose=0):
@@ -187,7 +188,6 @@ default="auto"
         keep_going = self.warm_start and self._is_trained()
         if self.n_init > 1 and not keep_going:
             return fit_best_start(self, X, y, self.n_init)
-        self._start_seed = None
         return self._fit(X, y, reset=not keep_going, n_epochs=None)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -201,13 +201,13 @@ default="auto"
         -------
         self : object
         """
-        self._start_seed = None
         return self._fit(X, y, reset=not self._is_trained(), n_epochs=1)
 
     def _start_training(self, X):
         super()._start_training(X)
-        if self._start_seed is not None:  # one of several starts (fit_best_start)
-            self._rng = make_generator(self._start_seed, self.device_)
+        start_seed = getattr(self, "_start_seed", None)  # set by fit_best_start
+        if start_seed is not None:
+            self._rng = make_generator(start_seed, self.device_)
 
     def _prepare_training(self, X, y, reset):
         check_one_shape(X)

@@ -119,10 +119,10 @@ def trace_sqrt_product(covariance_1, covariance_2):
     roots of those eigenvalues (clipped at zero against round-off). ``L`` is the
     Cholesky factor, and ``L.T @ covariance_2 @ L`` is formed by LAPACK's ``dsygst``
     (the reduction step of a generalised symmetric eigenproblem), which works for a
-    singular ``covariance_2`` too; when ``covariance_1`` is singular (fewer samples than features, constant features)
-    the Cholesky factorisation fails and ``L`` is taken as the symmetric square root
-    from an eigendecomposition, with negative eigenvalues clipped to zero, which is
-    exact for positive semi-definite matrices. Only the lower triangles of the two
+    singular ``covariance_2`` too; when ``covariance_1`` is singular (fewer samples
+    than features, constant features) the Cholesky factorisation fails and ``L`` is
+    taken as the symmetric square root from an eigendecomposition, with negative
+    eigenvalues clipped to zero, which is exact for positive semi-definite matrices. Only the lower triangles of the two
     covariances are read.
     """
     try:
