@@ -5,13 +5,11 @@ Each encoder turns one column into scalars (values the generator produces throug
 a softmax), and back. They work on whole columns at once, never row by row.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import BayesianGaussianMixture
 from sklearn.preprocessing import QuantileTransformer
+
+from ._mixture1d import VariationalMixture1D
 
 # A mode-normalised value is (x - mode mean) / (_MODE_SPAN * mode std), kept in (-1, 1).
 _MODE_SPAN = 4.0
@@ -21,8 +19,9 @@ _ALPHA_LIMIT = 0.99
 class ModeNormalizer:
     """Mode-specific normalisation of one continuous column.
 
-    A variational (Dirichlet-process) Gaussian mixture is fitted to a subsample of the
-    standardised values; a value is encoded as the one-hot of its most likely mode and
+    A variational (Dirichlet-process) Gaussian mixture
+    (:class:`~skgan.adapters._mixture1d.VariationalMixture1D`) is fitted to a subsample
+    of the standardised values; a value is encoded as the one-hot of its most likely mode and
     its offset within that mode, ``(z - mean_k) / (4 std_k)`` in (-1, 1), which the
     generator produces through a ``tanh``. Modes whose weight falls under
     ``weight_threshold`` are dropped.
@@ -51,22 +50,12 @@ class ModeNormalizer:
         standard = (values - self.center_) / self.scale_
         if len(standard) > self.max_fit_rows:
             standard = random_state.choice(standard, self.max_fit_rows, replace=False)
-        n_components = min(self.max_modes, len(np.unique(standard)))
-        mixture = BayesianGaussianMixture(
-            n_components=n_components,
-            weight_concentration_prior_type="dirichlet_process",
-            weight_concentration_prior=1e-3,
-            max_iter=100,
-            random_state=random_state.randint(2**31 - 1),
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            mixture.fit(standard.reshape(-1, 1))
+        mixture = VariationalMixture1D(self.max_modes, weight_concentration=1e-3).fit(standard)
         keep = mixture.weights_ > self.weight_threshold
         if not keep.any():
             keep = mixture.weights_ == mixture.weights_.max()
-        self.means_ = mixture.means_[keep, 0]
-        self.stds_ = np.sqrt(mixture.covariances_[keep].ravel())
+        self.means_ = mixture.means_[keep]
+        self.stds_ = np.sqrt(mixture.variances_[keep])
         weights = mixture.weights_[keep]
         self.log_weights_ = np.log(weights / weights.sum())
         self.block_widths = [len(self.means_)]
