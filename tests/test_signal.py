@@ -1,9 +1,12 @@
 import numpy as np
 import pytest
+import torch
 
 from skgan import GANSampler, WGANSampler
 from skgan.adapters import ImageAdapter, SignalAdapter
 from skgan.datasets import make_waveforms
+from skgan.networks import build_module
+from skgan.networks.conv import ConvGenerator
 
 
 @pytest.mark.parametrize("shape", [(6, 16), (6, 50), (6, 1, 40), (6, 3, 33)])
@@ -75,3 +78,24 @@ def test_gan_learns_the_frequencies_and_amplitude_of_a_sine_family():
     assert min(shares[2], shares[5]) >= 0.25  # both of them: no mode collapse
     real_peak, fake_peak = np.abs(signals).max(axis=1).mean(), np.abs(samples).max(axis=1).mean()
     assert abs(fake_peak / real_peak - 1) < 0.15
+
+
+@pytest.mark.parametrize("spatial, level_free", [((64,), True), ((16, 16), False)])
+def test_signal_noise_keeps_its_level_at_the_ends_of_the_range(spatial, level_free):
+    # Sensor noise adds to a signal whatever its level: the signal generator adds its
+    # noise after the tanh. Images add it before, so a saturated background stays flat.
+    network = build_module(lambda: ConvGenerator(8, (1, *spatial), width=4), "cpu",
+                           torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        network.noise.scale.fill_(0.1)
+        network.body[-1].bias.fill_(5.0)  # push every value to the top of the range
+    network.eval()
+    latent = torch.randn(32, 8, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        first, second = (network(latent, generator=torch.Generator().manual_seed(seed))
+                         for seed in (2, 3))
+    noise_std = float((first - second).std() / np.sqrt(2))
+    if level_free:
+        assert noise_std == pytest.approx(0.1, rel=0.05)
+    else:
+        assert noise_std < 0.01

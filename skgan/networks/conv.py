@@ -75,9 +75,13 @@ class ConvGenerator(nn.Module):
     (batch normalisation, ReLU) double it while halving the channels: transposed
     convolutions (kernel 4, stride 2) for images, nearest-neighbour upsampling and a
     3-wide convolution for signals (whose spectra show the transposed convolution's
-    periodic artefacts); a 3-wide convolution gives the output channels, per-pixel
-    noise of a learned scale is added (:class:`NoiseInjection`), a tanh bounds the
-    values to [-1, 1], and the grid is cropped to the exact size.
+    periodic artefacts); a 3-wide convolution gives the output channels, a tanh bounds
+    the values to [-1, 1], per-pixel noise of a learned scale is added
+    (:class:`NoiseInjection`) and the grid is cropped to the exact size.
+    Images get the noise before the tanh, which can then saturate it away (the flat
+    background of a digit); signals get it after, so its level does not shrink where the
+    signal nears the ends of its range: sensor noise adds to the signal whatever its
+    level. Decoding clips samples to the training range.
 
     Parameters
     ----------
@@ -121,12 +125,16 @@ class ConvGenerator(nn.Module):
             conv(widths[-1], channels, 3, padding=1),
         )
         self.noise = NoiseInjection(channels)
+        self.noise_after_tanh = len(spatial) == 1
         self.head = None
 
     def forward(self, latent, condition=None, generator=None):
         inputs = latent if condition is None else torch.cat([latent, condition], dim=1)
         grid = self.project(inputs).reshape(-1, self.base_channels, *self.base_shape)
-        output = torch.tanh(self.noise(self.body(grid), generator))
+        if self.noise_after_tanh:
+            output = self.noise(torch.tanh(self.body(grid)), generator)
+        else:
+            output = torch.tanh(self.noise(self.body(grid), generator))
         spatial = self.output_shape[1:]
         if output.shape[2:] != spatial:
             output = output[(..., *[slice(0, size) for size in spatial])]
