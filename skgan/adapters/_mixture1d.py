@@ -98,19 +98,19 @@ class VariationalMixture1D:
         # coefficients: two small matrix products per update.
         powers = np.stack([np.ones_like(points), points, points**2], axis=1)
         counted_powers = powers * counts[:, None]
+        # moments[0] is each component's count: the convergence test reads it too.
         self.converged_ = False
-        shares = counts @ responsibilities / n_total
+        moments = counted_powers.T @ responsibilities
         for self.n_iter_ in range(1, self.max_iter + 1):
-            self._update_components(counted_powers.T @ responsibilities)
+            self._update_components(moments)
             log_joint = powers @ self._log_density_coefficients()
             log_joint -= log_joint.max(axis=1, keepdims=True)
             responsibilities = np.exp(log_joint, out=log_joint)
             responsibilities /= responsibilities.sum(axis=1, keepdims=True)
-            shares, previous = counts @ responsibilities / n_total, shares
-            if np.abs(shares - previous).max() < self.tol:
+            moments, previous = counted_powers.T @ responsibilities, moments
+            if np.abs(moments[0] - previous[0]).max() < self.tol * n_total:
                 self.converged_ = True
                 break
-        moments = counted_powers.T @ responsibilities
         self._update_components(moments)
         self.weights_ = moments[0] / moments[0].sum()
         self.means_ = self._mean
