@@ -35,6 +35,7 @@ Usage:
     python benchmarks/bench_tabular.py [--tables wage,census] [--quick] [--peers-only]
                                        [--methods gan,wgan,ctgan,tvae] [--json PATH]
                                        [--max-rows N] [--epochs N] [--threads N]
+                                       [--device cpu|cuda]
 
 Timings on a machine shared with other work are noisy (see
 benchmarks/tabular_peers_baseline.txt): compare methods within one run, which fits them
@@ -136,14 +137,15 @@ def split(df, target):
 class SkganModel:
     """skgan's estimator, fitted on the DataFrame as it is."""
 
-    def __init__(self, estimator_class, epochs=None):
-        params = {"random_state": SEED}
+    def __init__(self, estimator_class, epochs=None, device="cpu"):
+        params = {"random_state": SEED, "device": device}
         if epochs is not None:
             params["epochs"] = epochs
         self.model = estimator_class(**params)
 
     def fit(self, df):
         self.model.fit(df)
+        self.epochs_run_ = len(self.model.history_["epoch"])
         return self
 
     def sample(self, n_rows, seed):
@@ -173,6 +175,7 @@ class PeerModel:
         _seed_globals()
         self.synthesizer.set_random_state(SEED)
         self.synthesizer.fit(encoded, discrete_columns=discrete_columns(encoded))
+        self.epochs_run_ = getattr(self.synthesizer, "_epochs", None) or self.synthesizer.epochs
         return self
 
     def sample(self, n_rows, seed):
@@ -202,13 +205,14 @@ def _seed_globals(seed=SEED):
     torch.manual_seed(seed)
 
 
-def make_model(method, epochs=None):
+def make_model(method, epochs=None, device="cpu"):
     if method in ("gan", "wgan"):
         from skgan import GANSampler, WGANSampler
-        return SkganModel(GANSampler if method == "gan" else WGANSampler, epochs)
+        return SkganModel(GANSampler if method == "gan" else WGANSampler, epochs, device)
     from ctgan import CTGAN, TVAE
     synthesizer_class = CTGAN if method == "ctgan" else TVAE
-    params = {"enable_gpu": False} | ({"epochs": epochs} if epochs is not None else {})
+    params = ({"enable_gpu": device == "cuda"}
+              | ({"epochs": epochs} if epochs is not None else {}))
     return PeerModel(synthesizer_class(**params))
 
 
@@ -367,7 +371,7 @@ def run_table(name, methods, args):
     print(f"\n{name}: {len(train)} train / {len(held_out)} held-out rows, "
           f"{df.shape[1]} columns, target {target!r}", flush=True)
     for method in methods:
-        model = make_model(method, args.epochs)
+        model = make_model(method, args.epochs, args.device)
         try:
             started = time.perf_counter()
             model.fit(train)
@@ -377,11 +381,13 @@ def run_table(name, methods, args):
             results[method] = {"error": f"{type(error).__name__}: {error}"}
             print(f"  {LABELS[method]}: {results[method]['error'][:150]}", flush=True)
             continue
-        results[method] = {"fit_s": fit_s, "rows_per_s": sampling_rate(model, args.sample_rows),
+        results[method] = {"fit_s": fit_s, "epochs": model.epochs_run_,
+                           "epoch_s": fit_s / model.epochs_run_,
+                           "rows_per_s": sampling_rate(model, args.sample_rows),
                            **quality(rows, train, metadata),
                            **ml_efficacy(rows, held_out, target),
                            **privacy(rows, train, encoding, neighbours)}
-        print(f"  {LABELS[method]}: fit {fit_s:.1f} s", flush=True)
+        print(f"  {LABELS[method]}: fit {fit_s:.1f} s, {model.epochs_run_} epochs", flush=True)
     return results
 
 
@@ -414,14 +420,16 @@ def _number(value, spec):
 
 def print_table(name, results):
     print(f"\n### {name} (target {TARGETS[name]!r})\n")
-    print("| rows from | fit s | rows/s sampled | quality | shapes | trends | macro F1 "
+    print("| rows from | fit s | epochs | ms/epoch | rows/s sampled | quality | shapes | trends | macro F1 "
           "| accuracy | copies % | DCR |")
-    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for method, r in results.items():
         if "error" in r:
-            print(f"| {LABELS[method]} | {r['error'][:90]} |||||||||")
+            print(f"| {LABELS[method]} | {r['error'][:90]} |||||||||||")
             continue
+        epoch_ms = None if r.get("epoch_s") is None else 1000 * r["epoch_s"]
         print(f"| {LABELS[method]} | {_number(r['fit_s'], '.1f')} "
+              f"| {_number(r.get('epochs'), 'd')} | {_number(epoch_ms, '.1f')} "
               f"| {_number(r['rows_per_s'], ',.0f')} | {r['quality']:.3f} "
               f"| {r['shapes']:.3f} | {_number(r['trends'], '.3f')} | {r['f1']:.3f} "
               f"| {r['accuracy']:.3f} | {r['copies_pct']:.1f} | {r['dcr']:.3f} |")
@@ -441,6 +449,7 @@ def comparisons(all_results, methods):
             ours, ctgan, real = results[method], results["ctgan"], results["real"]
             out[method, table] = {
                 "fit_speedup": ctgan["fit_s"] / ours["fit_s"],
+                "epoch_speedup": ctgan["epoch_s"] / ours["epoch_s"],
                 "sampling_speedup": ours["rows_per_s"] / ctgan["rows_per_s"],
                 "quality_delta": ours["quality"] - ctgan["quality"],
                 "f1_delta": ours["f1"] - ctgan["f1"],
@@ -462,15 +471,16 @@ def print_comparisons(ratios, tables, methods, adapters):
         methods = []
     for method in [m for m in ("gan", "wgan") if m in methods]:
         print(f"\n### {LABELS[method]} against CTGAN\n")
-        print("| table | fit speed-up | sampling speed-up | quality delta | F1 delta "
-              "| copies − held-out copies (points) |")
-        print("|---|--:|--:|--:|--:|--:|")
+        print("| table | fit speed-up | per-epoch speed-up | sampling speed-up "
+              "| quality delta | F1 delta | copies − held-out copies (points) |")
+        print("|---|--:|--:|--:|--:|--:|--:|")
         for table in tables:
             r = ratios.get((method, table))
             if r is None:
-                print(f"| {table} | not run |||||")
+                print(f"| {table} | not run ||||||")
                 continue
-            print(f"| {table} | {r['fit_speedup']:.1f}x | {r['sampling_speedup']:.1f}x "
+            print(f"| {table} | {r['fit_speedup']:.1f}x | {r['epoch_speedup']:.1f}x "
+                  f"| {r['sampling_speedup']:.1f}x "
                   f"| {r['quality_delta']:+.3f} | {r['f1_delta']:+.3f} "
                   f"| {r['copies_excess']:+.1f} |")
         rows = [ratios.get((method, table)) for table in tables]
@@ -522,6 +532,9 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads for every method (default: torch's "
                              "choice, one per core)")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                        help="where every method trains and samples (CTGAN and TVAE: "
+                             "enable_gpu on cuda)")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args()
     if args.quick:
@@ -549,7 +562,9 @@ def main():
     warm_up(args.methods)
     print(f"skgan {skgan.__version__}, ctgan {ctgan.__version__}, sdmetrics "
           f"{sdmetrics.__version__}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} CPU threads; epochs: "
+          f"{torch.get_num_threads()} CPU threads, device {args.device}"
+          + (f" ({torch.cuda.get_device_name()})" if args.device == "cuda" else "")
+          + f"; epochs: "
           f"{args.epochs or 'defaults'}; methods: {','.join(args.methods)}"
           + ("; numeric columns only" if args.numeric_only else "")
           + f"; load average (1 min) {os.getloadavg()[0]:.1f}")

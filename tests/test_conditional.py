@@ -48,7 +48,8 @@ def test_matching_aware_discriminator_rejects_real_rows_with_wrong_labels():
     right = model._one_hot(y[:300])
     wrong = model._one_hot((y[:300] + 1) % 3)
     with torch.no_grad():
-        inputs = torch.as_tensor(real)
+        inputs = torch.as_tensor(real, device=model.device_)
+        right, wrong = right.to(model.device_), wrong.to(model.device_)
         right_scores = model.discriminator_(inputs, right)
         wrong_scores = model.discriminator_(inputs, wrong)
     assert (right_scores > wrong_scores).float().mean() >= 0.9

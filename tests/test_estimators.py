@@ -174,7 +174,8 @@ def test_pickle_round_trip_keeps_model_and_random_stream(make, blobs):
 
 
 def test_model_from_unavailable_device_loads_on_cpu(blobs):
-    model = GANSampler(random_state=0, **FAST).fit(blobs)
+    # Trained on the CPU: the same weights then draw the same samples on the CPU.
+    model = GANSampler(random_state=0, device="cpu", **FAST).fit(blobs)
     state = model.__getstate__()
     state["device_"] = torch.device("cuda", 7)
     restored = GANSampler.__new__(GANSampler)
@@ -240,7 +241,7 @@ def test_generator_head_with_its_own_state_is_built_and_seeded(blobs):
             self.register_buffer("offset", torch.empty(width))
 
         def reset_parameters_from(self, generator):
-            values = torch.rand(self.offset.shape, generator=generator)
+            values = torch.rand(self.offset.shape, generator=generator, device=generator.device)
             with torch.no_grad():
                 self.offset.copy_(values)
 

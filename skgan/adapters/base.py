@@ -66,6 +66,7 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         called while the generator is built on the ``meta`` device: a head with its
         own parameters or buffers (other than standard linear, convolution and
         normalisation layers) initialises them in a ``reset_parameters_from(generator)``
-        method (see :func:`skgan.networks.initialize_module`).
+        method (see :func:`skgan.networks.initialize_module`), drawing on
+        ``generator.device`` (a CUDA generator when the estimator trains there).
         """
         return None

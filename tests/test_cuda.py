@@ -1,0 +1,139 @@
+"""CUDA: every estimator trains and samples on a GPU, with bf16 autocast on by default,
+and a model trained there loads and samples on a machine without one.
+
+Skipped where CUDA is missing (CI has none); on a GPU machine: ``pytest tests/test_cuda.py``.
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from skgan import (ConditionalGAN, CycleGANTransformer, GANResampler, GANSampler,
+                   WGANSampler)
+from skgan.adapters import ImageAdapter, SignalAdapter
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+FAST = dict(epochs=3, batch_size=32, generator_dims=(32, 32), discriminator_dims=(32, 32),
+            device="cuda")
+
+
+def _table(n_rows=300, seed=0):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame({
+        "price": np.where(rng.rand(n_rows) < 0.2, np.nan, rng.lognormal(3, 0.5, n_rows)),
+        "rooms": rng.randint(1, 5, n_rows).astype(np.int32),
+        "member": rng.rand(n_rows) < 0.3,
+        "city": pd.Categorical(rng.choice(["Oslo", "Lima", "Pune"], n_rows)),
+        "joined": pd.to_datetime("2020-01-01")
+        + pd.to_timedelta(rng.randint(0, 365, n_rows), unit="D"),
+    })
+
+
+def _output_dtypes_in_training(model, X, y=None):
+    """The dtypes the generator's first layer put out while ``model`` was fitted."""
+    seen = set()
+    model.fit(X) if y is None else model.fit(X, y)
+    first_linear = next(m for m in model.generator_.modules() if isinstance(m, torch.nn.Linear))
+    handle = first_linear.register_forward_hook(lambda m, i, out: seen.add(out.dtype))
+    try:
+        model.partial_fit(X) if y is None else model.partial_fit(X, y)
+    finally:
+        handle.remove()
+    return seen
+
+
+@pytest.mark.parametrize("make", [GANSampler, WGANSampler])
+def test_tabular_samplers_train_on_cuda_in_bf16_and_return_valid_rows(make):
+    table = _table()
+    model = make(random_state=0, **FAST)
+    assert _output_dtypes_in_training(model, table) == {torch.bfloat16}
+    assert model.device_.type == "cuda"
+    assert all(p.device.type == "cuda" and p.dtype == torch.float32
+               for p in model.generator_.parameters())
+    assert np.isfinite(model.history_["generator_loss"]).all()
+    samples = model.sample(500, random_state=1)
+    assert samples.dtypes.to_dict() == table.dtypes.to_dict()
+    assert set(samples["city"].dropna()) <= {"Oslo", "Lima", "Pune"}
+    assert samples["rooms"].between(1, 4).all()
+    assert 0 < samples["price"].isna().mean() < 1  # missing values come back
+    pd.testing.assert_frame_equal(samples, model.sample(500, random_state=1))
+
+
+def test_amp_false_trains_in_float32_on_cuda():
+    model = GANSampler(amp=False, random_state=0, **FAST)
+    assert _output_dtypes_in_training(model, _table()) == {torch.float32}
+
+
+def test_images_and_signals_train_on_cuda():
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, size=(64, 12, 10, 3)).astype(np.uint8)
+    model = GANSampler(adapter=ImageAdapter(width=8), epochs=2, batch_size=16,
+                       device="cuda", random_state=0).fit(images)
+    samples = model.sample(7, random_state=0)
+    assert samples.shape == (7, 12, 10, 3) and samples.dtype == np.uint8
+
+    time = np.linspace(0, 1, 32)
+    signals = np.sin(2 * np.pi * (2 + 3 * rng.rand(64, 2, 1)) * time).astype(np.float32)
+    wgan = WGANSampler(adapter=SignalAdapter(width=4), epochs=2, batch_size=16, n_critic=1,
+                       device="cuda", random_state=0).fit(signals)
+    assert np.isfinite(wgan.history_["gradient_penalty"]).all()
+    samples = wgan.sample(5, random_state=0)
+    assert samples.shape == (5, 2, 32) and samples.dtype == np.float32
+    assert np.abs(samples).max() <= np.abs(signals).max() + 1e-6
+
+
+def test_conditional_cycle_and_resampler_run_on_cuda():
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(-3, 1, (150, 2)), rng.normal(3, 1, (50, 2))])
+    y = np.array([0] * 150 + [1] * 50)
+
+    conditional = ConditionalGAN(random_state=0, **FAST).fit(X, y)
+    samples, labels = conditional.sample(40, y=1, random_state=0)
+    assert samples.shape == (40, 2) and (labels == 1).all()
+
+    cycle = CycleGANTransformer(adapter="numeric", epochs=2, batch_size=32,
+                                generator_dims=(16,), discriminator_dims=(16,),
+                                device="cuda", random_state=0).fit(X, y)
+    assert np.isfinite(cycle.transform(X[:10])).all()
+
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST), random_state=0)
+    X_resampled, y_resampled = resampler.fit_resample(X, y)
+    assert np.bincount(y_resampled).tolist() == [150, 150]
+    np.testing.assert_array_equal(X_resampled[:200], X)
+
+
+def test_cuda_model_loads_and_trains_on_a_machine_without_cuda(tmp_path):
+    table = _table()
+    model = WGANSampler(random_state=0, **FAST).fit(table)
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(model))
+    table.to_pickle(tmp_path / "table.pkl")
+    script = textwrap.dedent(f"""
+        import pickle, warnings
+        import pandas as pd, torch
+        assert not torch.cuda.is_available()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = pickle.loads(open({str(path)!r}, "rb").read())
+        assert any("not available here" in str(w.message) for w in caught)
+        assert model.device_ == torch.device("cpu")
+        assert all(p.device.type == "cpu" for p in model.generator_.parameters())
+        table = pd.read_pickle({str(tmp_path / "table.pkl")!r})
+        samples = model.sample(100, random_state=0)
+        assert samples.dtypes.to_dict() == table.dtypes.to_dict()
+        model.set_params(warm_start=True).partial_fit(table)
+        print("epochs", len(model.history_["epoch"]))
+    """)
+    environment = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+    result = subprocess.run([sys.executable, "-c", script], env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["epochs", str(FAST["epochs"] + 1)]
