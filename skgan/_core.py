@@ -113,6 +113,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 description=type(self).__name__,
             )
             self._report(outcome)
+            self._finish_training(tensors)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved_state)
@@ -216,6 +217,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     def _pac(self):
         return getattr(self, "pac", 1)
 
+
+    def _finish_training(self, tensors):
+        """After the epochs of a fit: adjustments that are not gradient steps (none here)."""
 
     @abstractmethod
     def _train_step(self, batch):

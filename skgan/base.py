@@ -19,7 +19,7 @@ from ._core import AdversarialCore
 from ._sampling import SamplingMixin
 from .conditioning import make_conditioner
 from .metrics import median_heuristic_gamma, mmd
-from .networks import make_network_pair
+from .networks import make_network_pair, matching_noise_scale
 
 
 class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
@@ -160,6 +160,31 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
     def _networks(self):
         """Every trained module by name: what snapshots save and restore."""
         return {"generator": self.generator_, "discriminator": self.discriminator_}
+
+    def _finish_training(self, tensors):
+        """Give a signal generator's samples the data's noise floor.
+
+        With ``SignalAdapter(match_noise_floor=True)``, the scale of the white noise the
+        generator adds after its tanh is set from up to ``max_score_samples`` training
+        signals and as many generated ones (with their conditions, for conditional
+        models), drawn from the fixed seeds of :meth:`score` (see
+        :func:`skgan.networks.matching_noise_scale`).
+        """
+        noise = getattr(self.generator_, "noise", None)
+        if not (getattr(self.adapter_, "match_noise_floor", False)
+                and getattr(self.generator_, "noise_after_tanh", False) and noise is not None):
+            return
+        encoded, *conditions = tensors
+        seeds = self._score_seeds()
+        n_rows = min(len(encoded), self.max_score_samples)
+        rows = torch.as_tensor(seeds.choice(len(encoded), n_rows, replace=False),
+                               device=encoded.device)
+        condition = conditions[0][rows] if conditions else None
+        fake = self._generate_encoded(n_rows, self._seeded_generator(seeds), condition)
+        scale = matching_noise_scale(encoded[rows].float(), torch.from_numpy(fake),
+                                     noise.scale.detach())
+        with torch.no_grad():
+            noise.scale.copy_(scale.to(noise.scale))
 
     def _condition_tensors(self, y, reset):
         """Extra per-row inputs for both networks (conditional models); None here."""

@@ -99,3 +99,84 @@ def test_signal_noise_keeps_its_level_at_the_ends_of_the_range(spatial, level_fr
         assert noise_std == pytest.approx(0.1, rel=0.05)
     else:
         assert noise_std < 0.01
+
+
+def _upper_band_power(signals):
+    """Mean power of the upper half of the spectrum, in signal units squared."""
+    spectrum = np.abs(np.fft.rfft(signals, axis=-1)) ** 2 / signals.shape[-1]
+    return spectrum[..., spectrum.shape[-1] // 2:-1].mean()
+
+
+@pytest.mark.parametrize("make", [GANSampler, WGANSampler])
+def test_samples_get_the_white_noise_floor_of_the_data(make):
+    # Smooth sines plus white noise of std 0.1: the generator's convolutions make the
+    # sines, the matched noise scale the noise; without matching the floor is missing.
+    # (On the CPU's random stream these 3-epoch generators are smoother than the data;
+    # a rougher one rightly gets no noise added: see the next test.)
+    signals, _ = make_waveforms(300, length=64, noise=0.1, random_state=0)
+    floors = {}
+    for match in (True, False):
+        model = make(adapter=SignalAdapter(width=8, match_noise_floor=match), epochs=3,
+                     batch_size=32, device="cpu", random_state=0).fit(signals)
+        floors[match] = _upper_band_power(model.sample(500, random_state=1))
+    real_floor = _upper_band_power(signals)
+    assert real_floor > 0.01  # the noise's 0.01 and the sines' leakage
+    assert floors[True] == pytest.approx(real_floor, rel=0.2)
+    if make is GANSampler:  # its 3-epoch samples are smooth (WGANSampler's still rough)
+        assert floors[False] < 0.5 * real_floor
+
+
+def test_matched_noise_scale_fills_only_the_missing_power():
+    from skgan.networks import matching_noise_scale
+
+    rng = torch.Generator().manual_seed(0)
+    smooth = torch.sin(torch.linspace(0, 6, 128)).expand(1000, 1, 128)
+    real = smooth + 0.1 * torch.randn(1000, 1, 128, generator=rng)
+    made_with_some = smooth + 0.05 * torch.randn(1000, 1, 128, generator=rng)
+    rougher = smooth + 0.2 * torch.randn(1000, 1, 128, generator=rng)
+    # Variances add: 0.05**2 + (0.1**2 - 0.05**2) = 0.1**2.
+    assert float(matching_noise_scale(real, made_with_some, torch.tensor([0.05]))[0]) \
+        == pytest.approx(0.1, rel=0.05)
+    assert float(matching_noise_scale(real, rougher, torch.tensor([0.0]))[0]) == 0.0
+
+
+def test_noise_floor_matching_follows_each_channel_and_refits_with_partial_fit():
+    rng = np.random.RandomState(0)
+    signals, _ = make_waveforms(200, length=64, n_channels=2, noise=0.0, random_state=0)
+    signals = signals + rng.normal(size=signals.shape) * np.array([0.02, 0.2])[None, :, None]
+    model = GANSampler(adapter=SignalAdapter(width=8), epochs=2, batch_size=32,
+                       device="cpu", random_state=0).fit(signals)
+    samples = model.sample(500, random_state=0)
+    for channel in range(2):
+        assert _upper_band_power(samples[:, channel]) == pytest.approx(
+            _upper_band_power(signals[:, channel]), rel=0.25)
+    scale = model.generator_.noise.scale.detach().clone()
+    model.partial_fit(signals)
+    assert not torch.equal(scale, model.generator_.noise.scale)  # set again after the epoch
+
+
+def test_match_noise_floor_must_be_a_boolean():
+    with pytest.raises(ValueError, match="match_noise_floor"):
+        GANSampler(adapter=SignalAdapter(match_noise_floor="yes"), epochs=1).fit(
+            np.zeros((10, 16)))
+
+
+def test_conditional_signal_models_match_their_noise_floor_with_the_training_labels(
+        monkeypatch):
+    from skgan import ConditionalGAN
+
+    signals, frequency = make_waveforms(300, length=64, noise=0.1, random_state=0)
+    labels = (frequency > 4).astype(int)
+    asked = []
+    generate = ConditionalGAN._generate_encoded
+
+    def spy(self, n_samples, generator, condition=None, **kwargs):
+        asked.append(None if condition is None else condition.cpu().numpy())
+        return generate(self, n_samples, generator, condition, **kwargs)
+
+    monkeypatch.setattr(ConditionalGAN, "_generate_encoded", spy)
+    ConditionalGAN(adapter=SignalAdapter(width=8), epochs=1, batch_size=32,
+                   random_state=0).fit(signals, labels)
+    # Every training signal (300 < 2,000) and, for each, a sample of its own class.
+    assert len(asked) == 1 and asked[0].shape == (300, 2)
+    np.testing.assert_array_equal(asked[0].sum(axis=0), np.bincount(labels))

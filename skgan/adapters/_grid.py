@@ -70,14 +70,14 @@ class GridAdapter(BaseAdapter):
             )
         return array
 
-    def _check_width(self):
+    def _check_params(self):
         if (isinstance(self.width, bool) or not isinstance(self.width, numbers.Integral)
                 or self.width < 1):
             raise ValueError(f"width must be a positive integer, got {self.width!r}.")
 
     # ------------------------------------------------------------------ fit, encode, decode
     def fit(self, X):
-        self._check_width()
+        self._check_params()
         self._reset()
         array, layout = self._checked_array(X)
         if len(array) < 2:

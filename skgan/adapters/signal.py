@@ -1,5 +1,7 @@
 """The adapter for 1-D signals: waveforms, time series, spectra, one or more channels."""
 
+import numpy as np
+
 from ._grid import GridAdapter
 
 #: Shortest signal the convolutional networks handle.
@@ -23,6 +25,12 @@ class SignalAdapter(GridAdapter):
     width : int, default=16
         Channels of the generator's last stage and the discriminator's first; the
         inner stages have up to 8 times as many.
+    match_noise_floor : bool, default=True
+        After each fit, set the scale of the white noise the generator adds so that
+        its samples carry the training signals' power in the upper half of the
+        spectrum (see :func:`skgan.networks.matching_noise_scale`). Convolutional
+        generators make smooth signals and do not learn sensor noise on their own;
+        False keeps the scale training left (near zero).
 
     Attributes
     ----------
@@ -55,8 +63,16 @@ class SignalAdapter(GridAdapter):
     network_family = "conv1d"
     kind = "signal"
 
-    def __init__(self, width=16):
+    def __init__(self, width=16, match_noise_floor=True):
         super().__init__(width=width)
+        self.match_noise_floor = match_noise_floor
+
+    def _check_params(self):
+        super()._check_params()
+        if not isinstance(self.match_noise_floor, (bool, np.bool_)):
+            raise ValueError(
+                f"match_noise_floor must be True or False, got {self.match_noise_floor!r}."
+            )
 
     def _layout_of(self, array):
         if array.ndim == 2:

@@ -3,6 +3,7 @@
 from .factory import make_network_pair
 from .init import build_module, initialize_module
 from .mlp import MLPDiscriminator, MLPGenerator
+from .noise_floor import matching_noise_scale
 from .spectral import SpectralNormLinear
 
 __all__ = [
@@ -12,4 +13,5 @@ __all__ = [
     "build_module",
     "initialize_module",
     "make_network_pair",
+    "matching_noise_scale",
 ]

@@ -81,7 +81,9 @@ class ConvGenerator(nn.Module):
     Images get the noise before the tanh, which can then saturate it away (the flat
     background of a digit); signals get it after, so its level does not shrink where the
     signal nears the ends of its range: sensor noise adds to the signal whatever its
-    level. Decoding clips samples to the training range.
+    level (and estimators may set its scale from the data after training, see
+    :func:`skgan.networks.matching_noise_scale`). Decoding clips samples to the
+    training range.
 
     Parameters
     ----------
