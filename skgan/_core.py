@@ -163,7 +163,11 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
 
     def _batch_size_for(self, n_rows):
         pac = self._pac()
-        return max(pac, (min(self.batch_size, n_rows) // pac) * pac)
+        return max(pac, (min(self._requested_batch_size(), n_rows) // pac) * pac)
+
+    def _requested_batch_size(self):
+        """``batch_size`` as a number (estimators with an ``"auto"`` choice resolve it)."""
+        return self.batch_size
 
     def _report(self, outcome):
         name = type(self).__name__

@@ -257,3 +257,20 @@ def test_generator_head_with_its_own_state_is_built_and_seeded(blobs):
     offset = first.generator_.head.offset
     assert torch.isfinite(offset).all() and ((offset >= 0) & (offset < 1)).all()
     assert torch.equal(offset, second.generator_.head.offset)
+
+
+def test_wgan_auto_batch_size_is_512_for_tables_and_128_for_images_and_signals(blobs):
+    from skgan.adapters import SignalAdapter
+
+    rng = np.random.RandomState(0)
+    data = {"tabular": (blobs, "auto"), "images": (rng.rand(40, 8, 8), "auto"),
+            "signals": (rng.rand(40, 16), SignalAdapter(width=4))}
+    expected = {"tabular": 512, "images": 128, "signals": 128}
+    for kind, (X, adapter) in data.items():
+        model = WGANSampler(adapter=adapter, epochs=1, n_critic=1, random_state=0).fit(X)
+        assert model._batch_size_for(10_000) == expected[kind], kind
+        assert model.get_params()["batch_size"] == "auto"
+    fixed = WGANSampler(batch_size=64, epochs=1, n_critic=1, random_state=0).fit(blobs)
+    assert fixed._batch_size_for(10_000) == 64
+    with pytest.raises(ValueError, match="batch_size"):
+        WGANSampler(batch_size="big").fit(blobs)
