@@ -7,6 +7,7 @@ and how to take one training step, as :class:`sklearn.mixture._base.BaseMixture`
 for mixtures.
 """
 
+import warnings
 from abc import abstractmethod
 from numbers import Integral
 
@@ -168,21 +169,34 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         generator adds after its tanh is set from up to ``max_score_samples`` training
         signals and as many generated ones (with their conditions, for conditional
         models), drawn from the fixed seeds of :meth:`score` (see
-        :func:`skgan.networks.matching_noise_scale`).
+        :func:`skgan.networks.matching_noise_scale`); a ``partial_fit`` sets it from its
+        own chunk. The training it follows is kept whatever happens here: a failure
+        (or Ctrl-C) leaves the trained scale and warns.
         """
         noise = getattr(self.generator_, "noise", None)
         if not (getattr(self.adapter_, "match_noise_floor", False)
                 and getattr(self.generator_, "noise_after_tanh", False) and noise is not None):
             return
-        encoded, *conditions = tensors
-        seeds = self._score_seeds()
-        n_rows = min(len(encoded), self.max_score_samples)
-        rows = torch.as_tensor(seeds.choice(len(encoded), n_rows, replace=False),
-                               device=encoded.device)
-        condition = conditions[0][rows] if conditions else None
-        fake = self._generate_encoded(n_rows, self._seeded_generator(seeds), condition)
-        scale = matching_noise_scale(encoded[rows].float(), torch.from_numpy(fake),
-                                     noise.scale.detach())
+        try:
+            encoded, *conditions = tensors
+            seeds = self._score_seeds()
+            n_rows = min(len(encoded), self.max_score_samples)
+            rows = torch.as_tensor(seeds.choice(len(encoded), n_rows, replace=False),
+                                   device=encoded.device)
+            condition = conditions[0][rows] if conditions else None
+            fake = self._generate_encoded(n_rows, self._seeded_generator(seeds), condition)
+            scale = matching_noise_scale(encoded[rows].float(), torch.from_numpy(fake),
+                                         noise.scale.detach())
+            if not torch.isfinite(scale).all():
+                raise FloatingPointError("the generated signals are not finite")
+        except (Exception, KeyboardInterrupt) as error:
+            warnings.warn(
+                f"{type(self).__name__} kept its trained noise scale: matching the data's "
+                f"noise floor failed ({type(error).__name__}: {error}).",
+                UserWarning,
+                stacklevel=5,
+            )
+            return
         with torch.no_grad():
             noise.scale.copy_(scale.to(noise.scale))
 

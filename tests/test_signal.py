@@ -140,7 +140,17 @@ def test_matched_noise_scale_fills_only_the_missing_power():
     assert float(matching_noise_scale(real, rougher, torch.tensor([0.0]))[0]) == 0.0
 
 
-def test_noise_floor_matching_follows_each_channel_and_refits_with_partial_fit():
+def test_noise_floor_matching_follows_each_channel_and_refits_with_partial_fit(monkeypatch):
+    import skgan.base
+
+    scales = []
+    match = skgan.base.matching_noise_scale
+
+    def spy(*args):
+        scales.append(match(*args))
+        return scales[-1]
+
+    monkeypatch.setattr(skgan.base, "matching_noise_scale", spy)
     rng = np.random.RandomState(0)
     signals, _ = make_waveforms(200, length=64, n_channels=2, noise=0.0, random_state=0)
     signals = signals + rng.normal(size=signals.shape) * np.array([0.02, 0.2])[None, :, None]
@@ -150,9 +160,9 @@ def test_noise_floor_matching_follows_each_channel_and_refits_with_partial_fit()
     for channel in range(2):
         assert _upper_band_power(samples[:, channel]) == pytest.approx(
             _upper_band_power(signals[:, channel]), rel=0.25)
-    scale = model.generator_.noise.scale.detach().clone()
-    model.partial_fit(signals)
-    assert not torch.equal(scale, model.generator_.noise.scale)  # set again after the epoch
+    model.partial_fit(signals)  # set again after the epoch
+    assert len(scales) == 2
+    torch.testing.assert_close(model.generator_.noise.scale.detach(), scales[-1].float())
 
 
 def test_match_noise_floor_must_be_a_boolean():
@@ -180,3 +190,37 @@ def test_conditional_signal_models_match_their_noise_floor_with_the_training_lab
     # Every training signal (300 < 2,000) and, for each, a sample of its own class.
     assert len(asked) == 1 and asked[0].shape == (300, 2)
     np.testing.assert_array_equal(asked[0].sum(axis=0), np.bincount(labels))
+
+
+def test_a_failed_noise_match_keeps_the_training_and_warns(monkeypatch):
+    import skgan.base
+
+    def broken(*args):
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(skgan.base, "matching_noise_scale", broken)
+    signals, _ = make_waveforms(100, length=32, random_state=0)
+    with pytest.warns(UserWarning, match="kept its trained noise scale.*MemoryError"):
+        model = GANSampler(adapter=SignalAdapter(width=4), epochs=2, batch_size=32,
+                           device="cpu", random_state=0).fit(signals)
+    assert model.history_["epoch"] == [1, 2]
+    assert model.sample(3).shape == (3, 32)
+
+
+def test_signal_adapters_pickled_before_the_option_load_with_it_on():
+    import pickle
+
+    adapter = SignalAdapter(width=4)
+    del adapter.match_noise_floor  # as an adapter of skgan 0.1.0 was pickled
+    restored = pickle.loads(pickle.dumps(adapter))
+    assert restored.get_params() == {"width": 4, "match_noise_floor": True}
+
+
+def test_upper_band_power_is_the_same_computed_in_chunks(monkeypatch):
+    import skgan.networks.noise_floor as noise_floor
+
+    signals = torch.randn(50, 2, 40, generator=torch.Generator().manual_seed(0))
+    whole = noise_floor.upper_band_power(signals)
+    monkeypatch.setattr(noise_floor, "_CHUNK_ELEMENTS", 200)  # 2 signals per chunk
+    torch.testing.assert_close(noise_floor.upper_band_power(signals), whole)
+    assert whole.shape == (2, 10)  # bins 10-19 of 21

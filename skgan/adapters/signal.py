@@ -26,11 +26,15 @@ class SignalAdapter(GridAdapter):
         Channels of the generator's last stage and the discriminator's first; the
         inner stages have up to 8 times as many.
     match_noise_floor : bool, default=True
-        After each fit, set the scale of the white noise the generator adds so that
-        its samples carry the training signals' power in the upper half of the
-        spectrum (see :func:`skgan.networks.matching_noise_scale`). Convolutional
+        For the sampling estimators (``GANSampler``, ``WGANSampler``,
+        ``ConditionalGAN``): after each ``fit`` and ``partial_fit``, set the scale of
+        the white noise the generator adds so that its samples carry the training
+        signals' power in the upper half of the spectrum (see
+        :func:`skgan.networks.matching_noise_scale`; a ``partial_fit`` uses its own
+        chunk, so chunks of a few signals give a rougher estimate). Convolutional
         generators make smooth signals and do not learn sensor noise on their own;
-        False keeps the scale training left (near zero).
+        False keeps the scale training left (near zero). ``CycleGANTransformer``'s
+        translators add no noise and ignore it.
 
     Attributes
     ----------
@@ -62,6 +66,8 @@ class SignalAdapter(GridAdapter):
 
     network_family = "conv1d"
     kind = "signal"
+    #: Adapters pickled before the option existed load with it on.
+    match_noise_floor = True
 
     def __init__(self, width=16, match_noise_floor=True):
         super().__init__(width=width)
