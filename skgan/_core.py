@@ -221,7 +221,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     def _pac(self):
         return getattr(self, "pac", 1)
 
-
     def _finish_training(self, tensors):
         """After the epochs of a fit: adjustments that are not gradient steps (none here)."""
 

@@ -223,4 +223,6 @@ def test_upper_band_power_is_the_same_computed_in_chunks(monkeypatch):
     whole = noise_floor.upper_band_power(signals)
     monkeypatch.setattr(noise_floor, "_CHUNK_ELEMENTS", 200)  # 2 signals per chunk
     torch.testing.assert_close(noise_floor.upper_band_power(signals), whole)
+    monkeypatch.setattr(noise_floor, "_CHUNK_ELEMENTS", 50)  # less than one signal
+    torch.testing.assert_close(noise_floor.upper_band_power(signals), whole)
     assert whole.shape == (2, 10)  # bins 10-19 of 21

@@ -29,8 +29,9 @@ def upper_band_power(signals):
         sampling rate up to, not including, the Nyquist bin: white noise of standard
         deviation ``s`` gives ``length * s**2`` in each.
     """
+    signals_per_chunk = max(1, _CHUNK_ELEMENTS // signals[0].numel())  # bounded memory
     total = 0.0
-    for chunk in signals.split(_CHUNK_ELEMENTS // max(1, signals[0].numel())):  # bounded memory
+    for chunk in signals.split(signals_per_chunk):
         total = total + torch.fft.rfft(chunk.float(), dim=-1).abs().square().double().sum(dim=0)
     spectrum = total / len(signals)
     n_bins = spectrum.shape[-1]
