@@ -240,6 +240,8 @@ def test_bad_adapter_options():
         TabularAdapter(continuous="kde").fit(table)
     with pytest.raises(ValueError, match="max_categories"):
         TabularAdapter(max_categories=1).fit(table)
+    with pytest.raises(ValueError, match="mode_assignment"):
+        TabularAdapter(mode_assignment="random").fit(table)
 
 
 # -------------------------------------------------------------- property-based

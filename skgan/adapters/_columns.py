@@ -21,10 +21,19 @@ class ModeNormalizer:
 
     A variational (Dirichlet-process) Gaussian mixture
     (:class:`~skgan.adapters._mixture1d.VariationalMixture1D`) is fitted to a subsample
-    of the standardised values; a value is encoded as the one-hot of its most likely mode and
-    its offset within that mode, ``(z - mean_k) / (4 std_k)`` in (-1, 1), which the
-    generator produces through a ``tanh``. Modes whose weight falls under
+    of the standardised values; a value is encoded as the one-hot of a mode and its offset
+    within that mode, ``(z - mean_k) / (4 std_k)`` in (-1, 1), which the generator
+    produces through a ``tanh``. The mode is the value's most likely one, or, with
+    ``sample_modes=True``, one drawn from its posterior probabilities under the mixture
+    (Xu et al., 2019) with a seed fixed at fit, so encoding stays repeatable: where
+    modes overlap, each one's offsets then follow a smooth bell instead of a piece cut
+    at the boundary with its neighbour. Modes whose weight falls under
     ``weight_threshold`` are dropped.
+
+    Point masses (a single value held by at least ``spike_share`` of the rows and by
+    ten times as many rows as an average distinct value, such as the zeros of a balance
+    or an income column) get a mode each, after the mixture's: the mixture is fitted to
+    the other values, and a spike's mode decodes to exactly its value.
 
     Parameters
     ----------
@@ -34,20 +43,34 @@ class ModeNormalizer:
         The mixture is fitted on at most this many rows (drawn with ``random_state``).
     weight_threshold : float
         Smallest weight of a kept mode.
+    spike_share : float
+        Smallest share of the rows a point mass holds.
+    sample_modes : bool
+        Draw each value's mode from its posterior probabilities instead of taking the
+        most likely one.
     """
 
     n_scalars = 1
     scalar_activation = "tanh"
+    spikes_ = np.empty(0)  # normalisers pickled before point masses had none
+    encode_seed_ = None  # None: the most likely mode
 
-    def __init__(self, max_modes=10, max_fit_rows=5000, weight_threshold=0.005):
+    def __init__(self, max_modes=10, max_fit_rows=5000, weight_threshold=0.005,
+                 spike_share=0.02, sample_modes=False):
         self.max_modes = max_modes
         self.max_fit_rows = max_fit_rows
         self.weight_threshold = weight_threshold
+        self.spike_share = spike_share
+        self.sample_modes = sample_modes
 
     def fit(self, values, random_state):
         self.center_ = float(values.mean())
         self.scale_ = float(values.std()) or 1.0
-        standard = (values - self.center_) / self.scale_
+        self.spikes_ = _point_masses(values, self.spike_share)
+        seed = int(random_state.randint(2**31 - 1))
+        self.encode_seed_ = seed if self.sample_modes else None
+        smooth = values[_spike_index(self.spikes_, values) < 0]
+        standard = (smooth - self.center_) / self.scale_
         if len(standard) > self.max_fit_rows:
             standard = random_state.choice(standard, self.max_fit_rows, replace=False)
         mixture = VariationalMixture1D(self.max_modes, weight_concentration=1e-3).fit(standard)
@@ -58,7 +81,7 @@ class ModeNormalizer:
         self.stds_ = np.sqrt(mixture.variances_[keep])
         weights = mixture.weights_[keep]
         self.log_weights_ = np.log(weights / weights.sum())
-        self.block_widths = [len(self.means_)]
+        self.block_widths = [len(self.means_) + len(self.spikes_)]
         return self
 
     def encode(self, values):
@@ -68,15 +91,56 @@ class ModeNormalizer:
             - np.log(self.stds_)
             - 0.5 * ((standard[:, None] - self.means_) / self.stds_) ** 2
         )
-        mode = log_density.argmax(axis=1)
+        mode = self._draw_modes(log_density)
         alpha = (standard - self.means_[mode]) / (_MODE_SPAN * self.stds_[mode])
-        return np.clip(alpha, -_ALPHA_LIMIT, _ALPHA_LIMIT)[:, None], [mode]
+        alpha = np.clip(alpha, -_ALPHA_LIMIT, _ALPHA_LIMIT)
+        spike = _spike_index(self.spikes_, values)
+        on_spike = spike >= 0
+        if on_spike.any():
+            mode = np.where(on_spike, len(self.means_) + spike, mode)
+            alpha[on_spike] = 0.0
+        return alpha[:, None], [mode]
+
+    def _draw_modes(self, log_density):
+        """A mode per row: the most likely, or drawn from the posterior (repeatably)."""
+        if self.encode_seed_ is None:
+            return log_density.argmax(axis=1)
+        posterior = np.exp(log_density - log_density.max(axis=1, keepdims=True))
+        cumulative = np.cumsum(posterior, axis=1)
+        uniform = np.random.RandomState(self.encode_seed_).random_sample(len(log_density))
+        drawn = (cumulative < uniform[:, None] * cumulative[:, -1:]).sum(axis=1)
+        return np.minimum(drawn, log_density.shape[1] - 1)
 
     def decode(self, scalars, codes):
         mode = codes[0]
+        n_smooth = len(self.means_)
+        smooth_mode = np.minimum(mode, n_smooth - 1)
         alpha = np.clip(scalars[:, 0], -1.0, 1.0)
-        standard = alpha * _MODE_SPAN * self.stds_[mode] + self.means_[mode]
-        return standard * self.scale_ + self.center_
+        standard = alpha * _MODE_SPAN * self.stds_[smooth_mode] + self.means_[smooth_mode]
+        values = standard * self.scale_ + self.center_
+        on_spike = mode >= n_smooth
+        if on_spike.any():
+            values[on_spike] = self.spikes_[mode[on_spike] - n_smooth]
+        return values
+
+
+def _point_masses(values, min_share):
+    """Sorted values held by at least ``min_share`` of the rows and by ten times the
+    average count of a distinct value; none when fewer than two other values remain."""
+    distinct, counts = np.unique(values, return_counts=True)
+    share = counts / len(values)
+    spikes = distinct[(share >= min_share) & (share >= 10.0 / len(distinct))]
+    if len(distinct) - len(spikes) < 2:
+        return np.empty(0)
+    return spikes
+
+
+def _spike_index(spikes, values):
+    """Position of each value among the sorted ``spikes``; -1 for other values."""
+    if not len(spikes):
+        return np.full(len(values), -1, dtype=np.intp)
+    position = np.minimum(np.searchsorted(spikes, values), len(spikes) - 1)
+    return np.where(spikes[position] == values, position, -1)
 
 
 class QuantileNormalizer:

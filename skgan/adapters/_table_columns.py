@@ -24,8 +24,10 @@ class ContinuousColumn:
     back rounded; every value is clipped to the training range.
     """
 
-    def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False):
+    def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False,
+                 sample_modes=False):
         self.name = name
+        self.sample_modes = sample_modes
         self.rounded = rounded
         self.dtype = dtype
         self.method = method
@@ -40,7 +42,8 @@ class ContinuousColumn:
         self.min_, self.max_ = float(observed.min()), float(observed.max())
         self.resolution_ = _time_resolution(observed) if self.is_time_ else None
         if self.method == "vgm":
-            self.normalizer_ = ModeNormalizer(self.max_modes, self.max_fit_rows)
+            self.normalizer_ = ModeNormalizer(self.max_modes, self.max_fit_rows,
+                                              sample_modes=self.sample_modes)
         else:
             self.normalizer_ = QuantileNormalizer(max_fit_rows=self.max_fit_rows)
         self.normalizer_.fit(observed, random_state)

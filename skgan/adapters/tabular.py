@@ -11,6 +11,7 @@ from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter
 
 CONTINUOUS_METHODS = ("vgm", "quantile")
+MODE_ASSIGNMENTS = ("likeliest", "posterior")
 _NUMERIC_OBJECT_KINDS = {"integer", "floating", "mixed-integer-float", "decimal"}
 _UNHASHABLE = (list, dict, set, np.ndarray)
 
@@ -24,7 +25,10 @@ class TabularAdapter(BaseAdapter):
       datetimes, timedeltas): mode-specific normalisation, as in CTGAN's paper. A
       variational Gaussian mixture fitted on at most ``max_fit_rows`` rows finds the
       column's modes; a value becomes the one-hot of its mode and its offset within the
-      mode, produced by ``tanh`` and Gumbel-softmax units. Decoded values are clipped to
+      mode, produced by ``tanh`` and Gumbel-softmax units. A point mass (one value held
+      by at least 2 % of the rows and by ten times an average value's count, such as
+      the zeros of an income column) gets a mode of its own, decoded to exactly that
+      value. Decoded values are clipped to
       the training range; integers are rounded and keep their dtype; datetimes come back
       as datetimes, rounded to the finest unit the training values used.
     - discrete (object, string, category and boolean columns, integers with at most
@@ -68,6 +72,12 @@ class TabularAdapter(BaseAdapter):
         Train by sampling over the discrete columns (see above).
     random_state : int, default=0
         Seeds the subsamples and the mixtures, so an adapter fit is repeatable.
+    mode_assignment : {"likeliest", "posterior"}, default="likeliest"
+        The mode a continuous value is encoded with: its most likely one, or one drawn
+        from its posterior probabilities (the CTGAN paper's choice; repeatable, seeded
+        by ``random_state``). Drawn modes let the generator reproduce columns whose
+        modes overlap more closely (better column shapes) but blur the link between a
+        value's mode and the other columns (see docs/tabular.md for measurements).
 
     Attributes
     ----------
@@ -94,10 +104,11 @@ class TabularAdapter(BaseAdapter):
 
     def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
-                 conditional_sampling=True, random_state=0):
+                 conditional_sampling=True, random_state=0, mode_assignment="likeliest"):
         self.discrete_columns = discrete_columns
         self.continuous = continuous
         self.max_modes = max_modes
+        self.mode_assignment = mode_assignment
         self.max_discrete_levels = max_discrete_levels
         self.max_categories = max_categories
         self.max_fit_rows = max_fit_rows
@@ -113,6 +124,10 @@ class TabularAdapter(BaseAdapter):
         if self.continuous not in CONTINUOUS_METHODS:
             raise ValueError(
                 f"continuous={self.continuous!r} is not one of {CONTINUOUS_METHODS}."
+            )
+        if self.mode_assignment not in MODE_ASSIGNMENTS:
+            raise ValueError(
+                f"mode_assignment={self.mode_assignment!r} is not one of {MODE_ASSIGNMENTS}."
             )
         for name in ("max_modes", "max_discrete_levels", "max_categories", "max_fit_rows"):
             value = getattr(self, name)
@@ -165,7 +180,8 @@ class TabularAdapter(BaseAdapter):
         if discrete:
             return DiscreteColumn(name, dtype, self.max_categories)
         return ContinuousColumn(name, dtype, self.continuous, self.max_modes, self.max_fit_rows,
-                                rounded=_is_integer_valued(column))
+                                rounded=_is_integer_valued(column),
+                                sample_modes=self.mode_assignment == "posterior")
 
     def _lay_out(self):
         """Positions of every column's scalars and one-hot blocks in the encoding.
