@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from skgan import GANSampler
 from skgan.adapters import TabularAdapter
@@ -75,7 +76,7 @@ def test_adapter_round_trip_and_pickle_keep_the_spike():
 def test_normalizer_pickled_before_point_masses_still_decodes():
     values = np.random.RandomState(0).normal(size=500)
     normalizer = fitted_normalizer(values)
-    del normalizer.spikes_  # as pickled by an earlier version
+    del normalizer.spikes_, normalizer.encode_seed_  # as pickled by an earlier version
     state = pickle.loads(pickle.dumps(normalizer))
     scalars, codes = state.encode(values)
     np.testing.assert_allclose(state.decode(scalars, codes), values, rtol=1e-6, atol=1e-6)
@@ -90,6 +91,8 @@ def test_modes_are_drawn_from_the_posterior_repeatably():
     again, (mode_again,) = pickle.loads(pickle.dumps(normalizer)).encode(values)
     np.testing.assert_array_equal(mode, mode_again)
     np.testing.assert_array_equal(scalars, again)
+    refitted = fitted_normalizer(values, sample_modes=True)  # a second fit, same seed
+    np.testing.assert_array_equal(refitted.encode(values)[1][0], mode)
     # Where the modes overlap, equal values do not all get the same mode (the most
     # likely mode would cut the values at a boundary).
     middle = np.full(500, 0.75)
@@ -110,3 +113,16 @@ def test_adapter_option_draws_the_modes():
     np.testing.assert_array_equal(drawn.encode(table), drawn.encode(table))
     decoded = drawn.decode(drawn.encode(table))["value"]
     np.testing.assert_allclose(decoded, values, atol=1e-4)
+
+
+def test_mode_assignment_is_a_parameter_and_old_adapters_load():
+    adapter = TabularAdapter(mode_assignment="posterior")
+    assert clone(adapter).get_params()["mode_assignment"] == "posterior"
+    table = pd.DataFrame({"value": np.random.RandomState(0).normal(size=300)})
+    fitted = TabularAdapter().fit(table)
+    del fitted.mode_assignment  # as pickled before the option existed
+    loaded = pickle.loads(pickle.dumps(fitted))
+    assert loaded.get_params()["mode_assignment"] == "likeliest"
+    assert "TabularAdapter" in repr(loaded)
+    np.testing.assert_allclose(loaded.decode(loaded.encode(table))["value"], table["value"],
+                               atol=1e-4)

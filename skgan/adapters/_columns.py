@@ -25,7 +25,8 @@ class ModeNormalizer:
     within that mode, ``(z - mean_k) / (4 std_k)`` in (-1, 1), which the generator
     produces through a ``tanh``. The mode is the value's most likely one, or, with
     ``sample_modes=True``, one drawn from its posterior probabilities under the mixture
-    (Xu et al., 2019) with a seed fixed at fit, so encoding stays repeatable: where
+    (Xu et al., 2019) with a seed fixed at fit, so encoding the same rows in the same
+    order gives the same modes (row ``i`` of every call uses the same draw): where
     modes overlap, each one's offsets then follow a smooth bell instead of a piece cut
     at the boundary with its neighbour. Modes whose weight falls under
     ``weight_threshold`` are dropped.
@@ -33,7 +34,8 @@ class ModeNormalizer:
     Point masses (a single value held by at least ``spike_share`` of the rows and by
     ten times as many rows as an average distinct value, such as the zeros of a balance
     or an income column) get a mode each, after the mixture's: the mixture is fitted to
-    the other values, and a spike's mode decodes to exactly its value.
+    the other values, and a spike's mode decodes to exactly its value (as a float64:
+    integers beyond 2**53 and sub-microsecond timestamps round as every value does).
 
     Parameters
     ----------
@@ -126,13 +128,11 @@ class ModeNormalizer:
 
 def _point_masses(values, min_share):
     """Sorted values held by at least ``min_share`` of the rows and by ten times the
-    average count of a distinct value; none when fewer than two other values remain."""
+    average count of a distinct value (so a column needs at least ten distinct values
+    to have one, and at least nine other values always remain for the mixture)."""
     distinct, counts = np.unique(values, return_counts=True)
     share = counts / len(values)
-    spikes = distinct[(share >= min_share) & (share >= 10.0 / len(distinct))]
-    if len(distinct) - len(spikes) < 2:
-        return np.empty(0)
-    return spikes
+    return distinct[(share >= min_share) & (share >= 10.0 / len(distinct))]
 
 
 def _spike_index(spikes, values):

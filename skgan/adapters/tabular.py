@@ -73,10 +73,11 @@ class TabularAdapter(BaseAdapter):
     random_state : int, default=0
         Seeds the subsamples and the mixtures, so an adapter fit is repeatable.
     mode_assignment : {"likeliest", "posterior"}, default="likeliest"
-        The mode a continuous value is encoded with: its most likely one, or one drawn
-        from its posterior probabilities (the CTGAN paper's choice; repeatable, seeded
-        by ``random_state``). Drawn modes let the generator reproduce columns whose
-        modes overlap more closely (better column shapes) but blur the link between a
+        The mode a continuous value is encoded with (``continuous="vgm"`` only): its
+        most likely one, or one drawn from its posterior probabilities (the CTGAN
+        paper's choice; seeded by ``random_state``, so the same rows in the same order
+        encode the same way). Drawn modes give each mode a smooth spread of offsets,
+        which can help column shapes where modes overlap, but blur the link between a
         value's mode and the other columns (see docs/tabular.md for measurements).
 
     Attributes
@@ -101,6 +102,7 @@ class TabularAdapter(BaseAdapter):
     """
 
     input_checks = {"skip_check_array": True}
+    mode_assignment = "likeliest"  # adapters pickled before the option had it
 
     def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
