@@ -8,7 +8,7 @@ the mean RMS, and the fit time. Targets (issue 4): C2ST <= 0.80, amplitudes with
 Under each result, what tells the samples apart: the C2ST of each channel alone, the
 quartiles of the first channel's dominant frequency (real / generated; a generator that
 drops frequencies shows it here) and the median share of that channel's spectrum in
-its highest bin (lower than the real one: the generated sines drift in frequency or
+its highest bin (lower than the real one where generated sines drift in frequency or
 amplitude along the signal).
 
     python benchmarks/bench_signals.py [--estimators gan,wgan] [--cases "1 channel,3 channels"]
