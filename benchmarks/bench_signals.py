@@ -36,17 +36,15 @@ def spectrum(signals):
     return np.abs(np.fft.rfft(signals, axis=-1)).reshape(len(signals), -1)
 
 
-def dominant_frequency(signals):
-    """Cycles per signal of the first channel's strongest bin (FFT zero-padded 8 times)."""
-    first = signals.reshape(len(signals), -1, signals.shape[-1])[:, 0]
-    padding = 8 * first.shape[-1]
-    return np.abs(np.fft.rfft(first, n=padding, axis=-1))[:, 1:].argmax(axis=-1) / 8 + 1 / 8
+def dominant_frequency(channel):
+    """Cycles per signal of each (N, L) row's strongest bin (FFT zero-padded 8 times)."""
+    padded = np.abs(np.fft.rfft(channel, n=8 * channel.shape[-1], axis=-1))
+    return (padded[:, 1:].argmax(axis=-1) + 1) / 8
 
 
-def peak_share(signals):
-    """Share of the first channel's spectrum (DC left out) in its highest bin."""
-    first = signals.reshape(len(signals), -1, signals.shape[-1])[:, 0]
-    magnitudes = np.abs(np.fft.rfft(first, axis=-1))[:, 1:]
+def peak_share(channel):
+    """Share of each (N, L) row's spectrum (DC left out) in its highest bin."""
+    magnitudes = np.abs(np.fft.rfft(channel, axis=-1))[:, 1:]
     return magnitudes.max(axis=-1) / magnitudes.sum(axis=-1)
 
 
@@ -58,11 +56,11 @@ def diagnosis(held_out, samples):
         f"{c2st(spectrum(held_out[:, k]), spectrum(samples[:, k])):.3f}"
         for k in range(held_out.shape[1])
     )
-    real_q, fake_q = (np.percentile(dominant_frequency(x), [25, 50, 75]).round(2)
+    real_q, fake_q = (np.percentile(dominant_frequency(x[:, 0]), [25, 50, 75]).round(2)
                       for x in (held_out, samples))
     return (f"    per-channel C2ST {per_channel}; frequency quartiles {real_q.tolist()} / "
-            f"{fake_q.tolist()}; peak share {np.median(peak_share(held_out)):.3f} / "
-            f"{np.median(peak_share(samples)):.3f}")
+            f"{fake_q.tolist()}; peak share {np.median(peak_share(held_out[:, 0])):.3f} / "
+            f"{np.median(peak_share(samples[:, 0])):.3f}")
 
 
 def evaluate(name, train, held_out, seed):
