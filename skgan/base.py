@@ -130,9 +130,11 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         if self.conditioner_ is None:
             return None
         encoded, *fixed_conditions = tensors
+        row_table = self.conditioner_.row_table(encoded)
 
         def sampler(generator):
-            for rows, asked in self.conditioner_.epoch_batches(encoded, batch_size, generator):
+            for rows, asked in self.conditioner_.epoch_batches(encoded, batch_size, generator,
+                                                               row_table):
                 condition = torch.cat([part[rows] for part in fixed_conditions] + [asked], dim=1)
                 yield encoded[rows], condition
 

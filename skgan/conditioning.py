@@ -58,12 +58,13 @@ class DiscreteConditioner:
         chosen = block_log_probabilities.index_select(1, units)
         return -(chosen * condition).sum(dim=1).mean()
 
-    def epoch_batches(self, encoded, batch_size, generator):
+    def epoch_batches(self, encoded, batch_size, generator, row_table=None):
         """Row indices and condition vectors of one epoch's mini-batches.
 
         Each batch draws ``batch_size`` (column, level) pairs, the column uniformly and
         the level with probability proportional to ``log(1 + count)`` in ``encoded``,
-        and for each pair a row of ``encoded`` holding that level.
+        and for each pair a row of ``encoded`` holding that level. ``row_table``, from
+        :meth:`row_table` on the same ``encoded``, saves recomputing it every epoch.
 
         Yields
         ------
@@ -75,7 +76,8 @@ class DiscreteConditioner:
         n_batches = n_rows // batch_size
         if n_batches == 0:
             return
-        row_table = self._row_table(encoded)
+        if row_table is None:
+            row_table = self.row_table(encoded)
         levels = self._draw(row_table["probabilities"], n_batches * batch_size, generator)
         offsets = torch.rand(levels.shape, generator=generator, device=generator.device)
         levels = levels.to(device)
@@ -130,8 +132,11 @@ class DiscreteConditioner:
             dim=1,
         )
 
-    def _row_table(self, encoded):
-        """Rows sorted by level, with each level's first position, count and probability."""
+    def row_table(self, encoded):
+        """Rows sorted by level, with each level's first position, count and probability.
+
+        What :meth:`epoch_batches` draws rows from; it depends on ``encoded`` alone.
+        """
         n_rows = encoded.shape[0]
         device = encoded.device
         keys = self.row_levels(encoded).T.reshape(-1)  # column after column

@@ -207,14 +207,25 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
 
 
 def _all_finite(modules):
-    """Whether every floating-point parameter and buffer is finite (one device sync)."""
-    checks = [
-        torch.isfinite(tensor).all()
+    """Whether every floating-point parameter and buffer is finite (one device sync if so).
+
+    A sum holds NaN or infinity whenever one of its terms does, so finite sums clear
+    every tensor at a tenth of the cost of :func:`torch.isfinite` on each element (this
+    runs after every epoch, and on small tables an epoch is a single step). A sum that
+    overflows although all its terms are finite sends the check to the exact test.
+    """
+    tensors = [
+        tensor
         for module in modules.values()
         for tensor in (*module.parameters(), *module.buffers())
         if tensor.is_floating_point()
     ]
-    return bool(torch.stack(checks).all()) if checks else True
+    if not tensors:
+        return True
+    sums = torch.stack([tensor.detach().sum(dtype=torch.float32) for tensor in tensors])
+    if bool(sums.isfinite().all()):
+        return True
+    return bool(torch.stack([torch.isfinite(tensor).all() for tensor in tensors]).all())
 
 
 def _record(history, means, seconds):

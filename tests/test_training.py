@@ -206,3 +206,19 @@ def test_epoch_snapshot_drops_optimizer_state_created_after_it():
     assert len(optimizer.state) == 4
     snapshot.restore()
     assert torch.equal(first.weight, weights) and len(optimizer.state) == 2
+
+
+def test_weight_check_tells_overflowing_sums_from_non_finite_weights():
+    from skgan.training import _all_finite
+
+    module = torch.nn.Linear(4, 4)
+    with torch.no_grad():
+        module.weight.fill_(3e38)  # finite, but the sum overflows float32
+    assert _all_finite({"m": module})
+    with torch.no_grad():
+        module.weight[1, 2] = float("nan")
+    assert not _all_finite({"m": module})
+    with torch.no_grad():
+        module.weight.fill_(0.0)
+        module.bias[0] = -float("inf")
+    assert not _all_finite({"m": module})
