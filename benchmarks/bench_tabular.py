@@ -401,8 +401,9 @@ def _fit_and_measure(method, seed, train, held_out, target, metadata, encoding, 
         fit_s = time.perf_counter() - started
         rows = model.sample(len(train), seed=seed + 1)
     except Exception as error:  # noqa: BLE001 (a failing generator must not end the run)
-        print(f"  {LABELS[method]}: {type(error).__name__}: {str(error)[:150]}", flush=True)
-        return {"error": f"{type(error).__name__}: {error}"}
+        message = f"seed {seed}: {type(error).__name__}: {error}"
+        print(f"  {LABELS[method]}: {message[:150]}", flush=True)
+        return {"error": message}
     return {"fit_s": fit_s, "epochs": model.epochs_run_,
             "epoch_s": fit_s / model.epochs_run_,
             "rows_per_s": sampling_rate(model, args.sample_rows),
@@ -412,11 +413,12 @@ def _fit_and_measure(method, seed, train, held_out, target, metadata, encoding, 
 
 
 def _mean_of_runs(runs):
-    """Each figure averaged over the seeds' runs; quality and F1 also kept per seed."""
+    """Each figure averaged over the seeds' runs (a NaN figure, such as pair trends with no
+    qualifying pair, over the others); quality and F1 also kept per seed."""
     if "error" in runs[-1]:
         return runs[-1]
-    mean = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
-    mean["epochs"] = runs[0]["epochs"]
+    mean = {key: float(np.nanmean([run[key] for run in runs])) for key in runs[0]}
+    mean["epochs"] = round(mean["epochs"])
     mean["quality_runs"] = [run["quality"] for run in runs]
     mean["f1_runs"] = [run["f1"] for run in runs]
     return mean
@@ -577,7 +579,10 @@ def parse_args():
                              "means (the split stays the same)")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args()
-    args.seeds = [int(seed) for seed in args.seeds.split(",")]
+    try:
+        args.seeds = [int(seed) for seed in args.seeds.split(",")]
+    except ValueError:
+        parser.error(f"--seeds takes comma-separated integers, got {args.seeds!r}")
     if args.quick:
         args.epochs = args.epochs or 5
         args.sample_rows = min(args.sample_rows, 10_000)
