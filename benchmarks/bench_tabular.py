@@ -383,7 +383,8 @@ def run_table(name, methods, args):
                                          encoding, neighbours, args))
             if "error" in runs[-1]:
                 break
-        results[method] = runs[0] if len(runs) == 1 else _mean_of_runs(runs)
+        results[method] = (runs[-1] if "error" in runs[-1] or len(runs) == 1
+                           else _mean_of_runs(runs))
         if "error" not in results[method]:
             print(f"  {LABELS[method]}: fit {results[method]['fit_s']:.1f} s, "
                   f"{results[method]['epochs']} epochs"
@@ -415,8 +416,6 @@ def _fit_and_measure(method, seed, train, held_out, target, metadata, encoding, 
 def _mean_of_runs(runs):
     """Each figure averaged over the seeds' runs (a NaN figure, such as pair trends with no
     qualifying pair, over the others); quality and F1 also kept per seed."""
-    if "error" in runs[-1]:
-        return runs[-1]
     mean = {key: float(np.nanmean([run[key] for run in runs])) for key in runs[0]}
     mean["epochs"] = round(mean["epochs"])
     mean["quality_runs"] = [run["quality"] for run in runs]
