@@ -8,7 +8,7 @@ present, C2ST <= 0.85.
 
     python benchmarks/bench_images.py [--estimators gan,wgan] [--figure docs/img/digits.png]
                                       [--device auto|cpu|cuda] [--amp auto|on|off]
-                                      [--throughput N]
+                                      [--throughput N] [--ema-decay D]
 
 Speed: fit seconds, training images per second (images seen over all epochs / fit
 seconds) and sampling images per second (best of 3 draws of ``--throughput`` images).
@@ -47,8 +47,8 @@ def sampling_rate(model, n_images, repeats=3):
 
 
 def evaluate(name, train, held_out, classifier, real_score, seed, device="auto", amp="auto",
-             throughput=N_SAMPLES):
-    model = ESTIMATORS[name](random_state=seed, device=device, amp=amp)
+             throughput=N_SAMPLES, ema_decay=None):
+    model = ESTIMATORS[name](random_state=seed, device=device, amp=amp, ema_decay=ema_decay)
     started = time.perf_counter()
     model.fit(train)
     fit_seconds = time.perf_counter() - started
@@ -83,6 +83,8 @@ def main():
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
     parser.add_argument("--amp", default="auto", choices=("auto", "on", "off"),
                         help="bf16 autocast: auto (on CUDA only), on, off")
+    parser.add_argument("--ema-decay", type=float, default=None,
+                        help="sample from a moving average of the generator (ema_decay)")
     parser.add_argument("--throughput", type=int, default=N_SAMPLES,
                         help=f"images drawn to time sampling (default {N_SAMPLES})")
     args = parser.parse_args()
@@ -103,11 +105,11 @@ def main():
     header = (f"{'estimator':<12} {'device':<6} {'amp':<4} {'fit s':>7} {'epochs':>6} "
               f"{'train img/s':>11} {'sample img/s':>12} {'score':>6} "
               f"{'ratio':>6} {'classes':>7} {'min share':>9} {'C2ST':>6}")
-    print(header)
+    print(header + ("" if args.ema_decay is None else f"   (ema_decay={args.ema_decay})"))
     results = []
     for name in args.estimators.split(","):
         result = evaluate(name, train, held_out, classifier, real_score, args.seed,
-                          args.device, amp, args.throughput)
+                          args.device, amp, args.throughput, args.ema_decay)
         results.append(result)
         print(f"{result['estimator']:<12} {result['device']:<6} {args.amp:<4} "
               f"{result['fit_s']:7.1f} {result['epochs']:6d} "

@@ -12,7 +12,7 @@ its highest bin (lower than the real one where generated sines drift in frequenc
 amplitude along the signal).
 
     python benchmarks/bench_signals.py [--estimators gan,wgan] [--cases "1 channel,3 channels"]
-                                       [--figure docs/img/waveforms.png]
+                                       [--figure docs/img/waveforms.png] [--ema-decay D]
 """
 
 import argparse
@@ -63,8 +63,8 @@ def diagnosis(held_out, samples):
             f"{np.median(peak_share(samples[:, 0])):.3f}")
 
 
-def evaluate(name, train, held_out, seed):
-    model = ESTIMATORS[name](adapter="signal", random_state=seed)
+def evaluate(name, train, held_out, seed, ema_decay=None):
+    model = ESTIMATORS[name](adapter="signal", random_state=seed, ema_decay=ema_decay)
     started = time.perf_counter()
     model.fit(train)
     fit_seconds = time.perf_counter() - started
@@ -89,9 +89,11 @@ def main():
     parser.add_argument("--cases", default=",".join(CASES),
                         help=f"comma-separated, from {','.join(CASES)!r}")
     parser.add_argument("--figure", help="save real and generated waveforms here")
+    parser.add_argument("--ema-decay", type=float, default=None,
+                        help="sample from a moving average of the generator (ema_decay)")
     args = parser.parse_args()
     print(f"waveforms: {N_TRAIN} training signals of length {LENGTH}, {N_HELD_OUT} held out; "
-          f"torch threads {torch.get_num_threads()}")
+          f"torch threads {torch.get_num_threads()}; ema_decay {args.ema_decay}")
     print(f"{'case':<11} {'estimator':<12} {'fit s':>7} {'epochs':>6} {'C2ST fft':>8} "
           f"{'peak ratio':>10} {'rms ratio':>9}")
     shown = {}
@@ -103,7 +105,7 @@ def main():
         floor = c2st(spectrum(held_out), spectrum(train[:N_HELD_OUT]))
         print(f"{case:<11} {'real vs real':<12} {'':>7} {'':>6} {floor:8.3f} {1:10.3f} {1:9.3f}")
         for name in args.estimators.split(","):
-            result = evaluate(name, train, held_out, args.seed)
+            result = evaluate(name, train, held_out, args.seed, args.ema_decay)
             shown[(case, result["estimator"])] = (held_out, result["samples"])
             print(f"{case:<11} {result['estimator']:<12} {result['fit_s']:7.1f} "
                   f"{result['epochs']:6d} {result['c2st']:8.3f} {result['peak']:10.3f} "

@@ -81,7 +81,15 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             return self.epochs
         batch_size = self._batch_size_for(n_rows)
         rows_per_epoch = (n_rows // batch_size) * batch_size
-        return max(1, math.ceil(self._auto_rows / rows_per_epoch))
+        return max(1, math.ceil(self._auto_training_rows() / rows_per_epoch))
+
+    #: ``epochs="auto"``: multiples of ``_auto_rows`` for some network families.
+    _auto_rows_factors: dict = {}
+
+    def _auto_training_rows(self):
+        """Rows (summed over steps) ``epochs="auto"`` shows the networks."""
+        family = getattr(self.adapter_, "network_family", None)
+        return self._auto_rows * self._auto_rows_factors.get(family, 1)
 
 
     def _epochs_to_run(self, n_rows, n_epochs):

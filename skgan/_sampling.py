@@ -15,8 +15,8 @@ _SAMPLE_CHUNK = 16384
 class SamplingMixin:
     """``sample`` and the generation helpers of :class:`skgan.base.BaseGAN`.
 
-    Relies on the fitted ``generator_``, ``adapter_``, ``conditioner_``, ``device_``,
-    ``_rng`` and ``_draw_latent`` of the estimator.
+    Relies on the fitted ``adapter_``, ``conditioner_``, ``device_``, ``_rng``,
+    ``_draw_latent`` and ``_sampling_generator`` of the estimator.
     """
 
     def sample(self, n_samples=1, random_state=None, conditions=None):
@@ -101,7 +101,8 @@ class SamplingMixin:
         one drawn as the training data's levels are distributed.
         """
         chunks = []
-        self.generator_.eval()
+        network = self._sampling_generator()
+        network.eval()
         with torch.inference_mode(), self._autocast():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
@@ -110,7 +111,7 @@ class SamplingMixin:
                 chunk_condition = self._with_asked_levels(
                     chunk_condition, size, generator, asked_slot
                 )
-                fake = self.generator_(latent, chunk_condition, generator)
+                fake = network(latent, chunk_condition, generator)
                 chunks.append(fake.float().cpu())
         if not chunks:
             return np.empty((0, *self.adapter_.encoded_shape_), dtype=np.float32)

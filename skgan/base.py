@@ -9,13 +9,14 @@ for mixtures.
 
 import warnings
 from abc import abstractmethod
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 
+from ._averaging import make_average, ramped_decay, update_average
 from ._core import AdversarialCore
 from ._sampling import SamplingMixin
 from .conditioning import make_conditioner
@@ -34,6 +35,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
     _parameter_constraints: dict = {
         **AdversarialCore._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
     }
 
     #: Rows scored at most by :meth:`score` (MMD costs O(n^2)).
@@ -41,8 +43,8 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
 
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
-                 batch_size, generator_lr, discriminator_lr, betas, warm_start, device,
-                 amp, random_state, verbose):
+                 batch_size, generator_lr, discriminator_lr, betas, ema_decay, warm_start,
+                 device, amp, random_state, verbose):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
@@ -51,6 +53,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             verbose=verbose,
         )
         self.latent_dim = latent_dim
+        self.ema_decay = ema_decay
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -107,6 +110,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         else:
             self._check_more_training_data(X)
             conditions = self._condition_tensors(y, reset=False)
+        self._prepare_average()
         if len(X) < self._pac():
             raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
         if conditions is not None and len(conditions) != len(X):
@@ -162,7 +166,36 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
 
     def _networks(self):
         """Every trained module by name: what snapshots save and restore."""
-        return {"generator": self.generator_, "discriminator": self.discriminator_}
+        networks = {"generator": self.generator_, "discriminator": self.discriminator_}
+        if getattr(self, "generator_average_", None) is not None:
+            networks["generator_average"] = self.generator_average_
+        return networks
+
+    # ------------------------------------------------------------------ averaging
+    def _prepare_average(self):
+        """Start (or drop) the generator's moving average as ``ema_decay`` asks.
+
+        A fit with ``ema_decay`` set starts the average from the current generator
+        (on continued training, the average already there goes on); a fit with None
+        drops it, so samples come from the weights that fit trains.
+        """
+        if self.ema_decay is None:
+            self.__dict__.pop("generator_average_", None)
+        elif getattr(self, "generator_average_", None) is None:
+            self.generator_average_ = make_average(self.generator_)
+            self._n_averaged = 0
+
+    def _optimize(self, name, loss):
+        super()._optimize(name, loss)
+        if name == "generator" and self.ema_decay is not None:
+            self._n_averaged += 1
+            update_average(self.generator_average_, self.generator_,
+                           ramped_decay(self.ema_decay, self._n_averaged))
+
+    def _sampling_generator(self):
+        """The network :meth:`sample` and :meth:`score` use: the average if kept."""
+        average = getattr(self, "generator_average_", None)
+        return self.generator_ if average is None else average
 
     def _finish_training(self, tensors):
         """Give a signal generator's samples the data's noise floor.
@@ -175,9 +208,11 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         own chunk. The training it follows is kept whatever happens here: a failure
         (or Ctrl-C) leaves the trained scale and warns.
         """
-        noise = getattr(self.generator_, "noise", None)
+        sampling_generator = self._sampling_generator()
+        noise = getattr(sampling_generator, "noise", None)
         if not (getattr(self.adapter_, "match_noise_floor", False)
-                and getattr(self.generator_, "noise_after_tanh", False) and noise is not None):
+                and getattr(sampling_generator, "noise_after_tanh", False)
+                and noise is not None):
             return
         try:
             encoded, *conditions = tensors

@@ -60,7 +60,8 @@ class ConditionalGAN(BaseGAN):
     pac : int, default=1
         Samples the discriminator judges together (PacGAN).
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
-generator_lr, discriminator_lr, betas, warm_start, device, amp, random_state, verbose
+generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, random_state, \
+verbose
         As for :class:`~skgan.GANSampler`.
 
     Attributes
@@ -69,8 +70,8 @@ generator_lr, discriminator_lr, betas, warm_start, device, amp, random_state, ve
         The class labels seen in fit, sorted.
     class_prior_ : ndarray of shape (n_classes,)
         Their frequencies; ``sample`` without ``y`` draws labels from it.
-    adapter_, generator_, discriminator_, optimizers_, history_, device_, \
-n_features_in_, feature_names_in_
+    adapter_, generator_, discriminator_, generator_average_, optimizers_, history_, \
+device_, n_features_in_, feature_names_in_
         As for :class:`~skgan.GANSampler`.
 
     Examples
@@ -101,13 +102,14 @@ n_features_in_, feature_names_in_
                  projection=False, class_weight=None, pac=1, adapter="auto",
                  generator_dims=(256, 256), discriminator_dims=(256, 256), latent_dim=32,
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
-                 betas=(0.5, 0.999),
+                 betas=(0.5, 0.999), ema_decay=None,
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
             batch_size=batch_size, generator_lr=generator_lr,
-            discriminator_lr=discriminator_lr, betas=betas, warm_start=warm_start,
+            discriminator_lr=discriminator_lr, betas=betas, ema_decay=ema_decay,
+            warm_start=warm_start,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
         )
         self.objective = objective

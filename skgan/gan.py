@@ -48,13 +48,23 @@ default="auto"
         Passes over the training data in :meth:`fit`. "auto" runs as many as show the
         networks about 640,000 rows, 5,000 training steps (one discriminator and one
         generator update each) at the default batch size: small tables get many
-        epochs and large ones few, about 160 epochs for 4,000 rows.
+        epochs and large ones few, about 160 epochs for 4,000 rows. Signals get three
+        times as many, 15,000 steps: the spectra of three-channel waveforms were
+        still easy to tell from real ones after 5,000 (two-sample classifier 0.99
+        against 0.87).
     batch_size : int, default=128
         Rows per training step (at most the number of rows).
     generator_lr, discriminator_lr : float, default=1e-3
         Adam learning rates.
     betas : tuple of two floats, default=(0.5, 0.999)
         Adam's decay rates for both networks.
+    ema_decay : float in [0, 1) or None, default=None
+        Keep an exponential moving average of the generator's weights, updated after
+        every generator step with this decay (ramped up over the first updates as
+        ``min(ema_decay, (1 + n) / (10 + n))``), and sample and score with it
+        (``generator_average_``). Averaging smooths out the oscillation of
+        adversarial training; 0.99 to 0.999 are usual. None samples from the last
+        weights.
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training.
     device : str or torch.device, default="auto"
@@ -76,6 +86,9 @@ default="auto"
         The fitted data adapter.
     generator_, discriminator_ : torch.nn.Module
         The trained networks (in eval mode).
+    generator_average_ : torch.nn.Module
+        The moving average of the generator that ``sample`` and ``score`` use; only
+        with ``ema_decay`` set.
     optimizers_ : dict of torch.optim.Optimizer
         Keys "generator" and "discriminator"; kept so training can continue.
     history_ : dict of lists
@@ -113,16 +126,21 @@ default="auto"
         "pac": [Interval(Integral, 1, None, closed="left")],
     }
 
+    #: ``epochs="auto"``: signals get three times the rows (see the docstring).
+    _auto_rows_factors = {"conv1d": 3}
+
     def __init__(self, *, loss="bce", label_smoothing=0.0, spectral_norm=False, grad_clip=None,
                  pac=4, adapter="auto", generator_dims=(256, 256),
                  discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
                  generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
-                 warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
+                 ema_decay=None, warm_start=False, device="auto", amp="auto", random_state=None,
+                 verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
             batch_size=batch_size, generator_lr=generator_lr,
-            discriminator_lr=discriminator_lr, betas=betas, warm_start=warm_start,
+            discriminator_lr=discriminator_lr, betas=betas, ema_decay=ema_decay,
+            warm_start=warm_start,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
         )
         self.loss = loss

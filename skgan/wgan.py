@@ -54,8 +54,10 @@ default="auto"
         Passes of the training data through the critic in :meth:`fit`. "auto" runs as
         many as show the critic about 640,000 rows: on tables 1,250 critic steps (250
         generator steps) at the batch size of 512, 179 epochs for 4,000 rows, and more
-        steps of smaller batches on tables of fewer than 512 rows; on images and
-        signals 5,000 critic steps of 128.
+        steps of smaller batches on tables of fewer than 512 rows; on signals 5,000
+        critic steps of 128. Images get three times as many rows, 15,000 critic steps
+        (3,000 generator updates): with 1,000, digit samples were still easy to tell
+        from real ones (two-sample classifier 0.899 against 0.831).
     batch_size : int or "auto", default="auto"
         Rows per critic step (at most the number of rows). "auto": 512 for tables and
         numeric arrays, where a step of small networks costs little more for large
@@ -67,6 +69,10 @@ default="auto"
         Adam learning rates of the generator and critic.
     betas : tuple of two floats, default=(0.0, 0.9)
         Adam's decay rates for both networks.
+    ema_decay : float in [0, 1) or None, default=None
+        Decay of the moving average of the generator's weights that ``sample`` and
+        ``score`` then use, updated after each generator step (every ``n_critic``
+        critic steps); as for :class:`GANSampler`. None: the last weights.
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training.
     device : str or torch.device, default="auto"
@@ -87,6 +93,9 @@ default="auto"
         The fitted data adapter.
     generator_, discriminator_ : torch.nn.Module
         The trained generator and critic (in eval mode).
+    generator_average_ : torch.nn.Module
+        The moving average of the generator that ``sample`` and ``score`` use; only
+        with ``ema_decay`` set.
     optimizers_ : dict of torch.optim.Optimizer
         Keys "generator" and "discriminator".
     history_ : dict of lists
@@ -129,16 +138,20 @@ default="auto"
     #: ``batch_size="auto"``: per network family of the adapter (see the docstring).
     _auto_batch_sizes = {"mlp": 512, "conv1d": 128, "conv2d": 128}
 
+    #: ``epochs="auto"``: images get three times the rows (see the docstring).
+    _auto_rows_factors = {"conv2d": 3}
+
     def __init__(self, *, penalty="gp", n_critic=5, gp_weight=10.0, clip_value=0.01, pac=4,
                  adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
                  latent_dim=32, epochs="auto", batch_size="auto", generator_lr=5e-4,
-                 discriminator_lr=5e-4, betas=(0.0, 0.9), warm_start=False, device="auto",
-                 amp="auto", random_state=None, verbose=0):
+                 discriminator_lr=5e-4, betas=(0.0, 0.9), ema_decay=None, warm_start=False,
+                 device="auto", amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
             batch_size=batch_size, generator_lr=generator_lr,
-            discriminator_lr=discriminator_lr, betas=betas, warm_start=warm_start,
+            discriminator_lr=discriminator_lr, betas=betas, ema_decay=ema_decay,
+            warm_start=warm_start,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
         )
         self.penalty = penalty

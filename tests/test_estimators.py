@@ -11,6 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 
 from skgan import GANSampler, WGANSampler
+from skgan.adapters import ImageAdapter, SignalAdapter
 
 FAST = dict(epochs=3, batch_size=32, generator_dims=(32, 32), discriminator_dims=(32, 32),
             latent_dim=8)
@@ -126,6 +127,23 @@ def test_auto_epochs_aim_at_a_number_of_steps(blobs):
     model._auto_rows = 1200
     model.fit(blobs)
     assert len(model.history_["epoch"]) == 5  # 240 rows per epoch (4 steps of 60)
+
+
+@pytest.mark.parametrize(
+    "estimator, longer_on",
+    [(GANSampler, {"signals": 3}), (WGANSampler, {"images": 3})],
+)
+def test_auto_epochs_train_longer_on_the_data_that_needs_it(estimator, longer_on):
+    data = np.random.RandomState(0).uniform(size=(64, 16, 16))
+    epochs = {}
+    for kind, X, adapter in [("table", data[:, 0, :4], "numeric"),
+                             ("images", data, ImageAdapter(width=4)),
+                             ("signals", data[:, 0], SignalAdapter(width=4))]:
+        model = estimator(random_state=0, batch_size=32, pac=1, adapter=adapter,
+                          generator_dims=(8,), discriminator_dims=(8,))
+        model._auto_rows = 320  # 5 epochs of 64 rows
+        epochs[kind] = len(model.fit(X).history_["epoch"])
+    assert epochs == {kind: 5 * longer_on.get(kind, 1) for kind in epochs}
 
 
 @pytest.mark.parametrize("make", ESTIMATORS)

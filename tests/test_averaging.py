@@ -1,0 +1,96 @@
+"""The moving average of the generator's weights (``ema_decay``)."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from skgan import ConditionalGAN, GANSampler, WGANSampler
+from skgan._averaging import make_average, ramped_decay, update_average
+
+FAST = dict(epochs=3, batch_size=32, generator_dims=(32, 32), discriminator_dims=(32, 32),
+            latent_dim=8, random_state=0)
+ESTIMATORS = [
+    pytest.param(lambda **kw: GANSampler(**{**FAST, **kw}), id="GANSampler"),
+    pytest.param(lambda **kw: WGANSampler(n_critic=2, **{**FAST, **kw}), id="WGANSampler"),
+]
+
+
+def test_update_moves_parameters_and_running_statistics_and_copies_counts():
+    live = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    average = make_average(live)
+    assert all(not parameter.requires_grad for parameter in average.parameters())
+    assert not average.training
+    start = [tensor.clone() for tensor in average.state_dict().values()]
+    with torch.no_grad():
+        for tensor in live.state_dict().values():
+            tensor.add_(10)
+    update_average(average, live, decay=0.75)
+    for before, (name, after) in zip(start, average.state_dict().items()):
+        if name.endswith("num_batches_tracked"):
+            assert after == before + 10  # copied, not averaged
+        else:
+            torch.testing.assert_close(after, before + 2.5)
+    assert all(parameter.requires_grad for parameter in live.parameters())
+
+
+def test_decay_ramps_up_over_the_first_updates():
+    decays = [ramped_decay(0.99, n) for n in (1, 10, 100, 1000, 10_000)]
+    assert decays == sorted(decays) and decays[0] < 0.2 and decays[-1] == 0.99
+    assert ramped_decay(0.0, 5) == 0.0
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_zero_decay_samples_exactly_like_the_last_weights(make, blobs):
+    """The average follows the generator without touching training or random draws."""
+    plain = make().fit(blobs)
+    averaged = make(ema_decay=0.0).fit(blobs)
+    np.testing.assert_array_equal(averaged.sample(20, random_state=1),
+                                  plain.sample(20, random_state=1))
+    for name, tensor in plain.generator_.state_dict().items():
+        torch.testing.assert_close(averaged.generator_.state_dict()[name], tensor,
+                                   rtol=0, atol=0)
+    assert not hasattr(plain, "generator_average_")
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_sample_and_score_use_the_average(make, blobs):
+    model = make(ema_decay=0.9).fit(blobs)
+    average = model.generator_average_
+    assert average is not model.generator_
+    live_weights = list(model.generator_.parameters())
+    assert any(not torch.equal(a, b) for a, b in zip(average.parameters(), live_weights))
+    samples = model.sample(20, random_state=1)
+    # The same estimator with the live weights swapped into the average samples otherwise.
+    average.load_state_dict(model.generator_.state_dict())
+    assert not np.allclose(model.sample(20, random_state=1), samples)
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_average_pickles_continues_and_is_dropped_without_decay(make, blobs):
+    model = make(ema_decay=0.9, warm_start=True).fit(blobs)
+    loaded = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(loaded.sample(10, random_state=3),
+                                  model.sample(10, random_state=3))
+    n_before = model._n_averaged
+    model.fit(blobs)  # warm start: the same average goes on
+    assert model._n_averaged > n_before
+    model.set_params(ema_decay=None).fit(blobs)
+    assert not hasattr(model, "generator_average_")
+    assert "generator_average" not in model._networks()
+
+
+def test_conditional_gan_samples_from_its_average(blobs):
+    y = (blobs[:, 0] > 0).astype(int)
+    model = ConditionalGAN(ema_decay=0.5, **FAST).fit(blobs, y)
+    X, labels = model.sample(30, y=np.repeat([0, 1], 15), random_state=0)
+    assert X.shape == (30, 3) and list(labels) == [0] * 15 + [1] * 15
+    assert hasattr(model, "generator_average_")
+
+
+@pytest.mark.parametrize("decay", [1.0, -0.1, "0.9"])
+def test_bad_decay_is_refused(decay, blobs):
+    with pytest.raises((ValueError, TypeError), match="ema_decay"):
+        GANSampler(ema_decay=decay, **FAST).fit(blobs)
