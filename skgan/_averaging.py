@@ -1,4 +1,4 @@
-"""A moving average of the generator's weights, to sample from (``average_generator``).
+"""A moving average of the generator's weights, to sample from (``generator_average_``).
 
 Averaging a GAN generator's weights over the last steps of training smooths out the
 oscillation of adversarial training, and the average usually samples better than the

@@ -110,7 +110,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         else:
             self._check_more_training_data(X)
             conditions = self._condition_tensors(y, reset=False)
-        self._prepare_average()
+        self._prepare_average(reset)
         if len(X) < self._pac():
             raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
         if conditions is not None and len(conditions) != len(X):
@@ -172,16 +172,17 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         return networks
 
     # ------------------------------------------------------------------ averaging
-    def _prepare_average(self):
+    def _prepare_average(self, reset):
         """Start (or drop) the generator's moving average as ``ema_decay`` asks.
 
-        A fit with ``ema_decay`` set starts the average from the current generator
-        (on continued training, the average already there goes on); a fit with None
-        drops it, so samples come from the weights that fit trains.
+        A fit with ``ema_decay`` set starts the average from the current generator;
+        continued training (``warm_start``, ``partial_fit``) goes on with the average
+        already there, a fresh fit starts a new one. A fit with None drops it, so
+        samples come from the weights that fit trains.
         """
-        if self.ema_decay is None:
+        if reset or self.ema_decay is None:
             self.__dict__.pop("generator_average_", None)
-        elif getattr(self, "generator_average_", None) is None:
+        if self.ema_decay is not None and getattr(self, "generator_average_", None) is None:
             self.generator_average_ = make_average(self.generator_)
             self._n_averaged = 0
 

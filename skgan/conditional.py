@@ -62,7 +62,8 @@ class ConditionalGAN(BaseGAN):
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
 generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, random_state, \
 verbose
-        As for :class:`~skgan.GANSampler`.
+        As for :class:`~skgan.GANSampler`, except that ``epochs="auto"`` runs 5,000
+        steps on signals too.
 
     Attributes
     ----------

@@ -57,7 +57,7 @@ default="auto"
         steps of smaller batches on tables of fewer than 512 rows; on signals 5,000
         critic steps of 128. Images get three times as many rows, 15,000 critic steps
         (3,000 generator updates): with 1,000, digit samples were still easy to tell
-        from real ones (two-sample classifier 0.899 against 0.831).
+        from real ones (two-sample classifier 0.899 against 0.821).
     batch_size : int or "auto", default="auto"
         Rows per critic step (at most the number of rows). "auto": 512 for tables and
         numeric arrays, where a step of small networks costs little more for large
@@ -71,7 +71,7 @@ default="auto"
         Adam's decay rates for both networks.
     ema_decay : float in [0, 1) or None, default=None
         Decay of the moving average of the generator's weights that ``sample`` and
-        ``score`` then use, updated after each generator step (every ``n_critic``
+        ``score`` use after fit, updated after each generator step (every ``n_critic``
         critic steps); as for :class:`GANSampler`. None: the last weights.
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training.

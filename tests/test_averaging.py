@@ -9,6 +9,8 @@ from torch import nn
 
 from skgan import ConditionalGAN, GANSampler, WGANSampler
 from skgan._averaging import make_average, ramped_decay, update_average
+from skgan.adapters import SignalAdapter
+from skgan.datasets import make_waveforms
 
 FAST = dict(epochs=3, batch_size=32, generator_dims=(32, 32), discriminator_dims=(32, 32),
             latent_dim=8, random_state=0)
@@ -62,10 +64,23 @@ def test_sample_and_score_use_the_average(make, blobs):
     assert average is not model.generator_
     live_weights = list(model.generator_.parameters())
     assert any(not torch.equal(a, b) for a, b in zip(average.parameters(), live_weights))
-    samples = model.sample(20, random_state=1)
+    samples, score = model.sample(20, random_state=1), model.score(blobs)
     # The same estimator with the live weights swapped into the average samples otherwise.
     average.load_state_dict(model.generator_.state_dict())
     assert not np.allclose(model.sample(20, random_state=1), samples)
+    assert model.score(blobs) != score
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_a_fresh_fit_starts_a_fresh_average(make, blobs):
+    model = make(ema_decay=0.9).fit(blobs)
+    first_average = model.generator_average_
+    model.fit(blobs)
+    assert model.generator_average_ is not first_average
+    np.testing.assert_array_equal(model.sample(10, random_state=2),
+                                  make(ema_decay=0.9).fit(blobs).sample(10, random_state=2))
+    model.set_params(generator_dims=(16,)).fit(blobs)  # other shapes: a new average too
+    assert model.sample(5).shape == (5, 3)
 
 
 @pytest.mark.parametrize("make", ESTIMATORS)
@@ -84,10 +99,20 @@ def test_average_pickles_continues_and_is_dropped_without_decay(make, blobs):
 
 def test_conditional_gan_samples_from_its_average(blobs):
     y = (blobs[:, 0] > 0).astype(int)
-    model = ConditionalGAN(ema_decay=0.5, **FAST).fit(blobs, y)
+    model = ConditionalGAN(ema_decay=0.9, **FAST).fit(blobs, y)
     X, labels = model.sample(30, y=np.repeat([0, 1], 15), random_state=0)
     assert X.shape == (30, 3) and list(labels) == [0] * 15 + [1] * 15
-    assert hasattr(model, "generator_average_")
+    model.generator_average_.load_state_dict(model.generator_.state_dict())
+    assert not np.allclose(model.sample(30, y=labels, random_state=0)[0], X)
+
+
+def test_signal_noise_floor_is_matched_on_the_average():
+    signals, _ = make_waveforms(64, length=32, noise=0.2, random_state=0)
+    model = GANSampler(adapter=SignalAdapter(width=4), epochs=2, batch_size=32,
+                       ema_decay=0.9, random_state=0).fit(signals)
+    matched = model.generator_average_.noise.scale.detach()
+    assert (matched > 0.05).all()  # the data's noise is 0.2 of a [-1.7, 1.7] range
+    assert (model.generator_.noise.scale.detach().abs() < matched).all()
 
 
 @pytest.mark.parametrize("decay", [1.0, -0.1, "0.9"])
