@@ -88,8 +88,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
 
     def _auto_training_rows(self):
         """Rows (summed over steps) ``epochs="auto"`` shows the networks."""
-        family = getattr(self.adapter_, "network_family", None)
-        return self._auto_rows * self._auto_rows_factors.get(family, 1)
+        return self._auto_rows * self._auto_rows_factors.get(self.adapter_.network_family, 1)
 
 
     def _epochs_to_run(self, n_rows, n_epochs):
