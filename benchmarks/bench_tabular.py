@@ -36,6 +36,7 @@ Usage:
                                        [--methods gan,wgan,ctgan,tvae] [--json PATH]
                                        [--max-rows N] [--epochs N] [--threads N]
                                        [--device cpu|cuda] [--seeds 0,1,2]
+                                       [--ema-decay D]
 
 Timings on a machine shared with other work are noisy (see
 benchmarks/tabular_peers_baseline.txt): compare methods within one run, which fits them
@@ -142,8 +143,11 @@ def split(df, target):
 class SkganModel:
     """skgan's estimator, fitted on the DataFrame as it is."""
 
-    def __init__(self, estimator_class, epochs=None, device="cpu", seed=SEED):
+    def __init__(self, estimator_class, epochs=None, device="cpu", seed=SEED,
+                 ema_decay="default"):
         params = {"random_state": seed, "device": device}
+        if ema_decay != "default":
+            params["ema_decay"] = ema_decay
         if epochs is not None:
             params["epochs"] = epochs
         self.model = estimator_class(**params)
@@ -211,10 +215,11 @@ def _seed_globals(seed=SEED):
     torch.manual_seed(seed)
 
 
-def make_model(method, epochs=None, device="cpu", seed=SEED):
+def make_model(method, epochs=None, device="cpu", seed=SEED, ema_decay="default"):
     if method in ("gan", "wgan"):
         from skgan import GANSampler, WGANSampler
-        return SkganModel(GANSampler if method == "gan" else WGANSampler, epochs, device, seed)
+        return SkganModel(GANSampler if method == "gan" else WGANSampler, epochs, device, seed,
+                          ema_decay)
     from ctgan import CTGAN, TVAE
     synthesizer_class = CTGAN if method == "ctgan" else TVAE
     params = ({"enable_gpu": device == "cuda"}
@@ -395,7 +400,7 @@ def run_table(name, methods, args):
 def _fit_and_measure(method, seed, train, held_out, target, metadata, encoding, neighbours,
                      args):
     """One fit of ``method`` with model seed ``seed`` and every measure of its rows."""
-    model = make_model(method, args.epochs, args.device, seed)
+    model = make_model(method, args.epochs, args.device, seed, args.ema_decay)
     try:
         started = time.perf_counter()
         model.fit(train)
@@ -545,6 +550,11 @@ def _verdict(rows, key, threshold, greater=True):
     return "PASS" if passed else "FAIL"
 
 
+def _decay(value):
+    """``--ema-decay``: a float, or 'none' for no moving average."""
+    return None if value.lower() == "none" else float(value)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default=None,
@@ -576,6 +586,9 @@ def parse_args():
                         help="comma-separated model seeds; with several, every generator "
                              "is fitted once per seed and the tables and verdicts use the "
                              "means (the split stays the same)")
+    parser.add_argument("--ema-decay", type=_decay, default="default",
+                        help="skgan's ema_decay, a float or 'none' (default: the "
+                             "estimators' own)")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args()
     try:
@@ -613,6 +626,7 @@ def main():
           f"{args.epochs or 'defaults'}; methods: {','.join(args.methods)}; model seeds "
           f"{','.join(map(str, args.seeds))}"
           + ("; numeric columns only" if args.numeric_only else "")
+          + ("" if args.ema_decay == "default" else f"; skgan ema_decay {args.ema_decay}")
           + f"; load average (1 min) {os.getloadavg()[0]:.1f}")
     all_results = {}
     for table in args.tables:

@@ -90,7 +90,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         """Rows (summed over steps) ``epochs="auto"`` shows the networks."""
         return self._auto_rows * self._auto_rows_factors.get(self.adapter_.network_family, 1)
 
-
     def _epochs_to_run(self, n_rows, n_epochs):
         """``n_epochs`` as given; None: a full fit's; a function: of a full fit's."""
         if n_epochs is None:

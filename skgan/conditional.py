@@ -103,7 +103,7 @@ device_, n_features_in_, feature_names_in_
                  projection=False, class_weight=None, pac=1, adapter="auto",
                  generator_dims=(256, 256), discriminator_dims=(256, 256), latent_dim=32,
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
-                 betas=(0.5, 0.999), ema_decay=None,
+                 betas=(0.5, 0.999), ema_decay=0.99,
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,

@@ -58,13 +58,15 @@ default="auto"
         Adam learning rates.
     betas : tuple of two floats, default=(0.5, 0.999)
         Adam's decay rates for both networks.
-    ema_decay : float in [0, 1) or None, default=None
+    ema_decay : float in [0, 1) or None, default=0.99
         Keep an exponential moving average of the generator's weights, updated after
         every generator step with this decay (ramped up over the first updates as
         ``min(ema_decay, (1 + n) / (10 + n))``); after fit, ``sample`` and ``score``
         use it (``generator_average_``, whose noise scale is the one matched to a
         signal's noise floor). Averaging smooths out the oscillation of adversarial
-        training; 0.99 to 0.999 are usual. None samples from the last weights.
+        training: with it, samples on the benchmark tables, digits and waveforms score
+        better than the last weights' (see the user guide). None samples from the last
+        weights.
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training.
     device : str or torch.device, default="auto"
@@ -87,8 +89,8 @@ default="auto"
     generator_, discriminator_ : torch.nn.Module
         The trained networks (in eval mode).
     generator_average_ : torch.nn.Module
-        The moving average of the generator that ``sample`` and ``score`` use; only
-        with ``ema_decay`` set.
+        The moving average of the generator that ``sample`` and ``score`` use; absent
+        with ``ema_decay=None``.
     optimizers_ : dict of torch.optim.Optimizer
         Keys "generator" and "discriminator"; kept so training can continue.
     history_ : dict of lists
@@ -133,7 +135,7 @@ default="auto"
                  pac=4, adapter="auto", generator_dims=(256, 256),
                  discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
                  generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
-                 ema_decay=None, warm_start=False, device="auto", amp="auto", random_state=None,
+                 ema_decay=0.99, warm_start=False, device="auto", amp="auto", random_state=None,
                  verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,

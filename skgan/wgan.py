@@ -70,7 +70,7 @@ default="auto"
         Adam learning rates of the generator and critic.
     betas : tuple of two floats, default=(0.0, 0.9)
         Adam's decay rates for both networks.
-    ema_decay : float in [0, 1) or None, default=None
+    ema_decay : float in [0, 1) or None, default=0.99
         Decay of the moving average of the generator's weights that ``sample`` and
         ``score`` use after fit, updated after each generator step (every ``n_critic``
         critic steps); as for :class:`GANSampler`. None: the last weights.
@@ -95,8 +95,8 @@ default="auto"
     generator_, discriminator_ : torch.nn.Module
         The trained generator and critic (in eval mode).
     generator_average_ : torch.nn.Module
-        The moving average of the generator that ``sample`` and ``score`` use; only
-        with ``ema_decay`` set.
+        The moving average of the generator that ``sample`` and ``score`` use; absent
+        with ``ema_decay=None``.
     optimizers_ : dict of torch.optim.Optimizer
         Keys "generator" and "discriminator".
     history_ : dict of lists
@@ -145,7 +145,7 @@ default="auto"
     def __init__(self, *, penalty="gp", n_critic=5, gp_weight=10.0, clip_value=0.01, pac=4,
                  adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
                  latent_dim=32, epochs="auto", batch_size="auto", generator_lr=5e-4,
-                 discriminator_lr=5e-4, betas=(0.0, 0.9), ema_decay=None, warm_start=False,
+                 discriminator_lr=5e-4, betas=(0.0, 0.9), ema_decay=0.99, warm_start=False,
                  device="auto", amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,

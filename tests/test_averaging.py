@@ -47,7 +47,7 @@ def test_decay_ramps_up_over_the_first_updates():
 @pytest.mark.parametrize("make", ESTIMATORS)
 def test_zero_decay_samples_exactly_like_the_last_weights(make, blobs):
     """The average follows the generator without touching training or random draws."""
-    plain = make().fit(blobs)
+    plain = make(ema_decay=None).fit(blobs)
     averaged = make(ema_decay=0.0).fit(blobs)
     np.testing.assert_array_equal(averaged.sample(20, random_state=1),
                                   plain.sample(20, random_state=1))
@@ -113,6 +113,15 @@ def test_signal_noise_floor_is_matched_on_the_average():
     matched = model.generator_average_.noise.scale.detach()
     assert (matched > 0.05).all()  # the data's noise is 0.2 of a [-1.7, 1.7] range
     assert (model.generator_.noise.scale.detach().abs() < matched).all()
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_defaults_sample_from_an_average_that_differs_from_the_last_weights(make, blobs):
+    model = make().fit(blobs)
+    assert model.ema_decay == 0.99
+    averaged = model.sample(20, random_state=1)
+    model.generator_average_.load_state_dict(model.generator_.state_dict())
+    assert not np.allclose(model.sample(20, random_state=1), averaged)
 
 
 @pytest.mark.parametrize("decay", [1.0, -0.1, "0.9"])
