@@ -118,7 +118,7 @@ def test_signal_noise_floor_is_matched_on_the_average():
 @pytest.mark.parametrize("make", ESTIMATORS)
 def test_defaults_sample_from_an_average_that_differs_from_the_last_weights(make, blobs):
     model = make().fit(blobs)
-    assert model.ema_decay == 0.99
+    assert model.ema_decay == ConditionalGAN().ema_decay == 0.99
     averaged = model.sample(20, random_state=1)
     model.generator_average_.load_state_dict(model.generator_.state_dict())
     assert not np.allclose(model.sample(20, random_state=1), averaged)
