@@ -24,6 +24,7 @@ from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
+from _ema_option import DEFAULT, add_ema_decay_option, ema_decay_params
 from skgan import GANSampler, WGANSampler
 from skgan.metrics import c2st, inception_score
 
@@ -47,8 +48,9 @@ def sampling_rate(model, n_images, repeats=3):
 
 
 def evaluate(name, train, held_out, classifier, real_score, seed, device="auto", amp="auto",
-             throughput=N_SAMPLES, ema_decay=None):
-    model = ESTIMATORS[name](random_state=seed, device=device, amp=amp, ema_decay=ema_decay)
+             throughput=N_SAMPLES, ema_decay=DEFAULT):
+    model = ESTIMATORS[name](random_state=seed, device=device, amp=amp,
+                             **ema_decay_params(ema_decay))
     started = time.perf_counter()
     model.fit(train)
     fit_seconds = time.perf_counter() - started
@@ -83,8 +85,7 @@ def main():
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
     parser.add_argument("--amp", default="auto", choices=("auto", "on", "off"),
                         help="bf16 autocast: auto (on CUDA only), on, off")
-    parser.add_argument("--ema-decay", type=float, default=None,
-                        help="sample from a moving average of the generator (ema_decay)")
+    add_ema_decay_option(parser)
     parser.add_argument("--throughput", type=int, default=N_SAMPLES,
                         help=f"images drawn to time sampling (default {N_SAMPLES})")
     args = parser.parse_args()
@@ -105,7 +106,7 @@ def main():
     header = (f"{'estimator':<12} {'device':<6} {'amp':<4} {'fit s':>7} {'epochs':>6} "
               f"{'train img/s':>11} {'sample img/s':>12} {'score':>6} "
               f"{'ratio':>6} {'classes':>7} {'min share':>9} {'C2ST':>6}")
-    print(header + ("" if args.ema_decay is None else f"   (ema_decay={args.ema_decay})"))
+    print(header + ("" if args.ema_decay == DEFAULT else f"   (ema_decay={args.ema_decay})"))
     results = []
     for name in args.estimators.split(","):
         result = evaluate(name, train, held_out, classifier, real_score, args.seed,

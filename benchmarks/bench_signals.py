@@ -21,6 +21,7 @@ import time
 import numpy as np
 import torch
 
+from _ema_option import DEFAULT, add_ema_decay_option, ema_decay_params
 from skgan import GANSampler, WGANSampler
 from skgan.datasets import make_waveforms
 from skgan.metrics import c2st
@@ -63,8 +64,8 @@ def diagnosis(held_out, samples):
             f"{np.median(peak_share(samples[:, 0])):.3f}")
 
 
-def evaluate(name, train, held_out, seed, ema_decay=None):
-    model = ESTIMATORS[name](adapter="signal", random_state=seed, ema_decay=ema_decay)
+def evaluate(name, train, held_out, seed, ema_decay=DEFAULT):
+    model = ESTIMATORS[name](adapter="signal", random_state=seed, **ema_decay_params(ema_decay))
     started = time.perf_counter()
     model.fit(train)
     fit_seconds = time.perf_counter() - started
@@ -89,8 +90,7 @@ def main():
     parser.add_argument("--cases", default=",".join(CASES),
                         help=f"comma-separated, from {','.join(CASES)!r}")
     parser.add_argument("--figure", help="save real and generated waveforms here")
-    parser.add_argument("--ema-decay", type=float, default=None,
-                        help="sample from a moving average of the generator (ema_decay)")
+    add_ema_decay_option(parser)
     args = parser.parse_args()
     print(f"waveforms: {N_TRAIN} training signals of length {LENGTH}, {N_HELD_OUT} held out; "
           f"torch threads {torch.get_num_threads()}; ema_decay {args.ema_decay}")

@@ -71,6 +71,8 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
+from _ema_option import DEFAULT, add_ema_decay_option, ema_decay_params
+
 DATA = Path(__file__).parent / "data"
 TARGETS = {"census": "marital_status", "cps1985": "gender", "default": "default",
            "mpg": "drv", "wage": "health_ins"}
@@ -144,10 +146,8 @@ class SkganModel:
     """skgan's estimator, fitted on the DataFrame as it is."""
 
     def __init__(self, estimator_class, epochs=None, device="cpu", seed=SEED,
-                 ema_decay="default"):
-        params = {"random_state": seed, "device": device}
-        if ema_decay != "default":
-            params["ema_decay"] = ema_decay
+                 ema_decay=DEFAULT):
+        params = {"random_state": seed, "device": device, **ema_decay_params(ema_decay)}
         if epochs is not None:
             params["epochs"] = epochs
         self.model = estimator_class(**params)
@@ -215,7 +215,7 @@ def _seed_globals(seed=SEED):
     torch.manual_seed(seed)
 
 
-def make_model(method, epochs=None, device="cpu", seed=SEED, ema_decay="default"):
+def make_model(method, epochs=None, device="cpu", seed=SEED, ema_decay=DEFAULT):
     if method in ("gan", "wgan"):
         from skgan import GANSampler, WGANSampler
         return SkganModel(GANSampler if method == "gan" else WGANSampler, epochs, device, seed,
@@ -550,11 +550,6 @@ def _verdict(rows, key, threshold, greater=True):
     return "PASS" if passed else "FAIL"
 
 
-def _decay(value):
-    """``--ema-decay``: a float, or 'none' for no moving average."""
-    return None if value.lower() == "none" else float(value)
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default=None,
@@ -586,9 +581,7 @@ def parse_args():
                         help="comma-separated model seeds; with several, every generator "
                              "is fitted once per seed and the tables and verdicts use the "
                              "means (the split stays the same)")
-    parser.add_argument("--ema-decay", type=_decay, default="default",
-                        help="skgan's ema_decay, a float or 'none' (default: the "
-                             "estimators' own)")
+    add_ema_decay_option(parser)
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args()
     try:
@@ -626,7 +619,7 @@ def main():
           f"{args.epochs or 'defaults'}; methods: {','.join(args.methods)}; model seeds "
           f"{','.join(map(str, args.seeds))}"
           + ("; numeric columns only" if args.numeric_only else "")
-          + ("" if args.ema_decay == "default" else f"; skgan ema_decay {args.ema_decay}")
+          + ("" if args.ema_decay == DEFAULT else f"; skgan ema_decay {args.ema_decay}")
           + f"; load average (1 min) {os.getloadavg()[0]:.1f}")
     all_results = {}
     for table in args.tables:
