@@ -22,6 +22,7 @@ from ._sampling import SamplingMixin
 from .conditioning import make_conditioner
 from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair, matching_noise_scale
+from .objectives import spectrum_moment_gap
 
 
 class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
@@ -257,6 +258,24 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         asked = condition[:, condition.shape[1] - self.conditioner_.dim:]
         log_probabilities = self.generator_.head.block_log_probabilities(raw)
         return fake, self.conditioner_.penalty(log_probabilities, asked)
+
+    def _with_generator_terms(self, g_loss, losses, real, fake, condition_penalty):
+        """``g_loss`` plus the generator's extra terms, each also logged in ``losses``.
+
+        The condition penalty of training-by-sampling (``condition_loss``), and for a
+        signal adapter with ``spectrum_matching > 0`` that weight times the gap between
+        the batch's spectra and the real batch's (``spectrum_loss``, see
+        :func:`skgan.objectives.spectrum_moment_gap`).
+        """
+        if condition_penalty is not None:
+            g_loss = g_loss + condition_penalty
+            losses["condition_loss"] = condition_penalty
+        weight = getattr(self.adapter_, "spectrum_matching", 0.0)
+        if weight > 0 and len(real) > 1:
+            gap = spectrum_moment_gap(real, fake)
+            g_loss = g_loss + weight * gap
+            losses["spectrum_loss"] = gap.detach()
+        return g_loss
 
     def _draw_latent(self, n_samples, generator=None):
         generator = self._rng if generator is None else generator

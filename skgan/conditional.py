@@ -256,9 +256,8 @@ device_, n_features_in_, feature_names_in_
                 else:
                     g_loss = generator_loss(scores, self.objective)
                 losses["generator_loss"] = g_loss
-                if condition_penalty is not None:
-                    g_loss = g_loss + condition_penalty
-                    losses["condition_loss"] = condition_penalty
+                g_loss = self._with_generator_terms(g_loss, losses, real, fake,
+                                                    condition_penalty)
                 self._optimize("generator", g_loss)
         return losses
 

@@ -172,8 +172,6 @@ default="auto"
         with self._frozen(self.discriminator_):
             g_loss = generator_loss(self.discriminator_(fake, condition), self.loss)
             losses = {"discriminator_loss": d_loss, "generator_loss": g_loss}
-            if condition_penalty is not None:
-                g_loss = g_loss + condition_penalty
-                losses["condition_loss"] = condition_penalty
+            g_loss = self._with_generator_terms(g_loss, losses, real, fake, condition_penalty)
             self._optimize("generator", g_loss)
         return losses

@@ -180,9 +180,8 @@ default="auto"
                 fake, condition_penalty = self._generate_for_training(n_real, condition)
                 g_loss = wasserstein_generator_loss(self.discriminator_(fake, condition))
                 losses["generator_loss"] = g_loss
-                if condition_penalty is not None:
-                    g_loss = g_loss + condition_penalty
-                    losses["condition_loss"] = condition_penalty
+                g_loss = self._with_generator_terms(g_loss, losses, real, fake,
+                                                    condition_penalty)
                 self._optimize("generator", g_loss)
         return losses
 

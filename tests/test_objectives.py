@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from skgan.objectives import (
+    spectrum_moment_gap,
     clip_parameters_,
     discriminator_loss,
     generator_loss,
@@ -73,3 +74,20 @@ def test_clip_parameters():
         layer.weight.mul_(100)
     clip_parameters_(layer, 0.01)
     assert layer.weight.abs().max() <= 0.01
+
+
+def test_spectrum_moment_gap_is_zero_only_for_matching_spectra_and_has_finite_gradients():
+    rng = torch.Generator().manual_seed(0)
+    time = torch.arange(32) / 32
+    tone = torch.sin(2 * math.pi * 3 * time).expand(16, 2, 32)
+    real = tone + 0.05 * torch.randn(16, 2, 32, generator=rng)
+    assert spectrum_moment_gap(real, real).item() == 0.0
+    shifted = torch.sin(2 * math.pi * 5 * time).expand(16, 2, 32) + (real - tone)
+    assert spectrum_moment_gap(real, shifted).item() > 0.1
+    # All-zero signals have |X_k| = 0, where the modulus is not differentiable.
+    silent = torch.zeros(16, 2, 32, requires_grad=True)
+    spectrum_moment_gap(real, silent).backward()
+    assert torch.isfinite(silent.grad).all()
+    faint = (1e-3 * torch.randn(16, 2, 32, generator=rng)).requires_grad_(True)
+    spectrum_moment_gap(real, faint).backward()
+    assert torch.isfinite(faint.grad).all() and faint.grad.abs().sum() > 0

@@ -172,6 +172,26 @@ def test_match_noise_floor_must_be_a_boolean():
             np.zeros((10, 16)))
 
 
+@pytest.mark.parametrize("weight", [-1.0, float("nan"), float("inf"), True, "1"])
+def test_spectrum_matching_must_be_a_finite_non_negative_number(weight):
+    model = GANSampler(adapter=SignalAdapter(spectrum_matching=weight), epochs=1)
+    with pytest.raises(ValueError, match="spectrum_matching must be a finite number"):
+        model.fit(np.zeros((10, 16)))
+    assert not hasattr(model, "generator_")
+
+
+@pytest.mark.parametrize("make, options", [(GANSampler, {}), (WGANSampler, {"n_critic": 1})])
+def test_spectrum_matching_brings_the_samples_spectra_to_the_data(make, options):
+    signals, _ = make_waveforms(256, length=32, random_state=0)
+    model = make(adapter=SignalAdapter(width=8), epochs=40, batch_size=32, random_state=0,
+                 **options).fit(signals)
+    gaps = np.asarray(model.history_["spectrum_loss"])
+    assert gaps[-5:].mean() < 0.5 * gaps[0]
+    off = make(adapter=SignalAdapter(width=8, spectrum_matching=0), epochs=1, batch_size=32,
+               random_state=0).fit(signals)
+    assert "spectrum_loss" not in off.history_
+
+
 def test_conditional_signal_models_match_their_noise_floor_with_the_training_labels(
         monkeypatch):
     from skgan import ConditionalGAN
@@ -213,8 +233,10 @@ def test_signal_adapters_pickled_before_the_option_load_with_it_on():
 
     adapter = SignalAdapter(width=4)
     del adapter.match_noise_floor  # as an adapter of skgan 0.1.0 was pickled
+    del adapter.spectrum_matching
     restored = pickle.loads(pickle.dumps(adapter))
-    assert restored.get_params() == {"width": 4, "match_noise_floor": True}
+    assert restored.get_params() == {"width": 4, "match_noise_floor": True,
+                                     "spectrum_matching": 1.0}
 
 
 def test_upper_band_power_is_the_same_computed_in_chunks(monkeypatch):

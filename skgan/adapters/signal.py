@@ -1,5 +1,7 @@
 """The adapter for 1-D signals: waveforms, time series, spectra, one or more channels."""
 
+from numbers import Real
+
 import numpy as np
 
 from ._grid import GridAdapter
@@ -35,6 +37,17 @@ class SignalAdapter(GridAdapter):
         generators make smooth signals and do not learn sensor noise on their own;
         False keeps the scale training left (near zero). ``CycleGANTransformer``'s
         translators add no noise and ignore it.
+    spectrum_matching : float, default=1.0
+        For the sampling estimators: weight of a term added to the generator's loss
+        at every generator step, the gap between the per-bin mean and spread of the
+        batch's log-magnitude spectra and the real batch's (each channel and frequency
+        on its own; see :func:`skgan.objectives.spectrum_moment_gap`), logged as
+        ``spectrum_loss`` in ``history_``. A convolutional discriminator judges a
+        spectrum only through local windows and lets a generator get away with impure
+        tones, a noise floor that fades towards the Nyquist frequency and the mirror
+        images of its upsampling; the term asks for the real spectral shape, and, as a
+        statistic of the whole batch, favours covering every frequency of the data
+        over collapsing onto one. 0 turns it off. ``CycleGANTransformer`` ignores it.
 
     Attributes
     ----------
@@ -66,18 +79,26 @@ class SignalAdapter(GridAdapter):
 
     network_family = "conv1d"
     kind = "signal"
-    #: Adapters pickled before the option existed load with it on.
+    #: Adapters pickled before the options existed load with their defaults.
     match_noise_floor = True
+    spectrum_matching = 1.0
 
-    def __init__(self, width=16, match_noise_floor=True):
+    def __init__(self, width=16, match_noise_floor=True, spectrum_matching=1.0):
         super().__init__(width=width)
         self.match_noise_floor = match_noise_floor
+        self.spectrum_matching = spectrum_matching
 
     def _check_params(self):
         super()._check_params()
         if not isinstance(self.match_noise_floor, (bool, np.bool_)):
             raise ValueError(
                 f"match_noise_floor must be True or False, got {self.match_noise_floor!r}."
+            )
+        weight = self.spectrum_matching
+        if (isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real)
+                or not np.isfinite(weight) or weight < 0):
+            raise ValueError(
+                f"spectrum_matching must be a finite number >= 0, got {weight!r}."
             )
 
     def _layout_of(self, array):
