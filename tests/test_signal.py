@@ -61,8 +61,9 @@ def test_other_signal_length_and_changed_adapter_are_refused():
         model.sample(1)
 
 
-def test_gan_learns_the_frequencies_and_amplitude_of_a_sine_family():
-    rng = np.random.RandomState(0)
+@pytest.mark.parametrize("seed", [0, 4])
+def test_gan_learns_the_frequencies_and_amplitude_of_a_sine_family(seed):
+    rng = np.random.RandomState(seed)
     n_signals, length = 200, 32
     frequency = np.where(rng.rand(n_signals) < 0.5, 2, 5)
     phase = rng.uniform(0, 2 * np.pi, (n_signals, 1))
@@ -70,12 +71,14 @@ def test_gan_learns_the_frequencies_and_amplitude_of_a_sine_family():
     signals = np.sin(2 * np.pi * frequency[:, None] * time + phase)
     signals += 0.05 * rng.normal(size=signals.shape)
     model = GANSampler(adapter=SignalAdapter(width=16), epochs=50, batch_size=32,
-                       random_state=0).fit(signals)
+                       random_state=seed).fit(signals)
     samples = model.sample(200, random_state=0)
     dominant = np.abs(np.fft.rfft(samples, axis=1)).argmax(axis=1)
     shares = np.bincount(dominant, minlength=length // 2 + 1) / len(samples)
     assert shares[2] + shares[5] >= 0.9  # only the two frequencies of the data
-    assert min(shares[2], shares[5]) >= 0.25  # both of them: no mode collapse
+    # Both of them, in about the data's proportions (half each): spectrum matching
+    # keeps the smaller share at 0.42-0.54 over seeds 0-7; without it 0.17-0.50.
+    assert min(shares[2], shares[5]) >= 0.35
     real_peak, fake_peak = np.abs(signals).max(axis=1).mean(), np.abs(samples).max(axis=1).mean()
     assert abs(fake_peak / real_peak - 1) < 0.15
 
