@@ -75,6 +75,16 @@ class SignalAdapter(GridAdapter):
     ('NL', (1, 50))
     >>> bool(np.allclose(adapter.decode(adapter.encode(signals)), signals))
     True
+
+    Sampling estimators fitted on signals log the spectrum-matching term per epoch:
+
+    >>> from skgan import GANSampler
+    >>> from skgan.datasets import make_waveforms
+    >>> X, _ = make_waveforms(64, length=32, random_state=0)
+    >>> model = GANSampler(adapter=SignalAdapter(width=4), epochs=2, batch_size=32,
+    ...                    random_state=0).fit(X)
+    >>> len(model.history_["spectrum_loss"])
+    2
     """
 
     network_family = "conv1d"
