@@ -14,7 +14,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import DensityMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._averaging import make_average, ramped_decay, update_average
 from ._core import AdversarialCore
@@ -36,8 +36,12 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
     _parameter_constraints: dict = {
         **AdversarialCore._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
     }
+
+    #: ``ema_decay="auto"``: the decay per network family of the adapter; 0.99 for the
+    #: families not listed (see the estimators' docstrings).
+    _auto_ema_decays: dict = {}
 
     #: Rows scored at most by :meth:`score` (MMD costs O(n^2)).
     max_score_samples = 2000
@@ -181,18 +185,26 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         already there, a fresh fit starts a new one. A fit with None drops it, so
         samples come from the weights that fit trains.
         """
-        if reset or self.ema_decay is None:
+        decay = self._ema_decay()
+        if reset or decay is None:
             self.__dict__.pop("generator_average_", None)
-        if self.ema_decay is not None and getattr(self, "generator_average_", None) is None:
+        if decay is not None and getattr(self, "generator_average_", None) is None:
             self.generator_average_ = make_average(self.generator_)
             self._n_averaged = 0
 
+    def _ema_decay(self):
+        """``ema_decay`` as a number or None, "auto" resolved for the fitted adapter."""
+        if isinstance(self.ema_decay, str):
+            return self._auto_ema_decays.get(self.adapter_.network_family, 0.99)
+        return self.ema_decay
+
     def _optimize(self, name, loss):
         super()._optimize(name, loss)
-        if name == "generator" and self.ema_decay is not None:
+        decay = self._ema_decay() if name == "generator" else None
+        if decay is not None:
             self._n_averaged += 1
             update_average(self.generator_average_, self.generator_,
-                           ramped_decay(self.ema_decay, self._n_averaged))
+                           ramped_decay(decay, self._n_averaged))
 
     def _sampling_generator(self):
         """The network :meth:`sample` and :meth:`score` use: the average if kept."""

@@ -62,8 +62,8 @@ class ConditionalGAN(BaseGAN):
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
 generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, random_state, \
 verbose
-        As for :class:`~skgan.GANSampler`, except that ``epochs="auto"`` runs 5,000
-        steps on signals too.
+        As for :class:`~skgan.GANSampler`, except that on signals ``epochs="auto"``
+        runs 5,000 steps and ``ema_decay="auto"`` is 0.99, as elsewhere.
 
     Attributes
     ----------
@@ -103,7 +103,7 @@ device_, n_features_in_, feature_names_in_
                  projection=False, class_weight=None, pac=1, adapter="auto",
                  generator_dims=(256, 256), discriminator_dims=(256, 256), latent_dim=32,
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
-                 betas=(0.5, 0.999), ema_decay=0.99,
+                 betas=(0.5, 0.999), ema_decay="auto",
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,

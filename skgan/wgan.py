@@ -54,11 +54,12 @@ default="auto"
         Passes of the training data through the critic in :meth:`fit`. "auto" runs as
         many as show the critic about 640,000 rows: on tables 1,250 critic steps (250
         generator steps) at the batch size of 512, 179 epochs for 4,000 rows, and more
-        steps of smaller batches on tables of fewer than 512 rows. Images and signals
-        get three times as many rows, 15,000 critic steps of 128 (3,000 generator
-        updates): with 1,000, digit samples were still easy to tell from real ones
-        (two-sample classifier 0.899 against 0.821; one-channel waveforms 0.892
-        against 0.774).
+        steps of smaller batches on tables of fewer than 512 rows. Images get three
+        times as many rows, 15,000 critic steps of 128 (3,000 generator updates):
+        with 5,000, digit samples were still easy to tell from real ones (two-sample
+        classifier 0.899 against 0.821). Signals get six times as many, 30,000
+        critic steps (three-channel waveforms 0.89 after 15,000, 0.74 after 30,000;
+        docs/signals.md).
     batch_size : int or "auto", default="auto"
         Rows per critic step (at most the number of rows). "auto": 512 for tables and
         numeric arrays, where a step of small networks costs little more for large
@@ -70,10 +71,11 @@ default="auto"
         Adam learning rates of the generator and critic.
     betas : tuple of two floats, default=(0.0, 0.9)
         Adam's decay rates for both networks.
-    ema_decay : float in [0, 1) or None, default=0.99
+    ema_decay : float in [0, 1), "auto" or None, default="auto"
         Decay of the moving average of the generator's weights that ``sample`` and
         ``score`` use after fit, updated after each generator step (every ``n_critic``
-        critic steps); as for :class:`GANSampler`. None: the last weights.
+        critic steps); as for :class:`GANSampler`. "auto": 0.99 (its fits make fewer
+        generator steps). None: the last weights.
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training.
     device : str or torch.device, default="auto"
@@ -139,13 +141,13 @@ default="auto"
     #: ``batch_size="auto"``: per network family of the adapter (see the docstring).
     _auto_batch_sizes = {"mlp": 512, "conv1d": 128, "conv2d": 128}
 
-    #: ``epochs="auto"``: images and signals get three times the rows (see the docstring).
-    _auto_rows_factors = {"conv2d": 3, "conv1d": 3}
+    #: ``epochs="auto"``: images and signals get more rows (see the docstring).
+    _auto_rows_factors = {"conv2d": 3, "conv1d": 6}
 
     def __init__(self, *, penalty="gp", n_critic=5, gp_weight=10.0, clip_value=0.01, pac=4,
                  adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
                  latent_dim=32, epochs="auto", batch_size="auto", generator_lr=5e-4,
-                 discriminator_lr=5e-4, betas=(0.0, 0.9), ema_decay=0.99, warm_start=False,
+                 discriminator_lr=5e-4, betas=(0.0, 0.9), ema_decay="auto", warm_start=False,
                  device="auto", amp="auto", random_state=None, verbose=0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,

@@ -118,13 +118,33 @@ def test_signal_noise_floor_is_matched_on_the_average():
 @pytest.mark.parametrize("make", ESTIMATORS)
 def test_defaults_sample_from_an_average_that_differs_from_the_last_weights(make, blobs):
     model = make().fit(blobs)
-    assert model.ema_decay == ConditionalGAN().ema_decay == 0.99
+    assert model.ema_decay == ConditionalGAN().ema_decay == "auto"
     averaged = model.sample(20, random_state=1)
     model.generator_average_.load_state_dict(model.generator_.state_dict())
     assert not np.allclose(model.sample(20, random_state=1), averaged)
 
 
-@pytest.mark.parametrize("decay", [1.0, -0.1, "0.9"])
+@pytest.mark.parametrize("make, data, expected", [
+    (lambda: GANSampler(**FAST), "table", 0.99),
+    (lambda: GANSampler(adapter=SignalAdapter(width=4), **FAST), "signals", 0.999),
+    (lambda: WGANSampler(adapter=SignalAdapter(width=4), n_critic=2, **FAST), "signals", 0.99),
+    (lambda: ConditionalGAN(adapter=SignalAdapter(width=4), **FAST), "signals", 0.99),
+])
+def test_auto_decay_is_longer_for_signal_gans_only(make, data, expected, blobs, monkeypatch):
+    import skgan.base
+
+    used = []
+    monkeypatch.setattr(skgan.base, "ramped_decay",
+                        lambda decay, n: used.append(decay) or ramped_decay(decay, n))
+    X = blobs if data == "table" else make_waveforms(64, length=32, random_state=0)[0]
+    y = np.arange(len(X)) % 2
+    model = make()
+    model.fit(X, y) if isinstance(model, ConditionalGAN) else model.fit(X)
+    assert used and set(used) == {expected}
+    assert model.get_params()["ema_decay"] == "auto"  # the parameter is left as given
+
+
+@pytest.mark.parametrize("decay", [1.0, -0.1, "0.9", "fast"])
 def test_bad_decay_is_refused(decay, blobs):
     with pytest.raises((ValueError, TypeError), match="ema_decay"):
         GANSampler(ema_decay=decay, **FAST).fit(blobs)
