@@ -131,7 +131,7 @@ def test_auto_epochs_aim_at_a_number_of_steps(blobs):
 
 @pytest.mark.parametrize(
     "estimator, longer_on",
-    [(GANSampler, {"signals": 3}), (WGANSampler, {"images": 3, "signals": 3})],
+    [(GANSampler, {"signals": 4}), (WGANSampler, {"images": 3, "signals": 6})],
 )
 def test_auto_epochs_train_longer_on_the_data_that_needs_it(estimator, longer_on):
     data = np.random.RandomState(0).uniform(size=(64, 16, 16))
