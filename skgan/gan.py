@@ -61,8 +61,8 @@ default="auto"
         Adam's decay rates for both networks.
     ema_decay : float in [0, 1), "auto" or None, default="auto"
         Keep an exponential moving average of the generator's weights, updated after
-        every generator step with this decay (ramped up over the first updates as
-        ``min(ema_decay, (1 + n) / (10 + n))``); after fit, ``sample`` and ``score``
+        every generator step with this decay ``d`` (ramped up over the first updates
+        as ``min(d, (1 + n) / (10 + n))``); after fit, ``sample`` and ``score``
         use it (``generator_average_``, whose noise scale is the one matched to a
         signal's noise floor). Averaging smooths out the oscillation of adversarial
         training: with it, samples on the benchmark tables, digits and waveforms score

@@ -56,8 +56,8 @@ default="auto"
         generator steps) at the batch size of 512, 179 epochs for 4,000 rows, and more
         steps of smaller batches on tables of fewer than 512 rows. Images get three
         times as many rows, 15,000 critic steps of 128 (3,000 generator updates):
-        with 5,000, digit samples were still easy to tell from real ones (two-sample
-        classifier 0.899 against 0.821). Signals get six times as many, 30,000
+        with 5,000 critic steps (1,000 generator updates), digit samples were still
+        easy to tell from real ones (two-sample classifier 0.899 against 0.821). Signals get six times as many, 30,000
         critic steps (three-channel waveforms 0.89 after 15,000, 0.74 after 30,000;
         docs/signals.md).
     batch_size : int or "auto", default="auto"

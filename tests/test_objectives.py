@@ -4,12 +4,12 @@ import pytest
 import torch
 
 from skgan.objectives import (
-    spectrum_moment_gap,
     clip_parameters_,
     discriminator_loss,
     generator_loss,
     gradient_penalty,
     interpolate,
+    spectrum_moment_gap,
     wasserstein_critic_loss,
     wasserstein_generator_loss,
 )
