@@ -57,9 +57,9 @@ default="auto"
         steps of smaller batches on tables of fewer than 512 rows. Images get three
         times as many rows, 15,000 critic steps of 128 (3,000 generator updates):
         with 5,000 critic steps (1,000 generator updates), digit samples were still
-        easy to tell from real ones (two-sample classifier 0.899 against 0.821). Signals get six times as many, 30,000
-        critic steps (three-channel waveforms 0.89 after 15,000, 0.74 after 30,000;
-        docs/signals.md).
+        easy to tell from real ones (two-sample classifier 0.899 against 0.821).
+        Signals get six times as many, 30,000 critic steps (three-channel waveforms
+        0.89 after 15,000, 0.74 after 30,000; docs/signals.md).
     batch_size : int or "auto", default="auto"
         Rows per critic step (at most the number of rows). "auto": 512 for tables and
         numeric arrays, where a step of small networks costs little more for large
