@@ -1,11 +1,14 @@
 """skgan: scikit-learn-style GAN estimators."""
 
+from . import _legacy_modules
 from .augmented import AugmentedEstimator
 from .conditional import ConditionalGAN
 from .cycle import CycleGANTransformer
 from .gan import GANSampler
 from .resampler import GANResampler
 from .wgan import WGANSampler
+
+_legacy_modules.install()
 
 __version__ = "0.1.0"
 

@@ -2,7 +2,7 @@
 
 The base class owns the sampler's side of the control flow (encode, build one
 generator/discriminator pair, sample, score); the training loop and its setup live in
-:class:`skgan._core.AdversarialCore`. Estimators only say how to build their optimisers
+:class:`skgan._engine.core.AdversarialCore`. Estimators only say how to build their optimisers
 and how to take one training step, as :class:`sklearn.mixture._base.BaseMixture` does
 for mixtures.
 """
@@ -16,10 +16,10 @@ import torch
 from sklearn.base import DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._averaging import make_average, ramped_decay, update_average
-from ._core import AdversarialCore
-from ._sampling import SamplingMixin
-from .conditioning import make_conditioner
+from ._engine.averaging import make_average, ramped_decay, update_average
+from ._engine.core import AdversarialCore
+from ._engine.generation import SamplingMixin
+from .adapters._training_by_sampling import make_conditioner
 from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair, matching_noise_scale
 from .objectives import spectrum_moment_gap

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._sampling import _check_n_samples
+from ._engine.generation import _check_n_samples
 from .base import BaseGAN
 from .objectives import (
     discriminator_loss,

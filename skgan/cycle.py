@@ -10,11 +10,11 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._best_start import fit_best_start
-from ._core import AdversarialCore
-from ._history_pool import mix_with_history
-from ._torch_utils import make_generator
-from ._unpaired import check_one_shape, cycled_permutation, domain_mask, domain_sizes
+from ._engine.best_start import fit_best_start
+from ._engine.core import AdversarialCore
+from ._engine.history_pool import mix_with_history
+from ._engine.torch_utils import make_generator
+from ._engine.domains import check_one_shape, cycled_permutation, domain_mask, domain_sizes
 from .metrics import median_heuristic_gamma, mmd
 from .networks.translation import MLPTranslator, make_translator_pair
 from .objectives import ADVERSARIAL_LOSSES, cycle_loss, discriminator_loss, generator_loss

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, St
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
-from ._sampling_strategy import STRATEGY_NAMES, rows_to_add
+from ._oversampling_counts import STRATEGY_NAMES, rows_to_add
 from .conditional import ConditionalGAN
 
 

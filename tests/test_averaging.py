@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from skgan import ConditionalGAN, GANSampler, WGANSampler
-from skgan._averaging import make_average, ramped_decay, update_average
+from skgan._engine.averaging import make_average, ramped_decay, update_average
 from skgan.adapters import SignalAdapter
 from skgan.datasets import make_waveforms
 

@@ -295,7 +295,7 @@ def test_ctrl_c_exits_130_with_one_line(numeric_csv, tmp_path, capsys, monkeypat
     def interrupt(path):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "read_table", interrupt)
+    monkeypatch.setattr(cli.commands, "read_table", interrupt)
     assert _fit(numeric_csv, tmp_path / "model.skgan") == 130
     assert _one_error_line(capsys) == "skgan: error: interrupted"
 
@@ -324,7 +324,7 @@ def test_unexpected_errors_are_one_line_unless_debugging(numeric_csv, tmp_path, 
     def fail(path):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(cli, "read_table", fail)
+    monkeypatch.setattr(cli.commands, "read_table", fail)
     assert _fit(numeric_csv, tmp_path / "model.skgan") == 1
     assert _one_error_line(capsys) == "skgan: error: RuntimeError: boom"
     monkeypatch.setenv("SKGAN_DEBUG", "1")
@@ -337,7 +337,7 @@ def test_warnings_are_one_line(numeric_csv, capsys, monkeypatch):
         warnings.warn("careful\nwith details", UserWarning)
         return pd.read_csv(path)
 
-    monkeypatch.setattr(cli, "read_table", warn_then_read)
+    monkeypatch.setattr(cli.commands, "read_table", warn_then_read)
     assert cli.main(["report", str(numeric_csv), str(numeric_csv)]) == 0
     assert capsys.readouterr().err == "skgan: warning: careful\n"
 

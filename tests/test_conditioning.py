@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from skgan.conditioning import DiscreteConditioner
+from skgan.adapters._training_by_sampling import DiscreteConditioner
 
 
 def _encoded(levels_a, levels_b):

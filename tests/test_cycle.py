@@ -9,7 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skgan import CycleGANTransformer
-from skgan._history_pool import mix_with_history
+from skgan._engine.history_pool import mix_with_history
 from skgan.adapters import ImageAdapter, SignalAdapter
 
 FAST = dict(epochs=2, batch_size=32, generator_dims=(16,), discriminator_dims=(16,))

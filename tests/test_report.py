@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skgan.report import (
+from skgan.evaluation import (
     QualityReport,
     column_kind,
     column_shapes,

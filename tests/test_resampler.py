@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from skgan import AugmentedEstimator, ConditionalGAN, GANResampler, GANSampler
-from skgan._sampling_strategy import rows_to_add
+from skgan._oversampling_counts import rows_to_add
 
 FAST = dict(epochs=1, batch_size=32, generator_dims=(16,), discriminator_dims=(16,),
             latent_dim=4)

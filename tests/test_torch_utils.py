@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from skgan._torch_utils import (
+from skgan._engine.torch_utils import (
     export_generator,
     import_generator,
     make_generator,

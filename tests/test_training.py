@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from skgan.training import batch_indices, restore_snapshot, run_epochs, take_snapshot
+from skgan._engine.loop import batch_indices, restore_snapshot, run_epochs, take_snapshot
 
 
 def _linear_problem():
@@ -191,7 +191,7 @@ def test_interrupt_restores_last_completed_epoch(fail_at_call):
 
 
 def test_epoch_snapshot_drops_optimizer_state_created_after_it():
-    from skgan.training import EpochSnapshot
+    from skgan._engine.loop import EpochSnapshot
 
     first, second = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
     optimizer = torch.optim.Adam([*first.parameters(), *second.parameters()])
@@ -209,7 +209,7 @@ def test_epoch_snapshot_drops_optimizer_state_created_after_it():
 
 
 def test_weight_check_tells_overflowing_sums_from_non_finite_weights():
-    from skgan.training import _all_finite
+    from skgan._engine.loop import _all_finite
 
     module = torch.nn.Linear(4, 4)
     with torch.no_grad():

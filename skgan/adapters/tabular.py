@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .._torch_utils import random_source
+from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter

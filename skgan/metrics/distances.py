@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from scipy.spatial.distance import pdist
 
-from .._torch_utils import random_source
+from .._engine.torch_utils import random_source
 
 KERNELS = ("rbf", "polynomial", "linear")
 _BLOCK_ROWS = 1024

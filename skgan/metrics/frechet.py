@@ -5,7 +5,7 @@ import numpy as np
 from scipy import linalg
 from scipy.linalg import blas, lapack
 
-from .._torch_utils import random_source
+from .._engine.torch_utils import random_source
 from .distances import _as_features, to_numpy
 
 

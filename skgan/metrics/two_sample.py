@@ -5,7 +5,7 @@ from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from .._torch_utils import random_source
+from .._engine.torch_utils import random_source
 from .distances import _as_features
 
 

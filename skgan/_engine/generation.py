@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._torch_utils import draw_seed, make_generator
+from .torch_utils import draw_seed, make_generator
 
 _SAMPLE_CHUNK = 16384
 

@@ -6,7 +6,7 @@ from scipy.spatial.distance import cdist
 from scipy.stats import ks_2samp
 from sklearn.preprocessing import StandardScaler
 
-from .metrics import c2st, median_heuristic_gamma, mmd
+from ..metrics import c2st, median_heuristic_gamma, mmd
 
 
 def compare_samples(train, holdout, synthetic, random_state=0):

@@ -18,12 +18,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._param_checks import ParameterChecksMixin
-from ._persistence import TorchStateMixin
-from ._torch_utils import draw_seed, make_generator, random_source, resolve_device
-from .adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
-from .exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
-from .training import run_epochs
+from .param_checks import ParameterChecksMixin
+from .persistence import TorchStateMixin
+from .torch_utils import draw_seed, make_generator, random_source, resolve_device
+from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
+from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
+from .loop import run_epochs
 
 
 class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, f1_score, r2_score
 
-from ._table_values import _as_float, _check_tables, _labels, column_kind
+from ._values import _as_float, _check_tables, _labels, column_kind
 
 try:  # installed with scikit-learn
     from threadpoolctl import threadpool_limits
@@ -61,7 +61,7 @@ def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from skgan.report import ml_efficacy
+    >>> from skgan.evaluation import ml_efficacy
     >>> rng = np.random.RandomState(0)
     >>> def table(n):
     ...     x = rng.normal(size=n)

@@ -1,16 +1,4 @@
-"""The ``skgan`` command: fit a GAN on a CSV table, sample from it, report on the result.
-
-::
-
-    skgan fit data.csv -o model.skgan            # train, with a progress bar
-    skgan sample model.skgan -n 1000 -o synthetic.csv
-    skgan report data.csv synthetic.csv --target income
-    skgan demo                                   # all of it on a table shipped with skgan
-
-Every failure prints one line, ``skgan: error: ...``, on stderr and exits with a non-zero
-status (2 for a bad command line, 130 for Ctrl-C, 1 otherwise); set the environment
-variable ``SKGAN_DEBUG=1`` to see the traceback of an unexpected error instead.
-"""
+"""The subcommands of ``skgan``, their parser and the error handling of ``main``."""
 
 import argparse
 import inspect
@@ -22,8 +10,8 @@ from contextlib import contextmanager
 
 import pandas as pd
 
-from . import GANSampler, WGANSampler
-from ._cli_io import (
+from .. import GANSampler, WGANSampler
+from .files import (
     CommandError,
     _check_writable,
     _first_line,
@@ -32,7 +20,7 @@ from ._cli_io import (
     save_model,
     write_table,
 )
-from .exceptions import TrainingInterruptedWarning
+from ..exceptions import TrainingInterruptedWarning
 
 ESTIMATORS = {"gan": GANSampler, "wgan": WGANSampler}
 
@@ -161,7 +149,7 @@ def _typed_value(text, dtype, name):
 
 
 def _report(args):
-    from .report import quality_report
+    from ..evaluation.report import quality_report
 
     real = read_table(args.real)
     synthetic = read_table(args.synthetic)
@@ -178,9 +166,9 @@ def _report(args):
 def _demo(args):
     from sklearn.model_selection import train_test_split
 
-    from .datasets import load_cps1985
-    from .evaluation import compare_samples
-    from .report import quality_report
+    from ..datasets import load_cps1985
+    from ..evaluation.comparison import compare_samples
+    from ..evaluation.report import quality_report
 
     table = load_cps1985(numeric_only=DEMO_NUMERIC_ONLY)
     train, holdout = train_test_split(table, test_size=0.25, random_state=args.random_state)

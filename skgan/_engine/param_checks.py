@@ -2,7 +2,7 @@
 
 import numbers
 
-from .adapters import ADAPTERS
+from ..adapters import ADAPTERS
 
 
 class ParameterChecksMixin:

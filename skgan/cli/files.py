@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from .base import BaseGAN
+from ..base import BaseGAN
 
 
 class CommandError(Exception):

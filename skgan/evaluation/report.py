@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from ._table_values import (
+from ._values import (
     KINDS,
     _as_float,
     _category_codes,
@@ -64,7 +64,7 @@ def column_shapes(real, synthetic):
     Examples
     --------
     >>> import pandas as pd
-    >>> from skgan.report import column_shapes
+    >>> from skgan.evaluation import column_shapes
     >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "a", "b", "b"]})
     >>> synthetic = pd.DataFrame({"x": [1.0, 2.0, 3.0, 9.0], "c": ["a", "a", "a", None]})
     >>> shapes = column_shapes(real, synthetic)
@@ -123,7 +123,7 @@ def pair_trends(real, synthetic, n_bins=10):
     Examples
     --------
     >>> import pandas as pd
-    >>> from skgan.report import pair_trends
+    >>> from skgan.evaluation import pair_trends
     >>> real = pd.DataFrame({"x": [1, 2, 3, 4], "y": [1, 2, 3, 4], "c": list("aabb")})
     >>> synthetic = pd.DataFrame({"x": [1, 2, 3, 4], "y": [4, 3, 2, 1], "c": list("aabb")})
     >>> pair_trends(real, synthetic, n_bins=2)
@@ -266,7 +266,7 @@ def quality_report(real, synthetic, target=None, holdout=None, *, n_bins=10, ran
     Examples
     --------
     >>> import pandas as pd
-    >>> from skgan.report import quality_report
+    >>> from skgan.evaluation import quality_report
     >>> table = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": list("abab")})
     >>> quality_report(table, table).score
     1.0

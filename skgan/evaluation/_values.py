@@ -16,7 +16,7 @@ def column_kind(series):
     Examples
     --------
     >>> import pandas as pd
-    >>> from skgan.report import column_kind
+    >>> from skgan.evaluation import column_kind
     >>> [column_kind(pd.Series(values)) for values in ([1.5, 2], ["a"], [True, None])]
     ['numerical', 'categorical', 'boolean']
     """

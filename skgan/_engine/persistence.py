@@ -5,7 +5,7 @@ import warnings
 
 import torch
 
-from ._torch_utils import device_available, export_generator, import_generator
+from .torch_utils import device_available, export_generator, import_generator
 
 
 class TorchStateMixin:

@@ -2,7 +2,7 @@
 
 import math
 
-from ._torch_utils import draw_seed, random_source
+from .torch_utils import draw_seed, random_source
 
 #: Share of the epochs each start trains before the starts are compared.
 WARM_UP_SHARE = 0.1
