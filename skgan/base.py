@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._engine.averaging import make_average, ramped_decay, update_average
 from ._engine.core import AdversarialCore
 from ._engine.generation import SamplingMixin
+from ._engine.level_rates import CALIBRATION_ROWS, calibrate_level_rates
 from .adapters._training_by_sampling import make_conditioner
 from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair, matching_noise_scale
@@ -212,6 +213,38 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         return self.generator_ if average is None else average
 
     def _finish_training(self, tensors):
+        """After the epochs: match level rates (tables), then the noise floor (signals)."""
+        self._match_level_rates()
+        self._match_noise_floor(tensors)
+
+    #: Whether :meth:`_match_level_rates` applies (ConditionalGAN samples per class).
+    _calibrates_level_rates = True
+
+    def _match_level_rates(self):
+        """Generate every discrete level and missing value at its training rate.
+
+        With a tabular adapter's ``level_calibration=True``, sets the sampling
+        generator's ``level_bias`` by :func:`skgan._engine.level_rates.calibrate_level_rates`
+        from the logits of rows drawn with the fixed seeds of :meth:`score` (the
+        sampling stream is not advanced). The generated-minus-training share of every calibrated unit
+        before calibration is kept in ``_level_rate_gaps``.
+        """
+        rates = getattr(self.adapter_, "level_rates", None)
+        head = getattr(self._sampling_generator(), "head", None)
+        blocks = rates() if rates is not None and self._calibrates_level_rates else []
+        if not blocks or getattr(head, "level_bias", None) is None:
+            return
+        generator = self._seeded_generator(self._score_seeds())
+        raw = self._generate_encoded(CALIBRATION_ROWS, generator, output="raw")
+        n_identity, n_tanh, _ = self.adapter_.head_layout_
+        first_unit = n_identity + n_tanh
+        bias, self._level_rate_gaps = calibrate_level_rates(
+            raw[:, first_unit:], [(start - first_unit, shares) for start, shares in blocks]
+        )
+        with torch.no_grad():
+            head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
+
+    def _match_noise_floor(self, tensors):
         """Give a signal generator's samples the data's noise floor.
 
         With ``SignalAdapter(match_noise_floor=True)``, the scale of the white noise the

@@ -88,6 +88,9 @@ device_, n_features_in_, feature_names_in_
     ((4, 2), [1, 1, 1, 1])
     """
 
+    # Level rates differ by class; calibrating them per class is not done yet.
+    _calibrates_level_rates = False
+
     _parameter_constraints = {
         **BaseGAN._parameter_constraints,
         "objective": [StrOptions(set(OBJECTIVES))],

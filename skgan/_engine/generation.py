@@ -92,8 +92,12 @@ class SamplingMixin:
     def _seeded_generator(self, random_state):
         return make_generator(draw_seed(random_state), self.device_)
 
-    def _generate_encoded(self, n_samples, generator, condition=None, asked_slot=None):
+    def _generate_encoded(self, n_samples, generator, condition=None, asked_slot=None,
+                          output="encoded"):
         """Encoded samples as a float32 ndarray, drawn in chunks with no autograd.
+
+        With ``output="raw"``, the generator's last layer before its head (rows of the
+        head's input width) instead.
 
         ``condition`` (one row per sample, on the device) goes to the generator with
         the noise, for conditional models. A model trained by sampling also gets a
@@ -111,8 +115,13 @@ class SamplingMixin:
                 chunk_condition = self._with_asked_levels(
                     chunk_condition, size, generator, asked_slot
                 )
-                fake = network(latent, chunk_condition, generator)
+                if output == "raw":
+                    fake = network.raw_output(latent, chunk_condition)
+                else:
+                    fake = network(latent, chunk_condition, generator)
                 chunks.append(fake.float().cpu())
+        if output == "raw":
+            return torch.cat(chunks).numpy()
         if not chunks:
             return np.empty((0, *self.adapter_.encoded_shape_), dtype=np.float32)
         return torch.cat(chunks).numpy().reshape(n_samples, *self.adapter_.encoded_shape_)

@@ -48,6 +48,7 @@ class ContinuousColumn:
             self.normalizer_ = QuantileNormalizer(max_fit_rows=self.max_fit_rows)
         self.normalizer_.fit(observed, random_state)
         self.has_missing_ = bool(missing.any())
+        self.missing_share_ = float(missing.mean())
         # Missing rows are encoded as the column's median in the value part.
         self.fill_value_ = float(np.median(observed))
         self.n_scalars = self.normalizer_.n_scalars
@@ -56,6 +57,14 @@ class ContinuousColumn:
             [2] if self.has_missing_ else []
         )
         return self
+
+    def level_rates(self):
+        """Training shares of the units of the missing-value block: ``[observed, missing]``
+        (None without one, or for a column fitted before shares were kept)."""
+        share = getattr(self, "missing_share_", None)
+        if not self.has_missing_ or share is None:
+            return None
+        return np.array([1.0 - share, share])
 
     def encode(self, column, strict=True):
         values, missing = self._numbers(column)
@@ -161,6 +170,11 @@ class DiscreteColumn:
         if isinstance(self.dtype, np.dtype) and self.dtype.kind == "f":
             return pd.Series(values.astype(self.dtype))
         return pd.Series(values, dtype=object).astype(self.dtype)
+
+    def level_rates(self):
+        """Training share of every level's unit."""
+        counts = np.asarray(self.coder_.counts_, dtype=np.float64)
+        return counts / counts.sum()
 
     def code_of(self, value):
         """The code of one value, or ``None`` when it was never seen in training."""

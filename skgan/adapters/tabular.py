@@ -7,12 +7,12 @@ import pandas as pd
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
+from ._column_kinds import column_kind, is_integer_valued, is_numeric_column
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter
 
 CONTINUOUS_METHODS = ("vgm", "quantile")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
-_NUMERIC_OBJECT_KINDS = {"integer", "floating", "mixed-integer-float", "decimal"}
 _UNHASHABLE = (list, dict, set, np.ndarray)
 
 
@@ -21,8 +21,9 @@ class TabularAdapter(BaseAdapter):
 
     Every column is encoded by its kind:
 
-    - continuous (floats, integers with more than ``max_discrete_levels`` values,
-      datetimes, timedeltas): mode-specific normalisation, as in CTGAN's paper. A
+    - continuous (numbers with more than ``max_discrete_levels`` distinct values that
+      are not codes, datetimes, timedeltas, and the ``continuous_columns`` you name):
+      mode-specific normalisation, as in CTGAN's paper. A
       variational Gaussian mixture fitted on at most ``max_fit_rows`` rows finds the
       column's modes; a value becomes the one-hot of its mode and its offset within the
       mode, produced by ``tanh`` and Gumbel-softmax units. A point mass (one value held
@@ -31,13 +32,21 @@ class TabularAdapter(BaseAdapter):
       value. Decoded values are clipped to
       the training range; integers are rounded and keep their dtype; datetimes come back
       as datetimes, rounded to the finest unit the training values used.
-    - discrete (object, string, category and boolean columns, integers with at most
-      ``max_discrete_levels`` values, and the ``discrete_columns`` you name): a one-hot
+    - discrete (object, string, category and boolean columns, numbers with at most
+      ``max_discrete_levels`` distinct values, integer codes, and the
+      ``discrete_columns`` you name): a one-hot
       block, produced by Gumbel-softmax units, so only levels seen in training come out.
       The ``max_categories - 1`` most frequent levels get a unit each and the rarer
       ones share one unit, decoded by their training frequencies: the encoded width
       stays bounded for columns with thousands of levels.
     - constant columns cost nothing and come back constant.
+
+    An integer column with more than ``max_discrete_levels`` values is a code (discrete)
+    when its level counts jump from one value to the next (a state code, a product
+    number, years of schooling heaped at 12 and 16) and a quantity (continuous) when
+    they change smoothly (an age, an amount); docs/tabular.md gives the rule and the
+    figures it was set on. Name columns in ``discrete_columns`` or
+    ``continuous_columns`` to decide yourself.
 
     Missing values are data, not errors: in a discrete column a missing value is one
     more level; a continuous column with missing values gets a two-unit indicator block
@@ -54,15 +63,15 @@ class TabularAdapter(BaseAdapter):
     Parameters
     ----------
     discrete_columns : "auto" or list, default="auto"
-        Columns (names, or positions for arrays) to treat as discrete in addition to
-        the object, string, category and boolean ones.
+        Columns (names, or positions for arrays) to treat as discrete whatever the rule
+        above says.
     continuous : {"vgm", "quantile"}, default="vgm"
         How continuous columns are encoded: mode-specific normalisation, or a map
         through the column's quantiles onto a standard normal (one linear unit).
     max_modes : int, default=10
         Modes of each column's mixture before pruning modes of weight below 0.5 %.
     max_discrete_levels : int, default=10
-        Integer columns with at most this many distinct values are discrete.
+        Numeric columns with at most this many distinct values are discrete.
     max_categories : int, default=1000
         One-hot units of a discrete column at most. Encoded tables take
         ``n_rows * encoded_width * 4`` bytes.
@@ -79,6 +88,16 @@ class TabularAdapter(BaseAdapter):
         encode the same way). Drawn modes give each mode a smooth spread of offsets,
         which can help column shapes where modes overlap, but blur the link between a
         value's mode and the other columns (see docs/tabular.md for measurements).
+    continuous_columns : "auto" or list, default="auto"
+        Numeric, datetime or timedelta columns to treat as continuous whatever the
+        rule above says (e.g. a count you want modelled as a quantity).
+    level_calibration : bool, default=True
+        After training, shift the generator's logits of every discrete level and of
+        every missing-value indicator by a constant each, so that generated rows hold
+        each level, and missing values, at the rate of the training rows (a GAN tends
+        to under-produce rare levels and rare missing values). The shifts keep the
+        generator's preferences between rows, so the links between columns stay; see
+        :func:`skgan._engine.level_rates.calibrate_level_rates`.
 
     Attributes
     ----------
@@ -103,11 +122,16 @@ class TabularAdapter(BaseAdapter):
 
     input_checks = {"skip_check_array": True}
     mode_assignment = "likeliest"  # adapters pickled before the option had it
+    continuous_columns = "auto"  # likewise
+    level_calibration = False  # likewise: their generators were never calibrated
 
     def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
-                 conditional_sampling=True, random_state=0, mode_assignment="likeliest"):
+                 conditional_sampling=True, random_state=0, mode_assignment="likeliest",
+                 continuous_columns="auto", level_calibration=True):
         self.discrete_columns = discrete_columns
+        self.continuous_columns = continuous_columns
+        self.level_calibration = level_calibration
         self.continuous = continuous
         self.max_modes = max_modes
         self.mode_assignment = mode_assignment
@@ -137,11 +161,32 @@ class TabularAdapter(BaseAdapter):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
         if self.max_categories < 2:
             raise ValueError("max_categories must be at least 2.")
-        if not (isinstance(self.discrete_columns, str) and self.discrete_columns == "auto"
-                or isinstance(self.discrete_columns, (list, tuple))):
+        if not isinstance(self.level_calibration, (bool, np.bool_)):
             raise ValueError(
-                f"discrete_columns must be 'auto' or a list, got {self.discrete_columns!r}."
+                f"level_calibration must be True or False, got {self.level_calibration!r}."
             )
+        for name in ("discrete_columns", "continuous_columns"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value == "auto" or isinstance(value, (list, tuple))):
+                raise ValueError(f"{name} must be 'auto' or a list, got {value!r}.")
+
+    def _forced_kinds(self, columns):
+        """Column -> "discrete" / "continuous", as ``discrete_columns`` and
+        ``continuous_columns`` ask."""
+        forced = {}
+        for kind in ("discrete", "continuous"):
+            names = getattr(self, f"{kind}_columns")
+            names = [] if isinstance(names, str) else list(names)
+            unknown = [name for name in names if name not in columns]
+            if unknown:
+                raise ValueError(f"{kind}_columns names columns not in the data: {unknown}.")
+            both = [name for name in names if name in forced]
+            if both:
+                raise ValueError(
+                    f"Columns {both} are named in both discrete_columns and continuous_columns."
+                )
+            forced.update(dict.fromkeys(names, kind))
+        return forced
 
     # ------------------------------------------------------------------ fit
     def fit(self, X):
@@ -151,15 +196,12 @@ class TabularAdapter(BaseAdapter):
             raise ValueError(
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
             )
-        forced = [] if isinstance(self.discrete_columns, str) else list(self.discrete_columns)
-        unknown = [name for name in forced if name not in frame.columns]
-        if unknown:
-            raise ValueError(f"discrete_columns names columns not in the data: {unknown}.")
+        forced = self._forced_kinds(frame.columns)
         random_state = random_source(self.random_state)
         encoders = []
         for name in frame.columns:
             column = frame[name]
-            encoder = self._encoder_for(name, column, name in forced)
+            encoder = self._encoder_for(name, column, forced.get(name))
             encoders.append(encoder.fit(column, random_state))
         self.columns_ = frame.columns
         self.array_dtype_ = array_dtype
@@ -167,22 +209,19 @@ class TabularAdapter(BaseAdapter):
         self._lay_out()
         return self
 
-    def _encoder_for(self, name, column, forced_discrete):
-        n_levels = column.nunique(dropna=True)
-        dtype = column.dtype
-        if n_levels == 1 and not column.isna().any():
-            return ConstantColumn(name, dtype)
-        numeric = _is_numeric_column(column)
-        discrete = (
-            forced_discrete
-            or not numeric
-            or pd.api.types.is_bool_dtype(dtype)
-            or (_is_integer_valued(column) and n_levels <= self.max_discrete_levels)
-        )
-        if discrete:
-            return DiscreteColumn(name, dtype, self.max_categories)
-        return ContinuousColumn(name, dtype, self.continuous, self.max_modes, self.max_fit_rows,
-                                rounded=_is_integer_valued(column),
+    def _encoder_for(self, name, column, forced):
+        kind = column_kind(column, max_discrete_levels=self.max_discrete_levels, forced=forced)
+        if kind == "constant":
+            return ConstantColumn(name, column.dtype)
+        if kind == "discrete":
+            return DiscreteColumn(name, column.dtype, self.max_categories)
+        if not is_numeric_column(column) or pd.api.types.is_bool_dtype(column.dtype):
+            raise ValueError(
+                f"continuous_columns names {name!r}, which holds no numbers, datetimes or "
+                "timedeltas."
+            )
+        return ContinuousColumn(name, column.dtype, self.continuous, self.max_modes,
+                                self.max_fit_rows, rounded=is_integer_valued(column),
                                 sample_modes=self.mode_assignment == "posterior")
 
     def _lay_out(self):
@@ -219,6 +258,22 @@ class TabularAdapter(BaseAdapter):
         ]
 
     # ------------------------------------------------------------------ encode/decode
+    def level_rates(self):
+        """Where each calibrated block sits and the training share of each of its units.
+
+        Returns a list of ``(start, shares)``: the encoded position of a block's first
+        unit and an array of its units' shares in the training rows, for every discrete
+        column and every missing-value indicator; empty with ``level_calibration=False``.
+        """
+        if not self.level_calibration:
+            return []
+        blocks = []
+        for encoder, starts in zip(self.column_encoders_, self.block_starts_):
+            rates = getattr(encoder, "level_rates", lambda: None)()
+            if rates is not None:
+                blocks.append((starts[-1], rates))
+        return blocks
+
     def encode(self, X):
         return self._encode(X, strict=True)
 
@@ -394,42 +449,13 @@ def _check_column(name, column, require_values=True):
             )
     if require_values and column.isna().all():
         raise ValueError(f"Column {name!r} has no values (all missing); drop it first.")
-    if _is_numeric_column(column) and not pd.api.types.is_bool_dtype(dtype):
+    if is_numeric_column(column) and not pd.api.types.is_bool_dtype(dtype):
         values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
         if np.isinf(values).any():
             raise ValueError(
                 f"Column {name!r} holds infinite values; replace them (e.g. by NaN for "
                 "missing)."
             )
-
-
-def _is_numeric_column(column):
-    dtype = column.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        return True
-    if isinstance(dtype, pd.CategoricalDtype):
-        return False
-    if pd.api.types.is_numeric_dtype(dtype):
-        return True
-    if dtype == object:
-        return pd.api.types.infer_dtype(column, skipna=True) in _NUMERIC_OBJECT_KINDS
-    return False
-
-
-def _is_integer_valued(column):
-    """Integer dtypes, and float or object columns holding only whole numbers (an
-    integer column with blanks read from a CSV is float)."""
-    dtype = column.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return False
-    if pd.api.types.is_integer_dtype(dtype):
-        return True
-    if pd.api.types.is_float_dtype(dtype) or (
-        dtype == object and pd.api.types.infer_dtype(column, skipna=True) in _NUMERIC_OBJECT_KINDS
-    ):
-        values = pd.to_numeric(column.dropna()).to_numpy(dtype=np.float64)
-        return bool(len(values)) and bool(np.all(values == np.round(values)))
-    return False
 
 
 def _same_value(left, right):

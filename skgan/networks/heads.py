@@ -18,7 +18,9 @@ class BlockActivationHead(nn.Module):
     comes from the estimator's own generator so ``random_state`` fixes it. In eval
     mode (sampling) the blocks are the exact one-hot of the drawn level, the argmax
     of the noisy logits, which skips the softmax. Without a generator the head
-    returns plain softmax probabilities.
+    returns plain softmax probabilities. In eval mode the buffer ``level_bias`` (one
+    value per block unit, zero until an estimator calibrates it after training) is
+    added to the logits first.
 
     Parameters
     ----------
@@ -40,6 +42,10 @@ class BlockActivationHead(nn.Module):
             "block_of_unit", torch.empty(sum(self.block_widths), dtype=torch.long),
             persistent=False,
         )
+        # Added to the block logits when sampling (eval mode) only: set after training
+        # so that generated level rates match the data's (see
+        # skgan._engine.level_rates); zero until then.
+        self.register_buffer("level_bias", torch.empty(sum(self.block_widths)))
 
     def reset_parameters_from(self, generator):
         """Fill the unit → block index (no random draws; called by the initialiser)."""
@@ -47,12 +53,16 @@ class BlockActivationHead(nn.Module):
         blocks = torch.repeat_interleave(torch.arange(len(widths)), widths)
         with torch.no_grad():
             self.block_of_unit.copy_(blocks)
+            self.level_bias.zero_()
 
     def forward(self, raw, generator=None):
         first_block = self.n_identity + self.n_tanh
         parts = [raw[:, :self.n_identity], torch.tanh(raw[:, self.n_identity:first_block])]
         if self.block_widths:
             logits = raw[:, first_block:]
+            level_bias = getattr(self, "level_bias", None)  # heads pickled before it: none
+            if not self.training and level_bias is not None:
+                logits = logits + level_bias
             if generator is not None:
                 logits = logits + _gumbel_like(logits, generator)
                 if not self.training:

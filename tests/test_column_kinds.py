@@ -1,0 +1,83 @@
+"""Column kinds as a user reading the table would expect them (skgan.adapters._column_kinds)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgan import GANSampler
+from skgan.adapters import TabularAdapter
+from skgan.adapters._column_kinds import column_kind, level_roughness
+from skgan.adapters._table_columns import ContinuousColumn, DiscreteColumn
+
+STATE_CODES = np.array([1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22,
+                        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39,
+                        40, 41, 42, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 56])
+
+
+def _messy_table(n_rows=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    weights = rng.pareto(1.0, len(STATE_CODES)) + 0.05  # a few big states, many small
+    return pd.DataFrame({
+        "state": rng.choice(STATE_CODES, n_rows, p=weights / weights.sum()),
+        "rate": rng.choice([0.5, 1.25, 2.0, 3.75, 5.0, 7.5, 10.0], n_rows),
+        "age": np.clip(rng.normal(45, 14, n_rows).round(), 18, 90).astype(int),
+        "amount": rng.lognormal(3, 1, n_rows),
+    })
+
+
+def _kinds(adapter):
+    return {encoder.name: type(encoder) for encoder in adapter.column_encoders_}
+
+
+def test_codes_and_few_valued_numbers_are_discrete_quantities_continuous():
+    kinds = _kinds(TabularAdapter().fit(_messy_table()))
+    assert kinds == {"state": DiscreteColumn, "rate": DiscreteColumn,
+                     "age": ContinuousColumn, "amount": ContinuousColumn}
+
+
+def test_samples_hold_only_seen_codes_and_rates():
+    table = _messy_table()
+    model = GANSampler(epochs=1, generator_dims=(32,), discriminator_dims=(32,),
+                       random_state=0).fit(table)
+    samples = model.sample(2000, random_state=0)
+    assert samples["state"].isin(STATE_CODES).all()
+    assert set(samples["rate"]) <= set(table["rate"])
+    assert samples["state"].dtype == table["state"].dtype
+
+
+def test_user_choices_override_the_rule():
+    table = _messy_table()
+    adapter = TabularAdapter(discrete_columns=["age"], continuous_columns=["state", "rate"])
+    kinds = _kinds(adapter.fit(table))
+    assert kinds["age"] is DiscreteColumn
+    assert kinds["state"] is ContinuousColumn and kinds["rate"] is ContinuousColumn
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"discrete_columns": ["age"], "continuous_columns": ["age"]}, "both"),
+    ({"continuous_columns": ["nope"]}, "continuous_columns names columns not in the data"),
+    ({"continuous_columns": "state"}, "continuous_columns must be 'auto' or a list"),
+])
+def test_bad_column_choices_are_refused(params, message):
+    with pytest.raises(ValueError, match=message):
+        TabularAdapter(**params).fit(_messy_table(200))
+
+
+def test_text_column_cannot_be_continuous():
+    table = pd.DataFrame({"city": ["Oslo", "Lima", "Pune"] * 10, "x": np.arange(30.0)})
+    with pytest.raises(ValueError, match="'city', which holds no numbers"):
+        TabularAdapter(continuous_columns=["city"]).fit(table)
+
+
+def test_few_rows_per_level_are_not_evidence_of_a_code():
+    # 40 distinct integers seen about twice each: too few rows to call it a code.
+    values = np.random.default_rng(0).choice(np.arange(0, 400, 10), 80)
+    assert column_kind(pd.Series(values), max_discrete_levels=10) == "continuous"
+
+
+def test_roughness_separates_smooth_counts_from_jagged_ones():
+    rng = np.random.default_rng(0)
+    smooth = np.bincount(np.clip(rng.normal(45, 14, 20000).round(), 0, 99).astype(int))
+    jagged = rng.choice([20, 400], 50)
+    assert level_roughness(smooth[smooth > 0]) < 3
+    assert level_roughness(jagged) > 50

@@ -1,0 +1,78 @@
+"""Generated rows hold each level and missing values at the training rate."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgan import ConditionalGAN, GANSampler, WGANSampler
+from skgan.adapters import TabularAdapter
+
+
+def _table(n_rows=1500, seed=0):
+    rng = np.random.default_rng(seed)
+    status = rng.choice(["active", "cancelled", "pending"], n_rows, p=[0.8, 0.15, 0.05])
+    amount = rng.lognormal(3, 1, n_rows)
+    amount[status == "cancelled"] = np.nan  # missing exactly when cancelled
+    income = rng.normal(50, 10, n_rows)
+    income[rng.random(n_rows) < 0.03] = np.nan  # rare missing values
+    return pd.DataFrame({"status": status, "amount": amount, "income": income})
+
+
+def _fit(estimator, calibrate, table, **params):
+    return estimator(epochs=2, generator_dims=(32,), discriminator_dims=(32,), random_state=0,
+                     adapter=TabularAdapter(level_calibration=calibrate), **params).fit(table)
+
+
+@pytest.mark.parametrize("estimator, params", [(GANSampler, {}), (WGANSampler, {"n_critic": 1})])
+def test_missing_shares_and_level_shares_match_the_training_rows(estimator, params):
+    table = _table()
+    samples = _fit(estimator, True, table, **params).sample(20_000, random_state=1)
+    for column in ("amount", "income"):
+        assert samples[column].isna().mean() == pytest.approx(table[column].isna().mean(),
+                                                              abs=0.006)
+    real_shares = table["status"].value_counts(normalize=True)
+    fake_shares = samples["status"].value_counts(normalize=True)
+    np.testing.assert_allclose(fake_shares[real_shares.index], real_shares, atol=0.01)
+
+
+def test_calibration_is_what_fixes_the_rates():
+    """Two epochs are too few to learn the rates: without calibration they are off."""
+    table = _table()
+    samples = _fit(GANSampler, False, table).sample(20_000, random_state=1)
+    gaps = [abs(samples[column].isna().mean() - table[column].isna().mean())
+            for column in ("amount", "income")]
+    assert max(gaps) > 0.02
+
+
+def test_missing_values_stay_tied_to_the_column_that_explains_them():
+    table = _table()
+    model = GANSampler(epochs=30, generator_dims=(64,), discriminator_dims=(64,),
+                       random_state=0).fit(table)
+
+    def missing_by_status(samples):
+        cancelled = samples["status"] == "cancelled"
+        return (samples.loc[cancelled, "amount"].isna().mean(),
+                samples.loc[~cancelled, "amount"].isna().mean())
+
+    calibrated = missing_by_status(model.sample(5000, random_state=1))
+    model.generator_average_.head.level_bias.zero_()
+    uncalibrated = missing_by_status(model.sample(5000, random_state=1))
+    assert calibrated[0] > 0.7 and calibrated[1] < 0.05
+    np.testing.assert_allclose(calibrated, uncalibrated, atol=0.1)
+
+
+def test_calibration_does_not_advance_the_sampling_stream_and_is_repeatable():
+    table = _table(400)
+    first = _fit(GANSampler, True, table)
+    second = _fit(GANSampler, True, table)
+    pd.testing.assert_frame_equal(first.sample(50), second.sample(50))
+    bias = first.generator_average_.head.level_bias
+    assert bias.abs().sum() > 0
+
+
+def test_conditional_gan_is_left_uncalibrated():
+    table = _table(400)
+    y = (table["status"] == "active").to_numpy()
+    model = ConditionalGAN(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                           random_state=0).fit(table.drop(columns="status"), y)
+    assert not model.generator_average_.head.level_bias.any()
