@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .resampler import GANResampler
+from .resampler import GANResampler, with_default_for_nested
 
 
 def _fitted_or_given_has(method):
@@ -77,6 +77,25 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
     def __init__(self, estimator, sampler=None):
         self.estimator = estimator
         self.sampler = sampler
+
+    def set_params(self, **params):
+        """Set parameters, also those of the default sampler (``sampler__estimator__epochs``).
+
+        With ``sampler=None``, a nested parameter of the sampler first puts the default,
+        ``GANResampler()``, in ``sampler``, then sets the parameter on it.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names and values, nested ones with ``__``.
+
+        Returns
+        -------
+        self : AugmentedEstimator
+        """
+        return super().set_params(
+            **with_default_for_nested(params, "sampler", self.sampler, GANResampler)
+        )
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):

@@ -95,6 +95,27 @@ class GANResampler(BaseEstimator):
         self.estimator = estimator
         self.random_state = random_state
 
+    def set_params(self, **params):
+        """Set parameters, also those of the default estimator (``estimator__epochs``).
+
+        With ``estimator=None``, a nested parameter such as ``estimator__epochs`` (as
+        ``GridSearchCV`` sets it) first puts the default estimator,
+        ``ConditionalGAN(class_weight="balanced", pac=4)``, in ``estimator``, then
+        sets the parameter on it.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names and values, nested ones with ``__``.
+
+        Returns
+        -------
+        self : GANResampler
+        """
+        return super().set_params(
+            **with_default_for_nested(params, "estimator", self.estimator, _default_estimator)
+        )
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Train the generative model(s) on ``(X, y)``; ``fit_resample`` also returns rows.
@@ -116,7 +137,7 @@ class GANResampler(BaseEstimator):
         seeds = random_state.randint(np.iinfo(np.int32).max, size=2)
         estimator = self.estimator
         if estimator is None:
-            estimator = ConditionalGAN(class_weight="balanced", pac=4)
+            estimator = _default_estimator()
         fitted, per_class = None, {}
         if sum(rows.values()) > 0:
             if self._is_conditional(estimator):
@@ -222,3 +243,17 @@ def _appended_labels(y, new_labels):
         return pd.concat([y, new], ignore_index=True)
     original = column_or_1d(y)
     return np.concatenate([original, np.asarray(new_labels).astype(original.dtype)])
+
+
+def _default_estimator():
+    """The generative model of ``estimator=None``."""
+    return ConditionalGAN(class_weight="balanced", pac=4)
+
+
+def with_default_for_nested(params, name, current, make_default):
+    """``params`` with ``name`` set to ``make_default()`` when nested parameters of
+    ``name`` are set while it is None (the value ``fit`` would replace by its default)."""
+    nested = any(key.startswith(f"{name}__") for key in params)
+    if nested and params.get(name, current) is None:
+        return {name: make_default(), **params}
+    return params

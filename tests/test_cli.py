@@ -182,6 +182,29 @@ def test_sample_with_conditions(mixed_model, capsys):
     assert "'maybe' is not a value of column 'member'" in _one_error_line(capsys)
 
 
+def test_discrete_and_continuous_options_decide_column_kinds(mixed_csv, tmp_path, capsys):
+    model_path = tmp_path / "kinds.skgan"
+    assert _fit(mixed_csv, model_path, "--discrete", "age", "--continuous", "income") == 0
+    capsys.readouterr()
+    # age is discrete now, so it can be conditioned on, and only seen ages come out
+    assert cli.main(["sample", str(model_path), "-n", "30", "--condition", "age=40"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert (table["age"] == 40).all()
+
+
+def test_condition_on_a_continuous_column_names_the_option(mixed_csv, tmp_path, capsys):
+    model_path = tmp_path / "continuous.skgan"
+    assert _fit(mixed_csv, model_path, "--continuous", "age") == 0
+    capsys.readouterr()
+    assert cli.main(["sample", str(model_path), "-n", "3", "--condition", "age=40"]) == 1
+    assert "--discrete" in _one_error_line(capsys)
+
+
+def test_unknown_column_kind_option_exits_1_with_one_line(mixed_csv, tmp_path, capsys):
+    assert _fit(mixed_csv, tmp_path / "m.skgan", "--discrete", "nope") == 1
+    assert "discrete_columns names columns not in the data: ['nope']" in _one_error_line(capsys)
+
+
 # ---------------------------------------------------------------------- failures
 @pytest.mark.parametrize(
     "argv, message",

@@ -262,6 +262,12 @@ def test_quality_report_holds_back_real_rows_without_a_holdout(labelled):
     assert report.ml_efficacy["n_test"] == 50
     assert report.ml_efficacy["real"]["rows"] == 150
     assert "held back" in report.summary()
+    assert "in-sample" in report.summary()
+
+
+def test_quality_report_with_a_holdout_is_not_labelled_in_sample(labelled):
+    report = quality_report(labelled(200), labelled(200), target="label", holdout=labelled(60))
+    assert "in-sample" not in report.summary()
 
 
 def test_one_column_tables_have_no_pairs():

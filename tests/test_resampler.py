@@ -281,3 +281,35 @@ def test_augmented_estimator_exposes_only_what_the_model_has_and_needs_fit():
         model.predict(X)
     with pytest.raises(ValueError, match="sampler"):
         AugmentedEstimator(LinearSVC(), sampler=LogisticRegression()).fit(X, y)
+
+
+def test_nested_parameters_of_the_default_estimator_can_be_grid_searched():
+    X, y = _imbalanced()
+    pipeline = ImbPipeline([("ganresampler", GANResampler(random_state=0)),
+                            ("classify", LogisticRegression())])
+    search = GridSearchCV(
+        pipeline,
+        {"ganresampler__estimator__epochs": [1, 2],
+         "ganresampler__estimator__generator_dims": [(16,)],
+         "ganresampler__estimator__discriminator_dims": [(16,)]},
+        cv=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 2
+    chosen = search.best_estimator_.named_steps["ganresampler"].estimator
+    assert isinstance(chosen, ConditionalGAN)
+    assert chosen.class_weight == "balanced" and chosen.pac == 4  # the documented default
+    assert pipeline.named_steps["ganresampler"].estimator is None  # the original untouched
+
+
+def test_nested_parameters_of_the_default_sampler_can_be_set():
+    model = AugmentedEstimator(LogisticRegression())
+    model.set_params(sampler__estimator__epochs=1, sampler__sampling_strategy="all")
+    assert model.sampler.sampling_strategy == "all"
+    assert model.sampler.estimator.epochs == 1
+    assert model.get_params()["sampler__estimator__epochs"] == 1
+
+
+def test_setting_the_estimator_and_its_parameters_together_uses_the_given_one():
+    given = GANSampler(epochs=3)
+    resampler = GANResampler().set_params(estimator=given, estimator__epochs=1)
+    assert resampler.estimator is given and given.epochs == 1

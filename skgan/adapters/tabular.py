@@ -365,7 +365,8 @@ class TabularAdapter(BaseAdapter):
             if isinstance(encoder, ContinuousColumn):
                 raise ValueError(
                     f"Column {name!r} is continuous; conditions apply to discrete columns "
-                    "(name it in discrete_columns to make it one)."
+                    "(name it in discrete_columns, or with --discrete in `skgan fit`, to "
+                    "make it one)."
                 )
             if isinstance(encoder, ConstantColumn):
                 if not _same_value(encoder.value_, value):

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pandas as pd
 
 from .. import GANSampler, WGANSampler
+from ..adapters import TabularAdapter
 from .files import (
     CommandError,
     _check_writable,
@@ -38,6 +39,9 @@ def _fit(args):
     table = read_table(args.data)
     _check_writable(args.output)  # before training, not after
     settings = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device}
+    if args.discrete or args.continuous:
+        settings["adapter"] = TabularAdapter(discrete_columns=args.discrete,
+                                             continuous_columns=args.continuous)
     model = ESTIMATORS[args.estimator](
         random_state=args.random_state, verbose=0 if args.quiet else 1,
         **{name: value for name, value in settings.items() if value is not None},
@@ -270,6 +274,12 @@ def _add_fit(commands):
     fit.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
     fit.add_argument("--random-state", type=int, metavar="N",
                      help="seed, for reproducible training")
+    fit.add_argument("--discrete", action="append", default=[], metavar="COLUMN",
+                     help="treat this column as discrete: samples hold only its seen "
+                          "values (repeatable; by default text columns, numbers with "
+                          "at most 10 values and integer codes are)")
+    fit.add_argument("--continuous", action="append", default=[], metavar="COLUMN",
+                     help="treat this numeric or date column as continuous (repeatable)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(handler=_fit)
 

@@ -370,9 +370,18 @@ def _efficacy_lines(efficacy, holdout_given):
     ).T
     scores.index = ["trained on real", "trained on synthetic"]
     scores["rows"] = scores["rows"].astype(int)
-    return [
+    lines = [
         f"ML efficacy: predicting {efficacy['target']!r} ({efficacy['task']}) with "
         "histogram gradient boosting,",
         f"tested on {efficacy['n_test']} real rows ({where})",
         scores.to_string(float_format="{:.3f}".format),
     ]
+    if not holdout_given:
+        lines += [
+            "in-sample: if the synthetic rows come from a generator fitted on this real "
+            "table, it has seen",
+            "the test rows, so 'trained on synthetic' is flattered; pass rows the "
+            "generator never saw as holdout",
+            "(--holdout on the command line) for an out-of-sample figure",
+        ]
+    return lines
