@@ -112,3 +112,17 @@ def test_mmd_scorer_uses_one_kernel_for_every_model():
 def test_named_metrics_refuse_a_direction():
     with pytest.raises(ValueError, match="own direction"):
         make_sample_scorer("fid", greater_is_better=True)
+
+
+def test_scorers_accept_held_out_levels_the_training_rows_lacked():
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    train = pd.DataFrame({"calls": rng.randint(0, 5, 200), "amount": rng.normal(size=200)})
+    held_out = train.iloc[:60].copy()
+    held_out.loc[held_out.index[:3], "calls"] = 6  # a level never seen in training
+    model = GANSampler(random_state=0, **FAST).fit(train)
+    for name in ("mmd", "kid"):
+        scorer = make_sample_scorer(name, n_samples=60, **(
+            {"n_subsets": 5, "subset_size": 50} if name == "kid" else {}))
+        assert np.isfinite(scorer(model, held_out))

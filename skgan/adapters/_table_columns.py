@@ -161,7 +161,10 @@ class DiscreteColumn:
         return None, [codes]
 
     def decode(self, scalars, codes, random_state):
-        values = self.coder_.decode(codes, random_state)
+        return self.as_series(self.coder_.decode(codes, random_state))
+
+    def as_series(self, values):
+        """Seen levels (an object array) as a Series of the column's dtype."""
         missing = pd.isna(values)
         if isinstance(self.dtype, pd.CategoricalDtype):
             return pd.Series(pd.Categorical(values, dtype=self.dtype))

@@ -8,6 +8,7 @@ import pandas as pd
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import column_kind, is_integer_valued, is_numeric_column
+from ._dependencies import find_dependencies
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter
 
@@ -91,6 +92,11 @@ class TabularAdapter(BaseAdapter):
     continuous_columns : "auto" or list, default="auto"
         Numeric, datetime or timedelta columns to treat as continuous whatever the
         rule above says (e.g. a count you want modelled as a quantity).
+    functional_dependencies : "auto" or False, default="auto"
+        Find the discrete columns that determine others in the training rows (every
+        product of one category, every zip code in one state) and write each such
+        column from its key when decoding, so every generated row keeps the link (see
+        :mod:`skgan.adapters._dependencies` for the rule); False turns it off.
     level_calibration : bool, default=True
         After training, shift the generator's logits of every discrete level and of
         every missing-value indicator by a constant each, so that generated rows hold
@@ -107,6 +113,8 @@ class TabularAdapter(BaseAdapter):
         One fitted encoder per column.
     encoded_shape_ : tuple of int
         ``(encoded_width,)``.
+    dependencies_ : list of FunctionalDependency
+        The functional dependencies kept (``key`` and ``dependent`` column positions).
 
     Examples
     --------
@@ -124,12 +132,15 @@ class TabularAdapter(BaseAdapter):
     mode_assignment = "likeliest"  # adapters pickled before the option had it
     continuous_columns = "auto"  # likewise
     level_calibration = False  # likewise: their generators were never calibrated
+    functional_dependencies = False  # likewise
 
     def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
                  conditional_sampling=True, random_state=0, mode_assignment="likeliest",
-                 continuous_columns="auto", level_calibration=True):
+                 continuous_columns="auto", level_calibration=True,
+                 functional_dependencies="auto"):
         self.discrete_columns = discrete_columns
+        self.functional_dependencies = functional_dependencies
         self.continuous_columns = continuous_columns
         self.level_calibration = level_calibration
         self.continuous = continuous
@@ -161,6 +172,13 @@ class TabularAdapter(BaseAdapter):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
         if self.max_categories < 2:
             raise ValueError("max_categories must be at least 2.")
+        if not (self.functional_dependencies is False
+                or isinstance(self.functional_dependencies, str)
+                and self.functional_dependencies == "auto"):
+            raise ValueError(
+                "functional_dependencies must be 'auto' or False, got "
+                f"{self.functional_dependencies!r}."
+            )
         if not isinstance(self.level_calibration, (bool, np.bool_)):
             raise ValueError(
                 f"level_calibration must be True or False, got {self.level_calibration!r}."
@@ -206,6 +224,7 @@ class TabularAdapter(BaseAdapter):
         self.columns_ = frame.columns
         self.array_dtype_ = array_dtype
         self.column_encoders_ = encoders
+        self.dependencies_ = self._find_dependencies(frame)
         self._lay_out()
         return self
 
@@ -223,6 +242,27 @@ class TabularAdapter(BaseAdapter):
         return ContinuousColumn(name, column.dtype, self.continuous, self.max_modes,
                                 self.max_fit_rows, rounded=is_integer_valued(column),
                                 sample_modes=self.mode_assignment == "posterior")
+
+    def _find_dependencies(self, frame):
+        if self.functional_dependencies is False:
+            return []
+        discrete = [index for index, encoder in enumerate(self.column_encoders_)
+                    if isinstance(encoder, DiscreteColumn)]
+        return find_dependencies(frame, discrete)
+
+    def _apply_dependencies(self, columns, random_state):
+        """Write every dependent column from its key (decoded columns, in place)."""
+        dependencies = getattr(self, "dependencies_", [])  # adapters pickled before
+        dependents = {dependency.dependent for dependency in dependencies}
+        for dependency in dependencies:
+            keys = columns[dependency.key].to_numpy(dtype=object)
+            if dependency.key not in dependents:
+                keys = dependency.redraw_rare_keys(
+                    keys, columns[dependency.dependent].to_numpy(dtype=object),
+                    self.column_encoders_[dependency.key].coder_, random_state)
+                columns[dependency.key] = self.column_encoders_[dependency.key].as_series(keys)
+            columns[dependency.dependent] = self.column_encoders_[
+                dependency.dependent].as_series(dependency.dependent_values(keys))
 
     def _lay_out(self):
         """Positions of every column's scalars and one-hot blocks in the encoding.
@@ -309,6 +349,7 @@ class TabularAdapter(BaseAdapter):
                 for start, width in zip(self.block_starts_[index], encoder.block_widths)
             ]
             columns[index] = encoder.decode(scalars, codes, random_state)
+        self._apply_dependencies(columns, random_state)
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(encoded)))
         frame.columns = self.columns_
         if self.array_dtype_ is not None:

@@ -89,7 +89,9 @@ def extract_features(extractor, X, *, estimator=None):
     """
     if extractor is None:
         if estimator is not None and hasattr(estimator, "adapter_"):
-            return _flatten(estimator.adapter_.encode(X))
+            # As score() does: held-out rows may hold levels the training rows lacked.
+            adapter = estimator.adapter_
+            return _flatten(getattr(adapter, "encode_for_scoring", adapter.encode)(X))
         return _flatten(X)
     if isinstance(extractor, str):
         if extractor != "identity":
