@@ -205,6 +205,34 @@ def test_unknown_column_kind_option_exits_1_with_one_line(mixed_csv, tmp_path, c
     assert "discrete_columns names columns not in the data: ['nope']" in _one_error_line(capsys)
 
 
+def test_datetimes_are_written_back_in_the_format_they_were_read_in(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    stamps = pd.Timestamp("2013-05-17T18:00:00Z") + pd.to_timedelta(
+        rng.randint(0, 10**7, 120), unit="s")
+    data = tmp_path / "stops.csv"
+    pd.DataFrame({
+        "stopped": stamps.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "day": (stamps.normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
+        "minutes": rng.gamma(2.0, 5.0, 120).round(1),
+    }).to_csv(data, index=False)
+    model_path = tmp_path / "stops.skgan"
+    assert _fit(data, model_path) == 0
+    capsys.readouterr()
+    assert cli.main(["sample", str(model_path), "-n", "20", "--random-state", "0"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
+    assert table["stopped"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").all()
+    assert table["day"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
+
+
+def test_model_files_of_earlier_versions_still_sample(fitted_model, tmp_path, capsys):
+    model = pickle.loads(fitted_model.read_bytes())
+    del model._cli_datetime_formats  # as earlier versions saved it
+    bare = tmp_path / "bare.skgan"
+    bare.write_bytes(pickle.dumps(model))
+    assert cli.main(["sample", str(bare), "-n", "4"]) == 0
+    assert len(pd.read_csv(io.StringIO(capsys.readouterr().out))) == 4
+
+
 # ---------------------------------------------------------------------- failures
 @pytest.mark.parametrize(
     "argv, message",

@@ -16,7 +16,7 @@ from .files import (
     CommandError,
     _check_writable,
     _first_line,
-    load_model,
+    read_model_file,
     read_table,
     save_model,
     write_table,
@@ -49,7 +49,7 @@ def _fit(args):
     started = time.perf_counter()
     interrupted = _fit_reporting_interruption(model, table)
     seconds = time.perf_counter() - started
-    save_model(model, args.output)
+    save_model(model, args.output, table.attrs.get("datetime_formats"))
     epochs = len(model.history_["epoch"])
     print(f"{type(model).__name__} fitted on {len(table)} rows x {table.shape[1]} columns "
           f"in {seconds:.1f} s ({epochs} epochs); saved to {args.output}")
@@ -74,7 +74,7 @@ def _fit_reporting_interruption(model, table):
 
 
 def _sample(args):
-    model = load_model(args.model)
+    model, datetime_formats = read_model_file(args.model)
     options = {"random_state": args.random_state}
     if args.condition:
         if "conditions" not in inspect.signature(model.sample).parameters:
@@ -82,7 +82,7 @@ def _sample(args):
                                "--condition (a mixed-type table model can)")
         options["conditions"] = parse_conditions(args.condition, model)
     table = _as_table(model.sample(args.n_samples, **options), model)
-    write_table(table, args.output)
+    write_table(table, args.output, datetime_formats)
     if args.output not in (None, "-"):
         print(f"wrote {len(table)} rows x {table.shape[1]} columns to {args.output}")
     return 0

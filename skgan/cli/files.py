@@ -63,19 +63,73 @@ def read_table(path):
 
 
 def _parse_dates(table):
-    """Turn text columns that hold only ISO 8601 dates (or blanks) into datetimes."""
+    """Turn text columns that hold only ISO 8601 dates (or blanks) into datetimes.
+
+    The text format of each such column, when it is one of :data:`DATETIME_FORMATS`, is
+    kept in ``table.attrs["datetime_formats"]`` so that :func:`write_table` writes
+    generated values as the file wrote its own.
+    """
+    formats = {}
     for name in table.columns:
         column = table[name]
         if pd.api.types.is_string_dtype(column.dtype) and column.notna().any():
             try:
-                table[name] = pd.to_datetime(column, format="ISO8601")
+                parsed = pd.to_datetime(column, format="ISO8601")
             except (ValueError, TypeError):
-                pass
+                continue
+            table[name] = parsed
+            text_format = _text_format(column, parsed)
+            if text_format is not None:
+                formats[name] = text_format
+    table.attrs["datetime_formats"] = formats
     return table
 
 
-def write_table(table, path):
-    """Write ``table`` as CSV to ``path``, or to stdout when ``path`` is None or "-"."""
+#: Formats a datetime column read from a CSV is recognised in (``%:z``: an offset
+#: written ``+01:00``; ``Z``: UTC written as a ``Z``).
+DATETIME_FORMATS = tuple(
+    f"%Y-%m-%d{time}{zone}"
+    for time in ("", "T%H:%M:%S", " %H:%M:%S", "T%H:%M", " %H:%M", "T%H:%M:%S.%f",
+                 " %H:%M:%S.%f")
+    for zone in ("", "Z", "%:z")
+    if time or not zone
+)
+
+
+def _text_format(texts, parsed, n_checked=50):
+    """The one of :data:`DATETIME_FORMATS` that writes the column's first values back
+    exactly as they were read, or None."""
+    known = texts.notna().to_numpy()
+    texts, parsed = texts[known].iloc[:n_checked], parsed[known].iloc[:n_checked]
+    for text_format in DATETIME_FORMATS:
+        if list(format_datetimes(parsed, text_format)) == list(texts):
+            return text_format
+    return None
+
+
+def format_datetimes(values, text_format):
+    """Datetimes as text in ``text_format`` (see :data:`DATETIME_FORMATS`); NaT stays
+    missing."""
+    values = pd.Series(values)
+    if text_format.endswith("Z") and values.dt.tz is not None:
+        values = values.dt.tz_convert("UTC")
+    texts = values.dt.strftime(text_format.replace("%:z", "%z"))
+    if text_format.endswith("%:z"):  # +0100 -> +01:00
+        texts = texts.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+    return texts.astype(object).where(values.notna(), None)
+
+
+def write_table(table, path, datetime_formats=None):
+    """Write ``table`` as CSV to ``path``, or to stdout when ``path`` is None or "-".
+
+    ``datetime_formats`` (column -> one of :data:`DATETIME_FORMATS`) writes those
+    datetime columns in their format; other datetimes are written as pandas does.
+    """
+    if datetime_formats:
+        table = table.copy()
+        for name, text_format in datetime_formats.items():
+            if name in table.columns and pd.api.types.is_datetime64_any_dtype(table[name]):
+                table[name] = format_datetimes(table[name], text_format)
     if path in (None, "-"):
         table.to_csv(sys.stdout, index=False)
         return
@@ -85,8 +139,14 @@ def write_table(table, path):
         raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def save_model(model, path):
-    """Pickle a fitted estimator to ``path`` (written whole or not at all)."""
+def save_model(model, path, datetime_formats=None):
+    """Pickle a fitted estimator to ``path`` (written whole or not at all).
+
+    ``datetime_formats``, the text format of each datetime column of the CSV the model
+    was fitted on, travels with the model (its ``_cli_datetime_formats``) for
+    ``skgan sample``.
+    """
+    model._cli_datetime_formats = dict(datetime_formats or {})
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
@@ -116,6 +176,14 @@ def load_model(path):
 
     Model files are pickles, which can run code when loaded: load only files you trust.
     """
+    return read_model_file(path)[0]
+
+
+def read_model_file(path):
+    """The fitted estimator of a model file and the datetime formats saved with it.
+
+    Files of earlier versions load with no formats.
+    """
     try:
         with open(path, "rb") as handle:
             model = pickle.load(handle)
@@ -134,7 +202,7 @@ def load_model(path):
         check_is_fitted(model)
     except NotFittedError:
         raise CommandError(f"{path} holds an estimator that was never fitted") from None
-    return model
+    return model, getattr(model, "_cli_datetime_formats", {})
 
 
 def _first_line(error):
