@@ -81,3 +81,31 @@ def test_roughness_separates_smooth_counts_from_jagged_ones():
     jagged = rng.choice([20, 400], 50)
     assert level_roughness(smooth[smooth > 0]) < 3
     assert level_roughness(jagged) > 50
+
+
+def test_dates_split_over_three_columns_come_back_valid():
+    from skgan.adapters._split_dates import find_split_dates
+
+    rng = np.random.default_rng(0)
+    dates = pd.Timestamp("2000-01-01") + pd.to_timedelta(rng.integers(0, 9000, 600), "D")
+    table = pd.DataFrame({"Birth_Year": dates.year, "amount": rng.normal(size=600),
+                          "Birth_Month": dates.month, "Birth_Day": dates.day})
+    assert find_split_dates(table) == [(0, 2, 3)]
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(table)
+    samples = model.sample(3000, random_state=0)
+    parts = samples.rename(columns={"Birth_Year": "year", "Birth_Month": "month",
+                                    "Birth_Day": "day"})[["year", "month", "day"]]
+    assert pd.to_datetime(parts, errors="coerce").notna().all()
+    # Without the repair an untrained generator makes impossible days (the test can fail)
+    model.adapter_.split_dates_ = []
+    unrepaired = model.sample(3000, random_state=0).rename(
+        columns={"Birth_Year": "year", "Birth_Month": "month", "Birth_Day": "day"})
+    assert pd.to_datetime(unrepaired[["year", "month", "day"]], errors="coerce").isna().any()
+
+
+def test_columns_that_do_not_always_form_dates_are_left_alone():
+    from skgan.adapters._split_dates import find_split_dates
+
+    table = pd.DataFrame({"year": [2020, 2021, 2022], "month": [2, 4, 6], "day": [30, 1, 2]})
+    assert find_split_dates(table) == []  # 30 February: not a date split in three

@@ -9,6 +9,7 @@ from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import column_kind, is_integer_valued, is_numeric_column
 from ._dependencies import find_dependencies
+from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter
 
@@ -48,6 +49,10 @@ class TabularAdapter(BaseAdapter):
     they change smoothly (an age, an amount); docs/tabular.md gives the rule and the
     figures it was set on. Name columns in ``discrete_columns`` or
     ``continuous_columns`` to decide yourself.
+
+    Dates split over three integer columns named alike (``birth_year``,
+    ``birth_month``, ``birth_day``) come back as valid dates: a generated day past the
+    end of its month becomes the month's last day.
 
     Missing values are data, not errors: in a discrete column a missing value is one
     more level; a continuous column with missing values gets a two-unit indicator block
@@ -115,6 +120,9 @@ class TabularAdapter(BaseAdapter):
         ``(encoded_width,)``.
     dependencies_ : list of FunctionalDependency
         The functional dependencies kept (``key`` and ``dependent`` column positions).
+    split_dates_ : list of tuple
+        ``(year, month, day)`` column positions of the dates split over three integer
+        columns, which decode to valid dates (see ``skgan.adapters._split_dates``).
 
     Examples
     --------
@@ -225,6 +233,7 @@ class TabularAdapter(BaseAdapter):
         self.array_dtype_ = array_dtype
         self.column_encoders_ = encoders
         self.dependencies_ = self._find_dependencies(frame)
+        self.split_dates_ = find_split_dates(frame)
         self._lay_out()
         return self
 
@@ -350,6 +359,8 @@ class TabularAdapter(BaseAdapter):
             ]
             columns[index] = encoder.decode(scalars, codes, random_state)
         self._apply_dependencies(columns, random_state)
+        for year, month, day in getattr(self, "split_dates_", []):  # none if pickled before
+            columns[day] = repair_split_dates(columns[year], columns[month], columns[day])
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(encoded)))
         frame.columns = self.columns_
         if self.array_dtype_ is not None:
