@@ -69,10 +69,12 @@ def test_text_column_cannot_be_continuous():
         TabularAdapter(continuous_columns=["city"]).fit(table)
 
 
-def test_few_rows_per_level_are_not_evidence_of_a_code():
-    # 40 distinct integers seen about twice each: too few rows to call it a code.
-    values = np.random.default_rng(0).choice(np.arange(0, 400, 10), 80)
-    assert column_kind(pd.Series(values), max_discrete_levels=10) == "continuous"
+def test_identifiers_and_sparse_integers_stay_continuous():
+    rng = np.random.default_rng(0)
+    identifiers = pd.Series(rng.permutation(100_000)[:3000])  # each seen once
+    jagged_but_sparse = pd.Series(np.r_[np.arange(0, 4000, 10), np.zeros(300, dtype=int)])
+    assert column_kind(identifiers, max_discrete_levels=10) == "continuous"
+    assert column_kind(jagged_but_sparse, max_discrete_levels=10) == "continuous"
 
 
 def test_roughness_separates_smooth_counts_from_jagged_ones():

@@ -76,3 +76,20 @@ def test_conditional_gan_is_left_uncalibrated():
     model = ConditionalGAN(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
                            random_state=0).fit(table.drop(columns="status"), y)
     assert not model.generator_average_.head.level_bias.any()
+
+
+def test_shifts_match_shares_exactly_and_skip_blocks_too_wide_to_estimate():
+    from skgan._engine.level_rates import MAX_CALIBRATED_WIDTH, calibrate_level_rates
+
+    rng = np.random.default_rng(0)
+    narrow = rng.normal(size=(4000, 3)) + [4.0, 0.0, -2.0]  # peaked: shares far off
+    wide = rng.normal(size=(4000, MAX_CALIBRATED_WIDTH + 1))
+    targets = np.array([0.5, 0.3, 0.2])
+    bias, gaps = calibrate_level_rates(
+        np.hstack([narrow, wide]),
+        [(0, targets), (3, np.full(wide.shape[1], 1 / wide.shape[1]))])
+    shifted = np.exp(narrow + bias[:3])
+    np.testing.assert_allclose((shifted / shifted.sum(1, keepdims=True)).mean(0), targets,
+                               atol=1e-4)
+    assert abs(gaps[0]) > 0.3  # the generator's shares were far off
+    assert not bias[3:].any()

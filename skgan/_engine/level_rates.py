@@ -26,6 +26,11 @@ from scipy.special import logsumexp, softmax
 #: Rows whose logits the shifts are fitted on.
 CALIBRATION_ROWS = 20_000
 
+#: Blocks wider than this (columns with hundreds of levels, each level rare) keep the
+#: generator's rates: fitting their shifts costs seconds per block and the share of
+#: each level is too small to estimate from the calibration rows.
+MAX_CALIBRATED_WIDTH = 100
+
 #: No logit moves further than this: a level the generator all but never draws is
 #: not forced in at any cost.
 MAX_SHIFT = 30.0
@@ -39,8 +44,9 @@ def calibrate_level_rates(block_logits, blocks):
     block_logits : ndarray of shape (n_rows, n_units)
         The head's softmax logits of generated rows, unit ``j`` at column ``j``.
     blocks : list of (first_unit, shares)
-        Each calibrated block's first unit (a column of ``block_logits``) and the
-        training share of each of its units (shares of a block sum to 1).
+        Each block's first unit (a column of ``block_logits``) and the training share
+        of each of its units (shares of a block sum to 1); blocks wider than
+        :data:`MAX_CALIBRATED_WIDTH` are left alone.
 
     Returns
     -------
@@ -64,6 +70,8 @@ def calibrate_level_rates(block_logits, blocks):
     bias = np.zeros(block_logits.shape[1])
     gaps = []
     for first_unit, shares in blocks:
+        if len(shares) > MAX_CALIBRATED_WIDTH:
+            continue
         units = slice(first_unit, first_unit + len(shares))
         targets = np.asarray(shares, dtype=np.float64)
         logits = block_logits[:, units]

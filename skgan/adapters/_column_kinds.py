@@ -12,8 +12,8 @@ see docs/tabular.md, "Column kinds"):
   an age have similar counts, while the counts of codes (a state code, a product
   number) or of heaped values (years of schooling at 12 and 16, hours at 40) jump from
   level to level. :func:`level_roughness` measures the jumps in units of the counting
-  noise; above ``code_roughness`` (and with at least ``min_rows_per_level`` rows per
-  level on average, so the evidence is not noise) the column is a code;
+  noise; above :data:`CODE_ROUGHNESS` (and with at least :data:`MIN_ROWS_PER_LEVEL`
+  rows per level on average) the column is a code;
 - every other numeric, datetime and timedelta column is continuous.
 
 ``discrete_columns`` and ``continuous_columns`` override the rule.
@@ -31,7 +31,10 @@ NUMERIC_OBJECT_KINDS = {"integer", "floating", "mixed-integer-float", "decimal"}
 CODE_ROUGHNESS = 10.0
 
 #: Average rows per level below which level counts are too few to call a column a code.
-MIN_ROWS_PER_LEVEL = 5.0
+#: The roughness is in units of counting noise, so it reads the same at 2 rows per level
+#: as at 50 (a smooth column scores about 1 either way); below 2 most levels are seen
+#: once and a code cannot be told from an identifier.
+MIN_ROWS_PER_LEVEL = 2.0
 
 
 def column_kind(column, *, max_discrete_levels, forced=None):
