@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._engine.core import refuse_file_path
 from .resampler import GANResampler, with_default_for_nested
 
 
@@ -115,6 +116,7 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
         -------
         self : object
         """
+        refuse_file_path(X)
         sampler = clone(GANResampler() if self.sampler is None else self.sampler)
         X_resampled, y_resampled = sampler.fit_resample(X, y)
         estimator = clone(self.estimator).fit(X_resampled, y_resampled, **fit_params)

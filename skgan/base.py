@@ -226,21 +226,38 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         With a tabular adapter's ``level_calibration=True``, sets the sampling
         generator's ``level_bias`` by :func:`skgan._engine.level_rates.calibrate_level_rates`
         from the logits of rows drawn with the fixed seeds of :meth:`score` (the
-        sampling stream is not advanced). The generated-minus-training share of every calibrated unit
-        before calibration is kept in ``_level_rate_gaps``.
+        sampling stream is not advanced). The generated-minus-training share of every
+        calibrated unit before calibration is kept in ``_level_rate_gaps``. The
+        training it follows is kept whatever happens here: a failure (or Ctrl-C)
+        leaves the generator uncalibrated (zero shifts) and warns.
         """
         rates = getattr(self.adapter_, "level_rates", None)
         head = getattr(self._sampling_generator(), "head", None)
-        blocks = rates() if rates is not None and self._calibrates_level_rates else []
-        if not blocks or getattr(head, "level_bias", None) is None:
+        if getattr(head, "level_bias", None) is None:
             return
-        generator = self._seeded_generator(self._score_seeds())
-        raw = self._generate_encoded(CALIBRATION_ROWS, generator, output="raw")
-        n_identity, n_tanh, _ = self.adapter_.head_layout_
-        first_unit = n_identity + n_tanh
-        bias, self._level_rate_gaps = calibrate_level_rates(
-            raw[:, first_unit:], [(start - first_unit, shares) for start, shares in blocks]
-        )
+        with torch.no_grad():
+            head.level_bias.zero_()
+        blocks = rates() if rates is not None and self._calibrates_level_rates else []
+        if not blocks:
+            return
+        try:
+            generator = self._seeded_generator(self._score_seeds())
+            raw = self._generate_encoded(CALIBRATION_ROWS, generator, output="raw")
+            n_identity, n_tanh, _ = self.adapter_.head_layout_
+            first_unit = n_identity + n_tanh
+            bias, self._level_rate_gaps = calibrate_level_rates(
+                raw[:, first_unit:], [(start - first_unit, shares) for start, shares in blocks]
+            )
+            if not np.isfinite(bias).all():
+                raise FloatingPointError("the generated logits are not finite")
+        except (Exception, KeyboardInterrupt) as error:
+            warnings.warn(
+                f"{type(self).__name__} samples levels at the rates it learned: matching "
+                f"the training rates failed ({type(error).__name__}: {error}).",
+                UserWarning,
+                stacklevel=5,
+            )
+            return
         with torch.no_grad():
             head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
 

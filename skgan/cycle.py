@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._engine.best_start import fit_best_start
-from ._engine.core import AdversarialCore
+from ._engine.core import AdversarialCore, refuse_file_path
 from ._engine.history_pool import mix_with_history
 from ._engine.torch_utils import make_generator
 from ._engine.domains import check_one_shape, cycled_permutation, domain_mask, domain_sizes
@@ -210,6 +210,7 @@ default="auto"
             self._rng = make_generator(start_seed, self.device_)
 
     def _prepare_training(self, X, y, reset):
+        refuse_file_path(X)
         check_one_shape(X)
         in_b = self._domain_mask(X, y, reset)
         if reset:

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, St
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 
+from ._engine.core import refuse_file_path
 from ._oversampling_counts import STRATEGY_NAMES, rows_to_add
 from .conditional import ConditionalGAN
 
@@ -179,6 +180,7 @@ class GANResampler(BaseEstimator):
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _check_labels(X, y):
+        refuse_file_path(X)
         if y is None:
             raise ValueError("GANResampler requires y to be passed, but the target y is None.")
         labels = column_or_1d(y, warn=True)
@@ -255,5 +257,5 @@ def with_default_for_nested(params, name, current, make_default):
     ``name`` are set while it is None (the value ``fit`` would replace by its default)."""
     nested = any(key.startswith(f"{name}__") for key in params)
     if nested and params.get(name, current) is None:
-        return {name: make_default(), **params}
+        return {**params, name: make_default()}
     return params

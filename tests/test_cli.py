@@ -393,10 +393,11 @@ def test_warnings_are_one_line(numeric_csv, capsys, monkeypatch):
     assert capsys.readouterr().err == "skgan: warning: careful\n"
 
 
-def test_python_m_skgan_exits_with_the_status(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("module", ["skgan", "skgan.cli"])
+def test_python_m_skgan_exits_with_the_status(module, tmp_path, capsys, monkeypatch):
     missing = tmp_path / "missing.csv"
     monkeypatch.setattr(sys, "argv", ["skgan", "fit", str(missing), "-o", "m"])
     with pytest.raises(SystemExit) as exit_info:
-        runpy.run_module("skgan", run_name="__main__")
+        runpy.run_module(module, run_name="__main__")
     assert exit_info.value.code == 1
     assert capsys.readouterr().err == f"skgan: error: {missing}: no such file\n"

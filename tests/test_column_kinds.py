@@ -6,7 +6,7 @@ import pytest
 
 from skgan import GANSampler
 from skgan.adapters import TabularAdapter
-from skgan.adapters._column_kinds import column_kind, level_roughness
+from skgan.adapters._column_kinds import encoding_kind, level_roughness
 from skgan.adapters._table_columns import ContinuousColumn, DiscreteColumn
 
 STATE_CODES = np.array([1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22,
@@ -73,8 +73,8 @@ def test_identifiers_and_sparse_integers_stay_continuous():
     rng = np.random.default_rng(0)
     identifiers = pd.Series(rng.permutation(100_000)[:3000])  # each seen once
     jagged_but_sparse = pd.Series(np.r_[np.arange(0, 4000, 10), np.zeros(300, dtype=int)])
-    assert column_kind(identifiers, max_discrete_levels=10) == "continuous"
-    assert column_kind(jagged_but_sparse, max_discrete_levels=10) == "continuous"
+    assert encoding_kind(identifiers, max_discrete_levels=10) == "continuous"
+    assert encoding_kind(jagged_but_sparse, max_discrete_levels=10) == "continuous"
 
 
 def test_roughness_separates_smooth_counts_from_jagged_ones():
@@ -111,3 +111,21 @@ def test_columns_that_do_not_always_form_dates_are_left_alone():
 
     table = pd.DataFrame({"year": [2020, 2021, 2022], "month": [2, 4, 6], "day": [30, 1, 2]})
     assert find_split_dates(table) == []  # 30 February: not a date split in three
+
+
+def test_a_quantity_stays_continuous_however_many_rows_the_table_has():
+    rng = np.random.default_rng(0)
+    for n_rows in (2_000, 1_000_000):
+        ages = pd.Series(np.clip(rng.normal(45, 14, n_rows).round(), 0, 100).astype(int))
+        assert encoding_kind(ages, max_discrete_levels=10) == "continuous", n_rows
+
+
+def test_split_dates_in_nullable_integer_columns_are_repaired():
+    from skgan.adapters._split_dates import repair_split_dates
+
+    years = pd.Series([2021, 2020, 2021, None], dtype="Int64")
+    months = pd.Series([2, 2, 4, 1], dtype="Int64")
+    days = pd.Series([30, 30, 31, 5], dtype="Int64")
+    repaired = repair_split_dates(years, months, days)
+    assert repaired.dtype == "Int64"
+    assert repaired.tolist() == [28, 29, 30, 5]

@@ -205,3 +205,8 @@ def test_several_starts_leave_nothing_fitted_on_error():
     with pytest.raises(ValueError, match="exactly two domains"):
         model.fit(X, np.where(domains == "a", "a", "c")[:-1].tolist() + ["z"])
     assert not hasattr(model, "history_") and not hasattr(model, "generator_ab_")
+
+
+def test_a_file_name_for_x_says_to_read_the_file():
+    with pytest.raises(TypeError, match="read the file first"):
+        CycleGANTransformer().fit("domains.csv", [0, 1])

@@ -89,3 +89,18 @@ def test_missing_values_are_a_level_of_a_dependency():
     assert ("category", "department") in _pairs(adapter)
     decoded = adapter.decode(adapter.encode(table), random_state=0)
     assert decoded["department"].isna().equals(decoded["category"] == "c2")
+
+
+def test_a_rare_key_that_determines_two_columns_agrees_with_both():
+    rng = np.random.default_rng(0)
+    key = rng.integers(0, 8, 400)
+    table = pd.DataFrame({"key": [f"k{index}" for index in key],
+                          "first": np.array(list("xxyyxxyy"))[key],
+                          "second": np.array(list("pqpqpqpq"))[key]})
+    adapter = TabularAdapter(max_categories=3).fit(table)
+    assert len(adapter.dependencies_) == 2
+    encoded = np.random.default_rng(1).random((2000, adapter.encoded_shape_[0]))
+    decoded = adapter.decode(encoded.astype(np.float32), random_state=0)
+    mapping = table.drop_duplicates("key").set_index("key")
+    assert (decoded["key"].map(mapping["first"]) == decoded["first"]).all()
+    assert (decoded["key"].map(mapping["second"]) == decoded["second"]).all()

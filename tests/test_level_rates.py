@@ -93,3 +93,17 @@ def test_shifts_match_shares_exactly_and_skip_blocks_too_wide_to_estimate():
                                atol=1e-4)
     assert abs(gaps[0]) > 0.3  # the generator's shares were far off
     assert not bias[3:].any()
+
+
+def test_a_failed_calibration_keeps_the_training_and_warns(monkeypatch):
+    import skgan.base
+
+    def broken(*args, **kwargs):
+        raise FloatingPointError("no")
+
+    monkeypatch.setattr(skgan.base, "calibrate_level_rates", broken)
+    with pytest.warns(UserWarning, match="matching the training rates failed"):
+        model = _fit(GANSampler, True, _table(300))
+    assert len(model.history_["epoch"]) == 2
+    assert not model.generator_average_.head.level_bias.any()
+    assert model.sample(5).shape == (5, 3)

@@ -313,3 +313,16 @@ def test_setting_the_estimator_and_its_parameters_together_uses_the_given_one():
     given = GANSampler(epochs=3)
     resampler = GANResampler().set_params(estimator=given, estimator__epochs=1)
     assert resampler.estimator is given and given.epochs == 1
+    # a grid holding estimator=None beside nested values sets them on the default
+    resampler = GANResampler(estimator=given).set_params(estimator=None, estimator__epochs=3)
+    assert isinstance(resampler.estimator, ConditionalGAN) and resampler.estimator.epochs == 3
+
+
+@pytest.mark.parametrize("make", [
+    lambda: GANResampler(),
+    lambda: AugmentedEstimator(LogisticRegression()),
+])
+def test_a_file_name_for_x_says_to_read_the_file(make):
+    method = "fit_resample" if hasattr(make(), "fit_resample") else "fit"
+    with pytest.raises(TypeError, match="read the file first"):
+        getattr(make(), method)("train.csv", [0, 1])

@@ -139,7 +139,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     def _start_training(self, X):
         """First-fit setup: parameters, adapter, device and the estimator's generator."""
         self._check_params()
-        _refuse_file_path(X)
+        refuse_file_path(X)
         adapter = resolve_adapter(self.adapter, X)
         adapter.check_input(X)
         validate_data(self, X, reset=True, **adapter.input_checks)
@@ -155,7 +155,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     def _check_more_training_data(self, X):
         """Continued training: unchanged shapes and adapter, data like the first fit's."""
         self._check_continuation()
-        _refuse_file_path(X)
+        refuse_file_path(X)
         self.adapter_.check_input(X)
         validate_data(self, X, reset=False, **self.adapter_.input_checks)
 
@@ -163,7 +163,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         """After fit: refuse a changed adapter and data unlike the training data's."""
         check_is_fitted(self)
         self._check_same_adapter()
-        _refuse_file_path(X)
+        refuse_file_path(X)
         self.adapter_.check_input(X)
         validate_data(self, X, reset=False, **self.adapter_.input_checks)
 
@@ -289,7 +289,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         return tags
 
 
-def _refuse_file_path(X):
+def refuse_file_path(X):
     """A clear error for a file name passed where data is expected."""
     if isinstance(X, (str, bytes, os.PathLike)):
         name = os.fsdecode(X) if not isinstance(X, bytes) else X.decode(errors="replace")

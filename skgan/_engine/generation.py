@@ -32,7 +32,8 @@ class SamplingMixin:
             integer gives the same samples every call.
         conditions : dict or None, default=None
             Tabular data only: column → value that every sampled row must hold, for
-            discrete columns (categories, booleans, few-valued integers). The
+            discrete columns (categories, booleans, numbers with few values, integer
+            codes, columns named in the adapter's ``discrete_columns``). The
             generator is asked for the first condition's level (training-by-sampling
             taught it to obey) and rows that miss a condition are drawn again. A column
             or value never seen in training raises ``ValueError``.

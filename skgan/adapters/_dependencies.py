@@ -18,9 +18,9 @@ chains (zip → city → state) resolve in order.
 
 Keys with more levels than the adapter's ``max_categories`` share one code for their
 rarest levels, drawn at decoding by frequency. For such a row the rare level is drawn
-among those that go with the dependent value the generator produced, so the generator's
-choice of the dependent (which it learns well: few levels) is kept and the key agrees
-with it.
+among those that go with the dependent values the generator produced (all of them, for
+a key that determines several columns), so the generator's choice of the dependents
+(which it learns well: few levels) is kept and the key agrees with it.
 """
 
 import numpy as np
@@ -58,30 +58,53 @@ class FunctionalDependency:
             raise ValueError("A key was never seen in training.")
         return self.values_[positions]
 
-    def redraw_rare_keys(self, keys, dependent_values, coder, random_state):
-        """Rare keys (those sharing the coder's last code) drawn again among the rare
-        levels that go with each row's ``dependent_values``; others are kept."""
-        rare_levels = getattr(coder, "rare_levels_", np.empty(0))
-        if not len(rare_levels):
-            return keys
-        keys = np.asarray(keys, dtype=object).copy()
-        is_rare = coder.codes_of(keys) == len(coder.levels_)
-        if not is_rare.any():
-            return keys
-        rare_values = self.dependent_values(rare_levels)
-        value_index = pd.Index(rare_values, dtype=object, tupleize_cols=False)
-        rows = np.flatnonzero(is_rare)
-        wanted_codes, wanted = pd.factorize(
-            np.asarray(dependent_values, dtype=object)[is_rare], use_na_sentinel=False)
-        for code, value in enumerate(wanted):
-            matching = value_index.get_indexer_for([value])
-            if not len(matching):  # no rare key has that value: keep the draw
-                continue
-            chosen = rows[wanted_codes == code]
-            weights = coder.rare_probabilities_[matching]
-            keys[chosen] = rare_levels[matching[random_state.choice(
-                len(matching), len(chosen), p=weights / weights.sum())]]
+
+def redraw_rare_keys(keys, dependencies, generated, coder, random_state):
+    """Keys in the coder's shared rare code drawn again to agree with the generated rows.
+
+    Parameters
+    ----------
+    keys : ndarray of object
+        Decoded keys (the generator's choice, rare ones drawn by frequency).
+    dependencies : list of FunctionalDependency
+        Every dependency of this key.
+    generated : list of ndarray
+        For each dependency, the dependent values the generator produced.
+    coder : CategoryCoder
+        The key column's coder.
+    random_state : RandomState
+
+    Returns
+    -------
+    keys : ndarray of object
+        A rare key is drawn (by training frequency) among the rare levels whose
+        dependents all equal the row's generated values; rows with no such level, and
+        keys with a code of their own, are kept.
+    """
+    rare_levels = getattr(coder, "rare_levels_", np.empty(0))
+    if not len(rare_levels):
         return keys
+    keys = np.asarray(keys, dtype=object).copy()
+    rows = np.flatnonzero(coder.codes_of(keys) == len(coder.levels_))
+    if not len(rows):
+        return keys
+    # One integer per combination of dependent values, for rare levels and rows alike.
+    combination = np.zeros(len(rare_levels) + len(rows), dtype=np.int64)
+    for dependency, values in zip(dependencies, generated):
+        both = np.concatenate([dependency.dependent_values(rare_levels),
+                               np.asarray(values, dtype=object)[rows]])
+        codes, uniques = pd.factorize(both, use_na_sentinel=False)
+        combination = pd.factorize(combination * len(uniques) + codes)[0].astype(np.int64)
+    of_level, of_row = combination[:len(rare_levels)], combination[len(rare_levels):]
+    for value in np.unique(of_row):
+        matching = np.flatnonzero(of_level == value)
+        if not len(matching):  # no rare key goes with these values: keep the draw
+            continue
+        chosen = rows[of_row == value]
+        weights = coder.rare_probabilities_[matching]
+        keys[chosen] = rare_levels[matching[random_state.choice(
+            len(matching), len(chosen), p=weights / weights.sum())]]
+    return keys
 
 
 def find_dependencies(frame, discrete_positions):

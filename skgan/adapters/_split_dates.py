@@ -46,10 +46,12 @@ def repair_split_dates(years, months, days):
     month_start = pd.to_datetime({"year": year, "month": month, "day": np.ones_like(year)})
     last_day = (month_start + pd.offsets.MonthEnd(0)).dt.day.to_numpy()
     day = days[known].to_numpy(dtype=np.int64)
-    if (day <= last_day).all():
+    too_late = day > last_day
+    if not too_late.any():
         return days
     repaired = days.copy()
-    repaired[known] = np.minimum(day, last_day).astype(days.dtype, copy=False)
+    positions = np.flatnonzero(known.to_numpy())[too_late]
+    repaired.iloc[positions] = pd.array(last_day[too_late], dtype=days.dtype)
     return repaired
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
-from ._column_kinds import column_kind, is_integer_valued, is_numeric_column
-from ._dependencies import find_dependencies
+from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
+from ._dependencies import find_dependencies, redraw_rare_keys
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter
@@ -101,14 +101,17 @@ class TabularAdapter(BaseAdapter):
         Find the discrete columns that determine others in the training rows (every
         product of one category, every zip code in one state) and write each such
         column from its key when decoding, so every generated row keeps the link (see
-        :mod:`skgan.adapters._dependencies` for the rule); False turns it off.
+        docs/tabular.md, "Columns that determine others", for the rule); False turns it
+        off.
     level_calibration : bool, default=True
         After training, shift the generator's logits of every discrete level and of
         every missing-value indicator by a constant each, so that generated rows hold
-        each level, and missing values, at the rate of the training rows (a GAN tends
-        to under-produce rare levels and rare missing values). The shifts keep the
-        generator's preferences between rows, so the links between columns stay; see
-        :func:`skgan._engine.level_rates.calibrate_level_rates`.
+        each level, and missing values, at the rate of the training rows of the
+        adapter's fit (a GAN tends to under-produce rare levels and rare missing
+        values). The shifts keep the generator's preferences between rows, so the links
+        between columns stay. Columns of more than 100 one-hot units keep the
+        generator's rates, columns written from a key follow their key, and
+        ConditionalGAN is not calibrated; see docs/tabular.md ("Missing values").
 
     Attributes
     ----------
@@ -238,7 +241,7 @@ class TabularAdapter(BaseAdapter):
         return self
 
     def _encoder_for(self, name, column, forced):
-        kind = column_kind(column, max_discrete_levels=self.max_discrete_levels, forced=forced)
+        kind = encoding_kind(column, max_discrete_levels=self.max_discrete_levels, forced=forced)
         if kind == "constant":
             return ConstantColumn(name, column.dtype)
         if kind == "discrete":
@@ -260,16 +263,25 @@ class TabularAdapter(BaseAdapter):
         return find_dependencies(frame, discrete)
 
     def _apply_dependencies(self, columns, random_state):
-        """Write every dependent column from its key (decoded columns, in place)."""
+        """Write every dependent column from its key (decoded columns, in place).
+
+        A key that no dependency writes (the finest of a chain) first has its rare
+        levels drawn again to agree with the dependents the generator produced.
+        """
         dependencies = getattr(self, "dependencies_", [])  # adapters pickled before
         dependents = {dependency.dependent for dependency in dependencies}
+        redrawn = set()
         for dependency in dependencies:
-            keys = columns[dependency.key].to_numpy(dtype=object)
-            if dependency.key not in dependents:
-                keys = dependency.redraw_rare_keys(
-                    keys, columns[dependency.dependent].to_numpy(dtype=object),
-                    self.column_encoders_[dependency.key].coder_, random_state)
-                columns[dependency.key] = self.column_encoders_[dependency.key].as_series(keys)
+            key = dependency.key
+            if key not in dependents and key not in redrawn:
+                own = [other for other in dependencies if other.key == key]
+                keys = redraw_rare_keys(
+                    columns[key].to_numpy(dtype=object), own,
+                    [columns[other.dependent].to_numpy(dtype=object) for other in own],
+                    self.column_encoders_[key].coder_, random_state)
+                columns[key] = self.column_encoders_[key].as_series(keys)
+                redrawn.add(key)
+            keys = columns[key].to_numpy(dtype=object)
             columns[dependency.dependent] = self.column_encoders_[
                 dependency.dependent].as_series(dependency.dependent_values(keys))
 

@@ -78,6 +78,8 @@ def _parse_dates(table):
             except (ValueError, TypeError):
                 continue
             table[name] = parsed
+            if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+                continue  # mixed UTC offsets give objects on older pandas
             text_format = _text_format(column, parsed)
             if text_format is not None:
                 formats[name] = text_format

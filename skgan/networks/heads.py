@@ -45,7 +45,7 @@ class BlockActivationHead(nn.Module):
         # Added to the block logits when sampling (eval mode) only: set after training
         # so that generated level rates match the data's (see
         # skgan._engine.level_rates); zero until then.
-        self.register_buffer("level_bias", torch.empty(sum(self.block_widths)))
+        self.register_buffer("level_bias", torch.zeros(sum(self.block_widths)))
 
     def reset_parameters_from(self, generator):
         """Fill the unit → block index (no random draws; called by the initialiser)."""

@@ -1,0 +1,8 @@
+"""``python -m skgan.cli``: the ``skgan`` command, as ``python -m skgan`` is."""
+
+import sys
+
+from .commands import main
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
