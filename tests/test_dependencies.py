@@ -104,3 +104,32 @@ def test_a_rare_key_that_determines_two_columns_agrees_with_both():
     mapping = table.drop_duplicates("key").set_index("key")
     assert (decoded["key"].map(mapping["first"]) == decoded["first"]).all()
     assert (decoded["key"].map(mapping["second"]) == decoded["second"]).all()
+
+
+def test_an_integer_key_that_determines_a_category_is_a_code():
+    rng = np.random.default_rng(0)
+    zips = 10_000 + 3 * rng.integers(0, 600, 3000)  # smooth counts: no code by roughness
+    district = (zips // 300) % 7
+    table = pd.DataFrame({"zip": zips, "district": [f"d{value}" for value in district],
+                          "spend": rng.gamma(2.0, 20.0, 3000)})
+    adapter = TabularAdapter().fit(table)
+    assert _pairs(adapter) == {("zip", "district")}
+    decoded = adapter.decode(adapter.encode(table.iloc[:300]), random_state=0)
+    assert decoded["zip"].isin(table["zip"]).all()
+    assert decoded["zip"].dtype == table["zip"].dtype
+    off = TabularAdapter(functional_dependencies=False).fit(table)
+    assert type(off.column_encoders_[0]).__name__ == "ContinuousColumn"
+
+
+def test_missing_values_decided_by_a_status_are_kept_by_construction():
+    rng = np.random.default_rng(0)
+    status = rng.choice(["paid", "refunded", "cancelled"], 2000, p=[0.8, 0.15, 0.05])
+    refund = np.where(status == "refunded", rng.gamma(2.0, 10.0, 2000), np.nan)
+    table = pd.DataFrame({"status": status, "refund": refund,
+                          "amount": rng.gamma(2.0, 30.0, 2000)})
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(table)
+    assert [(dependency.key, dependency.dependent)
+            for dependency in model.adapter_.missing_dependencies_] == [(0, 1)]
+    samples = model.sample(3000, random_state=0)
+    assert samples["refund"].isna().equals(samples["status"] != "refunded")

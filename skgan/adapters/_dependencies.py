@@ -110,22 +110,8 @@ def redraw_rare_keys(keys, dependencies, generated, coder, random_state):
 def find_dependencies(frame, discrete_positions):
     """Every functional dependency between the discrete columns at ``discrete_positions``,
     one key per dependent column, in the order to apply them (finest keys first)."""
-    codes, n_levels = {}, {}
-    for position in discrete_positions:
-        codes[position], uniques = pd.factorize(frame.iloc[:, position], use_na_sentinel=False)
-        n_levels[position] = len(uniques)
-    n_rows = len(frame)
-    keys_of = {}
-    for key in discrete_positions:
-        if n_levels[key] < MIN_KEY_LEVELS or n_rows < MIN_ROWS_PER_KEY * n_levels[key]:
-            continue
-        for dependent in discrete_positions:
-            if (dependent == key or n_levels[dependent] < 2
-                    or (n_levels[dependent], -dependent) >= (n_levels[key], -key)):
-                continue
-            pairs = codes[key].astype(np.int64) * n_levels[dependent] + codes[dependent]
-            if len(pd.unique(pairs)) == n_levels[key]:
-                keys_of.setdefault(dependent, []).append(key)
+    codes, n_levels = _factorized(frame, discrete_positions)
+    keys_of = _keys_of(codes, n_levels, discrete_positions, discrete_positions)
     chosen = [(min(keys, key=lambda key: (n_levels[key], -key)), dependent)
               for dependent, keys in keys_of.items()]
     chosen.sort(key=lambda pair: (-n_levels[pair[0]], pair[0], pair[1]))
@@ -133,3 +119,65 @@ def find_dependencies(frame, discrete_positions):
                                                      frame.iloc[:, dependent])
             for key, dependent in chosen]
 
+
+def find_integer_keys(frame, integer_positions, discrete_positions):
+    """The integer columns (of ``integer_positions``) that determine a discrete column.
+
+    An integer column that determines a category (a zip code its district, a store
+    number its region) is a code, however smooth its level counts look: it is made
+    discrete so that its dependents can be kept.
+    """
+    codes, n_levels = _factorized(frame, [*integer_positions, *discrete_positions])
+    keys_of = _keys_of(codes, n_levels, integer_positions, discrete_positions)
+    return sorted({key for keys in keys_of.values() for key in keys})
+
+
+def find_missing_dependencies(frame, missing_positions, discrete_positions):
+    """``(key, column)`` pairs: whether ``column`` (of ``missing_positions``, columns
+    with missing values) is missing is a function of the discrete ``key``, the
+    coarsest such key for each column (a refund missing unless the status says
+    "refunded"). Each is a :class:`FunctionalDependency` of the missing mask."""
+    masks = pd.DataFrame({position: frame.iloc[:, position].isna().to_numpy()
+                          for position in missing_positions})
+    codes, n_levels = _factorized(frame, discrete_positions)
+    for position in missing_positions:
+        codes[position] = masks[position].to_numpy().astype(np.int64)
+        n_levels[position] = 2
+    keys_of = _keys_of(codes, n_levels, discrete_positions, missing_positions,
+                       min_key_levels=2, coarser_only=False)
+    dependencies = []
+    for column, keys in sorted(keys_of.items()):
+        key = min(keys, key=lambda key: (n_levels[key], key))
+        dependencies.append(FunctionalDependency(key, column).fit(
+            frame.iloc[:, key], masks[column]))
+    return dependencies
+
+
+def _factorized(frame, positions):
+    codes, n_levels = {}, {}
+    for position in positions:
+        codes[position], uniques = pd.factorize(frame.iloc[:, position], use_na_sentinel=False)
+        n_levels[position] = len(uniques)
+    return codes, n_levels
+
+
+def _keys_of(codes, n_levels, key_positions, dependent_positions,
+             min_key_levels=MIN_KEY_LEVELS, coarser_only=True):
+    """Dependent -> the keys that determine it (see the module docstring for the rule).
+
+    With ``coarser_only`` a dependent has fewer levels than its key (ties broken by
+    position), so dependencies never form a cycle."""
+    n_rows = len(next(iter(codes.values()))) if codes else 0
+    keys_of = {}
+    for key in key_positions:
+        if n_levels[key] < min_key_levels or n_rows < MIN_ROWS_PER_KEY * n_levels[key]:
+            continue
+        for dependent in dependent_positions:
+            if dependent == key or n_levels[dependent] < 2 or (
+                    coarser_only
+                    and (n_levels[dependent], -dependent) >= (n_levels[key], -key)):
+                continue
+            pairs = codes[key].astype(np.int64) * n_levels[dependent] + codes[dependent]
+            if len(pd.unique(pairs)) == n_levels[key]:
+                keys_of.setdefault(dependent, []).append(key)
+    return keys_of

@@ -7,8 +7,13 @@ import pandas as pd
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
-from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
-from ._dependencies import find_dependencies, redraw_rare_keys
+from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column, is_time_column
+from ._dependencies import (
+    find_dependencies,
+    find_integer_keys,
+    find_missing_dependencies,
+    redraw_rare_keys,
+)
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from .base import BaseAdapter
@@ -123,6 +128,9 @@ class TabularAdapter(BaseAdapter):
         ``(encoded_width,)``.
     dependencies_ : list of FunctionalDependency
         The functional dependencies kept (``key`` and ``dependent`` column positions).
+    missing_dependencies_ : list of FunctionalDependency
+        Continuous columns (``dependent``) whose missing values a discrete column
+        (``key``) decides, kept when decoding.
     split_dates_ : list of tuple
         ``(year, month, day)`` column positions of the dates split over three integer
         columns, which decode to valid dates (see ``skgan.adapters._split_dates``).
@@ -226,22 +234,26 @@ class TabularAdapter(BaseAdapter):
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
             )
         forced = self._forced_kinds(frame.columns)
+        kinds = [encoding_kind(frame[name], max_discrete_levels=self.max_discrete_levels,
+                               forced=forced.get(name)) for name in frame.columns]
+        if self.functional_dependencies is not False:
+            for position in self._integer_keys(frame, kinds, forced):
+                kinds[position] = "discrete"
         random_state = random_source(self.random_state)
         encoders = []
-        for name in frame.columns:
+        for name, kind in zip(frame.columns, kinds):
             column = frame[name]
-            encoder = self._encoder_for(name, column, forced.get(name))
+            encoder = self._encoder_for(name, column, kind)
             encoders.append(encoder.fit(column, random_state))
         self.columns_ = frame.columns
         self.array_dtype_ = array_dtype
         self.column_encoders_ = encoders
-        self.dependencies_ = self._find_dependencies(frame)
+        self.dependencies_, self.missing_dependencies_ = self._find_dependencies(frame)
         self.split_dates_ = find_split_dates(frame)
         self._lay_out()
         return self
 
-    def _encoder_for(self, name, column, forced):
-        kind = encoding_kind(column, max_discrete_levels=self.max_discrete_levels, forced=forced)
+    def _encoder_for(self, name, column, kind):
         if kind == "constant":
             return ConstantColumn(name, column.dtype)
         if kind == "discrete":
@@ -255,12 +267,29 @@ class TabularAdapter(BaseAdapter):
                                 self.max_fit_rows, rounded=is_integer_valued(column),
                                 sample_modes=self.mode_assignment == "posterior")
 
-    def _find_dependencies(self, frame):
-        if self.functional_dependencies is False:
+    @staticmethod
+    def _integer_keys(frame, kinds, forced):
+        """Continuous integer columns that determine a discrete column: codes."""
+        candidates = [position for position, (name, kind) in enumerate(zip(frame.columns, kinds))
+                      if kind == "continuous" and name not in forced
+                      and not is_time_column(frame[name]) and is_integer_valued(frame[name])]
+        discrete = [position for position, kind in enumerate(kinds) if kind == "discrete"]
+        if not candidates or not discrete:
             return []
+        return find_integer_keys(frame, candidates, discrete)
+
+    def _find_dependencies(self, frame):
+        """Functional dependencies between discrete columns, and missing values that a
+        discrete column decides."""
+        if self.functional_dependencies is False:
+            return [], []
         discrete = [index for index, encoder in enumerate(self.column_encoders_)
                     if isinstance(encoder, DiscreteColumn)]
-        return find_dependencies(frame, discrete)
+        with_missing = [index for index, encoder in enumerate(self.column_encoders_)
+                        if isinstance(encoder, ContinuousColumn) and encoder.has_missing_]
+        return (find_dependencies(frame, discrete),
+                find_missing_dependencies(frame, with_missing, discrete) if with_missing
+                and discrete else [])
 
     def _apply_dependencies(self, columns, random_state):
         """Write every dependent column from its key (decoded columns, in place).
@@ -363,14 +392,22 @@ class TabularAdapter(BaseAdapter):
         encoded = encoded.reshape(len(encoded), self.encoded_shape_[0])
         random_state = random_source(random_state)
         columns = {}
+        parts = {}
         for index, encoder in enumerate(self.column_encoders_):
             scalars = encoded[:, self.scalar_positions_[index]].astype(np.float64)
             codes = [
                 encoded[:, start:start + width].argmax(axis=1)
                 for start, width in zip(self.block_starts_[index], encoder.block_widths)
             ]
+            parts[index] = scalars, codes
             columns[index] = encoder.decode(scalars, codes, random_state)
         self._apply_dependencies(columns, random_state)
+        for dependency in getattr(self, "missing_dependencies_", []):  # none if pickled before
+            scalars, codes = parts[dependency.dependent]
+            missing = dependency.dependent_values(columns[dependency.key].to_numpy(dtype=object))
+            codes = [*codes[:-1], missing.astype(np.intp)]
+            columns[dependency.dependent] = self.column_encoders_[dependency.dependent].decode(
+                scalars, codes, random_state)
         for year, month, day in getattr(self, "split_dates_", []):  # none if pickled before
             columns[day] = repair_split_dates(columns[year], columns[month], columns[day])
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(encoded)))
