@@ -251,12 +251,8 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             if not np.isfinite(bias).all():
                 raise FloatingPointError("the generated logits are not finite")
         except (Exception, KeyboardInterrupt) as error:
-            warnings.warn(
-                f"{type(self).__name__} samples levels at the rates it learned: matching "
-                f"the training rates failed ({type(error).__name__}: {error}).",
-                UserWarning,
-                stacklevel=5,
-            )
+            _warn_kept(self, "samples levels at the rates it learned",
+                       "matching the training rates", error)
             return
         with torch.no_grad():
             head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
@@ -291,12 +287,8 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             if not torch.isfinite(scale).all():
                 raise FloatingPointError("the generated signals are not finite")
         except (Exception, KeyboardInterrupt) as error:
-            warnings.warn(
-                f"{type(self).__name__} kept its trained noise scale: matching the data's "
-                f"noise floor failed ({type(error).__name__}: {error}).",
-                UserWarning,
-                stacklevel=5,
-            )
+            _warn_kept(self, "kept its trained noise scale", "matching the data's noise floor",
+                       error)
             return
         with torch.no_grad():
             noise.scale.copy_(scale.to(noise.scale))
@@ -390,3 +382,12 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         generated = self._generate_encoded(len(real), self._seeded_generator(seeds), condition)
         generated = generated.reshape(len(real), -1)
         return -mmd(real, generated, gamma=median_heuristic_gamma(real))
+
+
+def _warn_kept(estimator, kept, step, error):
+    """Warn that an after-training ``step`` failed and the training was kept as it is."""
+    warnings.warn(
+        f"{type(estimator).__name__} {kept}: {step} failed ({type(error).__name__}: {error}).",
+        UserWarning,
+        stacklevel=6,
+    )
