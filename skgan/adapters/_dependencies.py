@@ -107,6 +107,43 @@ def redraw_rare_keys(keys, dependencies, generated, coder, random_state):
     return keys
 
 
+def write_dependents(dependencies, columns, encoders, random_state):
+    """Write every dependent column from its key (decoded Series by position, in place).
+
+    A key that no dependency writes (the finest of a chain) first has its rare levels
+    drawn again to agree with the dependents the generator produced.
+    """
+    dependents = {dependency.dependent for dependency in dependencies}
+    redrawn = set()
+    for dependency in dependencies:
+        key = dependency.key
+        if key not in dependents and key not in redrawn:
+            own = [other for other in dependencies if other.key == key]
+            keys = redraw_rare_keys(
+                columns[key].to_numpy(dtype=object), own,
+                [columns[other.dependent].to_numpy(dtype=object) for other in own],
+                encoders[key].coder_, random_state)
+            columns[key] = encoders[key].as_series(keys)
+            redrawn.add(key)
+        keys = columns[key].to_numpy(dtype=object)
+        columns[dependency.dependent] = encoders[dependency.dependent].as_series(
+            dependency.dependent_values(keys))
+
+
+def write_missing(missing_dependencies, columns, parts, encoders, random_state):
+    """Decode each column of ``missing_dependencies`` again, missing where its key says.
+
+    ``parts`` holds each column's encoded ``(scalars, codes)``; the last code block of a
+    continuous column with missing values is its missing indicator.
+    """
+    for dependency in missing_dependencies:
+        scalars, codes = parts[dependency.dependent]
+        missing = dependency.dependent_values(columns[dependency.key].to_numpy(dtype=object))
+        codes = [*codes[:-1], missing.astype(np.intp)]
+        columns[dependency.dependent] = encoders[dependency.dependent].decode(
+            scalars, codes, random_state)
+
+
 def find_dependencies(frame, discrete_positions):
     """Every functional dependency between the discrete columns at ``discrete_positions``,
     one key per dependent column, in the order to apply them (finest keys first)."""

@@ -12,15 +12,17 @@ from ._dependencies import (
     find_dependencies,
     find_integer_keys,
     find_missing_dependencies,
-    redraw_rare_keys,
+    write_dependents,
+    write_missing,
 )
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
+from ._table_conditions import plan_conditions
+from ._table_input import as_frame
 from .base import BaseAdapter
 
 CONTINUOUS_METHODS = ("vgm", "quantile")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
-_UNHASHABLE = (list, dict, set, np.ndarray)
 
 
 class TabularAdapter(BaseAdapter):
@@ -174,7 +176,7 @@ class TabularAdapter(BaseAdapter):
     # ------------------------------------------------------------------ checks
     def check_input(self, X):
         # Once fitted, a column may be all missing in a chunk or a held-out fold.
-        _as_frame(X, require_values=not hasattr(self, "columns_"))
+        as_frame(X, require_values=not hasattr(self, "columns_"))
 
     def _check_params(self):
         if self.continuous not in CONTINUOUS_METHODS:
@@ -228,7 +230,7 @@ class TabularAdapter(BaseAdapter):
     # ------------------------------------------------------------------ fit
     def fit(self, X):
         self._check_params()
-        frame, array_dtype = _as_frame(X)
+        frame, array_dtype = as_frame(X)
         if len(frame) < 2:
             raise ValueError(
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
@@ -291,29 +293,6 @@ class TabularAdapter(BaseAdapter):
                 find_missing_dependencies(frame, with_missing, discrete) if with_missing
                 and discrete else [])
 
-    def _apply_dependencies(self, columns, random_state):
-        """Write every dependent column from its key (decoded columns, in place).
-
-        A key that no dependency writes (the finest of a chain) first has its rare
-        levels drawn again to agree with the dependents the generator produced.
-        """
-        dependencies = getattr(self, "dependencies_", [])  # adapters pickled before
-        dependents = {dependency.dependent for dependency in dependencies}
-        redrawn = set()
-        for dependency in dependencies:
-            key = dependency.key
-            if key not in dependents and key not in redrawn:
-                own = [other for other in dependencies if other.key == key]
-                keys = redraw_rare_keys(
-                    columns[key].to_numpy(dtype=object), own,
-                    [columns[other.dependent].to_numpy(dtype=object) for other in own],
-                    self.column_encoders_[key].coder_, random_state)
-                columns[key] = self.column_encoders_[key].as_series(keys)
-                redrawn.add(key)
-            keys = columns[key].to_numpy(dtype=object)
-            columns[dependency.dependent] = self.column_encoders_[
-                dependency.dependent].as_series(dependency.dependent_values(keys))
-
     def _lay_out(self):
         """Positions of every column's scalars and one-hot blocks in the encoding.
 
@@ -373,7 +352,7 @@ class TabularAdapter(BaseAdapter):
         return self._encode(X, strict=False)
 
     def _encode(self, X, strict):
-        frame, _ = _as_frame(X, require_values=False)
+        frame, _ = as_frame(X, require_values=False)
         self._check_columns(frame)
         n_rows = len(frame)
         encoded = np.zeros((n_rows, self.encoded_shape_[0]), dtype=np.float32)
@@ -401,13 +380,11 @@ class TabularAdapter(BaseAdapter):
             ]
             parts[index] = scalars, codes
             columns[index] = encoder.decode(scalars, codes, random_state)
-        self._apply_dependencies(columns, random_state)
-        for dependency in getattr(self, "missing_dependencies_", []):  # none if pickled before
-            scalars, codes = parts[dependency.dependent]
-            missing = dependency.dependent_values(columns[dependency.key].to_numpy(dtype=object))
-            codes = [*codes[:-1], missing.astype(np.intp)]
-            columns[dependency.dependent] = self.column_encoders_[dependency.dependent].decode(
-                scalars, codes, random_state)
+        # Adapters pickled before dependencies were kept have none.
+        write_dependents(getattr(self, "dependencies_", []), columns, self.column_encoders_,
+                         random_state)
+        write_missing(getattr(self, "missing_dependencies_", []), columns, parts,
+                      self.column_encoders_, random_state)
         for year, month, day in getattr(self, "split_dates_", []):  # none if pickled before
             columns[day] = repair_split_dates(columns[year], columns[month], columns[day])
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(encoded)))
@@ -449,119 +426,4 @@ class TabularAdapter(BaseAdapter):
             ``matches(decoded) -> bool ndarray``: which decoded rows meet every
             condition.
         """
-        if not isinstance(conditions, dict) or not conditions:
-            raise TypeError("conditions must be a non-empty dict of column -> value.")
-        slots_of = {index: offset for offset, (index, *_)
-                    in zip(np.cumsum([0] + [b[2] for b in self.condition_blocks_]),
-                           self.condition_blocks_)}
-        targets, slot = [], None
-        for name, value in conditions.items():
-            if name not in self.columns_:
-                raise ValueError(
-                    f"Condition on column {name!r}, which is not in the data "
-                    f"(columns: {list(self.columns_)})."
-                )
-            index = self.columns_.get_loc(name)
-            encoder = self.column_encoders_[index]
-            if isinstance(encoder, ContinuousColumn):
-                raise ValueError(
-                    f"Column {name!r} is continuous; conditions apply to discrete columns "
-                    "(name it in discrete_columns, or with --discrete in `skgan fit`, to "
-                    "make it one)."
-                )
-            if isinstance(encoder, ConstantColumn):
-                if not _same_value(encoder.value_, value):
-                    raise ValueError(f"Column {name!r} only held {encoder.value_!r} in training.")
-                continue  # every decoded row holds it
-            code = encoder.code_of(value)
-            if code is None:
-                raise ValueError(
-                    f"Value {value!r} of column {name!r} was never seen in training."
-                )
-            if slot is None and index in slots_of:
-                slot = int(slots_of[index] + code)
-            targets.append((index, encoder, code, value))
-
-        def matches(decoded):
-            frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(decoded)
-            keep = np.ones(len(frame), dtype=bool)
-            for index, encoder, code, value in targets:
-                column = frame.iloc[:, index]
-                # Codes compare any missing marker (None, NaN, NA, NaT) and equal values
-                # of other types (1, 1.0, True) as pandas' indexes do.
-                keep &= encoder.coder_.codes_of(column) == code
-                if code == len(encoder.coder_.levels_):  # a rare level: the value itself
-                    keep &= encoder.coder_.rare_codes_of(column) == encoder.coder_.rare_codes_of(
-                        [value])[0]
-            return keep
-
-        return slot, matches
-
-
-def _as_frame(X, require_values=True):
-    """``X`` as a DataFrame and the dtype of the array it came from (None for frames).
-
-    Raises the errors of unusable tables: wrong rank, no rows or columns, duplicated
-    column names, unsupported column types, columns with no values, infinite values.
-    """
-    if isinstance(X, pd.DataFrame):
-        frame, array_dtype = X, None
-    else:
-        if hasattr(X, "toarray") or hasattr(X, "tocsr"):
-            raise TypeError("TabularAdapter does not accept sparse matrices; densify first.")
-        array = np.asarray(X)
-        if array.ndim != 2:
-            raise ValueError(
-                f"TabularAdapter expects 2-D data (rows, columns), got {array.ndim}-D; "
-                "reshape a single feature with X.reshape(-1, 1)."
-            )
-        if array.dtype.kind == "c":
-            raise ValueError("Complex data not supported.")
-        frame = pd.DataFrame(array)
-        array_dtype = array.dtype
-    if frame.shape[1] == 0:
-        raise ValueError(
-            f"The table has 0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
-            "required."
-        )
-    if len(frame) == 0:
-        raise ValueError("The table has 0 sample(s) (rows); at least 1 is required.")
-    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
-    if duplicated:
-        raise ValueError(f"Duplicated column names: {duplicated}.")
-    for name in frame.columns:
-        _check_column(name, frame[name], require_values)
-    return frame, array_dtype
-
-
-def _check_column(name, column, require_values=True):
-    dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind == "c":
-        raise ValueError(f"Column {name!r}: complex data not supported.")
-    if isinstance(dtype, np.dtype) and dtype.kind == "V":
-        raise TypeError(f"Column {name!r} has unsupported dtype {dtype}.")
-    if dtype == object:
-        kinds = {type(value) for value in column.to_numpy()}
-        bad = sorted(kind.__name__ for kind in kinds if issubclass(kind, _UNHASHABLE))
-        if bad:
-            raise TypeError(
-                f"Column {name!r} holds nested objects ({', '.join(bad)}): every value "
-                "must be a scalar; the argument must be a string, a number, a boolean or "
-                "a date."
-            )
-    if require_values and column.isna().all():
-        raise ValueError(f"Column {name!r} has no values (all missing); drop it first.")
-    if is_numeric_column(column) and not pd.api.types.is_bool_dtype(dtype):
-        values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
-        if np.isinf(values).any():
-            raise ValueError(
-                f"Column {name!r} holds infinite values; replace them (e.g. by NaN for "
-                "missing)."
-            )
-
-
-def _same_value(left, right):
-    left_missing, right_missing = pd.isna(left), pd.isna(right)
-    if left_missing or right_missing:
-        return bool(left_missing and right_missing)
-    return bool(left == right)
+        return plan_conditions(self, conditions)

@@ -1,0 +1,66 @@
+"""``sample(conditions=...)`` on tables: which rows meet the conditions, and which level
+to ask the generator for."""
+
+import numpy as np
+import pandas as pd
+
+from ._table_columns import ConstantColumn, ContinuousColumn
+
+
+def plan_conditions(adapter, conditions):
+    """Check ``conditions`` against a fitted TabularAdapter and say how to meet them
+    (see :meth:`TabularAdapter.condition_plan`)."""
+    if not isinstance(conditions, dict) or not conditions:
+        raise TypeError("conditions must be a non-empty dict of column -> value.")
+    slots_of = {index: offset for offset, (index, *_)
+                in zip(np.cumsum([0] + [b[2] for b in adapter.condition_blocks_]),
+                       adapter.condition_blocks_)}
+    targets, slot = [], None
+    for name, value in conditions.items():
+        if name not in adapter.columns_:
+            raise ValueError(
+                f"Condition on column {name!r}, which is not in the data "
+                f"(columns: {list(adapter.columns_)})."
+            )
+        index = adapter.columns_.get_loc(name)
+        encoder = adapter.column_encoders_[index]
+        if isinstance(encoder, ContinuousColumn):
+            raise ValueError(
+                f"Column {name!r} is continuous; conditions apply to discrete columns "
+                "(name it in discrete_columns, or with --discrete in `skgan fit`, to "
+                "make it one)."
+            )
+        if isinstance(encoder, ConstantColumn):
+            if not _same_value(encoder.value_, value):
+                raise ValueError(f"Column {name!r} only held {encoder.value_!r} in training.")
+            continue  # every decoded row holds it
+        code = encoder.code_of(value)
+        if code is None:
+            raise ValueError(
+                f"Value {value!r} of column {name!r} was never seen in training."
+            )
+        if slot is None and index in slots_of:
+            slot = int(slots_of[index] + code)
+        targets.append((index, encoder, code, value))
+
+    def matches(decoded):
+        frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(decoded)
+        keep = np.ones(len(frame), dtype=bool)
+        for index, encoder, code, value in targets:
+            column = frame.iloc[:, index]
+            # Codes compare any missing marker (None, NaN, NA, NaT) and equal values
+            # of other types (1, 1.0, True) as pandas' indexes do.
+            keep &= encoder.coder_.codes_of(column) == code
+            if code == len(encoder.coder_.levels_):  # a rare level: the value itself
+                keep &= encoder.coder_.rare_codes_of(column) == encoder.coder_.rare_codes_of(
+                    [value])[0]
+        return keep
+
+    return slot, matches
+
+
+def _same_value(left, right):
+    left_missing, right_missing = pd.isna(left), pd.isna(right)
+    if left_missing or right_missing:
+        return bool(left_missing and right_missing)
+    return bool(left == right)

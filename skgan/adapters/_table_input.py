@@ -1,0 +1,72 @@
+"""Checks of the tables a TabularAdapter is given: what it can use, and clear errors."""
+
+import numpy as np
+import pandas as pd
+
+from ._column_kinds import is_numeric_column
+
+_UNHASHABLE = (list, dict, set, np.ndarray)
+
+
+def as_frame(X, require_values=True):
+    """``X`` as a DataFrame and the dtype of the array it came from (None for frames).
+
+    Raises the errors of unusable tables: wrong rank, no rows or columns, duplicated
+    column names, unsupported column types, columns with no values, infinite values.
+    """
+    if isinstance(X, pd.DataFrame):
+        frame, array_dtype = X, None
+    else:
+        if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+            raise TypeError("TabularAdapter does not accept sparse matrices; densify first.")
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise ValueError(
+                f"TabularAdapter expects 2-D data (rows, columns), got {array.ndim}-D; "
+                "reshape a single feature with X.reshape(-1, 1)."
+            )
+        if array.dtype.kind == "c":
+            raise ValueError("Complex data not supported.")
+        frame = pd.DataFrame(array)
+        array_dtype = array.dtype
+    if frame.shape[1] == 0:
+        raise ValueError(
+            f"The table has 0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
+            "required."
+        )
+    if len(frame) == 0:
+        raise ValueError("The table has 0 sample(s) (rows); at least 1 is required.")
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(f"Duplicated column names: {duplicated}.")
+    for name in frame.columns:
+        check_column(name, frame[name], require_values)
+    return frame, array_dtype
+
+
+def check_column(name, column, require_values=True):
+    """Raise the error of an unusable column (complex, void, nested objects, all
+    missing, infinite values)."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "c":
+        raise ValueError(f"Column {name!r}: complex data not supported.")
+    if isinstance(dtype, np.dtype) and dtype.kind == "V":
+        raise TypeError(f"Column {name!r} has unsupported dtype {dtype}.")
+    if dtype == object:
+        kinds = {type(value) for value in column.to_numpy()}
+        bad = sorted(kind.__name__ for kind in kinds if issubclass(kind, _UNHASHABLE))
+        if bad:
+            raise TypeError(
+                f"Column {name!r} holds nested objects ({', '.join(bad)}): every value "
+                "must be a scalar; the argument must be a string, a number, a boolean or "
+                "a date."
+            )
+    if require_values and column.isna().all():
+        raise ValueError(f"Column {name!r} has no values (all missing); drop it first.")
+    if is_numeric_column(column) and not pd.api.types.is_bool_dtype(dtype):
+        values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isinf(values).any():
+            raise ValueError(
+                f"Column {name!r} holds infinite values; replace them (e.g. by NaN for "
+                "missing)."
+            )
