@@ -611,9 +611,7 @@ def parse_args():
     args.epochs = args.epochs or (5 if args.quick else None)
     args.tables = every if args.tables == "all" else args.tables.split(",")
     args.methods = args.methods.split(",")
-    unknown = (set(args.tables) - set(every)) | (set(args.methods) - set(METHODS))
-    if unknown:
-        parser.error(f"unknown tables or methods: {sorted(unknown)}")
+    bt.refuse_unknown_choices(parser, args.tables, every, args.methods)
     return args
 
 

@@ -550,6 +550,13 @@ def _verdict(rows, key, threshold, greater=True):
     return "PASS" if passed else "FAIL"
 
 
+def refuse_unknown_choices(parser, tables, known_tables, methods):
+    """Exit with a usage error naming the tables and methods that do not exist."""
+    unknown = (set(tables) - set(known_tables)) | (set(methods) - set(METHODS))
+    if unknown:
+        parser.error(f"unknown tables or methods: {sorted(unknown)}")
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default=None,
@@ -595,9 +602,7 @@ def parse_args():
         args.tables = args.tables or "census,mpg"
     args.tables = (args.tables or ",".join(TARGETS)).split(",")
     args.methods = ["ctgan", "tvae"] if args.peers_only else args.methods.split(",")
-    unknown = (set(args.tables) - set(TARGETS)) | (set(args.methods) - set(METHODS))
-    if unknown:
-        parser.error(f"unknown tables or methods: {sorted(unknown)}")
+    refuse_unknown_choices(parser, args.tables, TARGETS, args.methods)
     return args
 
 
