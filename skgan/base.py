@@ -50,13 +50,17 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
                  batch_size, generator_lr, discriminator_lr, betas, ema_decay, warm_start,
-                 device, amp, random_state, verbose):
+                 device, amp, random_state, verbose, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
+                 validation_scoring=None, max_time=None):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
             generator_lr=generator_lr, discriminator_lr=discriminator_lr, betas=betas,
             warm_start=warm_start, device=device, amp=amp, random_state=random_state,
-            verbose=verbose,
+            verbose=verbose, early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            validation_scoring=validation_scoring, max_time=max_time,
         )
         self.latent_dim = latent_dim
         self.ema_decay = ema_decay
@@ -377,11 +381,24 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         """The fixed random source of :meth:`score` (set at fit, not the sampling stream)."""
         return np.random.RandomState(self._score_seed % 2**32)
 
-    def _negative_mmd_to_generated(self, real, seeds, condition=None):
-        """``-MMD²`` between flat rows ``real`` and as many samples (kernel width from real)."""
-        generated = self._generate_encoded(len(real), self._seeded_generator(seeds), condition)
-        generated = generated.reshape(len(real), -1)
+    def _negative_mmd_to_generated(self, real, seeds, condition=None, n_generated=None):
+        """``-MMD²`` between flat rows ``real`` and ``n_generated`` samples (as many as
+        ``real`` by default; kernel width from real)."""
+        n_generated = len(real) if n_generated is None else n_generated
+        generated = self._generate_encoded(n_generated, self._seeded_generator(seeds), condition)
+        generated = generated.reshape(n_generated, -1)
         return -mmd(real, generated, gamma=median_heuristic_gamma(real))
+
+    def _validation_score(self, X, y=None):
+        """Early stopping's default score: :meth:`score`, against ``max_score_samples``
+        generated rows however few are held out, so that checks differ by the
+        generator's changes more than by which few rows it drew. Labelled rows
+        (ConditionalGAN) are scored by :meth:`score`."""
+        if y is not None:
+            return self.score(X, y)
+        real = self._encoded_for_score(X)
+        return self._negative_mmd_to_generated(real, self._score_seeds(),
+                                               n_generated=max(len(real), self.max_score_samples))
 
 
 def _warn_kept(estimator, kept, step, error):

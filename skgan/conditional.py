@@ -61,14 +61,23 @@ class ConditionalGAN(BaseGAN):
         Samples the discriminator judges together (PacGAN).
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
 generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, random_state, \
-verbose
+verbose, early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
+max_time
         As for :class:`~skgan.GANSampler`, except that on signals ``epochs="auto"``
-        runs 5,000 steps and ``ema_decay="auto"`` is 0.99, as elsewhere.
+        runs 5,000 steps and ``ema_decay="auto"`` is 0.99, as elsewhere; early
+        stopping holds out rows of every class and scores them with :meth:`score`
+        (``validation_scoring`` is called as ``scorer(estimator, X, y)``).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels seen in fit, sorted.
+    n_iter_ : int
+        Epochs the last ``fit`` (or ``partial_fit``) ran.
+    validation_scores_ : list of float or None
+        The held-out score of every check of the last fit (None without early stopping).
+    best_validation_score_ : float or None
+        The best of them: the score of the networks kept.
     class_prior_ : ndarray of shape (n_classes,)
         Their frequencies; ``sample`` without ``y`` draws labels from it.
     adapter_, generator_, discriminator_, generator_average_, optimizers_, history_, \
@@ -107,7 +116,9 @@ device_, n_features_in_, feature_names_in_
                  generator_dims=(256, 256), discriminator_dims=(256, 256), latent_dim=32,
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), ema_decay="auto",
-                 warm_start=False, device="auto", amp="auto", random_state=None, verbose=0):
+                 warm_start=False, device="auto", amp="auto", random_state=None, verbose=0,
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -115,6 +126,9 @@ device_, n_features_in_, feature_names_in_
             discriminator_lr=discriminator_lr, betas=betas, ema_decay=ema_decay,
             warm_start=warm_start,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            validation_scoring=validation_scoring, max_time=max_time,
         )
         self.objective = objective
         self.mismatch_weight = mismatch_weight
@@ -123,6 +137,8 @@ device_, n_features_in_, feature_names_in_
         self.projection = projection
         self.class_weight = class_weight
         self.pac = pac
+
+    _stratified_validation = True  # early stopping holds out rows of every class
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y):

@@ -87,7 +87,25 @@ default="auto"
         Seeds the transformer's own torch generator (weights, batches, history pool).
         An integer gives bit-identical results on the CPU.
     verbose : int, default=0
-        1 shows a progress bar with the current losses.
+        1 shows a progress bar with the current losses (and the validation score).
+    early_stopping : bool or "auto", default=False
+        Hold out ``validation_fraction`` of the rows (of each domain), score them every few
+        epochs and stop when ``n_iter_no_change`` checks in a row did not improve the
+        best score by more than ``tol``; the fit keeps the networks of the best check.
+        "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
+    validation_fraction : float in (0, 1), default=0.1
+        Rows held out for early stopping (at most 2,000 of them are scored).
+    n_iter_no_change : int, default=10
+        Checks without improvement before stopping (checks are at least 50 steps and at
+        most 1 % of the epochs apart).
+    tol : float, default=1e-4
+        Smallest rise of the validation score that counts as an improvement.
+    validation_scoring : callable or None, default=None
+        ``scorer(estimator, X, y) -> float``, greater is better (e.g. from
+        :func:`skgan.metrics.make_sample_scorer`); None uses the estimator's own :meth:`score`.
+    max_time : float or None, default=None
+        Seconds after which ``fit`` stops, at the best check so far with early
+        stopping, else with the last epoch's weights.
 
     Attributes
     ----------
@@ -102,6 +120,12 @@ default="auto"
         The discriminators of domains A and B.
     optimizers_ : dict of torch.optim.Optimizer
         "generator" (both translators) and "discriminator" (both discriminators).
+    n_iter_ : int
+        Epochs the last ``fit`` (or ``partial_fit``) ran.
+    validation_scores_ : list of float or None
+        The held-out score of every check of the last fit (None without early stopping).
+    best_validation_score_ : float or None
+        The best of them: the score of the networks kept.
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time", "generator_loss" (adversarial part),
         "cycle_loss", "identity_loss" (when used) and "discriminator_loss".
@@ -152,13 +176,18 @@ default="auto"
                  discriminator_dims=(256, 256),
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), warm_start=False, device="auto", amp="auto",
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0,
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
             generator_lr=generator_lr, discriminator_lr=discriminator_lr, betas=betas,
             warm_start=warm_start, device=device, amp=amp, random_state=random_state,
             verbose=verbose,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            validation_scoring=validation_scoring, max_time=max_time,
         )
         self.loss = loss
         self.cycle_weight = cycle_weight
@@ -166,6 +195,8 @@ default="auto"
         self.pool_size = pool_size
         self.pac = pac
         self.n_init = n_init
+
+    _stratified_validation = True  # early stopping holds out rows of every domain
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)

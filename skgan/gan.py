@@ -83,7 +83,25 @@ default="auto"
         gives bit-identical results on the CPU. The global numpy and torch generators
         are never used.
     verbose : int, default=0
-        1 shows a progress bar with the current losses.
+        1 shows a progress bar with the current losses (and the validation score).
+    early_stopping : bool or "auto", default=False
+        Hold out ``validation_fraction`` of the rows, score them every few
+        epochs and stop when ``n_iter_no_change`` checks in a row did not improve the
+        best score by more than ``tol``; the fit keeps the networks of the best check.
+        "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
+    validation_fraction : float in (0, 1), default=0.1
+        Rows held out for early stopping (at most 2,000 of them are scored).
+    n_iter_no_change : int, default=10
+        Checks without improvement before stopping (checks are at least 50 steps and at
+        most 1 % of the epochs apart).
+    tol : float, default=1e-4
+        Smallest rise of the validation score that counts as an improvement.
+    validation_scoring : callable or None, default=None
+        ``scorer(estimator, X) -> float``, greater is better (e.g. from
+        :func:`skgan.metrics.make_sample_scorer`); None uses the estimator's own :meth:`score` (against 2,000 generated rows).
+    max_time : float or None, default=None
+        Seconds after which ``fit`` stops, at the best check so far with early
+        stopping, else with the last epoch's weights.
 
     Attributes
     ----------
@@ -96,6 +114,12 @@ default="auto"
         with ``ema_decay=None``.
     optimizers_ : dict of torch.optim.Optimizer
         Keys "generator" and "discriminator"; kept so training can continue.
+    n_iter_ : int
+        Epochs the last ``fit`` (or ``partial_fit``) ran.
+    validation_scores_ : list of float or None
+        The held-out score of every check of the last fit (None without early stopping).
+    best_validation_score_ : float or None
+        The best of them: the score of the networks kept.
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time" (seconds), "discriminator_loss",
         "generator_loss".
@@ -141,7 +165,8 @@ default="auto"
                  discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
                  generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
                  ema_decay="auto", warm_start=False, device="auto", amp="auto", random_state=None,
-                 verbose=0):
+                 verbose=0, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -149,6 +174,9 @@ default="auto"
             discriminator_lr=discriminator_lr, betas=betas, ema_decay=ema_decay,
             warm_start=warm_start,
             device=device, amp=amp, random_state=random_state, verbose=verbose,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            validation_scoring=validation_scoring, max_time=max_time,
         )
         self.loss = loss
         self.label_smoothing = label_smoothing

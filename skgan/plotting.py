@@ -136,3 +136,55 @@ def plot_signals(signals, n_signals=4, *, ax=None, title=None, **line_options):
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+def plot_validation_scores(estimator, *, ax=None, title=None):
+    """Draw the held-out scores an early-stopped fit checked, and the epoch it kept.
+
+    Parameters
+    ----------
+    estimator : fitted skgan estimator
+        Fitted with ``early_stopping`` on (its ``history_`` has ``validation_score``).
+    ax : matplotlib Axes or None, default=None
+    title : str or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Scores against epochs (greater is better), a dashed line at the epoch whose
+        networks the fit kept (the best score) and a dotted one where training stopped.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skgan import GANSampler
+    >>> from skgan.plotting import plot_validation_scores
+    >>> X = np.random.RandomState(0).normal(size=(300, 2))
+    >>> model = GANSampler(epochs=20, early_stopping=True, random_state=0).fit(X)
+    >>> ax = plot_validation_scores(model)
+    >>> ax.get_xlabel()
+    'epoch'
+    """
+    plt = _pyplot("plot_validation_scores")
+    history = getattr(estimator, "history_", {})
+    if not any(np.isfinite(history.get("validation_score", [np.nan]))):
+        raise ValueError(
+            "The estimator has no validation scores: fit it with early_stopping=True."
+        )
+    epochs = np.asarray(history["epoch"])
+    scores = np.asarray(history["validation_score"], dtype=np.float64)
+    checked = np.isfinite(scores)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(epochs[checked], scores[checked], marker=".", label="validation score")
+    best = epochs[checked][np.argmax(scores[checked])]
+    ax.axvline(best, linestyle="--", color="grey", label=f"kept (epoch {best})")
+    ax.axvline(epochs[-1], linestyle=":", color="grey", label=f"stopped (epoch {epochs[-1]})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation score")
+    ax.legend(loc="lower right")
+    if title is not None:
+        ax.set_title(title)
+    return ax

@@ -17,13 +17,14 @@ from numbers import Integral, Real
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from .param_checks import ParameterChecksMixin
 from .persistence import TorchStateMixin
 from .torch_utils import draw_seed, make_generator, random_source, resolve_device
 from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
+from .early_stopping import StoppingMonitor, split_validation, uses_early_stopping
 from .loop import run_epochs
 
 
@@ -51,7 +52,21 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         "amp": [StrOptions({"auto"}), "boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "validation_scoring": [callable, None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
     }
+
+    # Estimators pickled before early stopping existed lack these; they never stopped early.
+    early_stopping = False
+    validation_fraction = 0.1
+    n_iter_no_change = 10
+    tol = 1e-4
+    validation_scoring = None
+    max_time = None
 
     #: Training rows (summed over steps) that ``epochs="auto"`` aims for: 5,000 steps
     #: at a batch size of 128, 1,250 at 512.
@@ -60,7 +75,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, epochs, batch_size,
                  generator_lr, discriminator_lr, betas, warm_start, device, amp,
-                 random_state, verbose):
+                 random_state, verbose, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
         self.adapter = adapter
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -74,6 +90,12 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         self.amp = amp
         self.random_state = random_state
         self.verbose = verbose
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.validation_scoring = validation_scoring
+        self.max_time = max_time
 
     # ------------------------------------------------------------------ fitting
     def _epochs_for(self, n_rows):
@@ -103,13 +125,27 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     def _fit(self, X, y, reset, n_epochs):
         saved_state = dict(self.__dict__)
         try:
+            validation = None
+            if n_epochs is None and uses_early_stopping(self.early_stopping, _num_samples(X)):
+                X, y, X_held, y_held = split_validation(
+                    X, y, self.validation_fraction, self._validation_seed(),
+                    stratify=self._stratified_validation)
+                # Samplers ignore y: their held-out rows are scored alone.
+                validation = (X_held, y_held if self._stratified_validation else None)
             tensors = self._prepare_training(X, y, reset)
             n_rows = self._rows_per_epoch(tensors)
             batch_size = self._batch_size_for(n_rows)
+            epochs = self._epochs_to_run(n_rows, n_epochs)
+            monitor = None
+            if validation is not None or (n_epochs is None and self.max_time is not None):
+                monitor = StoppingMonitor(
+                    self, self._networks(), self.optimizers_, validation,
+                    self.validation_scoring, epochs, max(1, n_rows // batch_size),
+                    self.n_iter_no_change, self.tol, self.max_time)
             outcome = run_epochs(
                 self._autocast_step,
                 tensors,
-                n_epochs=self._epochs_to_run(n_rows, n_epochs),
+                n_epochs=epochs,
                 batch_size=batch_size,
                 sampler=self._batch_sampler(tensors, batch_size),
                 generator=self._rng,
@@ -118,7 +154,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 history=self.history_,
                 verbose=self.verbose,
                 description=type(self).__name__,
+                after_epoch=monitor,
             )
+            self._keep_best(monitor, outcome)
             self._report(outcome)
             self._finish_training(tensors)
         except BaseException:
@@ -127,6 +165,34 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             raise
         return self
 
+    #: Whether the rows held out for early stopping are stratified by ``y`` (classes of
+    #: ConditionalGAN, domains of CycleGANTransformer); samplers ignore ``y``.
+    _stratified_validation = False
+
+    def _validation_seed(self):
+        """Seed of the held-out split: set by an integer ``random_state``."""
+        return (draw_seed(random_source(self.random_state)) + 7919) % (2**31 - 1)
+
+    def _validation_score(self, X, y=None):
+        """Early stopping's default score of held-out rows: :meth:`score` here."""
+        return self.score(X, y)
+
+    def _keep_best(self, monitor, outcome):
+        """After the epochs: the networks of the best check, and what early stopping saw."""
+        self.n_iter_ = outcome.completed_epochs
+        self.validation_scores_ = self.best_validation_score_ = None
+        if monitor is None or monitor.validation is None:
+            if outcome.stop_reason == "stopped" and self.verbose:
+                print(f"{type(self).__name__}: stopped, {outcome.message}.")
+            return
+        best_epoch = monitor.keep_best()
+        self.validation_scores_ = list(monitor.scores)
+        self.best_validation_score_ = monitor.best_score if monitor.scores else None
+        if self.verbose and best_epoch is not None:
+            why = (f"stopped, {outcome.message}" if outcome.stop_reason == "stopped"
+                   else f"ran all {outcome.completed_epochs} epochs")
+            print(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of this fit "
+                  f"(validation score {monitor.best_score:.4g}).")
 
     def _rows_per_epoch(self, tensors):
         """Rows one epoch goes through (sizes the batches and ``epochs="auto"``)."""
@@ -193,6 +259,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 TrainingDivergedWarning,
                 stacklevel=5,
             )
+        elif outcome.stop_reason == "stopped":
+            pass  # early stopping or max_time: said by _keep_best when verbose
         elif outcome.stop_reason == "interrupted":
             if not self.history_.get("epoch"):
                 raise KeyboardInterrupt

@@ -50,8 +50,23 @@ class SamplingMixin:
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
         if conditions is not None:
             return self._sample_matching(n_samples, generator, conditions)
-        encoded = self._generate_encoded(n_samples, generator)
-        return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
+        if self.adapter_.n_candidates(n_samples) == n_samples:
+            encoded = self._generate_encoded(n_samples, generator)
+            return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
+        return self._sample_chosen(n_samples, generator)
+
+    def _sample_chosen(self, n_samples, generator):
+        """Samples from an adapter that chooses among more generated rows than it keeps
+        (pair calibration), a chunk at a time so memory stays bounded."""
+        parts = []
+        for start in range(0, n_samples, _SAMPLE_CHUNK):
+            size = min(_SAMPLE_CHUNK, n_samples - start)
+            encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator)
+            parts.append(self.adapter_.decode_sample(
+                encoded, size, random_state=self._decode_seed(generator)))
+        if isinstance(parts[0], pd.DataFrame):
+            return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return np.concatenate(parts)
 
     #: Rounds of generation ``sample(conditions=...)`` tries before giving up.
     max_condition_rounds = 100

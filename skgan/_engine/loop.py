@@ -22,8 +22,9 @@ class TrainingOutcome:
     """What a call to :func:`run_epochs` achieved."""
 
     completed_epochs: int
-    stop_reason: str | None = None  # None, "diverged" or "interrupted"
+    stop_reason: str | None = None  # None, "diverged", "interrupted" or "stopped"
     bad_losses: tuple = ()
+    message: str | None = None  # why training stopped, for "stopped"
 
 
 def take_snapshot(modules, optimizers):
@@ -113,7 +114,7 @@ def batch_indices(n_rows, batch_size, generator, device):
 
 
 def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optimizers,
-               history, verbose=0, description="training", sampler=None):
+               history, verbose=0, description="training", sampler=None, after_epoch=None):
     """Train for ``n_epochs`` passes over ``tensors``.
 
     Parameters
@@ -142,6 +143,10 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         ``sampler(generator)`` returns the mini-batches (tuples of tensors) of one
         epoch, for estimators that draw rows otherwise than by shuffling (training by
         sampling); None shuffles ``tensors`` into full batches of ``batch_size``.
+    after_epoch : callable or None
+        ``after_epoch(epochs_run) -> dict`` after every good epoch (a
+        :class:`skgan._engine.early_stopping.StoppingMonitor`): more values to record in
+        ``history`` for the epoch; training stops when its ``reason`` attribute is set.
 
     Returns
     -------
@@ -183,10 +188,20 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
                 snapshot.restore()
                 outcome.stop_reason, outcome.bad_losses = "diverged", bad
                 break
-            _record(history, means, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            extras = {}
+            if after_epoch is not None:
+                extras = after_epoch(outcome.completed_epochs + 1)
+                for module in modules.values():  # scoring samples in eval mode
+                    module.train()
+            _record(history, {**means, **extras}, seconds)
             snapshot.update()
             outcome.completed_epochs += 1
-            progress.set_postfix({name: f"{value:.3g}" for name, value in means.items()})
+            shown = {**means, **_last_scores(history, extras)}
+            progress.set_postfix({name: f"{value:.3g}" for name, value in shown.items()})
+            if getattr(after_epoch, "reason", None):
+                outcome.stop_reason, outcome.message = "stopped", after_epoch.reason
+                break
     except KeyboardInterrupt:
         snapshot.restore()
         outcome.stop_reason = "interrupted"
@@ -226,6 +241,14 @@ def _all_finite(modules):
     if bool(sums.isfinite().all()):
         return True
     return bool(torch.stack([torch.isfinite(tensor).all() for tensor in tensors]).all())
+
+
+def _last_scores(history, extras):
+    """The latest validation score recorded (checks happen every few epochs)."""
+    if "validation_score" not in extras:
+        return {}
+    checked = [value for value in history["validation_score"] if not math.isnan(value)]
+    return {"validation_score": checked[-1]} if checked else {}
 
 
 def _record(history, means, seconds):

@@ -16,11 +16,13 @@ average: an identifier seen once per row determines every column by accident). E
 dependent column is written from one key, the coarsest of those that determine it, so
 chains (zip → city → state) resolve in order.
 
-Keys with more levels than the adapter's ``max_categories`` share one code for their
-rarest levels, drawn at decoding by frequency. For such a row the rare level is drawn
-among those that go with the dependent values the generator produced (all of them, for
-a key that determines several columns), so the generator's choice of the dependents
-(which it learns well: few levels) is kept and the key agrees with it.
+The generator learns a column of few levels (a category, a state) and its links with
+the other columns far better than a key with hundreds of levels, so where the key it
+produced disagrees with the dependent values it produced, the key is drawn again by
+training frequency among the keys that agree with all of them (:func:`agree_keys`), and
+the links of the category with the other columns stay as the generator made them. This
+also serves keys with more levels than the adapter's ``max_categories``, whose rarest
+levels share one code drawn at decoding by frequency.
 """
 
 import numpy as np
@@ -46,9 +48,11 @@ class FunctionalDependency:
     def fit(self, key_column, dependent_column):
         pairs = pd.DataFrame({"key": key_column.to_numpy(dtype=object),
                               "value": dependent_column.to_numpy(dtype=object)})
-        pairs = pairs.drop_duplicates("key")
-        self.key_index_ = pd.Index(pairs["key"].to_numpy(), dtype=object, tupleize_cols=False)
-        self.values_ = pairs["value"].to_numpy()
+        codes, _ = pd.factorize(pairs["key"], use_na_sentinel=False)
+        first = pairs.drop_duplicates("key")
+        self.key_index_ = pd.Index(first["key"].to_numpy(), dtype=object, tupleize_cols=False)
+        self.values_ = first["value"].to_numpy()
+        self.key_counts_ = np.bincount(codes, minlength=len(first)).astype(np.float64)
         return self
 
     def dependent_values(self, keys):
@@ -59,8 +63,15 @@ class FunctionalDependency:
         return self.values_[positions]
 
 
-def redraw_rare_keys(keys, dependencies, generated, coder, random_state):
-    """Keys in the coder's shared rare code drawn again to agree with the generated rows.
+def agree_keys(keys, dependencies, generated, random_state):
+    """Keys drawn again where they disagree with the dependent values the generator
+    produced.
+
+    The generator learns a few-level column (a category, a state) and its links with
+    the other columns far better than a key with hundreds of levels (a product, a zip
+    code), so where the two disagree the dependent values win: the key is drawn, by
+    training frequency, among the keys whose dependents all equal the row's generated
+    values. Rows with no such key keep theirs.
 
     Parameters
     ----------
@@ -70,39 +81,34 @@ def redraw_rare_keys(keys, dependencies, generated, coder, random_state):
         Every dependency of this key.
     generated : list of ndarray
         For each dependency, the dependent values the generator produced.
-    coder : CategoryCoder
-        The key column's coder.
     random_state : RandomState
 
     Returns
     -------
     keys : ndarray of object
-        A rare key is drawn (by training frequency) among the rare levels whose
-        dependents all equal the row's generated values; rows with no such level, and
-        keys with a code of their own, are kept.
     """
-    rare_levels = getattr(coder, "rare_levels_", np.empty(0))
-    if not len(rare_levels):
-        return keys
     keys = np.asarray(keys, dtype=object).copy()
-    rows = np.flatnonzero(coder.codes_of(keys) == len(coder.levels_))
-    if not len(rows):
-        return keys
-    # One integer per combination of dependent values, for rare levels and rows alike.
-    combination = np.zeros(len(rare_levels) + len(rows), dtype=np.int64)
+    levels = dependencies[0].key_index_.to_numpy()
+    counts = getattr(dependencies[0], "key_counts_", None)  # None if pickled before
+    counts = np.ones(len(levels)) if counts is None else counts
+    # One integer per combination of dependent values, for key levels and rows alike.
+    combination = np.zeros(len(levels) + 2 * len(keys), dtype=np.int64)
     for dependency, values in zip(dependencies, generated):
-        both = np.concatenate([dependency.dependent_values(rare_levels),
-                               np.asarray(values, dtype=object)[rows]])
+        both = np.concatenate([dependency.values_, dependency.dependent_values(keys),
+                               np.asarray(values, dtype=object)])
         codes, uniques = pd.factorize(both, use_na_sentinel=False)
         combination = pd.factorize(combination * len(uniques) + codes)[0].astype(np.int64)
-    of_level, of_row = combination[:len(rare_levels)], combination[len(rare_levels):]
-    for value in np.unique(of_row):
+    of_level = combination[:len(levels)]
+    of_key = combination[len(levels):len(levels) + len(keys)]
+    of_row = combination[len(levels) + len(keys):]
+    rows = np.flatnonzero(of_key != of_row)
+    for value in np.unique(of_row[rows]):
         matching = np.flatnonzero(of_level == value)
-        if not len(matching):  # no rare key goes with these values: keep the draw
+        if not len(matching):  # no key goes with these values: keep the generator's
             continue
-        chosen = rows[of_row == value]
-        weights = coder.rare_probabilities_[matching]
-        keys[chosen] = rare_levels[matching[random_state.choice(
+        chosen = rows[of_row[rows] == value]
+        weights = counts[matching]
+        keys[chosen] = levels[matching[random_state.choice(
             len(matching), len(chosen), p=weights / weights.sum())]]
     return keys
 
@@ -110,8 +116,8 @@ def redraw_rare_keys(keys, dependencies, generated, coder, random_state):
 def write_dependents(dependencies, columns, encoders, random_state):
     """Write every dependent column from its key (decoded Series by position, in place).
 
-    A key that no dependency writes (the finest of a chain) first has its rare levels
-    drawn again to agree with the dependents the generator produced.
+    A key that no dependency writes (the finest of a chain) is first drawn again where
+    it disagrees with the dependents the generator produced (:func:`agree_keys`).
     """
     dependents = {dependency.dependent for dependency in dependencies}
     redrawn = set()
@@ -119,10 +125,10 @@ def write_dependents(dependencies, columns, encoders, random_state):
         key = dependency.key
         if key not in dependents and key not in redrawn:
             own = [other for other in dependencies if other.key == key]
-            keys = redraw_rare_keys(
+            keys = agree_keys(
                 columns[key].to_numpy(dtype=object), own,
                 [columns[other.dependent].to_numpy(dtype=object) for other in own],
-                encoders[key].coder_, random_state)
+                random_state)
             columns[key] = encoders[key].as_series(keys)
             redrawn.add(key)
         keys = columns[key].to_numpy(dtype=object)

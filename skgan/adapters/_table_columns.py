@@ -35,7 +35,7 @@ class ContinuousColumn:
         self.max_fit_rows = max_fit_rows
 
     def fit(self, column, random_state):
-        values, missing = self._numbers(column)
+        values, missing = self.numbers(column)
         self.is_time_ = self._time_kind() is not None
         self.is_integer_ = self.rounded or pd.api.types.is_integer_dtype(self.dtype)
         observed = values[~missing]
@@ -67,7 +67,7 @@ class ContinuousColumn:
         return np.array([1.0 - share, share])
 
     def encode(self, column, strict=True):
-        values, missing = self._numbers(column)
+        values, missing = self.numbers(column)
         if strict and missing.any() and not self.has_missing_:
             raise ValueError(
                 f"Column {self.name!r} has missing values, but had none in training."
@@ -102,7 +102,7 @@ class ContinuousColumn:
             return "timedelta"
         return None
 
-    def _numbers(self, column):
+    def numbers(self, column):
         """Float values (NaN where missing) and the missing mask of ``column``."""
         missing = column.isna().to_numpy()
         kind = self._time_kind()

@@ -57,6 +57,19 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         ``random_state`` seeds any random choice decoding makes (rare categories).
         """
 
+    def n_candidates(self, n_rows):
+        """How many rows to generate for ``n_rows`` sampled ones (``n_rows`` here).
+
+        Adapters that choose among generated rows when sampling (see
+        :meth:`decode_sample`) ask for more.
+        """
+        return n_rows
+
+    def decode_sample(self, encoded, n_rows, random_state=None):
+        """Decode the :meth:`n_candidates` rows generated for ``sample(n_rows)`` and
+        return ``n_rows`` of them; here all of them, decoded."""
+        return self.decode(encoded, random_state=random_state)
+
     def generator_head(self):
         """A new torch module applied to the generator's raw output, or ``None``.
 

@@ -15,6 +15,14 @@ from ._dependencies import (
     write_dependents,
     write_missing,
 )
+from ._level_rules import find_level_rules
+from ._pair_calibration import (
+    MAX_LEVELS,
+    MIN_CANDIDATES,
+    OVERSAMPLING,
+    PairTables,
+    systematic_sample,
+)
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions
@@ -59,7 +67,8 @@ class TabularAdapter(BaseAdapter):
 
     Dates split over three integer columns named alike (``birth_year``,
     ``birth_month``, ``birth_day``) come back as valid dates: a generated day past the
-    end of its month becomes the month's last day.
+    end of its month becomes the month's last day. Their month and day columns are
+    discrete (codes of a calendar, not quantities).
 
     Missing values are data, not errors: in a discrete column a missing value is one
     more level; a continuous column with missing values gets a two-unit indicator block
@@ -108,8 +117,9 @@ class TabularAdapter(BaseAdapter):
         Find the discrete columns that determine others in the training rows (every
         product of one category, every zip code in one state) and write each such
         column from its key when decoding, so every generated row keeps the link (see
-        docs/tabular.md, "Columns that determine others", for the rule); False turns it
-        off.
+        docs/tabular.md, "Columns that determine others", for the rule); likewise
+        single levels that always go with one value of another column (see "Levels
+        that decide another column"). False turns both off.
     level_calibration : bool, default=True
         After training, shift the generator's logits of every discrete level and of
         every missing-value indicator by a constant each, so that generated rows hold
@@ -119,6 +129,13 @@ class TabularAdapter(BaseAdapter):
         between columns stay. Columns of more than 100 one-hot units keep the
         generator's rates, columns written from a key follow their key, and
         ConditionalGAN is not calibrated; see docs/tabular.md ("Missing values").
+    pair_calibration : bool, default=True
+        When sampling, generate four times the rows asked for, weight them so that
+        every pair of discrete columns (and of missing-value indicators) occurs
+        together as in the training rows, and keep the rows asked for by weight, so
+        the links between columns that a GAN weakens come back; see docs/tabular.md
+        ("Pairs of columns"). Not applied to ``sample(conditions=...)`` or
+        ConditionalGAN.
 
     Attributes
     ----------
@@ -133,6 +150,12 @@ class TabularAdapter(BaseAdapter):
     missing_dependencies_ : list of FunctionalDependency
         Continuous columns (``dependent``) whose missing values a discrete column
         (``key``) decides, kept when decoding.
+    level_rules_ : list of LevelRule
+        Levels of a discrete column (``column``) that decide the value of another
+        (``other``): ``levels_`` and the ``values_`` they decide.
+    pair_tables_ : PairTables or None
+        The training rows' two-way tables that sampling rakes to (None without pair
+        calibration).
     split_dates_ : list of tuple
         ``(year, month, day)`` column positions of the dates split over three integer
         columns, which decode to valid dates (see ``skgan.adapters._split_dates``).
@@ -154,13 +177,15 @@ class TabularAdapter(BaseAdapter):
     continuous_columns = "auto"  # likewise
     level_calibration = False  # likewise: their generators were never calibrated
     functional_dependencies = False  # likewise
+    pair_calibration = False  # likewise
 
     def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
                  conditional_sampling=True, random_state=0, mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
-                 functional_dependencies="auto"):
+                 functional_dependencies="auto", pair_calibration=True):
         self.discrete_columns = discrete_columns
+        self.pair_calibration = pair_calibration
         self.functional_dependencies = functional_dependencies
         self.continuous_columns = continuous_columns
         self.level_calibration = level_calibration
@@ -200,10 +225,9 @@ class TabularAdapter(BaseAdapter):
                 "functional_dependencies must be 'auto' or False, got "
                 f"{self.functional_dependencies!r}."
             )
-        if not isinstance(self.level_calibration, (bool, np.bool_)):
-            raise ValueError(
-                f"level_calibration must be True or False, got {self.level_calibration!r}."
-            )
+        for name in ("level_calibration", "pair_calibration"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
         for name in ("discrete_columns", "continuous_columns"):
             value = getattr(self, name)
             if not (isinstance(value, str) and value == "auto" or isinstance(value, (list, tuple))):
@@ -241,6 +265,11 @@ class TabularAdapter(BaseAdapter):
         if self.functional_dependencies is not False:
             for position in self._integer_keys(frame, kinds, forced):
                 kinds[position] = "discrete"
+        split_dates = find_split_dates(frame)
+        for _, month, day in split_dates:  # codes of a calendar, not quantities
+            for position in (month, day):
+                if frame.columns[position] not in forced and kinds[position] == "continuous":
+                    kinds[position] = "discrete"
         random_state = random_source(self.random_state)
         encoders = []
         for name, kind in zip(frame.columns, kinds):
@@ -251,9 +280,45 @@ class TabularAdapter(BaseAdapter):
         self.array_dtype_ = array_dtype
         self.column_encoders_ = encoders
         self.dependencies_, self.missing_dependencies_ = self._find_dependencies(frame)
-        self.split_dates_ = find_split_dates(frame)
+        self.level_rules_ = self._find_level_rules(frame)
+        self.split_dates_ = split_dates
+        self.pair_tables_ = self._fit_pair_tables(frame)
         self._lay_out()
         return self
+
+    def _fit_pair_tables(self, frame):
+        """The training rows' two-way tables of the discrete columns and missing-value
+        indicators (None without pair calibration or with fewer than two of them)."""
+        if not self.pair_calibration:
+            return None
+        codes, n_levels = self._pair_codes({index: frame.iloc[:, index]
+                                            for index in range(frame.shape[1])})
+        if len(n_levels) < 2:
+            return None
+        return PairTables(codes, n_levels)
+
+    def _pair_codes(self, columns):
+        """Codes of the variables pair calibration rakes: every discrete column (its
+        ``MAX_LEVELS - 1`` most frequent levels, the others as one) and whether each
+        continuous column with missing values is missing.
+
+        Continuous columns' values are left out: raking them too (in quantile bins)
+        left the discrete pairs and the missing rates further from the training rows
+        on the tables of benchmarks/bench_messy_tables.py.
+        """
+        codes, n_levels = [], []
+        for index, encoder in enumerate(self.column_encoders_):
+            if isinstance(encoder, DiscreteColumn):
+                width = min(len(encoder.coder_.counts_), MAX_LEVELS)
+                level = encoder.coder_.codes_of(columns[index])
+                codes.append(np.where((level < 0) | (level >= width), width - 1, level))
+                n_levels.append(width)
+            elif isinstance(encoder, ContinuousColumn) and encoder.has_missing_:
+                codes.append(pd.isna(np.asarray(columns[index])).astype(np.intp))
+                n_levels.append(2)
+        if not codes:
+            return np.empty((0, 0), dtype=np.intp), n_levels
+        return np.column_stack(codes), n_levels
 
     def _encoder_for(self, name, column, kind):
         if kind == "constant":
@@ -292,6 +357,15 @@ class TabularAdapter(BaseAdapter):
         return (find_dependencies(frame, discrete),
                 find_missing_dependencies(frame, with_missing, discrete) if with_missing
                 and discrete else [])
+
+    def _find_level_rules(self, frame):
+        """Levels of discrete columns that decide another discrete column's value."""
+        if self.functional_dependencies is False:
+            return []
+        discrete = [index for index, encoder in enumerate(self.column_encoders_)
+                    if isinstance(encoder, DiscreteColumn)]
+        return find_level_rules(frame, discrete,
+                                {dependency.dependent for dependency in self.dependencies_})
 
     def _lay_out(self):
         """Positions of every column's scalars and one-hot blocks in the encoding.
@@ -367,9 +441,51 @@ class TabularAdapter(BaseAdapter):
         return encoded
 
     def decode(self, encoded, random_state=None):
+        random_state = random_source(random_state)
+        return self._as_output(self._decode_columns(encoded, random_state))
+
+    def n_candidates(self, n_rows):
+        """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
+        calibration (see :meth:`decode_sample`)."""
+        if getattr(self, "pair_tables_", None) is None or n_rows == 0:
+            return n_rows
+        return OVERSAMPLING * max(n_rows, MIN_CANDIDATES // OVERSAMPLING)
+
+    def decode_sample(self, encoded, n_rows, random_state=None):
+        """Decode generated rows and keep ``n_rows`` of them.
+
+        With pair calibration, ``encoded`` holds :meth:`n_candidates` rows; they are
+        weighted so that every pair of discrete columns (and of missing-value
+        indicators) occurs as in the training rows, and ``n_rows`` distinct rows are
+        kept with probability proportional to their weights (see
+        ``skgan.adapters._pair_calibration``). Without it, the first ``n_rows``.
+        """
+        random_state = random_source(random_state)
+        columns = self._decode_columns(encoded, random_state)
+        tables = getattr(self, "pair_tables_", None)
+        n_decoded = len(next(iter(columns.values()))) if columns else 0
+        if tables is None or n_decoded <= n_rows:
+            kept = np.arange(min(n_rows, n_decoded))
+        else:
+            codes, _ = self._pair_codes(columns)
+            kept = systematic_sample(tables.weights(codes, n_decoded / n_rows), n_rows,
+                                     random_state)
+        return self._as_output({index: column.iloc[kept].reset_index(drop=True)
+                                for index, column in columns.items()}, len(kept))
+
+    def _as_output(self, columns, n_rows=None):
+        if n_rows is None:
+            n_rows = len(next(iter(columns.values()))) if columns else 0
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(n_rows))
+        frame.columns = self.columns_
+        if self.array_dtype_ is not None:
+            return frame.to_numpy(dtype=self.array_dtype_)
+        return frame
+
+    def _decode_columns(self, encoded, random_state):
+        """Column position -> decoded Series, dependencies and dates written."""
         encoded = np.asarray(encoded, dtype=np.float32)
         encoded = encoded.reshape(len(encoded), self.encoded_shape_[0])
-        random_state = random_source(random_state)
         columns = {}
         parts = {}
         for index, encoder in enumerate(self.column_encoders_):
@@ -380,18 +496,16 @@ class TabularAdapter(BaseAdapter):
             ]
             parts[index] = scalars, codes
             columns[index] = encoder.decode(scalars, codes, random_state)
-        # Adapters pickled before dependencies were kept have none.
+        # Adapters pickled before rules and dependencies were kept have none.
+        for rule in getattr(self, "level_rules_", []):
+            rule.apply(columns, self.column_encoders_)
         write_dependents(getattr(self, "dependencies_", []), columns, self.column_encoders_,
                          random_state)
         write_missing(getattr(self, "missing_dependencies_", []), columns, parts,
                       self.column_encoders_, random_state)
         for year, month, day in getattr(self, "split_dates_", []):  # none if pickled before
             columns[day] = repair_split_dates(columns[year], columns[month], columns[day])
-        frame = pd.DataFrame(columns, index=pd.RangeIndex(len(encoded)))
-        frame.columns = self.columns_
-        if self.array_dtype_ is not None:
-            return frame.to_numpy(dtype=self.array_dtype_)
-        return frame
+        return columns
 
     def _check_columns(self, frame):
         if frame.shape[1] != len(self.columns_) or (

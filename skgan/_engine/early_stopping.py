@@ -1,0 +1,175 @@
+"""Knowing when to stop: a held-out share of the rows scored every few epochs, the best
+networks kept, and a wall-clock budget.
+
+As scikit-learn's ``MLPClassifier`` and ``HistGradientBoostingClassifier`` do it:
+``validation_fraction`` of the training rows is set aside (stratified by ``y`` where
+there is one: classes for ConditionalGAN, domains for CycleGANTransformer), the
+estimator is scored on them every few epochs (its own ``score``, or
+``validation_scoring``), and training stops when the score has not improved by more than
+``tol`` for ``n_iter_no_change`` checks in a row. The networks of the best check (their
+weights, moving average and optimiser states) are the ones the fit keeps. ``max_time``
+stops any fit after so many seconds, at the best check so far when scores are kept.
+
+Scoring reads the estimator's own seeds and never its training stream, so a fit with
+early stopping trains exactly as one without (on the rows it kept) until it stops.
+"""
+
+import math
+import time
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from .loop import EpochSnapshot
+
+#: ``early_stopping="auto"`` turns it on from this many rows (see docs/training.md).
+AUTO_MIN_ROWS = 10_000
+#: Held-out rows scored at most, whatever ``validation_fraction`` sets aside.
+MAX_VALIDATION_ROWS = 2_000
+#: Checks in a fit's budget of epochs (at most one per epoch), at least
+#: ``MIN_STEPS_BETWEEN_CHECKS`` training steps apart: a GAN's samples swing from one
+#: step to the next, and ``n_iter_no_change`` checks must span enough steps to tell a
+#: plateau from a swing (10 checks: at least 500 steps; 10 % of a default fit's 5,000).
+CHECKS_PER_FIT = 100
+MIN_STEPS_BETWEEN_CHECKS = 50
+
+
+def uses_early_stopping(early_stopping, n_rows):
+    """Whether a fit on ``n_rows`` rows stops early (``"auto"``: from AUTO_MIN_ROWS)."""
+    if isinstance(early_stopping, str):
+        return n_rows >= AUTO_MIN_ROWS
+    return bool(early_stopping)
+
+
+def split_validation(X, y, fraction, seed, stratify):
+    """``(X_train, y_train, X_validation, y_validation)``: ``fraction`` of the rows held
+    out, stratified by ``y`` when ``stratify``; at most MAX_VALIDATION_ROWS of the
+    held-out rows are kept for scoring."""
+    n_rows = len(X)
+    n_held = math.ceil(fraction * n_rows)
+    if n_held < 2 or n_rows - n_held < 2:
+        raise ValueError(
+            f"validation_fraction={fraction} of {n_rows} rows leaves too few rows to train "
+            "on or to validate with (2 at least each); use more rows or turn "
+            "early_stopping off."
+        )
+    labels = None if y is None else np.asarray(y)
+    parts = [X] if y is None else [X, y]
+    try:
+        split = train_test_split(*parts, test_size=n_held, random_state=seed,
+                                 stratify=labels if stratify else None)
+    except ValueError as error:  # a class too small to be in both parts
+        raise ValueError(
+            f"Cannot hold out validation_fraction={fraction} of the rows stratified by y: "
+            f"{error}"
+        ) from error
+    if y is None:
+        X_train, X_validation = split
+        y_train = y_validation = None
+    else:
+        X_train, X_validation, y_train, y_validation = split
+    if len(X_validation) > MAX_VALIDATION_ROWS:
+        X_validation = X_validation[:MAX_VALIDATION_ROWS] if not hasattr(
+            X_validation, "iloc") else X_validation.iloc[:MAX_VALIDATION_ROWS]
+        if y_validation is not None:
+            y_validation = y_validation[:MAX_VALIDATION_ROWS] if not hasattr(
+                y_validation, "iloc") else y_validation.iloc[:MAX_VALIDATION_ROWS]
+    return X_train, y_train, X_validation, y_validation
+
+
+class StoppingMonitor:
+    """Called after every epoch by :func:`skgan._engine.loop.run_epochs`; says when to
+    stop and keeps the best networks.
+
+    Parameters
+    ----------
+    estimator : AdversarialCore
+        The estimator being fitted (scored as it trains).
+    modules, optimizers : dict
+        What the best check's snapshot holds.
+    validation : tuple or None
+        ``(X, y)`` held-out rows, or None to only watch the clock.
+    scoring : callable or None
+        ``scoring(estimator, X[, y]) -> float`` (greater is better); None uses
+        ``estimator.score``.
+    n_epochs : int
+        The fit's budget of epochs (sets how often the score is checked).
+    steps_per_epoch : int
+        Training steps in one epoch.
+    n_iter_no_change : int
+    tol : float
+    max_time : float or None
+        Seconds from the start of training.
+    """
+
+    def __init__(self, estimator, modules, optimizers, validation, scoring, n_epochs,
+                 steps_per_epoch, n_iter_no_change, tol, max_time):
+        self.estimator = estimator
+        self.validation = validation
+        self.scoring = scoring
+        self.check_every = max(1, math.ceil(n_epochs / CHECKS_PER_FIT),
+                               math.ceil(MIN_STEPS_BETWEEN_CHECKS / max(1, steps_per_epoch)))
+        self.n_epochs = n_epochs
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.max_time = max_time
+        self.started = time.perf_counter()
+        self.best = EpochSnapshot(modules, optimizers, initial=None)
+        self.scores = []
+        self.best_score = -math.inf
+        self.best_epoch = None
+        self.checks_without_gain = 0
+        self.epochs_run = 0
+        self.reason = None
+
+    def __call__(self, epochs_run):
+        """After epoch ``epochs_run`` of this fit: the epoch's ``validation_score`` and
+        ``validation_time`` (NaN and 0 between checks) for ``history_``; ``reason`` says
+        why to stop (None: go on)."""
+        self.epochs_run = epochs_run
+        score, seconds = math.nan, 0.0
+        checking = self.validation is not None and (
+            epochs_run % self.check_every == 0 or epochs_run == self.n_epochs)
+        out_of_time = (self.max_time is not None
+                       and time.perf_counter() - self.started >= self.max_time)
+        if checking or (out_of_time and self.validation is not None):
+            began = time.perf_counter()
+            score = self._score()
+            seconds = time.perf_counter() - began
+            self.scores.append(score)
+            if score > self.best_score + self.tol:
+                self.checks_without_gain = 0
+            else:
+                self.checks_without_gain += 1
+            if score > self.best_score:
+                self.best_score, self.best_epoch = score, epochs_run
+                self.best.update()
+        if out_of_time:
+            self.reason = (f"max_time={self.max_time} s reached after {epochs_run} "
+                           "epochs")
+        elif self.validation is not None and self.checks_without_gain >= self.n_iter_no_change:
+            self.reason = (f"the validation score did not improve by more than tol={self.tol} "
+                           f"in {self.n_iter_no_change} checks ({self.check_every} epochs "
+                           f"apart)")
+        if self.validation is None:
+            return {}
+        return {"validation_score": score, "validation_time": seconds}
+
+    def _score(self):
+        X, y = self.validation
+        if self.scoring is None:
+            score = self.estimator._validation_score(X, y)
+        elif y is None:
+            score = self.scoring(self.estimator, X)
+        else:
+            score = self.scoring(self.estimator, X, y)
+        score = float(score)
+        return score if math.isfinite(score) else -math.inf
+
+    def keep_best(self):
+        """Put the best check's networks back (when one was scored); say which epoch."""
+        if self.best_epoch is None:
+            return None
+        if self.best_epoch != self.epochs_run:
+            self.best.restore()
+        return self.best_epoch

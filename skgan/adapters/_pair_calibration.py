@@ -1,0 +1,159 @@
+"""Keeping the generated rows whose pairs of discrete values occur as in training.
+
+A GAN learns each discrete column's levels well (level calibration fixes their rates),
+but how two columns go together (a status with a delivery year, a district with a
+contract) comes out weaker or stronger than in the data. Survey statisticians fix a
+sample's tables by raking (iterative proportional fitting, Deming and Stephan 1940):
+weights for the rows such that weighted two-way tables match known ones. The sampler
+generates a few times more rows than it was asked for, rakes them to the training
+table's two-way tables of every pair of discrete columns, and keeps as many rows as it
+was asked for, each with probability proportional to its weight (systematic sampling,
+so no row comes twice). The rows themselves are the generator's: only which of them are
+kept changes, so every value a row holds was generated with the others.
+
+Weights are capped at ``oversampling`` times their mean so that every kept row can be
+drawn with probability at most one; a combination the training table never holds gets
+weight (almost) zero. Levels beyond a column's ``MAX_LEVELS - 1`` most frequent share
+one code, and at most ``MAX_PAIRS`` pairs (the most associated in training) are raked,
+so the cost stays bounded on wide tables and keys with thousands of levels.
+
+No library here rakes weighted rows to many two-way tables at once (``ipfn`` fits one
+array to its margins and is not a dependency), so this module does it with
+``numpy.bincount``.
+"""
+
+from itertools import combinations
+
+import numpy as np
+
+#: Codes per column: the most frequent levels get one each, the others share the last.
+MAX_LEVELS = 32
+#: Pairs raked at most (the most associated ones in training when there are more).
+MAX_PAIRS = 300
+#: Generated rows per kept row, and generated rows at least (however few are asked for).
+OVERSAMPLING = 4
+MIN_CANDIDATES = 4096
+#: Raking sweeps over all pairs at most, and the largest change of a table's share
+#: (absolute) at which sweeping stops.
+MAX_SWEEPS = 12
+TOLERANCE = 1e-3
+#: Pseudo-rows per cell, spread as the two columns would be if independent: a pair of
+#: levels the training rows never hold together still gets a small share.
+SMOOTHING = 0.5
+
+
+class PairTables:
+    """The training table's two-way tables of discrete codes, and raking to them.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_rows, n_columns)
+        Integer codes (``0 .. n_levels - 1``) of the training rows, one column per
+        discrete variable.
+    n_levels : sequence of int
+        Codes each column can take.
+    """
+
+    def __init__(self, codes, n_levels):
+        codes = np.asarray(codes, dtype=np.intp)
+        self.n_levels = [int(n) for n in n_levels]
+        n_rows = len(codes)
+        tables = {}
+        for first, second in combinations(range(codes.shape[1]), 2):
+            counts = _pair_counts(codes, first, second, self.n_levels, np.ones(n_rows))
+            if counts.shape[0] > 1 and counts.shape[1] > 1:
+                tables[first, second] = counts
+        if len(tables) > MAX_PAIRS:
+            strongest = sorted(tables, key=lambda pair: -_cramers_v(tables[pair]))
+            tables = {pair: tables[pair] for pair in sorted(strongest[:MAX_PAIRS])}
+        self.pairs = list(tables)
+        self.shares = [_smoothed_shares(tables[pair]).ravel() for pair in self.pairs]
+
+    def weights(self, codes, max_weight=OVERSAMPLING):
+        """Raking weights (mean one, at most ``max_weight``) of rows with ``codes``."""
+        codes = np.asarray(codes, dtype=np.intp)
+        weights = np.ones(len(codes))
+        if not len(codes):
+            return weights
+        cells = [codes[:, first] * self.n_levels[second] + codes[:, second]
+                 for first, second in self.pairs]
+        for _ in range(MAX_SWEEPS):
+            largest_change = 0.0
+            for cell, target in zip(cells, self.shares):
+                current = np.bincount(cell, weights=weights, minlength=len(target))
+                current /= current.sum()
+                largest_change = max(largest_change, float(np.abs(current - target).max()))
+                factor = np.divide(target, current, out=np.ones_like(target),
+                                   where=current > 0)
+                weights *= factor[cell]
+                weights *= len(weights) / weights.sum()
+                np.minimum(weights, max_weight, out=weights)
+            if largest_change < TOLERANCE:
+                break
+        return weights * (len(weights) / weights.sum())
+
+
+def systematic_sample(weights, n_rows, random_state):
+    """Positions of ``n_rows`` distinct rows, each kept with probability proportional to
+    its weight (capped at one), in increasing order.
+
+    Systematic sampling over a random order of the rows: the inclusion probabilities are
+    exact and no row is drawn twice when none exceeds one.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    n_candidates = len(weights)
+    if n_rows > n_candidates:
+        raise ValueError(f"Cannot keep {n_rows} of {n_candidates} rows.")
+    if n_rows == 0:
+        return np.empty(0, dtype=np.intp)
+    probabilities = _inclusion_probabilities(weights, n_rows)
+    order = random_state.permutation(n_candidates)
+    cumulative = np.cumsum(probabilities[order])
+    cumulative *= n_rows / cumulative[-1]
+    starts = random_state.uniform() + np.arange(n_rows)
+    picks = np.searchsorted(cumulative, np.minimum(starts, n_rows - 1e-9), side="right")
+    return np.sort(order[np.minimum(picks, n_candidates - 1)])
+
+
+def _inclusion_probabilities(weights, n_rows):
+    """``n_rows * weights / weights.sum()``, with those above one set to one and the
+    others scaled up so that they still add up to ``n_rows``."""
+    probabilities = np.zeros_like(weights)
+    free = weights > 0
+    if free.sum() < n_rows:  # too few rows with weight: give the others a tiny share
+        weights = np.where(free, weights, weights[free].min(initial=1.0) * 1e-6)
+        free = np.ones_like(free)
+    capped = np.zeros_like(free)
+    for _ in range(len(weights)):
+        remaining = n_rows - capped.sum()
+        probabilities[free] = remaining * weights[free] / weights[free].sum()
+        over = free & (probabilities >= 1)
+        if not over.any():
+            break
+        probabilities[over] = 1.0
+        capped |= over
+        free &= ~over
+    return probabilities
+
+
+def _pair_counts(codes, first, second, n_levels, weights):
+    cell = codes[:, first] * n_levels[second] + codes[:, second]
+    counts = np.bincount(cell, weights=weights, minlength=n_levels[first] * n_levels[second])
+    return counts.reshape(n_levels[first], n_levels[second])
+
+
+def _smoothed_shares(counts):
+    independent = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum() ** 2
+    pseudo_rows = SMOOTHING * counts.size
+    return (counts + pseudo_rows * independent) / (counts.sum() + pseudo_rows)
+
+
+def _cramers_v(counts):
+    """Cramér's V of a two-way table of counts (no bias correction; for ranking pairs)."""
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    if min(counts.shape) < 2:
+        return 0.0
+    total = counts.sum()
+    expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / total
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    return float(np.sqrt(chi2 / total / (min(counts.shape) - 1)))

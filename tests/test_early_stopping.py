@@ -1,0 +1,139 @@
+"""Early stopping on held-out rows, the best networks kept, and a wall-clock budget."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from skgan import ConditionalGAN, CycleGANTransformer, GANSampler, WGANSampler
+from skgan._engine import early_stopping
+from skgan._engine.early_stopping import AUTO_MIN_ROWS, split_validation, uses_early_stopping
+
+SMALL = {"generator_dims": (32,), "discriminator_dims": (32,), "latent_dim": 8}
+
+
+def _blob(n_rows=600, seed=0):
+    return np.random.RandomState(seed).normal(size=(n_rows, 2)).astype(np.float32)
+
+
+def test_a_fit_whose_quality_saturates_stops_early_and_samples_as_well():
+    X, held_out = _blob(2000), _blob(1000, seed=1)
+    full = GANSampler(epochs=400, batch_size=256, random_state=0, **SMALL).fit(X)
+    stopped = GANSampler(epochs=400, batch_size=256, early_stopping=True, random_state=0,
+                         **SMALL).fit(X)
+    assert stopped.n_iter_ < 250 and full.n_iter_ == 400
+    assert stopped.score(held_out) >= full.score(held_out) - 0.005
+    assert stopped.best_validation_score_ == max(stopped.validation_scores_)
+    assert len(stopped.history_["validation_score"]) == stopped.n_iter_
+    assert np.isfinite(stopped.history_["validation_time"]).all()
+
+
+@pytest.fixture
+def check_every_epoch(monkeypatch):
+    """Checks after every epoch, however few steps an epoch of a tiny table holds."""
+    monkeypatch.setattr(early_stopping, "MIN_STEPS_BETWEEN_CHECKS", 1)
+
+
+def test_checks_are_spaced_by_training_steps():
+    model = GANSampler(epochs=40, early_stopping=True, random_state=0, **SMALL).fit(_blob(200))
+    # 180 rows: one step per epoch, so a check every 50 epochs, and one at the end.
+    assert np.isfinite(model.history_["validation_score"]).sum() == 1
+
+
+def test_a_score_that_keeps_improving_never_stops_the_fit(check_every_epoch):
+    def improving(estimator, X):
+        return float(len(estimator.history_.get("epoch", [])))  # one more epoch, a better score
+
+    model = GANSampler(epochs=40, early_stopping=True, n_iter_no_change=2, random_state=0,
+                       validation_scoring=improving, **SMALL).fit(_blob(200))
+    assert model.n_iter_ == 40 and model.best_validation_score_ == 39.0  # scored before
+    assert model.validation_scores_ == [float(epoch) for epoch in range(40)]  # recording
+
+
+def test_the_best_networks_are_kept_when_later_epochs_get_worse(check_every_epoch):
+    weights = {}
+
+    def spoiled_after_five(estimator, X):
+        epoch = len(estimator.history_.get("epoch", [])) + 1
+        if epoch > 5:  # later epochs are made worse on purpose
+            with torch.no_grad():
+                for parameter in estimator.generator_average_.parameters():
+                    parameter.add_(3.0)
+        weights[epoch] = [p.detach().clone() for p in estimator.generator_average_.parameters()]
+        return estimator.score(X)
+
+    X = _blob(300)
+    model = GANSampler(epochs=30, early_stopping=True, n_iter_no_change=5, random_state=0,
+                       validation_scoring=spoiled_after_five, **SMALL).fit(X)
+    best_epoch = int(np.argmax(model.validation_scores_)) + 1
+    assert best_epoch <= 5 and model.n_iter_ <= best_epoch + 5
+    kept = list(model.generator_average_.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(kept, weights[best_epoch]))
+
+
+def test_early_stopping_is_deterministic_with_an_integer_random_state():
+    X = _blob(400)
+    first = GANSampler(epochs=60, early_stopping=True, random_state=3, **SMALL).fit(X)
+    second = GANSampler(epochs=60, early_stopping=True, random_state=3, **SMALL).fit(X)
+    assert first.n_iter_ == second.n_iter_
+    assert first.validation_scores_ == second.validation_scores_
+    np.testing.assert_array_equal(first.sample(20, random_state=0),
+                                  second.sample(20, random_state=0))
+
+
+def test_max_time_stops_the_fit_at_the_best_check_so_far():
+    model = GANSampler(epochs=100_000, max_time=1.0, early_stopping=True, random_state=0,
+                       **SMALL).fit(_blob(300))
+    assert 1 <= model.n_iter_ < 100_000
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    unscored = GANSampler(epochs=100_000, max_time=0.5, random_state=0, **SMALL).fit(_blob(300))
+    assert unscored.n_iter_ < 100_000 and unscored.validation_scores_ is None
+
+
+def test_without_early_stopping_nothing_is_held_out():
+    model = GANSampler(epochs=3, random_state=0, **SMALL).fit(_blob(100))
+    assert model.n_iter_ == 3 and model.validation_scores_ is None
+    assert "validation_score" not in model.history_
+
+
+@pytest.mark.parametrize("estimator", [WGANSampler(n_critic=1, epochs=4, **SMALL),
+                                       ConditionalGAN(epochs=4, **SMALL),
+                                       CycleGANTransformer(epochs=4, generator_dims=(16,),
+                                                           discriminator_dims=(16,))])
+def test_every_trainer_stops_early(estimator):
+    X = _blob(300)
+    y = (X[:, 0] > 0).astype(int)
+    estimator.set_params(early_stopping=True, random_state=0)
+    estimator.fit(X, y)
+    assert estimator.n_iter_ <= 4 and len(estimator.validation_scores_) >= 1
+
+
+def test_the_held_out_rows_keep_every_class():
+    X = pd.DataFrame({"x": np.arange(1000.0)})
+    y = np.r_[np.zeros(950, dtype=int), np.ones(50, dtype=int)]
+    X_train, y_train, X_held, y_held = split_validation(X, y, 0.2, seed=0, stratify=True)
+    assert len(X_held) == 200 and (y_held == 1).sum() == 10 and (y_train == 1).sum() == 40
+    assert set(X_train["x"]).isdisjoint(X_held["x"])
+    big = np.zeros((50_000, 1))
+    assert len(split_validation(big, None, 0.1, seed=0, stratify=False)[2]) == 2000
+
+
+def test_auto_turns_early_stopping_on_for_large_tables_only():
+    assert uses_early_stopping("auto", AUTO_MIN_ROWS)
+    assert not uses_early_stopping("auto", AUTO_MIN_ROWS - 1)
+    assert uses_early_stopping(True, 10) and not uses_early_stopping(False, 10**6)
+
+
+def test_bad_early_stopping_parameters_are_refused():
+    with pytest.raises(ValueError, match="validation_fraction"):
+        GANSampler(validation_fraction=1.5).fit(_blob(50))
+    with pytest.raises(ValueError, match="n_iter_no_change"):
+        GANSampler(n_iter_no_change=0).fit(_blob(50))
+    with pytest.raises(ValueError, match="max_time"):
+        GANSampler(max_time=-1).fit(_blob(50))
+    with pytest.raises(ValueError, match="too few rows"):
+        GANSampler(early_stopping=True, validation_fraction=0.01, epochs=1).fit(_blob(20))
+    unfitted = GANSampler(early_stopping=True, validation_fraction=0.01, epochs=1)
+    with pytest.raises(ValueError):
+        unfitted.fit(_blob(20))
+    assert not hasattr(unfitted, "history_")  # nothing half-fitted left behind

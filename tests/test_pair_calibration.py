@@ -1,0 +1,119 @@
+"""Pairs of discrete columns co-occur as in training; levels that decide a value keep it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgan import GANSampler
+from skgan.adapters import TabularAdapter
+from skgan.adapters._pair_calibration import PairTables, systematic_sample
+
+
+def _linked(n_rows=3000, seed=0):
+    """A region that shifts the plan, a plan that shifts the fee, a rare 'trial' plan
+    that is always in the 'free' tier, and an amount."""
+    rng = np.random.default_rng(seed)
+    region = rng.choice(["north", "south", "east", "west"], n_rows)
+    plan = np.where(rng.random(n_rows) < 0.75,
+                    pd.Series(region).map({"north": "basic", "south": "plus",
+                                           "east": "pro", "west": "basic"}).to_numpy(),
+                    rng.choice(["basic", "plus", "pro"], n_rows))
+    plan = np.where(rng.random(n_rows) < 0.02, "trial", plan)
+    tier = np.where(plan == "trial", "free",
+                    np.where(rng.random(n_rows) < 0.5, "monthly", "yearly"))
+    return pd.DataFrame({"region": region, "plan": plan, "tier": tier,
+                         "amount": rng.gamma(2.0, 20.0, n_rows)})
+
+
+def _table_gap(rows, train, first, second):
+    """Total variation distance between the two-way tables of rows and train."""
+    real = pd.crosstab(train[first], train[second], normalize=True)
+    fake = pd.crosstab(rows[first], rows[second], normalize=True)
+    real, fake = real.align(fake, fill_value=0.0)
+    return 0.5 * float(np.abs(real - fake).to_numpy().sum())
+
+
+def test_raking_weights_bring_the_two_way_tables_to_the_targets():
+    rng = np.random.default_rng(0)
+    train = np.column_stack([rng.integers(0, 3, 5000), np.zeros(5000, dtype=int)])
+    train[:, 1] = np.where(rng.random(5000) < 0.8, train[:, 0], rng.integers(0, 3, 5000))
+    tables = PairTables(train, [3, 3])
+    candidates = rng.integers(0, 3, (8000, 2))  # independent: the link is lost
+    weights = tables.weights(candidates, max_weight=8.0)
+    assert weights.max() <= 8.0 + 1e-9 and np.isclose(weights.mean(), 1.0)
+    target = np.bincount(train[:, 0] * 3 + train[:, 1], minlength=9) / 5000
+    before = np.bincount(candidates[:, 0] * 3 + candidates[:, 1], minlength=9) / 8000
+    after = np.bincount(candidates[:, 0] * 3 + candidates[:, 1], weights=weights,
+                        minlength=9) / weights.sum()
+    assert np.abs(after - target).max() < 0.01 < np.abs(before - target).max()
+
+
+def test_systematic_sampling_keeps_distinct_rows_in_proportion_to_weights():
+    weights = np.r_[np.full(1000, 3.0), np.full(3000, 1.0)]
+    kept = systematic_sample(weights, 1000, np.random.RandomState(0))
+    assert len(kept) == 1000 and len(np.unique(kept)) == 1000
+    assert np.all(np.diff(kept) > 0)
+    assert abs((kept < 1000).sum() - 500) <= 40  # 3 of 6 units of weight
+    heavy = systematic_sample(np.r_[100.0, np.ones(9)], 5, np.random.RandomState(1))
+    assert 0 in heavy and len(np.unique(heavy)) == 5  # a weight over the cap: kept once
+    with pytest.raises(ValueError, match="Cannot keep 11 of 10"):
+        systematic_sample(np.ones(10), 11, np.random.RandomState(0))
+
+
+def test_levels_that_decide_a_value_are_found_and_kept_in_every_row():
+    train = _linked()
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(train)
+    rules = {(train.columns[rule.column], train.columns[rule.other]):
+             dict(zip(rule.levels_, rule.values_)) for rule in model.adapter_.level_rules_}
+    assert rules == {("plan", "tier"): {"trial": "free"},
+                     ("tier", "plan"): {"free": "trial"}}
+    rows = model.sample(4000, random_state=0)
+    assert ((rows["plan"] == "trial") == (rows["tier"] == "free")).all()
+
+
+def test_rules_follow_the_functional_dependencies_switch():
+    adapter = TabularAdapter(functional_dependencies=False).fit(_linked())
+    assert adapter.level_rules_ == []
+
+
+def test_pair_calibration_brings_generated_pairs_closer_to_training():
+    train = _linked()
+    gaps = {}
+    for calibrated in (False, True):
+        model = GANSampler(epochs=2, generator_dims=(32,), discriminator_dims=(32,),
+                           random_state=0,
+                           adapter=TabularAdapter(pair_calibration=calibrated)).fit(train)
+        rows = model.sample(3000, random_state=0)
+        assert len(rows) == 3000 and rows.dtypes.equals(train.dtypes)
+        gaps[calibrated] = _table_gap(rows, train, "region", "plan")
+    assert gaps[True] < 0.5 * gaps[False]
+
+
+def test_calibrated_sampling_is_reproducible_and_handles_any_size():
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(_linked(600))
+    assert model.adapter_.n_candidates(10) > 10
+    first = model.sample(25, random_state=3)
+    pd.testing.assert_frame_equal(first, model.sample(25, random_state=3))
+    assert len(model.sample(0)) == 0 and len(model.sample(1)) == 1
+    assert len(model.sample(20_000, random_state=0)) == 20_000  # two chunks
+
+
+def test_pair_calibration_can_be_turned_off_and_is_checked():
+    adapter = TabularAdapter(pair_calibration=False).fit(_linked(600))
+    assert adapter.pair_tables_ is None and adapter.n_candidates(10) == 10
+    with pytest.raises(ValueError, match="pair_calibration must be True or False"):
+        TabularAdapter(pair_calibration="yes").fit(_linked(600))
+
+
+def test_arrays_are_calibrated_and_come_back_as_arrays():
+    train = _linked(1000)
+    codes = np.column_stack([pd.factorize(train[column])[0] for column in
+                             ("region", "plan", "tier")]).astype(np.int64)
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(codes)
+    assert model.adapter_.pair_tables_ is not None
+    rows = model.sample(50, random_state=0)
+    assert isinstance(rows, np.ndarray) and rows.shape == (50, 3)
+    assert rows.dtype == codes.dtype
