@@ -1,6 +1,7 @@
 """skgan: scikit-learn-style GAN estimators."""
 
 from . import _legacy_modules
+from ._engine.threads import fit_threads
 from .augmented import AugmentedEstimator
 from .conditional import ConditionalGAN
 from .cycle import CycleGANTransformer
@@ -20,4 +21,5 @@ __all__ = [
     "GANSampler",
     "WGANSampler",
     "__version__",
+    "fit_threads",
 ]

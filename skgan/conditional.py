@@ -72,12 +72,8 @@ max_time
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels seen in fit, sorted.
-    n_iter_ : int
-        Epochs the last ``fit`` (or ``partial_fit``) ran.
-    validation_scores_ : list of float or None
-        The held-out score of every check of the last fit (None without early stopping).
-    best_validation_score_ : float or None
-        The best of them: the score of the networks kept.
+    n_iter_, validation_scores_, best_validation_score_
+        As for :class:`~skgan.GANSampler`.
     class_prior_ : ndarray of shape (n_classes,)
         Their frequencies; ``sample`` without ``y`` draws labels from it.
     adapter_, generator_, discriminator_, generator_average_, optimizers_, history_, \

@@ -88,24 +88,11 @@ default="auto"
         An integer gives bit-identical results on the CPU.
     verbose : int, default=0
         1 shows a progress bar with the current losses (and the validation score).
-    early_stopping : bool or "auto", default=False
-        Hold out ``validation_fraction`` of the rows (of each domain), score them every few
-        epochs and stop when ``n_iter_no_change`` checks in a row did not improve the
-        best score by more than ``tol``; the fit keeps the networks of the best check.
-        "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
-    validation_fraction : float in (0, 1), default=0.1
-        Rows held out for early stopping (at most 2,000 of them are scored).
-    n_iter_no_change : int, default=10
-        Checks without improvement before stopping (checks are at least 50 steps and at
-        most 1 % of the epochs apart).
-    tol : float, default=1e-4
-        Smallest rise of the validation score that counts as an improvement.
-    validation_scoring : callable or None, default=None
-        ``scorer(estimator, X, y) -> float``, greater is better (e.g. from
-        :func:`skgan.metrics.make_sample_scorer`); None uses the estimator's own :meth:`score`.
-    max_time : float or None, default=None
-        Seconds after which ``fit`` stops, at the best check so far with early
-        stopping, else with the last epoch's weights.
+    early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
+max_time
+        Early stopping and a time budget, as for :class:`~skgan.GANSampler`.
+        Rows of each domain are held out, and the default score is
+        :meth:`score` (``validation_scoring`` is called as ``scorer(estimator, X, y)``).
 
     Attributes
     ----------
@@ -120,12 +107,8 @@ default="auto"
         The discriminators of domains A and B.
     optimizers_ : dict of torch.optim.Optimizer
         "generator" (both translators) and "discriminator" (both discriminators).
-    n_iter_ : int
-        Epochs the last ``fit`` (or ``partial_fit``) ran.
-    validation_scores_ : list of float or None
-        The held-out score of every check of the last fit (None without early stopping).
-    best_validation_score_ : float or None
-        The best of them: the score of the networks kept.
+    n_iter_, validation_scores_, best_validation_score_
+        As for :class:`~skgan.GANSampler`.
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time", "generator_loss" (adversarial part),
         "cycle_loss", "identity_loss" (when used) and "discriminator_loss".

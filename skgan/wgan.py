@@ -89,24 +89,9 @@ default="auto"
         results on the CPU. The global numpy and torch generators are never used.
     verbose : int, default=0
         1 shows a progress bar with the current losses (and the validation score).
-    early_stopping : bool or "auto", default=False
-        Hold out ``validation_fraction`` of the rows, score them every few
-        epochs and stop when ``n_iter_no_change`` checks in a row did not improve the
-        best score by more than ``tol``; the fit keeps the networks of the best check.
-        "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
-    validation_fraction : float in (0, 1), default=0.1
-        Rows held out for early stopping (at most 2,000 of them are scored).
-    n_iter_no_change : int, default=10
-        Checks without improvement before stopping (checks are at least 50 steps and at
-        most 1 % of the epochs apart).
-    tol : float, default=1e-4
-        Smallest rise of the validation score that counts as an improvement.
-    validation_scoring : callable or None, default=None
-        ``scorer(estimator, X) -> float``, greater is better (e.g. from
-        :func:`skgan.metrics.make_sample_scorer`); None uses the estimator's own :meth:`score` (against 2,000 generated rows).
-    max_time : float or None, default=None
-        Seconds after which ``fit`` stops, at the best check so far with early
-        stopping, else with the last epoch's weights.
+    early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
+max_time
+        Early stopping and a time budget, as for :class:`~skgan.GANSampler`.
 
     Attributes
     ----------
@@ -119,12 +104,8 @@ default="auto"
         with ``ema_decay=None``.
     optimizers_ : dict of torch.optim.Optimizer
         Keys "generator" and "discriminator".
-    n_iter_ : int
-        Epochs the last ``fit`` (or ``partial_fit``) ran.
-    validation_scores_ : list of float or None
-        The held-out score of every check of the last fit (None without early stopping).
-    best_validation_score_ : float or None
-        The best of them: the score of the networks kept.
+    n_iter_, validation_scores_, best_validation_score_
+        As for :class:`~skgan.GANSampler`.
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time", "discriminator_loss" (the critic's loss),
         "generator_loss", "wasserstein_distance" (the critic's estimate) and, with

@@ -26,6 +26,7 @@ from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from .early_stopping import StoppingMonitor, split_validation, uses_early_stopping
 from .loop import run_epochs
+from .threads import threads_during_fit
 
 
 class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
@@ -123,6 +124,12 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         return hasattr(self, "history_")
 
     def _fit(self, X, y, reset, n_epochs):
+        device = self.device_ if not reset and hasattr(self, "device_") else resolve_device(
+            self.device)
+        with threads_during_fit(device):
+            return self._fit_with_threads(X, y, reset, n_epochs)
+
+    def _fit_with_threads(self, X, y, reset, n_epochs):
         saved_state = dict(self.__dict__)
         try:
             validation = None

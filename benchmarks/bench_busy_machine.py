@@ -1,0 +1,82 @@
+"""Fits on a busy machine: the demo fit alone, and beside a CPU-bound process it starts.
+
+The demo fit (GANSampler defaults on the cps1985 table, as ``skgan demo`` runs it) is
+timed three ways, each alone and then with one competing CPU-bound process (a Python
+busy loop, started by this script, holding one core):
+
+- ``auto``: skgan's choice (the cores other processes leave free, see
+  ``skgan/_engine/threads.py``);
+- ``all threads``: ``skgan.fit_threads(torch.get_num_threads())``, what fits did before;
+- ``1 thread``: ``skgan.fit_threads(1)``.
+
+It prints the seconds and the slowdown of each against the idle ``auto`` fit; the target
+is a slowdown of at most 2.5x for ``auto`` with the competitor running.
+
+Usage: python benchmarks/bench_busy_machine.py [--epochs N]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import torch
+
+import skgan
+from skgan import GANSampler
+from skgan.datasets import load_cps1985
+
+COMPETITOR = "while True:\n    pass\n"
+
+
+def timed_fit(table, epochs, n_threads):
+    params = {"random_state": 0}
+    if epochs is not None:
+        params["epochs"] = epochs
+    context = skgan.fit_threads(n_threads)
+    started = time.perf_counter()
+    with context:
+        GANSampler(**params).fit(table)
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="epochs of each fit (default: the demo's, epochs='auto')")
+    args = parser.parse_args()
+    table = load_cps1985()
+    all_threads = torch.get_num_threads()
+    print(f"skgan {skgan.__version__}, torch {torch.__version__}, {os.cpu_count()} cores, "
+          f"torch threads {all_threads}; cps1985 ({len(table)} rows), epochs "
+          f"{args.epochs or 'auto'}; load average {os.getloadavg()[0]:.1f}")
+    ways = {"auto": None, "all threads": all_threads, "1 thread": 1}
+    timed_fit(table, 2, None)  # warm-up: imports, first allocations
+    seconds = {}
+    for load in ("idle", "1 competing process"):
+        competitor = None
+        if load != "idle":
+            competitor = subprocess.Popen([sys.executable, "-c", COMPETITOR])
+            time.sleep(1.0)
+        try:
+            for way, n_threads in ways.items():
+                seconds[load, way] = timed_fit(table, args.epochs, n_threads)
+                print(f"  {load:>20} | {way:<11} | {seconds[load, way]:7.1f} s", flush=True)
+        finally:
+            if competitor is not None:
+                competitor.kill()
+                competitor.wait()
+    base = seconds["idle", "auto"]
+    print("\n| threads | idle s | with 1 competing process s | slowdown vs idle auto |")
+    print("|---|--:|--:|--:|")
+    for way in ways:
+        loaded = seconds["1 competing process", way]
+        print(f"| {way} | {seconds['idle', way]:.1f} | {loaded:.1f} | {loaded / base:.2f}x |")
+    ratio = seconds["1 competing process", "auto"] / base
+    print(f"\nauto with a competing process: {ratio:.2f}x the idle fit (target <= 2.5x): "
+          f"{'PASS' if ratio <= 2.5 else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""A fit uses the cores other processes leave free, and gives the same results on any."""
+
+import numpy as np
+import pytest
+import torch
+
+import skgan
+from skgan import GANSampler
+from skgan._engine import threads
+
+SMALL = {"generator_dims": (32,), "discriminator_dims": (32,), "latent_dim": 8}
+
+
+def _threads_seen_in_fit(**params):
+    seen = []
+
+    def record(estimator, X):
+        seen.append(torch.get_num_threads())
+        return 0.0
+
+    GANSampler(epochs=2, early_stopping=True, validation_scoring=record, random_state=0,
+               **SMALL, **params).fit(np.random.RandomState(0).normal(size=(100, 2)))
+    return seen
+
+
+@pytest.fixture
+def two_threads():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_a_busy_machine_gets_fewer_threads_and_the_setting_comes_back(two_threads,
+                                                                     monkeypatch):
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "other_runnable_threads", lambda: 1)
+    assert set(_threads_seen_in_fit()) == {1}
+    assert torch.get_num_threads() == 2
+    monkeypatch.setattr(threads, "other_runnable_threads", lambda: 0)  # idle: as set
+    assert set(_threads_seen_in_fit()) == {2}
+
+
+def test_fit_threads_fixes_the_count(two_threads, monkeypatch):
+    monkeypatch.setattr(threads, "other_runnable_threads", lambda: 5)
+    with skgan.fit_threads(2):
+        assert set(_threads_seen_in_fit()) == {2}
+    with pytest.raises(ValueError, match="n_threads must be a positive integer"):
+        with skgan.fit_threads(0):
+            pass
+
+
+def test_the_thread_count_does_not_change_the_results(two_threads):
+    X = np.random.RandomState(0).normal(size=(300, 3))
+    samples = []
+    for n_threads in (1, 2):
+        with skgan.fit_threads(n_threads):
+            model = GANSampler(epochs=5, random_state=0).fit(X)
+        samples.append(model.sample(50, random_state=0))
+    np.testing.assert_array_equal(*samples)
+
+
+def test_runnable_threads_are_read_where_the_system_says():
+    count = threads.other_runnable_threads()
+    assert count is None or count >= 0
