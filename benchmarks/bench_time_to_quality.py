@@ -95,7 +95,7 @@ def run_early_stopped(train, held_out, target, metadata, budget_scale):
     rows = model.sample(len(train), random_state=bt.SEED + 1)
     return {"fit_s": fit_s, "epochs": model.n_iter_,
             "validation_s": float(np.nansum(model.history_["validation_time"])),
-            **measure(rows, train, held_out, target, metadata)}
+            "model": model, **measure(rows, train, held_out, target, metadata)}
 
 
 def first_reaching(curve, quality):
@@ -180,6 +180,9 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default=",".join(bt.TARGETS),
                         help=f"comma-separated, from {','.join(bt.TARGETS)}")
+    parser.add_argument("--figure", default=None,
+                        help="save the validation curve of the first table's early-stopped "
+                             "fit here (e.g. docs/img/validation_curve.png)")
     parser.add_argument("--quick", action="store_true",
                         help="a tenth of skgan's schedule and 10 peer epochs (a smoke run)")
     args = parser.parse_args()
@@ -205,6 +208,16 @@ def main():
     results = {name: run_table(name, args) for name in args.tables}
     print_summary(results)
     print(f"\nTotal {time.perf_counter() - started:.0f} s.")
+    if args.figure:
+        import matplotlib
+        matplotlib.use("Agg")
+        from skgan.plotting import plot_validation_scores
+        name = args.tables[0]
+        ax = plot_validation_scores(results[name]["early"]["model"],
+                                    title=f"GANSampler(early_stopping=True) on {name}")
+        ax.figure.tight_layout()
+        ax.figure.savefig(args.figure, dpi=110)
+        print(f"Validation curve of {name} saved to {args.figure}.")
 
 
 if __name__ == "__main__":

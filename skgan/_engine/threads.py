@@ -57,7 +57,8 @@ def fit_threads(n_threads):
 
 def other_runnable_threads():
     """Runnable threads of other processes now (median of a few readings of
-    ``/proc/stat``), or None where the system does not say."""
+    ``/proc/stat`` less this process's own runnable threads, such as torch workers still
+    spinning after a previous fit), or None where the system does not say."""
     readings = []
     for reading in range(_READINGS):
         try:
@@ -68,10 +69,27 @@ def other_runnable_threads():
             return None
         if running is None:
             return None
-        readings.append(max(0, running - 1))  # this thread is one of them
+        readings.append(max(0, running - _own_runnable_threads()))
         if reading + 1 < _READINGS:
             time.sleep(_READING_GAP)
     return sorted(readings)[len(readings) // 2]
+
+
+def _own_runnable_threads():
+    """Threads of this process in state R (at least one: the one asking)."""
+    running = 0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 1
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/stat", encoding="ascii") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        running += state == "R"
+    return max(1, running)
 
 
 def _usable_cores():
