@@ -90,9 +90,7 @@ default="auto"
         1 shows a progress bar with the current losses (and the validation score).
     early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
 max_time
-        Early stopping and a time budget, as for :class:`~skgan.GANSampler`.
-        Rows of each domain are held out, and the default score is
-        :meth:`score` (``validation_scoring`` is called as ``scorer(estimator, X, y)``).
+        As for :class:`~skgan.GANSampler`, with rows of each domain held out.
 
     Attributes
     ----------
@@ -159,16 +157,15 @@ max_time
                  discriminator_dims=(256, 256),
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), warm_start=False, device="auto", amp="auto",
-                 random_state=None, verbose=0,
-                 early_stopping=False, validation_fraction=0.1,
+                 random_state=None, verbose=0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
             generator_lr=generator_lr, discriminator_lr=discriminator_lr, betas=betas,
             warm_start=warm_start, device=device, amp=amp, random_state=random_state,
-            verbose=verbose,
-            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            verbose=verbose, early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol,
             validation_scoring=validation_scoring, max_time=max_time,
         )

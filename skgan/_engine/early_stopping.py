@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 from sklearn.model_selection import train_test_split
+from sklearn.utils import _safe_indexing
 
 from .loop import EpochSnapshot
 
@@ -69,11 +70,10 @@ def split_validation(X, y, fraction, seed, stratify):
     else:
         X_train, X_validation, y_train, y_validation = split
     if len(X_validation) > MAX_VALIDATION_ROWS:
-        X_validation = X_validation[:MAX_VALIDATION_ROWS] if not hasattr(
-            X_validation, "iloc") else X_validation.iloc[:MAX_VALIDATION_ROWS]
+        kept = np.arange(MAX_VALIDATION_ROWS)
+        X_validation = _safe_indexing(X_validation, kept)
         if y_validation is not None:
-            y_validation = y_validation[:MAX_VALIDATION_ROWS] if not hasattr(
-                y_validation, "iloc") else y_validation.iloc[:MAX_VALIDATION_ROWS]
+            y_validation = _safe_indexing(y_validation, kept)
     return X_train, y_train, X_validation, y_validation
 
 

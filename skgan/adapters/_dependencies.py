@@ -28,6 +28,10 @@ levels share one code drawn at decoding by frequency.
 import numpy as np
 import pandas as pd
 
+from ._column_kinds import is_integer_valued, is_time_column
+from ._level_rules import find_level_rules
+from ._table_columns import ContinuousColumn, DiscreteColumn
+
 MIN_KEY_LEVELS = 3
 MIN_ROWS_PER_KEY = 2.0
 
@@ -148,6 +152,34 @@ def write_missing(missing_dependencies, columns, parts, encoders, random_state):
         codes = [*codes[:-1], missing.astype(np.intp)]
         columns[dependency.dependent] = encoders[dependency.dependent].decode(
             scalars, codes, random_state)
+
+
+def find_links(frame, encoders):
+    """What decoding keeps of a table's links, from its fitted column encoders: the
+    functional dependencies between discrete columns, the continuous columns whose
+    missing values a discrete column decides, and the levels that decide another
+    column's value (:func:`skgan.adapters._level_rules.find_level_rules`)."""
+    discrete = [index for index, encoder in enumerate(encoders)
+                if isinstance(encoder, DiscreteColumn)]
+    with_missing = [index for index, encoder in enumerate(encoders)
+                    if isinstance(encoder, ContinuousColumn) and encoder.has_missing_]
+    dependencies = find_dependencies(frame, discrete)
+    missing = (find_missing_dependencies(frame, with_missing, discrete)
+               if with_missing and discrete else [])
+    rules = find_level_rules(frame, discrete, {link.dependent for link in dependencies})
+    return dependencies, missing, rules
+
+
+def integer_keys(frame, kinds, forced):
+    """Positions of the continuous integer columns (by ``kinds``, not named in
+    ``forced``) that determine a discrete column: codes (:func:`find_integer_keys`)."""
+    candidates = [position for position, (name, kind) in enumerate(zip(frame.columns, kinds))
+                  if kind == "continuous" and name not in forced
+                  and not is_time_column(frame[name]) and is_integer_valued(frame[name])]
+    discrete = [position for position, kind in enumerate(kinds) if kind == "discrete"]
+    if not candidates or not discrete:
+        return []
+    return find_integer_keys(frame, candidates, discrete)
 
 
 def find_dependencies(frame, discrete_positions):

@@ -25,6 +25,9 @@ array to its margins and is not a dependency), so this module does it with
 from itertools import combinations
 
 import numpy as np
+import pandas as pd
+
+from ._table_columns import ContinuousColumn, DiscreteColumn
 
 #: Codes per column: the most frequent levels get one each, the others share the last.
 MAX_LEVELS = 32
@@ -91,6 +94,39 @@ class PairTables:
             if largest_change < TOLERANCE:
                 break
         return weights * (len(weights) / weights.sum())
+
+
+def fit_pair_tables(frame, encoders):
+    """The training rows' :class:`PairTables` over :func:`pair_codes` (None with fewer
+    than two variables to pair)."""
+    codes, n_levels = pair_codes({index: frame.iloc[:, index]
+                                  for index in range(frame.shape[1])}, encoders)
+    return PairTables(codes, n_levels) if len(n_levels) >= 2 else None
+
+
+def pair_codes(columns, encoders):
+    """Codes of the variables raked, from a table's columns (Series by position) and its
+    fitted column encoders: every discrete column (its ``MAX_LEVELS - 1`` most frequent
+    levels, the others as one) and whether each continuous column with missing values
+    is missing. Returns the codes (one column per variable) and their numbers of levels.
+
+    Continuous columns' values are left out: raking them too (in quantile bins) left
+    the discrete pairs and the missing rates further from the training rows on the
+    tables of benchmarks/bench_messy_tables.py.
+    """
+    codes, n_levels = [], []
+    for index, encoder in enumerate(encoders):
+        if isinstance(encoder, DiscreteColumn):
+            width = min(len(encoder.coder_.counts_), MAX_LEVELS)
+            level = encoder.coder_.codes_of(columns[index])
+            codes.append(np.where((level < 0) | (level >= width), width - 1, level))
+            n_levels.append(width)
+        elif isinstance(encoder, ContinuousColumn) and encoder.has_missing_:
+            codes.append(pd.isna(np.asarray(columns[index])).astype(np.intp))
+            n_levels.append(2)
+    if not codes:
+        return np.empty((0, 0), dtype=np.intp), n_levels
+    return np.column_stack(codes), n_levels
 
 
 def systematic_sample(weights, n_rows, random_state):

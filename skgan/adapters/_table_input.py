@@ -1,4 +1,7 @@
-"""Checks of the tables a TabularAdapter is given: what it can use, and clear errors."""
+"""Checks of the tables and parameters a TabularAdapter is given: what it can use, and
+clear errors."""
+
+import numbers
 
 import numpy as np
 import pandas as pd
@@ -70,3 +73,54 @@ def check_column(name, column, require_values=True):
                 f"Column {name!r} holds infinite values; replace them (e.g. by NaN for "
                 "missing)."
             )
+
+
+def check_params(adapter, continuous_methods, mode_assignments):
+    """Raise ``ValueError`` for a TabularAdapter parameter it cannot use."""
+    if adapter.continuous not in continuous_methods:
+        raise ValueError(
+            f"continuous={adapter.continuous!r} is not one of {continuous_methods}."
+        )
+    if adapter.mode_assignment not in mode_assignments:
+        raise ValueError(
+            f"mode_assignment={adapter.mode_assignment!r} is not one of {mode_assignments}."
+        )
+    for name in ("max_modes", "max_discrete_levels", "max_categories", "max_fit_rows"):
+        value = getattr(adapter, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    if adapter.max_categories < 2:
+        raise ValueError("max_categories must be at least 2.")
+    if not (adapter.functional_dependencies is False
+            or isinstance(adapter.functional_dependencies, str)
+            and adapter.functional_dependencies == "auto"):
+        raise ValueError(
+            "functional_dependencies must be 'auto' or False, got "
+            f"{adapter.functional_dependencies!r}."
+        )
+    for name in ("level_calibration", "pair_calibration"):
+        if not isinstance(getattr(adapter, name), (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {getattr(adapter, name)!r}.")
+    for name in ("discrete_columns", "continuous_columns"):
+        value = getattr(adapter, name)
+        if not (isinstance(value, str) and value == "auto" or isinstance(value, (list, tuple))):
+            raise ValueError(f"{name} must be 'auto' or a list, got {value!r}.")
+
+
+def forced_kinds(adapter, columns):
+    """Column -> "discrete" / "continuous", as the adapter's ``discrete_columns`` and
+    ``continuous_columns`` ask."""
+    forced = {}
+    for kind in ("discrete", "continuous"):
+        names = getattr(adapter, f"{kind}_columns")
+        names = [] if isinstance(names, str) else list(names)
+        unknown = [name for name in names if name not in columns]
+        if unknown:
+            raise ValueError(f"{kind}_columns names columns not in the data: {unknown}.")
+        both = [name for name in names if name in forced]
+        if both:
+            raise ValueError(
+                f"Columns {both} are named in both discrete_columns and continuous_columns."
+            )
+        forced.update(dict.fromkeys(names, kind))
+    return forced

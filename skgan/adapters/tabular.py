@@ -1,32 +1,23 @@
 """The adapter for tables: mixed-type DataFrames and 2-D arrays, missing values included."""
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
-from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column, is_time_column
-from ._dependencies import (
-    find_dependencies,
-    find_integer_keys,
-    find_missing_dependencies,
-    write_dependents,
-    write_missing,
-)
-from ._level_rules import find_level_rules
+from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
+from ._dependencies import find_links, integer_keys, write_dependents, write_missing
 from ._pair_calibration import (
-    MAX_LEVELS,
     MIN_CANDIDATES,
     OVERSAMPLING,
-    PairTables,
+    fit_pair_tables,
+    pair_codes,
     systematic_sample,
 )
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions
-from ._table_input import as_frame
+from ._table_input import as_frame, check_params, forced_kinds
 from .base import BaseAdapter
 
 CONTINUOUS_METHODS = ("vgm", "quantile")
@@ -203,67 +194,19 @@ class TabularAdapter(BaseAdapter):
         # Once fitted, a column may be all missing in a chunk or a held-out fold.
         as_frame(X, require_values=not hasattr(self, "columns_"))
 
-    def _check_params(self):
-        if self.continuous not in CONTINUOUS_METHODS:
-            raise ValueError(
-                f"continuous={self.continuous!r} is not one of {CONTINUOUS_METHODS}."
-            )
-        if self.mode_assignment not in MODE_ASSIGNMENTS:
-            raise ValueError(
-                f"mode_assignment={self.mode_assignment!r} is not one of {MODE_ASSIGNMENTS}."
-            )
-        for name in ("max_modes", "max_discrete_levels", "max_categories", "max_fit_rows"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        if self.max_categories < 2:
-            raise ValueError("max_categories must be at least 2.")
-        if not (self.functional_dependencies is False
-                or isinstance(self.functional_dependencies, str)
-                and self.functional_dependencies == "auto"):
-            raise ValueError(
-                "functional_dependencies must be 'auto' or False, got "
-                f"{self.functional_dependencies!r}."
-            )
-        for name in ("level_calibration", "pair_calibration"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
-        for name in ("discrete_columns", "continuous_columns"):
-            value = getattr(self, name)
-            if not (isinstance(value, str) and value == "auto" or isinstance(value, (list, tuple))):
-                raise ValueError(f"{name} must be 'auto' or a list, got {value!r}.")
-
-    def _forced_kinds(self, columns):
-        """Column -> "discrete" / "continuous", as ``discrete_columns`` and
-        ``continuous_columns`` ask."""
-        forced = {}
-        for kind in ("discrete", "continuous"):
-            names = getattr(self, f"{kind}_columns")
-            names = [] if isinstance(names, str) else list(names)
-            unknown = [name for name in names if name not in columns]
-            if unknown:
-                raise ValueError(f"{kind}_columns names columns not in the data: {unknown}.")
-            both = [name for name in names if name in forced]
-            if both:
-                raise ValueError(
-                    f"Columns {both} are named in both discrete_columns and continuous_columns."
-                )
-            forced.update(dict.fromkeys(names, kind))
-        return forced
-
     # ------------------------------------------------------------------ fit
     def fit(self, X):
-        self._check_params()
+        check_params(self, CONTINUOUS_METHODS, MODE_ASSIGNMENTS)
         frame, array_dtype = as_frame(X)
         if len(frame) < 2:
             raise ValueError(
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
             )
-        forced = self._forced_kinds(frame.columns)
+        forced = forced_kinds(self, frame.columns)
         kinds = [encoding_kind(frame[name], max_discrete_levels=self.max_discrete_levels,
                                forced=forced.get(name)) for name in frame.columns]
         if self.functional_dependencies is not False:
-            for position in self._integer_keys(frame, kinds, forced):
+            for position in integer_keys(frame, kinds, forced):
                 kinds[position] = "discrete"
         split_dates = find_split_dates(frame)
         for _, month, day in split_dates:  # codes of a calendar, not quantities
@@ -279,46 +222,14 @@ class TabularAdapter(BaseAdapter):
         self.columns_ = frame.columns
         self.array_dtype_ = array_dtype
         self.column_encoders_ = encoders
-        self.dependencies_, self.missing_dependencies_ = self._find_dependencies(frame)
-        self.level_rules_ = self._find_level_rules(frame)
+        self.dependencies_, self.missing_dependencies_, self.level_rules_ = (
+            find_links(frame, encoders) if self.functional_dependencies is not False
+            else ([], [], []))
         self.split_dates_ = split_dates
-        self.pair_tables_ = self._fit_pair_tables(frame)
+        self.pair_tables_ = (fit_pair_tables(frame, self.column_encoders_)
+                             if self.pair_calibration else None)
         self._lay_out()
         return self
-
-    def _fit_pair_tables(self, frame):
-        """The training rows' two-way tables of the discrete columns and missing-value
-        indicators (None without pair calibration or with fewer than two of them)."""
-        if not self.pair_calibration:
-            return None
-        codes, n_levels = self._pair_codes({index: frame.iloc[:, index]
-                                            for index in range(frame.shape[1])})
-        if len(n_levels) < 2:
-            return None
-        return PairTables(codes, n_levels)
-
-    def _pair_codes(self, columns):
-        """Codes of the variables pair calibration rakes: every discrete column (its
-        ``MAX_LEVELS - 1`` most frequent levels, the others as one) and whether each
-        continuous column with missing values is missing.
-
-        Continuous columns' values are left out: raking them too (in quantile bins)
-        left the discrete pairs and the missing rates further from the training rows
-        on the tables of benchmarks/bench_messy_tables.py.
-        """
-        codes, n_levels = [], []
-        for index, encoder in enumerate(self.column_encoders_):
-            if isinstance(encoder, DiscreteColumn):
-                width = min(len(encoder.coder_.counts_), MAX_LEVELS)
-                level = encoder.coder_.codes_of(columns[index])
-                codes.append(np.where((level < 0) | (level >= width), width - 1, level))
-                n_levels.append(width)
-            elif isinstance(encoder, ContinuousColumn) and encoder.has_missing_:
-                codes.append(pd.isna(np.asarray(columns[index])).astype(np.intp))
-                n_levels.append(2)
-        if not codes:
-            return np.empty((0, 0), dtype=np.intp), n_levels
-        return np.column_stack(codes), n_levels
 
     def _encoder_for(self, name, column, kind):
         if kind == "constant":
@@ -333,39 +244,6 @@ class TabularAdapter(BaseAdapter):
         return ContinuousColumn(name, column.dtype, self.continuous, self.max_modes,
                                 self.max_fit_rows, rounded=is_integer_valued(column),
                                 sample_modes=self.mode_assignment == "posterior")
-
-    @staticmethod
-    def _integer_keys(frame, kinds, forced):
-        """Continuous integer columns that determine a discrete column: codes."""
-        candidates = [position for position, (name, kind) in enumerate(zip(frame.columns, kinds))
-                      if kind == "continuous" and name not in forced
-                      and not is_time_column(frame[name]) and is_integer_valued(frame[name])]
-        discrete = [position for position, kind in enumerate(kinds) if kind == "discrete"]
-        if not candidates or not discrete:
-            return []
-        return find_integer_keys(frame, candidates, discrete)
-
-    def _find_dependencies(self, frame):
-        """Functional dependencies between discrete columns, and missing values that a
-        discrete column decides."""
-        if self.functional_dependencies is False:
-            return [], []
-        discrete = [index for index, encoder in enumerate(self.column_encoders_)
-                    if isinstance(encoder, DiscreteColumn)]
-        with_missing = [index for index, encoder in enumerate(self.column_encoders_)
-                        if isinstance(encoder, ContinuousColumn) and encoder.has_missing_]
-        return (find_dependencies(frame, discrete),
-                find_missing_dependencies(frame, with_missing, discrete) if with_missing
-                and discrete else [])
-
-    def _find_level_rules(self, frame):
-        """Levels of discrete columns that decide another discrete column's value."""
-        if self.functional_dependencies is False:
-            return []
-        discrete = [index for index, encoder in enumerate(self.column_encoders_)
-                    if isinstance(encoder, DiscreteColumn)]
-        return find_level_rules(frame, discrete,
-                                {dependency.dependent for dependency in self.dependencies_})
 
     def _lay_out(self):
         """Positions of every column's scalars and one-hot blocks in the encoding.
@@ -467,7 +345,7 @@ class TabularAdapter(BaseAdapter):
         if tables is None or n_decoded <= n_rows:
             kept = np.arange(min(n_rows, n_decoded))
         else:
-            codes, _ = self._pair_codes(columns)
+            codes, _ = pair_codes(columns, self.column_encoders_)
             kept = systematic_sample(tables.weights(codes, n_decoded / n_rows), n_rows,
                                      random_state)
         return self._as_output({index: column.iloc[kept].reset_index(drop=True)
