@@ -6,6 +6,7 @@ from .augmented import AugmentedEstimator
 from .conditional import ConditionalGAN
 from .cycle import CycleGANTransformer
 from .gan import GANSampler
+from .io import load, save
 from .resampler import GANResampler
 from .wgan import WGANSampler
 
@@ -22,4 +23,6 @@ __all__ = [
     "WGANSampler",
     "__version__",
     "fit_threads",
+    "load",
+    "save",
 ]

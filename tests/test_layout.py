@@ -21,7 +21,7 @@ LAYERS = [
     ("estimators", ("skgan/base.py", "skgan/gan.py", "skgan/wgan.py", "skgan/conditional.py",
                     "skgan/cycle.py", "skgan/resampler.py", "skgan/augmented.py",
                     "skgan/_oversampling_counts.py")),
-    ("users", ("skgan/__init__.py", "skgan/__main__.py", "skgan/cli/")),
+    ("users", ("skgan/__init__.py", "skgan/__main__.py", "skgan/io/", "skgan/cli/")),
 ]
 
 

@@ -1,0 +1,220 @@
+"""Model files: a fitted estimator or adapter as one zip of JSON and safetensors.
+
+:func:`save` writes, :func:`load` reads; ``skgan.save`` and ``skgan.load`` are the same
+functions. A file holds a JSON document (format name and version, the versions of
+skgan, torch and numpy that wrote it, the class by its registry name, ``get_params()``
+and the fitted attributes as type-tagged values) and the arrays and tensors in
+safetensors. Loading runs no pickle, ``torch.load`` or ``eval`` and imports nothing the
+file names, so a model file from someone else is as safe to open as a CSV table.
+See docs/saving_models.md.
+"""
+
+import os
+import platform
+import warnings
+
+import numpy as np
+import pandas as pd
+import sklearn
+import torch
+from sklearn.base import BaseEstimator
+
+from .._engine.torch_utils import device_available
+from ._container import read_archive, write_archive
+from ._read import StateReader
+from ._registry import registry
+from ._write import StateWriter
+
+#: The format's name, in every document.
+FORMAT_NAME = "skgan-model"
+#: The version this skgan writes; it reads this one and every earlier one.
+FORMAT_VERSION = 1
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "save"]
+
+
+def save(estimator, path, *, include_optimizer=True):
+    """Write a skgan estimator or adapter (fitted or not) to a model file.
+
+    Parameters
+    ----------
+    estimator : skgan estimator or adapter
+        ``GANSampler``, ``WGANSampler``, ``ConditionalGAN``, ``CycleGANTransformer``,
+        ``GANResampler``, ``AugmentedEstimator`` (wrapping a model the format can
+        describe: skgan's, or a scikit-learn linear, naive Bayes, discriminant or dummy
+        model, scaler or pipeline of those) or an adapter.
+    path : str, path-like or binary file object
+        Where to write; a path is written whole or not at all. ``.skgan`` is the usual
+        suffix.
+    include_optimizer : bool, default=True
+        Whether the optimisers' moments are written (needed to continue training
+        exactly where it stopped). Without them the file is about a third the size;
+        ``sample``, ``transform`` and ``score`` give the same results, and training
+        continues with fresh moments.
+
+    Raises
+    ------
+    TypeError
+        When ``estimator`` is not a skgan estimator or adapter.
+    ValueError
+        When it holds something the format cannot describe (a function as a parameter,
+        a model of another library), named with where it was found.
+
+    Examples
+    --------
+    >>> import io
+    >>> import numpy as np
+    >>> import skgan
+    >>> X = np.random.default_rng(0).normal(size=(64, 2))
+    >>> model = skgan.GANSampler(epochs=1, random_state=0).fit(X)
+    >>> buffer = io.BytesIO()
+    >>> skgan.save(model, buffer)
+    >>> _ = buffer.seek(0)
+    >>> loaded = skgan.load(buffer)
+    >>> bool(np.array_equal(loaded.sample(5, random_state=1), model.sample(5, random_state=1)))
+    True
+    """
+    name = _top_level_name(estimator)
+    writer = StateWriter(include_optimizer=include_optimizer)
+    params = estimator.get_params(deep=False)
+    fitted = {key: value for key, value in vars(estimator).items() if key not in params}
+    document = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "versions": _versions(),
+        "class": name,
+        "optimizer_included": bool(include_optimizer),
+        "params": writer.encode(params, f"{name}.params"),
+        "fitted": writer.encode(fitted, name),
+    }
+    write_archive(path, document, writer.arrays, writer.tensors)
+
+
+def load(path, device=None):
+    """Read a model file written by :func:`save`.
+
+    Parameters
+    ----------
+    path : str, path-like or binary file object
+        The model file.
+    device : str, torch.device or None, default=None
+        Where the networks go. None: the device the model was trained on when this
+        machine has it, else the CPU (with a warning), so a model trained on a GPU
+        loads on a CPU-only machine.
+
+    Returns
+    -------
+    estimator : skgan estimator or adapter
+        As it was saved: same parameters, fitted attributes, ``history_``, random
+        generator state, and optimiser states when they were saved.
+
+    Raises
+    ------
+    ValueError
+        When the file is not a skgan model file, is damaged, was written by a newer
+        format version than this skgan reads, or names a class skgan does not know; a
+        pickle gets a message saying how to convert it (``skgan convert``).
+
+    Examples
+    --------
+    >>> import io
+    >>> import skgan
+    >>> buffer = io.BytesIO(b"not a model")
+    >>> skgan.load(buffer)
+    Traceback (most recent call last):
+    ...
+    ValueError: the model file is not a skgan model file (not a zip archive)
+    """
+    document, arrays, tensors, label = read_archive(path)
+    version = _format_version(document, label)
+    return _READERS[version](document, arrays, tensors, label, device)
+
+
+def _read_version_1(document, arrays, tensors, label, device):
+    name = document.get("class")
+    cls = registry().classes.get(name) if isinstance(name, str) else None
+    if cls is None or not issubclass(cls, BaseEstimator):
+        raise ValueError(f"{label}: the class {name!r} is not a skgan estimator or adapter")
+    if not isinstance(document.get("params"), dict) or not isinstance(
+            document.get("fitted"), dict):
+        raise ValueError(f"{label}: the fields 'params' and 'fitted' must be JSON objects")
+    target = _target_device(document["fitted"], device)
+    reader = StateReader(arrays, tensors, target)
+    params = reader.decode(document["params"], f"{label}: {name}.params")
+    fitted = reader.decode(document["fitted"], f"{label}: {name}")
+    if set(params) & set(fitted):
+        raise ValueError(f"{label}: {sorted(set(params) & set(fitted))} are both parameters "
+                         "and fitted attributes")
+    try:
+        estimator = cls(**params)
+    except TypeError as error:
+        raise ValueError(f"{label}: the parameters do not fit {name} ({error})") from None
+    estimator.__dict__.update(fitted)
+    if "device_" in fitted:
+        estimator.device_ = target
+    return estimator
+
+
+#: A reader for every format version this skgan has written; none is ever removed.
+_READERS = {1: _read_version_1}
+
+
+def _format_version(document, label):
+    if document.get("format") != FORMAT_NAME:
+        raise ValueError(f"{label} is not a skgan model file (its format is "
+                         f"{document.get('format')!r}, not {FORMAT_NAME!r})")
+    version = document.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"{label}: format_version {version!r} is not a positive integer")
+    if version > FORMAT_VERSION:
+        writer = document.get("versions", {}).get("skgan", "a newer skgan") \
+            if isinstance(document.get("versions"), dict) else "a newer skgan"
+        raise ValueError(
+            f"{label} was written in skgan model format version {version} (by skgan "
+            f"{writer}); this skgan ({_skgan_version()}) reads format versions up to "
+            f"{FORMAT_VERSION}: upgrade skgan to load it")
+    return version
+
+
+def _target_device(fitted, device):
+    if device is not None:
+        return torch.device(device)
+    stored = fitted.get("device_")
+    if not (isinstance(stored, dict) and isinstance(stored.get("$device"), str)):
+        return torch.device("cpu")
+    try:
+        saved = torch.device(stored["$device"])
+    except RuntimeError:
+        return torch.device("cpu")
+    if device_available(saved):
+        return saved
+    warnings.warn(f"This model was trained on {saved}, which is not available here; it is "
+                  "loaded on the CPU.", UserWarning, stacklevel=3)
+    return torch.device("cpu")
+
+
+def _top_level_name(estimator):
+    from ..adapters import BaseAdapter
+    from ..augmented import AugmentedEstimator
+    from ..base import BaseGAN
+    from ..cycle import CycleGANTransformer
+    from ..resampler import GANResampler
+
+    kinds = (BaseGAN, BaseAdapter, CycleGANTransformer, GANResampler, AugmentedEstimator)
+    name = registry().class_name(type(estimator))
+    if not isinstance(estimator, kinds) or name is None:
+        raise TypeError(f"skgan.save writes skgan estimators and adapters, not "
+                        f"{type(estimator).__name__}")
+    return name
+
+
+def _skgan_version():
+    from .. import __version__
+
+    return __version__
+
+
+def _versions():
+    return {"skgan": _skgan_version(), "torch": torch.__version__.split("+")[0],
+            "numpy": np.__version__, "pandas": pd.__version__,
+            "scikit-learn": sklearn.__version__, "python": platform.python_version()}

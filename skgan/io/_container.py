@@ -1,0 +1,102 @@
+"""The zip archive of a model file: its three members, written and read with checks.
+
+Members: ``skgan.json`` (the document), ``arrays.safetensors`` (numpy arrays) and
+``tensors.safetensors`` (torch tensors). Entries carry a fixed date, so saving the same
+model twice gives identical bytes. Reading refuses anything that is not exactly such an
+archive with a ValueError naming the problem.
+"""
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import safetensors
+import safetensors.numpy
+import safetensors.torch
+
+DOCUMENT = "skgan.json"
+ARRAYS = "arrays.safetensors"
+TENSORS = "tensors.safetensors"
+MEMBERS = (DOCUMENT, ARRAYS, TENSORS)
+
+_FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+_PICKLE_PROTOCOL_MARK = b"\x80"
+_CONVERT_HINT = ("if you trust it, convert it with "
+                 "'skgan convert --trust-pickle OLD_FILE NEW_FILE.skgan'")
+
+
+def write_archive(target, document, arrays, tensors):
+    """Write the archive to ``target`` (a path, written whole or not at all, or a
+    binary file object)."""
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write_member(archive, DOCUMENT, json.dumps(document, indent=1, allow_nan=False)
+                      .encode("utf-8"))
+        _write_member(archive, ARRAYS, safetensors.numpy.save(arrays))
+        _write_member(archive, TENSORS, safetensors.torch.save(tensors))
+    if hasattr(target, "write"):
+        target.write(payload.getvalue())
+        return
+    path = Path(os.fspath(target))
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(payload.getvalue())
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _write_member(archive, name, data):
+    info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+def read_archive(source):
+    """The document, arrays and tensors (on the CPU) of the archive at ``source``."""
+    name = getattr(source, "name", None) if hasattr(source, "read") else os.fspath(source)
+    data = source.read() if hasattr(source, "read") else Path(name).read_bytes()
+    label = name if isinstance(name, str) else "the model file"
+    if not data.startswith(b"PK"):
+        if data[:1] == _PICKLE_PROTOCOL_MARK:
+            raise ValueError(f"{label} is a pickle, not a skgan model file: pickles can run "
+                             f"code when loaded, so skgan does not load them; {_CONVERT_HINT}")
+        raise ValueError(f"{label} is not a skgan model file (not a zip archive)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            missing = [member for member in MEMBERS if member not in names]
+            extra = [member for member in names if member not in MEMBERS]
+            if missing or extra or len(names) != len(MEMBERS):
+                raise ValueError(
+                    f"{label} is not a skgan model file: "
+                    + "; ".join(filter(None, [
+                        missing and f"member(s) {missing} missing",
+                        extra and f"unexpected member(s) {extra}",
+                        len(set(names)) != len(names) and "a member appears twice"])))
+            members = {member: archive.read(member) for member in MEMBERS}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
+        raise ValueError(f"{label} is damaged or truncated ({error})") from None
+    except NotImplementedError as error:  # an unknown compression method
+        raise ValueError(f"{label} is not a skgan model file ({error})") from None
+    try:
+        document = json.loads(members[DOCUMENT].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{label}: {DOCUMENT} is not valid JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"{label}: {DOCUMENT} is not a JSON object")
+    try:
+        arrays = safetensors.numpy.load(members[ARRAYS])
+    except Exception as error:  # safetensors reports bad headers as several error kinds
+        raise ValueError(f"{label}: {ARRAYS} is not a valid safetensors file ({error})") \
+            from None
+    try:
+        tensors = safetensors.torch.load(members[TENSORS])
+    except Exception as error:
+        raise ValueError(f"{label}: {TENSORS} is not a valid safetensors file ({error})") \
+            from None
+    return document, arrays, tensors, label

@@ -1,0 +1,402 @@
+"""A document written by ``_write.py`` back to objects, checking every field.
+
+Nothing here imports a module or calls a class named by the file: classes come from the
+registry (``_registry.py``), objects are made with ``cls.__new__`` and given their stored
+attributes (as pickle would, without pickle's ability to call anything), modules get a
+fresh ``torch.nn.Module`` set-up, and optimisers their own ``__setstate__``. Any field of
+the wrong type, a name outside the registry, a reference to nothing or an array whose
+shape or dtype differs from what the document says raises a ValueError naming where.
+"""
+
+import collections
+import datetime
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ._registry import registry
+from ._write import TORCH_MODULE_INTERNALS
+
+
+class StateReader:
+    """Decode values of a document, with arrays and tensors read from safetensors.
+
+    Parameters
+    ----------
+    arrays, tensors : dict
+        The numpy arrays and torch tensors (on the CPU) of the file, by name.
+    device : torch.device
+        Where tensors, modules and generators are placed.
+    """
+
+    def __init__(self, arrays, tensors, device):
+        self.arrays = arrays
+        self.tensors = tensors
+        self.device = device
+        self._registry = registry()
+        self._objects = []
+        self._optimizer_depth = 0
+
+    def decode(self, value, path):
+        """The object ``value`` (an encoded document part) stands for."""
+        if value is None or isinstance(value, (bool, str, int, float)):
+            return value
+        if isinstance(value, list):
+            return [self.decode(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        if not isinstance(value, dict):
+            raise ValueError(f"{path}: unexpected JSON value {value!r}")
+        tags = [key for key in value if key.startswith("$") and key != "$id"]
+        if not tags:
+            return {key: self.decode(item, f"{path}[{key!r}]") for key, item in value.items()}
+        if len(tags) != 1 or tags[0] not in _DECODERS:
+            raise ValueError(f"{path}: unknown kind of value {tags}")
+        return _DECODERS[tags[0]](self, value, path)
+
+    # ------------------------------------------------------------------ helpers
+    def _new_id(self, value, path, obj):
+        if value.get("$id") != len(self._objects):
+            raise ValueError(f"{path}: object number {value.get('$id')!r} is out of order")
+        self._objects.append(obj)
+        return obj
+
+    def _ref(self, value, path):
+        index = _field(value, "$ref", int, path)
+        if not 0 <= index < len(self._objects):
+            raise ValueError(f"{path}: reference to object {index}, which the file lacks")
+        return self._objects[index]
+
+    def _class(self, name, path, base=object):
+        cls = self._registry.classes.get(name) if isinstance(name, str) else None
+        if cls is None or not issubclass(cls, base):
+            raise ValueError(f"{path}: the class {name!r} is not one a model file may name")
+        return cls
+
+    # ------------------------------------------------------------------ plain values
+    def _float(self, value, path):
+        text = _field(value, "$float", str, path)
+        if text not in ("nan", "inf", "-inf"):
+            raise ValueError(f"{path}: {text!r} is not a special float")
+        return float(text)
+
+    def _tuple(self, value, path):
+        return tuple(self.decode(_field(value, "$tuple", list, path), path))
+
+    def _set(self, value, path):
+        items = self.decode(_field(value, "$set", list, path), path)
+        return frozenset(items) if _field(value, "frozen", bool, path) else set(items)
+
+    def _dict(self, value, path):
+        pairs = _field(value, "$dict", list, path)
+        if "default" in value:
+            factory = self._registry.default_factories.get(value["default"])
+            if factory is None:
+                raise ValueError(f"{path}: {value['default']!r} is not a known factory")
+            result = collections.defaultdict(factory)
+        else:
+            ordered = _field(value, "ordered", bool, path)
+            result = collections.OrderedDict() if ordered else {}
+        for pair in pairs:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ValueError(f"{path}: a dict entry is not a [key, value] pair")
+            key = self.decode(pair[0], f"{path}.key")
+            try:
+                result[key] = self.decode(pair[1], f"{path}[{key!r}]")
+            except TypeError:
+                raise ValueError(f"{path}: {key!r} cannot be a dict key") from None
+        return result
+
+    def _scalar(self, value, path):
+        dtype = _numpy_dtype(_field(value, "$scalar", str, path), path)
+        item = value.get("value")
+        if isinstance(item, dict):
+            item = self._float(item, path)
+        if dtype.kind in "Mm":
+            return np.array(_checked(item, int, path), dtype=np.int64).view(dtype)[()]
+        if not isinstance(item, (bool, int, float, str)):
+            raise ValueError(f"{path}: a numpy scalar holds {item!r}")
+        return dtype.type(item)
+
+    # ------------------------------------------------------------------ arrays, tensors
+    def _array(self, value, path):
+        name = _field(value, "$array", str, path)
+        dtype = _numpy_dtype(_field(value, "dtype", str, path), path)
+        shape = _shape(value, path)
+        if name not in self.arrays:
+            raise ValueError(f"{path}: the array {name!r} is missing from the file")
+        stored = self.arrays[name]
+        expected = np.dtype(np.int64) if dtype.kind in "Mm" else dtype.newbyteorder("=")
+        if stored.dtype != expected or list(stored.shape) != shape:
+            raise ValueError(f"{path}: the array {name!r} is {stored.dtype} of shape "
+                             f"{list(stored.shape)}; the document says {dtype} of {shape}")
+        array = stored.view(dtype) if dtype.kind in "Mm" else stored.astype(dtype, copy=True)
+        return self._new_id(value, path, array)
+
+    def _object_array(self, value, path):
+        dtype = _numpy_dtype(_field(value, "dtype", str, path), path)
+        shape = _shape(value, path)
+        array = self._new_id(value, path, np.empty(shape, dtype=dtype))
+        items = self.decode(_field(value, "$objects", list, path), path)
+        if len(items) != array.size:
+            raise ValueError(f"{path}: {len(items)} values for an array of shape {shape}")
+        array.ravel()[:] = items if dtype.kind != "O" else _object_values(items)
+        return array
+
+    def _tensor(self, value, path):
+        name = _field(value, "$tensor", str, path)
+        stored = self.tensors.get(name)
+        shape = _shape(value, path)
+        dtype = _field(value, "dtype", str, path)
+        if stored is None:
+            raise ValueError(f"{path}: the tensor {name!r} is missing from the file")
+        if list(stored.shape) != shape or str(stored.dtype) != f"torch.{dtype}":
+            raise ValueError(f"{path}: the tensor {name!r} is {stored.dtype} of shape "
+                             f"{list(stored.shape)}; the document says {dtype} of {shape}")
+        # Optimiser step counters stay on the CPU, as torch's load_state_dict keeps them.
+        tensor = stored if self._optimizer_depth and stored.ndim == 0 else stored.to(self.device)
+        if _field(value, "parameter", bool, path):
+            tensor = torch.nn.Parameter(tensor, requires_grad=_field(
+                value, "requires_grad", bool, path))
+        else:
+            tensor.requires_grad_(_field(value, "requires_grad", bool, path))
+        return self._new_id(value, path, tensor)
+
+    def _generator(self, value, path):
+        from .._engine.torch_utils import import_generator
+
+        name = _field(value, "$generator", str, path)
+        if name not in self.tensors:
+            raise ValueError(f"{path}: the generator state {name!r} is missing from the file")
+        exported = {"device": _field(value, "device", str, path), "state": self.tensors[name]}
+        try:
+            generator = import_generator(exported, self.device)
+        except RuntimeError as error:
+            raise ValueError(f"{path}: not a valid random generator state ({error})") from None
+        return self._new_id(value, path, generator)
+
+    # ------------------------------------------------------------------ torch objects
+    def _module(self, value, path):
+        cls = self._class(value.get("$module"), path, torch.nn.Module)
+        module = cls.__new__(cls)
+        torch.nn.Module.__init__(module)
+        self._new_id(value, path, module)
+        module.__dict__["training"] = _field(value, "training", bool, path)
+        for table in ("parameters", "buffers", "modules"):
+            entries = _field(value, table, dict, path)
+            for key, item in entries.items():
+                decoded = self.decode(item, f"{path}.{key}")
+                expected = {"parameters": torch.nn.Parameter, "buffers": torch.Tensor,
+                            "modules": torch.nn.Module}[table]
+                if decoded is not None and not isinstance(decoded, expected):
+                    raise ValueError(f"{path}.{key} is not a {expected.__name__}")
+                getattr(module, f"_{table}")[key] = decoded
+        non_persistent = _field(value, "non_persistent", list, path)
+        module._non_persistent_buffers_set.update(_checked(key, str, path)
+                                                  for key in non_persistent)
+        attributes = self.decode(_field(value, "attributes", dict, path), path)
+        clashes = set(attributes) & TORCH_MODULE_INTERNALS
+        if clashes:
+            raise ValueError(f"{path}: attributes {sorted(clashes)} are torch's own")
+        module.__dict__.update(attributes)
+        _check_layer_shapes(module, path)
+        return module
+
+    def _optimizer(self, value, path):
+        cls = self._class(value.get("$optimizer"), path, torch.optim.Optimizer)
+        optimizer = self._new_id(value, path, cls.__new__(cls))
+        self._optimizer_depth += 1
+        try:
+            state = self.decode(value.get("state"), f"{path}.state")
+        finally:
+            self._optimizer_depth -= 1
+        if not isinstance(state, dict) or set(state) != {"defaults", "state", "param_groups"}:
+            raise ValueError(f"{path}: not an optimiser's state")
+        for group in _checked(state["param_groups"], list, path):
+            params = _checked(group, dict, path).get("params")
+            if not isinstance(params, list) or not all(
+                    isinstance(param, torch.nn.Parameter) for param in params):
+                raise ValueError(f"{path}: a parameter group does not list parameters")
+        optimizer.__setstate__(state)
+        return optimizer
+
+    # ------------------------------------------------------------------ objects
+    def _object(self, value, path):
+        cls = self._class(value.get("$object"), path)
+        if issubclass(cls, (torch.nn.Module, torch.optim.Optimizer)):
+            raise ValueError(f"{path}: {value['$object']} must be stored as a torch object")
+        obj = self._new_id(value, path, cls.__new__(cls))
+        attributes = self.decode(_field(value, "attributes", dict, path), path)
+        if not isinstance(attributes, dict) or not all(isinstance(key, str)
+                                                       for key in attributes):
+            raise ValueError(f"{path}: attributes must be a dict with text keys")
+        obj.__dict__.update(attributes)
+        return obj
+
+    def _class_value(self, value, path):
+        return self._class(value.get("$class"), path)
+
+    def _function(self, value, path):
+        function = self._registry.functions.get(value.get("$function"))
+        if function is None:
+            raise ValueError(f"{path}: the function {value.get('$function')!r} is not one a "
+                             "model file may name")
+        return function
+
+    # ------------------------------------------------------------------ pandas, numpy
+    def _dtype(self, value, path):
+        return _numpy_dtype(_field(value, "$dtype", str, path), path)
+
+    def _categorical_dtype(self, value, path):
+        categories = value.get("$categorical_dtype")
+        categories = None if categories is None else self.decode(categories, path)
+        return pd.CategoricalDtype(categories, ordered=_field(value, "ordered", bool, path))
+
+    def _string_dtype(self, value, path):
+        storage = _field(value, "$string_dtype", str, path)
+        na_value = self.decode(value.get("na_value"), path)
+        try:
+            return pd.StringDtype(storage, na_value=na_value)
+        except (ImportError, ValueError):  # pyarrow storage where pyarrow is missing
+            return pd.StringDtype("python", na_value=na_value)
+
+    def _pandas_dtype(self, value, path):
+        text = _field(value, "$pandas_dtype", str, path)
+        try:
+            return pd.api.types.pandas_dtype(text)
+        except (TypeError, ValueError, ImportError):
+            raise ValueError(f"{path}: {text!r} is not a pandas dtype") from None
+
+    def _index(self, value, path):
+        values = self.decode(value.get("$index"), path)
+        dtype = self.decode(value.get("dtype"), path)
+        if not isinstance(values, np.ndarray) or values.ndim != 1:
+            raise ValueError(f"{path}: an index needs a 1-D array of values")
+        try:
+            return pd.Index(values, dtype=dtype, name=self.decode(value.get("name"), path))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path}: not a valid index ({error})") from None
+
+    def _range_index(self, value, path):
+        start, stop, step = _checked_list(value.get("$range_index"), 3, int, path)
+        return pd.RangeIndex(start, stop, step, name=self.decode(value.get("name"), path))
+
+    def _simple(self, value, path):
+        tag = next(key for key in value if key.startswith("$"))
+        content = value[tag]
+        try:
+            if tag == "$device":
+                return torch.device(_checked(content, str, path))
+            if tag == "$torch_dtype":
+                dtype = getattr(torch, _checked(content, str, path), None)
+                if not isinstance(dtype, torch.dtype):
+                    raise ValueError(f"{content!r} is not a torch dtype")
+                return dtype
+            if tag == "$na":
+                return pd.NA
+            if tag == "$nat":
+                return pd.NaT
+            if tag == "$timestamp":
+                stamp = pd.Timestamp(_checked(content, str, path)).as_unit(
+                    _field(value, "unit", str, path))
+                tz = value.get("tz")
+                return stamp if tz is None else stamp.tz_localize("UTC").tz_convert(
+                    _checked(tz, str, path))
+            if tag == "$timedelta":
+                return pd.Timedelta(_checked(content, str, path)).as_unit(
+                    _field(value, "unit", str, path))
+            if tag == "$datetime":
+                return datetime.datetime.fromisoformat(_checked(content, str, path))
+            if tag == "$date":
+                return datetime.date.fromisoformat(_checked(content, str, path))
+            if tag == "$duration":
+                return datetime.timedelta(*_checked_list(content, 3, int, path))
+            if tag == "$builtin_type":
+                return {"bool": bool, "int": int, "float": float, "str": str,
+                        "object": object}[content]
+            if tag == "$numpy_type":
+                return _numpy_dtype(_checked(content, str, path), path).type
+            if tag in ("$slice", "$range"):
+                start, stop, step = _checked_list(content, 3, (int, type(None)), path)
+                return slice(start, stop, step) if tag == "$slice" else range(start, stop, step)
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
+            raise ValueError(f"{path}: not a valid {tag[1:]} ({error})") from None
+        raise AssertionError(tag)
+
+
+_DECODERS = {
+    "$ref": StateReader._ref, "$float": StateReader._float, "$tuple": StateReader._tuple,
+    "$set": StateReader._set, "$dict": StateReader._dict, "$scalar": StateReader._scalar,
+    "$array": StateReader._array, "$objects": StateReader._object_array,
+    "$tensor": StateReader._tensor, "$generator": StateReader._generator,
+    "$module": StateReader._module, "$optimizer": StateReader._optimizer,
+    "$object": StateReader._object, "$class": StateReader._class_value,
+    "$function": StateReader._function, "$dtype": StateReader._dtype,
+    "$categorical_dtype": StateReader._categorical_dtype,
+    "$string_dtype": StateReader._string_dtype, "$pandas_dtype": StateReader._pandas_dtype,
+    "$index": StateReader._index, "$range_index": StateReader._range_index,
+    **{tag: StateReader._simple for tag in (
+        "$device", "$torch_dtype", "$na", "$nat", "$timestamp", "$timedelta", "$datetime",
+        "$date", "$duration", "$builtin_type", "$numpy_type", "$slice", "$range")},
+}
+
+
+def _field(value, key, kind, path):
+    if key not in value:
+        raise ValueError(f"{path}: the field {key!r} is missing")
+    return _checked(value[key], kind, f"{path}.{key}")
+
+
+def _checked(item, kind, path):
+    if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
+        raise ValueError(f"{path}: {item!r} is not of the expected type")
+    return item
+
+
+def _checked_list(items, length, kind, path):
+    if not isinstance(items, list) or len(items) != length:
+        raise ValueError(f"{path}: expected a list of {length} values")
+    return [_checked(item, kind, path) for item in items]
+
+
+def _shape(value, path):
+    shape = _field(value, "shape", list, path)
+    if not all(isinstance(size, int) and not isinstance(size, bool) and size >= 0
+               for size in shape):
+        raise ValueError(f"{path}: {shape!r} is not a shape")
+    return shape
+
+
+def _numpy_dtype(text, path):
+    try:
+        dtype = np.dtype(text)
+    except TypeError:
+        raise ValueError(f"{path}: {text!r} is not a numpy dtype") from None
+    if dtype.fields is not None or dtype.kind == "V":
+        raise ValueError(f"{path}: {text!r} is a structured dtype")
+    return dtype
+
+
+def _object_values(items):
+    """``items`` as a 1-D object array (lists and tuples kept as single values)."""
+    values = np.empty(len(items), dtype=object)
+    for position, item in enumerate(items):
+        values[position] = item
+    return values
+
+
+def _check_layer_shapes(module, path):
+    """A linear or convolutional layer's weight agrees with its stated sizes."""
+    weight = module._parameters.get("weight")
+    if weight is None:
+        return
+    expected = None
+    if isinstance(module, torch.nn.Linear):
+        expected = (module.out_features, module.in_features)
+    elif isinstance(module, torch.nn.modules.conv._ConvNd) and not module.transposed:
+        expected = (module.out_channels, module.in_channels // module.groups,
+                    *module.kernel_size)
+    elif hasattr(module, "in_features") and hasattr(module, "out_features"):
+        expected = (module.out_features, module.in_features)
+    if expected is not None and tuple(weight.shape) != tuple(expected):
+        raise ValueError(f"{path}: the weight's shape {tuple(weight.shape)} does not fit "
+                         f"the layer's sizes {tuple(expected)}")

@@ -1,0 +1,388 @@
+"""Model files (skgan.save / skgan.load): round trips, safety, versions, bad files."""
+
+import io
+import json
+import pickle
+import struct
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+import skgan
+from skgan.adapters import ImageAdapter, NumericAdapter, SignalAdapter, TabularAdapter
+from skgan.io import FORMAT_VERSION
+
+CHEAP = dict(epochs=2, batch_size=16, generator_dims=(16,), discriminator_dims=(16,),
+             latent_dim=4, random_state=0)
+DATA = Path(__file__).parent / "data"
+
+
+def _round_trip(obj, **options):
+    buffer = io.BytesIO()
+    skgan.save(obj, buffer, **options)
+    return skgan.load(io.BytesIO(buffer.getvalue())), buffer.getvalue()
+
+
+def _messy_table(n_rows=240, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "amount": np.where(rng.random(n_rows) < 0.1, np.nan, rng.gamma(2.0, 50.0, n_rows)),
+        "count": rng.integers(0, 20, n_rows),
+        "city": pd.Series(rng.choice(["Oslo", "Lyon", "", "Zürich"], n_rows), dtype="str"),
+        "tier": pd.Categorical(rng.choice(["a", "b", "c"], n_rows),
+                               categories=["a", "b", "c", "d"], ordered=True),
+        "flag": rng.random(n_rows) < 0.3,
+        "joined": pd.Timestamp("2024-01-01")
+        + pd.to_timedelta(rng.integers(0, 365, n_rows), unit="D"),
+        "seen": pd.Timestamp("2024-01-01", tz="Europe/Oslo")
+        + pd.to_timedelta(rng.integers(0, 10**6, n_rows), unit="s"),
+        "code": rng.choice([10, 20, 30, 40], n_rows),
+        "note": pd.Series(rng.choice(["x", "y"], n_rows), dtype=object),
+        "rating": pd.array(np.where(rng.random(n_rows) < 0.1, None,
+                                    rng.integers(0, 5, n_rows)), dtype="Int64"),
+    })
+
+
+@pytest.fixture(scope="module")
+def table_model():
+    table = _messy_table()
+    return skgan.GANSampler(**CHEAP).fit(table), table
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(120, 3))
+    return X, (X[:, 0] > 0.5).astype(int)
+
+
+# ---------------------------------------------------------------------- round trips
+def test_table_model_round_trip_keeps_samples_dtypes_score_and_history(table_model):
+    model, table = table_model
+    loaded, _ = _round_trip(model)
+    expected = model.sample(200, random_state=3)
+    pd.testing.assert_frame_equal(loaded.sample(200, random_state=3), expected)
+    assert list(expected.dtypes) == list(table.dtypes)
+    assert loaded.score(table) == model.score(table)
+    assert loaded.history_ == model.history_
+    assert loaded.get_params() == model.get_params()
+
+
+def test_conditions_on_columns_survive(table_model):
+    model, _ = table_model
+    loaded, _ = _round_trip(model)
+    expected = model.sample(40, conditions={"city": "Oslo", "tier": "b"}, random_state=2)
+    got = loaded.sample(40, conditions={"city": "Oslo", "tier": "b"}, random_state=2)
+    pd.testing.assert_frame_equal(got, expected)
+    assert set(got["city"]) == {"Oslo"}
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_training_continues_exactly_as_the_original(table_model, how):
+    model, table = table_model
+    original, _ = _round_trip(model)  # two independent copies of one fitted state
+    loaded, _ = _round_trip(model)
+    for estimator in (original, loaded):
+        if how == "partial_fit":
+            estimator.partial_fit(table)
+        else:
+            estimator.set_params(warm_start=True, epochs=1).fit(table)
+    pd.testing.assert_frame_equal(loaded.sample(50, random_state=0),
+                                  original.sample(50, random_state=0))
+    for name in ("generator", "discriminator"):
+        assert loaded.optimizers_[name].state_dict()["state"].keys() == \
+            original.optimizers_[name].state_dict()["state"].keys()
+
+
+def test_unseeded_sampling_continues_the_saved_generator(table_model):
+    model, _ = table_model
+    first, _ = _round_trip(model)
+    second, _ = _round_trip(model)
+    pd.testing.assert_frame_equal(first.sample(20), second.sample(20))
+
+
+def test_without_optimizer_states_the_file_is_smaller_and_samples_alike(table_model):
+    model, table = table_model
+    full, full_bytes = _round_trip(model)
+    light, light_bytes = _round_trip(model, include_optimizer=False)
+    assert len(light_bytes) < 0.6 * len(full_bytes)
+    pd.testing.assert_frame_equal(light.sample(30, random_state=1),
+                                  model.sample(30, random_state=1))
+    assert light.optimizers_["generator"].state_dict()["state"] == {}
+    light.partial_fit(table)  # training continues with fresh moments
+    assert len(light.history_["generator_loss"]) == len(model.history_["generator_loss"]) + 1
+
+
+def test_every_estimator_round_trips(labelled):
+    X, y = labelled
+    wgan = skgan.WGANSampler(n_critic=1, **CHEAP).fit(X)
+    loaded, _ = _round_trip(wgan)
+    np.testing.assert_array_equal(loaded.sample(9, random_state=4), wgan.sample(9, random_state=4))
+
+    conditional = skgan.ConditionalGAN(**CHEAP).fit(X, y)
+    loaded, _ = _round_trip(conditional)
+    for got, expected in zip(loaded.sample(9, y=[1] * 9, random_state=4),
+                             conditional.sample(9, y=[1] * 9, random_state=4)):
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(loaded.classes_, conditional.classes_)
+
+    cycle = skgan.CycleGANTransformer(epochs=2, batch_size=16, random_state=0).fit(X, y)
+    loaded, _ = _round_trip(cycle)
+    np.testing.assert_array_equal(loaded.transform(X[:7]), cycle.transform(X[:7]))
+    np.testing.assert_array_equal(loaded.inverse_transform(X[:7]), cycle.inverse_transform(X[:7]))
+
+
+def test_resampler_and_augmented_estimator_round_trip(labelled):
+    X, y = labelled
+    resampler = skgan.GANResampler(estimator=skgan.GANSampler(**CHEAP), random_state=0)
+    resampler.fit_resample(X, y)
+    loaded, _ = _round_trip(resampler)
+    assert loaded.sampling_strategy_ == resampler.sampling_strategy_
+    for label, fitted in resampler.estimators_.items():
+        np.testing.assert_array_equal(loaded.estimators_[label].sample(5, random_state=0),
+                                      fitted.sample(5, random_state=0))
+
+    augmented = skgan.AugmentedEstimator(
+        make_pipeline(StandardScaler(), LogisticRegression()),
+        sampler=skgan.GANResampler(estimator=skgan.GANSampler(**CHEAP), random_state=0),
+    ).fit(X, y)
+    loaded, _ = _round_trip(augmented)
+    np.testing.assert_array_equal(loaded.predict_proba(X), augmented.predict_proba(X))
+
+
+def test_a_model_the_format_cannot_describe_is_refused_by_name(labelled):
+    X, y = labelled
+    augmented = skgan.AugmentedEstimator(
+        DecisionTreeClassifier(),
+        sampler=skgan.GANResampler(estimator=skgan.GANSampler(**CHEAP), random_state=0),
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="DecisionTreeClassifier"):
+        skgan.save(augmented, io.BytesIO())
+    with pytest.raises(TypeError, match="skgan estimators and adapters"):
+        skgan.save(LogisticRegression(), io.BytesIO())
+    scored = skgan.GANSampler(validation_scoring=lambda est, X: 0.0, **CHEAP)
+    with pytest.raises(ValueError, match="validation_scoring"):
+        skgan.save(scored, io.BytesIO())
+
+
+@pytest.mark.parametrize("adapter, data", [
+    (NumericAdapter(), np.random.default_rng(0).normal(size=(50, 3))),
+    (ImageAdapter(), np.random.default_rng(0).random((12, 8, 8))),
+    (SignalAdapter(), np.random.default_rng(0).normal(size=(12, 32))),
+    (TabularAdapter(), _messy_table(80)),
+])
+def test_every_adapter_round_trips(adapter, data):
+    fitted = adapter.fit(data)
+    loaded, _ = _round_trip(fitted)
+    encoded = np.asarray(fitted.encode(data))
+    np.testing.assert_array_equal(np.asarray(loaded.encode(data)), encoded)
+    decoded = loaded.decode(encoded)
+    if isinstance(data, pd.DataFrame):
+        pd.testing.assert_frame_equal(decoded, fitted.decode(encoded))
+    else:
+        np.testing.assert_array_equal(decoded, fitted.decode(encoded))
+
+
+def test_saving_twice_gives_identical_bytes_and_pickling_still_works(table_model):
+    model, _ = table_model
+    first, second = io.BytesIO(), io.BytesIO()
+    skgan.save(model, first)
+    skgan.save(model, second)
+    assert first.getvalue() == second.getvalue()
+    unpickled = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_frame_equal(unpickled.sample(10, random_state=0),
+                                  model.sample(10, random_state=0))
+
+
+def test_a_file_path_is_written_whole(tmp_path, table_model):
+    model, _ = table_model
+    path = tmp_path / "model.skgan"
+    skgan.save(model, path)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skgan"]
+    pd.testing.assert_frame_equal(skgan.load(path).sample(5, random_state=0),
+                                  model.sample(5, random_state=0))
+
+
+# ---------------------------------------------------------------------- devices
+def test_a_model_trained_on_cuda_loads_on_the_cpu(table_model):
+    model, _ = table_model
+    _, data = _round_trip(model)
+    members = _members(data)
+    document = json.loads(members["skgan.json"])
+    document["fitted"]["device_"] = {"$device": "cuda:0"}
+    members["skgan.json"] = json.dumps(document).encode()
+    with pytest.warns(UserWarning, match="cuda:0, which is not available"):
+        loaded = skgan.load(io.BytesIO(_zip(members))) if not torch.cuda.is_available() \
+            else (warnings.warn("cuda:0, which is not available"), skgan.load(
+                io.BytesIO(_zip(members)), device="cpu"))[1]
+    assert loaded.device_ == torch.device("cpu")
+    assert loaded.generator_.parameters().__next__().device.type == "cpu"
+    loaded.sample(5, random_state=0)
+    on_cpu = skgan.load(io.BytesIO(data), device="cpu")
+    assert on_cpu.device_ == torch.device("cpu")
+
+
+# ---------------------------------------------------------------------- privacy
+def test_the_file_holds_no_training_rows():
+    rng = np.random.default_rng(7)
+    table = _messy_table(400, seed=3)
+    secret = rng.random(len(table)) * 1000.0
+    table["secret"] = secret
+    model = skgan.GANSampler(**CHEAP).fit(table)
+    _, data = _round_trip(model)
+    contents = b"".join(_members(data).values())
+    found = sum(
+        any(pattern in contents for pattern in (
+            struct.pack("<d", value), struct.pack("<f", value),
+            repr(float(value)).encode(), repr(float(np.float32(value))).encode()))
+        for value in secret)
+    assert found <= 0.01 * len(secret)
+
+
+# ---------------------------------------------------------------------- versions
+def test_files_of_format_version_1_keep_loading():
+    loaded = skgan.load(DATA / "model_format_v1.skgan")
+    expected = pd.read_csv(DATA / "model_format_v1_sample.csv", dtype=str,
+                           keep_default_na=False)
+    sample = loaded.sample(5, random_state=0)
+    assert list(sample.dtypes.astype(str)) == ["float64", "int64", "str", "datetime64[us]"]
+    written = io.StringIO()
+    sample.to_csv(written, index=False)
+    written.seek(0)
+    pd.testing.assert_frame_equal(pd.read_csv(written, dtype=str, keep_default_na=False),
+                                  expected)
+
+
+def test_a_newer_format_version_is_refused_naming_both(table_model):
+    model, _ = table_model
+    _, data = _round_trip(model)
+    members = _members(data)
+    document = json.loads(members["skgan.json"])
+    document["format_version"] = FORMAT_VERSION + 1
+    members["skgan.json"] = json.dumps(document).encode()
+    with pytest.raises(ValueError, match=rf"format version {FORMAT_VERSION + 1}.*"
+                                         rf"versions up to {FORMAT_VERSION}"):
+        skgan.load(io.BytesIO(_zip(members)))
+
+
+# ---------------------------------------------------------------------- bad files
+def _members(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _zip(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _edit_document(data, edit):
+    members = _members(data)
+    document = json.loads(members["skgan.json"])
+    edit(document)
+    members["skgan.json"] = json.dumps(document).encode()
+    return _zip(members)
+
+
+def _first_tensor(document):
+    def find(value):
+        if isinstance(value, dict):
+            if "$tensor" in value:
+                return value
+            values = value.values()
+        elif isinstance(value, list):
+            values = value
+        else:
+            return None
+        for item in values:
+            found = find(item)
+            if found is not None:
+                return found
+        return None
+    return find(document["fitted"])
+
+
+@pytest.fixture(scope="module")
+def small_file():
+    X = np.random.default_rng(0).normal(size=(64, 2))
+    buffer = io.BytesIO()
+    skgan.save(skgan.GANSampler(**CHEAP).fit(X), buffer)
+    return buffer.getvalue()
+
+
+def _set_class(document):
+    document["class"] = "os.system"
+
+
+def _params_wrong_type(document):
+    document["params"] = ["not", "an", "object"]
+
+
+def _shape_wrong(document):
+    _first_tensor(document)["shape"] = [3, 3]
+
+
+def _epochs_text(document):
+    document["params"]["epochs"] = {"$tuple": "two"}
+
+
+def _unknown_object(document):
+    document["fitted"]["adapter_"] = {"$object": "posix.system", "$id": 1, "attributes": {}}
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda data: data[: len(data) // 2], "damaged or truncated"),
+    (lambda data: b"just some text", "not a zip archive"),
+    (lambda data: pickle.dumps({"model": 1}), "is a pickle.*skgan convert --trust-pickle"),
+    (lambda data: _zip({k: v for k, v in _members(data).items() if k != "tensors.safetensors"}),
+     r"member\(s\) \['tensors.safetensors'\] missing"),
+    (lambda data: _zip({**_members(data), "extra.bin": b"x"}), "unexpected member"),
+    (lambda data: _zip({**_members(data), "skgan.json": b"{not json"}), "not valid JSON"),
+    (lambda data: _edit_document(data, _set_class), "'os.system' is not a skgan estimator"),
+    (lambda data: _edit_document(data, _params_wrong_type), "'params' and 'fitted' must be"),
+    (lambda data: _edit_document(data, _shape_wrong), "the document says"),
+    (lambda data: _edit_document(data, _epochs_text), "not of the expected type"),
+    (lambda data: _edit_document(data, _unknown_object), "'posix.system' is not one a model"),
+    (lambda data: _zip({**_members(data), "arrays.safetensors": b"\x00" * 20}),
+     "not a valid safetensors"),
+])
+def test_bad_files_give_a_value_error_naming_the_problem(small_file, damage, message):
+    with pytest.raises(ValueError, match=message):
+        skgan.load(io.BytesIO(damage(small_file)))
+
+
+class _RunsCode:
+    def __reduce__(self):
+        return (exec, ("raise SystemExit('code ran')",))
+
+
+def test_a_crafted_file_runs_no_code(small_file, monkeypatch):
+    def refuse(*args, **kwargs):
+        pytest.fail("loading a model file must not unpickle")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    monkeypatch.setattr(torch, "load", refuse)
+    payload = pickle.dumps(_RunsCode())
+    members = _members(small_file)
+    for name in ("arrays.safetensors", "tensors.safetensors"):
+        with pytest.raises(ValueError, match="not a valid safetensors"):
+            skgan.load(io.BytesIO(_zip({**members, name: payload})))
+    document = json.loads(members["skgan.json"])
+    document["fitted"]["history_"] = {"$object": "builtins.exec", "$id": 0,
+                                      "attributes": {"payload": payload.hex()}}
+    with pytest.raises(ValueError, match="not one a model file may name"):
+        skgan.load(io.BytesIO(_zip({**members, "skgan.json": json.dumps(document).encode()})))
