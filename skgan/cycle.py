@@ -177,6 +177,7 @@ max_time
         self.n_init = n_init
 
     _stratified_validation = True  # early stopping holds out rows of every domain
+    _training_only_attributes = ("discriminator_a_", "discriminator_b_", "optimizers_", "_pools")
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)

@@ -3,12 +3,14 @@ import pickle
 import runpy
 import sys
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
+import skgan
 from skgan import GANSampler, cli
 
 
@@ -101,8 +103,7 @@ def test_fit_options_reach_the_estimator_and_a_progress_bar_shows(numeric_csv, t
     captured = capsys.readouterr()
     assert "WGANSampler fitted" in captured.out
     assert "WGANSampler:" in captured.err and "it/s" in captured.err  # the progress bar
-    with open(model, "rb") as handle:
-        estimator = pickle.load(handle)
+    estimator = skgan.load(model)
     assert (estimator.epochs, estimator.batch_size, estimator.device) == (2, 64, "cpu")
     assert len(estimator.history_["epoch"]) == 2
 
@@ -224,13 +225,28 @@ def test_datetimes_are_written_back_in_the_format_they_were_read_in(tmp_path, ca
     assert table["day"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
 
 
-def test_model_files_of_earlier_versions_still_sample(fitted_model, tmp_path, capsys):
-    model = pickle.loads(fitted_model.read_bytes())
-    del model._cli_datetime_formats  # as earlier versions saved it
-    bare = tmp_path / "bare.skgan"
-    bare.write_bytes(pickle.dumps(model))
-    assert cli.main(["sample", str(bare), "-n", "4"]) == 0
-    assert len(pd.read_csv(io.StringIO(capsys.readouterr().out))) == 4
+def test_pickled_models_of_earlier_versions_are_refused_and_convert(fitted_model, tmp_path,
+                                                                    capsys):
+    model = skgan.load(fitted_model)
+    del model._cli_datetime_formats  # as earlier versions pickled it
+    old, new = tmp_path / "old.pkl", tmp_path / "new.skgan"
+    old.write_bytes(pickle.dumps(model))
+    assert cli.main(["sample", str(old), "-n", "4"]) == 1
+    assert "is a pickle" in capsys.readouterr().err
+    assert cli.main(["convert", str(old), str(new)]) == 1
+    assert "--trust-pickle" in capsys.readouterr().err and not new.exists()
+    assert cli.main(["convert", str(old), str(new), "--trust-pickle"]) == 0
+    assert "converted GANSampler" in capsys.readouterr().out
+    assert cli.main(["sample", str(new), "-n", "4", "--random-state", "1"]) == 0
+    converted = capsys.readouterr().out
+    assert cli.main(["sample", str(fitted_model), "-n", "4", "--random-state", "1"]) == 0
+    assert capsys.readouterr().out == converted
+
+
+def test_fit_writes_the_safe_format(fitted_model):
+    with zipfile.ZipFile(fitted_model) as archive:
+        assert sorted(archive.namelist()) == [
+            "arrays.safetensors", "skgan.json", "tensors.safetensors"]
 
 
 # ---------------------------------------------------------------------- failures
@@ -263,6 +279,12 @@ def _write(path, content):
     else:
         path.write_text(content)
     return path
+
+
+def _saved(estimator):
+    buffer = io.BytesIO()
+    skgan.save(estimator, buffer)
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -304,8 +326,8 @@ def test_directories_and_unwritable_paths(numeric_csv, tmp_path, capsys, monkeyp
         (None, "no such file"),
         (b"", "is not a skgan model file"),
         ("x,y\n1,2\n", "is not a skgan model file"),
-        (pickle.dumps({"weights": [1, 2]}), "is not a skgan model file"),
-        (pickle.dumps(GANSampler()), "never fitted"),
+        (pickle.dumps({"weights": [1, 2]}), "is a pickle, not a skgan model file"),
+        (_saved(GANSampler()), "never fitted"),
     ],
     ids=["missing", "empty", "csv", "other-pickle", "unfitted"],
 )
@@ -366,8 +388,7 @@ def test_ctrl_c_during_training_saves_the_completed_epochs(numeric_csv, tmp_path
     model = tmp_path / "model.skgan"
     assert _fit(numeric_csv, model, "--epochs", "5") == 130
     assert "training stopped after epoch 1; that model was saved" in _one_error_line(capsys)
-    with open(model, "rb") as handle:
-        assert len(pickle.load(handle).history_["epoch"]) == 1
+    assert len(skgan.load(model).history_["epoch"]) == 1
 
 
 def test_unexpected_errors_are_one_line_unless_debugging(numeric_csv, tmp_path, capsys,

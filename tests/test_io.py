@@ -122,6 +122,29 @@ def test_without_optimizer_states_the_file_is_smaller_and_samples_alike(table_mo
     assert len(light.history_["generator_loss"]) == len(model.history_["generator_loss"]) + 1
 
 
+def test_a_sampling_only_file_samples_alike_and_refuses_to_continue(table_model, labelled):
+    model, table = table_model
+    _, full_bytes = _round_trip(model, include_optimizer=False)
+    light, light_bytes = _round_trip(model, sampling_only=True)
+    assert len(light_bytes) < len(full_bytes)
+    assert not hasattr(light, "discriminator_")
+    pd.testing.assert_frame_equal(light.sample(30, random_state=1),
+                                  model.sample(30, random_state=1))
+    assert light.score(table) == model.score(table)
+    with pytest.raises(ValueError, match="sampling-only model file"):
+        light.partial_fit(table)
+    with pytest.raises(ValueError, match="sampling-only model file"):
+        light.set_params(warm_start=True).fit(table)
+    light.set_params(warm_start=False).fit(table)  # a fit afresh has everything again
+    light.partial_fit(table)
+
+    X, y = labelled
+    cycle = skgan.CycleGANTransformer(epochs=1, batch_size=16, random_state=0).fit(X, y)
+    loaded, _ = _round_trip(cycle, sampling_only=True)
+    np.testing.assert_array_equal(loaded.transform(X), cycle.transform(X))
+    assert not hasattr(loaded, "discriminator_a_")
+
+
 def test_every_estimator_round_trips(labelled):
     X, y = labelled
     wgan = skgan.WGANSampler(n_critic=1, **CHEAP).fit(X)

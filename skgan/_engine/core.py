@@ -69,6 +69,10 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     validation_scoring = None
     max_time = None
 
+    #: Fitted attributes only training needs, left out of a sampling-only model file
+    #: (``skgan.save(..., sampling_only=True)``).
+    _training_only_attributes = ("discriminator_", "optimizers_")
+
     #: Training rows (summed over steps) that ``epochs="auto"`` aims for: 5,000 steps
     #: at a batch size of 128, 1,250 at 512.
     _auto_rows = 640_000
@@ -124,6 +128,12 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         return hasattr(self, "history_")
 
     def _fit(self, X, y, reset, n_epochs):
+        if not reset and getattr(self, "_sampling_only", False):
+            raise ValueError(
+                f"This {type(self).__name__} was loaded from a sampling-only model file "
+                "(skgan.save(..., sampling_only=True)): it has no discriminator or "
+                "optimiser states to continue training from. Call fit to train afresh "
+                "(with warm_start=False), or save the model with sampling_only=False.")
         device = self.device_ if not reset and hasattr(self, "device_") else resolve_device(
             self.device)
         with threads_during_fit(device):
@@ -132,6 +142,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
     def _fit_with_threads(self, X, y, reset, n_epochs):
         saved_state = dict(self.__dict__)
         try:
+            self.__dict__.pop("_sampling_only", None)  # a fit afresh has it all again
             validation = None
             if n_epochs is None and uses_early_stopping(self.early_stopping, _num_samples(X)):
                 X, y, X_held, y_held = split_validation(

@@ -16,6 +16,7 @@ from .files import (
     CommandError,
     _check_writable,
     _first_line,
+    convert_pickle,
     read_model_file,
     read_table,
     save_model,
@@ -251,6 +252,7 @@ def build_parser():
     _add_sample(commands)
     _add_report(commands)
     _add_demo(commands)
+    _add_convert(commands)
     return parser
 
 
@@ -258,8 +260,8 @@ def _add_fit(commands):
     fit = commands.add_parser(
         "fit", help="train a GAN on a CSV table and save the model",
         description="Train a GAN on the rows of a CSV table (with a header line) and "
-                    "save the fitted estimator as a pickle. Model files are pickles: "
-                    "load only files you trust.",
+                    "save the fitted estimator as a skgan model file (JSON and "
+                    "safetensors in a zip: safe to share, nothing in it runs code).",
     )
     fit.add_argument("data", help="CSV table to learn from")
     fit.add_argument("-o", "--output", required=True, metavar="MODEL",
@@ -282,6 +284,30 @@ def _add_fit(commands):
                      help="treat this numeric or date column as continuous (repeatable)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(handler=_fit)
+
+
+def _add_convert(commands):
+    convert = commands.add_parser(
+        "convert", help="convert a pickled model of an earlier skgan to a model file",
+        description="Read a model pickled by an earlier 'skgan fit' and write it as a "
+                    "skgan model file. Unpickling runs whatever code the pickle holds: "
+                    "convert only files you trust, and say so with --trust-pickle.",
+    )
+    convert.add_argument("old", help="the pickled model file")
+    convert.add_argument("new", help="the model file to write, e.g. model.skgan")
+    convert.add_argument("--trust-pickle", action="store_true",
+                         help="required: confirms OLD comes from a source you trust")
+    convert.set_defaults(handler=_convert)
+
+
+def _convert(args):
+    if not args.trust_pickle:
+        raise CommandError("unpickling can run code: if you trust "
+                           f"{args.old}, repeat with --trust-pickle")
+    _check_writable(args.new)
+    model = convert_pickle(args.old, args.new)
+    print(f"converted {type(model).__name__} from {args.old} to {args.new}")
+    return 0
 
 
 def _add_sample(commands):

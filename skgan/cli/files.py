@@ -1,4 +1,4 @@
-"""Files of the ``skgan`` command: CSV tables in and out, pickled models."""
+"""Files of the ``skgan`` command: CSV tables in and out, model files."""
 
 import os
 import pickle
@@ -10,6 +10,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseGAN
+from ..io import load, save
 
 
 class CommandError(Exception):
@@ -142,24 +143,19 @@ def write_table(table, path, datetime_formats=None):
 
 
 def save_model(model, path, datetime_formats=None):
-    """Pickle a fitted estimator to ``path`` (written whole or not at all).
+    """Write a fitted estimator to ``path`` as a skgan model file (see :func:`skgan.save`).
 
     ``datetime_formats``, the text format of each datetime column of the CSV the model
     was fitted on, travels with the model (its ``_cli_datetime_formats``) for
-    ``skgan sample``.
+    ``skgan sample``. The file is written whole or not at all.
     """
     model._cli_datetime_formats = dict(datetime_formats or {})
-    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_bytes(payload)
-        partial.replace(path)
-    except BaseException as error:
-        partial.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
-        raise
+        save(model, path)
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+    except (TypeError, ValueError) as error:
+        raise CommandError(f"cannot save the model to {path}: {error}") from None
 
 
 def _check_writable(path):
@@ -174,37 +170,59 @@ def _check_writable(path):
 
 
 def load_model(path):
-    """Unpickle a fitted skgan estimator saved by ``skgan fit`` (or ``pickle.dump``).
-
-    Model files are pickles, which can run code when loaded: load only files you trust.
-    """
+    """Read a fitted skgan estimator from a model file written by ``skgan fit``."""
     return read_model_file(path)[0]
 
 
 def read_model_file(path):
     """The fitted estimator of a model file and the datetime formats saved with it.
 
-    Files of earlier versions load with no formats.
+    Model files are skgan's format (:func:`skgan.load`): nothing in them runs code.
+    Pickled models of earlier versions are refused with the command that converts them.
     """
     try:
-        with open(path, "rb") as handle:
-            model = pickle.load(handle)
+        model = load(path)
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CommandError(f"{path} is a directory, not a model file") from None
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return _fitted_model(model, path), getattr(model, "_cli_datetime_formats", {})
+
+
+def convert_pickle(old_path, new_path):
+    """Unpickle a model file of an earlier skgan and write it in skgan's format.
+
+    Unpickling runs whatever code the file holds: the command asks for
+    ``--trust-pickle`` before calling this.
+    """
+    try:
+        with open(old_path, "rb") as handle:
+            model = pickle.load(handle)
+    except FileNotFoundError:
+        raise CommandError(f"{old_path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{old_path} is a directory, not a model file") from None
+    except OSError as error:
+        raise CommandError(f"cannot read {old_path}: {error.strerror or error}") from None
     except Exception:  # a pickle can fail to load in any way
-        raise CommandError(f"{path} is not a skgan model file (make one with 'skgan fit')") \
-            from None
+        raise CommandError(f"{old_path} is not a pickled skgan model") from None
+    model = _fitted_model(model, old_path)
+    save_model(model, new_path, getattr(model, "_cli_datetime_formats", {}))
+    return model
+
+
+def _fitted_model(model, path):
     if not isinstance(model, BaseGAN):
         raise CommandError(f"{path} is not a skgan model file (make one with 'skgan fit')")
     try:
         check_is_fitted(model)
     except NotFittedError:
         raise CommandError(f"{path} holds an estimator that was never fitted") from None
-    return model, getattr(model, "_cli_datetime_formats", {})
+    return model
 
 
 def _first_line(error):

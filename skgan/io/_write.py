@@ -43,10 +43,14 @@ class StateWriter:
     include_optimizer : bool
         Whether optimiser states (Adam's moments) are written; without them the
         optimisers keep their settings and restart their moments.
+    sampling_only : bool
+        Whether to leave out what only training needs (discriminators, optimisers):
+        each estimator's ``_training_only_attributes``.
     """
 
-    def __init__(self, include_optimizer=True):
+    def __init__(self, include_optimizer=True, sampling_only=False):
         self.include_optimizer = include_optimizer
+        self.sampling_only = sampling_only
         self.arrays = {}
         self.tensors = {}
         self._registry = registry()
@@ -269,7 +273,17 @@ class StateWriter:
                              "store")
         index = self._remember(value)
         return {"$object": name, "$id": index,
-                "attributes": self.encode(dict(vars(value)), path)}
+                "attributes": self.encode(self.attributes(value), path)}
+
+    def attributes(self, value):
+        """The attributes of ``value`` to write (all of them, unless sampling only)."""
+        attributes = dict(vars(value))
+        left_out = getattr(value, "_training_only_attributes", ())
+        if self.sampling_only and left_out and "history_" in attributes:
+            attributes = {key: item for key, item in attributes.items()
+                          if key not in left_out}
+            attributes["_sampling_only"] = True
+        return attributes
 
 
 def _ordered(values):
