@@ -150,12 +150,12 @@ class StateWriter:
         index = self._remember(value)
         if value.dtype.kind in _NUMERIC_KINDS and value.dtype.fields is None:
             name = f"a{len(self.arrays)}"
-            self.arrays[name] = np.ascontiguousarray(value.astype(value.dtype.newbyteorder("=")))
+            self.arrays[name] = value.astype(value.dtype.newbyteorder("="), order="C", copy=True)
             return {"$array": name, "$id": index, "dtype": value.dtype.str,
                     "shape": list(value.shape)}
         if value.dtype.kind in "Mm":
             name = f"a{len(self.arrays)}"
-            self.arrays[name] = np.ascontiguousarray(value.view(np.int64))
+            self.arrays[name] = value.view(np.int64).copy(order="C")
             return {"$array": name, "$id": index, "dtype": value.dtype.str,
                     "shape": list(value.shape)}
         if value.dtype.kind in "OUS":
