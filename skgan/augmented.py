@@ -164,5 +164,9 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
         tags.estimator_type = wrapped.estimator_type
         tags.classifier_tags = copy.deepcopy(wrapped.classifier_tags)
         tags.regressor_tags = copy.deepcopy(wrapped.regressor_tags)
-        tags.input_tags.allow_nan = wrapped.input_tags.allow_nan
+        sampler = GANResampler() if self.sampler is None else self.sampler
+        # missing values must get through both the sampler and the model
+        tags.input_tags.allow_nan = (
+            wrapped.input_tags.allow_nan and get_tags(sampler).input_tags.allow_nan
+        )
         return tags

@@ -1,21 +1,29 @@
 """GANResampler: imbalanced-learn style over-sampling with generated rows."""
 
 import inspect
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, _fit_context, clone
-from sklearn.utils import _safe_indexing, check_random_state
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context, clone
+from sklearn.utils import InputTags, Tags, _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    _num_samples,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from ._engine.core import refuse_file_path
 from ._oversampling_counts import STRATEGY_NAMES, rows_to_add
+from .adapters import TabularAdapter
 from .conditional import ConditionalGAN
 
 
-class GANResampler(BaseEstimator):
+class GANResampler(OneToOneFeatureMixin, BaseEstimator):
     """Over-sample classes with rows drawn from a GAN, for imbalanced-learn pipelines.
 
     ``fit_resample(X, y)`` trains a generative model on ``(X, y)`` and returns the
@@ -23,7 +31,12 @@ class GANResampler(BaseEstimator):
     asks to grow. It follows imbalanced-learn's sampler contract without needing
     imbalanced-learn: it is a step of ``imblearn.pipeline.Pipeline`` (which resamples
     during fit only) and so works under ``GridSearchCV`` and ``cross_val_score``. It
-    has no ``transform``, as imbalanced-learn's samplers must not. For scikit-learn's
+    returns data of the kind it is given (lists, arrays, DataFrames, Series), takes a
+    one-hot label-indicator ``y`` as imbalanced-learn's samplers do, and hands the
+    generative model a DataFrame as it is and any other array-like as an ndarray (as
+    the adapters read it), so equal data and ``random_state`` give equal rows whatever
+    their container. It has ``get_feature_names_out`` and no ``transform``, as
+    imbalanced-learn's samplers must not. For scikit-learn's
     own ``Pipeline``, which cannot change the number of rows, wrap the classifier in
     :class:`~skgan.AugmentedEstimator`.
 
@@ -61,6 +74,10 @@ class GANResampler(BaseEstimator):
         when no class needed rows).
     estimators_ : dict
         ``{class: fitted model}`` when ``estimator`` is not conditional, else empty.
+    n_features_in_ : int
+        Features seen in fit (for images and signals, the size of the second axis).
+    feature_names_in_ : ndarray of str
+        Column names seen in fit, when ``X`` was a DataFrame with string column names.
 
     See Also
     --------
@@ -125,14 +142,49 @@ class GANResampler(BaseEstimator):
         ----------
         X : array-like, DataFrame, images or signals
             Training data, anything the estimator's adapter accepts.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or a one-hot label-indicator matrix (one 1 per row).
 
         Returns
         -------
         self : object
         """
-        labels = self._check_labels(X, y)
+        self._fit(X, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit_resample(self, X, y):
+        """Train on ``(X, y)`` and return it with the generated rows appended.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame, images or signals
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or a one-hot label-indicator matrix (one 1 per row).
+
+        Returns
+        -------
+        X_resampled : same type as X
+            The rows of ``X`` followed by the generated ones (a DataFrame gets a fresh
+            ``RangeIndex``, a list comes back as a list, other arrays as ndarrays).
+        y_resampled : same type as y
+            Their labels, in the form ``y`` had: a Series keeps its name and dtype, a
+            DataFrame its columns, a one-hot ``y`` comes back one-hot.
+        """
+        labels, n_columns = self._fit(X, y)
+        generated, new_labels = self._generate()
+        labels = np.concatenate([labels, np.asarray(new_labels).astype(labels.dtype)])
+        if n_columns is not None:
+            labels = (labels[:, None] == np.arange(n_columns)).astype(np.asarray(y).dtype)
+        return _appended(X, generated), _like_target(y, labels)
+
+    def _fit(self, X, y):
+        """Check ``(X, y)`` and train; return y's class labels and its one-hot width."""
+        labels, n_columns = self._class_labels(X, y)
+        data = X  # a DataFrame as it is, other array-likes as the adapters read them
+        if not (isinstance(X, pd.DataFrame) or issparse(X)):  # adapters refuse sparse X
+            data = np.asarray(X)
         rows = rows_to_add(labels, self.sampling_strategy)
         random_state = check_random_state(self.random_state)
         seeds = random_state.randint(np.iinfo(np.int32).max, size=2)
@@ -142,52 +194,53 @@ class GANResampler(BaseEstimator):
         fitted, per_class = None, {}
         if sum(rows.values()) > 0:
             if self._is_conditional(estimator):
-                fitted = self._fitted_clone(estimator, X, labels, seeds[0])
+                fitted = self._fitted_clone(estimator, data, labels, seeds[0])
             else:
                 for label, n_rows in rows.items():
                     if n_rows > 0:
-                        rows_of_class = _safe_indexing(X, np.flatnonzero(labels == label))
+                        rows_of_class = _safe_indexing(data, np.flatnonzero(labels == label))
                         per_class[label] = self._fitted_clone(
                             estimator, rows_of_class, None, seeds[0]
                         )
+        # n_features_in_ and feature_names_in_, once fitting can no longer fail
+        validate_data(self, X, skip_check_array=True)  # the models check the values
         self.estimator_, self.estimators_ = fitted, per_class
         self.sampling_strategy_ = rows
         self._sample_seed = None if self.random_state is None else int(seeds[1])
-        return self
-
-    def fit_resample(self, X, y):
-        """Train on ``(X, y)`` and return it with the generated rows appended.
-
-        Parameters
-        ----------
-        X : array-like, DataFrame, images or signals
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        X_resampled : same type as X
-            The rows of ``X`` followed by the generated ones (a DataFrame gets a fresh
-            ``RangeIndex``; arrays come back as ndarrays).
-        y_resampled : same type as y
-            Their labels (a Series keeps its name and dtype).
-        """
-        self.fit(X, y)
-        generated, new_labels = self._generate()
-        return _appended(X, generated), _appended_labels(y, new_labels)
+        return labels, n_columns
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _check_labels(X, y):
+    def _class_labels(X, y):
+        """The class of each row of ``y``, and the number of columns of a one-hot ``y``
+        (None for labels); refuses targets that are not one class per row."""
         refuse_file_path(X)
         if y is None:
             raise ValueError("GANResampler requires y to be passed, but the target y is None.")
-        labels = column_or_1d(y, warn=True)
-        check_classification_targets(labels)
+        if not isinstance(y, (pd.Series, pd.DataFrame)):  # pandas keeps its dtypes
+            y = np.asarray(y)  # lists and other array-likes
+        if pd.isna(np.asarray(y, dtype=object)).any():
+            raise ValueError("y has missing labels (None or NaN); drop those rows first.")
+        check_classification_targets(y)
+        kind, n_columns = type_of_target(y), None
+        if kind == "multilabel-indicator" and (np.asarray(y).sum(axis=1) == 1).all():
+            labels, n_columns = np.asarray(y).argmax(axis=1), y.shape[1]
+        elif kind in ("multilabel-indicator", "multiclass-multioutput"):
+            raise ValueError(
+                f"GANResampler needs one class per row; y is {kind}. Multilabel and "
+                "multioutput targets are not supported (a one-hot y, one 1 per row, is)."
+            )
+        else:
+            labels = column_or_1d(y, warn=True)
         if _num_samples(X) != len(labels):
             raise ValueError(f"X has {_num_samples(X)} rows but y has {len(labels)}.")
-        return labels
+        classes = np.unique(labels)
+        if len(classes) < 2:
+            raise ValueError(
+                "GANResampler needs at least 2 classes in y to balance; got "
+                f"{len(classes)} class: {classes.tolist()}."
+            )
+        return labels, n_columns
 
     @staticmethod
     def _is_conditional(estimator):
@@ -224,27 +277,70 @@ class GANResampler(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+        estimator = _default_estimator() if self.estimator is None else self.estimator
+        tags.input_tags.allow_nan = get_tags(estimator).input_tags.allow_nan
+        adapter = getattr(estimator, "adapter", None)
+        tags.input_tags.string = adapter in ("auto", "tabular") or isinstance(
+            adapter, TabularAdapter
+        )  # tables may hold text columns
+        tags.target_tags.required = True
+        return _as_sampler_tags(tags)
+
+
+@dataclass(slots=True)
+class SamplerInputTags(InputTags):
+    """scikit-learn's input tags plus imbalanced-learn's ``dataframe`` (X may be one)."""
+
+    dataframe: bool = False
+
+
+@dataclass(slots=True)
+class SamplerTags:
+    """imbalanced-learn's sampler tags: ``sample_indices`` (whether ``fit_resample``
+    sets ``sample_indices_``)."""
+
+    sample_indices: bool = False
+
+
+@dataclass(slots=True)
+class SamplerEstimatorTags(Tags):
+    """scikit-learn's tags plus imbalanced-learn's ``sampler_tags``, as its samplers have."""
+
+    sampler_tags: SamplerTags | None = None
+
+
+def _as_sampler_tags(tags):
+    """``tags`` with what imbalanced-learn's samplers add: estimator type ``"sampler"``,
+    ``input_tags.dataframe`` and ``sampler_tags`` (its checks and ``is_sampler`` read them)."""
+    input_tags = SamplerInputTags(
+        **{field.name: getattr(tags.input_tags, field.name) for field in fields(InputTags)},
+        dataframe=True,
+    )
+    values = {field.name: getattr(tags, field.name) for field in fields(Tags)}
+    values.update(estimator_type="sampler", input_tags=input_tags)
+    return SamplerEstimatorTags(**values, sampler_tags=SamplerTags())
 
 
 def _appended(X, generated):
-    """``X`` followed by ``generated``, in X's type."""
-    if generated is None:
-        return X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.asarray(X)
+    """``X`` followed by ``generated``, in X's type (a list stays a list)."""
     if isinstance(X, pd.DataFrame):
+        if generated is None:
+            return X.reset_index(drop=True)
         return pd.concat([X, generated[X.columns]], ignore_index=True)
-    original = np.asarray(X)
-    return np.concatenate([original, np.asarray(generated, dtype=original.dtype)])
+    rows = np.asarray(X)
+    if generated is not None:
+        rows = np.concatenate([rows, np.asarray(generated, dtype=rows.dtype)])
+    return rows.tolist() if isinstance(X, list) else rows
 
 
-def _appended_labels(y, new_labels):
-    """Labels ``y`` followed by ``new_labels``, in y's type."""
+def _like_target(y, labels):
+    """``labels`` (an ndarray) as the kind of container ``y`` is, with its names and dtypes."""
     if isinstance(y, pd.Series):
-        new = pd.Series(np.asarray(new_labels, dtype=object), name=y.name).astype(y.dtype)
-        return pd.concat([y, new], ignore_index=True)
-    original = column_or_1d(y)
-    return np.concatenate([original, np.asarray(new_labels).astype(original.dtype)])
+        return pd.Series(labels.astype(object), name=y.name).astype(y.dtype)
+    if isinstance(y, pd.DataFrame):
+        frame = pd.DataFrame(labels.reshape(len(labels), -1).astype(object), columns=y.columns)
+        return frame.astype(y.dtypes.to_dict())
+    return labels.tolist() if isinstance(y, list) else labels
 
 
 def _default_estimator():

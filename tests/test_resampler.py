@@ -6,12 +6,14 @@ import pytest
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline as ImbPipeline
 from sklearn.base import clone, is_classifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
+from sklearn.utils import get_tags
 
 from skgan import AugmentedEstimator, ConditionalGAN, GANResampler, GANSampler
 from skgan._oversampling_counts import rows_to_add
@@ -191,6 +193,9 @@ def test_an_integer_random_state_makes_resampling_repeatable():
         (lambda y: None, ValueError, "requires y"),
         (lambda y: y[:-1], ValueError, "100 rows but y has 99"),
         (lambda y: np.linspace(0, 1, len(y)), ValueError, "continuous"),
+        (lambda y: np.full(len(y), "a"), ValueError, "at least 2 classes"),
+        (lambda y: np.where(y == "c", None, y), ValueError, "missing labels"),
+        (lambda y: np.ones((len(y), 2), dtype=int), ValueError, "one class per row"),
     ],
 )
 def test_bad_targets_raise_clear_errors(y_change, error, match):
@@ -199,6 +204,35 @@ def test_bad_targets_raise_clear_errors(y_change, error, match):
     with pytest.raises(error, match=match):
         resampler.fit_resample(X, y_change(y))
     assert not hasattr(resampler, "sampling_strategy_")
+
+
+def test_a_one_hot_target_comes_back_one_hot_with_every_column():
+    X, y = _imbalanced()
+    keep = y != "c"
+    one_hot = np.eye(2, dtype=np.int32)[(y[keep] == "b").astype(int)]
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST), random_state=0)
+    X_res, y_res = resampler.fit_resample(X[keep], one_hot)
+    assert y_res.shape == (120, 2) and y_res.dtype == np.int32
+    np.testing.assert_array_equal(y_res[:85], one_hot)
+    assert y_res.sum(axis=0).tolist() == [60, 60] and (y_res.sum(axis=1) == 1).all()
+    np.testing.assert_array_equal(
+        X_res, clone(resampler).fit_resample(X[keep], y[keep] == "b")[0]
+    )
+
+
+def test_lists_and_frames_give_the_rows_of_the_same_data_as_an_array():
+    X, y = _imbalanced()
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST), random_state=0)
+    X_array, y_array = resampler.fit_resample(X, y)
+    X_list, y_list = resampler.fit_resample(X.tolist(), y.tolist())
+    X_frame, y_frame = resampler.fit_resample(pd.DataFrame(X, columns=["u", "v"]),
+                                              pd.DataFrame({"label": y}))
+    assert isinstance(X_list, list) and isinstance(y_list, list)
+    np.testing.assert_array_equal(np.array(X_list), X_array)
+    np.testing.assert_array_equal(X_frame.to_numpy(), X_array)
+    assert list(y_frame.columns) == ["label"]
+    np.testing.assert_array_equal(y_frame["label"].to_numpy(), y_array)
+    assert resampler.get_feature_names_out().tolist() == ["u", "v"]
 
 
 def test_an_estimator_that_cannot_sample_is_refused():
@@ -281,6 +315,19 @@ def test_augmented_estimator_exposes_only_what_the_model_has_and_needs_fit():
         model.predict(X)
     with pytest.raises(ValueError, match="sampler"):
         AugmentedEstimator(LinearSVC(), sampler=LogisticRegression()).fit(X, y)
+
+
+def test_augmented_estimator_takes_missing_values_when_sampler_and_model_both_do():
+    model = HistGradientBoostingClassifier(max_iter=5)
+    assert get_tags(AugmentedEstimator(model)).input_tags.allow_nan
+    numeric = GANResampler(estimator=ConditionalGAN(adapter="numeric", **FAST))
+    assert not get_tags(AugmentedEstimator(model, numeric)).input_tags.allow_nan
+    assert not get_tags(AugmentedEstimator(LogisticRegression())).input_tags.allow_nan
+    X, y = _imbalanced()
+    X[::7, 0] = np.nan
+    fitted = AugmentedEstimator(model, GANResampler(estimator=ConditionalGAN(**FAST),
+                                                    random_state=0)).fit(X, y)
+    assert fitted.predict(X).shape == (100,)
 
 
 def test_nested_parameters_of_the_default_estimator_can_be_grid_searched():
