@@ -14,7 +14,7 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 # from a lower one. The first matching prefix decides.
 LAYERS = [
     ("foundation", ("skgan/_engine/torch_utils.py", "skgan/_legacy_modules.py")),
-    ("building blocks", ("skgan/adapters/", "skgan/networks/", "skgan/objectives.py",
+    ("building blocks", ("skgan/constraints/", "skgan/adapters/", "skgan/networks/", "skgan/objectives.py",
                          "skgan/metrics/", "skgan/evaluation/", "skgan/datasets/",
                          "skgan/plotting.py", "skgan/exceptions.py")),
     ("engine", ("skgan/_engine/",)),

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ._table_columns import ConstantColumn, ContinuousColumn
+from ._table_constraints import matching_rows
 
 
 def plan_conditions(adapter, conditions):
@@ -64,3 +65,25 @@ def _same_value(left, right):
     if left_missing or right_missing:
         return bool(left_missing and right_missing)
     return bool(left == right)
+
+
+def plan_constrained_conditions(adapter, constraints, conditions):
+    """:func:`plan_conditions` for an adapter with constraints: conditions name original
+    columns; the generator is asked for those the transformed table still holds, and
+    rows are matched on the original columns once the rules are applied."""
+    if not isinstance(conditions, dict) or not conditions:
+        raise TypeError("conditions must be a non-empty dict of column -> value.")
+    unknown = [name for name in conditions if name not in constraints.columns]
+    if unknown:
+        raise ValueError(f"Condition on column {unknown[0]!r}, which is not in the data "
+                         f"(columns: {list(constraints.columns)}).")
+    asked = constraints.conditions(dict(conditions))
+    askable = {name: value for name, value in asked.items() if name in adapter.columns_}
+    slot = plan_conditions(adapter, askable)[0] if askable else None
+
+    def matches(decoded):
+        frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(
+            decoded, columns=constraints.columns)
+        return matching_rows(frame, conditions) & constraints.valid(frame)
+
+    return slot, matches

@@ -16,7 +16,8 @@ from ._pair_calibration import (
 )
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
-from ._table_conditions import plan_conditions
+from ._table_conditions import plan_conditions, plan_constrained_conditions
+from ._table_constraints import TableConstraints, check_constraints
 from ._table_input import as_frame, check_params, forced_kinds
 from .base import BaseAdapter
 
@@ -127,11 +128,22 @@ class TabularAdapter(BaseAdapter):
         the links between columns that a GAN weakens come back; see docs/tabular.md
         ("Pairs of columns"). Not applied to ``sample(conditions=...)`` or
         ConditionalGAN.
+    constraints : list of skgan.constraints objects or None, default=None
+        Rules between columns that every generated row keeps by construction
+        (``Inequality``, ``Range``, ``Bounds``, ``FixedCombinations``,
+        ``FixedIncrements``, ``LinearEquality``, ``OneHot`` or a user's own); the
+        networks learn the table in a form where the rules cannot be broken. See
+        docs/constraints.md.
+    handle_invalid : {"error", "drop"}, default="error"
+        Training rows that break a constraint: a ValueError naming the constraint
+        and the count of rows, or dropped with a warning.
 
     Attributes
     ----------
     columns_ : Index
-        Column labels of the training table.
+        Column labels of the training table (as the constraints transformed it).
+    constraints_ : TableConstraints or None
+        The fitted constraints, with the original columns and dtypes.
     column_encoders_ : list
         One fitted encoder per column.
     encoded_shape_ : tuple of int
@@ -169,13 +181,18 @@ class TabularAdapter(BaseAdapter):
     level_calibration = False  # likewise: their generators were never calibrated
     functional_dependencies = False  # likewise
     pair_calibration = False  # likewise
+    constraints = None  # likewise
+    handle_invalid = "error"  # likewise
 
     def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
                  conditional_sampling=True, random_state=0, mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
-                 functional_dependencies="auto", pair_calibration=True):
+                 functional_dependencies="auto", pair_calibration=True, constraints=None,
+                 handle_invalid="error"):
         self.discrete_columns = discrete_columns
+        self.constraints = constraints
+        self.handle_invalid = handle_invalid
         self.pair_calibration = pair_calibration
         self.functional_dependencies = functional_dependencies
         self.continuous_columns = continuous_columns
@@ -197,7 +214,12 @@ class TabularAdapter(BaseAdapter):
     # ------------------------------------------------------------------ fit
     def fit(self, X):
         check_params(self, CONTINUOUS_METHODS, MODE_ASSIGNMENTS)
+        constraints = check_constraints(self.constraints, self.handle_invalid)
         frame, array_dtype = as_frame(X)
+        table_constraints = None
+        if constraints:
+            table_constraints = TableConstraints(constraints)
+            frame = table_constraints.fit_transform(frame, self.handle_invalid)
         if len(frame) < 2:
             raise ValueError(
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
@@ -220,6 +242,7 @@ class TabularAdapter(BaseAdapter):
             encoder = self._encoder_for(name, column, kind)
             encoders.append(encoder.fit(column, random_state))
         self.columns_ = frame.columns
+        self.constraints_ = table_constraints
         self.array_dtype_ = array_dtype
         self.column_encoders_ = encoders
         self.dependencies_, self.missing_dependencies_, self.level_rules_ = (
@@ -306,6 +329,8 @@ class TabularAdapter(BaseAdapter):
     def _encode(self, X, strict):
         frame, _ = as_frame(X, require_values=False)
         self._check_columns(frame)
+        if getattr(self, "constraints_", None) is not None:
+            frame = self.constraints_.transform(frame, strict=strict)
         n_rows = len(frame)
         encoded = np.zeros((n_rows, self.encoded_shape_[0]), dtype=np.float32)
         rows = np.arange(n_rows)
@@ -324,8 +349,10 @@ class TabularAdapter(BaseAdapter):
 
     def n_candidates(self, n_rows):
         """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
-        calibration (see :meth:`decode_sample`)."""
+        calibration (see :meth:`decode_sample`), and a few more with constraints."""
         if getattr(self, "pair_tables_", None) is None or n_rows == 0:
+            if getattr(self, "constraints_", None) is not None:
+                return n_rows + max(16, n_rows // 8)
             return n_rows
         return OVERSAMPLING * max(n_rows, MIN_CANDIDATES // OVERSAMPLING)
 
@@ -342,20 +369,38 @@ class TabularAdapter(BaseAdapter):
         columns = self._decode_columns(encoded, random_state)
         tables = getattr(self, "pair_tables_", None)
         n_decoded = len(next(iter(columns.values()))) if columns else 0
-        if tables is None or n_decoded <= n_rows:
-            kept = np.arange(min(n_rows, n_decoded))
+        candidates, output = np.arange(n_decoded), None
+        if getattr(self, "constraints_", None) is not None:  # rows no rule could keep go
+            output = self._table(columns, n_decoded)
+            candidates = np.flatnonzero(self.constraints_.valid(output))
+        if tables is None or len(candidates) <= n_rows:
+            kept = candidates[:n_rows]
         else:
-            codes, _ = pair_codes(columns, self.column_encoders_)
-            kept = systematic_sample(tables.weights(codes, n_decoded / n_rows), n_rows,
-                                     random_state)
+            codes, _ = pair_codes({index: column.iloc[candidates]
+                                   for index, column in columns.items()},
+                                  self.column_encoders_)
+            kept = candidates[systematic_sample(
+                tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
+        if output is not None:
+            return self._finished(output.iloc[kept].reset_index(drop=True))
         return self._as_output({index: column.iloc[kept].reset_index(drop=True)
                                 for index, column in columns.items()}, len(kept))
 
     def _as_output(self, columns, n_rows=None):
         if n_rows is None:
             n_rows = len(next(iter(columns.values()))) if columns else 0
+        return self._finished(self._table(columns, n_rows))
+
+    def _table(self, columns, n_rows):
+        """Decoded columns as a table of the training table's columns, constraints'
+        reverse transforms applied."""
         frame = pd.DataFrame(columns, index=pd.RangeIndex(n_rows))
         frame.columns = self.columns_
+        if getattr(self, "constraints_", None) is not None:
+            frame = self.constraints_.reverse(frame)
+        return frame
+
+    def _finished(self, frame):
         if self.array_dtype_ is not None:
             return frame.to_numpy(dtype=self.array_dtype_)
         return frame
@@ -386,12 +431,14 @@ class TabularAdapter(BaseAdapter):
         return columns
 
     def _check_columns(self, frame):
-        if frame.shape[1] != len(self.columns_) or (
-            self.array_dtype_ is None and not frame.columns.equals(self.columns_)
+        constraints = getattr(self, "constraints_", None)
+        columns = self.columns_ if constraints is None else constraints.columns
+        if frame.shape[1] != len(columns) or (
+            self.array_dtype_ is None and not frame.columns.equals(columns)
         ):
             raise ValueError(
                 f"The data has columns {list(frame.columns)}; the adapter was fitted on "
-                f"{list(self.columns_)}."
+                f"{list(columns)}."
             )
 
     def generator_head(self):
@@ -418,4 +465,7 @@ class TabularAdapter(BaseAdapter):
             ``matches(decoded) -> bool ndarray``: which decoded rows meet every
             condition.
         """
-        return plan_conditions(self, conditions)
+        constraints = getattr(self, "constraints_", None)
+        if constraints is None:
+            return plan_conditions(self, conditions)
+        return plan_constrained_conditions(self, constraints, conditions)

@@ -1,0 +1,190 @@
+"""A TabularAdapter's constraints: checked and fitted together, applied in order.
+
+At fit, the list is checked (types, columns, contradictions), the training rows that
+break a rule raise a ValueError naming the rule and how many rows break it (or are
+dropped with a warning, ``handle_invalid="drop"``), and each constraint is fitted and
+applies its transform in turn. Rules that fold columns into one (``FixedCombinations``,
+``OneHot``) come last, so the others still see their columns. At sampling the reverse
+transforms run in the opposite order; a row that a combination of rules writing the
+same column could not keep is found by :meth:`TableConstraints.valid` and dropped.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from ..constraints import Bounds, Constraint, FixedCombinations, Inequality, OneHot, Range
+
+HANDLE_INVALID = ("error", "drop")
+
+
+def check_constraints(constraints, handle_invalid):
+    """The constraints as a list; a TypeError/ValueError for a bad parameter."""
+    if handle_invalid not in HANDLE_INVALID:
+        raise ValueError(f"handle_invalid must be one of {HANDLE_INVALID}, got "
+                         f"{handle_invalid!r}.")
+    if constraints is None:
+        return []
+    if isinstance(constraints, Constraint) or not isinstance(constraints, (list, tuple)):
+        raise TypeError("constraints must be a list of skgan.constraints objects, got "
+                        f"{type(constraints).__name__}.")
+    wrong = [item for item in constraints if not isinstance(item, Constraint)]
+    if wrong:
+        raise TypeError(f"constraints must be skgan.constraints objects; {wrong[0]!r} is "
+                        "not one.")
+    return list(constraints)
+
+
+class TableConstraints:
+    """Fitted constraints of one table, with the table's original columns and dtypes.
+
+    Parameters
+    ----------
+    constraints : list of Constraint
+        Unfitted; each is cloned.
+    """
+
+    def __init__(self, constraints):
+        folding = [c for c in constraints if isinstance(c, (FixedCombinations, OneHot))]
+        self.constraints = [clone(c) for c in constraints if c not in folding] + [
+            clone(c) for c in folding]
+
+    def fit_transform(self, frame, handle_invalid):
+        """Check and fit the constraints on ``frame``; its transformed form."""
+        self.columns = frame.columns
+        self.dtypes = frame.dtypes
+        _refuse_contradictions(self.constraints, frame)
+        frame = self._valid_training_rows(frame, handle_invalid)
+        for constraint in self.constraints:
+            constraint.fit(frame)
+            frame = constraint.transform(frame)
+        return frame
+
+    def _valid_training_rows(self, frame, handle_invalid):
+        invalid = np.zeros(len(frame), dtype=bool)
+        reports = []
+        for constraint in self.constraints:
+            try:
+                broken = ~constraint.is_valid(frame)
+            except KeyError as error:
+                raise ValueError(f"{constraint.describe()}: no column {error} in the table "
+                                 f"(its columns: {list(frame.columns)})") from None
+            except TypeError as error:
+                raise TypeError(f"{constraint.describe()}: {error}") from None
+            if broken.any():
+                reports.append(f"{constraint.describe()} ({int(broken.sum())} rows)")
+            invalid |= broken
+        if not invalid.any():
+            return frame
+        message = (f"{int(invalid.sum())} of {len(frame)} training rows break constraints: "
+                   + "; ".join(reports))
+        if handle_invalid == "error":
+            raise ValueError(message + ". Fix the rows, or pass handle_invalid='drop'.")
+        warnings.warn(message + "; they were dropped (handle_invalid='drop').", UserWarning,
+                      stacklevel=4)
+        return frame[~invalid]
+
+    def transform(self, frame, strict=True):
+        """Transformed ``frame`` (rows to encode); rows breaking a rule raise when
+        ``strict``."""
+        if strict:
+            valid = self.valid(frame)
+            if not valid.all():
+                broken = [c.describe() for c in self.constraints if not c.is_valid(frame).all()]
+                raise ValueError(f"{int((~valid).sum())} rows break constraints: "
+                                 + "; ".join(broken) + ".")
+        for constraint in self.constraints:
+            frame = constraint.transform(frame)
+        return frame
+
+    def reverse(self, frame):
+        """Generated rows in the transformed form → the original columns, rules kept."""
+        for constraint in reversed(self.constraints):
+            frame = constraint.reverse_transform(frame)
+        frame = frame[list(self.columns)]
+        for name, dtype in self.dtypes.items():
+            if frame[name].dtype != dtype:
+                try:
+                    frame[name] = frame[name].astype(dtype)
+                except (TypeError, ValueError):
+                    pass  # an integer column with missing values stays float
+        return frame
+
+    def valid(self, frame):
+        """Which rows of ``frame`` (original columns) keep every rule."""
+        valid = np.ones(len(frame), dtype=bool)
+        for constraint in self.constraints:
+            valid &= constraint.is_valid(frame)
+        return valid
+
+    def conditions(self, conditions):
+        """Conditions on original columns as ones the transformed table can ask for."""
+        for constraint in self.constraints:
+            conditions = constraint.conditions(conditions)
+        return conditions
+
+
+def _refuse_contradictions(constraints, frame):
+    """ValueError for rules no row can keep together: a cycle of inequalities with a
+    strict one, or bounds that an inequality's order leaves no room between."""
+    edges = []
+    for constraint in constraints:
+        if isinstance(constraint, Inequality):
+            edges.append((constraint.low, constraint.high, constraint.strict, constraint))
+        elif isinstance(constraint, Range):
+            edges += [(constraint.low, constraint.middle, constraint.strict, constraint),
+                      (constraint.middle, constraint.high, constraint.strict, constraint)]
+    for start, _, _, _ in edges:
+        strict_path = _strict_cycle(start, edges)
+        if strict_path is not None:
+            raise ValueError("Contradictory constraints: "
+                             + " and ".join(sorted({c.describe() for c in strict_path}))
+                             + " ask for a column to be below itself.")
+    lower, upper = {}, {}
+    for constraint in constraints:
+        if isinstance(constraint, Bounds) and constraint.column in frame.columns:
+            low, high = constraint._limits(frame[constraint.column])
+            if low is not None:
+                lower[constraint.column] = max(low, lower.get(constraint.column, low))
+            if high is not None:
+                upper[constraint.column] = min(high, upper.get(constraint.column, high))
+    for column in set(lower) & set(upper):
+        if lower[column] > upper[column]:
+            raise ValueError(f"Contradictory constraints: the bounds of {column!r} leave no "
+                             "value.")
+    for low, high, _, constraint in edges:
+        if low in lower and high in upper and lower[low] > upper[high]:
+            raise ValueError(f"Contradictory constraints: {constraint.describe()} with "
+                             f"{low!r} >= {lower[low]!r} and {high!r} <= {upper[high]!r}.")
+
+
+def _strict_cycle(start, edges):
+    """The rules of a cycle through ``start`` that holds a strict inequality, or None."""
+    stack = [(start, False, [])]
+    seen = set()
+    while stack:
+        node, strict, path = stack.pop()
+        for low, high, is_strict, constraint in edges:
+            if low != node:
+                continue
+            now_strict, now_path = strict or is_strict, path + [constraint]
+            if high == start and now_strict:
+                return now_path
+            if (high, now_strict) not in seen:
+                seen.add((high, now_strict))
+                stack.append((high, now_strict, now_path))
+    return None
+
+
+def matching_rows(output, conditions):
+    """Which rows of ``output`` hold every condition's value (missing matches missing)."""
+    keep = np.ones(len(output), dtype=bool)
+    for name, value in conditions.items():
+        column = output[name]
+        if pd.isna(value):
+            keep &= column.isna().to_numpy(dtype=bool)
+        else:
+            keep &= np.asarray((column == value).fillna(False), dtype=bool)
+    return keep

@@ -1,0 +1,191 @@
+"""Arithmetic rules: ``FixedIncrements`` (values in steps) and ``LinearEquality``
+(a weighted sum of columns is a constant)."""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from .base import Constraint, as_float, decimals_of, kind_of, require_kind, with_dtype
+
+
+class FixedIncrements(Constraint):
+    """Values of ``column`` are whole multiples of ``increment`` (a price in steps of
+    0.05, times on the quarter hour).
+
+    Generated values are rounded to the nearest multiple, written with the increment's
+    decimals, so no floating-point residue is left (0.15, not 0.15000000000000002).
+
+    Parameters
+    ----------
+    column : str
+    increment : positive number, or a timedelta (anything ``pandas.Timedelta`` reads,
+        e.g. ``"15min"``) for datetime and timedelta columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.constraints import FixedIncrements
+    >>> prices = pd.DataFrame({"price": [0.05, 0.15, 0.12]})
+    >>> FixedIncrements("price", 0.05).is_valid(prices).tolist()
+    [True, True, False]
+    """
+
+    def __init__(self, column, increment):
+        self.column = column
+        self.increment = increment
+
+    def column_names(self):
+        return [self.column]
+
+    def _check_increment(self, column):
+        kind = kind_of(column)
+        if kind == "number":
+            if (not isinstance(self.increment, numbers.Real)
+                    or isinstance(self.increment, bool) or not self.increment > 0):
+                raise ValueError(f"{self.describe()}: the increment must be a positive "
+                                 "number")
+            return float(self.increment)
+        try:
+            step = pd.Timedelta(self.increment)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.describe()}: the increment of a {kind} column must be "
+                             "a timedelta such as '15min'") from None
+        if step <= pd.Timedelta(0):
+            raise ValueError(f"{self.describe()}: the increment must be positive")
+        return step
+
+    def is_valid(self, frame):
+        column = frame[self.column]
+        step = self._check_increment(column)
+        valid = np.ones(len(frame), dtype=bool)
+        present = column.notna().to_numpy(dtype=bool)
+        if kind_of(column) == "number":
+            ratio = as_float(column)[present] / step
+            valid[present] = np.abs(ratio - np.round(ratio)) <= 1e-6 * np.maximum(
+                1.0, np.abs(ratio))
+        else:
+            valid[present] = (_nanoseconds(column[present]) % step.value) == 0
+        return valid
+
+    def fit(self, frame):
+        require_kind(self, frame, self.column_names())
+        self._check_increment(frame[self.column])
+        self.decimals_ = decimals_of([self.increment]) if kind_of(
+            frame[self.column]) == "number" else None
+        return self
+
+    def reverse_transform(self, frame):
+        column = frame[self.column]
+        step = self._check_increment(column)
+        out = frame.copy()
+        if kind_of(column) == "number":
+            values = np.round(as_float(column) / step) * step
+            if self.decimals_ is not None:
+                values = np.round(values, self.decimals_)
+            out[self.column] = with_dtype(values, column.dtype, column.index)
+        else:
+            out[self.column] = column.dt.round(step) if kind_of(column) == "timedelta" \
+                else _round_times(column, step)
+        return out
+
+
+def _nanoseconds(values):
+    if kind_of(values) == "datetime":
+        if values.dt.tz is not None:
+            values = values.dt.tz_localize(None)
+        return values.to_numpy().astype("datetime64[ns]").astype(np.int64)
+    return values.to_numpy().astype("timedelta64[ns]").astype(np.int64)
+
+
+def _round_times(values, step):
+    if values.dt.tz is None:
+        return values.dt.round(step)
+    zone = values.dt.tz
+    return values.dt.tz_localize(None).dt.round(step).dt.tz_localize(
+        zone, ambiguous="NaT", nonexistent="shift_forward")
+
+
+class LinearEquality(Constraint):
+    """``sum(coefficient * column) == constant`` in every row, e.g. subtotal + tax ==
+    total as ``LinearEquality({"subtotal": 1, "tax": 1, "total": -1})``.
+
+    The last column of ``coefficients`` is computed from the others at sampling; all are
+    rounded to the decimals they have in training, so the equality holds to the
+    columns' precision. A row with a missing value among the columns has nothing to
+    keep.
+
+    Parameters
+    ----------
+    coefficients : dict of str to number
+        Each numeric column's coefficient (none may be 0); the last one is computed.
+    constant : number, default=0
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.constraints import LinearEquality
+    >>> bills = pd.DataFrame({"net": [10.0, 4.5], "tax": [2.5, 1.0], "total": [12.5, 5.0]})
+    >>> LinearEquality({"net": 1, "tax": 1, "total": -1}).is_valid(bills).tolist()
+    [True, False]
+    """
+
+    def __init__(self, coefficients, constant=0):
+        self.coefficients = coefficients
+        self.constant = constant
+
+    def column_names(self):
+        return list(self.coefficients)
+
+    def _weights(self):
+        if not isinstance(self.coefficients, dict) or len(self.coefficients) < 2:
+            raise ValueError(f"{self.describe()}: coefficients must be a dict of at least "
+                             "2 columns to numbers")
+        weights = []
+        for name, weight in self.coefficients.items():
+            if not isinstance(weight, numbers.Real) or isinstance(weight, bool) or weight == 0:
+                raise ValueError(f"{self.describe()}: the coefficient of {name!r} must be a "
+                                 "non-zero number")
+            weights.append(float(weight))
+        if not isinstance(self.constant, numbers.Real) or isinstance(self.constant, bool):
+            raise ValueError(f"{self.describe()}: the constant must be a number")
+        return np.array(weights)
+
+    def _residuals(self, frame):
+        values = np.column_stack([as_float(frame[name]) for name in self.column_names()])
+        terms = values * self._weights()
+        scale = np.maximum(1.0, np.abs(terms).sum(axis=1))
+        return terms.sum(axis=1) - float(self.constant), scale
+
+    def is_valid(self, frame):
+        residuals, scale = self._residuals(frame)
+        present = np.isfinite(residuals)
+        valid = np.ones(len(frame), dtype=bool)
+        valid[present] = np.abs(residuals[present]) <= 1e-6 * scale[present]
+        return valid
+
+    def fit(self, frame):
+        self._weights()
+        require_kind(self, frame, self.column_names(), kinds=("number",))
+        self.decimals_ = {name: decimals_of(as_float(frame[name]))
+                          for name in self.column_names()}
+        return self
+
+    def reverse_transform(self, frame):
+        names = self.column_names()
+        weights = self._weights()
+        values = np.column_stack([as_float(frame[name]) for name in names])
+        for position, name in enumerate(names[:-1]):
+            decimals = self.decimals_[name]
+            if decimals is not None:
+                values[:, position] = np.round(values[:, position], decimals)
+        computed = (float(self.constant) - values[:, :-1] @ weights[:-1]) / weights[-1]
+        last = names[-1]
+        if self.decimals_[last] is not None:
+            computed = np.round(computed, self.decimals_[last])
+        written = np.isfinite(computed) & ~np.isnan(values[:, -1])
+        values[written, -1] = computed[written]
+        out = frame.copy()
+        for position, name in enumerate(names):
+            out[name] = with_dtype(values[:, position], frame[name].dtype, frame.index)
+        return out

@@ -1,0 +1,278 @@
+"""Order between columns: ``Inequality`` (low <= high), ``Range`` (low <= middle <=
+high) and ``Bounds`` (a declared domain of one column)."""
+
+import numpy as np
+import pandas as pd
+
+from .base import (
+    Constraint,
+    as_float,
+    decimals_of,
+    fresh_name,
+    kind_of,
+    require_kind,
+    round_up,
+    time_step,
+    with_dtype,
+)
+
+
+class Inequality(Constraint):
+    """``low <= high`` (``low < high`` when ``strict``) in every row.
+
+    Numbers, datetimes or timedeltas. The networks learn ``high - low`` as a positive
+    gap in log space (beside ``high`` itself, kept for rows where ``low`` is missing);
+    generated rows get ``high = low + gap``, rounded up to ``high``'s precision (its
+    decimals, or the day/hour/second its datetimes fall on), so the rule holds by
+    construction. A row where either value is missing has nothing to keep.
+
+    Parameters
+    ----------
+    low, high : str
+        The column that is lower or equal, and the one that is higher or equal.
+    strict : bool, default=False
+        Whether equal values break the rule.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.constraints import Inequality
+    >>> rule = Inequality("check_in", "check_out")
+    >>> stays = pd.DataFrame({"check_in": [1, 5, 9], "check_out": [3, 4, 9]})
+    >>> rule.is_valid(stays).tolist()
+    [True, False, True]
+    """
+
+    def __init__(self, low, high, strict=False):
+        self.low = low
+        self.high = high
+        self.strict = strict
+
+    def column_names(self):
+        return [self.low, self.high]
+
+    def is_valid(self, frame):
+        low, high = frame[self.low], frame[self.high]
+        present = (low.notna() & high.notna()).to_numpy(dtype=bool)
+        valid = np.ones(len(frame), dtype=bool)
+        if present.any():
+            low, high = low[present], high[present]
+            kept = (high > low) if self.strict else (high >= low)
+            valid[present] = np.asarray(kept, dtype=bool)
+        return valid
+
+    def fit(self, frame):
+        if self.low == self.high:
+            raise ValueError(f"{self.describe()}: low and high are the same column")
+        self.kind_ = require_kind(self, frame, self.column_names())
+        gaps = self._gaps(frame)
+        positive = gaps[np.isfinite(gaps) & (gaps > 0)]
+        self.scale_ = float(np.median(positive)) if len(positive) else 1.0
+        high = frame[self.high]
+        if self.kind_ == "number":
+            self.decimals_ = decimals_of(as_float(high))
+            self.step_ = None
+        else:
+            self.decimals_ = None
+            self.step_ = time_step(high)
+        self.gap_column_ = fresh_name(frame, f"{self.high} - {self.low}")
+        return self
+
+    def _gaps(self, frame):
+        """``high - low`` as floats (seconds for times); NaN where either is missing."""
+        if self.kind_ == "number":
+            return as_float(frame[self.high]) - as_float(frame[self.low])
+        difference = frame[self.high] - frame[self.low]
+        return (difference / pd.Timedelta(seconds=1)).astype("float64").to_numpy()
+
+    def transform(self, frame):
+        gaps = np.maximum(self._gaps(frame), 0.0)
+        out = frame.copy()
+        out[self.gap_column_] = np.log1p(gaps / self.scale_)
+        return out
+
+    def reverse_transform(self, frame):
+        out = frame.drop(columns=[self.gap_column_])
+        gaps = np.expm1(np.maximum(frame[self.gap_column_].to_numpy(dtype=np.float64), 0.0))
+        gaps = gaps * self.scale_
+        written = (frame[self.low].notna() & frame[self.high].notna()).to_numpy(dtype=bool)
+        missing_gap = np.isnan(gaps)
+        if missing_gap.any():  # the generator left the gap out: the values' own gap
+            gaps[missing_gap] = np.maximum(self._gaps(frame)[missing_gap], 0.0)
+        out[self.high] = self._high_from(frame, gaps, written)
+        return out
+
+    def _high_from(self, frame, gaps, written):
+        high = frame[self.high]
+        if not written.any():
+            return high
+        if self.kind_ == "number":
+            low = as_float(frame[self.low])
+            values = as_float(high)
+            new = round_up(low + gaps, self.decimals_)
+            if self.strict:
+                step = 10.0 ** -self.decimals_ if self.decimals_ is not None else None
+                too_low = new <= low
+                new[too_low] = (low[too_low] + step if step is not None
+                                else np.nextafter(low[too_low], np.inf))
+            values[written] = new[written]
+            return with_dtype(values, high.dtype, high.index)
+        low = frame[self.low]
+        new = low + pd.to_timedelta(gaps, unit="s")
+        if self.step_ is not None:
+            new = _ceil_times(new, self.step_)
+        if self.strict:
+            smallest = self.step_ if self.step_ is not None else pd.Timedelta(1, "us")
+            new = new.where(~(new <= low), low + smallest)
+        result = high.copy()
+        result[written] = new[written].astype(high.dtype)
+        return result
+
+
+def _ceil_times(values, step):
+    if kind_of(values) == "timedelta":
+        return values.dt.ceil(step)
+    if values.dt.tz is not None:
+        zone = values.dt.tz
+        return values.dt.tz_convert("UTC").dt.ceil(step).dt.tz_convert(zone)
+    return values.dt.ceil(step)
+
+
+class Range(Constraint):
+    """``low <= middle <= high`` (``<`` when ``strict``) in every row.
+
+    Two :class:`Inequality` rules kept together: ``middle`` is written from ``low``,
+    then ``high`` from ``middle``.
+
+    Parameters
+    ----------
+    low, middle, high : str
+        The three columns, in increasing order.
+    strict : bool, default=False
+        Whether equal values break the rule.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.constraints import Range
+    >>> ages = pd.DataFrame({"min": [0, 18], "age": [4, 17], "max": [120, 120]})
+    >>> Range("min", "age", "max").is_valid(ages).tolist()
+    [True, False]
+    """
+
+    def __init__(self, low, middle, high, strict=False):
+        self.low = low
+        self.middle = middle
+        self.high = high
+        self.strict = strict
+
+    def column_names(self):
+        return [self.low, self.middle, self.high]
+
+    def _parts(self):
+        return (Inequality(self.low, self.middle, self.strict),
+                Inequality(self.middle, self.high, self.strict))
+
+    def is_valid(self, frame):
+        first, second = self._parts()
+        return first.is_valid(frame) & second.is_valid(frame)
+
+    def fit(self, frame):
+        first, second = self._parts()
+        self.lower_ = first.fit(frame)
+        self.upper_ = second.fit(self.lower_.transform(frame))
+        return self
+
+    def transform(self, frame):
+        return self.upper_.transform(self.lower_.transform(frame))
+
+    def reverse_transform(self, frame):
+        gap = self.upper_.gap_column_
+        kept = frame[gap]
+        middle_written = self.lower_.reverse_transform(frame.drop(columns=[gap]))
+        middle_written[gap] = kept
+        return self.upper_.reverse_transform(middle_written)
+
+
+class Bounds(Constraint):
+    """Values of ``column`` lie in ``[low, high]`` (either end may be left open).
+
+    The domain is declared, so it may be wider than the training rows; generated values
+    are clipped into it (integers to the whole numbers inside it). Numbers, datetimes
+    (bounds as anything ``pandas.Timestamp`` reads) or timedeltas.
+
+    Parameters
+    ----------
+    column : str
+    low, high : number, datetime or None, default=None
+        The smallest and largest allowed values (None: no bound on that side).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.constraints import Bounds
+    >>> people = pd.DataFrame({"age": [4, 130, None]})
+    >>> Bounds("age", low=0, high=120).is_valid(people).tolist()
+    [True, False, True]
+    """
+
+    def __init__(self, column, low=None, high=None):
+        self.column = column
+        self.low = low
+        self.high = high
+
+    def column_names(self):
+        return [self.column]
+
+    def _limits(self, column):
+        kind = kind_of(column)
+        convert = {"datetime": pd.Timestamp, "timedelta": pd.Timedelta}.get(kind, float)
+        low = None if self.low is None else convert(self.low)
+        high = None if self.high is None else convert(self.high)
+        if kind == "datetime" and column.dt.tz is not None:
+            low, high = (None if value is None else (
+                value.tz_localize(column.dt.tz) if value.tz is None else value)
+                for value in (low, high))
+        return low, high
+
+    def is_valid(self, frame):
+        column = frame[self.column]
+        low, high = self._limits(column)
+        present = column.notna().to_numpy(dtype=bool)
+        valid = np.ones(len(frame), dtype=bool)
+        values = column[present]
+        kept = np.ones(int(present.sum()), dtype=bool)
+        if low is not None:
+            kept &= np.asarray(values >= low, dtype=bool)
+        if high is not None:
+            kept &= np.asarray(values <= high, dtype=bool)
+        valid[present] = kept
+        return valid
+
+    def fit(self, frame):
+        require_kind(self, frame, self.column_names())
+        if self.low is None and self.high is None:
+            raise ValueError(f"{self.describe()}: give low, high or both")
+        try:
+            low, high = self._limits(frame[self.column])
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{self.describe()}: the bounds do not fit column "
+                            f"{self.column!r} ({error})") from None
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"{self.describe()}: low is above high, so no value fits")
+        return self
+
+    def reverse_transform(self, frame):
+        column = frame[self.column]
+        low, high = self._limits(column)
+        out = frame.copy()
+        if kind_of(column) == "number":
+            values = as_float(column)
+            integer = pd.api.types.is_integer_dtype(column.dtype)
+            lower = None if low is None else (np.ceil(low) if integer else low)
+            upper = None if high is None else (np.floor(high) if integer else high)
+            out[self.column] = with_dtype(np.clip(values, lower, upper), column.dtype,
+                                          column.index)
+        else:
+            out[self.column] = column.clip(lower=low, upper=high)
+        return out

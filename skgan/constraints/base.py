@@ -1,0 +1,193 @@
+"""The protocol every constraint follows, and helpers for the columns it works on.
+
+A constraint is a rule between columns of a table that every generated row must keep.
+It is satisfied by construction: at fit, the adapter hands the training table to
+:meth:`Constraint.transform`, which rewrites the constrained columns in a form where
+any value is allowed (a positive gap in log space, one joint categorical column, a
+count of increments); the networks learn that form; at sampling,
+:meth:`Constraint.reverse_transform` writes the original columns back from it, so the
+rule holds whatever the generator produced. :meth:`Constraint.is_valid` says which rows
+keep the rule; the adapter uses it to check training rows and, last of all, generated
+ones (a row that a combination of constraints could not keep is dropped and replaced,
+a bounded number of times).
+"""
+
+import inspect
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+
+class Constraint(BaseEstimator):
+    """Base class of constraints: parameters only in ``__init__``, equal by value.
+
+    Subclasses implement :meth:`column_names`, :meth:`is_valid` and, where the rule can be
+    kept by construction, :meth:`fit`, :meth:`transform` and :meth:`reverse_transform`
+    (the defaults leave the table as it is). A user's own constraint subclasses this
+    class the same way; see docs/constraints.md.
+    """
+
+    def column_names(self):
+        """The names of the columns the rule is about, in a fixed order."""
+        raise NotImplementedError
+
+    def is_valid(self, frame):
+        """Boolean array: which rows of ``frame`` keep the rule.
+
+        A row whose constrained values are missing has nothing to keep and is valid.
+        """
+        raise NotImplementedError
+
+    def fit(self, frame):
+        """Learn what the transforms need from the (valid) training rows."""
+        return self
+
+    def transform(self, frame):
+        """``frame`` with the constrained columns in their unconstrained form."""
+        return frame
+
+    def reverse_transform(self, frame):
+        """``frame`` (generated, in the unconstrained form) with the original columns
+        written back so the rule holds."""
+        return frame
+
+    def conditions(self, conditions):
+        """Conditions on original columns as conditions on the transformed table.
+
+        Returns the conditions the generator can be asked for (columns of the
+        transformed table); the default keeps those on columns the transform keeps.
+        """
+        return conditions
+
+    def describe(self):
+        """The rule in words, for error messages."""
+        names = list(inspect.signature(type(self).__init__).parameters)[1:]
+        params = self.get_params()
+        shown = ", ".join(f"{name}={params[name]!r}" for name in names if name in params)
+        return f"{type(self).__name__}({shown})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and _same_params(self.get_params(),
+                                                          other.get_params())
+
+    def __hash__(self):
+        return hash((type(self).__name__, repr(sorted(self.get_params().items()))))
+
+
+def _same_params(first, second):
+    if first.keys() != second.keys():
+        return False
+    return all(repr(first[key]) == repr(second[key]) for key in first)
+
+
+# ---------------------------------------------------------------------- column helpers
+def kind_of(column):
+    """``"datetime"``, ``"timedelta"``, ``"number"`` or ``"other"``."""
+    dtype = column.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return "timedelta"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "other"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "number"
+    return "other"
+
+
+def require_kind(constraint, frame, names, kinds=("number", "datetime", "timedelta")):
+    """The common kind of columns ``names``; a ValueError/TypeError when they are missing
+    from ``frame`` or not of one of ``kinds``."""
+    missing = [name for name in names if name not in frame.columns]
+    if missing:
+        raise ValueError(f"{constraint.describe()}: no column {missing[0]!r} in the table "
+                         f"(its columns: {list(frame.columns)})")
+    found = {name: kind_of(frame[name]) for name in names}
+    wrong = [name for name, kind in found.items() if kind not in kinds]
+    if wrong:
+        raise TypeError(f"{constraint.describe()}: column {wrong[0]!r} holds "
+                        f"{frame[wrong[0]].dtype}, not " + " or ".join(
+                            kind + "s" for kind in kinds))
+    if len(set(found.values())) > 1:
+        raise TypeError(f"{constraint.describe()}: columns {list(names)} mix "
+                        f"{sorted(set(found.values()))}")
+    return next(iter(found.values()))
+
+
+def as_float(column):
+    """A numeric column as float64 with NaN for missing values (NA, NaN, None)."""
+    return pd.to_numeric(column, errors="coerce").astype("float64").to_numpy(copy=True)
+
+
+def decimals_of(values, max_decimals=6):
+    """The fewest decimals (0..``max_decimals``) all finite ``values`` are written
+    with, or None when they need more."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return None
+    scale = np.maximum(np.abs(values), 1.0)
+    for decimals in range(max_decimals + 1):
+        if np.all(np.abs(np.round(values, decimals) - values) <= 1e-9 * scale):
+            return decimals
+    return None
+
+
+def time_step(column):
+    """The largest of day/hour/minute/second/millisecond/microsecond that every value
+    of a datetime or timedelta column is a whole multiple of (None: finer)."""
+    values = column.dropna()
+    if len(values) == 0:
+        return None
+    if kind_of(column) == "datetime":
+        if values.dt.tz is not None:
+            values = values.dt.tz_localize(None)
+        offsets = values - values.dt.normalize()
+        nanoseconds = offsets.to_numpy().astype("timedelta64[ns]").astype(np.int64)
+    else:
+        nanoseconds = values.to_numpy().astype("timedelta64[ns]").astype(np.int64)
+    for unit in ("1D", "1h", "1min", "1s", "1ms", "1us"):
+        step = pd.Timedelta(unit).value
+        if np.all(nanoseconds % step == 0):
+            return pd.Timedelta(unit)
+    return None
+
+
+def round_up(values, decimals):
+    """``values`` rounded up to ``decimals`` (None: unchanged); NaN stays NaN."""
+    if decimals is None:
+        return values
+    factor = 10.0 ** decimals
+    return np.ceil(np.round(values * factor, 6)) / factor
+
+
+def round_to(values, decimals):
+    if decimals is None:
+        return values
+    return np.round(values, decimals)
+
+
+def with_dtype(values, dtype, index):
+    """Float ``values`` (NaN for missing) as a Series of ``dtype`` (an integer column
+    with missing values becomes float, as pandas reads one)."""
+    if pd.api.types.is_integer_dtype(dtype):
+        missing = np.isnan(values)
+        if missing.any():
+            if isinstance(dtype, np.dtype):
+                return pd.Series(values, index=index)
+            return pd.Series(pd.array(np.where(missing, None, np.round(values)),
+                                      dtype=dtype), index=index)
+        return pd.Series(np.round(values), index=index).astype(dtype)
+    if pd.api.types.is_bool_dtype(dtype) and not np.isnan(values).any():
+        return pd.Series(values.astype(bool), index=index).astype(dtype)
+    return pd.Series(values, index=index).astype(dtype)
+
+
+def fresh_name(frame, base):
+    """A column name starting with ``base`` not yet in ``frame``."""
+    name, suffix = base, 1
+    while name in frame.columns:
+        suffix += 1
+        name = f"{base}{suffix}"
+    return name
