@@ -14,7 +14,9 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import DensityMixin, _fit_context
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _num_samples
 
 from ._engine.averaging import make_average, ramped_decay, update_average
 from ._engine.core import AdversarialCore
@@ -111,6 +113,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
     def _prepare_training(self, X, y, reset):
         if reset:
             self._start_training(X)
+            X, y = self._rows_to_train_on(X, y)
             conditions = self._condition_tensors(y, reset=True)
             self.conditioner_ = make_conditioner(self.adapter_)
             self._build_networks(
@@ -119,6 +122,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             )
         else:
             self._check_more_training_data(X)
+            X, y = self._rows_to_train_on(X, y)
             conditions = self._condition_tensors(y, reset=False)
         self._prepare_average(reset)
         if len(X) < self._pac():
@@ -133,6 +137,14 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         if conditions is None:
             return (encoded,)
         return (encoded, conditions.to(self.device_))
+
+    def _rows_to_train_on(self, X, y):
+        """``X`` and ``y`` without the rows the adapter leaves out (constraints)."""
+        keep = self.adapter_.rows_to_train_on(X)
+        if keep is None:
+            return X, y
+        rows = np.flatnonzero(keep)
+        return _safe_indexing(X, rows), None if y is None else _safe_indexing(y, rows)
 
     def _batch_sampler(self, tensors, batch_size):
         """Mini-batches drawn by training-by-sampling, or None to shuffle (the default).
@@ -372,8 +384,11 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         return self._negative_mmd_to_generated(real, seeds)
 
     def _encoded_for_score(self, X):
-        """Held-out ``X``, checked like the training data, encoded as flat rows."""
+        """Held-out ``X`` (2 rows or more), checked like the training data, encoded as
+        flat rows."""
         self._check_fitted_input(X)
+        if _num_samples(X) < 2:
+            raise ValueError(f"score needs at least 2 rows of X, got {_num_samples(X)}.")
         real = self.adapter_.encode_for_scoring(X)
         return real.reshape(len(real), -1)
 

@@ -54,7 +54,9 @@ class TableConstraints:
     def fit_transform(self, frame, handle_invalid):
         """Check and fit the constraints on ``frame``; its transformed form."""
         self.columns = frame.columns
-        self.dtypes = frame.dtypes
+        self.dtypes = dict(frame.dtypes.items())
+        for constraint in self.constraints:
+            constraint.check(frame)
         _refuse_contradictions(self.constraints, frame)
         frame = self._valid_training_rows(frame, handle_invalid)
         for constraint in self.constraints:
@@ -66,13 +68,7 @@ class TableConstraints:
         invalid = np.zeros(len(frame), dtype=bool)
         reports = []
         for constraint in self.constraints:
-            try:
-                broken = ~constraint.is_valid(frame)
-            except KeyError as error:
-                raise ValueError(f"{constraint.describe()}: no column {error} in the table "
-                                 f"(its columns: {list(frame.columns)})") from None
-            except TypeError as error:
-                raise TypeError(f"{constraint.describe()}: {error}") from None
+            broken = ~constraint.is_valid(frame)
             if broken.any():
                 reports.append(f"{constraint.describe()} ({int(broken.sum())} rows)")
             invalid |= broken
@@ -101,8 +97,8 @@ class TableConstraints:
 
     def reverse(self, frame):
         """Generated rows in the transformed form → the original columns, rules kept."""
-        for constraint in reversed(self.constraints):
-            frame = constraint.reverse_transform(frame)
+        for position in _reverse_order(self.constraints):
+            frame = self.constraints[position].reverse_transform(frame)
         frame = frame[list(self.columns)]
         for name, dtype in self.dtypes.items():
             if frame[name].dtype != dtype:
@@ -124,6 +120,26 @@ class TableConstraints:
         for constraint in self.constraints:
             conditions = constraint.conditions(conditions)
         return conditions
+
+
+def _reverse_order(constraints):
+    """Positions of ``constraints`` in the order their reverse transforms run: a rule
+    that writes a column runs before the rules that read it; otherwise in list order, so
+    of two rules writing one column, the later in the list has the last word."""
+    writes = [set(c.written_columns()) for c in constraints]
+    reads = [set(c.read_columns()) for c in constraints]
+    before = {position: {other for other in range(len(constraints))
+                         if other != position and writes[other] & reads[position]}
+              for position in range(len(constraints))}
+    order, placed = [], set()
+    while len(order) < len(constraints):
+        ready = [position for position in range(len(constraints))
+                 if position not in placed and before[position] <= placed]
+        if not ready:  # rules that read what each other writes: list order
+            ready = [min(set(range(len(constraints))) - placed)]
+        order.append(ready[0])
+        placed.add(ready[0])
+    return order
 
 
 def _refuse_contradictions(constraints, frame):

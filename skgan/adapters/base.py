@@ -57,6 +57,12 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         ``random_state`` seeds any random choice decoding makes (rare categories).
         """
 
+    def rows_to_train_on(self, X):
+        """Boolean mask of the rows of ``X`` the fitted adapter trains on, or None for
+        all of them (a TabularAdapter with ``handle_invalid="drop"`` leaves out rows
+        that break its constraints)."""
+        return None
+
     def n_candidates(self, n_rows):
         """How many rows to generate for ``n_rows`` sampled ones (``n_rows`` here).
 

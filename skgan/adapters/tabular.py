@@ -318,6 +318,15 @@ class TabularAdapter(BaseAdapter):
                 blocks.append((starts[-1], rates))
         return blocks
 
+    def rows_to_train_on(self, X):
+        constraints = getattr(self, "constraints_", None)
+        if constraints is None or self.handle_invalid != "drop":
+            return None
+        frame, _ = as_frame(X, require_values=False)
+        self._check_columns(frame)
+        valid = constraints.valid(frame)
+        return None if valid.all() else valid
+
     def encode(self, X):
         return self._encode(X, strict=True)
 

@@ -68,9 +68,12 @@ class FixedIncrements(Constraint):
             valid[present] = (_nanoseconds(column[present]) % step.value) == 0
         return valid
 
-    def fit(self, frame):
+    def check(self, frame):
         require_kind(self, frame, self.column_names())
         self._check_increment(frame[self.column])
+
+    def fit(self, frame):
+        self.check(frame)
         self.decimals_ = decimals_of([self.increment]) if kind_of(
             frame[self.column]) == "number" else None
         return self
@@ -137,6 +140,12 @@ class LinearEquality(Constraint):
     def column_names(self):
         return list(self.coefficients)
 
+    def written_columns(self):
+        return self.column_names()[-1:]
+
+    def read_columns(self):
+        return self.column_names()[:-1]
+
     def _weights(self):
         if not isinstance(self.coefficients, dict) or len(self.coefficients) < 2:
             raise ValueError(f"{self.describe()}: coefficients must be a dict of at least "
@@ -164,9 +173,12 @@ class LinearEquality(Constraint):
         valid[present] = np.abs(residuals[present]) <= 1e-6 * scale[present]
         return valid
 
-    def fit(self, frame):
+    def check(self, frame):
         self._weights()
         require_kind(self, frame, self.column_names(), kinds=("number",))
+
+    def fit(self, frame):
+        self.check(frame)
         self.decimals_ = {name: decimals_of(as_float(frame[name]))
                           for name in self.column_names()}
         return self

@@ -33,7 +33,10 @@ class FixedCombinations(Constraint):
         self.columns = columns
 
     def column_names(self):
-        return list(self.columns)
+        return _column_list(self)
+
+    def read_columns(self):
+        return []
 
     def is_valid(self, frame):
         if not hasattr(self, "combinations_"):
@@ -41,9 +44,12 @@ class FixedCombinations(Constraint):
         return np.asarray([key in self._index_of for key in _keys(frame, self.column_names())],
                           dtype=bool)
 
+    def check(self, frame):
+        _check_columns(self, frame, self.column_names(), at_least=2)
+
     def fit(self, frame):
+        self.check(frame)
         names = self.column_names()
-        _check_columns(self, frame, names, at_least=2)
         keys = _keys(frame, names)
         seen = list(dict.fromkeys(keys))
         self.combinations_ = {name: np.array([key[position] for key in seen], dtype=object)
@@ -124,7 +130,10 @@ class OneHot(Constraint):
         self.columns = columns
 
     def column_names(self):
-        return list(self.columns)
+        return _column_list(self)
+
+    def read_columns(self):
+        return []
 
     def is_valid(self, frame):
         values = frame[self.column_names()]
@@ -135,7 +144,7 @@ class OneHot(Constraint):
                            & (numbers.sum(axis=1) == 1))
         return valid
 
-    def fit(self, frame):
+    def check(self, frame):
         names = self.column_names()
         _check_columns(self, frame, names, at_least=2)
         for name in names:
@@ -148,6 +157,10 @@ class OneHot(Constraint):
             if not numbers.isin([0.0, 1.0]).all():
                 raise TypeError(f"{self.describe()}: column {name!r} does not hold 0/1 "
                                 "values")
+
+    def fit(self, frame):
+        self.check(frame)
+        names = self.column_names()
         self.dtypes_ = {name: frame[name].dtype for name in names}
         self.hot_column_ = fresh_name(frame, "hot of " + ", ".join(map(str, names)))
         return self
@@ -188,6 +201,13 @@ class OneHot(Constraint):
             else:
                 rest[name] = value
         return rest
+
+
+def _column_list(constraint):
+    if isinstance(constraint.columns, str) or not isinstance(
+            constraint.columns, (list, tuple, pd.Index)) or len(constraint.columns) < 2:
+        raise ValueError(f"{constraint.describe()}: give a list of at least 2 columns")
+    return list(constraint.columns)
 
 
 def _check_columns(constraint, frame, names, at_least):

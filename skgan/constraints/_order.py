@@ -51,6 +51,12 @@ class Inequality(Constraint):
     def column_names(self):
         return [self.low, self.high]
 
+    def written_columns(self):
+        return [self.high]
+
+    def read_columns(self):
+        return [self.low]
+
     def is_valid(self, frame):
         low, high = frame[self.low], frame[self.high]
         present = (low.notna() & high.notna()).to_numpy(dtype=bool)
@@ -61,10 +67,13 @@ class Inequality(Constraint):
             valid[present] = np.asarray(kept, dtype=bool)
         return valid
 
-    def fit(self, frame):
+    def check(self, frame):
         if self.low == self.high:
             raise ValueError(f"{self.describe()}: low and high are the same column")
-        self.kind_ = require_kind(self, frame, self.column_names())
+        return require_kind(self, frame, self.column_names())
+
+    def fit(self, frame):
+        self.kind_ = self.check(frame)
         gaps = self._gaps(frame)
         positive = gaps[np.isfinite(gaps) & (gaps > 0)]
         self.scale_ = float(np.median(positive)) if len(positive) else 1.0
@@ -173,9 +182,19 @@ class Range(Constraint):
         return (Inequality(self.low, self.middle, self.strict),
                 Inequality(self.middle, self.high, self.strict))
 
+    def written_columns(self):
+        return [self.middle, self.high]
+
+    def read_columns(self):
+        return [self.low]
+
     def is_valid(self, frame):
         first, second = self._parts()
         return first.is_valid(frame) & second.is_valid(frame)
+
+    def check(self, frame):
+        for part in self._parts():
+            part.check(frame)
 
     def fit(self, frame):
         first, second = self._parts()
@@ -249,7 +268,7 @@ class Bounds(Constraint):
         valid[present] = kept
         return valid
 
-    def fit(self, frame):
+    def check(self, frame):
         require_kind(self, frame, self.column_names())
         if self.low is None and self.high is None:
             raise ValueError(f"{self.describe()}: give low, high or both")
@@ -260,6 +279,9 @@ class Bounds(Constraint):
                             f"{self.column!r} ({error})") from None
         if low is not None and high is not None and low > high:
             raise ValueError(f"{self.describe()}: low is above high, so no value fits")
+
+    def fit(self, frame):
+        self.check(frame)
         return self
 
     def reverse_transform(self, frame):

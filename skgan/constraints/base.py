@@ -39,8 +39,17 @@ class Constraint(BaseEstimator):
         """
         raise NotImplementedError
 
+    def check(self, frame):
+        """Raise a ValueError/TypeError when the rule cannot apply to ``frame`` (a
+        column it names is missing or of the wrong kind, a parameter is wrong)."""
+        missing = [name for name in self.column_names() if name not in frame.columns]
+        if missing:
+            raise ValueError(f"{self.describe()}: no column {missing[0]!r} in the table "
+                             f"(its columns: {list(frame.columns)})")
+
     def fit(self, frame):
         """Learn what the transforms need from the (valid) training rows."""
+        self.check(frame)
         return self
 
     def transform(self, frame):
@@ -51,6 +60,15 @@ class Constraint(BaseEstimator):
         """``frame`` (generated, in the unconstrained form) with the original columns
         written back so the rule holds."""
         return frame
+
+    def written_columns(self):
+        """Columns :meth:`reverse_transform` writes (all of :meth:`column_names` here)."""
+        return self.column_names()
+
+    def read_columns(self):
+        """Columns whose final values :meth:`reverse_transform` reads: rules that write
+        them are reversed first (all of :meth:`column_names` here)."""
+        return self.column_names()
 
     def conditions(self, conditions):
         """Conditions on original columns as conditions on the transformed table.

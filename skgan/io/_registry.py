@@ -35,7 +35,7 @@ _SKLEARN_CLASSES = {
 
 #: skgan's packages whose classes a file may hold (estimators, adapters and their
 #: column encoders, networks, engine state).
-_SKGAN_PACKAGES = ("skgan.adapters", "skgan.networks", "skgan._engine")
+_SKGAN_PACKAGES = ("skgan.adapters", "skgan.constraints", "skgan.networks", "skgan._engine")
 _SKGAN_MODULES = ("skgan.gan", "skgan.wgan", "skgan.conditional", "skgan.cycle",
                   "skgan.resampler", "skgan.augmented", "skgan.base")
 
