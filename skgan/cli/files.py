@@ -3,6 +3,7 @@
 import os
 import pickle
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -44,13 +45,8 @@ def read_table(path):
     Timestamp('2021-03-01 00:00:00')
     """
     try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CommandError(f"{path} is a directory, not a CSV file") from None
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+        with _reading(path, "CSV file"):
+            table = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
@@ -181,13 +177,8 @@ def read_model_file(path):
     Pickled models of earlier versions are refused with the command that converts them.
     """
     try:
-        model = load(path)
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CommandError(f"{path} is a directory, not a model file") from None
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+        with _reading(path, "model file"):
+            model = load(path)
     except ValueError as error:
         raise CommandError(str(error)) from None
     return _fitted_model(model, path), getattr(model, "_cli_datetime_formats", {})
@@ -200,14 +191,10 @@ def convert_pickle(old_path, new_path):
     ``--trust-pickle`` before calling this.
     """
     try:
-        with open(old_path, "rb") as handle:
+        with _reading(old_path, "model file"), open(old_path, "rb") as handle:
             model = pickle.load(handle)
-    except FileNotFoundError:
-        raise CommandError(f"{old_path}: no such file") from None
-    except IsADirectoryError:
-        raise CommandError(f"{old_path} is a directory, not a model file") from None
-    except OSError as error:
-        raise CommandError(f"cannot read {old_path}: {error.strerror or error}") from None
+    except CommandError:
+        raise
     except Exception:  # a pickle can fail to load in any way
         raise CommandError(f"{old_path} is not a pickled skgan model") from None
     model = _fitted_model(model, old_path)
@@ -223,6 +210,19 @@ def _fitted_model(model, path):
     except NotFittedError:
         raise CommandError(f"{path} holds an estimator that was never fitted") from None
     return model
+
+
+@contextmanager
+def _reading(path, kind):
+    """Turn the errors of opening ``path`` into one-line CommandErrors."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a directory, not a {kind}") from None
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
 
 
 def _first_line(error):

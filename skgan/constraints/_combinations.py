@@ -7,7 +7,21 @@ import pandas as pd
 from .base import Constraint, fresh_name, with_dtype
 
 
-class FixedCombinations(Constraint):
+class _ColumnSet(Constraint):
+    """A rule over a list of columns, folded into one column while the networks learn
+    (so its reverse transform reads no other rule's output)."""
+
+    def __init__(self, columns):
+        self.columns = columns
+
+    def column_names(self):
+        return _column_list(self)
+
+    def read_columns(self):
+        return []
+
+
+class FixedCombinations(_ColumnSet):
     """Only the combinations of ``columns`` seen in the training rows are generated.
 
     The columns are learned as one joint categorical column (one level per seen
@@ -29,19 +43,11 @@ class FixedCombinations(Constraint):
     [False]
     """
 
-    def __init__(self, columns):
-        self.columns = columns
-
-    def column_names(self):
-        return _column_list(self)
-
-    def read_columns(self):
-        return []
-
     def is_valid(self, frame):
         if not hasattr(self, "combinations_"):
             return np.ones(len(frame), dtype=bool)
-        return np.asarray([key in self._index_of for key in _keys(frame, self.column_names())],
+        index_of = self._index_of
+        return np.asarray([key in index_of for key in _keys(frame, self.column_names())],
                           dtype=bool)
 
     def check(self, frame):
@@ -105,7 +111,7 @@ class FixedCombinations(Constraint):
         return rest
 
 
-class OneHot(Constraint):
+class OneHot(_ColumnSet):
     """Exactly one of ``columns`` (0/1 or boolean) is 1 in every row.
 
     The columns are learned as one categorical column naming the hot one, and spread
@@ -125,15 +131,6 @@ class OneHot(Constraint):
     >>> OneHot(["basic", "premium"]).is_valid(plans).tolist()
     [True, True, False]
     """
-
-    def __init__(self, columns):
-        self.columns = columns
-
-    def column_names(self):
-        return _column_list(self)
-
-    def read_columns(self):
-        return []
 
     def is_valid(self, frame):
         values = frame[self.column_names()]
