@@ -11,7 +11,8 @@ rows) and the ML efficacy on the held-out 25 % (with rules, at most 0.01 below w
 fit and sample time (overhead under 10 %). When SDV is installed (a benchmark extra),
 its GaussianCopulaSynthesizer with the same rules runs beside it.
 
-Run alone (timings): python benchmarks/bench_constraints.py   (about 5 minutes on 2 cores)
+Run alone (timings): python benchmarks/bench_constraints.py --seeds 2
+(about 10 minutes a seed on 2 cores)
 """
 
 import argparse
@@ -74,16 +75,16 @@ def efficacy_score(train, holdout, rows, target):
     return result["synthetic"][key], result["real"][key]
 
 
-def run_skgan(train, holdout, rules, target):
+def run_skgan(train, holdout, rules, target, seed=SEED):
     adapter = TabularAdapter(constraints=rules or None, handle_invalid="drop")
-    model = skgan.GANSampler(adapter=adapter, random_state=SEED)
+    model = skgan.GANSampler(adapter=adapter, random_state=seed)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(train)
     fit_s = time.perf_counter() - started
     started = time.perf_counter()
-    rows = model.sample(N_SAMPLED, random_state=SEED)
+    rows = model.sample(N_SAMPLED, random_state=seed)
     sample_s = time.perf_counter() - started
     return rows, fit_s, sample_s
 
@@ -103,14 +104,14 @@ def run_sdv(train, rules):
     from sdv.metadata import Metadata
     from sdv.single_table import GaussianCopulaSynthesizer
 
-    metadata = Metadata.detect_from_dataframe(train)
+    metadata = Metadata.detect_from_dataframes({"table": train}, infer_keys=None)
     synthesizer = GaussianCopulaSynthesizer(metadata)
     supported = [rule for rule in rules if type(rule).__name__ in SDV_RULES]
     if supported:
         from sdv import cag
 
         synthesizer.add_constraints([
-            getattr(cag, name)(**params) for name, params in (
+            getattr(cag, name)(**params, table_name="table") for name, params in (
                 SDV_RULES[type(rule).__name__](rule) for rule in supported)])
     started = time.perf_counter()
     with warnings.catch_warnings():
@@ -138,6 +139,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", nargs="*", default=list(TABLES))
     parser.add_argument("--no-sdv", action="store_true")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="fits per model (seeds 0, 1, ...); quality and efficacy are "
+                             "compared as means over them")
     args = parser.parse_args()
     print(f"skgan {skgan.__version__}; GANSampler defaults, seed {SEED}; {N_SAMPLED} rows "
           "sampled per model")
@@ -149,10 +153,15 @@ def main():
         print(f"{name}: {len(train)} training rows x {table.shape[1]} columns; rules: "
               + "; ".join(rule.describe() for rule in rules)
               + f"; training rows breaking them: {100 - 100 * kept_share(rules, train, train):.2f} %")
-        without = report(name, "skgan", train, holdout, rules, target,
-                         *run_skgan(train, holdout, [], target))
-        with_rules = report(name, "skgan+rules", train, holdout, rules, target,
-                            *run_skgan(train, holdout, rules, target))
+        runs = {"skgan": [], "skgan+rules": []}
+        for seed in range(args.seeds):
+            for label, used in (("skgan", []), ("skgan+rules", rules)):
+                runs[label].append(report(name, f"{label} s{seed}", train, holdout, rules,
+                                          target, *run_skgan(train, holdout, used, target,
+                                                             seed)))
+        without, with_rules = ({key: float(np.mean([run[key] for run in runs[label]]))
+                                for key in runs[label][0]} for label in runs)
+        with_rules["share"] = min(run["share"] for run in runs["skgan+rules"])
         checks = {
             "every row keeps the rules": with_rules["share"] == 1.0,
             "quality within 0.01": with_rules["quality"] >= without["quality"] - 0.01,
@@ -160,6 +169,9 @@ def main():
             "fit overhead < 10 %": with_rules["fit"] < 1.10 * without["fit"],
             "sample overhead < 10 %": with_rules["sample"] < 1.10 * without["sample"],
         }
+        print(f"{name:<8} means over {args.seeds} seed(s): without rules quality "
+              f"{without['quality']:.3f}, efficacy {without['efficacy']:.3f}; with rules "
+              f"quality {with_rules['quality']:.3f}, efficacy {with_rules['efficacy']:.3f}")
         print(f"{name:<8} verdicts: " + "; ".join(
             f"{check} {'PASS' if ok else 'FAIL'}" for check, ok in checks.items())
             + f" (quality {with_rules['quality'] - without['quality']:+.3f}, efficacy "

@@ -28,6 +28,10 @@ class GridAdapter(BaseAdapter):
     #: A word for the samples in error messages ("image", "signal").
     kind = "sample"
 
+    #: Whether ``uint8`` samples scale from 0-255 (pixels) rather than from the range
+    #: seen in training.
+    uint8_full_range = False
+
     def __init__(self, width=64):
         self.width = width
 
@@ -35,13 +39,16 @@ class GridAdapter(BaseAdapter):
     def check_input(self, X):
         self._checked_array(X)
 
-    def _checked_array(self, X):
-        """``X`` as a checked ndarray and its layout (one pass over the values)."""
+    def _checked_array(self, X, like_fit=True):
+        """``X`` as a checked ndarray and its layout (one pass over the values).
+
+        With ``like_fit``, a fitted adapter also refuses samples of another shape.
+        """
         array = self._as_array(X)
         layout = self._layout_of(array)
         spatial = self._to_channels_first(array[:0], layout).shape[2:]
         self._check_spatial(spatial)
-        if hasattr(self, "layout_"):
+        if like_fit and hasattr(self, "layout_"):
             if layout != self.layout_ or array.shape[1:] != self.sample_shape_:
                 raise ValueError(
                     f"{type(self).__name__} was fitted on {self.kind}s of shape "
@@ -78,8 +85,9 @@ class GridAdapter(BaseAdapter):
     # ------------------------------------------------------------------ fit, encode, decode
     def fit(self, X):
         self._check_params()
-        self._reset()
-        array, layout = self._checked_array(X)
+        # Checked in full before any attribute is set: a refused X leaves the adapter
+        # as it was.
+        array, layout = self._checked_array(X, like_fit=False)
         if len(array) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 {self.kind}s to fit.")
         self.layout_ = layout
@@ -91,7 +99,7 @@ class GridAdapter(BaseAdapter):
         channels = self._to_channels_first(array, self.layout_)
         self.encoded_shape_ = channels.shape[1:]
         axes = (0, *range(2, channels.ndim))
-        if array.dtype == np.uint8:
+        if array.dtype == np.uint8 and self.uint8_full_range:
             low = np.zeros(channels.shape[1])
             high = np.full(channels.shape[1], 255.0)
         else:
@@ -99,10 +107,6 @@ class GridAdapter(BaseAdapter):
             high = channels.max(axis=axes).astype(np.float64)
         self.data_min_, self.data_max_ = low, high
         return self
-
-    def _reset(self):
-        for name in ("layout_", "sample_shape_"):
-            self.__dict__.pop(name, None)
 
     def _scale(self):
         """Per-channel centre and half-range, broadcastable over (n, channels, ...)."""

@@ -19,9 +19,11 @@ _NS_PER = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**
 class ContinuousColumn:
     """Floats, integers with many values, datetimes and timedeltas.
 
-    Datetimes and timedeltas travel as integer nanoseconds and come back rounded to the
-    finest unit the training values used (days, hours, ... microseconds). Integers come
-    back rounded; every value is clipped to the training range.
+    Datetimes and timedeltas travel as nanoseconds and come back rounded to the finest
+    unit the training values used (days, hours, ... microseconds), found and clipped to
+    the training range in exact integers: a float64 holds today's timestamps only to
+    about 128 ns. Integers come back rounded; every value is clipped to the training
+    range.
     """
 
     def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False,
@@ -40,7 +42,11 @@ class ContinuousColumn:
         self.is_integer_ = self.rounded or pd.api.types.is_integer_dtype(self.dtype)
         observed = values[~missing]
         self.min_, self.max_ = float(observed.min()), float(observed.max())
-        self.resolution_ = _time_resolution(observed) if self.is_time_ else None
+        self.resolution_ = None
+        if self.is_time_:
+            exact = self._nanoseconds(column)[~missing]
+            self.resolution_ = _time_resolution(exact)
+            self.time_range_ = (int(exact.min()), int(exact.max()))
         if self.method == "vgm":
             self.normalizer_ = ModeNormalizer(self.max_modes, self.max_fit_rows,
                                               sample_modes=self.sample_modes)
@@ -80,9 +86,7 @@ class ContinuousColumn:
     def decode(self, scalars, codes, random_state):
         values = self.normalizer_.decode(scalars, codes)
         missing = codes[-1] == 1 if self.has_missing_ else None
-        if self.resolution_ is not None:
-            values = np.rint(values / self.resolution_) * self.resolution_
-        elif self.is_integer_:
+        if self.is_integer_ and not self.is_time_:
             values = np.rint(values)
         values = np.clip(values, self.min_, self.max_)
         if self.is_time_:
@@ -105,22 +109,29 @@ class ContinuousColumn:
     def numbers(self, column):
         """Float values (NaN where missing) and the missing mask of ``column``."""
         missing = column.isna().to_numpy()
-        kind = self._time_kind()
-        if kind == "datetime":
-            if getattr(column.dtype, "tz", None) is not None:
-                column = column.dt.tz_convert("UTC").dt.tz_localize(None)
-            column = column.astype("datetime64[ns]")
-        elif kind == "timedelta":
-            column = column.astype("timedelta64[ns]")
-        if kind is not None:
-            values = column.to_numpy().view(np.int64).astype(np.float64)
+        if self._time_kind() is not None:
+            values = self._nanoseconds(column).astype(np.float64)
         else:
             values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         values[missing] = np.nan
         return values, missing
 
+    def _nanoseconds(self, column):
+        """The int64 nanoseconds of a datetime or timedelta ``column`` (UTC for time
+        zones; missing values hold int64's minimum)."""
+        if self._time_kind() == "timedelta":
+            return column.astype("timedelta64[ns]").to_numpy().view(np.int64)
+        if getattr(column.dtype, "tz", None) is not None:
+            column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+        return column.astype("datetime64[ns]").to_numpy().view(np.int64)
+
     def _to_time(self, values, missing):
-        nanoseconds = values.astype(np.int64)
+        """Nanoseconds (floats in the training range) as times: whole steps of the
+        training resolution, clipped to the exact training range."""
+        step = int(self.resolution_)
+        # Columns fitted before exact ranges were kept: the float range.
+        low, high = getattr(self, "time_range_", (int(self.min_), int(self.max_)))
+        nanoseconds = np.clip(np.rint(values / step).astype(np.int64) * step, low, high)
         if self._time_kind() == "timedelta":
             result = pd.Series(pd.to_timedelta(nanoseconds, unit="ns"))
         else:

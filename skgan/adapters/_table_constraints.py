@@ -15,7 +15,16 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..constraints import Bounds, Constraint, FixedCombinations, Inequality, OneHot, Range
+from ..constraints import (
+    Bounds,
+    Constraint,
+    FixedCombinations,
+    FixedIncrements,
+    Inequality,
+    LinearEquality,
+    OneHot,
+    Range,
+)
 
 HANDLE_INVALID = ("error", "drop")
 
@@ -50,6 +59,7 @@ class TableConstraints:
         folding = [c for c in constraints if isinstance(c, (FixedCombinations, OneHot))]
         self.constraints = [clone(c) for c in constraints if c not in folding] + [
             clone(c) for c in folding]
+        self.may_reject = _may_reject(self.constraints)
 
     def fit_transform(self, frame, handle_invalid):
         """Check and fit the constraints on ``frame``; its transformed form."""
@@ -120,6 +130,19 @@ class TableConstraints:
         for constraint in self.constraints:
             conditions = constraint.conditions(conditions)
         return conditions
+
+
+#: skgan's own rules, each kept by construction when no other rule writes its columns.
+_BY_CONSTRUCTION = (Inequality, Range, Bounds, FixedCombinations, OneHot, FixedIncrements,
+                    LinearEquality)
+
+
+def _may_reject(constraints):
+    """Whether generated rows can break a rule after the reverse transforms: two rules
+    write one column, or a rule is a user's own."""
+    written = [name for c in constraints for name in c.written_columns()]
+    return len(written) != len(set(written)) or not all(
+        type(c) in _BY_CONSTRUCTION for c in constraints)
 
 
 def _reverse_order(constraints):

@@ -69,6 +69,7 @@ class ImageAdapter(GridAdapter):
 
     network_family = "conv2d"
     kind = "image"
+    uint8_full_range = True
 
     def __init__(self, width=64, channels="auto"):
         super().__init__(width=width)

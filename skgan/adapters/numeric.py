@@ -20,10 +20,11 @@ class NumericAdapter(BaseAdapter):
     divides by the standard deviation (values may extrapolate beyond the range).
 
     Accepts 2-D arrays and DataFrames whose columns are all numeric or boolean.
-    ``decode`` returns what ``fit`` saw: an ndarray (float, of the training dtype when
-    it was a float dtype, else float64) or a DataFrame with the same columns and dtypes.
-    In a DataFrame, integer columns are rounded and clipped to the range seen in
-    training, boolean columns thresholded at 0.5. Constant columns come back constant.
+    ``decode`` returns what ``fit`` saw: an ndarray of the training dtype (float64 for
+    an object array of numbers) or a DataFrame with the same columns and dtypes.
+    Integer columns are rounded and clipped to the range seen in training, boolean
+    columns thresholded at 0.5. Constant columns come back constant. Missing and
+    infinite values are refused (the tabular adapter models missing values).
 
     Parameters
     ----------
@@ -56,7 +57,7 @@ class NumericAdapter(BaseAdapter):
     def check_input(self, X):
         if isinstance(X, pd.DataFrame):
             _check_numeric_columns(X)
-        elif np.asarray(X).dtype.kind in "USV":
+        elif np.asarray(X).dtype.kind not in "biufO":
             raise TypeError(
                 f"NumericAdapter needs numeric data, got an array of dtype "
                 f"{np.asarray(X).dtype}. Encode it first or use an adapter for mixed-type "
@@ -66,18 +67,16 @@ class NumericAdapter(BaseAdapter):
     def fit(self, X):
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling={self.scaling!r} is not one of {SCALINGS}.")
-        self.check_input(X)
+        values = self._values(X)  # checked before any attribute is set
+        if len(values) < 2:
+            raise ValueError(f"NumericAdapter needs at least 2 rows to fit, got {len(values)}.")
         frame = isinstance(X, pd.DataFrame)
         if frame:
             self.columns_ = X.columns
             self.dtypes_ = X.dtypes
-            values = X.to_numpy(dtype=np.float64)
         else:
-            values = np.asarray(X, dtype=np.float64)
             source_dtype = np.asarray(X).dtype
-            self.dtype_ = source_dtype if source_dtype.kind == "f" else np.dtype(np.float64)
-        if values.ndim != 2:
-            raise ValueError(f"NumericAdapter expects 2-D data, got {values.ndim}-D.")
+            self.dtype_ = source_dtype if source_dtype.kind in "biuf" else np.dtype(np.float64)
         self.is_frame_ = frame
         self.mean_ = values.mean(axis=0)
         scale = values.std(axis=0)
@@ -97,11 +96,7 @@ class NumericAdapter(BaseAdapter):
         return self
 
     def encode(self, X):
-        self.check_input(X)
-        if isinstance(X, pd.DataFrame):
-            values = X.to_numpy(dtype=np.float64)
-        else:
-            values = np.asarray(X, dtype=np.float64)
+        values = self._values(X)
         if self.quantiles_ is not None:
             return self.quantiles_.transform(values).astype(np.float32)
         return ((values - self.mean_) / self.scale_).astype(np.float32)
@@ -114,18 +109,45 @@ class NumericAdapter(BaseAdapter):
             values = encoded * self.scale_ + self.mean_
         values[:, self.constant_] = self.mean_[self.constant_]
         if not self.is_frame_:
-            return values.astype(self.dtype_, copy=False)
+            return _like_dtype(values, self.dtype_, self.min_, self.max_).astype(
+                self.dtype_, copy=False)
         columns = {}
-        for index, (name, dtype) in enumerate(zip(self.columns_, self.dtypes_)):
-            column = values[:, index]
-            if pd.api.types.is_bool_dtype(dtype):
-                column = column >= 0.5
-            elif pd.api.types.is_integer_dtype(dtype):
-                column = np.clip(np.rint(column), self.min_[index], self.max_[index])
+        for index, dtype in enumerate(self.dtypes_):
+            column = _like_dtype(values[:, index], dtype, self.min_[index], self.max_[index])
             columns[index] = pd.Series(column, copy=False).astype(dtype)
         frame = pd.DataFrame(columns)
         frame.columns = self.columns_
         return frame
+
+
+    def _values(self, X):
+        """``X`` as a 2-D float64 array of finite numbers, or the error saying why not."""
+        self.check_input(X)
+        try:
+            values = (X.to_numpy(dtype=np.float64, na_value=np.nan)
+                      if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=np.float64))
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"NumericAdapter needs numeric data: {error}.") from error
+        if values.ndim != 2:
+            raise ValueError(f"NumericAdapter expects 2-D data, got {values.ndim}-D.")
+        if np.isnan(values).any():
+            raise ValueError(
+                "NumericAdapter: X contains NaN (missing values); fill them first, or use "
+                "the tabular adapter, which models missing values."
+            )
+        if np.isinf(values).any():
+            raise ValueError("NumericAdapter: X contains infinity; replace those values first.")
+        return values
+
+
+def _like_dtype(values, dtype, low, high):
+    """Decoded floats ready for ``dtype``: booleans thresholded at 0.5, integers rounded
+    and clipped to the training range ``[low, high]``."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return values >= 0.5
+    if pd.api.types.is_integer_dtype(dtype):
+        return np.clip(np.rint(values), low, high)
+    return values
 
 
 def _check_numeric_columns(frame):

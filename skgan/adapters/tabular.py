@@ -360,7 +360,8 @@ class TabularAdapter(BaseAdapter):
         """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
         calibration (see :meth:`decode_sample`), and a few more with constraints."""
         if getattr(self, "pair_tables_", None) is None or n_rows == 0:
-            if getattr(self, "constraints_", None) is not None:
+            constraints = getattr(self, "constraints_", None)
+            if constraints is not None and constraints.may_reject:
                 return n_rows + max(16, n_rows // 8)
             return n_rows
         return OVERSAMPLING * max(n_rows, MIN_CANDIDATES // OVERSAMPLING)
@@ -379,7 +380,8 @@ class TabularAdapter(BaseAdapter):
         tables = getattr(self, "pair_tables_", None)
         n_decoded = len(next(iter(columns.values()))) if columns else 0
         candidates, output = np.arange(n_decoded), None
-        if getattr(self, "constraints_", None) is not None:  # rows no rule could keep go
+        constraints = getattr(self, "constraints_", None)
+        if constraints is not None and constraints.may_reject:  # rows no rule kept go
             output = self._table(columns, n_decoded)
             candidates = np.flatnonzero(self.constraints_.valid(output))
         if tables is None or len(candidates) <= n_rows:
