@@ -106,21 +106,25 @@ def run_sdv(train, rules):
 
     metadata = Metadata.detect_from_dataframes({"table": train}, infer_keys=None)
     synthesizer = GaussianCopulaSynthesizer(metadata)
-    supported = [rule for rule in rules if type(rule).__name__ in SDV_RULES]
+    supported = [rule for rule in rules if type(rule).__name__ in SDV_RULES and not (
+        isinstance(rule, FixedIncrements) and float(rule.increment) != int(rule.increment))]
+    # SDV has no linear equality, and its FixedIncrements takes whole numbers only.
     if supported:
         from sdv import cag
 
         synthesizer.add_constraints([
-            getattr(cag, name)(**params, table_name="table") for name, params in (
+            getattr(cag, name)(**params) for name, params in (
                 SDV_RULES[type(rule).__name__](rule) for rule in supported)])
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        synthesizer.fit(train)
+        synthesizer.fit({"table": train})  # SDV 2 takes a dict of tables
     fit_s = time.perf_counter() - started
     started = time.perf_counter()
     rows = synthesizer.sample(N_SAMPLED)
     sample_s = time.perf_counter() - started
+    if isinstance(rows, dict):
+        rows = rows["table"]
     return rows, fit_s, sample_s, len(supported)
 
 
