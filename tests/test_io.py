@@ -500,3 +500,66 @@ def test_every_kind_of_value_round_trips(value):
     tensors = {name: tensor.clone() for name, tensor in writer.tensors.items()}
     reader = StateReader(dict(writer.arrays), tensors, torch.device("cpu"))
     assert _same(value, reader.decode(document, "value"))
+
+
+@pytest.mark.parametrize("value", [
+    {"$set": [[1]], "frozen": False},
+    {"$dict": [], "default": []},
+    {"$function": []},
+    {"$scalar": "<i1", "value": 1000},
+    {"$scalar": "<M8[ns]", "value": 2**70},
+    {"$device": "garbage"},
+    {"$objects": [{}], "$id": 0, "dtype": "<f8", "shape": [1]},
+    {"$objects": [], "$id": 0, "dtype": "|O", "shape": [10**6, 10**6]},
+    {"$categorical_dtype": 5, "ordered": False},
+    {"$object": "BaseGAN", "$id": 0, "attributes": {}},
+    {"$object": "SamplerTags", "$id": 0, "attributes": {}},
+    {"$object": "Inequality", "$id": 0, "attributes": {"is_valid": 1}},
+    {"$torch_dtype": "_inductor"},
+    {"$timestamp": "2024-01-01", "unit": "ns", "tz": "dateutil//etc/hostname"},
+    {"$pandas_dtype": "datetime64[ns, dateutil//etc/hostname]"},
+    {"$index": {"$array": "a0", "$id": 0, "dtype": "<f2", "shape": [0]}, "dtype": None,
+     "name": None},
+    {"$tuple": [{"$tuple": [{"$tuple": []}]}] * 3},
+], ids=lambda value: next(iter(value)))
+def test_malformed_values_give_a_value_error(small_file, value):
+    members = _members(small_file)
+    document = json.loads(members["skgan.json"])
+    document["fitted"]["history_"] = value
+    crafted = _zip({**members, "skgan.json": json.dumps(document).encode()})
+    before = set(sys.modules)
+    try:
+        skgan.load(io.BytesIO(crafted))
+    except ValueError:
+        pass  # refused with a message; a harmless value may also load
+    assert set(sys.modules) - before == set()
+
+
+def test_deeply_nested_documents_give_a_value_error(small_file):
+    members = _members(small_file)
+    nested = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(ValueError):
+        skgan.load(io.BytesIO(_zip({**members, "skgan.json": nested.encode()})))
+    document = json.loads(members["skgan.json"])
+    value = []
+    for _ in range(400):  # deeper than the decoder's recursion allows, not json's
+        value = {"$tuple": [value]}
+    document["fitted"]["history_"] = value
+    with pytest.raises(ValueError):
+        skgan.load(io.BytesIO(_zip({**members, "skgan.json": json.dumps(document).encode()})))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_nested_estimators_trained_on_cuda_load_on_the_cpu(labelled):
+    X, y = labelled
+    resampler = skgan.GANResampler(estimator=skgan.GANSampler(**CHEAP), random_state=0)
+    resampler.fit_resample(X, y)
+    _, data = _round_trip(resampler)
+    members = _members(data)
+    document = _as_if_trained_on_cuda(json.loads(members["skgan.json"]))
+    members["skgan.json"] = json.dumps(document).encode()
+    with pytest.warns(UserWarning, match="not available"):
+        loaded = skgan.load(io.BytesIO(_zip(members)))
+    for fitted in loaded.estimators_.values():
+        assert fitted.device_ == torch.device("cpu")
+        assert fitted.sample(3).shape == (3, 3)

@@ -155,8 +155,10 @@ class QuantileNormalizer:
         self.max_fit_rows = max_fit_rows
 
     def fit(self, values, random_state):
+        # At most half as many quantiles as rows: each quantile then falls between two
+        # training values (save the extremes), so a model file keeps no column's values.
         self.transformer_ = QuantileTransformer(
-            n_quantiles=max(2, min(self.n_quantiles, len(values), self.max_fit_rows)),
+            n_quantiles=max(2, min(self.n_quantiles, len(values) // 2, self.max_fit_rows)),
             output_distribution="normal",
             subsample=self.max_fit_rows,
             random_state=random_state.randint(2**31 - 1),

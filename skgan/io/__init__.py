@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator
 
 from .._engine.torch_utils import device_available
 from ._container import read_archive, write_archive
-from ._read import StateReader
+from ._read import StateReader, check_attributes
 from ._registry import registry
 from ._write import StateWriter
 
@@ -135,13 +135,22 @@ def load(path, device=None):
     """
     document, arrays, tensors, label = read_archive(path)
     version = _format_version(document, label)
-    return _READERS[version](document, arrays, tensors, label, device)
+    try:
+        return _READERS[version](document, arrays, tensors, label, device)
+    except _MALFORMED as error:  # what a value of the wrong shape or kind runs into
+        raise ValueError(f"{label} is not a valid skgan model file ({type(error).__name__}: "
+                         f"{error})") from None
+
+
+#: Errors decoding a malformed document can raise (never one written by :func:`save`).
+_MALFORMED = (TypeError, KeyError, AttributeError, IndexError, OverflowError, RuntimeError,
+              RecursionError, MemoryError, ZeroDivisionError, NotImplementedError)
 
 
 def _read_version_1(document, arrays, tensors, label, device):
     name = document.get("class")
     cls = registry().classes.get(name) if isinstance(name, str) else None
-    if cls is None or not issubclass(cls, BaseEstimator):
+    if cls is None or not issubclass(cls, _saved_kinds()):
         raise ValueError(f"{label}: the class {name!r} is not a skgan estimator or adapter")
     if not isinstance(document.get("params"), dict) or not isinstance(
             document.get("fitted"), dict):
@@ -150,6 +159,9 @@ def _read_version_1(document, arrays, tensors, label, device):
     reader = StateReader(arrays, tensors, target)
     params = reader.decode(document["params"], f"{label}: {name}.params")
     fitted = reader.decode(document["fitted"], f"{label}: {name}")
+    if not isinstance(params, dict) or not isinstance(fitted, dict):
+        raise ValueError(f"{label}: the fields 'params' and 'fitted' must be JSON objects")
+    check_attributes(cls, fitted, f"{label}: {name}")
     if set(params) & set(fitted):
         raise ValueError(f"{label}: {sorted(set(params) & set(fitted))} are both parameters "
                          "and fitted attributes")
@@ -185,13 +197,15 @@ def _format_version(document, label):
 
 
 def _target_device(fitted, device):
+    """Where the model loads: ``device``, else the first device the document names
+    (nested estimators' too) when this machine has it, else the CPU."""
     if device is not None:
         return torch.device(device)
-    stored = fitted.get("device_")
-    if not (isinstance(stored, dict) and isinstance(stored.get("$device"), str)):
+    stored = _first_device(fitted)
+    if stored is None:
         return torch.device("cpu")
     try:
-        saved = torch.device(stored["$device"])
+        saved = torch.device(stored)
     except RuntimeError:
         return torch.device("cpu")
     if device_available(saved):
@@ -201,16 +215,36 @@ def _target_device(fitted, device):
     return torch.device("cpu")
 
 
-def _top_level_name(estimator):
+def _first_device(value, depth=0):
+    """The first ``{"$device": name}`` in a document part, or None."""
+    if depth > 50:
+        return None
+    if isinstance(value, dict):
+        if isinstance(value.get("$device"), str):
+            return value["$device"]
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            found = _first_device(item, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _saved_kinds():
+    """The classes a model file holds at its top: skgan's estimators and adapters."""
     from ..adapters import BaseAdapter
     from ..augmented import AugmentedEstimator
     from ..base import BaseGAN
     from ..cycle import CycleGANTransformer
     from ..resampler import GANResampler
 
-    kinds = (BaseGAN, BaseAdapter, CycleGANTransformer, GANResampler, AugmentedEstimator)
+    return (BaseGAN, BaseAdapter, CycleGANTransformer, GANResampler, AugmentedEstimator)
+
+
+def _top_level_name(estimator):
     name = registry().class_name(type(estimator))
-    if not isinstance(estimator, kinds) or name is None:
+    if not isinstance(estimator, _saved_kinds()) or name is None:
         raise TypeError(f"skgan.save writes skgan estimators and adapters, not "
                         f"{type(estimator).__name__}")
     return name

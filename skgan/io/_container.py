@@ -22,6 +22,8 @@ TENSORS = "tensors.safetensors"
 MEMBERS = (DOCUMENT, ARRAYS, TENSORS)
 
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+#: The largest member a model file may unpack to (a guard against zip bombs).
+MAX_MEMBER_BYTES = 16 * 2**30
 _PICKLE_PROTOCOL_MARK = b"\x80"
 _CONVERT_HINT = ("if you trust it, convert it with "
                  "'skgan convert --trust-pickle OLD_FILE NEW_FILE.skgan'")
@@ -79,6 +81,11 @@ def read_archive(source):
                         missing and f"member(s) {missing} missing",
                         extra and f"unexpected member(s) {extra}",
                         len(set(names)) != len(names) and "a member appears twice"])))
+            too_big = [info.filename for info in archive.infolist()
+                       if info.file_size > MAX_MEMBER_BYTES]
+            if too_big:
+                raise ValueError(f"{label}: member(s) {too_big} unpack to more than "
+                                 f"{MAX_MEMBER_BYTES // 2**30} GiB")
             members = {member: archive.read(member) for member in MEMBERS}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
         raise ValueError(f"{label} is damaged or truncated ({error})") from None
@@ -86,7 +93,7 @@ def read_archive(source):
         raise ValueError(f"{label} is not a skgan model file ({error})") from None
     try:
         document = json.loads(members[DOCUMENT].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ValueError(f"{label}: {DOCUMENT} is not valid JSON ({error})") from None
     if not isinstance(document, dict):
         raise ValueError(f"{label}: {DOCUMENT} is not a JSON object")

@@ -10,6 +10,8 @@ shape or dtype differs from what the document says raises a ValueError naming wh
 
 import collections
 import datetime
+import inspect
+import math
 
 import numpy as np
 import pandas as pd
@@ -84,12 +86,15 @@ class StateReader:
 
     def _set(self, value, path):
         items = self.decode(_field(value, "$set", list, path), path)
-        return frozenset(items) if _field(value, "frozen", bool, path) else set(items)
+        try:
+            return frozenset(items) if _field(value, "frozen", bool, path) else set(items)
+        except TypeError:
+            raise ValueError(f"{path}: a set holds an unhashable value") from None
 
     def _dict(self, value, path):
         pairs = _field(value, "$dict", list, path)
         if "default" in value:
-            factory = self._registry.default_factories.get(value["default"])
+            factory = self._registry.default_factories.get(_field(value, "default", str, path))
             if factory is None:
                 raise ValueError(f"{path}: {value['default']!r} is not a known factory")
             result = collections.defaultdict(factory)
@@ -135,10 +140,14 @@ class StateReader:
     def _object_array(self, value, path):
         dtype = _numpy_dtype(_field(value, "dtype", str, path), path)
         shape = _shape(value, path)
+        if dtype.kind not in "OUS":
+            raise ValueError(f"{path}: values listed in the document must be text or "
+                             f"objects, not {dtype}")
+        n_items = len(_field(value, "$objects", list, path))
+        if n_items != math.prod(shape):
+            raise ValueError(f"{path}: {n_items} values for an array of shape {shape}")
         array = self._new_id(value, path, np.empty(shape, dtype=dtype))
-        items = self.decode(_field(value, "$objects", list, path), path)
-        if len(items) != array.size:
-            raise ValueError(f"{path}: {len(items)} values for an array of shape {shape}")
+        items = self.decode(value["$objects"], path)
         array.ravel()[:] = items if dtype.kind != "O" else _object_values(items)
         return array
 
@@ -154,6 +163,9 @@ class StateReader:
                              f"{list(stored.shape)}; the document says {dtype} of {shape}")
         # Optimiser step counters stay on the CPU, as torch's load_state_dict keeps them.
         tensor = stored if self._optimizer_depth and stored.ndim == 0 else stored.to(self.device)
+        if (_field(value, "requires_grad", bool, path) or value["parameter"] is True) \
+                and not (tensor.is_floating_point() or tensor.is_complex()):
+            raise ValueError(f"{path}: only float tensors can be parameters or need gradients")
         if _field(value, "parameter", bool, path):
             tensor = torch.nn.Parameter(tensor, requires_grad=_field(
                 value, "requires_grad", bool, path))
@@ -168,9 +180,11 @@ class StateReader:
         if name not in self.tensors:
             raise ValueError(f"{path}: the generator state {name!r} is missing from the file")
         exported = {"device": _field(value, "device", str, path), "state": self.tensors[name]}
+        if self.tensors[name].dtype != torch.uint8 or self.tensors[name].ndim != 1:
+            raise ValueError(f"{path}: a random generator's state is a 1-D uint8 tensor")
         try:
             generator = import_generator(exported, self.device)
-        except RuntimeError as error:
+        except (RuntimeError, ValueError) as error:
             raise ValueError(f"{path}: not a valid random generator state ({error})") from None
         return self._new_id(value, path, generator)
 
@@ -194,6 +208,7 @@ class StateReader:
         module._non_persistent_buffers_set.update(_checked(key, str, path)
                                                   for key in non_persistent)
         attributes = self.decode(_field(value, "attributes", dict, path), path)
+        check_attributes(cls, attributes, path)
         clashes = set(attributes) & TORCH_MODULE_INTERNALS
         if clashes:
             raise ValueError(f"{path}: attributes {sorted(clashes)} are torch's own")
@@ -211,12 +226,24 @@ class StateReader:
             self._optimizer_depth -= 1
         if not isinstance(state, dict) or set(state) != {"defaults", "state", "param_groups"}:
             raise ValueError(f"{path}: not an optimiser's state")
+        if not isinstance(state["defaults"], dict) or not isinstance(state["state"], dict):
+            raise ValueError(f"{path}: not an optimiser's state")
+        for moments in state["state"].values():
+            if not isinstance(moments, dict) or not all(
+                    isinstance(item, torch.Tensor) for item in moments.values()):
+                raise ValueError(f"{path}: an optimiser's state holds other than tensors")
         for group in _checked(state["param_groups"], list, path):
             params = _checked(group, dict, path).get("params")
             if not isinstance(params, list) or not all(
                     isinstance(param, torch.nn.Parameter) for param in params):
                 raise ValueError(f"{path}: a parameter group does not list parameters")
         optimizer.__setstate__(state)
+        for group in optimizer.param_groups:  # as torch's load_state_dict places steps
+            if group.get("fused") or group.get("capturable"):
+                for param in group["params"]:
+                    step = optimizer.state.get(param, {}).get("step")
+                    if isinstance(step, torch.Tensor):
+                        optimizer.state[param]["step"] = step.to(param.device)
         return optimizer
 
     # ------------------------------------------------------------------ objects
@@ -224,11 +251,11 @@ class StateReader:
         cls = self._class(value.get("$object"), path)
         if issubclass(cls, (torch.nn.Module, torch.optim.Optimizer)):
             raise ValueError(f"{path}: {value['$object']} must be stored as a torch object")
+        if inspect.isabstract(cls) or "__slots__" in vars(cls):
+            raise ValueError(f"{path}: {value['$object']} is not a class of stored objects")
         obj = self._new_id(value, path, cls.__new__(cls))
         attributes = self.decode(_field(value, "attributes", dict, path), path)
-        if not isinstance(attributes, dict) or not all(isinstance(key, str)
-                                                       for key in attributes):
-            raise ValueError(f"{path}: attributes must be a dict with text keys")
+        check_attributes(cls, attributes, path)
         obj.__dict__.update(attributes)
         return obj
 
@@ -249,6 +276,8 @@ class StateReader:
     def _categorical_dtype(self, value, path):
         categories = value.get("$categorical_dtype")
         categories = None if categories is None else self.decode(categories, path)
+        if categories is not None and not isinstance(categories, pd.Index):
+            raise ValueError(f"{path}: categories must be an index")
         return pd.CategoricalDtype(categories, ordered=_field(value, "ordered", bool, path))
 
     def _string_dtype(self, value, path):
@@ -260,7 +289,7 @@ class StateReader:
             return pd.StringDtype("python", na_value=na_value)
 
     def _pandas_dtype(self, value, path):
-        text = _field(value, "$pandas_dtype", str, path)
+        text = _check_zone(_field(value, "$pandas_dtype", str, path), path)
         try:
             return pd.api.types.pandas_dtype(text)
         except (TypeError, ValueError, ImportError):
@@ -285,10 +314,11 @@ class StateReader:
         content = value[tag]
         try:
             if tag == "$device":
-                return torch.device(_checked(content, str, path))
+                torch.device(_checked(content, str, path))  # a valid device name
+                return self.device  # every device of the file maps to where it loads
             if tag == "$torch_dtype":
-                dtype = getattr(torch, _checked(content, str, path), None)
-                if not isinstance(dtype, torch.dtype):
+                dtype = _TORCH_DTYPES.get(_checked(content, str, path))
+                if dtype is None:
                     raise ValueError(f"{content!r} is not a torch dtype")
                 return dtype
             if tag == "$na":
@@ -300,7 +330,7 @@ class StateReader:
                     _field(value, "unit", str, path))
                 tz = value.get("tz")
                 return stamp if tz is None else stamp.tz_localize("UTC").tz_convert(
-                    _checked(tz, str, path))
+                    _check_zone(_checked(tz, str, path), path))
             if tag == "$timedelta":
                 return pd.Timedelta(_checked(content, str, path)).as_unit(
                     _field(value, "unit", str, path))
@@ -318,7 +348,7 @@ class StateReader:
             if tag in ("$slice", "$range"):
                 start, stop, step = _checked_list(content, 3, (int, type(None)), path)
                 return slice(start, stop, step) if tag == "$slice" else range(start, stop, step)
-        except (KeyError, TypeError, ValueError, OverflowError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError, RuntimeError) as error:
             raise ValueError(f"{path}: not a valid {tag[1:]} ({error})") from None
         raise AssertionError(tag)
 
@@ -338,6 +368,32 @@ _DECODERS = {
         "$device", "$torch_dtype", "$na", "$nat", "$timestamp", "$timedelta", "$datetime",
         "$date", "$duration", "$builtin_type", "$numpy_type", "$slice", "$range")},
 }
+
+
+#: torch's dtypes by name (a fixed table: ``getattr(torch, name)`` could import modules).
+_TORCH_DTYPES = {name: value for name, value in vars(torch).items()
+                 if isinstance(value, torch.dtype)}
+
+
+def _check_zone(text, path):
+    """``text`` (a time zone or a dtype naming one) unless it would make a time-zone
+    library read a file of the file's choosing."""
+    if "dateutil" in text or "/" in text and any(
+            part.startswith(("/", ".")) for part in text.replace(",", " ").split()):
+        raise ValueError(f"{path}: {text!r} is not a time zone a model file may name")
+    return text
+
+
+def check_attributes(cls, attributes, path):
+    """Attributes of an object of ``cls`` may not replace its methods or properties."""
+    if not isinstance(attributes, dict) or not all(isinstance(key, str) for key in attributes):
+        raise ValueError(f"{path}: attributes must be a dict with text keys")
+    shadowed = [key for key in attributes
+                if callable(getattr(cls, key, None)) or isinstance(
+                    inspect.getattr_static(cls, key, None), property)]
+    if shadowed:
+        raise ValueError(f"{path}: attributes {shadowed} would replace methods of "
+                         f"{cls.__name__}")
 
 
 def _field(value, key, kind, path):

@@ -148,6 +148,9 @@ class StateWriter:
     # ------------------------------------------------------------------ arrays
     def _ndarray(self, value, path):
         index = self._remember(value)
+        if value.dtype.kind == "f" and value.dtype.itemsize > 8:
+            raise ValueError(f"{path} is an array of {value.dtype}, which a model file "
+                             "cannot store")
         if value.dtype.kind in _NUMERIC_KINDS and value.dtype.fields is None:
             name = f"a{len(self.arrays)}"
             self.arrays[name] = value.astype(value.dtype.newbyteorder("="), order="C", copy=True)
