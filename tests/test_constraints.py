@@ -271,3 +271,61 @@ def test_random_rules_hold_for_any_generator_output(case, seed):
         assert len(rows) == 150
     else:
         assert len(rows) > 0
+
+
+def _decoded(adapter, n_rows=300, seed=0, scale=2.0):
+    noise = np.random.default_rng(seed).normal(scale=scale,
+                                               size=(4 * n_rows, adapter.encoded_shape_[0]))
+    return adapter.decode_sample(noise.astype(np.float32), n_rows, random_state=seed)
+
+
+def test_rules_that_write_what_others_fold_or_read_still_hold():
+    rng = np.random.default_rng(0)
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 50, 80), "D")
+    end = start + pd.to_timedelta(rng.integers(0, 3, 80), "D")
+    table = pd.DataFrame({"start": start, "end": end,
+                          "kind": pd.Series(np.where(end.day % 2 == 0, "even", "odd"),
+                                            dtype="str"),
+                          "a": rng.normal(size=80)})
+    table["b"] = table["a"]  # a <= b and b <= a: equal
+    rules = [FixedCombinations(["end", "kind"]), Inequality("start", "end"),
+             Inequality("a", "b"), Inequality("b", "a")]
+    adapter = TabularAdapter(constraints=rules).fit(table)
+    rows = _decoded(adapter)
+    assert len(rows) > 0 and adapter.constraints_.valid(rows).all()
+
+
+def test_sampling_zero_rows_and_awkward_columns():
+    rng = np.random.default_rng(1)
+    n_rows = 120
+    low = rng.normal(3.9e6, 1.0, n_rows).astype(np.float32)
+    zone = "Europe/Paris"
+    table = pd.DataFrame({
+        "low": low, "high": (low + np.float32(0.5)).astype(np.float32),
+        "seen": pd.date_range("2021-10-30 22:00", periods=n_rows, freq="15min", tz=zone),
+        "basic": rng.random(n_rows) < 0.5,
+    })
+    table["premium"] = ~table["basic"]
+    rules = [Inequality("low", "high", strict=True), FixedIncrements("seen", "15min"),
+             OneHot(["basic", "premium"]), Bounds("high", high=5e6)]
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=rules), **CHEAP).fit(table)
+    empty = model.sample(0)
+    assert empty.shape == (0, 5) and empty.dtypes.equals(table.dtypes)
+    rows = model.sample(200, random_state=0)
+    assert model.adapter_.constraints_.valid(rows).all()
+    assert rows["seen"].notna().all()  # the hour the clocks repeat is no missing value
+
+
+@pytest.mark.parametrize("rules, table_edit, message", [
+    ([FixedIncrements("age", 2.5)], None, "whole number"),
+    ([FixedCombinations(["city", "country"]), FixedCombinations(["country", "price"])], None,
+     "two joint columns"),
+    ([Inequality("start", "end")],
+     lambda table: table.assign(end=table["end"].dt.tz_localize("UTC")), "time zone"),
+])
+def test_more_bad_rules(rules, table_edit, message):
+    table = make_table(60)
+    if table_edit is not None:
+        table = table_edit(table)
+    with pytest.raises((ValueError, TypeError), match=message):
+        TabularAdapter(constraints=rules).fit(table)

@@ -62,20 +62,24 @@ class SamplingMixin:
         An adapter may keep fewer rows than asked (rows that no constraint could keep);
         the rest are generated again, at most ``max_condition_rounds`` times.
         """
-        parts, n_kept, rounds = [], 0, 0
+        parts, n_kept, stalled = [], 0, 0
+        if n_samples == 0:
+            encoded = self._generate_encoded(0, generator)
+            return self.adapter_.decode_sample(encoded, 0, random_state=0)
         while n_kept < n_samples:
-            if rounds == self.max_condition_rounds:
+            if stalled == self.max_condition_rounds:
                 raise ValueError(
-                    f"Only {n_kept} of {n_samples} rows generated in {rounds} rounds keep "
-                    "the adapter's constraints; the rules may contradict each other or "
-                    "the model (check them against the training rows).")
+                    f"Only {n_kept} of {n_samples} rows generated keep the adapter's "
+                    f"constraints after {stalled} rounds that kept none; the rules may "
+                    "contradict each other or the model (check them against the training "
+                    "rows).")
             size = min(_SAMPLE_CHUNK, n_samples - n_kept)
             encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator)
             part = self.adapter_.decode_sample(
                 encoded, size, random_state=self._decode_seed(generator))
             parts.append(part)
             n_kept += len(part)
-            rounds += 0 if len(part) == size else 1
+            stalled += 0 if len(part) else 1
         if isinstance(parts[0], pd.DataFrame):
             return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return np.concatenate(parts)

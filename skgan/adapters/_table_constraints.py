@@ -175,6 +175,12 @@ def _refuse_contradictions(constraints, frame):
         elif isinstance(constraint, Range):
             edges += [(constraint.low, constraint.middle, constraint.strict, constraint),
                       (constraint.middle, constraint.high, constraint.strict, constraint)]
+    folded = [name for c in constraints if isinstance(c, (FixedCombinations, OneHot))
+              for name in c.column_names()]
+    twice = sorted({str(name) for name in folded if folded.count(name) > 1})
+    if twice:
+        raise ValueError(f"Constraints fold column(s) {twice} into two joint columns; give "
+                         "each column to one FixedCombinations or OneHot rule.")
     for start, _, _, _ in edges:
         strict_path = _strict_cycle(start, edges)
         if strict_path is not None:

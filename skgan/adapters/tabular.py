@@ -392,10 +392,13 @@ class TabularAdapter(BaseAdapter):
                                   self.column_encoders_)
             kept = candidates[systematic_sample(
                 tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
-        if output is not None:
-            return self._finished(output.iloc[kept].reset_index(drop=True))
-        return self._as_output({index: column.iloc[kept].reset_index(drop=True)
-                                for index, column in columns.items()}, len(kept))
+        if output is None:
+            output = self._table({index: column.iloc[kept].reset_index(drop=True)
+                                  for index, column in columns.items()}, len(kept))
+            if constraints is not None:  # kept by construction; any row that was not goes
+                output = output[constraints.valid(output)].reset_index(drop=True)
+            return self._finished(output)
+        return self._finished(output.iloc[kept].reset_index(drop=True))
 
     def _as_output(self, columns, n_rows=None):
         if n_rows is None:

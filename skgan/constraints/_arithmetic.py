@@ -6,7 +6,15 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .base import Constraint, as_float, decimals_of, kind_of, require_kind, with_dtype
+from .base import (
+    Constraint,
+    as_float,
+    decimals_of,
+    kind_of,
+    on_wall_clock,
+    require_kind,
+    with_dtype,
+)
 
 
 class FixedIncrements(Constraint):
@@ -70,7 +78,10 @@ class FixedIncrements(Constraint):
 
     def check(self, frame):
         require_kind(self, frame, self.column_names())
-        self._check_increment(frame[self.column])
+        step = self._check_increment(frame[self.column])
+        if pd.api.types.is_integer_dtype(frame[self.column].dtype) and step != int(step):
+            raise ValueError(f"{self.describe()}: column {self.column!r} holds integers; "
+                             "its increment must be a whole number")
 
     def fit(self, frame):
         self.check(frame)
@@ -104,9 +115,7 @@ def _nanoseconds(values):
 def _round_times(values, step):
     if values.dt.tz is None:
         return values.dt.round(step)
-    zone = values.dt.tz
-    return values.dt.tz_localize(None).dt.round(step).dt.tz_localize(
-        zone, ambiguous="NaT", nonexistent="shift_forward")
+    return on_wall_clock(values, lambda wall: wall.dt.round(step))
 
 
 class LinearEquality(Constraint):
@@ -193,8 +202,11 @@ class LinearEquality(Constraint):
                 values[:, position] = np.round(values[:, position], decimals)
         computed = (float(self.constant) - values[:, :-1] @ weights[:-1]) / weights[-1]
         last = names[-1]
-        if self.decimals_[last] is not None:
-            computed = np.round(computed, self.decimals_[last])
+        if self.decimals_[last] is not None:  # unless rounding would break the equality
+            rounded = np.round(computed, self.decimals_[last])
+            scale = np.maximum(1.0, np.abs(values[:, :-1] * weights[:-1]).sum(axis=1))
+            keeps = np.abs((rounded - computed) * weights[-1]) <= 1e-9 * scale
+            computed = np.where(keeps, rounded, computed)
         written = np.isfinite(computed) & ~np.isnan(values[:, -1])
         values[written, -1] = computed[written]
         out = frame.copy()

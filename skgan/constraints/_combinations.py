@@ -234,6 +234,11 @@ def _same(left, right):
 
 def _as_dtype(values, dtype, index):
     series = pd.Series(values, index=index, dtype=object)
+    if series.notna().all():  # stored values as they were: no trip through floats
+        try:
+            return series.astype(dtype)
+        except (TypeError, ValueError):
+            pass
     if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
         numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
         return with_dtype(numbers, dtype, index)

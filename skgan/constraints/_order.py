@@ -54,9 +54,6 @@ class Inequality(Constraint):
     def written_columns(self):
         return [self.high]
 
-    def read_columns(self):
-        return [self.low]
-
     def is_valid(self, frame):
         low, high = frame[self.low], frame[self.high]
         present = (low.notna() & high.notna()).to_numpy(dtype=bool)
@@ -118,12 +115,14 @@ class Inequality(Constraint):
         if self.kind_ == "number":
             low = as_float(frame[self.low])
             values = as_float(high)
-            new = round_up(low + gaps, self.decimals_)
+            new = np.maximum(round_up(low + gaps, self.decimals_), low)
             if self.strict:
                 step = 10.0 ** -self.decimals_ if self.decimals_ is not None else None
                 too_low = new <= low
-                new[too_low] = (low[too_low] + step if step is not None
-                                else np.nextafter(low[too_low], np.inf))
+                precision = high.dtype if pd.api.types.is_float_dtype(high.dtype) \
+                    and isinstance(high.dtype, np.dtype) else np.dtype(np.float64)
+                new[too_low] = (low[too_low] + step if step is not None else np.nextafter(
+                    low[too_low].astype(precision), np.inf).astype(np.float64))
             values[written] = new[written]
             return with_dtype(values, high.dtype, high.index)
         low = frame[self.low]
@@ -139,12 +138,10 @@ class Inequality(Constraint):
 
 
 def _ceil_times(values, step):
-    if kind_of(values) == "timedelta":
+    """Times rounded up to ``step`` on the wall clock (local time for zoned ones)."""
+    if kind_of(values) == "timedelta" or values.dt.tz is None:
         return values.dt.ceil(step)
-    if values.dt.tz is not None:
-        zone = values.dt.tz
-        return values.dt.tz_convert("UTC").dt.ceil(step).dt.tz_convert(zone)
-    return values.dt.ceil(step)
+    return on_wall_clock(values, lambda wall: wall.dt.ceil(step))
 
 
 class Range(Constraint):
@@ -184,9 +181,6 @@ class Range(Constraint):
 
     def written_columns(self):
         return [self.middle, self.high]
-
-    def read_columns(self):
-        return [self.low]
 
     def is_valid(self, frame):
         first, second = self._parts()

@@ -130,7 +130,11 @@ def require_kind(constraint, frame, names, kinds=("number", "datetime", "timedel
     if len(set(found.values())) > 1:
         raise TypeError(f"{constraint.describe()}: columns {list(names)} mix "
                         f"{sorted(set(found.values()))}")
-    return next(iter(found.values()))
+    kind = next(iter(found.values()))
+    if kind == "datetime" and len({frame[name].dt.tz is None for name in names}) > 1:
+        raise TypeError(f"{constraint.describe()}: columns {list(names)} mix dates with and "
+                        "without a time zone")
+    return kind
 
 
 def as_float(column):
@@ -172,6 +176,18 @@ def time_step(column):
     return None
 
 
+def on_wall_clock(values, change):
+    """``change`` applied to zoned datetimes as local wall-clock times, then placed back
+    in their zone (an hour the clock repeats keeps each value's own offset, an hour it
+    skips moves forward)."""
+    zone = values.dt.tz
+    wall = values.dt.tz_localize(None)
+    offsets = wall - values.dt.tz_convert("UTC").dt.tz_localize(None)
+    summer = (offsets > offsets.min()).to_numpy(dtype=bool)  # the larger of two offsets
+    changed = change(wall)
+    return changed.dt.tz_localize(zone, ambiguous=summer, nonexistent="shift_forward")
+
+
 def round_up(values, decimals):
     """``values`` rounded up to ``decimals`` (None: unchanged); NaN stays NaN."""
     if decimals is None:
@@ -197,8 +213,12 @@ def with_dtype(values, dtype, index):
             return pd.Series(pd.array(np.where(missing, None, np.round(values)),
                                       dtype=dtype), index=index)
         return pd.Series(np.round(values), index=index).astype(dtype)
-    if pd.api.types.is_bool_dtype(dtype) and not np.isnan(values).any():
-        return pd.Series(values.astype(bool), index=index).astype(dtype)
+    if pd.api.types.is_bool_dtype(dtype):
+        missing = np.isnan(values)
+        if not missing.any():
+            return pd.Series(values.astype(bool), index=index).astype(dtype)
+        return pd.Series(pd.array(np.where(missing, None, values.astype(bool)),
+                                  dtype="boolean"), index=index)
     return pd.Series(values, index=index).astype(dtype)
 
 
