@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -216,6 +217,7 @@ device_, n_features_in_, feature_names_in_
                 "call fit(X, y) with class labels."
             )
         y = column_or_1d(y, warn=True)
+        _refuse_missing(y)
         check_classification_targets(y)
         if reset:
             self.classes_, counts = np.unique(y, return_counts=True)
@@ -231,6 +233,7 @@ device_, n_features_in_, feature_names_in_
         return y
 
     def _check_known(self, labels):
+        _refuse_missing(labels)
         unseen = np.setdiff1d(np.unique(labels), self.classes_)
         if len(unseen):
             raise ValueError(
@@ -402,3 +405,9 @@ device_, n_features_in_, feature_names_in_
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
+
+
+def _refuse_missing(labels):
+    """Refuse missing labels by name (np.unique cannot sort None among labels)."""
+    if pd.isna(np.asarray(labels, dtype=object)).any():
+        raise ValueError("y has missing labels (None or NaN); drop those rows first.")

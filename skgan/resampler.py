@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
 
 from ._engine.core import refuse_file_path
 from ._oversampling_counts import STRATEGY_NAMES, rows_to_add
-from .adapters import TabularAdapter
+from .adapters import TabularAdapter, resolve_adapter
 from .conditional import ConditionalGAN
 
 
@@ -192,7 +192,9 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
         if estimator is None:
             estimator = _default_estimator()
         fitted, per_class = None, {}
-        if sum(rows.values()) > 0:
+        if sum(rows.values()) == 0:  # no model reads X: its adapter's checks still run
+            resolve_adapter(getattr(estimator, "adapter", "auto"), data).check_input(data)
+        else:
             if self._is_conditional(estimator):
                 fitted = self._fitted_clone(estimator, data, labels, seeds[0])
             else:

@@ -57,6 +57,39 @@ def test_non_numeric_input_is_refused():
         NumericAdapter(scaling="log").fit(np.ones((3, 2)))
 
 
+@pytest.mark.parametrize(
+    "X, error, message",
+    [
+        (np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), ValueError, "NaN"),
+        (np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 4.0]]), ValueError, "infinity"),
+        (np.ones((1, 2)), ValueError, "at least 2 rows"),
+        (np.ones(5), ValueError, "2-D"),
+        (np.array([[1.0, "a"], [2.0, "b"]], dtype=object), TypeError, "numeric"),
+        (np.array([["2020-01-01"], ["2021-01-01"]], dtype="datetime64[ns]"), TypeError,
+         "numeric"),
+    ],
+)
+def test_numeric_adapter_refuses_what_it_cannot_encode_and_stays_as_it_was(X, error, message):
+    fresh = NumericAdapter()
+    with pytest.raises(error, match=message):
+        fresh.fit(X)
+    assert not [name for name in vars(fresh) if name.endswith("_")]
+    good = np.arange(6.0).reshape(3, 2)
+    fitted = NumericAdapter().fit(good)
+    with pytest.raises(error, match=message):
+        fitted.fit(X)
+    np.testing.assert_allclose(fitted.decode(fitted.encode(good)), good, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.bool_])
+def test_integer_and_boolean_arrays_come_back_in_their_dtype_and_range(dtype):
+    X = np.random.RandomState(0).randint(0, 2 if dtype == np.bool_ else 9, (40, 3)).astype(dtype)
+    adapter = NumericAdapter().fit(X)
+    decoded = adapter.decode(np.random.RandomState(1).normal(scale=3, size=(100, 3)))
+    assert decoded.dtype == X.dtype
+    assert (decoded >= X.min(axis=0)).all() and (decoded <= X.max(axis=0)).all()
+
+
 def test_resolve_adapter():
     assert isinstance(resolve_adapter("auto", np.ones((3, 2))), TabularAdapter)
     assert isinstance(resolve_adapter("auto", pd.DataFrame({"a": ["x"]})), TabularAdapter)

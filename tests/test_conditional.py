@@ -81,6 +81,7 @@ def test_string_labels_and_per_sample_labels():
         (dict(y="bird"), "not seen in fit"),
         (dict(y=["cat", "cat"]), "2 labels for n_samples=3"),
         (dict(y=["cat", "bird", "cat"]), "not seen in fit"),
+        (dict(y=["cat", None, "cat"]), "missing labels"),
     ],
 )
 def test_bad_labels_at_sample_time_raise(kwargs, match):
@@ -99,6 +100,8 @@ def test_bad_labels_at_fit_time_raise_and_leave_model_unfitted():
         model.fit(X, y[:99])
     with pytest.raises(ValueError, match="Unknown label type"):
         model.fit(X, np.linspace(0, 1, 100))
+    with pytest.raises(ValueError, match="missing labels"):
+        model.fit(X, np.where(y == 0, None, "cat"))
     assert not hasattr(model, "classes_")
     model.fit(X, y)
     with pytest.raises(ValueError, match="not seen in fit"):

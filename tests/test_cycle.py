@@ -62,6 +62,8 @@ def test_domains_far_apart_are_moved_onto_each_other():
         (np.zeros(550), r"exactly two domains \(classes\); got 1 class:"),
         (np.arange(550) % 3, r"exactly two domains \(classes\); got 3 classes"),
         (np.zeros(10), "rows but y has 10"),
+        (np.array(["a", None] * 275, dtype=object), "missing domains"),
+        (np.r_[np.arange(549) % 2, np.nan], "missing domains"),
     ],
 )
 def test_bad_domains_raise_and_leave_the_model_unfitted(y, match):
@@ -157,6 +159,26 @@ def test_images_and_signals_translate_to_their_own_layout(shape, adapter):
     assert out.shape == (3, *shape[1:]) and out.dtype == X.dtype
     assert model.inverse_transform(X[:3]).shape == (3, *shape[1:])
     assert np.isfinite(model.score(X, domains))
+
+
+def test_a_single_image_translates():
+    X = np.random.RandomState(0).rand(8, 8, 8)
+    model = CycleGANTransformer(adapter=ImageAdapter(width=2), epochs=1, batch_size=4,
+                                random_state=0).fit(X, np.arange(8) % 2)
+    assert model.transform(X[:1]).shape == (1, 8, 8)
+
+
+@pytest.mark.parametrize("X, domains", [
+    (np.zeros((6, 2)), np.arange(6) % 2),  # constant columns: an encoding of width 0
+    (np.array([[1.0], [2.0], [5.0], [7.0]]), np.array([0, 1, 1, 1])),  # one row in A
+])
+def test_degenerate_domains_train_to_finite_losses(X, domains):
+    model = CycleGANTransformer(epochs=1, batch_size=4, pac=1, random_state=0)
+    model.fit(X, domains)
+    assert all(np.isfinite(values).all() for values in model.history_.values())
+    assert np.isfinite(model.transform(X[:1])).all()
+    if X.std() == 0:
+        assert model.score(X, domains) == 0.0
 
 
 def test_history_pool_fills_then_swaps_half():

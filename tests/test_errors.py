@@ -87,6 +87,13 @@ def test_wrong_feature_count_at_score_time(estimator_class, blobs):
         model.score(blobs[:, :2])
 
 
+@pytest.mark.parametrize("adapter", ["auto", "numeric"])
+def test_score_of_a_single_row_says_it_needs_two(adapter, blobs):
+    model = GANSampler(adapter=adapter, **FAST).fit(blobs)
+    with pytest.raises(ValueError, match="score needs at least 2 rows of X, got 1"):
+        model.score(blobs[:1])
+
+
 def test_input_is_not_modified(blobs, numeric_frame):
     array, frame = blobs.copy(), numeric_frame.copy()
     GANSampler(**FAST).fit(blobs).score(blobs)

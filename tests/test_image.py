@@ -126,6 +126,15 @@ def test_non_numeric_images_raise_type_error():
         ImageAdapter().fit(pd.DataFrame(np.zeros((3, 64))))
 
 
+def test_refused_refit_leaves_the_adapter_as_it_was():
+    images = _images((6, 9, 13), np.float32)
+    adapter = ImageAdapter().fit(images)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        adapter.fit(np.full((4, 8, 8), np.nan))
+    assert adapter.sample_shape_ == (9, 13)
+    np.testing.assert_allclose(adapter.decode(adapter.encode(images)), images, atol=1e-5)
+
+
 @pytest.fixture(scope="module")
 def fitted_digit_like():
     images = _images((32, 8, 8, 1), np.uint8)

@@ -35,6 +35,14 @@ def test_samples_keep_layout_dtype_and_channel_ranges():
         assert samples[:, channel].max() <= signals[:, channel].max()
 
 
+def test_uint8_signals_come_back_in_their_training_range():
+    signals = np.random.RandomState(0).randint(100, 150, size=(6, 20)).astype(np.uint8)
+    adapter = SignalAdapter().fit(signals)
+    decoded = adapter.decode(np.random.RandomState(1).uniform(-1, 1, size=(50, 1, 20)))
+    assert decoded.dtype == np.uint8
+    assert decoded.min() >= signals.min() and decoded.max() <= signals.max()
+
+
 @pytest.mark.parametrize(
     "signals, match",
     [

@@ -315,6 +315,36 @@ def test_whole_number_floats_come_back_whole():
     assert samples["age"].dtype == np.float64 and (observed == observed.round()).all()
 
 
+def test_none_and_nan_in_one_column_are_one_missing_level():
+    # A key column (it determines "side") whose missing values are None in some rows
+    # and NaN in others, as an object column read from several sources holds them.
+    keys = pd.Series(["k1", "k2", "k3", None, "k1", "k2", "k3", np.nan] * 4, dtype=object)
+    table = pd.DataFrame({"key": keys, "side": keys.map({"k1": "x", "k2": "y", "k3": "x"})
+                          .fillna("y")})
+    adapter = TabularAdapter().fit(table)
+    assert adapter.column_encoders_[0].coder_.block_widths == [4]
+    assert [(link.key, link.dependent) for link in adapter.dependencies_] == [(0, 1)]
+    noise = np.random.RandomState(0).normal(scale=3, size=(200, adapter.encoded_shape_[0]))
+    decoded = adapter.decode(noise.astype(np.float32), random_state=0)
+    assert set(decoded["key"].dropna()) <= {"k1", "k2", "k3"}
+    assert (decoded["side"][decoded["key"].isna()] == "y").all()
+
+
+def test_times_keep_their_exact_range_and_resolution():
+    # float64 holds these nanoseconds only to 128 ns: bounds and steps must stay exact.
+    start = pd.Timestamp("2000-01-01")
+    table = pd.DataFrame({"at": start + pd.to_timedelta([0, 1, 3, 7], unit="us"),
+                          "took": pd.to_timedelta([5, 9, 1, 2], unit="us")}).astype(
+        {"at": "datetime64[ns]", "took": "timedelta64[ns]"})
+    adapter = TabularAdapter().fit(table)
+    noise = np.random.RandomState(0).normal(scale=3, size=(200, adapter.encoded_shape_[0]))
+    decoded = adapter.decode(noise.astype(np.float32), random_state=0)
+    for name in table.columns:
+        assert decoded[name].between(table[name].min(), table[name].max()).all()
+    assert (decoded["at"].dt.nanosecond == 0).all()
+    assert (decoded["took"].dt.nanoseconds == 0).all()
+
+
 def test_held_out_fold_with_an_all_missing_column_is_scored(fitted, table):
     fold = table.copy()
     fold["price"] = np.nan

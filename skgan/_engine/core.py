@@ -244,12 +244,17 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         validate_data(self, X, reset=False, **self.adapter_.input_checks)
 
     def _check_fitted_input(self, X):
-        """After fit: refuse a changed adapter and data unlike the training data's."""
+        """After fit: refuse a changed adapter and data unlike the training data's.
+
+        A single sample is fine here (translating one image); the adapter's minimum
+        number of samples is for training.
+        """
         check_is_fitted(self)
         self._check_same_adapter()
         refuse_file_path(X)
         self.adapter_.check_input(X)
-        validate_data(self, X, reset=False, **self.adapter_.input_checks)
+        validate_data(self, X, reset=False,
+                      **{**self.adapter_.input_checks, "ensure_min_samples": 1})
 
     def _batch_sampler(self, tensors, batch_size):
         """Mini-batches of one epoch as ``sampler(generator)``, or None to shuffle."""

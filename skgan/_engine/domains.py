@@ -1,6 +1,7 @@
 """Unpaired two-domain data: shape checks, domain sizes, batches drawn per domain."""
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import _num_samples, column_or_1d
@@ -44,6 +45,8 @@ def domain_mask(estimator_name, X, y, classes=None):
             "y holds the domain of each row of X (two values)."
         )
     y = column_or_1d(y, warn=True)
+    if pd.isna(y.astype(object)).any():  # np.unique cannot sort None among domains
+        raise ValueError("y has missing domains (None or NaN); drop those rows first.")
     if len(y) != _num_samples(X):
         raise ValueError(f"X has {_num_samples(X)} rows but y has {len(y)}; they must match.")
     if classes is None:

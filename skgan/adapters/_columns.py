@@ -193,10 +193,11 @@ class CategoryCoder:
         counts = column.value_counts(dropna=False, sort=True)
         counts = counts[counts > 0]  # unused categories of a categorical dtype
         levels = counts.index.to_numpy(dtype=object, copy=True)
+        frequencies = counts.to_numpy(dtype=np.float64)
         missing = column.isna().to_numpy()
         if missing.any():  # decode to the column's own missing marker (None, NaN, NA)
-            levels[pd.isna(levels)] = column[missing].iloc[0]
-        frequencies = counts.to_numpy(dtype=np.float64)
+            levels, frequencies = _one_missing_level(levels, frequencies,
+                                                     column[missing].iloc[0])
         if len(levels) > self.max_categories:
             n_kept = self.max_categories - 1
             self.rare_levels_ = levels[n_kept:]
@@ -260,6 +261,33 @@ class CategoryCoder:
         self.__dict__.update(state)
         self._index = pd.Index(self.levels_, dtype=object, tupleize_cols=False)
         self._rare_index = pd.Index(self.rare_levels_, dtype=object, tupleize_cols=False)
+
+
+def positions_in(index, values):
+    """Positions of ``values`` in the object ``index`` (-1 for values not in it), any
+    missing marker (None, NaN, NaT, NA) finding the index's missing level."""
+    values = _object_array(values)
+    positions = index.get_indexer(values)
+    missing_level = np.flatnonzero(pd.isna(index.to_numpy()))
+    if len(missing_level):
+        positions[pd.isna(values)] = missing_level[0]
+    return positions
+
+
+def _one_missing_level(levels, frequencies, marker):
+    """Levels with every missing marker (None and NaN are counted apart) merged into
+    one level, ``marker``, still sorted by frequency."""
+    is_missing = pd.isna(levels)
+    if is_missing.sum() > 1:
+        kept = ~is_missing
+        kept[np.flatnonzero(is_missing)[0]] = True
+        frequencies = frequencies.copy()
+        frequencies[np.flatnonzero(is_missing)[0]] = frequencies[is_missing].sum()
+        levels, frequencies = levels[kept], frequencies[kept]
+        order = np.argsort(-frequencies, kind="stable")
+        levels, frequencies = levels[order], frequencies[order]
+    levels[pd.isna(levels)] = marker
+    return levels, frequencies
 
 
 def _object_array(values):

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._column_kinds import is_integer_valued, is_time_column
+from ._columns import positions_in
 from ._level_rules import find_level_rules
 from ._table_columns import ContinuousColumn, DiscreteColumn
 
@@ -50,8 +51,11 @@ class FunctionalDependency:
         self.dependent = dependent
 
     def fit(self, key_column, dependent_column):
-        pairs = pd.DataFrame({"key": key_column.to_numpy(dtype=object),
-                              "value": dependent_column.to_numpy(dtype=object)})
+        keys = key_column.to_numpy(dtype=object, copy=True)
+        missing = pd.isna(keys)
+        if missing.any():  # one missing level, however marked (None, NaN, NA)
+            keys[missing] = keys[np.flatnonzero(missing)[0]]
+        pairs = pd.DataFrame({"key": keys, "value": dependent_column.to_numpy(dtype=object)})
         codes, _ = pd.factorize(pairs["key"], use_na_sentinel=False)
         first = pairs.drop_duplicates("key")
         self.key_index_ = pd.Index(first["key"].to_numpy(), dtype=object, tupleize_cols=False)
@@ -61,7 +65,7 @@ class FunctionalDependency:
 
     def dependent_values(self, keys):
         """The dependent column's value of every key (an object array)."""
-        positions = self.key_index_.get_indexer(np.asarray(keys, dtype=object))
+        positions = positions_in(self.key_index_, keys)
         if (positions < 0).any():  # cannot happen for decoded keys: they are seen levels
             raise ValueError("A key was never seen in training.")
         return self.values_[positions]

@@ -19,6 +19,8 @@ common value of a two-level column decides nothing.
 import numpy as np
 import pandas as pd
 
+from ._columns import positions_in
+
 MIN_ROWS = 10
 MAX_CHANCE = 1e-6
 
@@ -44,7 +46,7 @@ class LevelRule:
 
     def apply(self, columns, encoders):
         """Write the decided values into ``columns`` (decoded Series by position)."""
-        positions = self.levels_.get_indexer(columns[self.column].to_numpy(dtype=object))
+        positions = positions_in(self.levels_, columns[self.column])
         decided = positions >= 0
         if not decided.any():
             return

@@ -123,7 +123,7 @@ class MLPTranslator(nn.Module):
             Encoded rows of the domain translated from and of the domain translated to.
         """
         source, target = source.float(), target.float()
-        source_std, target_std = source.std(dim=0), target.std(dim=0)
+        source_std, target_std = _spread(source), _spread(target)
         scale = torch.where(source_std > 0, target_std / source_std.clamp_min(1e-12),
                             torch.ones_like(source_std))
         self.linear_path.weight.copy_(torch.diag(scale))
@@ -133,6 +133,11 @@ class MLPTranslator(nn.Module):
     def forward(self, inputs, generator=None):
         raw = self.body(inputs) + self.linear_path(inputs)
         return raw if self.head is None else self.head(raw, generator)
+
+
+def _spread(rows):
+    """Per-feature standard deviation of ``rows``; 0 for a single row (not NaN)."""
+    return rows.std(dim=0) if len(rows) > 1 and rows.numel() else torch.zeros_like(rows[0])
 
 
 class _ResidualBlock(nn.Module):
