@@ -36,7 +36,9 @@ N_SAMPLED = 5000
 
 def cps1985():
     table = pd.read_csv(DATA / "cps1985.csv")
-    rules = [LinearEquality({"age": 1, "education": -1, "experience": -1}, constant=6)]
+    # The last column is the one computed: age from schooling and experience. (With
+    # experience computed instead, ML efficacy of wage fell 0.030; see RESULTS.md.)
+    rules = [LinearEquality({"education": -1, "experience": -1, "age": 1}, constant=6)]
     return table, rules, "wage"
 
 
