@@ -329,3 +329,22 @@ def test_more_bad_rules(rules, table_edit, message):
         table = table_edit(table)
     with pytest.raises((ValueError, TypeError), match=message):
         TabularAdapter(constraints=rules).fit(table)
+
+
+def test_combinations_no_column_decides_are_learned_jointly():
+    rng = np.random.default_rng(2)
+    pairs = [("x", 1), ("x", 2), ("y", 1), ("z", 3)]
+    chosen = rng.integers(0, len(pairs), 200)
+    table = pd.DataFrame({"letter": pd.Series([pairs[i][0] for i in chosen], dtype="str"),
+                          "digit": [pairs[i][1] for i in chosen],
+                          "value": rng.normal(size=200)})
+    rule = FixedCombinations(["letter", "digit"])
+    adapter = TabularAdapter(constraints=[rule]).fit(table)
+    fitted = adapter.constraints_.constraints[0]
+    assert fitted.key_ is None and fitted.joint_column_ in adapter.columns_
+    rows = _decoded(adapter)
+    assert set(zip(rows["letter"], rows["digit"])) <= set(pairs)
+    assert rows.dtypes.equals(table.dtypes)
+    keyed = TabularAdapter(constraints=[FixedCombinations(["city", "country"])]).fit(
+        make_table(100))
+    assert keyed.constraints_.constraints[0].key_ == "city"

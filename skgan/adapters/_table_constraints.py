@@ -72,6 +72,7 @@ class TableConstraints:
         for constraint in self.constraints:
             constraint.fit(frame)
             frame = constraint.transform(frame)
+        self.may_reject = _may_reject(self.constraints)  # fitted rules know what they write
         return frame
 
     def _valid_training_rows(self, frame, handle_invalid):

@@ -24,9 +24,11 @@ class _ColumnSet(Constraint):
 class FixedCombinations(_ColumnSet):
     """Only the combinations of ``columns`` seen in the training rows are generated.
 
-    The columns are learned as one joint categorical column (one level per seen
-    combination, missing values included) and split back at sampling: a city always
-    comes with its own country.
+    When one of the columns decides the others (a city its country), the networks learn
+    the columns as they are and sampling writes the others from it; otherwise they are
+    learned as one joint categorical column (one level per seen combination, missing
+    values included) and split back at sampling. Either way a city always comes with
+    its own country.
 
     Parameters
     ----------
@@ -61,8 +63,18 @@ class FixedCombinations(_ColumnSet):
         self.combinations_ = {name: np.array([key[position] for key in seen], dtype=object)
                               for position, name in enumerate(names)}
         self.dtypes_ = {name: frame[name].dtype for name in names}
+        self.key_ = next((name for name in names
+                          if len(set(self.combinations_[name])) == len(seen)), None)
         self.joint_column_ = fresh_name(frame, " & ".join(map(str, names)))
         return self
+
+    def written_columns(self):
+        key = getattr(self, "key_", None)
+        return [name for name in self.column_names() if name != key]
+
+    def read_columns(self):
+        key = getattr(self, "key_", None)
+        return [] if key is None else [key]
 
     @property
     def _index_of(self):
@@ -72,6 +84,8 @@ class FixedCombinations(_ColumnSet):
                 for row in range(n_seen)}
 
     def transform(self, frame):
+        if getattr(self, "key_", None) is not None:
+            return frame  # the others are written from the key at sampling
         index_of = self._index_of
         labels = [index_of.get(key) for key in _keys(frame, self.column_names())]
         if any(label is None for label in labels):
@@ -83,12 +97,26 @@ class FixedCombinations(_ColumnSet):
         return out
 
     def reverse_transform(self, frame):
+        if getattr(self, "key_", None) is not None:
+            return self._written_from_key(frame)
         labels = frame[self.joint_column_]
         rows = np.array([int(str(label)[1:]) if isinstance(label, str) else 0
                          for label in labels], dtype=np.int64)
         out = frame.drop(columns=[self.joint_column_])
         for name in self.column_names():
             values = self.combinations_[name][rows]
+            out[name] = _as_dtype(values, self.dtypes_[name], frame.index)
+        return out
+
+    def _written_from_key(self, frame):
+        row_of = {value: row for row, value in enumerate(self.combinations_[self.key_])}
+        keys = [key[0] for key in _keys(frame, [self.key_])]
+        rows = np.array([row_of.get(key, -1) for key in keys], dtype=np.int64)
+        known = rows >= 0  # a key never seen leaves the row to the final check
+        out = frame.copy()
+        for name in self.written_columns():
+            values = frame[name].astype(object).to_numpy(copy=True)
+            values[known] = self.combinations_[name][rows[known]]
             out[name] = _as_dtype(values, self.dtypes_[name], frame.index)
         return out
 
@@ -106,6 +134,8 @@ class FixedCombinations(_ColumnSet):
         if not matching:
             raise ValueError(f"Conditions {asked} match no combination of {names} seen in "
                              "training.")
+        if getattr(self, "key_", None) is not None:
+            return conditions  # the columns stay in the learned table
         if len(matching) == 1:
             rest[self.joint_column_] = f"#{matching[0]}"
         return rest
