@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -348,3 +349,13 @@ def test_combinations_no_column_decides_are_learned_jointly():
     keyed = TabularAdapter(constraints=[FixedCombinations(["city", "country"])]).fit(
         make_table(100))
     assert keyed.constraints_.constraints[0].key_ == "city"
+
+
+def test_fit_says_when_rows_will_be_checked_after_sampling():
+    table = make_table(80)
+    with pytest.warns(UserWarning, match="generated again"):
+        TabularAdapter(constraints=[Range("low", "mid", "high"), Bounds("high", high=100)]
+                       ).fit(table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularAdapter(constraints=[Inequality("start", "end")]).fit(table)

@@ -73,6 +73,13 @@ class TableConstraints:
             constraint.fit(frame)
             frame = constraint.transform(frame)
         self.may_reject = _may_reject(self.constraints)  # fitted rules know what they write
+        if self.may_reject:
+            warnings.warn(
+                "Not every rule can be kept by construction here (two rules write one "
+                "column, or a rule is your own): sampled rows are checked against all "
+                "rules, and rows breaking one are dropped and generated again (sampling "
+                "raises a ValueError after 100 rounds that keep none).", UserWarning,
+                stacklevel=4)
         return frame
 
     def _valid_training_rows(self, frame, handle_invalid):
