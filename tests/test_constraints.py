@@ -359,3 +359,15 @@ def test_fit_says_when_rows_will_be_checked_after_sampling():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TabularAdapter(constraints=[Inequality("start", "end")]).fit(table)
+
+
+def test_bounds_keep_large_integer_identifiers_exact():
+    ids = np.array([2**53 + 1, 2**60 + 7, 12, 2**62 + 3], dtype=np.int64)
+    frame = pd.DataFrame({"id": ids, "n": pd.array([1, None, 7, 9], dtype="Int64")})
+    rules = [Bounds("id", low=0), Bounds("n", low=0.5, high=8.5)]
+    out = frame
+    for rule in rules:
+        out = rule.fit(out).reverse_transform(out)
+    assert out["id"].tolist() == ids.tolist() and out["id"].dtype == np.int64
+    assert out["n"].tolist()[0] == 1 and out["n"].tolist()[3] == 8 and out["n"].isna()[1]
+    assert str(out["n"].dtype) == "Int64"

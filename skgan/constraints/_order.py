@@ -282,13 +282,13 @@ class Bounds(Constraint):
         column = frame[self.column]
         low, high = self._limits(column)
         out = frame.copy()
-        if kind_of(column) == "number":
-            values = as_float(column)
-            integer = pd.api.types.is_integer_dtype(column.dtype)
-            lower = None if low is None else (np.ceil(low) if integer else low)
-            upper = None if high is None else (np.floor(high) if integer else high)
-            out[self.column] = with_dtype(np.clip(values, lower, upper), column.dtype,
-                                          column.index)
+        if pd.api.types.is_integer_dtype(column.dtype):  # in integers: no trip via floats
+            lower = None if low is None else int(np.ceil(low))
+            upper = None if high is None else int(np.floor(high))
+            out[self.column] = column.clip(lower=lower, upper=upper)
+        elif kind_of(column) == "number":
+            values = np.clip(as_float(column), low, high)
+            out[self.column] = with_dtype(values, column.dtype, column.index)
         else:
             out[self.column] = column.clip(lower=low, upper=high)
         return out
