@@ -10,6 +10,7 @@ from .base import (
     decimals_of,
     fresh_name,
     kind_of,
+    on_wall_clock,
     require_kind,
     round_up,
     time_step,
