@@ -59,7 +59,6 @@ class TableConstraints:
         folding = [c for c in constraints if isinstance(c, (FixedCombinations, OneHot))]
         self.constraints = [clone(c) for c in constraints if c not in folding] + [
             clone(c) for c in folding]
-        self.may_reject = _may_reject(self.constraints)
 
     def fit_transform(self, frame, handle_invalid):
         """Check and fit the constraints on ``frame``; its transformed form."""
@@ -72,7 +71,9 @@ class TableConstraints:
         for constraint in self.constraints:
             constraint.fit(frame)
             frame = constraint.transform(frame)
-        self.may_reject = _may_reject(self.constraints)  # fitted rules know what they write
+        # Fitted rules know what they write (a FixedCombinations key, for one).
+        self.may_reject = _may_reject(self.constraints)
+        self.reverse_order = _reverse_order(self.constraints)
         if self.may_reject:
             warnings.warn(
                 "Not every rule can be kept by construction here (two rules write one "
@@ -115,7 +116,7 @@ class TableConstraints:
 
     def reverse(self, frame):
         """Generated rows in the transformed form → the original columns, rules kept."""
-        for position in _reverse_order(self.constraints):
+        for position in self.reverse_order:
             frame = self.constraints[position].reverse_transform(frame)
         frame = frame[list(self.columns)]
         for name, dtype in self.dtypes.items():
@@ -125,6 +126,11 @@ class TableConstraints:
                 except (TypeError, ValueError):
                     pass  # an integer column with missing values stays float
         return frame
+
+    def rows_to_keep(self, frame):
+        """Which training rows keep every rule (None when all of them do)."""
+        valid = self.valid(frame)
+        return None if valid.all() else valid
 
     def valid(self, frame):
         """Which rows of ``frame`` (original columns) keep every rule."""

@@ -7,18 +7,13 @@ from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
 from ._dependencies import find_links, integer_keys, write_dependents, write_missing
-from ._pair_calibration import (
-    MIN_CANDIDATES,
-    OVERSAMPLING,
-    fit_pair_tables,
-    pair_codes,
-    systematic_sample,
-)
+from ._pair_calibration import fit_pair_tables
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
 from ._table_input import as_frame, check_params, forced_kinds
+from ._table_sampling import candidates_to_generate, chosen_rows
 from .base import BaseAdapter
 
 CONTINUOUS_METHODS = ("vgm", "quantile")
@@ -324,8 +319,7 @@ class TabularAdapter(BaseAdapter):
             return None
         frame, _ = as_frame(X, require_values=False)
         self._check_columns(frame)
-        valid = constraints.valid(frame)
-        return None if valid.all() else valid
+        return constraints.rows_to_keep(frame)
 
     def encode(self, X):
         return self._encode(X, strict=True)
@@ -359,12 +353,7 @@ class TabularAdapter(BaseAdapter):
     def n_candidates(self, n_rows):
         """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
         calibration (see :meth:`decode_sample`), and a few more with constraints."""
-        if getattr(self, "pair_tables_", None) is None or n_rows == 0:
-            constraints = getattr(self, "constraints_", None)
-            if constraints is not None and constraints.may_reject:
-                return n_rows + max(16, n_rows // 8)
-            return n_rows
-        return OVERSAMPLING * max(n_rows, MIN_CANDIDATES // OVERSAMPLING)
+        return candidates_to_generate(self, n_rows)
 
     def decode_sample(self, encoded, n_rows, random_state=None):
         """Decode generated rows and keep ``n_rows`` of them.
@@ -373,32 +362,12 @@ class TabularAdapter(BaseAdapter):
         weighted so that every pair of discrete columns (and of missing-value
         indicators) occurs as in the training rows, and ``n_rows`` distinct rows are
         kept with probability proportional to their weights (see
-        ``skgan.adapters._pair_calibration``). Without it, the first ``n_rows``.
+        ``skgan.adapters._pair_calibration``). Without it, the first ``n_rows``. Rows
+        that break a constraint are never kept, so fewer may come back.
         """
         random_state = random_source(random_state)
         columns = self._decode_columns(encoded, random_state)
-        tables = getattr(self, "pair_tables_", None)
-        n_decoded = len(next(iter(columns.values()))) if columns else 0
-        candidates, output = np.arange(n_decoded), None
-        constraints = getattr(self, "constraints_", None)
-        if constraints is not None and constraints.may_reject:  # rows no rule kept go
-            output = self._table(columns, n_decoded)
-            candidates = np.flatnonzero(self.constraints_.valid(output))
-        if tables is None or len(candidates) <= n_rows:
-            kept = candidates[:n_rows]
-        else:
-            codes, _ = pair_codes({index: column.iloc[candidates]
-                                   for index, column in columns.items()},
-                                  self.column_encoders_)
-            kept = candidates[systematic_sample(
-                tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
-        if output is None:
-            output = self._table({index: column.iloc[kept].reset_index(drop=True)
-                                  for index, column in columns.items()}, len(kept))
-            if constraints is not None:  # kept by construction; any row that was not goes
-                output = output[constraints.valid(output)].reset_index(drop=True)
-            return self._finished(output)
-        return self._finished(output.iloc[kept].reset_index(drop=True))
+        return self._finished(chosen_rows(self, columns, n_rows, random_state))
 
     def _as_output(self, columns, n_rows=None):
         if n_rows is None:

@@ -13,6 +13,7 @@ from .base import (
     kind_of,
     on_wall_clock,
     require_kind,
+    wall_nanoseconds,
     with_dtype,
 )
 
@@ -73,7 +74,7 @@ class FixedIncrements(Constraint):
             valid[present] = np.abs(ratio - np.round(ratio)) <= 1e-6 * np.maximum(
                 1.0, np.abs(ratio))
         else:
-            valid[present] = (_nanoseconds(column[present]) % step.value) == 0
+            valid[present] = (wall_nanoseconds(column[present]) % step.value) == 0
         return valid
 
     def check(self, frame):
@@ -102,14 +103,6 @@ class FixedIncrements(Constraint):
             out[self.column] = column.dt.round(step) if kind_of(column) == "timedelta" \
                 else _round_times(column, step)
         return out
-
-
-def _nanoseconds(values):
-    if kind_of(values) == "datetime":
-        if values.dt.tz is not None:
-            values = values.dt.tz_localize(None)
-        return values.to_numpy().astype("datetime64[ns]").astype(np.int64)
-    return values.to_numpy().astype("timedelta64[ns]").astype(np.int64)
 
 
 def _round_times(values, step):

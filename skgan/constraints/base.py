@@ -13,13 +13,14 @@ a bounded number of times).
 """
 
 import inspect
+from abc import ABCMeta, abstractmethod
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
 
-class Constraint(BaseEstimator):
+class Constraint(BaseEstimator, metaclass=ABCMeta):
     """Base class of constraints: parameters only in ``__init__``, equal by value.
 
     Subclasses implement :meth:`column_names`, :meth:`is_valid` and, where the rule can be
@@ -28,16 +29,16 @@ class Constraint(BaseEstimator):
     class the same way; see docs/constraints.md.
     """
 
+    @abstractmethod
     def column_names(self):
         """The names of the columns the rule is about, in a fixed order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def is_valid(self, frame):
         """Boolean array: which rows of ``frame`` keep the rule.
 
         A row whose constrained values are missing has nothing to keep and is valid.
         """
-        raise NotImplementedError
 
     def check(self, frame):
         """Raise a ValueError/TypeError when the rule cannot apply to ``frame`` (a
@@ -162,13 +163,7 @@ def time_step(column):
     values = column.dropna()
     if len(values) == 0:
         return None
-    if kind_of(column) == "datetime":
-        if values.dt.tz is not None:
-            values = values.dt.tz_localize(None)
-        offsets = values - values.dt.normalize()
-        nanoseconds = offsets.to_numpy().astype("timedelta64[ns]").astype(np.int64)
-    else:
-        nanoseconds = values.to_numpy().astype("timedelta64[ns]").astype(np.int64)
+    nanoseconds = wall_nanoseconds(values)
     for unit in ("1D", "1h", "1min", "1s", "1ms", "1us"):
         step = pd.Timedelta(unit).value
         if np.all(nanoseconds % step == 0):
@@ -186,6 +181,15 @@ def on_wall_clock(values, change):
     summer = (offsets > offsets.min()).to_numpy(dtype=bool)  # the larger of two offsets
     changed = change(wall)
     return changed.dt.tz_localize(zone, ambiguous=summer, nonexistent="shift_forward")
+
+
+def wall_nanoseconds(values):
+    """Datetimes (as local wall-clock times) or timedeltas as int64 nanoseconds."""
+    if kind_of(values) == "datetime":
+        if values.dt.tz is not None:
+            values = values.dt.tz_localize(None)
+        return values.to_numpy().astype("datetime64[ns]").astype(np.int64)
+    return values.to_numpy().astype("timedelta64[ns]").astype(np.int64)
 
 
 def round_up(values, decimals):

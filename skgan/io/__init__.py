@@ -9,7 +9,6 @@ file names, so a model file from someone else is as safe to open as a CSV table.
 See docs/saving_models.md.
 """
 
-import os
 import platform
 import warnings
 
@@ -17,11 +16,11 @@ import numpy as np
 import pandas as pd
 import sklearn
 import torch
-from sklearn.base import BaseEstimator
 
 from .._engine.torch_utils import device_available
 from ._container import read_archive, write_archive
-from ._read import StateReader, check_attributes
+from ._checks import check_attributes
+from ._read import StateReader
 from ._registry import registry
 from ._write import StateWriter
 

@@ -17,6 +17,17 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ._checks import (
+    TORCH_DTYPES,
+    check_attributes,
+    check_layer_shapes,
+    check_zone,
+    checked,
+    checked_list,
+    field,
+    numpy_dtype,
+    shape_of,
+)
 from ._registry import registry
 from ._write import TORCH_MODULE_INTERNALS
 
@@ -63,7 +74,7 @@ class StateReader:
         return obj
 
     def _ref(self, value, path):
-        index = _field(value, "$ref", int, path)
+        index = field(value, "$ref", int, path)
         if not 0 <= index < len(self._objects):
             raise ValueError(f"{path}: reference to object {index}, which the file lacks")
         return self._objects[index]
@@ -76,30 +87,30 @@ class StateReader:
 
     # ------------------------------------------------------------------ plain values
     def _float(self, value, path):
-        text = _field(value, "$float", str, path)
+        text = field(value, "$float", str, path)
         if text not in ("nan", "inf", "-inf"):
             raise ValueError(f"{path}: {text!r} is not a special float")
         return float(text)
 
     def _tuple(self, value, path):
-        return tuple(self.decode(_field(value, "$tuple", list, path), path))
+        return tuple(self.decode(field(value, "$tuple", list, path), path))
 
     def _set(self, value, path):
-        items = self.decode(_field(value, "$set", list, path), path)
+        items = self.decode(field(value, "$set", list, path), path)
         try:
-            return frozenset(items) if _field(value, "frozen", bool, path) else set(items)
+            return frozenset(items) if field(value, "frozen", bool, path) else set(items)
         except TypeError:
             raise ValueError(f"{path}: a set holds an unhashable value") from None
 
     def _dict(self, value, path):
-        pairs = _field(value, "$dict", list, path)
+        pairs = field(value, "$dict", list, path)
         if "default" in value:
-            factory = self._registry.default_factories.get(_field(value, "default", str, path))
+            factory = self._registry.default_factories.get(field(value, "default", str, path))
             if factory is None:
                 raise ValueError(f"{path}: {value['default']!r} is not a known factory")
             result = collections.defaultdict(factory)
         else:
-            ordered = _field(value, "ordered", bool, path)
+            ordered = field(value, "ordered", bool, path)
             result = collections.OrderedDict() if ordered else {}
         for pair in pairs:
             if not isinstance(pair, list) or len(pair) != 2:
@@ -112,21 +123,21 @@ class StateReader:
         return result
 
     def _scalar(self, value, path):
-        dtype = _numpy_dtype(_field(value, "$scalar", str, path), path)
+        dtype = numpy_dtype(field(value, "$scalar", str, path), path)
         item = value.get("value")
         if isinstance(item, dict):
             item = self._float(item, path)
         if dtype.kind in "Mm":
-            return np.array(_checked(item, int, path), dtype=np.int64).view(dtype)[()]
+            return np.array(checked(item, int, path), dtype=np.int64).view(dtype)[()]
         if not isinstance(item, (bool, int, float, str)):
             raise ValueError(f"{path}: a numpy scalar holds {item!r}")
         return dtype.type(item)
 
     # ------------------------------------------------------------------ arrays, tensors
     def _array(self, value, path):
-        name = _field(value, "$array", str, path)
-        dtype = _numpy_dtype(_field(value, "dtype", str, path), path)
-        shape = _shape(value, path)
+        name = field(value, "$array", str, path)
+        dtype = numpy_dtype(field(value, "dtype", str, path), path)
+        shape = shape_of(value, path)
         if name not in self.arrays:
             raise ValueError(f"{path}: the array {name!r} is missing from the file")
         stored = self.arrays[name]
@@ -138,12 +149,12 @@ class StateReader:
         return self._new_id(value, path, array)
 
     def _object_array(self, value, path):
-        dtype = _numpy_dtype(_field(value, "dtype", str, path), path)
-        shape = _shape(value, path)
+        dtype = numpy_dtype(field(value, "dtype", str, path), path)
+        shape = shape_of(value, path)
         if dtype.kind not in "OUS":
             raise ValueError(f"{path}: values listed in the document must be text or "
                              f"objects, not {dtype}")
-        n_items = len(_field(value, "$objects", list, path))
+        n_items = len(field(value, "$objects", list, path))
         if n_items != math.prod(shape):
             raise ValueError(f"{path}: {n_items} values for an array of shape {shape}")
         array = self._new_id(value, path, np.empty(shape, dtype=dtype))
@@ -152,10 +163,10 @@ class StateReader:
         return array
 
     def _tensor(self, value, path):
-        name = _field(value, "$tensor", str, path)
+        name = field(value, "$tensor", str, path)
         stored = self.tensors.get(name)
-        shape = _shape(value, path)
-        dtype = _field(value, "dtype", str, path)
+        shape = shape_of(value, path)
+        dtype = field(value, "dtype", str, path)
         if stored is None:
             raise ValueError(f"{path}: the tensor {name!r} is missing from the file")
         if list(stored.shape) != shape or str(stored.dtype) != f"torch.{dtype}":
@@ -163,23 +174,23 @@ class StateReader:
                              f"{list(stored.shape)}; the document says {dtype} of {shape}")
         # Optimiser step counters stay on the CPU, as torch's load_state_dict keeps them.
         tensor = stored if self._optimizer_depth and stored.ndim == 0 else stored.to(self.device)
-        if (_field(value, "requires_grad", bool, path) or value["parameter"] is True) \
+        if (field(value, "requires_grad", bool, path) or value["parameter"] is True) \
                 and not (tensor.is_floating_point() or tensor.is_complex()):
             raise ValueError(f"{path}: only float tensors can be parameters or need gradients")
-        if _field(value, "parameter", bool, path):
-            tensor = torch.nn.Parameter(tensor, requires_grad=_field(
+        if field(value, "parameter", bool, path):
+            tensor = torch.nn.Parameter(tensor, requires_grad=field(
                 value, "requires_grad", bool, path))
         else:
-            tensor.requires_grad_(_field(value, "requires_grad", bool, path))
+            tensor.requires_grad_(field(value, "requires_grad", bool, path))
         return self._new_id(value, path, tensor)
 
     def _generator(self, value, path):
         from .._engine.torch_utils import import_generator
 
-        name = _field(value, "$generator", str, path)
+        name = field(value, "$generator", str, path)
         if name not in self.tensors:
             raise ValueError(f"{path}: the generator state {name!r} is missing from the file")
-        exported = {"device": _field(value, "device", str, path), "state": self.tensors[name]}
+        exported = {"device": field(value, "device", str, path), "state": self.tensors[name]}
         if self.tensors[name].dtype != torch.uint8 or self.tensors[name].ndim != 1:
             raise ValueError(f"{path}: a random generator's state is a 1-D uint8 tensor")
         try:
@@ -194,9 +205,9 @@ class StateReader:
         module = cls.__new__(cls)
         torch.nn.Module.__init__(module)
         self._new_id(value, path, module)
-        module.__dict__["training"] = _field(value, "training", bool, path)
+        module.__dict__["training"] = field(value, "training", bool, path)
         for table in ("parameters", "buffers", "modules"):
-            entries = _field(value, table, dict, path)
+            entries = field(value, table, dict, path)
             for key, item in entries.items():
                 decoded = self.decode(item, f"{path}.{key}")
                 expected = {"parameters": torch.nn.Parameter, "buffers": torch.Tensor,
@@ -204,16 +215,16 @@ class StateReader:
                 if decoded is not None and not isinstance(decoded, expected):
                     raise ValueError(f"{path}.{key} is not a {expected.__name__}")
                 getattr(module, f"_{table}")[key] = decoded
-        non_persistent = _field(value, "non_persistent", list, path)
-        module._non_persistent_buffers_set.update(_checked(key, str, path)
+        non_persistent = field(value, "non_persistent", list, path)
+        module._non_persistent_buffers_set.update(checked(key, str, path)
                                                   for key in non_persistent)
-        attributes = self.decode(_field(value, "attributes", dict, path), path)
+        attributes = self.decode(field(value, "attributes", dict, path), path)
         check_attributes(cls, attributes, path)
         clashes = set(attributes) & TORCH_MODULE_INTERNALS
         if clashes:
             raise ValueError(f"{path}: attributes {sorted(clashes)} are torch's own")
         module.__dict__.update(attributes)
-        _check_layer_shapes(module, path)
+        check_layer_shapes(module, path)
         return module
 
     def _optimizer(self, value, path):
@@ -232,8 +243,8 @@ class StateReader:
             if not isinstance(moments, dict) or not all(
                     isinstance(item, torch.Tensor) for item in moments.values()):
                 raise ValueError(f"{path}: an optimiser's state holds other than tensors")
-        for group in _checked(state["param_groups"], list, path):
-            params = _checked(group, dict, path).get("params")
+        for group in checked(state["param_groups"], list, path):
+            params = checked(group, dict, path).get("params")
             if not isinstance(params, list) or not all(
                     isinstance(param, torch.nn.Parameter) for param in params):
                 raise ValueError(f"{path}: a parameter group does not list parameters")
@@ -254,7 +265,7 @@ class StateReader:
         if inspect.isabstract(cls) or "__slots__" in vars(cls):
             raise ValueError(f"{path}: {value['$object']} is not a class of stored objects")
         obj = self._new_id(value, path, cls.__new__(cls))
-        attributes = self.decode(_field(value, "attributes", dict, path), path)
+        attributes = self.decode(field(value, "attributes", dict, path), path)
         check_attributes(cls, attributes, path)
         obj.__dict__.update(attributes)
         return obj
@@ -271,17 +282,17 @@ class StateReader:
 
     # ------------------------------------------------------------------ pandas, numpy
     def _dtype(self, value, path):
-        return _numpy_dtype(_field(value, "$dtype", str, path), path)
+        return numpy_dtype(field(value, "$dtype", str, path), path)
 
     def _categorical_dtype(self, value, path):
         categories = value.get("$categorical_dtype")
         categories = None if categories is None else self.decode(categories, path)
         if categories is not None and not isinstance(categories, pd.Index):
             raise ValueError(f"{path}: categories must be an index")
-        return pd.CategoricalDtype(categories, ordered=_field(value, "ordered", bool, path))
+        return pd.CategoricalDtype(categories, ordered=field(value, "ordered", bool, path))
 
     def _string_dtype(self, value, path):
-        storage = _field(value, "$string_dtype", str, path)
+        storage = field(value, "$string_dtype", str, path)
         na_value = self.decode(value.get("na_value"), path)
         try:
             return pd.StringDtype(storage, na_value=na_value)
@@ -289,7 +300,7 @@ class StateReader:
             return pd.StringDtype("python", na_value=na_value)
 
     def _pandas_dtype(self, value, path):
-        text = _check_zone(_field(value, "$pandas_dtype", str, path), path)
+        text = check_zone(field(value, "$pandas_dtype", str, path), path)
         try:
             return pd.api.types.pandas_dtype(text)
         except (TypeError, ValueError, ImportError):
@@ -306,7 +317,7 @@ class StateReader:
             raise ValueError(f"{path}: not a valid index ({error})") from None
 
     def _range_index(self, value, path):
-        start, stop, step = _checked_list(value.get("$range_index"), 3, int, path)
+        start, stop, step = checked_list(value.get("$range_index"), 3, int, path)
         return pd.RangeIndex(start, stop, step, name=self.decode(value.get("name"), path))
 
     def _simple(self, value, path):
@@ -314,10 +325,10 @@ class StateReader:
         content = value[tag]
         try:
             if tag == "$device":
-                torch.device(_checked(content, str, path))  # a valid device name
+                torch.device(checked(content, str, path))  # a valid device name
                 return self.device  # every device of the file maps to where it loads
             if tag == "$torch_dtype":
-                dtype = _TORCH_DTYPES.get(_checked(content, str, path))
+                dtype = TORCH_DTYPES.get(checked(content, str, path))
                 if dtype is None:
                     raise ValueError(f"{content!r} is not a torch dtype")
                 return dtype
@@ -326,27 +337,27 @@ class StateReader:
             if tag == "$nat":
                 return pd.NaT
             if tag == "$timestamp":
-                stamp = pd.Timestamp(_checked(content, str, path)).as_unit(
-                    _field(value, "unit", str, path))
+                stamp = pd.Timestamp(checked(content, str, path)).as_unit(
+                    field(value, "unit", str, path))
                 tz = value.get("tz")
                 return stamp if tz is None else stamp.tz_localize("UTC").tz_convert(
-                    _check_zone(_checked(tz, str, path), path))
+                    check_zone(checked(tz, str, path), path))
             if tag == "$timedelta":
-                return pd.Timedelta(_checked(content, str, path)).as_unit(
-                    _field(value, "unit", str, path))
+                return pd.Timedelta(checked(content, str, path)).as_unit(
+                    field(value, "unit", str, path))
             if tag == "$datetime":
-                return datetime.datetime.fromisoformat(_checked(content, str, path))
+                return datetime.datetime.fromisoformat(checked(content, str, path))
             if tag == "$date":
-                return datetime.date.fromisoformat(_checked(content, str, path))
+                return datetime.date.fromisoformat(checked(content, str, path))
             if tag == "$duration":
-                return datetime.timedelta(*_checked_list(content, 3, int, path))
+                return datetime.timedelta(*checked_list(content, 3, int, path))
             if tag == "$builtin_type":
                 return {"bool": bool, "int": int, "float": float, "str": str,
                         "object": object}[content]
             if tag == "$numpy_type":
-                return _numpy_dtype(_checked(content, str, path), path).type
+                return numpy_dtype(checked(content, str, path), path).type
             if tag in ("$slice", "$range"):
-                start, stop, step = _checked_list(content, 3, (int, type(None)), path)
+                start, stop, step = checked_list(content, 3, (int, type(None)), path)
                 return slice(start, stop, step) if tag == "$slice" else range(start, stop, step)
         except (KeyError, TypeError, ValueError, OverflowError, RuntimeError) as error:
             raise ValueError(f"{path}: not a valid {tag[1:]} ({error})") from None
@@ -370,89 +381,9 @@ _DECODERS = {
 }
 
 
-#: torch's dtypes by name (a fixed table: ``getattr(torch, name)`` could import modules).
-_TORCH_DTYPES = {name: value for name, value in vars(torch).items()
-                 if isinstance(value, torch.dtype)}
-
-
-def _check_zone(text, path):
-    """``text`` (a time zone or a dtype naming one) unless it would make a time-zone
-    library read a file of the file's choosing."""
-    if "dateutil" in text or "/" in text and any(
-            part.startswith(("/", ".")) for part in text.replace(",", " ").split()):
-        raise ValueError(f"{path}: {text!r} is not a time zone a model file may name")
-    return text
-
-
-def check_attributes(cls, attributes, path):
-    """Attributes of an object of ``cls`` may not replace its methods or properties."""
-    if not isinstance(attributes, dict) or not all(isinstance(key, str) for key in attributes):
-        raise ValueError(f"{path}: attributes must be a dict with text keys")
-    shadowed = [key for key in attributes
-                if callable(getattr(cls, key, None)) or isinstance(
-                    inspect.getattr_static(cls, key, None), property)]
-    if shadowed:
-        raise ValueError(f"{path}: attributes {shadowed} would replace methods of "
-                         f"{cls.__name__}")
-
-
-def _field(value, key, kind, path):
-    if key not in value:
-        raise ValueError(f"{path}: the field {key!r} is missing")
-    return _checked(value[key], kind, f"{path}.{key}")
-
-
-def _checked(item, kind, path):
-    if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
-        raise ValueError(f"{path}: {item!r} is not of the expected type")
-    return item
-
-
-def _checked_list(items, length, kind, path):
-    if not isinstance(items, list) or len(items) != length:
-        raise ValueError(f"{path}: expected a list of {length} values")
-    return [_checked(item, kind, path) for item in items]
-
-
-def _shape(value, path):
-    shape = _field(value, "shape", list, path)
-    if not all(isinstance(size, int) and not isinstance(size, bool) and size >= 0
-               for size in shape):
-        raise ValueError(f"{path}: {shape!r} is not a shape")
-    return shape
-
-
-def _numpy_dtype(text, path):
-    try:
-        dtype = np.dtype(text)
-    except TypeError:
-        raise ValueError(f"{path}: {text!r} is not a numpy dtype") from None
-    if dtype.fields is not None or dtype.kind == "V":
-        raise ValueError(f"{path}: {text!r} is a structured dtype")
-    return dtype
-
-
 def _object_values(items):
     """``items`` as a 1-D object array (lists and tuples kept as single values)."""
     values = np.empty(len(items), dtype=object)
     for position, item in enumerate(items):
         values[position] = item
     return values
-
-
-def _check_layer_shapes(module, path):
-    """A linear or convolutional layer's weight agrees with its stated sizes."""
-    weight = module._parameters.get("weight")
-    if weight is None:
-        return
-    expected = None
-    if isinstance(module, torch.nn.Linear):
-        expected = (module.out_features, module.in_features)
-    elif isinstance(module, torch.nn.modules.conv._ConvNd) and not module.transposed:
-        expected = (module.out_channels, module.in_channels // module.groups,
-                    *module.kernel_size)
-    elif hasattr(module, "in_features") and hasattr(module, "out_features"):
-        expected = (module.out_features, module.in_features)
-    if expected is not None and tuple(weight.shape) != tuple(expected):
-        raise ValueError(f"{path}: the weight's shape {tuple(weight.shape)} does not fit "
-                         f"the layer's sizes {tuple(expected)}")

@@ -1,0 +1,44 @@
+"""Which generated rows a TabularAdapter keeps for ``sample(n)``: more candidates than
+asked with pair calibration (raked to the training two-way tables, kept by weight) or
+with constraints that can reject rows; rows breaking a constraint are never kept."""
+
+import numpy as np
+
+from ._pair_calibration import MIN_CANDIDATES, OVERSAMPLING, pair_codes, systematic_sample
+
+
+def candidates_to_generate(adapter, n_rows):
+    """Rows to generate for ``n_rows`` sampled ones."""
+    if getattr(adapter, "pair_tables_", None) is None or n_rows == 0:
+        constraints = getattr(adapter, "constraints_", None)
+        if constraints is not None and constraints.may_reject:
+            return n_rows + max(16, n_rows // 8)
+        return n_rows
+    return OVERSAMPLING * max(n_rows, MIN_CANDIDATES // OVERSAMPLING)
+
+
+def chosen_rows(adapter, columns, n_rows, random_state):
+    """At most ``n_rows`` of the decoded ``columns`` (position -> Series) as a table of
+    the training columns, constraints' reverse transforms applied."""
+    tables = getattr(adapter, "pair_tables_", None)
+    constraints = getattr(adapter, "constraints_", None)
+    n_decoded = len(next(iter(columns.values()))) if columns else 0
+    candidates, output = np.arange(n_decoded), None
+    if constraints is not None and constraints.may_reject:  # rows no rule kept go first
+        output = adapter._table(columns, n_decoded)
+        candidates = np.flatnonzero(constraints.valid(output))
+    if tables is None or len(candidates) <= n_rows:
+        kept = candidates[:n_rows]
+    else:
+        codes, _ = pair_codes({index: column.iloc[candidates]
+                               for index, column in columns.items()},
+                              adapter.column_encoders_)
+        kept = candidates[systematic_sample(
+            tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
+    if output is not None:
+        return output.iloc[kept].reset_index(drop=True)
+    output = adapter._table({index: column.iloc[kept].reset_index(drop=True)
+                             for index, column in columns.items()}, len(kept))
+    if constraints is not None:  # kept by construction; a row that was not still goes
+        output = output[constraints.valid(output)].reset_index(drop=True)
+    return output
