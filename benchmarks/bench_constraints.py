@@ -32,6 +32,7 @@ from skgan.evaluation import ml_efficacy, quality_report
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEED = 0
 N_SAMPLED = 5000
+SAMPLE_REPEATS = 7
 
 
 def cps1985():
@@ -85,10 +86,12 @@ def run_skgan(train, holdout, rules, target, seed=SEED):
         warnings.simplefilter("ignore")
         model.fit(train)
     fit_s = time.perf_counter() - started
-    started = time.perf_counter()
-    rows = model.sample(N_SAMPLED, random_state=seed)
-    sample_s = time.perf_counter() - started
-    return rows, fit_s, sample_s
+    sample_times = []
+    for _ in range(SAMPLE_REPEATS):  # a 0.2 s call: the median of several
+        started = time.perf_counter()
+        rows = model.sample(N_SAMPLED, random_state=seed)
+        sample_times.append(time.perf_counter() - started)
+    return rows, fit_s, float(np.median(sample_times))
 
 
 SDV_RULES = {
