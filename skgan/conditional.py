@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._engine.generation import _check_n_samples
+from ._engine.generation import _check_n_samples, block_bounds, concatenate_rows, rechunk
 from .base import BaseGAN
 from .objectives import (
     discriminator_loss,
@@ -331,14 +331,52 @@ device_, n_features_in_, feature_names_in_
         y : ndarray of shape (n_samples,)
             Their labels.
         """
+        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
+        if len(labels) == 0:
+            return self._sample_labelled(labels, generator), labels
+        return concatenate_rows(list(self._labelled_blocks(labels, generator))), labels
+
+    def sample_chunks(self, n_samples, y=None, chunk_size=65536, random_state=None):
+        """Generate samples and their labels as an iterator of chunks, in bounded memory.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of samples in all the chunks together.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            As for :meth:`sample`.
+        chunk_size : int, default=65536
+            Rows per chunk; the last chunk holds the rest.
+        random_state : int, RandomState instance or None, default=None
+            As for :meth:`sample`; the chunks, concatenated, are what :meth:`sample`
+            gives for the same ``random_state``.
+
+        Yields
+        ------
+        (X, y) : a chunk of samples and their labels
+        """
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral):
+            raise TypeError(f"chunk_size must be an integer, got {type(chunk_size).__name__}.")
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
+        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
+        chunks = rechunk(self._labelled_blocks(labels, generator), int(chunk_size))
+        return _with_labels(chunks, labels)
+
+    def _start_labelled_sampling(self, n_samples, y, random_state):
         check_is_fitted(self)
         self._check_same_adapter()
         n_samples = _check_n_samples(n_samples)
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
-        labels = self._labels_to_sample(n_samples, y, generator)
-        encoded = self._generate_encoded(n_samples, generator, self._one_hot(labels))
-        X = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
-        return X, labels
+        return self._labels_to_sample(n_samples, y, generator), generator
+
+    def _labelled_blocks(self, labels, generator):
+        for start, stop in block_bounds(len(labels)):
+            yield self._sample_labelled(labels[start:stop], generator)
+
+    def _sample_labelled(self, labels, generator):
+        encoded = self._generate_encoded(len(labels), generator, self._one_hot(labels))
+        return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
 
     def _labels_to_sample(self, n_samples, y, generator):
         if y is None:
@@ -405,6 +443,13 @@ device_, n_features_in_, feature_names_in_
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
+
+
+def _with_labels(chunks, labels):
+    start = 0
+    for chunk in chunks:
+        yield chunk, labels[start:start + len(chunk)]
+        start += len(chunk)
 
 
 def _refuse_missing(labels):

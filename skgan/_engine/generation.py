@@ -43,13 +43,76 @@ class SamplingMixin:
         X : ndarray of shape (n_samples, n_features) or DataFrame
             An ndarray when ``fit`` saw an array (of its dtype), a DataFrame with the
             same columns and dtypes when it saw a DataFrame.
+
+        See Also
+        --------
+        sample_chunks : The same rows as an iterator of chunks, in bounded memory.
         """
+        n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions)
+        if n_samples == 0:
+            return self._sample_block(0, generator, plan)
+        return concatenate_rows(list(self._sample_blocks(n_samples, generator, plan)))
+
+    def sample_chunks(self, n_samples, chunk_size=65536, random_state=None, conditions=None):
+        """Generate ``n_samples`` samples as an iterator of chunks, in bounded memory.
+
+        For more rows than fit in memory at once: write each chunk out (``skgan sample``
+        does, to CSV or Parquet) and drop it. Memory holds about one chunk (plus the
+        16,384 rows generated at a time), however many rows are asked for.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of samples in all the chunks together.
+        chunk_size : int, default=65536
+            Rows per chunk; the last chunk holds the rest.
+        random_state : int, RandomState instance or None, default=None
+            As for :meth:`sample`. The chunks, concatenated, are the rows that
+            ``sample(n_samples, random_state=..., conditions=...)`` gives for the same
+            ``random_state`` (and, with None, for the same state of the estimator's
+            stream), whatever the ``chunk_size``.
+        conditions : dict or None, default=None
+            As for :meth:`sample`.
+
+        Yields
+        ------
+        X : ndarray of shape (n_rows, n_features) or DataFrame
+            Chunks of ``chunk_size`` rows, of the kind :meth:`sample` returns (a
+            DataFrame's index runs from 0 in every chunk).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgan import GANSampler
+        >>> X = np.random.default_rng(0).normal(size=(200, 2))
+        >>> model = GANSampler(epochs=2, random_state=0).fit(X)
+        >>> [len(chunk) for chunk in model.sample_chunks(25_000, chunk_size=10_000)]
+        [10000, 10000, 5000]
+        """
+        n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions)
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
+            raise TypeError(f"chunk_size must be an integer, got {type(chunk_size).__name__}.")
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
+        return rechunk(self._sample_blocks(n_samples, generator, plan), int(chunk_size))
+
+    def _start_sampling(self, n_samples, random_state, conditions):
+        """Checked arguments of ``sample``: the count, the generator, the condition plan."""
         check_is_fitted(self)
         self._check_same_adapter()
         n_samples = _check_n_samples(n_samples)
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
-        if conditions is not None:
-            return self._sample_matching(n_samples, generator, conditions)
+        plan = None if conditions is None else self._condition_plan(conditions)
+        return n_samples, generator, plan
+
+    def _sample_blocks(self, n_samples, generator, plan):
+        """Samples, ``_SAMPLE_CHUNK`` rows at a time (each block decoded on its own)."""
+        for start, stop in block_bounds(n_samples):
+            yield self._sample_block(stop - start, generator, plan)
+
+    def _sample_block(self, n_samples, generator, plan):
+        if plan is not None:
+            return self._sample_matching(n_samples, generator, plan)
         if self.adapter_.n_candidates(n_samples) == n_samples:
             encoded = self._generate_encoded(n_samples, generator)
             return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
@@ -80,14 +143,13 @@ class SamplingMixin:
             parts.append(part)
             n_kept += len(part)
             stalled += 0 if len(part) else 1
-        if isinstance(parts[0], pd.DataFrame):
-            return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        return np.concatenate(parts)
+        return concatenate_rows(parts)
 
     #: Rounds of generation ``sample(conditions=...)`` tries before giving up.
     max_condition_rounds = 100
 
-    def _sample_matching(self, n_samples, generator, conditions):
+    def _condition_plan(self, conditions):
+        """The adapter's plan for ``conditions``: (slot asked of the generator, row test)."""
         plan = getattr(self.adapter_, "condition_plan", None)
         if plan is None:
             raise ValueError(
@@ -95,8 +157,10 @@ class SamplingMixin:
                 f"{type(self.adapter_).__name__}."
             )
         slot, matches = plan(conditions)
-        if self.conditioner_ is None:
-            slot = None
+        return (None if self.conditioner_ is None else slot), matches, conditions
+
+    def _sample_matching(self, n_samples, generator, plan):
+        slot, matches, conditions = plan
         kept, n_kept = [], 0
         for _ in range(self.max_condition_rounds):
             size = max(2 * (n_samples - n_kept), 256)
@@ -113,9 +177,7 @@ class SamplingMixin:
                 f" rounds meet the conditions {conditions}; the model rarely produces "
                 "such rows (train longer, or ask for fewer rows)."
             )
-        if isinstance(kept[0], pd.DataFrame):
-            return pd.concat(kept, ignore_index=True).iloc[:n_samples]
-        return np.concatenate(kept)[:n_samples]
+        return _first_rows(concatenate_rows(kept), n_samples)
 
     def _decode_seed(self, generator):
         """A seed for the adapter's random choices, drawn from ``generator``."""
@@ -166,6 +228,52 @@ class SamplingMixin:
         else:
             asked = self.conditioner_.fixed(n_rows, asked_slot, self.device_)
         return asked if condition is None else torch.cat([condition, asked], dim=1)
+
+
+def block_bounds(n_samples):
+    """(start, stop) of the blocks of ``_SAMPLE_CHUNK`` rows that sampling generates."""
+    for start in range(0, n_samples, _SAMPLE_CHUNK):
+        yield start, min(start + _SAMPLE_CHUNK, n_samples)
+
+
+def concatenate_rows(parts):
+    """One array or DataFrame (index from 0) of the rows of ``parts``, in order."""
+    if isinstance(parts[0], pd.DataFrame):
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _first_rows(rows, n_rows):
+    if isinstance(rows, pd.DataFrame):
+        return rows.iloc[:n_rows].reset_index(drop=True)
+    return rows[:n_rows]
+
+
+def _rows_between(rows, start, stop):
+    if isinstance(rows, pd.DataFrame):
+        return rows.iloc[start:stop]
+    return rows[start:stop]
+
+
+def rechunk(blocks, chunk_size):
+    """The rows of the iterable ``blocks`` again, as chunks of ``chunk_size`` rows."""
+    pending, n_pending = [], 0
+    for block in blocks:
+        start = 0
+        while start < len(block):
+            stop = min(len(block), start + chunk_size - n_pending)
+            pending.append(_rows_between(block, start, stop))
+            n_pending += stop - start
+            start = stop
+            if n_pending == chunk_size:
+                yield _from_zero(concatenate_rows(pending))
+                pending, n_pending = [], 0
+    if n_pending:
+        yield _from_zero(concatenate_rows(pending))
+
+
+def _from_zero(rows):
+    return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else rows
 
 
 def _check_n_samples(n_samples):

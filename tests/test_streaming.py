@@ -1,0 +1,90 @@
+"""sample_chunks: the rows of sample, as chunks in bounded memory."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgan import ConditionalGAN, GANSampler, WGANSampler
+from skgan._engine import generation
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Generation blocks of 70 rows, so that a few hundred rows span several."""
+    monkeypatch.setattr(generation, "_SAMPLE_CHUNK", 70)
+
+
+@pytest.fixture(scope="module")
+def table_model():
+    rng = np.random.default_rng(0)
+    n = 300
+    city = rng.choice(["Oslo", "Bergen", "Tromsø"], n, p=[0.6, 0.3, 0.1])
+    table = pd.DataFrame({
+        "city": city,
+        "tier": np.where(city == "Oslo", rng.choice(["a", "b"], n), "c"),
+        "income": rng.lognormal(10, 0.5, n),
+        "visits": rng.poisson(3, n).astype(np.int64),
+    })
+    return GANSampler(epochs=2, random_state=0).fit(table)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 64, 70, 100, 1000])
+def test_chunks_concatenate_to_sample_for_a_random_state(table_model, small_blocks, chunk_size):
+    expected = table_model.sample(250, random_state=4)
+    chunks = list(table_model.sample_chunks(250, chunk_size=chunk_size, random_state=4))
+    assert [len(chunk) for chunk in chunks[:-1]] == [chunk_size] * (len(chunks) - 1)
+    assert 0 < len(chunks[-1]) <= chunk_size
+    for chunk in chunks:
+        assert list(chunk.index) == list(range(len(chunk)))
+        pd.testing.assert_series_equal(chunk.dtypes, expected.dtypes)
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), expected)
+
+
+def test_chunks_with_conditions_hold_them_and_match_sample(table_model, small_blocks):
+    conditions = {"city": "Bergen"}
+    expected = table_model.sample(150, random_state=1, conditions=conditions)
+    chunks = list(table_model.sample_chunks(150, chunk_size=40, random_state=1,
+                                            conditions=conditions))
+    rows = pd.concat(chunks, ignore_index=True)
+    assert (rows["city"] == "Bergen").all()
+    pd.testing.assert_frame_equal(rows, expected)
+
+
+def test_the_estimator_stream_continues_across_chunks(blobs, small_blocks):
+    first = WGANSampler(epochs=1, random_state=0).fit(blobs)
+    second = WGANSampler(epochs=1, random_state=0).fit(blobs)
+    streamed = np.concatenate(list(first.sample_chunks(200, chunk_size=33)))
+    np.testing.assert_array_equal(streamed, second.sample(200))
+    np.testing.assert_array_equal(first.sample(5), second.sample(5))
+    assert streamed.dtype == blobs.dtype and streamed.shape == (200, 3)
+
+
+def test_no_rows_give_no_chunks(blobs):
+    model = GANSampler(epochs=1, random_state=0).fit(blobs)
+    assert list(model.sample_chunks(0)) == []
+
+
+@pytest.mark.parametrize("chunk_size, error", [(0, ValueError), (-3, ValueError),
+                                               (2.5, TypeError), (True, TypeError)])
+def test_bad_chunk_sizes_are_refused_before_iterating(blobs, chunk_size, error):
+    model = GANSampler(epochs=1, random_state=0).fit(blobs)
+    with pytest.raises(error, match="chunk_size"):
+        model.sample_chunks(10, chunk_size=chunk_size)
+
+
+def test_unknown_conditions_are_refused_before_iterating(table_model):
+    with pytest.raises(ValueError, match="Paris"):
+        table_model.sample_chunks(10, conditions={"city": "Paris"})
+
+
+def test_conditional_chunks_carry_their_labels(blobs, small_blocks):
+    y = (blobs[:, 0] > 0).astype(int)
+    model = ConditionalGAN(epochs=1, random_state=0).fit(blobs, y)
+    X_expected, y_expected = model.sample(160, random_state=2)
+    chunks = list(model.sample_chunks(160, chunk_size=50, random_state=2))
+    assert [len(X) for X, _ in chunks] == [50, 50, 50, 10]
+    assert all(len(X) == len(labels) for X, labels in chunks)
+    np.testing.assert_array_equal(np.concatenate([X for X, _ in chunks]), X_expected)
+    np.testing.assert_array_equal(np.concatenate([labels for _, labels in chunks]), y_expected)
+    ones = np.concatenate([labels for _, labels in model.sample_chunks(90, y=1, chunk_size=40)])
+    assert (ones == 1).all() and len(ones) == 90
