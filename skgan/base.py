@@ -40,7 +40,11 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         **AdversarialCore._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
+        "distributed": ["boolean", StrOptions({"auto"})],
     }
+
+    #: Estimators saved before data-parallel training existed lack the parameter.
+    distributed = "auto"
 
     #: ``ema_decay="auto"``: the decay per network family of the adapter; 0.99 for the
     #: families not listed (see the estimators' docstrings).
@@ -54,7 +58,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
                  batch_size, generator_lr, discriminator_lr, betas, ema_decay, warm_start,
                  device, amp, random_state, verbose, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
-                 validation_scoring=None, max_time=None):
+                 validation_scoring=None, max_time=None, distributed="auto"):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
@@ -66,6 +70,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         )
         self.latent_dim = latent_dim
         self.ema_decay = ema_decay
+        self.distributed = distributed
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -322,9 +327,9 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         """
         latent = self._draw_latent(n_rows)
         if self.conditioner_ is None:
-            return self.generator_(latent, condition, self._rng), None
+            return self.generator_(latent, condition, self._step_rng), None
         raw = self.generator_.raw_output(latent, condition)
-        fake = self.generator_.head(raw, self._rng)
+        fake = self.generator_.head(raw, self._step_rng)
         asked = condition[:, condition.shape[1] - self.conditioner_.dim:]
         log_probabilities = self.generator_.head.block_log_probabilities(raw)
         return fake, self.conditioner_.penalty(log_probabilities, asked)
@@ -348,11 +353,25 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         return g_loss
 
     def _draw_latent(self, n_samples, generator=None):
-        generator = self._rng if generator is None else generator
+        """Latent noise: from ``generator``, or for a training step from the estimator's.
+
+        In a distributed fit on the same rows everywhere, a step draws the noise of the
+        whole batch from the stream all ranks share and keeps its own rows (so the
+        ranks together draw what one process would); on shards, its own noise.
+        """
+        parallel = getattr(self, "_data_parallel", None) if generator is None else None
+        if parallel is not None and not parallel.replicated:
+            generator = self._local_rng
+        elif generator is None:
+            generator = self._rng
+        n_drawn = n_samples * parallel.world_size if parallel is not None and \
+            parallel.replicated else n_samples
         latent = torch.randn(
-            n_samples, self._architecture["latent_dim"], generator=generator,
+            n_drawn, self._architecture["latent_dim"], generator=generator,
             device=generator.device,
         )
+        if n_drawn != n_samples:
+            latent = parallel.latent_part(latent)
         return latent.to(self.device_)
 
     def score(self, X, y=None):

@@ -63,7 +63,7 @@ class ConditionalGAN(BaseGAN):
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
 generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, random_state, \
 verbose, early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
-max_time
+max_time, distributed
         As for :class:`~skgan.GANSampler`, except that on signals ``epochs="auto"``
         runs 5,000 steps and ``ema_decay="auto"`` is 0.99, as elsewhere; early
         stopping holds out rows of every class and scores them with :meth:`score`
@@ -115,7 +115,8 @@ device_, n_features_in_, feature_names_in_
                  betas=(0.5, 0.999), ema_decay="auto",
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0,
                  early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
+                 distributed="auto"):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -126,6 +127,7 @@ device_, n_features_in_, feature_names_in_
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol,
             validation_scoring=validation_scoring, max_time=max_time,
+            distributed=distributed,
         )
         self.objective = objective
         self.mismatch_weight = mismatch_weight
@@ -221,6 +223,9 @@ device_, n_features_in_, feature_names_in_
         check_classification_targets(y)
         if reset:
             self.classes_, counts = np.unique(y, return_counts=True)
+            parallel = getattr(self, "_data_parallel", None)
+            if parallel is not None:  # the classes of every shard
+                self.classes_, counts = parallel.merge_counts(self.classes_, counts)
             self.class_prior_ = counts / counts.sum()
             single = self.classes_[counts == 1]
             if len(single):
@@ -251,8 +256,8 @@ device_, n_features_in_, feature_names_in_
         """The condition with every row's class replaced by a different class."""
         n_classes = len(self.classes_)
         classes, rest = condition[:, :n_classes], condition[:, n_classes:]
-        shift = torch.randint(1, n_classes, (len(condition),), generator=self._rng,
-                              device=self._rng.device).to(condition.device)
+        shift = torch.randint(1, n_classes, (len(condition),), generator=self._step_rng,
+                              device=self._step_rng.device).to(condition.device)
         wrong = (classes.argmax(dim=1) + shift) % n_classes
         wrong = torch.nn.functional.one_hot(wrong, n_classes).to(condition.dtype)
         return torch.cat([wrong, rest], dim=1)
@@ -287,7 +292,7 @@ device_, n_features_in_, feature_names_in_
             conditions.append(self._mismatched(condition))
         wgan = self.objective == "wgan-gp"
         if wgan:
-            mixed = interpolate(real, fake, self._rng).requires_grad_(True)
+            mixed = interpolate(real, fake, self._step_rng).requires_grad_(True)
             inputs.append(mixed)
             conditions.append(condition)
         scores = self.discriminator_(torch.cat(inputs), torch.cat(conditions))

@@ -102,6 +102,14 @@ default="auto"
     max_time : float or None, default=None
         Seconds after which ``fit`` stops, at the best check so far with early
         stopping, else with the last epoch's weights.
+    distributed : bool or "auto", default="auto"
+        Data-parallel training over ``torch.distributed``: every process (started by
+        ``torchrun``, or any launcher that sets up a process group) passes its rows to
+        ``fit`` (the same table, or its own shard) and takes ``batch_size / n_processes``
+        rows of every batch; gradients are averaged across processes after each
+        backward and every process ends with the same weights. "auto" turns it on when
+        a process group is initialised or ``WORLD_SIZE > 1``; False trains each process
+        alone. See the "Scaling out" page of the docs.
 
     Attributes
     ----------
@@ -166,7 +174,8 @@ default="auto"
                  generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
                  ema_decay="auto", warm_start=False, device="auto", amp="auto", random_state=None,
                  verbose=0, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
+                 distributed="auto"):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -177,6 +186,7 @@ default="auto"
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol,
             validation_scoring=validation_scoring, max_time=max_time,
+            distributed=distributed,
         )
         self.loss = loss
         self.label_smoothing = label_smoothing

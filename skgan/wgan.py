@@ -90,8 +90,8 @@ default="auto"
     verbose : int, default=0
         1 shows a progress bar with the current losses (and the validation score).
     early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
-max_time
-        Early stopping and a time budget, as for :class:`~skgan.GANSampler`.
+max_time, distributed
+        Early stopping, a time budget and data-parallel training, as for :class:`~skgan.GANSampler`.
 
     Attributes
     ----------
@@ -155,7 +155,8 @@ max_time
                  discriminator_lr=5e-4, betas=(0.0, 0.9), ema_decay="auto", warm_start=False,
                  device="auto", amp="auto", random_state=None, verbose=0,
                  early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
+                 distributed="auto"):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -166,6 +167,7 @@ max_time
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol,
             validation_scoring=validation_scoring, max_time=max_time,
+            distributed=distributed,
         )
         self.penalty = penalty
         self.n_critic = n_critic
@@ -202,7 +204,7 @@ max_time
         n_real = real.shape[0]
         inputs = [real, fake]
         if self.penalty == "gp":
-            mixed = interpolate(real, fake, self._rng).requires_grad_(True)
+            mixed = interpolate(real, fake, self._step_rng).requires_grad_(True)
             inputs.append(mixed)
         conditions = None if condition is None else torch.cat([condition] * len(inputs))
         scores = self.discriminator_(torch.cat(inputs), conditions)

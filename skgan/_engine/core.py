@@ -24,6 +24,7 @@ from .persistence import TorchStateMixin
 from .torch_utils import draw_seed, make_generator, random_source, resolve_device
 from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
+from .distributed import rank_device, start_data_parallel
 from .early_stopping import StoppingMonitor, split_validation, uses_early_stopping
 from .loop import run_epochs
 from .threads import threads_during_fit
@@ -136,15 +137,29 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 "(with warm_start=False), or save the model with sampling_only=False.")
         device = self.device_ if not reset and hasattr(self, "device_") else resolve_device(
             self.device)
-        with threads_during_fit(device):
-            return self._fit_with_threads(X, y, reset, n_epochs)
+        parallel = start_data_parallel(getattr(self, "distributed", False), device)
+        if parallel is not None and reset:
+            device = parallel.device = rank_device(self.device, device)
+        self._data_parallel = parallel
+        try:
+            with threads_during_fit(device):
+                return self._fit_with_threads(X, y, reset, n_epochs)
+        finally:
+            self.__dict__.pop("_data_parallel", None)
+            self.__dict__.pop("_local_rng", None)
 
     def _fit_with_threads(self, X, y, reset, n_epochs):
         saved_state = dict(self.__dict__)
         try:
             self.__dict__.pop("_sampling_only", None)  # a fit afresh has it all again
             validation = None
-            if n_epochs is None and uses_early_stopping(self.early_stopping, _num_samples(X)):
+            parallel = self._data_parallel
+            stopping_early = n_epochs is None and uses_early_stopping(self.early_stopping,
+                                                                      _num_samples(X))
+            if parallel is not None:
+                parallel.inspect_rows(X, y)
+                stopping_early = parallel.from_rank0(stopping_early)
+            if stopping_early:
                 X, y, X_held, y_held = split_validation(
                     X, y, self.validation_fraction, self._validation_seed(),
                     stratify=self._stratified_validation)
@@ -152,31 +167,45 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 validation = (X_held, y_held if self._stratified_validation else None)
             tensors = self._prepare_training(X, y, reset)
             n_rows = self._rows_per_epoch(tensors)
+            if parallel is not None:
+                n_rows = parallel.training_rows(n_rows)
             batch_size = self._batch_size_for(n_rows)
+            drawn_batch_size, generator = batch_size, self._rng
+            if parallel is not None:
+                local_batch_size = parallel.local_batch_size(batch_size, self._pac())
+                batch_size = local_batch_size * parallel.world_size
+                if not parallel.replicated:
+                    drawn_batch_size, generator = local_batch_size, self._local_rng
+                parallel.run_agreed("checking the rows of each process", lambda: (
+                    self._check_rows_for_a_batch(tensors, drawn_batch_size)))
             epochs = self._epochs_to_run(n_rows, n_epochs)
             monitor = None
             if validation is not None or (n_epochs is None and self.max_time is not None):
                 monitor = StoppingMonitor(
                     self, self._networks(), self.optimizers_, validation,
                     self.validation_scoring, epochs, max(1, n_rows // batch_size),
-                    self.n_iter_no_change, self.tol, self.max_time)
+                    self.n_iter_no_change, self.tol, self.max_time, parallel=parallel)
             outcome = run_epochs(
                 self._autocast_step,
                 tensors,
                 n_epochs=epochs,
-                batch_size=batch_size,
-                sampler=self._batch_sampler(tensors, batch_size),
-                generator=self._rng,
+                batch_size=drawn_batch_size,
+                sampler=self._batch_sampler(tensors, drawn_batch_size),
+                generator=generator,
                 modules=self._networks(),
                 optimizers=self.optimizers_,
                 history=self.history_,
-                verbose=self.verbose,
+                verbose=self.verbose if parallel is None or parallel.rank == 0 else 0,
                 description=type(self).__name__,
                 after_epoch=monitor,
+                parallel=parallel,
+                steps_per_epoch=max(1, n_rows // batch_size),
             )
             self._keep_best(monitor, outcome)
             self._report(outcome)
             self._finish_training(tensors)
+            if parallel is not None:  # post-training settings made from local rows
+                parallel.broadcast_modules(self._networks().values())
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved_state)
@@ -212,6 +241,21 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             print(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of this fit "
                   f"(validation score {monitor.best_score:.4g}).")
 
+    def _check_rows_for_a_batch(self, tensors, batch_size):
+        """Refuse a process whose rows cannot fill one batch of a distributed fit."""
+        if tensors[0].shape[0] < batch_size:
+            raise ValueError(
+                f"This process has {tensors[0].shape[0]} training rows, fewer than its "
+                f"share of a batch ({batch_size}); give every process more rows or use "
+                "a smaller batch_size.")
+
+    @property
+    def _step_rng(self):
+        """The generator a training step draws its noise from: the process's own in a
+        distributed fit, the estimator's otherwise."""
+        local = getattr(self, "_local_rng", None)
+        return self._rng if local is None else local
+
     def _rows_per_epoch(self, tensors):
         """Rows one epoch goes through (sizes the batches and ``epochs="auto"``)."""
         return tensors[0].shape[0]
@@ -222,15 +266,32 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
 
     def _start_training(self, X):
         """First-fit setup: parameters, adapter, device and the estimator's generator."""
-        self._check_params()
-        refuse_file_path(X)
-        adapter = resolve_adapter(self.adapter, X)
-        adapter.check_input(X)
-        validate_data(self, X, reset=True, **adapter.input_checks)
-        self.adapter_ = adapter.fit(X)
-        self.device_ = resolve_device(self.device)
-        random_state = random_source(self.random_state)
+        parallel = getattr(self, "_data_parallel", None)
+
+        def check_data():
+            self._check_params()
+            refuse_file_path(X)
+            adapter = resolve_adapter(self.adapter, X)
+            adapter.check_input(X)
+            validate_data(self, X, reset=True, **adapter.input_checks)
+            return adapter
+
+        if parallel is None:
+            self.adapter_ = check_data().fit(X)
+            self.device_ = resolve_device(self.device)
+            random_state = random_source(self.random_state)
+        else:
+            adapter = parallel.run_agreed("checking its data", check_data)
+            parallel.check_same("the columns", (self.n_features_in_, tuple(
+                getattr(self, "feature_names_in_", ()))))
+            self.adapter_ = parallel.fit_adapter(adapter, X)
+            self.device_ = parallel.device
+            # One random stream on every rank: rank 0's (the same for an integer).
+            random_state = parallel.from_rank0(random_source(self.random_state))
         self._rng = make_generator(draw_seed(random_state), self.device_)
+        if parallel is not None:
+            self._local_rng = make_generator(
+                draw_seed(self.random_state) + 104729 * (parallel.rank + 1), self.device_)
         self._score_seed = draw_seed(random_state)
         self._n_steps = 0
         self._architecture = self._architecture_params()
@@ -352,6 +413,10 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         optimizer = self.optimizers_[name]
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        parallel = getattr(self, "_data_parallel", None)
+        if parallel is not None:
+            parallel.average_gradients(
+                [p for group in optimizer.param_groups for p in group["params"]])
         grad_clip = getattr(self, "grad_clip", None)
         if grad_clip is not None:
             parameters = [p for group in optimizer.param_groups for p in group["params"]]

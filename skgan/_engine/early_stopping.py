@@ -100,11 +100,16 @@ class StoppingMonitor:
     tol : float
     max_time : float or None
         Seconds from the start of training.
+    parallel : DataParallel or None
+        In a distributed fit: scores are averaged over the ranks (each scores its own
+        held-out rows) and rank 0's clock decides ``max_time``, so every rank stops
+        after the same epoch.
     """
 
     def __init__(self, estimator, modules, optimizers, validation, scoring, n_epochs,
-                 steps_per_epoch, n_iter_no_change, tol, max_time):
+                 steps_per_epoch, n_iter_no_change, tol, max_time, parallel=None):
         self.estimator = estimator
+        self.parallel = parallel
         self.validation = validation
         self.scoring = scoring
         self.check_every = max(1, math.ceil(n_epochs / CHECKS_PER_FIT),
@@ -132,6 +137,8 @@ class StoppingMonitor:
             epochs_run % self.check_every == 0 or epochs_run == self.n_epochs)
         out_of_time = (self.max_time is not None
                        and time.perf_counter() - self.started >= self.max_time)
+        if self.parallel is not None and self.max_time is not None:
+            out_of_time = self.parallel.from_rank0(out_of_time)
         if checking or (out_of_time and self.validation is not None):
             began = time.perf_counter()
             score = self._score()
@@ -163,7 +170,9 @@ class StoppingMonitor:
             score = self.scoring(self.estimator, X)
         else:
             score = self.scoring(self.estimator, X, y)
-        score = float(score)
+        score = float(score) if math.isfinite(float(score)) else -math.inf
+        if self.parallel is not None:
+            score = self.parallel.average_scalars({"score": score})["score"]
         return score if math.isfinite(score) else -math.inf
 
     def keep_best(self):

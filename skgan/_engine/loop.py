@@ -11,6 +11,7 @@ epoch; any other exception restores the state from before the call and propagate
 import copy
 import math
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import torch
@@ -114,7 +115,8 @@ def batch_indices(n_rows, batch_size, generator, device):
 
 
 def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optimizers,
-               history, verbose=0, description="training", sampler=None, after_epoch=None):
+               history, verbose=0, description="training", sampler=None, after_epoch=None,
+               parallel=None, steps_per_epoch=None):
     """Train for ``n_epochs`` passes over ``tensors``.
 
     Parameters
@@ -147,6 +149,13 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         ``after_epoch(epochs_run) -> dict`` after every good epoch (a
         :class:`skgan._engine.early_stopping.StoppingMonitor`): more values to record in
         ``history`` for the epoch; training stops when its ``reason`` attribute is set.
+    parallel : DataParallel or None
+        In a distributed fit (:mod:`skgan._engine.distributed`): this rank's share of
+        the batches, losses averaged over ranks, Ctrl-C agreed by all ranks, and a
+        failure here makes the rank leave the process group so the others stop too.
+    steps_per_epoch : int or None
+        Steps of one epoch on every rank of a distributed fit whose ranks hold their own
+        rows (shards); unused otherwise.
 
     Returns
     -------
@@ -161,19 +170,24 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     start_keys = set(history)
     outcome = TrainingOutcome(completed_epochs=0)
     progress = tqdm(range(n_epochs), desc=description, disable=verbose < 1, leave=verbose >= 2)
+    interrupts = ExitStack()
+    if parallel is not None:
+        interrupts.enter_context(parallel.interrupt_flag())
     for module in modules.values():
         module.train()
+
+    def epoch_batches():
+        if sampler is not None:
+            return sampler(generator)
+        return (tuple(tensor[rows] for tensor in tensors)
+                for rows in batch_indices(n_rows, batch_size, generator, device))
+
     try:
         for _ in progress:
             started = time.perf_counter()
             totals, counts = {}, {}
-            if sampler is None:
-                batches = (
-                    tuple(tensor[rows] for tensor in tensors)
-                    for rows in batch_indices(n_rows, batch_size, generator, device)
-                )
-            else:
-                batches = sampler(generator)
+            batches = epoch_batches() if parallel is None else parallel.epoch_batches(
+                epoch_batches, steps_per_epoch)
             for batch in batches:
                 losses = step(batch)
                 for name, value in losses.items():
@@ -181,6 +195,8 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
                     totals[name] = totals[name] + value if name in totals else value
                     counts[name] = counts.get(name, 0) + 1
             means = {name: float(total) / counts[name] for name, total in totals.items()}
+            if parallel is not None:
+                means = parallel.average_scalars(means)
             bad = tuple(name for name, value in means.items() if not math.isfinite(value))
             if not bad and not _all_finite(modules):
                 bad = ("network weights",)
@@ -206,6 +222,8 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         snapshot.restore()
         outcome.stop_reason = "interrupted"
     except BaseException:
+        if parallel is not None:
+            parallel.leave()
         # Any other failure leaves everything as it was before this call.
         restore_snapshot(start_snapshot, modules, optimizers)
         generator.set_state(start_generator_state)
@@ -215,6 +233,7 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
             del values[start_epochs:]
         raise
     finally:
+        interrupts.close()
         progress.close()
         for module in modules.values():
             module.eval()
