@@ -136,7 +136,8 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             raise ValueError(
                 f"X has {len(X)} rows but y has {len(conditions)}; they must match."
             )
-        encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
+        self._show_phase(f"encoding {len(X):,} rows", "encoding")
+        encoded = self.adapter_.encode_for_training(X, self.device_)
         if not reset:  # only once the data is known to be usable
             self._apply_learning_rates()
         if conditions is None:

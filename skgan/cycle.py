@@ -236,6 +236,7 @@ max_time
                 f"X holds no rows of domain {', '.join(missing)}; every training call needs "
                 "rows of both domains."
             )
+        self._show_phase(f"encoding {len(X):,} samples", "encoding")
         encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
         if not reset:
             self._apply_learning_rates()

@@ -177,6 +177,9 @@ def test_verbose_shows_progress_bar(blobs, capsys):
     GANSampler(verbose=1, random_state=0, **FAST).fit(blobs)
     err = capsys.readouterr().err
     assert "GANSampler" in err and "generator_loss" in err
+    # The bar also covers the preparation, with its seconds: adapter fit and encoding.
+    assert "fitting the adapter" in err and "encoding 240 rows" in err
+    assert "(adapter " in err and "encoding " in err and "step/s" in err
     GANSampler(verbose=0, random_state=0, **FAST).fit(blobs)
     assert capsys.readouterr().err == ""
 

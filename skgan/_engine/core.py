@@ -27,6 +27,7 @@ from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from .distributed import rank_device, start_data_parallel
 from .early_stopping import StoppingMonitor, split_validation, uses_early_stopping
 from .loop import run_epochs
+from .progress import FitProgress
 from .threads import threads_during_fit
 
 
@@ -150,10 +151,13 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
 
     def _fit_with_threads(self, X, y, reset, n_epochs):
         saved_state = dict(self.__dict__)
+        parallel = self._data_parallel
+        progress = FitProgress(self.verbose if parallel is None or parallel.rank == 0 else 0,
+                               type(self).__name__)
         try:
+            self._progress = progress
             self.__dict__.pop("_sampling_only", None)  # a fit afresh has it all again
             validation = None
-            parallel = self._data_parallel
             stopping_early = n_epochs is None and uses_early_stopping(self.early_stopping,
                                                                       _num_samples(X))
             if parallel is not None:
@@ -179,6 +183,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 parallel.run_agreed("checking the rows of each process", lambda: (
                     self._check_rows_for_a_batch(tensors, drawn_batch_size)))
             epochs = self._epochs_to_run(n_rows, n_epochs)
+            progress.start_training(epochs * max(1, n_rows // batch_size))
             monitor = None
             if validation is not None or (n_epochs is None and self.max_time is not None):
                 monitor = StoppingMonitor(
@@ -195,8 +200,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 modules=self._networks(),
                 optimizers=self.optimizers_,
                 history=self.history_,
-                verbose=self.verbose if parallel is None or parallel.rank == 0 else 0,
-                description=type(self).__name__,
+                progress=progress,
                 after_epoch=monitor,
                 parallel=parallel,
                 steps_per_epoch=max(1, n_rows // batch_size),
@@ -210,7 +214,16 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             self.__dict__.clear()
             self.__dict__.update(saved_state)
             raise
+        finally:
+            progress.close()
+            self.__dict__.pop("_progress", None)
         return self
+
+    def _show_phase(self, doing, done=None):
+        """Name the preparation phase that starts in the fit's progress bar."""
+        progress = getattr(self, "_progress", None)
+        if progress is not None:
+            progress.phase(doing, done)
 
     #: Whether the rows held out for early stopping are stratified by ``y`` (classes of
     #: ConditionalGAN, domains of CycleGANTransformer); samplers ignore ``y``.
@@ -276,14 +289,18 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             validate_data(self, X, reset=True, **adapter.input_checks)
             return adapter
 
+        self._show_phase("checking the data")
         if parallel is None:
-            self.adapter_ = check_data().fit(X)
+            adapter = check_data()
+            self._show_phase("fitting the adapter", "adapter")
+            self.adapter_ = adapter.fit(X)
             self.device_ = resolve_device(self.device)
             random_state = random_source(self.random_state)
         else:
             adapter = parallel.run_agreed("checking its data", check_data)
             parallel.check_same("the columns", (self.n_features_in_, tuple(
                 getattr(self, "feature_names_in_", ()))))
+            self._show_phase("fitting the adapter", "adapter")
             self.adapter_ = parallel.fit_adapter(adapter, X)
             self.device_ = parallel.device
             # One random stream on every rank: rank 0's (the same for an integer).

@@ -15,7 +15,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 import torch
-from tqdm.auto import tqdm
 
 
 @dataclass
@@ -115,7 +114,7 @@ def batch_indices(n_rows, batch_size, generator, device):
 
 
 def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optimizers,
-               history, verbose=0, description="training", sampler=None, after_epoch=None,
+               history, progress=None, sampler=None, after_epoch=None,
                parallel=None, steps_per_epoch=None):
     """Train for ``n_epochs`` passes over ``tensors``.
 
@@ -137,10 +136,9 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     history : dict of lists
         Appended to in place: ``epoch``, ``epoch_time`` and one list per logged loss
         (NaN for an epoch in which no step reported that loss).
-    verbose : int
-        ``>= 1`` shows a progress bar with the latest losses.
-    description : str
-        Label of the progress bar.
+    progress : FitProgress or None
+        The fit's progress bar (:mod:`skgan._engine.progress`): moved every step, shown
+        the latest losses every epoch. None shows nothing.
     sampler : callable or None
         ``sampler(generator)`` returns the mini-batches (tuples of tensors) of one
         epoch, for estimators that draw rows otherwise than by shuffling (training by
@@ -169,7 +167,6 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
     start_epochs = len(history.get("epoch", []))
     start_keys = set(history)
     outcome = TrainingOutcome(completed_epochs=0)
-    progress = tqdm(range(n_epochs), desc=description, disable=verbose < 1, leave=verbose >= 2)
     interrupts = ExitStack()
     if parallel is not None:
         interrupts.enter_context(parallel.interrupt_flag())
@@ -183,13 +180,15 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
                 for rows in batch_indices(n_rows, batch_size, generator, device))
 
     try:
-        for _ in progress:
+        for _ in range(n_epochs):
             started = time.perf_counter()
             totals, counts = {}, {}
             batches = epoch_batches() if parallel is None else parallel.epoch_batches(
                 epoch_batches, steps_per_epoch)
             for batch in batches:
                 losses = step(batch)
+                if progress is not None:
+                    progress.step()
                 for name, value in losses.items():
                     value = value.detach()
                     totals[name] = totals[name] + value if name in totals else value
@@ -214,7 +213,8 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
             snapshot.update()
             outcome.completed_epochs += 1
             shown = {**means, **_last_scores(history, extras)}
-            progress.set_postfix({name: f"{value:.3g}" for name, value in shown.items()})
+            if progress is not None:
+                progress.show(shown)
             if getattr(after_epoch, "reason", None):
                 outcome.stop_reason, outcome.message = "stopped", after_epoch.reason
                 break
@@ -234,7 +234,6 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         raise
     finally:
         interrupts.close()
-        progress.close()
         for module in modules.values():
             module.eval()
     return outcome

@@ -123,6 +123,10 @@ class DiscreteConditioner:
 
         Returns a LongTensor of shape ``(n_rows, n_columns)``.
         """
+        block_codes = getattr(encoded, "block_codes", None)
+        if block_codes is not None:  # EncodedRows: the codes are kept
+            offsets = torch.as_tensor(self.level_offsets, device=encoded.device)
+            return block_codes(self.starts.tolist()).clamp_min(0) + offsets
         return torch.stack(
             [
                 encoded[:, start:start + width].argmax(dim=1) + offset

@@ -42,6 +42,17 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
     def encode(self, X):
         """Encode ``X`` to a float32 array of shape ``(n_samples, *encoded_shape_)``."""
 
+    def encode_for_training(self, X, device):
+        """The training rows, encoded, on ``device``: what mini-batches index.
+
+        A float32 tensor here; the tabular adapter returns an
+        :class:`~skgan.adapters._encoded_rows.EncodedRows`, which holds one-hot blocks as
+        codes and makes a batch dense when indexed.
+        """
+        import torch
+
+        return torch.as_tensor(self.encode(X), device=device)
+
     def encode_for_scoring(self, X):
         """Encode held-out data for a distance to samples; like :meth:`encode` here.
 

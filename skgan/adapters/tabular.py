@@ -2,10 +2,12 @@
 
 import numpy as np
 import pandas as pd
+import torch
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
+from ._encoded_rows import EncodedRows
 from ._dependencies import find_links, integer_keys, write_dependents, write_missing
 from ._pair_calibration import fit_pair_tables
 from ._split_dates import find_split_dates, repair_split_dates
@@ -329,22 +331,46 @@ class TabularAdapter(BaseAdapter):
         and unexpected missing values the column's median, instead of errors."""
         return self._encode(X, strict=False)
 
+    def encode_for_training(self, X, device):
+        """The rows as :class:`~skgan.adapters._encoded_rows.EncodedRows` on ``device``:
+        scalars and one code per one-hot block, made dense a mini-batch at a time."""
+        scalars, codes = self._encode_parts(X, strict=True)
+        starts = [start for column_starts in self.block_starts_ for start in column_starts]
+        return EncodedRows(torch.from_numpy(scalars).to(device),
+                           torch.from_numpy(codes).to(device), starts, self.encoded_shape_[0])
+
     def _encode(self, X, strict):
+        scalars, codes = self._encode_parts(X, strict)
+        encoded = np.zeros((len(scalars), self.encoded_shape_[0]), dtype=np.float32)
+        encoded[:, :scalars.shape[1]] = scalars
+        rows = np.arange(len(scalars))
+        starts = [start for column_starts in self.block_starts_ for start in column_starts]
+        for start, code in zip(starts, codes.T):
+            seen = code >= 0
+            encoded[rows[seen], start + code[seen]] = 1.0
+        return encoded
+
+    def _encode_parts(self, X, strict):
+        """The scalar units (float32, first in the encoding) and each block's code (-1:
+        none) of every row."""
         frame, _ = as_frame(X, require_values=False)
         self._check_columns(frame)
         if getattr(self, "constraints_", None) is not None:
             frame = self.constraints_.transform(frame, strict=strict)
         n_rows = len(frame)
-        encoded = np.zeros((n_rows, self.encoded_shape_[0]), dtype=np.float32)
-        rows = np.arange(n_rows)
+        n_identity, n_tanh, widths = self.head_layout_
+        scalars = np.zeros((n_rows, n_identity + n_tanh), dtype=np.float32)
+        code_dtype = np.int16 if max(widths, default=0) < 2**15 else np.int32
+        codes = np.empty((n_rows, len(widths)), dtype=code_dtype)
+        block = 0
         for index, encoder in enumerate(self.column_encoders_):
-            scalars, codes = encoder.encode(frame.iloc[:, index], strict=strict)
+            column_scalars, column_codes = encoder.encode(frame.iloc[:, index], strict=strict)
             if encoder.n_scalars:
-                encoded[:, self.scalar_positions_[index]] = scalars
-            for start, code in zip(self.block_starts_[index], codes):
-                seen = code >= 0
-                encoded[rows[seen], start + code[seen]] = 1.0
-        return encoded
+                scalars[:, self.scalar_positions_[index]] = column_scalars
+            for code in column_codes:
+                codes[:, block] = code
+                block += 1
+        return scalars, codes
 
     def decode(self, encoded, random_state=None):
         random_state = random_source(random_state)

@@ -1,9 +1,11 @@
-"""The ``skgan`` command: fit a GAN on a CSV table, sample from it, report on the result.
+"""The ``skgan`` command: fit a GAN on a table, sample from it, report on the result.
 
-::
+Tables are CSV files, or Parquet files (``.parquet``, ``.pq``; with pyarrow, the
+``skgan[parquet]`` extra)::
 
     skgan fit data.csv -o model.skgan            # train, with a progress bar
     skgan sample model.skgan -n 1000 -o synthetic.csv
+    skgan sample model.skgan -n 10000000 -o synthetic.parquet   # in bounded memory
     skgan report data.csv synthetic.csv --target income
     skgan demo                                   # all of it on a table shipped with skgan
 
@@ -13,7 +15,15 @@ variable ``SKGAN_DEBUG=1`` to see the traceback of an unexpected error instead.
 """
 
 from .commands import build_parser, main, parse_conditions
-from .files import CommandError, load_model, read_table, save_model, write_table
+from .files import (
+    CommandError,
+    ParquetUnavailableError,
+    load_model,
+    read_table,
+    save_model,
+    write_chunks,
+    write_table,
+)
 
-__all__ = ["CommandError", "build_parser", "load_model", "main", "parse_conditions",
-           "read_table", "save_model", "write_table"]
+__all__ = ["CommandError", "ParquetUnavailableError", "build_parser", "load_model", "main",
+           "parse_conditions", "read_table", "save_model", "write_chunks", "write_table"]

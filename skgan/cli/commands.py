@@ -8,6 +8,7 @@ import time
 import warnings
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 
 from .. import GANSampler, WGANSampler
@@ -17,10 +18,12 @@ from .files import (
     _check_writable,
     _first_line,
     convert_pickle,
+    is_parquet,
     read_model_file,
     read_table,
+    require_pyarrow,
     save_model,
-    write_table,
+    write_chunks,
 )
 from ..exceptions import TrainingInterruptedWarning
 
@@ -34,11 +37,18 @@ DEMO_TARGET = "wage"
 
 _INTERRUPTED = 130
 
+#: Rows ``skgan sample`` generates and writes at a time: memory holds about one chunk.
+SAMPLE_CHUNK_ROWS = 65536
+
 
 # ---------------------------------------------------------------------- commands
 def _fit(args):
     table = read_table(args.data)
     _check_writable(args.output)  # before training, not after
+    training_rows = table
+    if args.sample_rows is not None:
+        training_rows = subsample_rows(table, args.sample_rows, args.random_state,
+                                       source=args.data)
     settings = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device}
     if args.discrete or args.continuous:
         settings["adapter"] = TabularAdapter(discrete_columns=args.discrete,
@@ -48,16 +58,60 @@ def _fit(args):
         **{name: value for name, value in settings.items() if value is not None},
     )
     started = time.perf_counter()
-    interrupted = _fit_reporting_interruption(model, table)
+    interrupted = _fit_reporting_interruption(model, training_rows)
     seconds = time.perf_counter() - started
     save_model(model, args.output, table.attrs.get("datetime_formats"))
     epochs = len(model.history_["epoch"])
-    print(f"{type(model).__name__} fitted on {len(table)} rows x {table.shape[1]} columns "
+    rows = (f"{len(training_rows)} rows" if len(training_rows) == len(table)
+            else f"{len(training_rows)} of {len(table)} rows (a random subsample)")
+    print(f"{type(model).__name__} fitted on {rows} x {table.shape[1]} columns "
           f"in {seconds:.1f} s ({epochs} epochs); saved to {args.output}")
     if interrupted:
         _error(f"interrupted: training stopped after epoch {epochs}; that model was saved")
         return _INTERRUPTED
     return 0
+
+
+def subsample_rows(table, n_rows, random_state=None, source="the table"):
+    """A uniform random subsample of ``n_rows`` rows of ``table``, in the table's order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The rows to choose from.
+    n_rows : int
+        How many to keep, >= 1. With at least as many as the table holds, the whole
+        table is kept (with a one-line warning on stderr when there are more).
+    random_state : int or None, default=None
+        Seed of the choice; None draws a different subsample each time.
+    source : str, default="the table"
+        The table's name in the warning.
+
+    Returns
+    -------
+    subsample : DataFrame
+        The chosen rows, indexed from 0, with the table's ``attrs``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.cli.commands import subsample_rows
+    >>> subsample_rows(pd.DataFrame({"x": range(10)}), 3, random_state=0)["x"].tolist()
+    [5, 6, 9]
+    """
+    if isinstance(n_rows, bool) or not isinstance(n_rows, (int, np.integer)):
+        raise TypeError(f"n_rows must be an integer, got {type(n_rows).__name__}")
+    if n_rows < 1:
+        raise ValueError(f"n_rows must be >= 1, got {n_rows}")
+    if n_rows >= len(table):
+        if n_rows > len(table):
+            _warn(f"--sample-rows {n_rows} is more than the {len(table)} rows of "
+                  f"{source}: training on all of them")
+        return table
+    chosen = np.random.default_rng(random_state).choice(len(table), n_rows, replace=False)
+    subsample = table.iloc[np.sort(chosen)].reset_index(drop=True)
+    subsample.attrs = dict(table.attrs)
+    return subsample
 
 
 def _fit_reporting_interruption(model, table):
@@ -76,17 +130,36 @@ def _fit_reporting_interruption(model, table):
 
 def _sample(args):
     model, datetime_formats = read_model_file(args.model)
+    writes_file = args.output not in (None, "-")
+    if writes_file:
+        _check_writable(args.output)  # before sampling, not after
+        if is_parquet(args.output):
+            require_pyarrow()
     options = {"random_state": args.random_state}
     if args.condition:
         if "conditions" not in inspect.signature(model.sample).parameters:
             raise CommandError(f"{type(model).__name__} models cannot sample with "
                                "--condition (a mixed-type table model can)")
         options["conditions"] = parse_conditions(args.condition, model)
-    table = _as_table(model.sample(args.n_samples, **options), model)
-    write_table(table, args.output, datetime_formats)
-    if args.output not in (None, "-"):
-        print(f"wrote {len(table)} rows x {table.shape[1]} columns to {args.output}")
+    chunks = sampled_tables(model, args.n_samples, SAMPLE_CHUNK_ROWS, **options)
+    n_rows, n_columns = write_chunks(chunks, args.output, datetime_formats)
+    if writes_file:
+        print(f"wrote {n_rows} rows x {n_columns} columns to {args.output}")
     return 0
+
+
+def sampled_tables(model, n_samples, chunk_rows=SAMPLE_CHUNK_ROWS, **options):
+    """The rows of ``model.sample(n_samples, **options)`` as DataFrames of ``chunk_rows``
+    rows, generated one at a time (:meth:`~skgan.GANSampler.sample_chunks`).
+
+    For 0 rows, one empty DataFrame with the samples' columns and dtypes.
+    """
+    if n_samples == 0:
+        chunks = [model.sample(0, **options)]
+    else:
+        chunks = model.sample_chunks(n_samples, chunk_size=chunk_rows, **options)
+    for chunk in chunks:
+        yield _as_table(chunk, model)
 
 
 def _as_table(samples, model):
@@ -243,8 +316,8 @@ def build_parser():
     """The argument parser of the ``skgan`` command."""
     parser = _Parser(
         prog="skgan",
-        description="Fit a GAN on a CSV table, sample synthetic rows from it and report "
-                    "how closely they follow the real ones.",
+        description="Fit a GAN on a CSV or Parquet table, sample synthetic rows from it "
+                    "and report how closely they follow the real ones.",
         epilog="Run 'skgan COMMAND --help' for a command's options.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -258,12 +331,14 @@ def build_parser():
 
 def _add_fit(commands):
     fit = commands.add_parser(
-        "fit", help="train a GAN on a CSV table and save the model",
-        description="Train a GAN on the rows of a CSV table (with a header line) and "
-                    "save the fitted estimator as a skgan model file (JSON and "
-                    "safetensors in a zip: safe to share, nothing in it runs code).",
+        "fit", help="train a GAN on a CSV or Parquet table and save the model",
+        description="Train a GAN on the rows of a CSV table (with a header line) or a "
+                    "Parquet table (.parquet, .pq; needs pyarrow: pip install "
+                    "'skgan[parquet]') and save the fitted estimator as a skgan model "
+                    "file (JSON and safetensors in a zip: safe to share, nothing in it "
+                    "runs code).",
     )
-    fit.add_argument("data", help="CSV table to learn from")
+    fit.add_argument("data", help="table to learn from: CSV, or Parquet (.parquet, .pq)")
     fit.add_argument("-o", "--output", required=True, metavar="MODEL",
                      help="where to save the model, e.g. model.skgan")
     fit.add_argument("--estimator", choices=tuple(ESTIMATORS), default="gan",
@@ -276,6 +351,9 @@ def _add_fit(commands):
     fit.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
     fit.add_argument("--random-state", type=int, metavar="N",
                      help="seed, for reproducible training")
+    fit.add_argument("--sample-rows", type=_positive, metavar="N",
+                     help="train on N rows drawn at random from the table (seeded by "
+                          "--random-state), for a quick draft model")
     fit.add_argument("--discrete", action="append", default=[], metavar="COLUMN",
                      help="treat this column as discrete: samples hold only its seen "
                           "values (repeatable; by default text columns, numbers with "
@@ -312,15 +390,18 @@ def _convert(args):
 
 def _add_sample(commands):
     sample = commands.add_parser(
-        "sample", help="generate synthetic rows from a saved model as CSV",
+        "sample", help="generate synthetic rows from a saved model as CSV or Parquet",
         description="Generate rows from a model saved by 'skgan fit' and write them as "
-                    "CSV with the training table's columns.",
+                    "CSV or Parquet with the training table's columns, "
+                    f"{SAMPLE_CHUNK_ROWS:,} rows at a time: memory stays bounded however "
+                    "many rows are asked for.",
     )
     sample.add_argument("model", help="model file saved by 'skgan fit'")
     sample.add_argument("-n", "--n-samples", type=_count, required=True, metavar="N",
                         help="number of rows to generate")
-    sample.add_argument("-o", "--output", metavar="CSV",
-                        help="CSV file to write (default, or '-': standard output)")
+    sample.add_argument("-o", "--output", metavar="FILE",
+                        help="file to write: Parquet for .parquet or .pq (needs pyarrow), "
+                             "else CSV; default, or '-': CSV on standard output")
     sample.add_argument("--random-state", type=int, metavar="N",
                         help="seed: the same rows every time")
     sample.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
@@ -331,17 +412,17 @@ def _add_sample(commands):
 
 def _add_report(commands):
     report = commands.add_parser(
-        "report", help="compare a synthetic CSV table with the real one",
+        "report", help="compare a synthetic table with the real one (CSV or Parquet)",
         description="Score how closely a synthetic table follows a real one (1 = "
                     "perfectly): the shape of each column, the trend of each pair of "
                     "columns and, with --target, how well a model trained on synthetic "
                     "rows predicts real ones.",
     )
-    report.add_argument("real", help="CSV table of real rows")
-    report.add_argument("synthetic", help="CSV table of synthetic rows, same columns")
+    report.add_argument("real", help="table of real rows: CSV, or Parquet (.parquet, .pq)")
+    report.add_argument("synthetic", help="table of synthetic rows, same columns")
     report.add_argument("--target", metavar="COLUMN",
                         help="column to predict for the ML efficacy check")
-    report.add_argument("--holdout", metavar="CSV",
+    report.add_argument("--holdout", metavar="TABLE",
                         help="real rows the generator never saw, to test the ML efficacy "
                              "models on (default: a quarter of the real rows)")
     report.add_argument("--pairs", type=_count, default=5, metavar="N",
