@@ -1,5 +1,7 @@
+import gzip
 import io
 import pickle
+import re
 import runpy
 import sys
 import warnings
@@ -102,7 +104,7 @@ def test_fit_options_reach_the_estimator_and_a_progress_bar_shows(numeric_csv, t
                      "--epochs", "2", "--batch-size", "64", "--device", "cpu"]) == 0
     captured = capsys.readouterr()
     assert "WGANSampler fitted" in captured.out
-    assert "WGANSampler:" in captured.err and "it/s" in captured.err  # the progress bar
+    assert "WGANSampler:" in captured.err and "step/s" in captured.err  # the progress bar
     estimator = skgan.load(model)
     assert (estimator.epochs, estimator.batch_size, estimator.device) == (2, 64, "cpu")
     assert len(estimator.history_["epoch"]) == 2
@@ -247,6 +249,254 @@ def test_fit_writes_the_safe_format(fitted_model):
     with zipfile.ZipFile(fitted_model) as archive:
         assert sorted(archive.namelist()) == [
             "arrays.safetensors", "skgan.json", "tensors.safetensors"]
+
+
+# ---------------------------------------------------------------------- parquet
+@pytest.fixture(scope="module")
+def mixed_parquet(tmp_path_factory):
+    """A table of the types Parquet keeps and CSV loses."""
+    rng = np.random.RandomState(1)
+    n = 200
+    path = tmp_path_factory.mktemp("parquet") / "mixed.parquet"
+    pd.DataFrame({
+        "income": np.where(rng.rand(n) < 0.1, np.nan, rng.lognormal(3, 0.5, n).round(2)),
+        "age": pd.array(np.where(rng.rand(n) < 0.1, None, rng.randint(18, 90, n)),
+                        dtype="Int64"),
+        "city": pd.Categorical(rng.choice(["Lyon", "Oslo", "Pune"], n),
+                               categories=["Pune", "Oslo", "Lyon"]),
+        "plan": pd.array(rng.choice(["basic", "plus", None], n), dtype="string"),
+        "member": rng.rand(n) > 0.3,
+        "joined": pd.Timestamp("2020-01-01", tz="Europe/Oslo")
+        + pd.to_timedelta(rng.randint(0, 900 * 24, n), unit="h"),
+        "waited": pd.to_timedelta(rng.randint(0, 10**6, n), unit="s"),
+    }).to_parquet(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def parquet_model(mixed_parquet):
+    path = mixed_parquet.with_name("mixed.skgan")
+    assert _fit(mixed_parquet, path) == 0
+    return path
+
+
+def test_parquet_round_trip_keeps_the_column_types(mixed_parquet, parquet_model, tmp_path,
+                                                   capsys):
+    capsys.readouterr()
+    assert skgan.load(parquet_model)._cli_datetime_formats == {}  # no text forms
+    synthetic = tmp_path / "synthetic.pq"
+    assert cli.main(["sample", str(parquet_model), "-n", "120", "-o", str(synthetic),
+                     "--random-state", "0"]) == 0
+    assert f"wrote 120 rows x 7 columns to {synthetic}" in capsys.readouterr().out
+    real, generated = pd.read_parquet(mixed_parquet), pd.read_parquet(synthetic)
+    assert len(generated) == 120
+    pd.testing.assert_series_equal(generated.dtypes, real.dtypes)
+    assert list(generated["city"].cat.categories) == ["Pune", "Oslo", "Lyon"]
+
+    as_csv = tmp_path / "synthetic.csv"
+    assert cli.main(["sample", str(parquet_model), "-n", "120", "-o", str(as_csv),
+                     "--random-state", "0"]) == 0
+    written = cli.read_table(as_csv)["joined"]  # text: CSV holds offsets, not zones
+    assert pd.to_datetime(written, utc=True).tolist() == generated["joined"].tolist()
+
+    assert cli.main(["report", str(mixed_parquet), str(synthetic), "--target", "city"]) == 0
+    out = capsys.readouterr().out
+    assert "ML efficacy: predicting 'city'" in out
+    assert all(kind in out for kind in ("numerical", "categorical", "boolean", "datetime"))
+
+
+def test_fit_reads_parquet_as_it_reads_the_same_csv(numeric_csv, tmp_path, capsys):
+    table = pd.read_parquet(_as_parquet(numeric_csv, tmp_path))
+    pd.testing.assert_frame_equal(table, cli.read_table(numeric_csv))
+    assert _fit(tmp_path / "data.parquet", tmp_path / "model.skgan") == 0
+    assert "GANSampler fitted on 200 rows x 3 columns" in capsys.readouterr().out
+
+
+def _as_parquet(csv_path, folder):
+    path = folder / "data.parquet"
+    pd.read_csv(csv_path).to_parquet(path, index=False)
+    return path
+
+
+def test_parquet_without_pyarrow_names_the_extra(mixed_parquet, fitted_model, tmp_path,
+                                                 capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow fails
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    extra = "pip install 'skgan[parquet]'"
+    with pytest.raises(ImportError, match=re.escape(extra)):
+        cli.read_table(mixed_parquet)
+    assert _fit(mixed_parquet, tmp_path / "model.skgan") == 1
+    assert extra in _one_error_line(capsys)
+    assert cli.main(["sample", str(fitted_model), "-n", "5", "-o",
+                     str(tmp_path / "out.parquet")]) == 1
+    assert extra in _one_error_line(capsys)
+    assert list(tmp_path.iterdir()) == []
+    assert cli.main(["sample", str(fitted_model), "-n", "5", "-o",
+                     str(tmp_path / "out.csv")]) == 0  # CSV needs no pyarrow
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"", "is not a readable Parquet file"),
+     (b"x,y\n1,2\n", "is not a readable Parquet file"),
+     (pd.DataFrame({"x": pd.Series([], dtype=float)}), "has no rows")],
+    ids=["empty", "csv", "no-rows"],
+)
+def test_unreadable_parquet_tables_exit_1_with_one_line(content, message, tmp_path, capsys):
+    data = tmp_path / "data.parquet"
+    if isinstance(content, pd.DataFrame):
+        content.to_parquet(data)
+    else:
+        data.write_bytes(content)
+    assert _fit(data, tmp_path / "model.skgan") == 1
+    assert message in _one_error_line(capsys)
+
+
+# ---------------------------------------------------------------------- streaming
+@pytest.mark.parametrize("name", ["out.csv", "out.parquet", "out.csv.gz"])
+@pytest.mark.parametrize("random_state", [None, 4])
+def test_streamed_samples_equal_the_sample_written_at_once(name, random_state, parquet_model,
+                                                           tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli.commands, "SAMPLE_CHUNK_ROWS", 64)  # 300 rows: 5 chunks
+    streamed, at_once = tmp_path / name, tmp_path / f"at_once_{name}"
+    seed = [] if random_state is None else ["--random-state", str(random_state)]
+    assert cli.main(["sample", str(parquet_model), "-n", "300", "-o", str(streamed),
+                     *seed]) == 0
+    model, datetime_formats = cli.files.read_model_file(parquet_model)  # as loaded fresh
+    cli.write_table(model.sample(300, random_state=random_state), at_once, datetime_formats)
+    if name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        assert pq.ParquetFile(streamed).num_row_groups == 5
+        assert pq.read_table(streamed).equals(pq.read_table(at_once))
+        pd.testing.assert_frame_equal(pd.read_parquet(streamed), pd.read_parquet(at_once))
+    elif name.endswith(".gz"):
+        assert gzip.decompress(streamed.read_bytes()) == gzip.decompress(at_once.read_bytes())
+    else:
+        assert streamed.read_bytes() == at_once.read_bytes()
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([name, at_once.name])
+
+
+def test_streamed_samples_with_conditions_and_to_stdout(mixed_model, capsys, monkeypatch):
+    monkeypatch.setattr(cli.commands, "SAMPLE_CHUNK_ROWS", 7)
+    argv = ["sample", str(mixed_model), "-n", "30", "--random-state", "2",
+            "--condition", "city=Oslo"]
+    assert cli.main(argv) == 0
+    streamed = capsys.readouterr().out
+    model, datetime_formats = cli.files.read_model_file(mixed_model)
+    cli.write_table(model.sample(30, random_state=2, conditions={"city": "Oslo"}), None,
+                    datetime_formats)
+    assert streamed == capsys.readouterr().out
+    assert (pd.read_csv(io.StringIO(streamed))["city"] == "Oslo").all()
+
+
+def test_datetimes_keep_one_text_form_across_chunks(tmp_path):
+    def times(*texts):
+        return pd.to_datetime(list(texts), format="ISO8601")
+
+    table = pd.DataFrame({
+        "at": times("2021-03-01 10:30", "2021-03-02", "2021-03-03"),
+        "fraction": times("2021-03-01 08:00:00.25", "2021-03-02 09:00", None),
+        "zoned": times("2021-03-01 10:00:00.5", "2021-03-02", "2021-03-03").tz_localize(
+            "Europe/Oslo"),
+        "took": pd.to_timedelta(["1 days 02:00:00", "3 days", None]),
+        "written": times("2021-03-01 10:30", "2021-03-02", None),
+        "x": [1.5, 2.0, None],
+    })
+    chunks = [table.iloc[:1], table.iloc[1:2], table.iloc[2:]]  # later: midnights, days
+    formats = {"written": "%Y-%m-%dT%H:%M"}
+    cli.write_chunks(chunks, tmp_path / "chunks.csv", formats)
+    cli.write_table(table, tmp_path / "at_once.csv", formats)
+    assert (tmp_path / "chunks.csv").read_text() == (tmp_path / "at_once.csv").read_text()
+    assert "2021-03-03 00:00:00," in (tmp_path / "chunks.csv").read_text()
+    assert "2021-03-03," in table.iloc[2:].to_csv(index=False)  # what a chunk alone gives
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.parquet"])
+@pytest.mark.parametrize("failure, status",
+                         [(RuntimeError("boom"), 1), (KeyboardInterrupt(), 130)],
+                         ids=["error", "ctrl-c"])
+def test_a_failed_sample_leaves_no_partial_file(name, failure, status, fitted_model,
+                                                tmp_path, capsys, monkeypatch):
+    sample_chunks = GANSampler.sample_chunks
+
+    def fail_after_a_chunk(self, n_samples, chunk_size=65536, **options):
+        yield from sample_chunks(self, chunk_size, chunk_size=chunk_size, **options)
+        raise failure
+
+    monkeypatch.setattr(cli.commands, "SAMPLE_CHUNK_ROWS", 10)
+    monkeypatch.setattr(GANSampler, "sample_chunks", fail_after_a_chunk)
+    output = tmp_path / name
+    output.write_text("an older file")
+    assert cli.main(["sample", str(fitted_model), "-n", "50", "-o", str(output)]) == status
+    _one_error_line(capsys)
+    assert list(tmp_path.iterdir()) == [output]
+    assert output.read_text() == "an older file"
+
+
+def test_zero_rows_to_parquet_keep_the_schema(parquet_model, tmp_path, capsys):
+    output = tmp_path / "empty.parquet"
+    assert cli.main(["sample", str(parquet_model), "-n", "0", "-o", str(output)]) == 0
+    assert "wrote 0 rows x 7 columns" in capsys.readouterr().out
+    table = pd.read_parquet(output)
+    assert len(table) == 0 and table["city"].dtype == "category"
+
+
+# ---------------------------------------------------------------------- --sample-rows
+def _rows_fitted_on(monkeypatch):
+    """The number of rows of each fit (a list that grows as GANSampler.fit is called)."""
+    counts, fit = [], GANSampler.fit
+
+    def counting_fit(self, X, *args, **kwargs):
+        counts.append(len(X))
+        return fit(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(GANSampler, "fit", counting_fit)
+    return counts
+
+
+def test_sample_rows_trains_on_a_seeded_subsample(numeric_csv, tmp_path, capsys,
+                                                  monkeypatch):
+    counts = _rows_fitted_on(monkeypatch)
+    first, second = tmp_path / "first.skgan", tmp_path / "second.skgan"
+    assert _fit(numeric_csv, first, "--sample-rows", "50") == 0
+    assert "fitted on 50 of 200 rows (a random subsample) x 3 columns" in capsys.readouterr().out
+    assert _fit(numeric_csv, second, "--sample-rows", "50") == 0
+    assert counts == [50, 50]
+    samples = [skgan.load(path).sample(20, random_state=0) for path in (first, second)]
+    pd.testing.assert_frame_equal(*samples)  # same seed: same rows, same model
+
+    table = pd.DataFrame({"x": np.arange(10)})
+    rows = cli.commands.subsample_rows(table, 4, random_state=0)["x"]
+    assert rows.is_monotonic_increasing and rows.is_unique and len(rows) == 4
+
+
+def test_sample_rows_above_the_table_size_uses_every_row(numeric_csv, tmp_path, capsys,
+                                                         monkeypatch):
+    counts = _rows_fitted_on(monkeypatch)
+    assert _fit(numeric_csv, tmp_path / "model.skgan", "--sample-rows", "500") == 0
+    captured = capsys.readouterr()
+    assert counts == [200]
+    assert "GANSampler fitted on 200 rows x 3 columns" in captured.out
+    assert captured.err == ("skgan: warning: --sample-rows 500 is more than the 200 rows of "
+                            f"{numeric_csv}: training on all of them\n")
+
+
+@pytest.mark.parametrize("value, message",
+                         [("0", "must be >= 1, got 0"), ("-3", "must be >= 1, got -3"),
+                          ("many", "expected an integer, got 'many'")])
+def test_bad_sample_rows_exit_2_with_one_line(value, message, capsys):
+    assert cli.main(["fit", "data.csv", "-o", "m.skgan", "--sample-rows", value]) == 2
+    line = _one_error_line(capsys)
+    assert "argument --sample-rows" in line and message in line
+
+
+def test_subsample_rows_checks_its_count():
+    table = pd.DataFrame({"x": range(3)})
+    with pytest.raises(ValueError, match="n_rows must be >= 1, got 0"):
+        cli.commands.subsample_rows(table, 0)
+    with pytest.raises(TypeError, match="n_rows must be an integer, got float"):
+        cli.commands.subsample_rows(table, 2.0)
 
 
 # ---------------------------------------------------------------------- failures
