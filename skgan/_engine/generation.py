@@ -114,7 +114,7 @@ class SamplingMixin:
         if plan is not None:
             return self._sample_matching(n_samples, generator, plan)
         if self.adapter_.n_candidates(n_samples) == n_samples:
-            encoded = self._generate_encoded(n_samples, generator)
+            encoded = self._generate_encoded(n_samples, generator, output="codes")
             return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
         return self._sample_chosen(n_samples, generator)
 
@@ -137,7 +137,8 @@ class SamplingMixin:
                     "contradict each other or the model (check them against the training "
                     "rows).")
             size = min(_SAMPLE_CHUNK, n_samples - n_kept)
-            encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator)
+            encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator,
+                                             output="codes")
             part = self.adapter_.decode_sample(
                 encoded, size, random_state=self._decode_seed(generator))
             parts.append(part)
@@ -164,7 +165,7 @@ class SamplingMixin:
         kept, n_kept = [], 0
         for _ in range(self.max_condition_rounds):
             size = max(2 * (n_samples - n_kept), 256)
-            encoded = self._generate_encoded(size, generator, asked_slot=slot)
+            encoded = self._generate_encoded(size, generator, asked_slot=slot, output="codes")
             decoded = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
             keep = matches(decoded)
             kept.append(decoded[keep])
@@ -191,7 +192,11 @@ class SamplingMixin:
         """Encoded samples as a float32 ndarray, drawn in chunks with no autograd.
 
         With ``output="raw"``, the generator's last layer before its head (rows of the
-        head's input width) instead.
+        head's input width) instead. With ``output="codes"``, for an adapter that
+        decodes :class:`~skgan.adapters._encoded_rows.EncodedRows` and a generator with
+        a head that draws codes (tables), the same samples as such rows: scalar units
+        and one drawn level per block, never the dense one-hot blocks; other adapters
+        get the dense array.
 
         ``condition`` (one row per sample, on the device) goes to the generator with
         the noise, for conditional models. A model trained by sampling also gets a
@@ -201,6 +206,10 @@ class SamplingMixin:
         chunks = []
         network = self._sampling_generator()
         network.eval()
+        head = getattr(network, "head", None)
+        if output == "codes" and not (getattr(self.adapter_, "decodes_codes", False)
+                                      and hasattr(head, "sample_codes")):
+            output = "encoded"
         with torch.inference_mode(), self._autocast():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
@@ -211,11 +220,20 @@ class SamplingMixin:
                 )
                 if output == "raw":
                     fake = network.raw_output(latent, chunk_condition)
+                elif output == "codes":
+                    scalars, codes = head.sample_codes(
+                        network.raw_output(latent, chunk_condition), generator)
+                    chunks.append((scalars.float().cpu(), codes.cpu()))
+                    continue
                 else:
                     fake = network(latent, chunk_condition, generator)
                 chunks.append(fake.float().cpu())
         if output == "raw":
             return torch.cat(chunks).numpy()
+        if output == "codes":
+            return self.adapter_.generated_rows(
+                torch.cat([scalars for scalars, _ in chunks]) if chunks else None,
+                torch.cat([codes for _, codes in chunks]) if chunks else None)
         if not chunks:
             return np.empty((0, *self.adapter_.encoded_shape_), dtype=np.float32)
         return torch.cat(chunks).numpy().reshape(n_samples, *self.adapter_.encoded_shape_)

@@ -339,6 +339,19 @@ class TabularAdapter(BaseAdapter):
         return EncodedRows(torch.from_numpy(scalars).to(device),
                            torch.from_numpy(codes).to(device), starts, self.encoded_shape_[0])
 
+    #: ``decode`` and ``decode_sample`` also take :class:`EncodedRows` (scalars and
+    #: codes): generation hands them over without the dense one-hot blocks.
+    decodes_codes = True
+
+    def generated_rows(self, scalars, codes):
+        """Generated scalars and block codes (None: no rows) as :class:`EncodedRows`."""
+        n_identity, n_tanh, widths = self.head_layout_
+        if scalars is None:
+            scalars = torch.zeros(0, n_identity + n_tanh)
+            codes = torch.zeros(0, len(widths), dtype=torch.long)
+        starts = [start for column_starts in self.block_starts_ for start in column_starts]
+        return EncodedRows(scalars, codes, starts, self.encoded_shape_[0])
+
     def _encode(self, X, strict):
         scalars, codes = self._encode_parts(X, strict)
         encoded = np.zeros((len(scalars), self.encoded_shape_[0]), dtype=np.float32)
@@ -416,16 +429,23 @@ class TabularAdapter(BaseAdapter):
 
     def _decode_columns(self, encoded, random_state):
         """Column position -> decoded Series, dependencies and dates written."""
-        encoded = np.asarray(encoded, dtype=np.float32)
-        encoded = encoded.reshape(len(encoded), self.encoded_shape_[0])
+        if isinstance(encoded, EncodedRows):
+            all_scalars, all_codes = encoded.scalars.numpy(), encoded.codes.numpy()
+        else:
+            encoded = np.asarray(encoded, dtype=np.float32)
+            encoded = encoded.reshape(len(encoded), self.encoded_shape_[0])
+            all_scalars = encoded[:, :self.head_layout_[0] + self.head_layout_[1]]
+            all_codes = np.stack(
+                [encoded[:, start:start + width].argmax(axis=1) for start, width in zip(
+                    (start for starts in self.block_starts_ for start in starts),
+                    self.head_layout_[2])], axis=1) if self.head_layout_[2] else None
         columns = {}
         parts = {}
+        block = 0
         for index, encoder in enumerate(self.column_encoders_):
-            scalars = encoded[:, self.scalar_positions_[index]].astype(np.float64)
-            codes = [
-                encoded[:, start:start + width].argmax(axis=1)
-                for start, width in zip(self.block_starts_[index], encoder.block_widths)
-            ]
+            scalars = all_scalars[:, self.scalar_positions_[index]].astype(np.float64)
+            codes = [all_codes[:, block + offset] for offset in range(len(encoder.block_widths))]
+            block += len(encoder.block_widths)
             parts[index] = scalars, codes
             columns[index] = encoder.decode(scalars, codes, random_state)
         # Adapters pickled before rules and dependencies were kept have none.
