@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
+import skgan
 from skgan import ConditionalGAN, GANSampler, WGANSampler
 from distributed_worker import CORNERS, blobs, weights
 
@@ -126,3 +128,22 @@ def test_distributed_true_without_processes_says_how_to_start_them(blobs):
 def test_auto_trains_alone_without_a_process_group(blobs):
     model = GANSampler(epochs=1, random_state=0).fit(blobs)
     assert not hasattr(model, "_data_parallel") and not hasattr(model, "_local_rng")
+
+
+def test_the_command_line_under_torchrun_writes_one_model_from_rank_0(tmp_path):
+    rng = np.random.RandomState(0)
+    data = tmp_path / "table.csv"
+    pd.DataFrame({"amount": rng.lognormal(3, 1, 300).round(2),
+                  "kind": rng.choice(["a", "b", "c"], 300)}).to_csv(data, index=False)
+    output = tmp_path / "model.skgan"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    finished = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
+         "-m", "skgan", "fit", str(data), "-o", str(output), "--epochs", "2",
+         "--random-state", "0"], env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    assert finished.stdout.count("fitted on 300 rows") == 1  # rank 0 alone reports
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.skgan", "table.csv"]
+    model = skgan.load(output)
+    assert model.n_features_in_ == 2 and len(model.history_["epoch"]) == 2
+    assert set(model.sample(50, random_state=0)["kind"]) <= {"a", "b", "c"}

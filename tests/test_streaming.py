@@ -88,3 +88,37 @@ def test_conditional_chunks_carry_their_labels(blobs, small_blocks):
     np.testing.assert_array_equal(np.concatenate([labels for _, labels in chunks]), y_expected)
     ones = np.concatenate([labels for _, labels in model.sample_chunks(90, y=1, chunk_size=40)])
     assert (ones == 1).all() and len(ones) == 90
+
+
+# ---------------------------------------------------------------------- memory
+def _wide_table(n_rows=400):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({
+        "amount": rng.lognormal(3, 1, n_rows),
+        "notes": [f"free text {i}" for i in rng.permutation(n_rows)],  # all distinct
+        "kind": rng.choice(["a", "b"], n_rows),
+    })
+
+
+def test_a_table_too_wide_for_memory_is_refused_naming_its_costly_columns(monkeypatch):
+    import skgan.base
+    from skgan.adapters import TabularAdapter
+
+    monkeypatch.setattr(skgan.base, "available_memory", lambda: 20_000_000)  # 20 MB
+    model = GANSampler(adapter=TabularAdapter(max_categories=5000), epochs=1)
+    with pytest.raises(MemoryError) as caught:
+        model.fit(_wide_table())
+    message = str(caught.value)
+    assert "more than the 20 MB available" in message
+    assert message.index("'notes' (400 units: 400 distinct values)") < message.index("'kind'")
+    assert "max_categories=...) (now 5,000)" in message and "Drop free-text" in message
+    assert not hasattr(model, "adapter_")  # nothing half-fitted left behind
+    monkeypatch.setattr(skgan.base, "available_memory", lambda: 20_000_000_000)
+    assert len(model.fit(_wide_table()).sample(5)) == 5
+
+
+def test_an_unknown_amount_of_memory_checks_nothing(monkeypatch):
+    import skgan.base
+
+    monkeypatch.setattr(skgan.base, "available_memory", lambda: None)
+    assert len(GANSampler(epochs=1, random_state=0).fit(_wide_table()).sample(3)) == 3

@@ -10,6 +10,8 @@ from sklearn.utils.validation import check_is_fitted
 from .torch_utils import draw_seed, make_generator
 
 _SAMPLE_CHUNK = 16384
+#: Rows sampling generates at a time (``sample`` and ``sample_chunks`` work in such blocks).
+SAMPLE_BLOCK_ROWS = _SAMPLE_CHUNK
 
 
 class SamplingMixin:

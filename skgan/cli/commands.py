@@ -13,18 +13,9 @@ import pandas as pd
 
 from .. import GANSampler, WGANSampler
 from ..adapters import TabularAdapter
-from .files import (
-    CommandError,
-    _check_writable,
-    _first_line,
-    convert_pickle,
-    is_parquet,
-    read_model_file,
-    read_table,
-    require_pyarrow,
-    save_model,
-    write_chunks,
-)
+from .files import CommandError, _check_writable, _first_line, convert_pickle, read_model_file, \
+    save_model
+from .tables import is_parquet, read_table, require_pyarrow, write_chunks
 from ..exceptions import TrainingInterruptedWarning
 
 ESTIMATORS = {"gan": GANSampler, "wgan": WGANSampler}
@@ -60,6 +51,8 @@ def _fit(args):
     started = time.perf_counter()
     interrupted = _fit_reporting_interruption(model, training_rows)
     seconds = time.perf_counter() - started
+    if not _is_primary_process():  # under torchrun, rank 0 alone writes and reports
+        return _INTERRUPTED if interrupted else 0
     save_model(model, args.output, table.attrs.get("datetime_formats"))
     epochs = len(model.history_["epoch"])
     rows = (f"{len(training_rows)} rows" if len(training_rows) == len(table)
@@ -70,6 +63,16 @@ def _fit(args):
         _error(f"interrupted: training stopped after epoch {epochs}; that model was saved")
         return _INTERRUPTED
     return 0
+
+
+def _is_primary_process():
+    """Whether this process writes files and prints: rank 0 of a distributed run
+    (``torchrun``), or the only process."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank() == 0
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def subsample_rows(table, n_rows, random_state=None, source="the table"):
