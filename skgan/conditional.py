@@ -213,17 +213,13 @@ device_, n_features_in_, feature_names_in_
         return torch.cat([condition, asked.to(condition.device)], dim=1)
 
     def _check_labels(self, y, reset):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None: "
-                "call fit(X, y) with class labels."
-            )
-        y = column_or_1d(y, warn=True)
-        _refuse_missing(y)
-        check_classification_targets(y)
+        parallel = getattr(self, "_data_parallel", None)
+        if parallel is None:
+            y = self._valid_labels(y)
+        else:  # every rank checks its labels before any learns the others' classes
+            y = parallel.run_agreed("checking its labels", lambda: self._valid_labels(y))
         if reset:
             self.classes_, counts = np.unique(y, return_counts=True)
-            parallel = getattr(self, "_data_parallel", None)
             if parallel is not None:  # the classes of every shard
                 self.classes_, counts = parallel.merge_counts(self.classes_, counts)
             self.class_prior_ = counts / counts.sum()
@@ -235,6 +231,17 @@ device_, n_features_in_, feature_names_in_
                 )
         else:
             self._check_known(y)
+        return y
+
+    def _valid_labels(self, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None: "
+                "call fit(X, y) with class labels."
+            )
+        y = column_or_1d(y, warn=True)
+        _refuse_missing(y)
+        check_classification_targets(y)
         return y
 
     def _check_known(self, labels):

@@ -89,6 +89,25 @@ def early_stopping():
             "scores": np.array(model.validation_scores_)}
 
 
+def continued():
+    """partial_fit and warm_start on shards go on from the same weights on every rank."""
+    model = GANSampler(adapter="numeric", batch_size=64, random_state=0)
+    model.partial_fit(corners([0, 1] if RANK == 0 else [2, 3], seed=RANK))
+    model.partial_fit(corners([0, 1] if RANK == 0 else [2, 3], seed=RANK + 5))
+    warm = GANSampler(adapter="numeric", batch_size=64, epochs=1, warm_start=True,
+                      random_state=0)
+    warm.fit(blobs(seed=RANK)).fit(blobs(seed=RANK + 2))
+    return {"weights": weights(model), "warm": weights(warm),
+            "epochs": np.array([len(model.history_["epoch"]), len(warm.history_["epoch"])])}
+
+
+def bad_labels():
+    y = (blobs()[:, 0] > 0).astype(object)
+    if RANK == 1:
+        y[5] = None
+    ConditionalGAN(adapter="numeric", epochs=1).fit(blobs(), y)
+
+
 def bad_width():
     X = blobs() if RANK == 0 else np.hstack([blobs(), blobs()[:, :1]])
     GANSampler(adapter="numeric", epochs=1).fit(X)
@@ -141,8 +160,8 @@ def step_failure():
 
 
 SCENARIOS = {function.__name__: function for function in (
-    replicated, shards, shard_tables, early_stopping, bad_width, bad_data, interrupt,
-    step_failure)}
+    replicated, shards, shard_tables, early_stopping, continued, bad_width, bad_data,
+    bad_labels, interrupt, step_failure)}
 
 
 def main(out, names):

@@ -44,7 +44,8 @@ def run_ranks(tmp_path, *scenarios, timeout=300):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     return run_ranks(tmp_path_factory.mktemp("ranks"), "replicated", "shards", "shard_tables",
-                     "early_stopping", "bad_width", "bad_data", "interrupt")
+                     "early_stopping", "continued", "bad_width", "bad_data", "bad_labels",
+                     "interrupt")
 
 
 def _ok(per_rank):
@@ -92,6 +93,20 @@ def test_early_stopping_stops_every_rank_after_the_same_epoch(runs):
     rank0, rank1 = _ok(runs["early_stopping"])
     for name in ("weights", "n_iter", "scores"):
         np.testing.assert_array_equal(rank0[name], rank1[name])
+
+
+def test_continued_training_on_shards_keeps_the_ranks_identical(runs):
+    rank0, rank1 = _ok(runs["continued"])
+    for name in ("weights", "warm", "epochs"):
+        np.testing.assert_array_equal(rank0[name], rank1[name])
+    assert list(rank0["epochs"]) == [2, 2]
+
+
+def test_bad_labels_on_one_rank_stop_every_rank(runs):
+    (_, error0), (_, error1) = runs["bad_labels"]
+    assert error1.startswith("ValueError") and "missing labels" in error1
+    assert error0.startswith("RuntimeError") and "Rank 1 of 2 failed" in error0
+    assert "checking its labels" in error0
 
 
 def test_a_width_that_differs_between_ranks_is_refused_on_every_rank(runs):

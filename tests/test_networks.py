@@ -104,3 +104,23 @@ def test_block_activation_head_shapes_each_block():
     assert torch.equal(hard.sum(dim=1), torch.ones(20000))
     expected = torch.softmax(torch.tensor([2.0, 1.0, 0.0]), dim=0)
     assert torch.allclose(hard.mean(dim=0), expected, atol=0.015)
+
+
+def test_a_sharp_softmax_head_passes_no_denormal_values_forward_or_back():
+    """Denormal floats slow CPU matmuls several times over as training sharpens the
+    softmax; the head keeps them out of its outputs and of the gradients it passes."""
+    from skgan.networks.heads import BlockActivationHead
+
+    head = BlockActivationHead(1, 1, (3, 5))
+    head.reset_parameters_from(None)
+    # Logits 15 to 25 apart: after the temperature, log-probabilities around -100.
+    gaps = torch.linspace(15.0, 25.0, 400)[:, None]
+    blocks = torch.cat([torch.zeros(400, 1), -gaps, -gaps - 1.0,
+                        torch.zeros(400, 1), -gaps, -gaps, -gaps - 2.0, -gaps + 1.0], dim=1)
+    raw = torch.cat([torch.zeros(400, 2), blocks], dim=1).requires_grad_(True)
+    out = head(raw, torch.Generator().manual_seed(0))
+    tiny = torch.finfo(torch.float32).tiny
+    assert not ((out.abs() < tiny) & (out != 0)).any()
+    (out[:, 2:] * torch.linspace(1e-3, 1.0, 8)).sum().backward()
+    assert not ((raw.grad.abs() < tiny) & (raw.grad != 0)).any()
+    np.testing.assert_allclose(out[:, 2:].sum(dim=1).detach(), 2.0, rtol=1e-5)

@@ -164,12 +164,22 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 parallel.inspect_rows(X, y)
                 stopping_early = parallel.from_rank0(stopping_early)
             if stopping_early:
-                X, y, X_held, y_held = split_validation(
-                    X, y, self.validation_fraction, self._validation_seed(),
-                    stratify=self._stratified_validation)
+                def hold_out():
+                    return split_validation(X, y, self.validation_fraction,
+                                            self._validation_seed(),
+                                            stratify=self._stratified_validation)
+
+                X, y, X_held, y_held = hold_out() if parallel is None else \
+                    parallel.run_agreed("holding out its validation rows", hold_out)
                 # Samplers ignore y: their held-out rows are scored alone.
                 validation = (X_held, y_held if self._stratified_validation else None)
-            tensors = self._prepare_training(X, y, reset)
+            if parallel is None:
+                tensors = self._prepare_training(X, y, reset)
+            else:  # a failure on any rank stops them all here, none waits for another
+                tensors = parallel.run_agreed("preparing its rows",
+                                              lambda: self._prepare_training(X, y, reset))
+                self._local_rng = parallel.local_generator(self._rng, len(self.history_.get(
+                    "epoch", [])), self.device_)
             n_rows = self._rows_per_epoch(tensors)
             if parallel is not None:
                 n_rows = parallel.training_rows(n_rows)
@@ -306,9 +316,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             # One random stream on every rank: rank 0's (the same for an integer).
             random_state = parallel.from_rank0(random_source(self.random_state))
         self._rng = make_generator(draw_seed(random_state), self.device_)
-        if parallel is not None:
-            self._local_rng = make_generator(
-                draw_seed(self.random_state) + 104729 * (parallel.rank + 1), self.device_)
         self._score_seed = draw_seed(random_state)
         self._n_steps = 0
         self._architecture = self._architecture_params()

@@ -36,6 +36,8 @@ import pandas as pd
 import torch
 import torch.distributed as dist
 
+from .torch_utils import make_generator
+
 #: Rows of its own that each process contributes to the adapter's fit, in shard mode.
 ADAPTER_ROWS = 50_000
 #: Columns with at most this many distinct values send one row of each to the adapter.
@@ -149,8 +151,12 @@ class DataParallel:
     # ------------------------------------------------------------------ data
     def inspect_rows(self, X, y=None):
         """Tell replicated data from shards by a fingerprint of every rank's rows."""
-        prints = self.gather(_fingerprint(X, y))
-        self.replicated = all(other == prints[0] for other in prints[1:])
+        try:
+            own = _fingerprint(X, y)
+        except Exception:  # noqa: BLE001 - data checks come later, agreed by all ranks
+            own = None
+        prints = self.gather(own)
+        self.replicated = own is not None and all(other == own for other in prints)
 
     def training_rows(self, n_local):
         """Rows one epoch goes through: the table's, or all shards' together."""
@@ -206,6 +212,13 @@ class DataParallel:
                     return
             if made == before:
                 raise RuntimeError(f"Rank {self.rank} has too few rows for one batch.")
+
+    def local_generator(self, shared, epochs_done, device):
+        """This rank's own random stream for a fit: seeded from the shared stream's seed,
+        the epochs trained before (each continued fit gets new draws) and the rank."""
+        seed = (shared.initial_seed() + 1_000_003 * (epochs_done + 1)
+                + 104_729 * (self.rank + 1)) % (2**63 - 1)
+        return make_generator(seed, device)
 
     def latent_part(self, latent):
         """This rank's rows of latent noise drawn for the whole batch (replicated data)."""

@@ -4,6 +4,14 @@ import torch
 from torch import nn
 
 
+#: Smallest log-probability a training block outputs (e^-60 ~ 1e-26: far from float32's
+#: denormal range, where arithmetic is slow, and from its gradients').
+LOG_FLOOR = -60.0
+#: Gradients smaller than this reaching the head's input are dropped (see
+#: ``_without_tiny_gradients``).
+TINY_GRADIENT = 1e-30
+
+
 class BlockActivationHead(nn.Module):
     """Linear units, then ``tanh`` units, then Gumbel-softmax blocks.
 
@@ -56,6 +64,8 @@ class BlockActivationHead(nn.Module):
             self.level_bias.zero_()
 
     def forward(self, raw, generator=None):
+        if raw.requires_grad:
+            raw.register_hook(_without_tiny_gradients)
         first_block = self.n_identity + self.n_tanh
         parts = [raw[:, :self.n_identity], torch.tanh(raw[:, self.n_identity:first_block])]
         if self.block_widths:
@@ -69,7 +79,11 @@ class BlockActivationHead(nn.Module):
                     parts.append(self._block_one_hot(logits))
                     return torch.cat(parts, dim=1)
                 logits = logits / self.temperature
-            parts.append(torch.exp(self._block_log_softmax(logits)))
+            # Probabilities below e^-60 become exactly that: smaller ones would be
+            # denormal floats, which slow every matmul they enter (the discriminator's,
+            # forward and backward) several times over on CPUs as training sharpens
+            # the softmax.
+            parts.append(torch.exp(self._block_log_softmax(logits).clamp_min(LOG_FLOOR)))
         return torch.cat(parts, dim=1)
 
     def sample_codes(self, raw, generator):
@@ -123,6 +137,16 @@ class BlockActivationHead(nn.Module):
         sums = torch.zeros(logits.shape[0], len(self.block_widths), device=logits.device,
                            dtype=logits.dtype).scatter_add(1, blocks, torch.exp(shifted))
         return shifted - torch.log(sums).gather(1, blocks)
+
+
+def _without_tiny_gradients(gradient):
+    """``gradient`` with entries below ``TINY_GRADIENT`` in size set to zero.
+
+    A sharp softmax passes back gradients of 1e-40 and less: denormal floats, which
+    make the generator's last matmuls (backward) several times slower on CPUs as
+    training goes on, while moving no weight (Adam's steps for them are ~1e-30).
+    """
+    return gradient.masked_fill(gradient.abs() < TINY_GRADIENT, 0.0)
 
 
 def _gumbel_like(logits, generator):
