@@ -124,7 +124,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             self.conditioner_ = make_conditioner(self.adapter_)
             condition_dim = ((0 if conditions is None else conditions.shape[1])
                              + (0 if self.conditioner_ is None else self.conditioner_.dim))
-            self._check_memory(len(X), condition_dim)
+            self._check_memory(_num_samples(X), condition_dim)
             self._build_networks(condition_dim)
         else:
             self._check_more_training_data(X)
@@ -137,7 +137,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             raise ValueError(
                 f"X has {len(X)} rows but y has {len(conditions)}; they must match."
             )
-        self._show_phase(f"encoding {len(X):,} rows", "encoding")
+        self._show_phase(f"encoding {_num_samples(X):,} rows", "encoding")
         encoded = self.adapter_.encode_for_training(X, self.device_)
         if not reset:  # only once the data is known to be usable
             self._apply_learning_rates()

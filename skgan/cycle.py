@@ -8,7 +8,7 @@ import torch
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._engine.best_start import fit_best_start
 from ._engine.core import AdversarialCore, refuse_file_path
@@ -236,7 +236,7 @@ max_time
                 f"X holds no rows of domain {', '.join(missing)}; every training call needs "
                 "rows of both domains."
             )
-        self._show_phase(f"encoding {len(X):,} samples", "encoding")
+        self._show_phase(f"encoding {_num_samples(X):,} samples", "encoding")
         encoded = torch.as_tensor(self.adapter_.encode(X), device=self.device_)
         if not reset:
             self._apply_learning_rates()
