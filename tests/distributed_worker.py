@@ -102,7 +102,7 @@ def continued():
 
 
 def bad_labels():
-    y = (blobs()[:, 0] > 0).astype(object)
+    y = np.where(blobs()[:, 0] > 0, "a", "b").astype(object)
     if RANK == 1:
         y[5] = None
     ConditionalGAN(adapter="numeric", epochs=1).fit(blobs(), y)
