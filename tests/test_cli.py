@@ -467,7 +467,7 @@ def test_sample_rows_trains_on_a_seeded_subsample(numeric_csv, tmp_path, capsys,
     pd.testing.assert_frame_equal(*samples)  # same seed: same rows, same model
 
     table = pd.DataFrame({"x": np.arange(10)})
-    rows = cli.commands.subsample_rows(table, 4, random_state=0)["x"]
+    rows = cli.rows.subsample_rows(table, 4, random_state=0)["x"]
     assert rows.is_monotonic_increasing and rows.is_unique and len(rows) == 4
 
 
@@ -494,9 +494,9 @@ def test_bad_sample_rows_exit_2_with_one_line(value, message, capsys):
 def test_subsample_rows_checks_its_count():
     table = pd.DataFrame({"x": range(3)})
     with pytest.raises(ValueError, match="n_rows must be >= 1, got 0"):
-        cli.commands.subsample_rows(table, 0)
+        cli.rows.subsample_rows(table, 0)
     with pytest.raises(TypeError, match="n_rows must be an integer, got float"):
-        cli.commands.subsample_rows(table, 2.0)
+        cli.rows.subsample_rows(table, 2.0)
 
 
 # ---------------------------------------------------------------------- failures

@@ -8,13 +8,12 @@ import time
 import warnings
 from contextlib import contextmanager
 
-import numpy as np
-import pandas as pd
-
 from .. import GANSampler, WGANSampler
 from ..adapters import TabularAdapter
-from .files import CommandError, _check_writable, _first_line, convert_pickle, read_model_file, \
-    save_model
+from .files import CommandError, _check_writable, _first_line, _warn, convert_pickle, \
+    read_model_file, save_model
+from .rows import (SAMPLE_CHUNK_ROWS, _is_primary_process, parse_conditions,
+                   sampled_tables, subsample_rows)
 from .tables import is_parquet, read_table, require_pyarrow, write_chunks
 from ..exceptions import TrainingInterruptedWarning
 
@@ -27,10 +26,6 @@ DEMO_NUMERIC_ONLY = False
 DEMO_TARGET = "wage"
 
 _INTERRUPTED = 130
-
-#: Rows ``skgan sample`` generates and writes at a time: memory holds about one chunk.
-SAMPLE_CHUNK_ROWS = 65536
-
 
 # ---------------------------------------------------------------------- commands
 def _fit(args):
@@ -65,58 +60,6 @@ def _fit(args):
     return 0
 
 
-def _is_primary_process():
-    """Whether this process writes files and prints: rank 0 of a distributed run
-    (``torchrun``), or the only process."""
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank() == 0
-    return int(os.environ.get("RANK", "0")) == 0
-
-
-def subsample_rows(table, n_rows, random_state=None, source="the table"):
-    """A uniform random subsample of ``n_rows`` rows of ``table``, in the table's order.
-
-    Parameters
-    ----------
-    table : DataFrame
-        The rows to choose from.
-    n_rows : int
-        How many to keep, >= 1. With at least as many as the table holds, the whole
-        table is kept (with a one-line warning on stderr when there are more).
-    random_state : int or None, default=None
-        Seed of the choice; None draws a different subsample each time.
-    source : str, default="the table"
-        The table's name in the warning.
-
-    Returns
-    -------
-    subsample : DataFrame
-        The chosen rows, indexed from 0, with the table's ``attrs``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from skgan.cli.commands import subsample_rows
-    >>> subsample_rows(pd.DataFrame({"x": range(10)}), 3, random_state=0)["x"].tolist()
-    [5, 6, 9]
-    """
-    if isinstance(n_rows, bool) or not isinstance(n_rows, (int, np.integer)):
-        raise TypeError(f"n_rows must be an integer, got {type(n_rows).__name__}")
-    if n_rows < 1:
-        raise ValueError(f"n_rows must be >= 1, got {n_rows}")
-    if n_rows >= len(table):
-        if n_rows > len(table):
-            _warn(f"--sample-rows {n_rows} is more than the {len(table)} rows of "
-                  f"{source}: training on all of them")
-        return table
-    chosen = np.random.default_rng(random_state).choice(len(table), n_rows, replace=False)
-    subsample = table.iloc[np.sort(chosen)].reset_index(drop=True)
-    subsample.attrs = dict(table.attrs)
-    return subsample
-
-
 def _fit_reporting_interruption(model, table):
     """Fit ``model``; True when Ctrl-C stopped training after at least one epoch."""
     with warnings.catch_warnings(record=True) as caught:
@@ -149,84 +92,6 @@ def _sample(args):
     if writes_file:
         print(f"wrote {n_rows} rows x {n_columns} columns to {args.output}")
     return 0
-
-
-def sampled_tables(model, n_samples, chunk_rows=SAMPLE_CHUNK_ROWS, **options):
-    """The rows of ``model.sample(n_samples, **options)`` as DataFrames of ``chunk_rows``
-    rows, generated one at a time (:meth:`~skgan.GANSampler.sample_chunks`).
-
-    For 0 rows, one empty DataFrame with the samples' columns and dtypes.
-    """
-    if n_samples == 0:
-        chunks = [model.sample(0, **options)]
-    else:
-        chunks = model.sample_chunks(n_samples, chunk_size=chunk_rows, **options)
-    for chunk in chunks:
-        yield _as_table(chunk, model)
-
-
-def _as_table(samples, model):
-    if isinstance(samples, pd.DataFrame):
-        return samples
-    names = getattr(model, "feature_names_in_", None)
-    if names is None:
-        names = [f"x{index}" for index in range(samples.shape[1])]
-    return pd.DataFrame(samples, columns=list(names))
-
-
-def parse_conditions(texts, model):
-    """``["col=value", ...]`` as ``{col: value}``, each value of its column's dtype.
-
-    Values are converted to the dtypes of the model's samples (a category's level, a
-    boolean from true/false/yes/no/1/0, an integer, a float, a timestamp; text stays
-    text).
-    """
-    known_columns = getattr(model, "feature_names_in_", None)
-    dtypes = _sample_dtypes(model)
-    conditions = {}
-    for text in texts:
-        name, equals, value = text.partition("=")
-        if not equals or not name:
-            raise CommandError(f"--condition expects COLUMN=VALUE, got {text!r}")
-        if known_columns is not None and name not in known_columns:
-            raise CommandError(f"--condition: the model has no column {name!r} (its columns: "
-                               f"{', '.join(map(str, known_columns))})")
-        if name in conditions:
-            raise CommandError(f"--condition: column {name!r} is given twice")
-        dtype = dtypes.get(name) if dtypes is not None else None
-        conditions[name] = _typed_value(value, dtype, name)
-    return conditions
-
-
-def _sample_dtypes(model):
-    """The dtype of each column of the model's samples (None unless it samples tables)."""
-    one_row = model.sample(1, random_state=0)  # its own seed: the model's stream stays put
-    return one_row.dtypes if isinstance(one_row, pd.DataFrame) else None
-
-
-def _typed_value(text, dtype, name):
-    """``text`` as a value of ``dtype`` (None: unchanged)."""
-    if dtype is None:
-        return text
-    try:
-        if isinstance(dtype, pd.CategoricalDtype):
-            matches = [value for value in dtype.categories if str(value) == text]
-            if not matches:
-                raise ValueError
-            return matches[0]
-        if pd.api.types.is_bool_dtype(dtype):
-            return {"true": True, "1": True, "yes": True,
-                    "false": False, "0": False, "no": False}[text.lower()]
-        if pd.api.types.is_integer_dtype(dtype):
-            return int(text)
-        if pd.api.types.is_float_dtype(dtype):
-            return float(text)
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            return pd.Timestamp(text)
-    except (KeyError, ValueError):
-        raise CommandError(f"--condition: {text!r} is not a value of column {name!r} "
-                           f"({dtype})") from None
-    return text
 
 
 def _report(args):
@@ -502,10 +367,6 @@ def _describe(error):
 
 def _error(message):
     print(f"skgan: error: {message}", file=sys.stderr)
-
-
-def _warn(message):
-    print(f"skgan: warning: {_first_line(message)}", file=sys.stderr)
 
 
 @contextmanager

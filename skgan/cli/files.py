@@ -5,6 +5,7 @@ Tables (CSV and Parquet) are read and written by :mod:`skgan.cli.tables`.
 
 import os
 import pickle
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,6 +105,11 @@ def _reading(path, kind):
         raise CommandError(f"{path} is a directory, not a {kind}") from None
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _warn(message):
+    """One line on stderr: ``skgan: warning: ...``."""
+    print(f"skgan: warning: {_first_line(message)}", file=sys.stderr)
 
 
 def _first_line(error):
