@@ -63,22 +63,48 @@ class EncodedRows:
                            (codes >= 0).to(dense.dtype))
         return dense
 
-    def to(self, device):
-        """These rows on ``device``."""
-        return EncodedRows(self.scalars.to(device), self.codes.to(device),
-                           self.block_starts.cpu().numpy(), self.width)
-
-    def dense(self):
-        """Every row, dense (``width`` floats a row)."""
-        return self[slice(None)]
-
     def block_codes(self, starts):
         """The codes of the blocks that start at ``starts``: shape (n_rows, len(starts))."""
         position = {int(start): index for index, start in enumerate(self.block_starts.tolist())}
         return self.codes[:, [position[int(start)] for start in starts]].long()
 
-    @property
-    def nbytes(self):
-        """Bytes the rows take."""
-        return (self.scalars.element_size() * self.scalars.nelement()
-                + self.codes.element_size() * self.codes.nelement())
+
+def encode_columns(frame, encoders, scalar_positions, head_layout, strict=True):
+    """The scalar units (float32, first in the encoding) and each one-hot block's code
+    (``-1``: none) of every row of ``frame``, by its fitted column ``encoders``
+    (``strict``: values never seen in training raise).
+
+    Codes are 16-bit integers unless a block has 32,768 units or more.
+    """
+    n_identity, n_tanh, widths = head_layout
+    scalars = np.zeros((len(frame), n_identity + n_tanh), dtype=np.float32)
+    code_dtype = np.int16 if max(widths, default=0) < 2**15 else np.int32
+    codes = np.empty((len(frame), len(widths)), dtype=code_dtype)
+    block = 0
+    for index, encoder in enumerate(encoders):
+        column_scalars, column_codes = encoder.encode(frame.iloc[:, index], strict=strict)
+        if encoder.n_scalars:
+            scalars[:, scalar_positions[index]] = column_scalars
+        for code in column_codes:
+            codes[:, block] = code
+            block += 1
+    return scalars, codes
+
+
+def dense_array(scalars, codes, block_starts, width):
+    """The dense float32 encoding (one-hot blocks written out) of scalars and codes."""
+    encoded = np.zeros((len(scalars), width), dtype=np.float32)
+    encoded[:, :scalars.shape[1]] = scalars
+    rows = np.arange(len(scalars))
+    for start, code in zip(block_starts, codes.T):
+        seen = code >= 0
+        encoded[rows[seen], start + code[seen]] = 1.0
+    return encoded
+
+
+def split_dense(encoded, n_scalars, block_starts, block_widths):
+    """Scalars and block codes (the unit that is largest) of a dense encoding."""
+    codes = [encoded[:, start:start + width].argmax(axis=1)
+             for start, width in zip(block_starts, block_widths)]
+    return (encoded[:, :n_scalars],
+            np.stack(codes, axis=1) if codes else np.empty((len(encoded), 0), dtype=np.int64))

@@ -7,7 +7,7 @@ import torch
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
-from ._encoded_rows import EncodedRows
+from ._encoded_rows import EncodedRows, dense_array, encode_columns, split_dense
 from ._dependencies import find_links, integer_keys, write_dependents, write_missing
 from ._pair_calibration import fit_pair_tables
 from ._split_dates import find_split_dates, repair_split_dates
@@ -335,7 +335,7 @@ class TabularAdapter(BaseAdapter):
         """The rows as :class:`~skgan.adapters._encoded_rows.EncodedRows` on ``device``:
         scalars and one code per one-hot block, made dense a mini-batch at a time."""
         scalars, codes = self._encode_parts(X, strict=True)
-        starts = [start for column_starts in self.block_starts_ for start in column_starts]
+        starts = self._flat_block_starts()
         return EncodedRows(torch.from_numpy(scalars).to(device),
                            torch.from_numpy(codes).to(device), starts, self.encoded_shape_[0])
 
@@ -349,41 +349,25 @@ class TabularAdapter(BaseAdapter):
         if scalars is None:
             scalars = torch.zeros(0, n_identity + n_tanh)
             codes = torch.zeros(0, len(widths), dtype=torch.long)
-        starts = [start for column_starts in self.block_starts_ for start in column_starts]
+        starts = self._flat_block_starts()
         return EncodedRows(scalars, codes, starts, self.encoded_shape_[0])
 
     def _encode(self, X, strict):
         scalars, codes = self._encode_parts(X, strict)
-        encoded = np.zeros((len(scalars), self.encoded_shape_[0]), dtype=np.float32)
-        encoded[:, :scalars.shape[1]] = scalars
-        rows = np.arange(len(scalars))
-        starts = [start for column_starts in self.block_starts_ for start in column_starts]
-        for start, code in zip(starts, codes.T):
-            seen = code >= 0
-            encoded[rows[seen], start + code[seen]] = 1.0
-        return encoded
+        return dense_array(scalars, codes, self._flat_block_starts(), self.encoded_shape_[0])
+
+    def _flat_block_starts(self):
+        """Where every one-hot block starts in the encoding, in order."""
+        return [start for column_starts in self.block_starts_ for start in column_starts]
 
     def _encode_parts(self, X, strict):
-        """The scalar units (float32, first in the encoding) and each block's code (-1:
-        none) of every row."""
+        """Scalars and block codes of every row (see :func:`encode_columns`)."""
         frame, _ = as_frame(X, require_values=False)
         self._check_columns(frame)
         if getattr(self, "constraints_", None) is not None:
             frame = self.constraints_.transform(frame, strict=strict)
-        n_rows = len(frame)
-        n_identity, n_tanh, widths = self.head_layout_
-        scalars = np.zeros((n_rows, n_identity + n_tanh), dtype=np.float32)
-        code_dtype = np.int16 if max(widths, default=0) < 2**15 else np.int32
-        codes = np.empty((n_rows, len(widths)), dtype=code_dtype)
-        block = 0
-        for index, encoder in enumerate(self.column_encoders_):
-            column_scalars, column_codes = encoder.encode(frame.iloc[:, index], strict=strict)
-            if encoder.n_scalars:
-                scalars[:, self.scalar_positions_[index]] = column_scalars
-            for code in column_codes:
-                codes[:, block] = code
-                block += 1
-        return scalars, codes
+        return encode_columns(frame, self.column_encoders_, self.scalar_positions_,
+                              self.head_layout_, strict)
 
     def decode(self, encoded, random_state=None):
         random_state = random_source(random_state)
@@ -433,12 +417,10 @@ class TabularAdapter(BaseAdapter):
             all_scalars, all_codes = encoded.scalars.numpy(), encoded.codes.numpy()
         else:
             encoded = np.asarray(encoded, dtype=np.float32)
-            encoded = encoded.reshape(len(encoded), self.encoded_shape_[0])
-            all_scalars = encoded[:, :self.head_layout_[0] + self.head_layout_[1]]
-            all_codes = np.stack(
-                [encoded[:, start:start + width].argmax(axis=1) for start, width in zip(
-                    (start for starts in self.block_starts_ for start in starts),
-                    self.head_layout_[2])], axis=1) if self.head_layout_[2] else None
+            all_scalars, all_codes = split_dense(
+                encoded.reshape(len(encoded), self.encoded_shape_[0]),
+                self.head_layout_[0] + self.head_layout_[1], self._flat_block_starts(),
+                self.head_layout_[2])
         columns = {}
         parts = {}
         block = 0
@@ -498,3 +480,4 @@ class TabularAdapter(BaseAdapter):
         if constraints is None:
             return plan_conditions(self, conditions)
         return plan_constrained_conditions(self, constraints, conditions)
+
