@@ -97,8 +97,10 @@ def quality_against(rows, reference):
         return None
 
 
-def one_size(n_rows, epochs, subsample=None, steps=None, sample_rows=SAMPLE_ROWS):
-    """Runs in a child process: fit and sample one size; returns the figures."""
+def one_size(n_rows, epochs, subsample=None, steps=None, sample_rows=SAMPLE_ROWS,
+             score_quality=False):
+    """Runs in a child process: fit and sample one size; returns the figures (with
+    ``score_quality``, the sdmetrics quality against 20,000 rows of the full table)."""
     from bench_messy_tables import make_orders
 
     from skgan import GANSampler
@@ -126,21 +128,19 @@ def one_size(n_rows, epochs, subsample=None, steps=None, sample_rows=SAMPLE_ROWS
         figures["sample_rows_s"] = rows_per_second(model.sample, sample_rows)
         figures["chunks_rows_s"] = rows_per_second(
             lambda n: sum(len(chunk) for chunk in model.sample_chunks(n)), sample_rows, 1)
-    if subsample is not None or n_rows == args_compare_rows():
+    if score_quality:
         reference = full_table.sample(n=min(QUALITY_ROWS, n_rows), random_state=2)
         synthetic = model.sample(min(QUALITY_ROWS, n_rows), random_state=3)
         figures["quality"] = quality_against(synthetic, reference.reset_index(drop=True))
     return figures
 
 
-def args_compare_rows():
-    return int(os.environ.get("BENCH_COMPARE_ROWS", "0"))
-
-
-def run_child(n_rows, epochs, subsample=None, steps=None, sample_rows=SAMPLE_ROWS):
+def run_child(n_rows, epochs, subsample=None, steps=None, sample_rows=SAMPLE_ROWS,
+              score_quality=False):
     """``one_size`` in a fresh interpreter; its figures."""
     call = (f"import json, bench_big_tables as b; print('FIGURES', json.dumps(b.one_size("
-            f"{n_rows}, {epochs!r}, {subsample!r}, {steps!r}, {sample_rows!r})))")
+            f"{n_rows}, {epochs!r}, {subsample!r}, {steps!r}, {sample_rows!r}, "
+            f"{score_quality!r})))")
     finished = subprocess.run([sys.executable, "-c", call], cwd=HERE, capture_output=True,
                               text=True, env={**os.environ, "PYTHONPATH": str(HERE)})
     for line in finished.stdout.splitlines():
@@ -164,14 +164,13 @@ def main():
     epochs = None
     if args.quick:
         sizes, epochs, args.compare_rows, args.subsample = [2_000, 5_000], 2, 5_000, 2_000
-    os.environ["BENCH_COMPARE_ROWS"] = str(args.compare_rows)
     print(f"GANSampler defaults, orders table, {os.cpu_count()} CPU cores; "
           f"sampling {SAMPLE_ROWS:,} rows")
     print(f"{'rows':>9} {'fit s':>7} {'steps':>6} {'ms/step':>7} {'table GB':>8} "
           f"{'peak GB':>7} {'sample rows/s':>13} {'chunks rows/s':>13} {'quality':>7}")
     results = {}
     for n_rows in sizes:
-        figures = run_child(n_rows, epochs)
+        figures = run_child(n_rows, epochs, score_quality=n_rows == args.compare_rows)
         results[n_rows] = figures
         print(f"{n_rows:>9,} {figures['fit_s']:>7.1f} {figures['steps']:>6} "
               f"{figures['ms_per_step']:>7.1f} {figures['table_gb']:>8.2f} "
@@ -179,10 +178,10 @@ def main():
               f"{figures['chunks_rows_s']:>13,.0f} {_fmt(figures.get('quality'), '.3f'):>7}",
               flush=True)
     if args.compare_rows not in results:
-        results[args.compare_rows] = run_child(args.compare_rows, epochs)
+        results[args.compare_rows] = run_child(args.compare_rows, epochs, score_quality=True)
     full = results[args.compare_rows]
     part = run_child(args.compare_rows, epochs, subsample=args.subsample,
-                     steps=full["steps"], sample_rows=0)
+                     steps=full["steps"], sample_rows=0, score_quality=True)
     ratio = full["fit_s"] / part["fit_s"]
     print(f"\n{args.compare_rows:,} rows against a {args.subsample:,}-row subsample, "
           f"{full['steps']} vs {part['steps']} steps:")

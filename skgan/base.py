@@ -20,9 +20,9 @@ from sklearn.utils.validation import _num_samples
 
 from ._engine.averaging import make_average, ramped_decay, update_average
 from ._engine.core import AdversarialCore
-from ._engine.generation import SAMPLE_BLOCK_ROWS, SamplingMixin
+from ._engine.generation import SamplingMixin
 from ._engine.level_rates import CALIBRATION_ROWS, calibrate_level_rates
-from ._engine.memory import available_memory, check_fit_memory, fit_memory_needs
+from ._engine.memory import check_estimator_memory
 from .adapters._training_by_sampling import make_conditioner
 from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair, matching_noise_scale
@@ -124,7 +124,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             self.conditioner_ = make_conditioner(self.adapter_)
             condition_dim = ((0 if conditions is None else conditions.shape[1])
                              + (0 if self.conditioner_ is None else self.conditioner_.dim))
-            self._check_memory(_num_samples(X), condition_dim)
+            check_estimator_memory(self, _num_samples(X), condition_dim)
             self._build_networks(condition_dim)
         else:
             self._check_more_training_data(X)
@@ -144,18 +144,6 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         if conditions is None:
             return (encoded,)
         return (encoded, conditions.to(self.device_))
-
-    def _check_memory(self, n_rows, condition_dim):
-        """Refuse, with the columns to blame, a fit the machine's memory cannot hold
-        (fully connected networks; see :mod:`skgan._engine.memory`)."""
-        if self.adapter_.network_family != "mlp":
-            return
-        needs = fit_memory_needs(
-            self.adapter_, n_rows, latent_dim=self.latent_dim, condition_dim=condition_dim,
-            generator_dims=self.generator_dims, discriminator_dims=self.discriminator_dims,
-            pac=self._pac(), sample_rows=SAMPLE_BLOCK_ROWS,
-            candidates=self.adapter_.n_candidates(SAMPLE_BLOCK_ROWS) / SAMPLE_BLOCK_ROWS)
-        check_fit_memory(needs, self.adapter_, available_memory())
 
     def _rows_to_train_on(self, X, y):
         """``X`` and ``y`` without the rows the adapter leaves out (constraints)."""

@@ -10,7 +10,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._engine.generation import _check_n_samples, block_bounds, concatenate_rows, rechunk
+from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
+                                concatenate_rows, rechunk)
 from .base import BaseGAN
 from .objectives import (
     discriminator_loss,
@@ -367,12 +368,9 @@ device_, n_features_in_, feature_names_in_
         ------
         (X, y) : a chunk of samples and their labels
         """
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral):
-            raise TypeError(f"chunk_size must be an integer, got {type(chunk_size).__name__}.")
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
+        chunk_size = check_chunk_size(chunk_size)
         labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
-        chunks = rechunk(self._labelled_blocks(labels, generator), int(chunk_size))
+        chunks = rechunk(self._labelled_blocks(labels, generator), chunk_size)
         return _with_labels(chunks, labels)
 
     def _start_labelled_sampling(self, n_samples, y, random_state):

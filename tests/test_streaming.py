@@ -101,10 +101,10 @@ def _wide_table(n_rows=400):
 
 
 def test_a_table_too_wide_for_memory_is_refused_naming_its_costly_columns(monkeypatch):
-    import skgan.base
+    import skgan._engine.memory as memory
     from skgan.adapters import TabularAdapter
 
-    monkeypatch.setattr(skgan.base, "available_memory", lambda: 20_000_000)  # 20 MB
+    monkeypatch.setattr(memory, "available_memory", lambda: 20_000_000)  # 20 MB
     model = GANSampler(adapter=TabularAdapter(max_categories=5000), epochs=1)
     with pytest.raises(MemoryError) as caught:
         model.fit(_wide_table())
@@ -113,12 +113,12 @@ def test_a_table_too_wide_for_memory_is_refused_naming_its_costly_columns(monkey
     assert message.index("'notes' (400 units: 400 distinct values)") < message.index("'kind'")
     assert "max_categories=...) (now 5,000)" in message and "Drop free-text" in message
     assert not hasattr(model, "adapter_")  # nothing half-fitted left behind
-    monkeypatch.setattr(skgan.base, "available_memory", lambda: 20_000_000_000)
+    monkeypatch.setattr(memory, "available_memory", lambda: 20_000_000_000)
     assert len(model.fit(_wide_table()).sample(5)) == 5
 
 
 def test_an_unknown_amount_of_memory_checks_nothing(monkeypatch):
-    import skgan.base
+    import skgan._engine.memory as memory
 
-    monkeypatch.setattr(skgan.base, "available_memory", lambda: None)
+    monkeypatch.setattr(memory, "available_memory", lambda: None)
     assert len(GANSampler(epochs=1, random_state=0).fit(_wide_table()).sample(3)) == 3

@@ -190,8 +190,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 batch_size = local_batch_size * parallel.world_size
                 if not parallel.replicated:
                     drawn_batch_size, generator = local_batch_size, self._local_rng
-                parallel.run_agreed("checking the rows of each process", lambda: (
-                    self._check_rows_for_a_batch(tensors, drawn_batch_size)))
+                parallel.check_rows_for_a_batch(tensors[0].shape[0], drawn_batch_size)
             epochs = self._epochs_to_run(n_rows, n_epochs)
             progress.start_training(epochs * max(1, n_rows // batch_size))
             monitor = None
@@ -263,14 +262,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                    else f"ran all {outcome.completed_epochs} epochs")
             print(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of this fit "
                   f"(validation score {monitor.best_score:.4g}).")
-
-    def _check_rows_for_a_batch(self, tensors, batch_size):
-        """Refuse a process whose rows cannot fill one batch of a distributed fit."""
-        if tensors[0].shape[0] < batch_size:
-            raise ValueError(
-                f"This process has {tensors[0].shape[0]} training rows, fewer than its "
-                f"share of a batch ({batch_size}); give every process more rows or use "
-                "a smaller batch_size.")
 
     @property
     def _step_rng(self):
@@ -438,13 +429,13 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         parallel = getattr(self, "_data_parallel", None)
-        if parallel is not None:
-            parallel.average_gradients(
-                [p for group in optimizer.param_groups for p in group["params"]])
         grad_clip = getattr(self, "grad_clip", None)
-        if grad_clip is not None:
+        if parallel is not None or grad_clip is not None:
             parameters = [p for group in optimizer.param_groups for p in group["params"]]
-            torch.nn.utils.clip_grad_norm_(parameters, grad_clip)
+            if parallel is not None:
+                parallel.average_gradients(parameters)
+            if grad_clip is not None:
+                torch.nn.utils.clip_grad_norm_(parameters, grad_clip)
         optimizer.step()
 
     @contextmanager

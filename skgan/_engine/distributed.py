@@ -109,8 +109,8 @@ class DataParallel:
             dist.all_gather_object(values, value)
         return values
 
-    def broadcast(self, value):
-        """Rank 0's ``value`` on every rank."""
+    def from_rank0(self, value):
+        """Rank 0's ``value`` (a picklable decision or object) on every rank."""
         box = [value]
         with self._peers_failing():
             dist.broadcast_object_list(box, src=0)
@@ -144,10 +144,6 @@ class DataParallel:
             raise ValueError(f"The processes of the distributed fit disagree on {what} "
                              f"({listed}); every rank must pass data of the same columns.")
 
-    def from_rank0(self, value):
-        """Rank 0's decision (a picklable value), taken by every rank."""
-        return self.broadcast(value)
-
     # ------------------------------------------------------------------ data
     def inspect_rows(self, X, y=None):
         """Tell replicated data from shards by a fingerprint of every rank's rows."""
@@ -166,6 +162,17 @@ class DataParallel:
         """Rows each rank takes of a global batch (a multiple of ``pac``, at least one)."""
         return max(pac, (batch_size // self.world_size // pac) * pac)
 
+    def check_rows_for_a_batch(self, n_rows, batch_size):
+        """Every rank raises unless each holds at least its share of a batch."""
+        def check():
+            if n_rows < batch_size:
+                raise ValueError(
+                    f"This process has {n_rows} training rows, fewer than its share of a "
+                    f"batch ({batch_size}); give every process more rows or use a smaller "
+                    "batch_size.")
+
+        self.run_agreed("checking the rows of each process", check)
+
     def fit_adapter(self, adapter, X):
         """The adapter fitted by rank 0 (on its rows, or on rows from every shard)."""
         rows = X if self.replicated else self.gather(_adapter_rows(X, self.world_size))
@@ -176,7 +183,7 @@ class DataParallel:
             return adapter.fit(rows if self.replicated else _concatenate(rows))
 
         fitted = self.run_agreed("fitting the adapter", fit_on_rank0)
-        return self.broadcast(fitted)
+        return self.from_rank0(fitted)
 
     def merge_counts(self, values, counts):
         """Distinct ``values`` and their counts over every shard (sorted values)."""

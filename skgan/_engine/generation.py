@@ -92,11 +92,8 @@ class SamplingMixin:
         [10000, 10000, 5000]
         """
         n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions)
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
-            raise TypeError(f"chunk_size must be an integer, got {type(chunk_size).__name__}.")
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
-        return rechunk(self._sample_blocks(n_samples, generator, plan), int(chunk_size))
+        chunk_size = check_chunk_size(chunk_size)
+        return rechunk(self._sample_blocks(n_samples, generator, plan), chunk_size)
 
     def _start_sampling(self, n_samples, random_state, conditions):
         """Checked arguments of ``sample``: the count, the generator, the condition plan."""
@@ -294,6 +291,15 @@ def rechunk(blocks, chunk_size):
 
 def _from_zero(rows):
     return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else rows
+
+
+def check_chunk_size(chunk_size):
+    """``chunk_size`` of ``sample_chunks`` as an int >= 1, or a clear error."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
+        raise TypeError(f"chunk_size must be an integer, got {type(chunk_size).__name__}.")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
+    return int(chunk_size)
 
 
 def _check_n_samples(n_samples):

@@ -12,6 +12,8 @@ columns that cost the most and what to do about them.
 import math
 import os
 
+from .generation import SAMPLE_BLOCK_ROWS
+
 #: Bytes per float32.
 FLOAT = 4
 #: Copies of each generator weight a fit holds: weights, gradients, Adam's two moments,
@@ -36,6 +38,21 @@ def available_memory():
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
     except (AttributeError, ValueError, OSError):
         return None
+
+
+def check_estimator_memory(estimator, n_rows, condition_dim):
+    """Refuse, with the columns to blame, a fit of ``estimator`` (fully connected
+    networks, its adapter fitted) that the machine's memory cannot hold."""
+    adapter = estimator.adapter_
+    if adapter.network_family != "mlp":
+        return
+    needs = fit_memory_needs(
+        adapter, n_rows, latent_dim=estimator.latent_dim, condition_dim=condition_dim,
+        generator_dims=estimator.generator_dims,
+        discriminator_dims=estimator.discriminator_dims, pac=estimator._pac(),
+        sample_rows=SAMPLE_BLOCK_ROWS,
+        candidates=adapter.n_candidates(SAMPLE_BLOCK_ROWS) / SAMPLE_BLOCK_ROWS)
+    check_fit_memory(needs, adapter, available_memory())
 
 
 def _dense_layers(n_inputs, hidden_dims, n_outputs):

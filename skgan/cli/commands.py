@@ -12,8 +12,7 @@ from .. import GANSampler, WGANSampler
 from ..adapters import TabularAdapter
 from .files import CommandError, _check_writable, _first_line, _warn, convert_pickle, \
     read_model_file, save_model
-from .rows import (SAMPLE_CHUNK_ROWS, _is_primary_process, parse_conditions,
-                   sampled_tables, subsample_rows)
+from .rows import SAMPLE_CHUNK_ROWS, parse_conditions, sampled_tables, subsample_rows
 from .tables import is_parquet, read_table, require_pyarrow, write_chunks
 from ..exceptions import TrainingInterruptedWarning
 
@@ -58,6 +57,16 @@ def _fit(args):
         _error(f"interrupted: training stopped after epoch {epochs}; that model was saved")
         return _INTERRUPTED
     return 0
+
+
+def _is_primary_process():
+    """Whether this process writes files and prints: rank 0 of a distributed run
+    (``torchrun``), or the only process."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank() == 0
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def _fit_reporting_interruption(model, table):

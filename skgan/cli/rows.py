@@ -1,8 +1,6 @@
 """Rows for the ``skgan`` command: the subsample ``fit --sample-rows`` trains on, the
 chunks ``sample`` writes, the values ``sample --condition`` asks for."""
 
-import os
-
 import numpy as np
 import pandas as pd
 
@@ -10,16 +8,6 @@ from .files import CommandError, _warn
 
 #: Rows ``skgan sample`` generates and writes at a time: memory holds about one chunk.
 SAMPLE_CHUNK_ROWS = 65536
-
-
-def _is_primary_process():
-    """Whether this process writes files and prints: rank 0 of a distributed run
-    (``torchrun``), or the only process."""
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank() == 0
-    return int(os.environ.get("RANK", "0")) == 0
 
 
 def subsample_rows(table, n_rows, random_state=None, source="the table"):
