@@ -11,19 +11,26 @@ from .frechet import FeatureStatistics, fid_infinity, frechet_distance, trace_sq
 from .inception import InceptionFeatures
 from .inception_score import inception_score
 from .manifold import density_coverage, precision_recall
-from .scorers import (
+from .two_sample import c2st
+
+# last: the privacy measures read columns as skgan.evaluation does, and skgan.evaluation
+# imports the measures above
+from .privacy import distance_to_closest_record, exact_match_rate, membership_inference  # noqa: E402, I001
+from .scorers import (  # noqa: E402
     SCORERS,
     c2st_scorer,
     coverage_scorer,
+    dcr_scorer,
     density_scorer,
+    exact_match_scorer,
     fid_scorer,
     kid_scorer,
+    make_privacy_scorer,
     make_sample_scorer,
     mmd_scorer,
     precision_scorer,
     recall_scorer,
 )
-from .two_sample import c2st
 
 __all__ = [
     "FeatureStatistics",
@@ -34,7 +41,11 @@ __all__ = [
     "class_probabilities",
     "coverage_scorer",
     "density_coverage",
+    "dcr_scorer",
     "density_scorer",
+    "distance_to_closest_record",
+    "exact_match_rate",
+    "exact_match_scorer",
     "extract_features",
     "fid_infinity",
     "fid_scorer",
@@ -42,7 +53,9 @@ __all__ = [
     "inception_score",
     "kid",
     "kid_scorer",
+    "make_privacy_scorer",
     "make_sample_scorer",
+    "membership_inference",
     "median_heuristic_gamma",
     "mmd",
     "mmd_scorer",

@@ -9,6 +9,7 @@ from .features import class_probabilities, extract_features, prepare_extractor
 from .frechet import frechet_distance
 from .inception_score import inception_score
 from .manifold import density_coverage, precision_recall
+from .privacy import distance_to_closest_record, exact_match_rate, membership_inference
 from .two_sample import c2st
 
 
@@ -170,6 +171,83 @@ def make_sample_scorer(metric, *, feature_extractor=None, n_samples=None,
     return SampleScorer(metric, feature_extractor, n_samples, direction, random_state, kwargs)
 
 
+#: privacy metric name -> whether it needs rows held out from training
+PRIVACY_METRICS = {"dcr": False, "exact_match": False, "membership_inference": True,
+                   "overfitting_protection": True}
+
+
+class PrivacyScorer(SampleScorer):
+    """Scorer ``scorer(estimator, X)`` built by :func:`make_privacy_scorer`; ``X`` holds
+    the rows the estimator was fitted on."""
+
+    def __init__(self, metric, holdout, n_samples, random_state):
+        super().__init__(metric, None, n_samples, True, random_state, {})
+        self.holdout = holdout
+
+    def __call__(self, estimator, X, y=None):
+        synthetic = self._generate(estimator, X, y)
+        if self.metric == "dcr":
+            return float(np.median(distance_to_closest_record(X, synthetic)))
+        if self.metric == "exact_match":
+            return -exact_match_rate(X, synthetic)
+        if self.metric == "membership_inference":
+            return -membership_inference(X, self.holdout, synthetic,
+                                         random_state=self.random_state)
+        return distance_to_closest_record(X, synthetic, self.holdout,
+                                          random_state=self.random_state).overfitting_protection
+
+    def __repr__(self):
+        return f"make_privacy_scorer({self.metric!r})"
+
+
+def make_privacy_scorer(metric, *, holdout=None, n_samples=None, random_state=0):
+    """Make a scorer of how little a fitted estimator's samples disclose of ``X``.
+
+    The scorer ``scorer(estimator, X, y=None)`` treats ``X`` as the rows the estimator
+    was fitted on: call it on the training rows (``scorer(model, X_train)``, or
+    ``return_train_score=True`` in a search, whose train scores are these). Greater is
+    always more private.
+
+    Parameters
+    ----------
+    metric : {"dcr", "exact_match", "membership_inference", "overfitting_protection"}
+        "dcr": the median distance of generated rows to their closest row of ``X``
+        (:func:`distance_to_closest_record`); "exact_match": minus the share of
+        generated rows that copy a row of ``X``; "membership_inference": minus the
+        distance attack's AUC with ``holdout`` as non-members; "overfitting_protection":
+        as :func:`distance_to_closest_record` returns it with ``holdout``.
+    holdout : DataFrame or array, default=None
+        Real rows no estimator saw; needed by the last two metrics.
+    n_samples : int or None, default=None
+        Generated rows per call; None uses ``len(X)``.
+    random_state : int, default=0
+        Seed of the generated rows and of the measure.
+
+    Returns
+    -------
+    scorer : callable
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan import GANSampler
+    >>> from skgan.metrics import make_privacy_scorer
+    >>> X = np.random.RandomState(0).normal(size=(200, 2))
+    >>> model = GANSampler(epochs=2, random_state=0).fit(X)
+    >>> make_privacy_scorer("exact_match")(model, X)
+    -0.0
+    """
+    if metric not in PRIVACY_METRICS:
+        raise ValueError(f"Unknown privacy metric {metric!r}; use one of "
+                         f"{sorted(PRIVACY_METRICS)}.")
+    if PRIVACY_METRICS[metric] and holdout is None:
+        raise ValueError(f"metric={metric!r} needs holdout rows (real rows the estimator "
+                         "did not see).")
+    if n_samples is not None and n_samples < 2:
+        raise ValueError(f"n_samples must be at least 2, got {n_samples}.")
+    return PrivacyScorer(metric, holdout, n_samples, random_state)
+
+
 fid_scorer = make_sample_scorer("fid")
 kid_scorer = make_sample_scorer("kid")
 mmd_scorer = make_sample_scorer("mmd")
@@ -178,6 +256,8 @@ recall_scorer = make_sample_scorer("recall")
 density_scorer = make_sample_scorer("density")
 coverage_scorer = make_sample_scorer("coverage")
 c2st_scorer = make_sample_scorer("c2st")
+dcr_scorer = make_privacy_scorer("dcr")
+exact_match_scorer = make_privacy_scorer("exact_match")
 
 #: The ready-made scorers by name, for ``scoring=SCORERS`` in ``cross_validate``.
 SCORERS = {

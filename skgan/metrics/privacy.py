@@ -1,0 +1,246 @@
+"""Disclosure measures: how close generated rows come to the real rows they were made from.
+
+All three take tables (DataFrames of any column types, or 2-D arrays) and compare rows on
+the mixed-type distance of :mod:`skgan.metrics._closest_records`: the mean over columns
+of ``min(|a - b| / range, 1)`` for numbers and datetimes (``range`` from the training
+rows), 0/1 for categories, and 1 when one value is missing and the other not (0 when both
+are). A distance of 0 is a copied row; 1 is a row unlike any real one in every column.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+from sklearn.utils import Bunch, check_random_state
+
+from ._closest_records import ClosestRecords, as_table
+from ._membership import density_ratio_scores
+
+ATTACKS = ("distance", "density")
+
+
+def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0, n_jobs=-1):
+    """Distance from each synthetic row to its closest training row, and what it means.
+
+    Parameters
+    ----------
+    train : DataFrame or array of shape (n_train, n_columns)
+        The real rows the generator was fitted on. Its column ranges scale the numbers
+        and its dtypes decide which columns are categories.
+    synthetic : DataFrame or array
+        Generated rows with the same columns.
+    holdout : DataFrame or array, default=None
+        Real rows the generator never saw, from the same population. With it, the
+        measures below are returned too.
+    random_state : int, RandomState or None, default=0
+        Seeds the equal-size subsample of the larger of ``train`` and ``holdout`` and the
+        random baseline rows.
+    n_jobs : int, default=-1
+        Threads for the neighbour search.
+
+    Returns
+    -------
+    distances : ndarray of shape (n_synthetic,)
+        Without ``holdout``: each synthetic row's distance to its closest training row.
+    result : Bunch
+        With ``holdout``:
+
+        - ``distances``: as above;
+        - ``share_closer_to_train``: the share of synthetic rows strictly closer to a
+          training row than to any holdout row, both tables cut to the same number of
+          rows, so that 0.5 is chance (SDMetrics' DCROverfittingProtection counts the
+          same share);
+        - ``overfitting_protection``: ``min(2 * (1 - share_closer_to_train), 1)``, 1 = no
+          sign of memorisation (DCROverfittingProtection's score);
+        - ``holdout_ratio``: median distance of synthetic rows to the training rows over
+          that of holdout rows to the training rows; 1 = as far from the training rows
+          as new real people are, below 1 = closer;
+        - ``baseline_protection``: median distance of synthetic rows over that of random
+          rows (uniform within each column's training range, categories uniform over
+          the training levels, missing at the training rate), capped at 1 (SDMetrics'
+          DCRBaselineProtection).
+
+    Notes
+    -----
+    The search is exact and runs on a KD-tree over an embedding whose distance bounds
+    the true one from below; its time grows with the rows times a factor that depends on
+    how many columns vary independently (see :mod:`skgan.metrics._closest_records`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.metrics import distance_to_closest_record
+    >>> train = pd.DataFrame({"age": [20, 30, 40, 60], "city": ["a", "b", "a", "b"]})
+    >>> synthetic = pd.DataFrame({"age": [20, 50], "city": ["a", "a"]})
+    >>> distance_to_closest_record(train, synthetic).tolist()
+    [0.0, 0.125]
+    """
+    train, synthetic = as_table(train, "train"), as_table(synthetic, "synthetic")
+    distances = ClosestRecords(train, n_jobs=n_jobs).closest(synthetic)
+    if holdout is None:
+        return distances
+    holdout = as_table(holdout, "holdout")
+    rng = check_random_state(random_state)
+    n_rows = min(len(train), len(holdout))
+    train_part = _subsample(train, n_rows, rng)
+    holdout_part = _subsample(holdout, n_rows, rng)
+    to_train = ClosestRecords(train_part, scale_from=train, n_jobs=n_jobs).closest(synthetic)
+    to_holdout = ClosestRecords(holdout_part, scale_from=train, n_jobs=n_jobs).closest(synthetic)
+    share = float(np.mean(to_train < to_holdout))
+    index = ClosestRecords(train, n_jobs=n_jobs)
+    holdout_median = float(np.median(index.closest(holdout)))
+    random_median = float(np.median(index.closest(random_rows(train, len(synthetic), rng))))
+    median = float(np.median(distances))
+    return Bunch(
+        distances=distances,
+        share_closer_to_train=share,
+        overfitting_protection=min(2.0 * (1.0 - share), 1.0),
+        holdout_ratio=_ratio(median, holdout_median),
+        baseline_protection=min(_ratio(median, random_median), 1.0),
+    )
+
+
+def membership_inference(train, holdout, synthetic, *, attack="distance", random_state=0,
+                         n_jobs=-1):
+    """How well an attacker holding the synthetic rows tells training rows from others.
+
+    The attacker scores every real row (training rows are members, holdout rows are not)
+    and the result is the area under the ROC curve of those scores: 0.5 means the
+    synthetic rows give nothing away about who was in the training set, 1.0 means every
+    member is found.
+
+    Parameters
+    ----------
+    train, holdout, synthetic : DataFrame or array
+        Real rows the generator was fitted on, real rows it never saw, generated rows;
+        the same columns.
+    attack : {"distance", "density"}, default="distance"
+        "distance": a row's score is minus its distance to the closest synthetic row
+        (a generator that memorises puts synthetic rows on top of its members).
+        "density": the ratio of the synthetic rows' density at the row to the real
+        population's density there, as in DOMIAS (van Breugel et al., 2023): half the
+        holdout rows estimate the population's density and the other half are the
+        non-members scored; both densities are Gaussian kernel estimates in a shared
+        numeric embedding (numbers standardised, categories one-hot), reduced by PCA
+        to at most 10 dimensions. It finds overfitting to regions, not only to points.
+    random_state : int, RandomState or None, default=0
+        Seeds the split of the holdout rows, the subsample of training rows (as many
+        as non-members, for the density attack) and the embedding.
+    n_jobs : int, default=-1
+        Threads for the neighbour search.
+
+    Returns
+    -------
+    auc : float
+        In [0, 1]; 0.5 = no leak.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan.metrics import membership_inference
+    >>> rng = np.random.RandomState(0)
+    >>> train, holdout = rng.normal(size=(200, 3)), rng.normal(size=(200, 3))
+    >>> copies = train + rng.normal(scale=1e-3, size=train.shape)  # a generator that copies
+    >>> round(membership_inference(train, holdout, copies), 2)
+    1.0
+    >>> fresh = rng.normal(size=(200, 3))  # one that does not
+    >>> 0.4 < membership_inference(train, holdout, fresh) < 0.6
+    True
+    """
+    if attack not in ATTACKS:
+        raise ValueError(f"attack must be one of {list(ATTACKS)}, got {attack!r}.")
+    train, holdout = as_table(train, "train"), as_table(holdout, "holdout")
+    synthetic = as_table(synthetic, "synthetic")
+    rng = check_random_state(random_state)
+    if attack == "distance":
+        members, non_members = train, holdout
+        index = ClosestRecords(synthetic, scale_from=train, n_jobs=n_jobs)
+        scores = -np.concatenate([index.closest(members), index.closest(non_members)])
+    else:
+        if len(holdout) < 4:
+            raise ValueError("The density attack needs at least 4 holdout rows (half "
+                             f"estimate the population), got {len(holdout)}.")
+        order = rng.permutation(len(holdout))
+        population = holdout.iloc[order[:len(holdout) // 2]]
+        non_members = holdout.iloc[order[len(holdout) // 2:]]
+        members = _subsample(train, len(non_members), rng)
+        scores = density_ratio_scores(train, synthetic, population,
+                                      pd.concat([members, non_members], ignore_index=True),
+                                      random_state=rng)
+    labels = np.r_[np.ones(len(members)), np.zeros(len(non_members))]
+    return float(roc_auc_score(labels, scores))
+
+
+def exact_match_rate(train, synthetic):
+    """The share of synthetic rows that copy a training row in every column.
+
+    Numbers match when equal as floats, categories when equal as text (so 1 and "1"
+    match), and missing values match missing values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgan.metrics import exact_match_rate
+    >>> train = pd.DataFrame({"x": [1.0, 2.0], "c": ["a", None]})
+    >>> exact_match_rate(train, pd.DataFrame({"x": [2.0, 2.0], "c": [None, "a"]}))
+    0.5
+    """
+    train, synthetic = as_table(train, "train"), as_table(synthetic, "synthetic")
+    index = ClosestRecords(train)
+    seen = set(_row_keys(index, train))
+    return float(np.mean([key in seen for key in _row_keys(index, synthetic)]))
+
+
+def random_rows(table, n_rows, random_state=None):
+    """Rows drawn column by column, uniformly within the ranges and levels of ``table``.
+
+    The baseline of ``baseline_protection``: numbers uniform between each column's
+    minimum and maximum (whole numbers for integer columns), datetimes likewise, other
+    columns uniform over their observed values, each missing at the column's rate.
+    """
+    rng = check_random_state(random_state)
+    columns = {}
+    for name in table.columns:
+        series = table[name]
+        observed = series.dropna()
+        if len(observed) == 0:
+            columns[name] = pd.Series([np.nan] * n_rows, dtype=series.dtype)
+            continue
+        if pd.api.types.is_bool_dtype(series.dtype) or not (
+                pd.api.types.is_numeric_dtype(series.dtype)
+                or pd.api.types.is_datetime64_any_dtype(series.dtype)):
+            levels = observed.unique()
+            values = pd.Series(levels[rng.randint(len(levels), size=n_rows)])
+        elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+            low, high = observed.min(), observed.max()
+            values = pd.Series(low + (high - low) * rng.uniform(size=n_rows))
+        elif pd.api.types.is_integer_dtype(series.dtype):
+            values = pd.Series(rng.randint(int(observed.min()), int(observed.max()) + 1,
+                                           size=n_rows))
+        else:
+            values = pd.Series(rng.uniform(observed.min(), observed.max(), size=n_rows))
+        missing = rng.uniform(size=n_rows) < series.isna().mean()
+        if missing.any():
+            values = values.astype(float) if pd.api.types.is_numeric_dtype(values.dtype) \
+                and not pd.api.types.is_bool_dtype(values.dtype) else values.astype(
+                    values.dtype if pd.api.types.is_datetime64_any_dtype(values.dtype)
+                    else object)
+            values[missing] = None
+        columns[name] = values
+    return pd.DataFrame(columns)
+
+
+def _row_keys(index, table):
+    numbers, codes = index._encode(table)
+    return map(tuple, np.column_stack([np.nan_to_num(numbers, nan=np.inf),
+                                       codes.astype(np.float64)]).tolist())
+
+
+def _subsample(table, n_rows, rng):
+    if len(table) <= n_rows:
+        return table
+    return table.iloc[np.sort(rng.choice(len(table), n_rows, replace=False))]
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator > 0 else (1.0 if numerator == 0 else np.inf)
+

@@ -1,0 +1,152 @@
+"""Disclosure measures against reference definitions written out here, pair by pair."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgan import GANSampler
+from skgan.metrics import (
+    dcr_scorer,
+    distance_to_closest_record,
+    exact_match_rate,
+    exact_match_scorer,
+    make_privacy_scorer,
+    membership_inference,
+)
+from skgan.metrics.privacy import random_rows
+
+
+def _mixed_table(rng, n_rows, shift=0.0):
+    table = pd.DataFrame({
+        "amount": rng.lognormal(3 + shift, 1, n_rows),
+        "age": rng.randint(18, 90, n_rows),
+        "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.randint(0, 365, n_rows), "D"),
+        "city": rng.choice(["north", "south", "east", "west"], n_rows),
+        "key": [f"k{value}" for value in rng.randint(0, 60, n_rows)],  # > one bucket each
+        "flag": rng.uniform(size=n_rows) < 0.3,
+    })
+    table.loc[rng.uniform(size=n_rows) < 0.1, "amount"] = np.nan
+    table.loc[rng.uniform(size=n_rows) < 0.1, "city"] = None
+    return table
+
+
+def _reference_distance(row, other, ranges):
+    """SDMetrics' DCR distance of two rows, written from its definition."""
+    total = 0.0
+    for name, value in row.items():
+        theirs = other[name]
+        if pd.isna(value) or pd.isna(theirs):
+            total += float(pd.isna(value) != pd.isna(theirs))
+        elif name in ranges:
+            gap = abs(value - theirs)
+            gap = gap.total_seconds() if isinstance(gap, pd.Timedelta) else gap
+            total += float(gap > 0) if ranges[name] == 0 else min(gap / ranges[name], 1.0)
+        else:
+            total += float(str(value) != str(theirs))
+    return total / len(row)
+
+
+def _reference_dcr(train, synthetic, scale_from=None):
+    scale_from = train if scale_from is None else scale_from
+    ranges = {}
+    for name in ("amount", "age", "when"):
+        width = scale_from[name].max() - scale_from[name].min()
+        ranges[name] = width.total_seconds() if isinstance(width, pd.Timedelta) else width
+    return np.round([min(_reference_distance(row, other, ranges)
+                         for _, other in train.iterrows())
+                     for _, row in synthetic.iterrows()], 12)
+
+
+def test_distances_equal_the_definition_pair_by_pair():
+    rng = np.random.RandomState(0)
+    train = _mixed_table(rng, 120)
+    synthetic = _mixed_table(rng, 40, shift=1.5)  # amounts beyond the training range
+    synthetic.loc[:4, "key"] = "never seen"
+    synthetic.loc[5:7] = train.loc[:2].to_numpy()  # three copies
+    expected = _reference_dcr(train, synthetic)
+    distances = distance_to_closest_record(train, synthetic)
+    np.testing.assert_allclose(distances, expected, atol=1e-12)
+    assert (distances[5:8] == 0).all()
+
+
+def test_holdout_measures_follow_their_definitions():
+    rng = np.random.RandomState(1)
+    train, holdout = _mixed_table(rng, 150), _mixed_table(rng, 150)
+    fresh = _mixed_table(rng, 150)
+    result = distance_to_closest_record(train, fresh, holdout)
+    # same sizes, so nothing is cut; both distances scale numbers by the training ranges
+    expected_share = np.mean(_reference_dcr(train, fresh)
+                             < _reference_dcr(holdout, fresh, scale_from=train))
+    assert result.share_closer_to_train == expected_share
+    assert result.overfitting_protection == pytest.approx(
+        min(2 * (1 - result.share_closer_to_train), 1))
+    assert 0.8 < result.holdout_ratio < 1.25
+    assert 0 < result.baseline_protection <= 1
+
+    copies = train.sample(150, replace=True, random_state=0)
+    leaked = distance_to_closest_record(train, copies, holdout)
+    assert leaked.share_closer_to_train == 1.0 and leaked.overfitting_protection == 0.0
+    assert leaked.holdout_ratio == 0.0 and leaked.baseline_protection == 0.0
+
+
+def test_membership_attacks_find_copies_and_nothing_else():
+    rng = np.random.RandomState(2)
+    train, holdout = _mixed_table(rng, 200), _mixed_table(rng, 200)
+    copies = train.copy()
+    copies["amount"] += rng.normal(scale=0.01, size=len(copies))
+    fresh = _mixed_table(rng, 200)
+    # the density attack judges regions, so it finds copies less surely than the other
+    for attack, floor in (("distance", 0.95), ("density", 0.6)):
+        assert membership_inference(train, holdout, copies, attack=attack) > floor
+        assert abs(membership_inference(train, holdout, fresh, attack=attack) - 0.5) < 0.1
+    first = membership_inference(train, holdout, fresh, attack="density", random_state=3)
+    assert first == membership_inference(train, holdout, fresh, attack="density",
+                                         random_state=3)
+
+
+def test_exact_matches_read_values_as_text_and_missing_as_missing():
+    train = pd.DataFrame({"code": [1, 2, 3], "x": [0.5, np.nan, 1.5]})
+    synthetic = pd.DataFrame({"code": ["1", "2", "3", "3"], "x": [0.5, np.nan, 1.5000001, np.nan]})
+    assert exact_match_rate(train, synthetic) == 0.5
+
+
+def test_random_baseline_rows_stay_in_range_and_keep_missing_rates():
+    rng = np.random.RandomState(4)
+    table = _mixed_table(rng, 400)
+    rows = random_rows(table, 4000, random_state=0)
+    assert list(rows.columns) == list(table.columns)
+    assert rows["age"].between(table["age"].min(), table["age"].max()).all()
+    assert rows["when"].dropna().between(table["when"].min(), table["when"].max()).all()
+    assert set(rows["key"]) <= set(table["key"])
+    assert rows["amount"].isna().mean() == pytest.approx(table["amount"].isna().mean(), abs=0.03)
+
+
+def test_bad_input_is_named():
+    table = pd.DataFrame({"x": [1.0, 2.0]})
+    with pytest.raises(TypeError, match="synthetic"):
+        distance_to_closest_record(table, "rows.csv")
+    with pytest.raises(ValueError, match="missing"):
+        distance_to_closest_record(table, pd.DataFrame({"y": [1.0]}))
+    with pytest.raises(ValueError, match="no rows"):
+        distance_to_closest_record(table, table.iloc[:0])
+    with pytest.raises(ValueError, match="attack"):
+        membership_inference(table, table, table, attack="shadow")
+    with pytest.raises(ValueError, match="holdout"):
+        make_privacy_scorer("membership_inference")
+    with pytest.raises(ValueError, match="Unknown privacy metric"):
+        make_privacy_scorer("fid")
+
+
+def test_scorers_rank_a_copying_model_below_a_generating_one():
+    rng = np.random.RandomState(5)
+    X, holdout = rng.normal(size=(150, 2)), rng.normal(size=(150, 2))
+    model = GANSampler(epochs=2, random_state=0).fit(X)
+
+    class Copier:
+        def sample(self, n_samples=1, random_state=None):
+            return X[np.random.RandomState(random_state).randint(len(X), size=n_samples)]
+
+    for scorer in (dcr_scorer, exact_match_scorer,
+                   make_privacy_scorer("membership_inference", holdout=holdout),
+                   make_privacy_scorer("overfitting_protection", holdout=holdout)):
+        assert scorer(model, X) > scorer(Copier(), X), scorer
