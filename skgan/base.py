@@ -121,7 +121,7 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             self._start_training(X)
             X, y = self._rows_to_train_on(X, y)
             conditions = self._condition_tensors(y, reset=True)
-            self.conditioner_ = make_conditioner(self.adapter_)
+            self.conditioner_ = self._make_conditioner()
             condition_dim = ((0 if conditions is None else conditions.shape[1])
                              + (0 if self.conditioner_ is None else self.conditioner_.dim))
             check_estimator_memory(self, _num_samples(X), condition_dim)
@@ -152,6 +152,10 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             return X, y
         rows = np.flatnonzero(keep)
         return _safe_indexing(X, rows), None if y is None else _safe_indexing(y, rows)
+
+    def _make_conditioner(self):
+        """Training-by-sampling for the fitted adapter (None where it has none)."""
+        return make_conditioner(self.adapter_)
 
     def _batch_sampler(self, tensors, batch_size):
         """Mini-batches drawn by training-by-sampling, or None to shuffle (the default).

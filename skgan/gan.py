@@ -5,11 +5,12 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._engine.private import PrivateTrainingMixin
 from .base import BaseGAN
 from .objectives import ADVERSARIAL_LOSSES, discriminator_loss, generator_loss
 
 
-class GANSampler(BaseGAN):
+class GANSampler(PrivateTrainingMixin, BaseGAN):
     """Generative adversarial network that learns to sample data like ``X``.
 
     A generator maps Gaussian noise to data; a discriminator learns to tell its samples
@@ -110,6 +111,20 @@ default="auto"
         backward and every process ends with the same weights. "auto" turns it on when
         a process group is initialised or ``WORLD_SIZE > 1``; False trains each process
         alone. See the "Scaling out" page of the docs.
+    dp_epsilon : float or None, default=None
+        Train with differential privacy: the discriminator (the only network that sees
+        real rows) learns by DP-SGD through Opacus (``pip install 'skgan[privacy]'``),
+        with noise calibrated so that the whole fit spends at most ``dp_epsilon``
+        (RDP accountant). Real rows are then drawn by Poisson sampling, ``pac`` is 1,
+        training-by-sampling is off, "auto" early stopping stays off and
+        ``partial_fit``/``warm_start`` are refused. The adapter's statistics (levels
+        and their frequencies, value ranges and mixture modes, missing rates) are read
+        from the data without noise: see the "Privacy" page of the docs for what that
+        reveals.
+    dp_delta : float or None, default=None
+        The delta of the guarantee; None uses ``1 / (10 * n_rows)``.
+    dp_max_grad_norm : float, default=1.0
+        Each real row's gradient is clipped to this norm before the noise is added.
 
     Attributes
     ----------
@@ -133,6 +148,13 @@ default="auto"
         "generator_loss".
     device_ : torch.device
         Where the networks live.
+    dp_epsilon_spent_ : float
+        With ``dp_epsilon``: the privacy the fit spent (at ``dp_delta_``), at most
+        ``dp_epsilon`` (less when it stopped early).
+    dp_delta_ : float
+        With ``dp_epsilon``: the delta used.
+    dp_noise_multiplier_ : float
+        With ``dp_epsilon``: the noise's standard deviation over ``dp_max_grad_norm``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -161,6 +183,9 @@ default="auto"
         "spectral_norm": ["boolean"],
         "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
         "pac": [Interval(Integral, 1, None, closed="left")],
+        "dp_epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+        "dp_max_grad_norm": [Interval(Real, 0, None, closed="neither")],
     }
 
     #: ``epochs="auto"``: signals get four times the rows (see the docstring).
@@ -175,7 +200,7 @@ default="auto"
                  ema_decay="auto", warm_start=False, device="auto", amp="auto", random_state=None,
                  verbose=0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
-                 distributed="auto"):
+                 distributed="auto", dp_epsilon=None, dp_delta=None, dp_max_grad_norm=1.0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -193,24 +218,34 @@ default="auto"
         self.spectral_norm = spectral_norm
         self.grad_clip = grad_clip
         self.pac = pac
+        self.dp_epsilon = dp_epsilon
+        self.dp_delta = dp_delta
+        self.dp_max_grad_norm = dp_max_grad_norm
 
     def _extra_params_check(self):
         if self.loss == "hinge" and self.label_smoothing > 0:
             raise ValueError("label_smoothing applies to loss='bce' or 'lsgan', not 'hinge'.")
+        self._check_private_params()
 
     def _train_step(self, batch):
         real, *conditions = batch
         condition = conditions[0] if conditions else None
         n_real = real.shape[0]
-        fake, condition_penalty = self._generate_for_training(n_real, condition)
+        n_fake = self._fake_rows_per_step(n_real)  # as many as real ones but in a private fit
+        fake, condition_penalty = self._generate_for_training(n_fake, condition)
 
         both_condition = None if condition is None else torch.cat([condition, condition])
-        logits = self.discriminator_(torch.cat([real, fake.detach()]), both_condition)
-        real_logits, fake_logits = logits.split(logits.shape[0] // 2)
-        d_loss = discriminator_loss(
-            real_logits, fake_logits, self.loss, real_target=1.0 - self.label_smoothing
-        )
-        self._optimize("discriminator", d_loss)
+        with self._per_row_gradients():
+            logits = self.discriminator_(torch.cat([real, fake.detach()]), both_condition)
+            n_real_logits = logits.shape[0] * n_real // (n_real + n_fake)  # one a pack
+            real_logits, fake_logits = logits.split(
+                [n_real_logits, logits.shape[0] - n_real_logits])
+            d_loss = discriminator_loss(real_logits, fake_logits, self.loss,
+                                        real_target=1.0 - self.label_smoothing,
+                                        reduction=self._loss_reduction())
+            self._optimize("discriminator", d_loss)
+        if self._loss_reduction() == "sum":  # shown on the scale of the usual mean loss
+            d_loss = d_loss.detach() / n_fake
 
         with self._frozen(self.discriminator_):
             g_loss = generator_loss(self.discriminator_(fake, condition), self.loss)

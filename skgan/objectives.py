@@ -10,7 +10,8 @@ from torch.nn import functional as F
 ADVERSARIAL_LOSSES = ("bce", "hinge", "lsgan")
 
 
-def discriminator_loss(real_logits, fake_logits, loss="bce", real_target=1.0):
+def discriminator_loss(real_logits, fake_logits, loss="bce", real_target=1.0,
+                       reduction="mean"):
     """Loss of a discriminator that should score real rows high and fake rows low.
 
     Parameters
@@ -22,7 +23,13 @@ def discriminator_loss(real_logits, fake_logits, loss="bce", real_target=1.0):
     real_target : float, default=1.0
         Target for real data in "bce" and "lsgan"; below 1 gives one-sided label
         smoothing (Salimans et al., 2016).
+    reduction : {"mean", "sum"}, default="mean"
+        "mean": the mean loss on real rows plus the mean on fake rows; "sum": the sum
+        of every row's loss (each row's gradient is then its own, as DP-SGD needs).
     """
+    if reduction == "sum":
+        return _real_terms(real_logits, loss, real_target).sum() + negative_loss(
+            fake_logits, loss, reduction="sum")
     if loss == "bce":
         real_term = F.binary_cross_entropy_with_logits(
             real_logits, torch.full_like(real_logits, real_target)
@@ -35,14 +42,40 @@ def discriminator_loss(real_logits, fake_logits, loss="bce", real_target=1.0):
     raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
 
 
-def negative_loss(logits, loss="bce"):
-    """The discriminator's loss on inputs it should reject (fakes, mismatched pairs)."""
+def _real_terms(real_logits, loss, real_target):
+    """Each real row's loss (``reduction="sum"`` adds them up)."""
+    if loss == "bce":
+        return F.binary_cross_entropy_with_logits(
+            real_logits, torch.full_like(real_logits, real_target), reduction="none")
+    if loss == "hinge":
+        return F.relu(1.0 - real_logits)
+    if loss == "lsgan":
+        return 0.5 * (real_logits - real_target) ** 2
+    raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
+
+
+def negative_loss(logits, loss="bce", reduction="mean"):
+    """The discriminator's loss on inputs it should reject (fakes, mismatched pairs),
+    averaged over them (``reduction="mean"``) or summed ("sum")."""
+    if reduction == "sum":
+        return _negative_terms(logits, loss).sum()
     if loss == "bce":
         return F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
     if loss == "hinge":
         return F.relu(1.0 + logits).mean()
     if loss == "lsgan":
         return 0.5 * (logits**2).mean()
+    raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
+
+
+def _negative_terms(logits, loss):
+    if loss == "bce":
+        return F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits),
+                                                  reduction="none")
+    if loss == "hinge":
+        return F.relu(1.0 + logits)
+    if loss == "lsgan":
+        return 0.5 * logits**2
     raise ValueError(f"Unknown adversarial loss {loss!r}; expected one of {ADVERSARIAL_LOSSES}.")
 
 

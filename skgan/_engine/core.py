@@ -158,8 +158,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             self._progress = progress
             self.__dict__.pop("_sampling_only", None)  # a fit afresh has it all again
             validation = None
-            stopping_early = n_epochs is None and uses_early_stopping(self.early_stopping,
-                                                                      _num_samples(X))
+            stopping_early = n_epochs is None and uses_early_stopping(
+                self._early_stopping_option(), _num_samples(X))
             if parallel is not None:
                 parallel.inspect_rows(X, y)
                 stopping_early = parallel.from_rank0(stopping_early)
@@ -193,6 +193,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 parallel.check_rows_for_a_batch(tensors[0].shape[0], drawn_batch_size)
             epochs = self._epochs_to_run(n_rows, n_epochs)
             progress.start_training(epochs * max(1, n_rows // batch_size))
+            self._begin_epochs(n_rows, batch_size, epochs)
             monitor = None
             if validation is not None or (n_epochs is None and self.max_time is not None):
                 monitor = StoppingMonitor(
@@ -214,12 +215,14 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
                 parallel=parallel,
                 steps_per_epoch=max(1, n_rows // batch_size),
             )
+            self._end_epochs()
             self._keep_best(monitor, outcome)
             self._report(outcome)
             self._finish_training(tensors)
             if parallel is not None:  # post-training settings made from local rows
                 parallel.broadcast_modules(self._networks().values())
         except BaseException:
+            self._end_epochs()
             self.__dict__.clear()
             self.__dict__.update(saved_state)
             raise
@@ -400,6 +403,16 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
 
     def _finish_training(self, tensors):
         """After the epochs of a fit: adjustments that are not gradient steps (none here)."""
+
+    def _early_stopping_option(self):
+        """``early_stopping`` as this fit reads it."""
+        return self.early_stopping
+
+    def _begin_epochs(self, n_rows, batch_size, n_epochs):
+        """Just before the epochs: set-up that needs the fit's size (none here)."""
+
+    def _end_epochs(self):
+        """After the epochs, or on a failure: undo :meth:`_begin_epochs` (none here)."""
 
     @abstractmethod
     def _train_step(self, batch):

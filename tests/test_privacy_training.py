@@ -1,0 +1,163 @@
+"""Differentially private training: the budget holds, by the accountant's own formula."""
+
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from scipy.special import comb
+
+from skgan import GANSampler
+
+pytest.importorskip("opacus")
+
+
+def _subsampled_gaussian_rdp(order, sample_rate, noise_multiplier):
+    """Rényi DP of one Poisson-subsampled Gaussian step at an integer order
+    (Mironov, Talwar & Zhang, 2019, section 3.3), summed term by term."""
+    terms = [comb(order, k, exact=True) * (1 - sample_rate) ** (order - k) * sample_rate ** k
+             * math.exp((k * k - k) / (2 * noise_multiplier ** 2)) for k in range(order + 1)]
+    return math.log(sum(terms)) / (order - 1)
+
+
+def _epsilon_bound(sample_rate, noise_multiplier, steps, delta, orders=range(2, 64)):
+    """(epsilon, delta)-DP from the RDP of ``steps`` steps, with the conversion of
+    Balle et al. (2020), minimised over integer orders."""
+    return min(steps * _subsampled_gaussian_rdp(order, sample_rate, noise_multiplier)
+               + math.log((order - 1) / order) - (math.log(delta) + math.log(order)) / (order - 1)
+               for order in orders)
+
+
+@pytest.fixture(scope="module")
+def table():
+    rng = np.random.RandomState(0)
+    n_rows = 600
+    frame = pd.DataFrame({
+        "income": rng.lognormal(10, 0.5, n_rows),
+        "age": rng.randint(18, 80, n_rows),
+        "region": rng.choice(["north", "south", "east"], n_rows),
+    })
+    frame.loc[rng.uniform(size=n_rows) < 0.05, "income"] = np.nan
+    return frame
+
+
+def test_the_fit_spends_at_most_its_budget_by_the_accountants_formula(table):
+    model = GANSampler(epochs=3, batch_size=100, random_state=0, dp_epsilon=2.0).fit(table)
+    assert model.dp_delta_ == pytest.approx(1 / (10 * len(table)))
+    assert 0 < model.dp_epsilon_spent_ <= 2.0
+    steps = 3 * (len(table) // 100)
+    bound = _epsilon_bound(100 / len(table), model.dp_noise_multiplier_, steps, model.dp_delta_)
+    # the accountant also tries fractional orders, so it can only be tighter, and not by much
+    assert model.dp_epsilon_spent_ <= bound + 1e-9
+    assert model.dp_epsilon_spent_ > 0.9 * bound
+
+
+def test_a_smaller_budget_adds_more_noise(table):
+    multipliers = [GANSampler(epochs=1, random_state=0, dp_epsilon=epsilon, dp_delta=1e-5)
+                   .fit(table).dp_noise_multiplier_ for epsilon in (0.5, 2.0, 8.0)]
+    assert multipliers[0] > multipliers[1] > multipliers[2] > 0
+
+
+def test_a_private_model_samples_the_schema_and_repeats_itself(table):
+    first = GANSampler(epochs=2, random_state=3, dp_epsilon=5.0).fit(table)
+    second = GANSampler(epochs=2, random_state=3, dp_epsilon=5.0).fit(table)
+    rows = first.sample(200, random_state=0)
+    assert list(rows.columns) == list(table.columns)
+    assert (rows.dtypes == table.dtypes).all()
+    assert set(rows["region"].dropna()) <= set(table["region"])
+    pd.testing.assert_frame_equal(rows, second.sample(200, random_state=0))
+    assert first.discriminator_.pac == 1  # one row per pack: the unit of privacy
+    assert first.conditioner_ is None  # no training-by-sampling
+    for parameter in first.discriminator_.parameters():  # Opacus' traces are gone
+        assert not hasattr(parameter, "grad_sample")
+
+
+def _one_step(noise_multiplier, real, fake_rows=4, max_grad_norm=0.5, batch_size=4):
+    from skgan._engine.private import PrivateDiscriminator
+    from skgan.networks.mlp import MLPDiscriminator
+    from skgan.objectives import discriminator_loss
+
+    torch.manual_seed(0)
+    discriminator = MLPDiscriminator(2, (8,))
+    before = [parameter.detach().clone() for parameter in discriminator.parameters()]
+    optimizer = torch.optim.SGD(discriminator.parameters(), lr=1.0)
+    private = PrivateDiscriminator(
+        discriminator, optimizer, epsilon=1.0, delta=1e-5, max_grad_norm=max_grad_norm,
+        n_rows=100, batch_size=batch_size, n_steps=10, generator=torch.Generator().manual_seed(0))
+    private.optimizer.noise_multiplier = noise_multiplier
+    with private.per_row_gradients():
+        logits = discriminator(torch.cat([real, torch.zeros(fake_rows, 2)]))
+        private.step(discriminator_loss(logits[:len(real)], logits[len(real):], "lsgan",
+                                        reduction="sum"))
+    private.close()
+    change = torch.cat([(after - start).flatten()
+                        for after, start in zip(discriminator.parameters(), before)])
+    return change, private
+
+
+def test_each_row_counts_at_most_the_clipping_norm():
+    # rows far out make huge gradients; clipped, each adds at most max_grad_norm / batch
+    real = torch.full((4, 2), 1e4)
+    change, private = _one_step(0.0, real, fake_rows=0)
+    assert torch.linalg.norm(change) <= 4 * 0.5 / 4 + 1e-6
+    one_more, _ = _one_step(0.0, torch.cat([real, torch.full((1, 2), -1e4)]), fake_rows=0)
+    assert torch.linalg.norm(one_more - change) <= 0.5 / 4 + 1e-6
+    assert private.accountant.history  # the step was counted
+
+
+def test_the_noise_has_the_calibrated_spread():
+    real = torch.randn(4, 2, generator=torch.Generator().manual_seed(1))
+    clean, _ = _one_step(0.0, real)
+    noisy, _ = _one_step(3.0, real)
+    expected = 3.0 * 0.5 / 4  # noise_multiplier * max_grad_norm / batch_size
+    assert (noisy - clean).std().item() == pytest.approx(expected, rel=0.2)
+
+
+@pytest.mark.parametrize("params, fit_twice, message", [
+    ({"early_stopping": True}, False, "early_stopping"),
+    ({"warm_start": True}, True, "budgets one whole fit"),
+    ({"dp_delta": 1.5}, False, "dp_delta"),
+])
+def test_combinations_that_would_break_the_guarantee_are_refused(table, params, fit_twice,
+                                                                 message):
+    model = GANSampler(epochs=1, random_state=0, dp_epsilon=1.0, **params)
+    with pytest.raises(ValueError, match=message):
+        model.fit(table)
+        if fit_twice:
+            model.fit(table)
+
+
+def test_partial_fit_is_refused(table):
+    model = GANSampler(epochs=1, random_state=0, dp_epsilon=1.0)
+    model.partial_fit(table)  # the first call is a whole fit of one epoch
+    with pytest.raises(ValueError, match="budgets one whole fit"):
+        model.partial_fit(table)
+
+
+def test_layers_without_per_row_gradients_are_refused_by_name(table):
+    from skgan._engine.private import PrivateDiscriminator
+
+    mixing = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.BatchNorm1d(4))
+    with pytest.raises(ValueError, match="BatchNorm"):
+        PrivateDiscriminator(mixing, torch.optim.SGD(mixing.parameters(), lr=0.1),
+                             epsilon=1.0, delta=1e-5, max_grad_norm=1.0, n_rows=100,
+                             batch_size=10, n_steps=10, generator=torch.Generator())
+    model = GANSampler(epochs=1, random_state=0, dp_epsilon=1.0, spectral_norm=True)
+    with pytest.raises(ValueError, match="spectral_norm"):
+        model.fit(table)
+    assert not hasattr(model, "generator_")  # nothing half-fitted
+
+
+def test_images_train_privately_with_the_convolutional_networks():
+    images = np.random.RandomState(0).uniform(size=(64, 1, 8, 8)).astype(np.float32)
+    model = GANSampler(epochs=1, batch_size=16, random_state=0, dp_epsilon=1.0).fit(images)
+    assert model.sample(3).shape == (3, 1, 8, 8)
+    assert 0 < model.dp_epsilon_spent_ <= 1.0
+
+
+def test_missing_opacus_names_the_extra(table, monkeypatch):
+    monkeypatch.setitem(sys.modules, "opacus", None)
+    with pytest.raises(ImportError, match=r"skgan\[privacy\]"):
+        GANSampler(epochs=1, dp_epsilon=1.0).fit(table)
