@@ -141,6 +141,21 @@ def test_report_with_a_holdout(numeric_csv, tmp_path, capsys):
     assert "Weakest pair trends (1 of 3)" in out
 
 
+def test_report_with_a_holdout_has_a_privacy_section(numeric_csv, tmp_path, capsys):
+    table = pd.read_csv(numeric_csv)
+    real, holdout = tmp_path / "real.csv", tmp_path / "holdout.csv"
+    table.iloc[40:].to_csv(real, index=False)
+    table.iloc[:40].to_csv(holdout, index=False)
+    assert cli.main(["report", str(real), str(real), "--target", "k",
+                     "--holdout", str(holdout)]) == 0
+    out = capsys.readouterr().out
+    # the synthetic table is the real one: every row copies a training row
+    privacy = out[out.index("Privacy:"):]
+    copies = next(line for line in privacy.splitlines()
+                  if line.startswith("exact matches with training rows"))
+    assert copies.split()[-2:] == ["1.000", "0.000"]  # synthetic, held-out real
+
+
 def test_help_describes_each_command(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out

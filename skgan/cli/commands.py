@@ -115,6 +115,12 @@ def _report(args):
     report = quality_report(real, synthetic, target=args.target, holdout=holdout,
                             random_state=args.random_state)
     print(report.summary(n_pairs=args.pairs))
+    if holdout is not None:
+        from ..evaluation.disclosure import disclosure_lines, disclosure_report
+
+        print("", *disclosure_lines(disclosure_report(real, synthetic, holdout,
+                                                      random_state=args.random_state)),
+              sep="\n")
     return 0
 
 
@@ -293,15 +299,18 @@ def _add_report(commands):
         description="Score how closely a synthetic table follows a real one (1 = "
                     "perfectly): the shape of each column, the trend of each pair of "
                     "columns and, with --target, how well a model trained on synthetic "
-                    "rows predicts real ones.",
+                    "rows predicts real ones. With --holdout, a privacy section too: "
+                    "how close the synthetic rows come to the real ones, beside what "
+                    "held-out real rows score.",
     )
     report.add_argument("real", help="table of real rows: CSV, or Parquet (.parquet, .pq)")
     report.add_argument("synthetic", help="table of synthetic rows, same columns")
     report.add_argument("--target", metavar="COLUMN",
                         help="column to predict for the ML efficacy check")
     report.add_argument("--holdout", metavar="TABLE",
-                        help="real rows the generator never saw, to test the ML efficacy "
-                             "models on (default: a quarter of the real rows)")
+                        help="real rows the generator never saw: the ML efficacy models "
+                             "are tested on them (default: a quarter of the real rows), "
+                             "and the privacy section compares with them")
     report.add_argument("--pairs", type=_count, default=5, metavar="N",
                         help="weakest column pairs to list (default: 5)")
     report.add_argument("--random-state", type=int, default=0, metavar="N",

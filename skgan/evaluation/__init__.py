@@ -7,11 +7,14 @@ distances and scorers):
   and pair trends in [0, 1], as ``skgan report`` prints them;
 - :func:`ml_efficacy`: train on synthetic rows, test on real rows;
 - :func:`compare_samples`: synthetic and held-out rows side by side, as ``skgan demo``
-  prints them.
+  prints them;
+- :func:`disclosure_report`: the privacy measures of synthetic rows beside held-out
+  real rows', as ``skgan report --holdout`` prints them.
 """
 
-from ._values import KINDS, column_kind
+from ..metrics._table_values import KINDS, column_kind
 from .comparison import compare_samples
+from .disclosure import disclosure_report
 from .efficacy import ml_efficacy
 from .report import QualityReport, column_shapes, pair_trends, quality_report
 
@@ -21,6 +24,7 @@ __all__ = [
     "column_kind",
     "column_shapes",
     "compare_samples",
+    "disclosure_report",
     "ml_efficacy",
     "pair_trends",
     "quality_report",

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, f1_score, r2_score
 
-from ._values import _as_float, _check_tables, _labels, column_kind
+from ..metrics._table_values import _as_float, _check_tables, _labels, column_kind
 
 try:  # installed with scikit-learn
     from threadpoolctl import threadpool_limits

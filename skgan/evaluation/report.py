@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from ._values import (
+from ..metrics._table_values import (
     KINDS,
     _as_float,
     _category_codes,

@@ -25,7 +25,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.neighbors import KDTree
 
-from ..evaluation._values import _as_float, column_kind
+from ._table_values import _as_float, column_kind
 
 #: coordinates given to one categorical column in the search embedding
 MAX_CATEGORY_COORDINATES = 24

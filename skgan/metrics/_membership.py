@@ -9,7 +9,7 @@ from sklearn.neighbors import KernelDensity
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ..evaluation._values import _as_float, column_kind
+from ._table_values import _as_float, column_kind
 
 #: dimensions the rows are reduced to before the kernel density estimates
 MAX_DIMENSIONS = 10

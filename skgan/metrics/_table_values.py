@@ -1,4 +1,7 @@
-"""Reading the columns of real and synthetic tables alike: kinds, checks, values."""
+"""Reading the columns of real and synthetic tables alike: kinds, checks, values.
+
+Shared by the quality report (:mod:`skgan.evaluation`) and the disclosure measures
+(:mod:`skgan.metrics.privacy`)."""
 
 import numpy as np
 import pandas as pd

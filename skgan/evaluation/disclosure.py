@@ -1,0 +1,77 @@
+"""The privacy section of ``skgan report``: disclosure measures beside real rows' own."""
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+
+from ..metrics.privacy import distance_to_closest_record, exact_match_rate, membership_inference
+
+def disclosure_report(train, synthetic, holdout, random_state=0):
+    """Disclosure measures of ``synthetic`` beside what held-out real rows score.
+
+    Held-out real rows are what a generator that learned the population and nothing of
+    its training rows would produce: half of them stand in for the synthetic rows, the
+    other half serve as their held-out rows. Every measure is in
+    :mod:`skgan.metrics.privacy`.
+
+    Parameters
+    ----------
+    train, synthetic, holdout : DataFrame
+        The rows the generator was fitted on, its rows, real rows it never saw (at
+        least 4).
+    random_state : int, default=0
+        Seeds the halves of ``holdout`` and the measures.
+
+    Returns
+    -------
+    report : DataFrame
+        One row per measure; columns "synthetic" and "held-out real".
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from skgan.evaluation import disclosure_report
+    >>> rng = np.random.RandomState(0)
+    >>> table = lambda n: pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(["a", "b"], n)})
+    >>> train, holdout = table(200), table(200)
+    >>> report = disclosure_report(train, train.copy(), holdout)  # a generator that copies
+    >>> float(report.loc["exact matches with training rows", "synthetic"])
+    1.0
+    """
+    if len(holdout) < 4:
+        raise ValueError(f"The privacy measures need at least 4 held-out rows, got "
+                         f"{len(holdout)}.")
+    rng = check_random_state(random_state)
+    order = rng.permutation(len(holdout))
+    stand_in = holdout.iloc[order[: len(holdout) // 2]]
+    their_holdout = holdout.iloc[order[len(holdout) // 2:]]
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    return pd.DataFrame({
+        "synthetic": _measures(train, synthetic, holdout, seed),
+        "held-out real": _measures(train, stand_in, their_holdout, seed),
+    })
+
+
+def _measures(train, rows, holdout, seed):
+    dcr = distance_to_closest_record(train, rows, holdout, random_state=seed)
+    return {
+        "exact matches with training rows": exact_match_rate(train, rows),
+        "median distance to closest training row": float(np.median(dcr.distances)),
+        "share closer to training than held-out rows": dcr.share_closer_to_train,
+        "overfitting protection (1 = none)": dcr.overfitting_protection,
+        "median distance over held-out rows' median": dcr.holdout_ratio,
+        "membership attack AUC, distance": membership_inference(
+            train, holdout, rows, random_state=seed),
+        "membership attack AUC, density ratio": membership_inference(
+            train, holdout, rows, attack="density", random_state=seed),
+    }
+
+
+def disclosure_lines(report):
+    """The report as the lines ``skgan report`` prints."""
+    return [
+        "Privacy: how close the synthetic rows come to the training rows, beside half",
+        "of the held-out real rows measured the same way against the other half",
+        "(skgan.metrics.privacy; an AUC of 0.5 and a ratio of 1 leak nothing)",
+        report.to_string(float_format="{:.3f}".format),
+    ]
