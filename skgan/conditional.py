@@ -8,10 +8,10 @@ import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
-from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
-                                concatenate_rows, rechunk)
+from ._engine.private import PrivateTrainingMixin
+from ._labelled_sampling import LabelledSamplingMixin
 from .base import BaseGAN
 from .objectives import (
     discriminator_loss,
@@ -26,7 +26,7 @@ from .objectives import (
 OBJECTIVES = ("bce", "hinge", "wgan-gp")
 
 
-class ConditionalGAN(BaseGAN):
+class ConditionalGAN(PrivateTrainingMixin, LabelledSamplingMixin, BaseGAN):
     """GAN that learns to sample data of a requested class: ``fit(X, y)``, ``sample(n, y)``.
 
     The generator gets the one-hot class with the noise; the discriminator judges
@@ -64,11 +64,16 @@ class ConditionalGAN(BaseGAN):
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
 generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, random_state, \
 verbose, early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
-max_time, distributed
+max_time, distributed, dp_epsilon, dp_delta, dp_max_grad_norm
         As for :class:`~skgan.GANSampler`, except that on signals ``epochs="auto"``
         runs 5,000 steps and ``ema_decay="auto"`` is 0.99, as elsewhere; early
         stopping holds out rows of every class and scores them with :meth:`score`
-        (``validation_scoring`` is called as ``scorer(estimator, X, y)``).
+        (``validation_scoring`` is called as ``scorer(estimator, X, y)``). With
+        ``dp_epsilon``, the labels the generator is trained with are drawn from
+        ``class_prior_`` (the class frequencies, read without noise), not taken from
+        the real rows of the step; mismatched-label negatives are left out (they would
+        show each real row twice); "wgan-gp" and ``class_weight="balanced"`` are
+        refused.
 
     Attributes
     ----------
@@ -79,7 +84,8 @@ max_time, distributed
     class_prior_ : ndarray of shape (n_classes,)
         Their frequencies; ``sample`` without ``y`` draws labels from it.
     adapter_, generator_, discriminator_, generator_average_, optimizers_, history_, \
-device_, n_features_in_, feature_names_in_
+device_, n_features_in_, feature_names_in_, dp_epsilon_spent_, dp_delta_, \
+dp_noise_multiplier_
         As for :class:`~skgan.GANSampler`.
 
     Examples
@@ -107,6 +113,9 @@ device_, n_features_in_, feature_names_in_
         "projection": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), None],
         "pac": [Interval(Integral, 1, None, closed="left")],
+        "dp_epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+        "dp_max_grad_norm": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(self, *, objective="bce", mismatch_weight=1.0, n_critic=None, gp_weight=10.0,
@@ -117,7 +126,7 @@ device_, n_features_in_, feature_names_in_
                  warm_start=False, device="auto", amp="auto", random_state=None, verbose=0,
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
-                 distributed="auto"):
+                 distributed="auto", dp_epsilon=None, dp_delta=None, dp_max_grad_norm=1.0):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -137,6 +146,19 @@ device_, n_features_in_, feature_names_in_
         self.projection = projection
         self.class_weight = class_weight
         self.pac = pac
+        self.dp_epsilon = dp_epsilon
+        self.dp_delta = dp_delta
+        self.dp_max_grad_norm = dp_max_grad_norm
+
+    def _extra_params_check(self):
+        if self._private_training() and self.objective == "wgan-gp":
+            raise ValueError("objective='wgan-gp' cannot train with dp_epsilon: per-row "
+                             "gradients of its gradient penalty are not supported; use "
+                             "'bce' or 'hinge'.")
+        if self._private_training() and self.class_weight is not None:
+            raise ValueError("class_weight='balanced' draws rows by class, not by Poisson "
+                             "sampling, which dp_epsilon needs; use class_weight=None.")
+        self._check_private_params()
 
     _stratified_validation = True  # early stopping holds out rows of every class
 
@@ -270,18 +292,33 @@ device_, n_features_in_, feature_names_in_
         wrong = torch.nn.functional.one_hot(wrong, n_classes).to(condition.dtype)
         return torch.cat([wrong, rest], dim=1)
 
+    def _fake_condition(self, condition, n_fake):
+        """The labels generated rows are asked for: the real rows' own, but in a
+        private fit ``n_fake`` drawn from the class prior (no real row's label)."""
+        if self._loss_reduction() == "mean":
+            return condition
+        prior = torch.as_tensor(self.class_prior_, dtype=torch.float32,
+                                device=self._step_rng.device)
+        drawn = torch.multinomial(prior, n_fake, replacement=True, generator=self._step_rng)
+        return torch.nn.functional.one_hot(drawn, len(self.classes_)).to(
+            device=condition.device, dtype=condition.dtype)
+
     def _train_step(self, batch):
         real, condition = batch
         n_real = real.shape[0]
-        mismatch = self.mismatch_weight > 0 and len(self.classes_) > 1
+        private = self._loss_reduction() == "sum"
+        mismatch = self.mismatch_weight > 0 and len(self.classes_) > 1 and not private
+        n_fake = self._fake_rows_per_step(n_real)
+        fake_condition = self._fake_condition(condition, n_fake)
         with torch.no_grad():
-            fake, _ = self._generate_for_training(n_real, condition)
-        losses = self._discriminator_step(real, fake, condition, mismatch)
+            fake, _ = self._generate_for_training(n_fake, fake_condition)
+        losses = self._discriminator_step(real, fake, condition, mismatch, fake_condition)
         self._n_steps += 1
         if self._n_steps % self._critic_steps() == 0:
             with self._frozen(self.discriminator_):
-                fake, condition_penalty = self._generate_for_training(n_real, condition)
-                scores = self.discriminator_(fake, condition)
+                fake_condition = self._fake_condition(condition, n_fake)
+                fake, condition_penalty = self._generate_for_training(n_fake, fake_condition)
+                scores = self.discriminator_(fake, fake_condition)
                 if self.objective == "wgan-gp":
                     g_loss = wasserstein_generator_loss(scores)
                 else:
@@ -292,9 +329,9 @@ device_, n_features_in_, feature_names_in_
                 self._optimize("generator", g_loss)
         return losses
 
-    def _discriminator_step(self, real, fake, condition, mismatch):
+    def _discriminator_step(self, real, fake, condition, mismatch, fake_condition):
         """One discriminator update; every judged pair goes through in one pass."""
-        inputs, conditions = [real, fake], [condition, condition]
+        inputs, conditions = [real, fake], [condition, fake_condition]
         if mismatch:
             inputs.append(real)
             conditions.append(self._mismatched(condition))
@@ -303,8 +340,18 @@ device_, n_features_in_, feature_names_in_
             mixed = interpolate(real, fake, self._step_rng).requires_grad_(True)
             inputs.append(mixed)
             conditions.append(condition)
-        scores = self.discriminator_(torch.cat(inputs), torch.cat(conditions))
-        real_scores, fake_scores, *others = scores.split(real.shape[0] // self.pac)
+        with self._per_row_gradients():
+            scores = self.discriminator_(torch.cat(inputs), torch.cat(conditions))
+            losses = self._discriminator_update(real, fake, mismatch, wgan, scores,
+                                                mixed if wgan else None)
+        return losses
+
+    def _discriminator_update(self, real, fake, mismatch, wgan, scores, mixed):
+        """The loss of the scores of real, fake, then mismatched and mixed packs, and
+        the step on it."""
+        n_real, n_fake = len(real) // self.pac, len(fake) // self.pac
+        real_scores, fake_scores, *others = scores.split(
+            [n_real, n_fake] + [n_real] * (int(mismatch) + int(wgan)))
         losses = {}
         if wgan:
             d_loss = wasserstein_critic_loss(real_scores, fake_scores)
@@ -312,7 +359,8 @@ device_, n_features_in_, feature_names_in_
             d_loss = d_loss + self.gp_weight * penalty
             losses["gradient_penalty"] = penalty.detach()
         else:
-            d_loss = discriminator_loss(real_scores, fake_scores, self.objective)
+            d_loss = discriminator_loss(real_scores, fake_scores, self.objective,
+                                        reduction=self._loss_reduction())
         if mismatch:
             if wgan:
                 mismatch_loss = torch.relu(1.0 - real_scores + others[0]).mean()
@@ -321,93 +369,12 @@ device_, n_features_in_, feature_names_in_
             d_loss = d_loss + self.mismatch_weight * mismatch_loss
             losses["mismatch_loss"] = mismatch_loss.detach()
         self._optimize("discriminator", d_loss)
+        if self._loss_reduction() == "sum":  # shown on the scale of the usual mean loss
+            d_loss = d_loss.detach() / len(fake)
         losses["discriminator_loss"] = d_loss
         return losses
 
-    # ------------------------------------------------------------------ sampling, scoring
-    def sample(self, n_samples=1, y=None, random_state=None):
-        """Generate samples and their labels.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples.
-        y : label, array-like of shape (n_samples,) or None, default=None
-            The class of each sample: one label for all, one per sample, or None to
-            draw labels from the training class frequencies.
-        random_state : int, RandomState instance or None, default=None
-            As for :meth:`skgan.GANSampler.sample`.
-
-        Returns
-        -------
-        X : samples of the kind ``fit`` saw
-        y : ndarray of shape (n_samples,)
-            Their labels.
-        """
-        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
-        if len(labels) == 0:
-            return self._sample_labelled(labels, generator), labels
-        return concatenate_rows(list(self._labelled_blocks(labels, generator))), labels
-
-    def sample_chunks(self, n_samples, y=None, chunk_size=65536, random_state=None):
-        """Generate samples and their labels as an iterator of chunks, in bounded memory.
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of samples in all the chunks together.
-        y : label, array-like of shape (n_samples,) or None, default=None
-            As for :meth:`sample`.
-        chunk_size : int, default=65536
-            Rows per chunk; the last chunk holds the rest.
-        random_state : int, RandomState instance or None, default=None
-            As for :meth:`sample`; the chunks, concatenated, are what :meth:`sample`
-            gives for the same ``random_state``.
-
-        Yields
-        ------
-        (X, y) : a chunk of samples and their labels
-        """
-        chunk_size = check_chunk_size(chunk_size)
-        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
-        chunks = rechunk(self._labelled_blocks(labels, generator), chunk_size)
-        return _with_labels(chunks, labels)
-
-    def _start_labelled_sampling(self, n_samples, y, random_state):
-        check_is_fitted(self)
-        self._check_same_adapter()
-        n_samples = _check_n_samples(n_samples)
-        generator = self._rng if random_state is None else self._seeded_generator(random_state)
-        return self._labels_to_sample(n_samples, y, generator), generator
-
-    def _labelled_blocks(self, labels, generator):
-        for start, stop in block_bounds(len(labels)):
-            yield self._sample_labelled(labels[start:stop], generator)
-
-    def _sample_labelled(self, labels, generator):
-        encoded = self._generate_encoded(len(labels), generator, self._one_hot(labels))
-        return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
-
-    def _labels_to_sample(self, n_samples, y, generator):
-        if y is None:
-            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
-            if n_samples == 0:
-                return self.classes_[:0]
-            codes = torch.multinomial(prior.to(generator.device), n_samples, replacement=True,
-                                      generator=generator)
-            return self.classes_[codes.cpu().numpy()]
-        labels = np.asarray(y)
-        if labels.ndim == 0:
-            labels = np.repeat(labels, n_samples)
-        labels = column_or_1d(labels)
-        if len(labels) != n_samples:
-            raise ValueError(
-                f"y has {len(labels)} labels for n_samples={n_samples}; pass one label or "
-                "one per sample."
-            )
-        self._check_known(labels)
-        return self.classes_[np.searchsorted(self.classes_, labels)]
-
+    # ------------------------------------------------------------------ scoring
     def _one_hot(self, labels):
         codes = torch.as_tensor(np.searchsorted(self.classes_, labels))
         return torch.nn.functional.one_hot(codes, len(self.classes_)).to(
@@ -453,13 +420,6 @@ device_, n_features_in_, feature_names_in_
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
-
-
-def _with_labels(chunks, labels):
-    start = 0
-    for chunk in chunks:
-        yield chunk, labels[start:start + len(chunk)]
-        start += len(chunk)
 
 
 def _refuse_missing(labels):

@@ -20,7 +20,7 @@ LAYERS = [
     ("engine", ("skgan/_engine/",)),
     ("estimators", ("skgan/base.py", "skgan/gan.py", "skgan/wgan.py", "skgan/conditional.py",
                     "skgan/cycle.py", "skgan/resampler.py", "skgan/augmented.py",
-                    "skgan/_oversampling_counts.py")),
+                    "skgan/_oversampling_counts.py", "skgan/_labelled_sampling.py")),
     ("users", ("skgan/__init__.py", "skgan/__main__.py", "skgan/io/", "skgan/cli/")),
 ]
 

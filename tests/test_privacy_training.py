@@ -161,3 +161,30 @@ def test_missing_opacus_names_the_extra(table, monkeypatch):
     monkeypatch.setitem(sys.modules, "opacus", None)
     with pytest.raises(ImportError, match=r"skgan\[privacy\]"):
         GANSampler(epochs=1, dp_epsilon=1.0).fit(table)
+
+
+def test_conditional_gan_trains_privately_with_labels_from_the_prior(table):
+    from skgan import ConditionalGAN
+
+    X, y = table.drop(columns="region"), table["region"]
+    first = ConditionalGAN(epochs=2, random_state=0, dp_epsilon=2.0).fit(X, y)
+    second = ConditionalGAN(epochs=2, random_state=0, dp_epsilon=2.0).fit(X, y)
+    assert 0 < first.dp_epsilon_spent_ <= 2.0
+    rows, labels = first.sample(50, y="north", random_state=0)
+    assert list(rows.columns) == list(X.columns) and set(labels) == {"north"}
+    pd.testing.assert_frame_equal(rows, second.sample(50, y="north", random_state=0)[0])
+    for params, message in (({"objective": "wgan-gp"}, "wgan-gp"),
+                            ({"class_weight": "balanced"}, "class_weight")):
+        with pytest.raises(ValueError, match=message):
+            ConditionalGAN(epochs=1, dp_epsilon=1.0, **params).fit(X, y)
+
+
+def test_signal_spectrum_matching_is_refused():
+    from skgan.adapters import SignalAdapter
+
+    signals = np.random.RandomState(0).normal(size=(32, 1, 64)).astype(np.float32)
+    with pytest.raises(ValueError, match="spectrum_matching"):
+        GANSampler(adapter=SignalAdapter(), epochs=1, dp_epsilon=1.0).fit(signals)
+    model = GANSampler(adapter=SignalAdapter(spectrum_matching=0), epochs=1, batch_size=8,
+                       random_state=0, dp_epsilon=1.0).fit(signals)
+    assert model.sample(2).shape == (2, 1, 64)

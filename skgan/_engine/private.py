@@ -105,12 +105,14 @@ class PrivateDiscriminator:
             optimizer, noise_multiplier=self.noise_multiplier, max_grad_norm=max_grad_norm,
             expected_batch_size=batch_size, loss_reduction="mean", generator=generator)
 
-    def poisson_batches(self, tensor, n_batches):
-        """``n_batches`` batches of rows of ``tensor``, each row in with the sample rate."""
-        n_rows = tensor.shape[0]
+    def poisson_batches(self, tensors, n_batches):
+        """``n_batches`` batches of rows of ``tensors`` (a tuple sharing their rows),
+        each row in with the sample rate."""
+        n_rows = tensors[0].shape[0]
         for _ in range(n_batches):
             draws = torch.rand(n_rows, generator=self.generator, device=self.generator.device)
-            yield (tensor[torch.nonzero(draws < self.sample_rate).squeeze(1).to(tensor.device)],)
+            rows = torch.nonzero(draws < self.sample_rate).squeeze(1).to(tensors[0].device)
+            yield tuple(tensor[rows] for tensor in tensors)
 
     def per_row_gradients(self):
         """Context in which the discriminator's forward and backward record per-row
@@ -232,6 +234,10 @@ class PrivateTrainingMixin:
             for name in ("dp_epsilon_spent_", "dp_delta_", "dp_noise_multiplier_"):
                 self.__dict__.pop(name, None)
             return
+        if getattr(self.adapter_, "spectrum_matching", 0) > 0:
+            raise ValueError("dp_epsilon: the signal adapter's spectrum_matching compares "
+                             "generated signals with real batches in the generator's loss, "
+                             "outside the guarantee; use SignalAdapter(spectrum_matching=0).")
         self.dp_delta_ = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
         self._private = PrivateDiscriminator(
             self.discriminator_, self.optimizers_["discriminator"], epsilon=self.dp_epsilon,
@@ -252,7 +258,12 @@ class PrivateTrainingMixin:
         if private is None:
             return super()._batch_sampler(tensors, batch_size)
         n_batches = max(1, tensors[0].shape[0] // batch_size)
-        return lambda generator: private.poisson_batches(tensors[0], n_batches)
+        return lambda generator: private.poisson_batches(tensors, n_batches)
+
+    def _match_noise_floor(self, tensors):
+        # it measures the noise floor of real training signals: not in a private fit
+        if not self._private_training():
+            super()._match_noise_floor(tensors)
 
     def _optimize(self, name, loss):
         private = getattr(self, "_private", None)

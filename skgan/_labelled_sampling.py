@@ -1,0 +1,107 @@
+"""Sampling with labels: ``sample(n, y)`` and ``sample_chunks(n, y)`` of ConditionalGAN."""
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
+                                 concatenate_rows, rechunk)
+
+
+class LabelledSamplingMixin:
+    """``sample`` and ``sample_chunks`` that return labels with the samples.
+
+    Mixed in before :class:`skgan.base.BaseGAN` by a conditional estimator with fitted
+    ``classes_`` and ``class_prior_``, ``_one_hot(labels)`` (the condition of each
+    label) and ``_check_known(labels)``.
+    """
+
+    def sample(self, n_samples=1, y=None, random_state=None):
+        """Generate samples and their labels.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            The class of each sample: one label for all, one per sample, or None to
+            draw labels from the training class frequencies.
+        random_state : int, RandomState instance or None, default=None
+            As for :meth:`skgan.GANSampler.sample`.
+
+        Returns
+        -------
+        X : samples of the kind ``fit`` saw
+        y : ndarray of shape (n_samples,)
+            Their labels.
+        """
+        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
+        if len(labels) == 0:
+            return self._sample_labelled(labels, generator), labels
+        return concatenate_rows(list(self._labelled_blocks(labels, generator))), labels
+
+    def sample_chunks(self, n_samples, y=None, chunk_size=65536, random_state=None):
+        """Generate samples and their labels as an iterator of chunks, in bounded memory.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of samples in all the chunks together.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            As for :meth:`sample`.
+        chunk_size : int, default=65536
+            Rows per chunk; the last chunk holds the rest.
+        random_state : int, RandomState instance or None, default=None
+            As for :meth:`sample`; the chunks, concatenated, are what :meth:`sample`
+            gives for the same ``random_state``.
+
+        Yields
+        ------
+        (X, y) : a chunk of samples and their labels
+        """
+        chunk_size = check_chunk_size(chunk_size)
+        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
+        chunks = rechunk(self._labelled_blocks(labels, generator), chunk_size)
+        return _with_labels(chunks, labels)
+
+    def _start_labelled_sampling(self, n_samples, y, random_state):
+        check_is_fitted(self)
+        self._check_same_adapter()
+        n_samples = _check_n_samples(n_samples)
+        generator = self._rng if random_state is None else self._seeded_generator(random_state)
+        return self._labels_to_sample(n_samples, y, generator), generator
+
+    def _labelled_blocks(self, labels, generator):
+        for start, stop in block_bounds(len(labels)):
+            yield self._sample_labelled(labels[start:stop], generator)
+
+    def _sample_labelled(self, labels, generator):
+        encoded = self._generate_encoded(len(labels), generator, self._one_hot(labels))
+        return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
+
+    def _labels_to_sample(self, n_samples, y, generator):
+        if y is None:
+            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
+            if n_samples == 0:
+                return self.classes_[:0]
+            codes = torch.multinomial(prior.to(generator.device), n_samples, replacement=True,
+                                      generator=generator)
+            return self.classes_[codes.cpu().numpy()]
+        labels = np.asarray(y)
+        if labels.ndim == 0:
+            labels = np.repeat(labels, n_samples)
+        labels = column_or_1d(labels)
+        if len(labels) != n_samples:
+            raise ValueError(
+                f"y has {len(labels)} labels for n_samples={n_samples}; pass one label or "
+                "one per sample."
+            )
+        self._check_known(labels)
+        return self.classes_[np.searchsorted(self.classes_, labels)]
+
+
+def _with_labels(chunks, labels):
+    start = 0
+    for chunk in chunks:
+        yield chunk, labels[start:start + len(chunk)]
+        start += len(chunk)
