@@ -116,8 +116,8 @@ default="auto"
         real rows) learns by DP-SGD through Opacus (``pip install 'skgan[privacy]'``),
         with noise calibrated so that the whole fit spends at most ``dp_epsilon``
         (RDP accountant). Real rows are then drawn by Poisson sampling, ``pac`` is 1,
-        training-by-sampling is off, "auto" early stopping stays off and
-        ``partial_fit``/``warm_start`` are refused. The adapter's statistics (levels
+        training-by-sampling and the default adapter's pair calibration are off, "auto"
+        early stopping stays off and ``partial_fit``/``warm_start`` are refused. The adapter's statistics (levels
         and their frequencies, value ranges and mixture modes, missing rates) are read
         from the data without noise: see the "Privacy" page of the docs for what that
         reveals.

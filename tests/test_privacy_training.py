@@ -188,3 +188,14 @@ def test_signal_spectrum_matching_is_refused():
     model = GANSampler(adapter=SignalAdapter(spectrum_matching=0), epochs=1, batch_size=8,
                        random_state=0, dp_epsilon=1.0).fit(signals)
     assert model.sample(2).shape == (2, 1, 64)
+
+
+def test_pair_calibration_is_off_in_a_private_fit(table):
+    from skgan.adapters import TabularAdapter
+
+    model = GANSampler(epochs=1, random_state=0, dp_epsilon=1.0).fit(table)
+    assert model.adapter_.pair_calibration is False  # the joint frequencies stay unread
+    with pytest.raises(ValueError, match="pair_calibration"):
+        GANSampler(adapter=TabularAdapter(), epochs=1, dp_epsilon=1.0).fit(table)
+    GANSampler(adapter=TabularAdapter(pair_calibration=False), epochs=1,
+               dp_epsilon=1.0).fit(table)

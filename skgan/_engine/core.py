@@ -288,7 +288,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
         def check_data():
             self._check_params()
             refuse_file_path(X)
-            adapter = resolve_adapter(self.adapter, X)
+            adapter = self._resolve_adapter(X)
             adapter.check_input(X)
             validate_data(self, X, reset=True, **adapter.input_checks)
             return adapter
@@ -403,6 +403,10 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
 
     def _finish_training(self, tensors):
         """After the epochs of a fit: adjustments that are not gradient steps (none here)."""
+
+    def _resolve_adapter(self, X):
+        """The unfitted adapter this fit uses for ``X``."""
+        return resolve_adapter(self.adapter, X)
 
     def _early_stopping_option(self):
         """``early_stopping`` as this fit reads it."""

@@ -194,6 +194,18 @@ class PrivateTrainingMixin:
             raise ValueError(f"dp_delta must be in (0, 1), got {self.dp_delta!r}.")
         import_opacus()
 
+    def _resolve_adapter(self, X):
+        adapter = super()._resolve_adapter(X)
+        if self._private_training() and getattr(adapter, "pair_calibration", False):
+            if not isinstance(self.adapter, str):
+                raise ValueError(
+                    "TabularAdapter(pair_calibration=True) rakes samples to the training "
+                    "rows' joint frequencies of column pairs, which dp_epsilon does not "
+                    "cover (a pair of levels that one person alone has would show); pass "
+                    "TabularAdapter(pair_calibration=False).")
+            adapter.set_params(pair_calibration=False)  # skgan's own choice: made private
+        return adapter
+
     def _early_stopping_option(self):
         """"auto" early stopping stays off in a private fit (it reads held-out rows)."""
         return False if self._private_training() else super()._early_stopping_option()
