@@ -119,10 +119,11 @@ def test_the_noise_has_the_calibrated_spread():
     ({"early_stopping": True}, False, "early_stopping"),
     ({"warm_start": True}, True, "budgets one whole fit"),
     ({"dp_delta": 1.5}, False, "dp_delta"),
+    ({"dp_epsilon": 1e-3, "epochs": 50}, False, "cannot be kept by"),
 ])
 def test_combinations_that_would_break_the_guarantee_are_refused(table, params, fit_twice,
                                                                  message):
-    model = GANSampler(epochs=1, random_state=0, dp_epsilon=1.0, **params)
+    model = GANSampler(**{"epochs": 1, "random_state": 0, "dp_epsilon": 1.0, **params})
     with pytest.raises(ValueError, match=message):
         model.fit(table)
         if fit_twice:

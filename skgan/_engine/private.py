@@ -80,19 +80,21 @@ class PrivateDiscriminator:
         from opacus.accountants.utils import get_noise_multiplier
 
         check_private_module(discriminator)
-        # Opacus' hooks cannot follow an activation that overwrites its input
-        self._in_place = [module for module in discriminator.modules()
-                          if getattr(module, "inplace", False)]
-        for module in self._in_place:
-            module.inplace = False
         self.sample_rate = batch_size / n_rows
         self.batch_size = batch_size
         self.delta = delta
-        with _quiet_accountant():
-            self.noise_multiplier = get_noise_multiplier(
-                target_epsilon=epsilon, target_delta=delta, sample_rate=self.sample_rate,
-                steps=n_steps, accountant="rdp", epsilon_tolerance=EPSILON_TOLERANCE,
-                alphas=RDP_ORDERS)
+        try:
+            with _quiet_accountant():
+                self.noise_multiplier = get_noise_multiplier(
+                    target_epsilon=epsilon, target_delta=delta, sample_rate=self.sample_rate,
+                    steps=n_steps, accountant="rdp", epsilon_tolerance=EPSILON_TOLERANCE,
+                    alphas=RDP_ORDERS)
+        except ValueError as error:
+            raise ValueError(
+                f"dp_epsilon={epsilon} cannot be kept by {n_steps} steps that each see a "
+                f"share {self.sample_rate:.3g} of the rows, whatever the noise (Opacus: "
+                f"{error}); raise dp_epsilon or dp_delta, train fewer epochs, or use a "
+                "smaller batch_size.") from None
         self.generator = generator
         self.accountant = opacus.accountants.RDPAccountant()
         try:
@@ -101,6 +103,11 @@ class PrivateDiscriminator:
             raise ValueError(f"dp_epsilon: Opacus cannot compute per-row gradients of this "
                              f"discriminator: {error}") from None
         self._module.disable_hooks()
+        # Opacus' hooks cannot follow an activation that overwrites its input
+        self._in_place = [module for module in discriminator.modules()
+                          if getattr(module, "inplace", False)]
+        for module in self._in_place:
+            module.inplace = False
         self.optimizer = opacus.optimizers.DPOptimizer(
             optimizer, noise_multiplier=self.noise_multiplier, max_grad_norm=max_grad_norm,
             expected_batch_size=batch_size, loss_reduction="mean", generator=generator)

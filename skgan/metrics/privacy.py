@@ -75,7 +75,8 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     [0.0, 0.125]
     """
     train, synthetic = as_table(train, "train"), as_table(synthetic, "synthetic")
-    distances = ClosestRecords(train, n_jobs=n_jobs).closest(synthetic)
+    index = ClosestRecords(train, n_jobs=n_jobs)
+    distances = index.closest(synthetic)
     if holdout is None:
         return distances
     holdout = as_table(holdout, "holdout")
@@ -86,7 +87,6 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     to_train = ClosestRecords(train_part, scale_from=train, n_jobs=n_jobs).closest(synthetic)
     to_holdout = ClosestRecords(holdout_part, scale_from=train, n_jobs=n_jobs).closest(synthetic)
     share = float(np.mean(to_train < to_holdout))
-    index = ClosestRecords(train, n_jobs=n_jobs)
     holdout_median = float(np.median(index.closest(holdout)))
     random_median = float(np.median(index.closest(random_rows(train, len(synthetic), rng))))
     median = float(np.median(distances))
