@@ -8,6 +8,7 @@ scikit-learn scorer for skgan estimators.
 from .distances import kid, median_heuristic_gamma, mmd
 from .features import class_probabilities, extract_features
 from .frechet import FeatureStatistics, fid_infinity, frechet_distance, trace_sqrt_product
+from .image_similarity import psnr, ssim
 from .inception import InceptionFeatures
 from .inception_score import inception_score
 from .manifold import density_coverage, precision_recall
@@ -60,7 +61,9 @@ __all__ = [
     "mmd",
     "mmd_scorer",
     "precision_recall",
+    "psnr",
     "precision_scorer",
     "recall_scorer",
+    "ssim",
     "trace_sqrt_product",
 ]
