@@ -47,8 +47,8 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
         - ``distances``: as above;
         - ``share_closer_to_train``: the share of synthetic rows strictly closer to a
           training row than to any holdout row, both tables cut to the same number of
-          rows, so that 0.5 is chance (SDMetrics' DCROverfittingProtection counts the
-          same share);
+          rows, so that 0.5 is chance, and each scaling numbers by its own ranges
+          (SDMetrics' DCROverfittingProtection counts the same share);
         - ``overfitting_protection``: ``min(2 * (1 - share_closer_to_train), 1)``, 1 = no
           sign of memorisation (DCROverfittingProtection's score);
         - ``holdout_ratio``: median distance of synthetic rows to the training rows over
@@ -84,8 +84,9 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     n_rows = min(len(train), len(holdout))
     train_part = _subsample(train, n_rows, rng)
     holdout_part = _subsample(holdout, n_rows, rng)
-    to_train = ClosestRecords(train_part, scale_from=train, n_jobs=n_jobs).closest(synthetic)
-    to_holdout = ClosestRecords(holdout_part, scale_from=train, n_jobs=n_jobs).closest(synthetic)
+    # each table's distances scale numbers by its own ranges, as SDMetrics does
+    to_train = ClosestRecords(train_part, n_jobs=n_jobs).closest(synthetic)
+    to_holdout = ClosestRecords(holdout_part, n_jobs=n_jobs).closest(synthetic)
     share = float(np.mean(to_train < to_holdout))
     holdout_median = float(np.median(index.closest(holdout)))
     random_median = float(np.median(index.closest(random_rows(train, len(synthetic), rng))))
