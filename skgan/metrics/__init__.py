@@ -1,8 +1,10 @@
 """Distances and scores for comparing generated data with real data.
 
-Every function takes feature arrays (numpy or torch); :mod:`skgan.metrics.features`
-turns data into features and :func:`make_sample_scorer` turns any metric into a
-scikit-learn scorer for skgan estimators.
+Every sample-level function takes feature arrays (numpy or torch);
+:mod:`skgan.metrics.features` turns data into features and :func:`make_sample_scorer`
+turns any metric into a scikit-learn scorer for skgan estimators. :func:`psnr` and
+:func:`ssim` compare paired images; the disclosure measures of
+:mod:`skgan.metrics.privacy` compare tables row by row (:func:`make_privacy_scorer`).
 """
 
 from .distances import kid, median_heuristic_gamma, mmd
@@ -12,12 +14,8 @@ from .image_similarity import psnr, ssim
 from .inception import InceptionFeatures
 from .inception_score import inception_score
 from .manifold import density_coverage, precision_recall
-from .two_sample import c2st
-
-# last: the privacy measures read columns as skgan.evaluation does, and skgan.evaluation
-# imports the measures above
-from .privacy import distance_to_closest_record, exact_match_rate, membership_inference  # noqa: E402, I001
-from .scorers import (  # noqa: E402
+from .privacy import distance_to_closest_record, exact_match_rate, membership_inference
+from .scorers import (
     SCORERS,
     c2st_scorer,
     coverage_scorer,
@@ -32,6 +30,7 @@ from .scorers import (  # noqa: E402
     precision_scorer,
     recall_scorer,
 )
+from .two_sample import c2st
 
 __all__ = [
     "FeatureStatistics",
