@@ -185,6 +185,11 @@ class PrivateTrainingMixin:
     :meth:`_loss_reduction` says "sum".
     """
 
+    # Models pickled or saved before these parameters existed load with their defaults.
+    dp_epsilon = None
+    dp_delta = None
+    dp_max_grad_norm = 1.0
+
     def _private_training(self):
         return getattr(self, "dp_epsilon", None) is not None
 
