@@ -295,7 +295,7 @@ dp_noise_multiplier_
     def _fake_condition(self, condition, n_fake):
         """The labels generated rows are asked for: the real rows' own, but in a
         private fit ``n_fake`` drawn from the class prior (no real row's label)."""
-        if self._loss_reduction() == "mean":
+        if not self._in_private_fit():
             return condition
         prior = torch.as_tensor(self.class_prior_, dtype=torch.float32,
                                 device=self._step_rng.device)
@@ -306,8 +306,8 @@ dp_noise_multiplier_
     def _train_step(self, batch):
         real, condition = batch
         n_real = real.shape[0]
-        private = self._loss_reduction() == "sum"
-        mismatch = self.mismatch_weight > 0 and len(self.classes_) > 1 and not private
+        mismatch = (self.mismatch_weight > 0 and len(self.classes_) > 1
+                    and not self._in_private_fit())
         n_fake = self._fake_rows_per_step(n_real)
         fake_condition = self._fake_condition(condition, n_fake)
         with torch.no_grad():
@@ -369,7 +369,7 @@ dp_noise_multiplier_
             d_loss = d_loss + self.mismatch_weight * mismatch_loss
             losses["mismatch_loss"] = mismatch_loss.detach()
         self._optimize("discriminator", d_loss)
-        if self._loss_reduction() == "sum":  # shown on the scale of the usual mean loss
+        if self._in_private_fit():  # a sum: shown on the scale of the usual mean loss
             d_loss = d_loss.detach() / len(fake)
         losses["discriminator_loss"] = d_loss
         return losses

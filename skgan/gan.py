@@ -244,7 +244,7 @@ default="auto"
                                         real_target=1.0 - self.label_smoothing,
                                         reduction=self._loss_reduction())
             self._optimize("discriminator", d_loss)
-        if self._loss_reduction() == "sum":  # shown on the scale of the usual mean loss
+        if self._in_private_fit():  # a sum: shown on the scale of the usual mean loss
             d_loss = d_loss.detach() / n_fake
 
         with self._frozen(self.discriminator_):

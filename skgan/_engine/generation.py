@@ -295,16 +295,17 @@ def _from_zero(rows):
 
 def check_chunk_size(chunk_size):
     """``chunk_size`` of ``sample_chunks`` as an int >= 1, or a clear error."""
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
-        raise TypeError(f"chunk_size must be an integer, got {type(chunk_size).__name__}.")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
-    return int(chunk_size)
+    return _check_count(chunk_size, "chunk_size", 1)
 
 
 def _check_n_samples(n_samples):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"n_samples must be an integer, got {type(n_samples).__name__}.")
-    if n_samples < 0:
-        raise ValueError(f"n_samples must be >= 0, got {n_samples}.")
-    return int(n_samples)
+    return _check_count(n_samples, "n_samples", 0)
+
+
+def _check_count(value, name, least):
+    """``value`` as an int >= ``least``: TypeError for a non-integer, ValueError below."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}.")
+    if value < least:
+        raise ValueError(f"{name} must be >= {least}, got {value}.")
+    return int(value)

@@ -241,8 +241,12 @@ class PrivateTrainingMixin:
     def _pac(self):
         return 1 if self._private_training() else super()._pac()
 
+    def _in_private_fit(self):
+        """Whether the epochs under way train privately (set up by _begin_epochs)."""
+        return getattr(self, "_private", None) is not None
+
     def _loss_reduction(self):
-        return "sum" if getattr(self, "_private", None) is not None else "mean"
+        return "sum" if self._in_private_fit() else "mean"
 
     def _fake_rows_per_step(self, n_real):
         private = getattr(self, "_private", None)

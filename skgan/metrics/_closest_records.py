@@ -22,7 +22,7 @@ not a comparison of all pairs.
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, cpu_count, delayed
 from sklearn.neighbors import KDTree
 
 from ._table_values import _as_float, column_kind
@@ -100,7 +100,8 @@ class ClosestRecords:
         # column with no missing values) add nothing to the tree but cost time
         self._varying = embedded.min(axis=0) < embedded.max(axis=0)
         self._varying[0] |= not self._varying.any()  # all rows alike: keep one
-        self._tree = KDTree(embedded[:, self._varying], metric="manhattan")
+        self._embedded = embedded[:, self._varying]
+        self._tree = None  # built by the first query (exact matches need none)
         self.n_reference = len(reference)
 
     # -- exact distances ---------------------------------------------------------
@@ -182,9 +183,11 @@ class ClosestRecords:
         distances : ndarray of shape (len(table),)
             Mean per-column distance, in [0, 1], rounded to 12 decimals.
         """
+        if self._tree is None:
+            self._tree = KDTree(self._embedded, metric="manhattan")
         encoded = self._encode(table)
         embedded = self._embed_queries(encoded)
-        n_jobs = self.n_jobs if self.n_jobs not in (None, -1) else max(1, _cpu_count())
+        n_jobs = self.n_jobs if self.n_jobs not in (None, -1) else max(1, cpu_count())
         pieces = np.array_split(np.arange(len(table)), max(1, min(n_jobs, len(table) // 500)))
         results = Parallel(n_jobs=len(pieces), prefer="threads")(
             delayed(self._closest_rows)(tuple(part[rows] for part in encoded), embedded[rows])
@@ -211,7 +214,3 @@ def _labels(series):
     """Values as strings so that 1 and "1" match; missing stays missing."""
     return series.astype(object).astype("string")
 
-
-def _cpu_count():
-    from joblib import cpu_count
-    return cpu_count()

@@ -85,7 +85,8 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     train_part = _subsample(train, n_rows, rng)
     holdout_part = _subsample(holdout, n_rows, rng)
     # each table's distances scale numbers by its own ranges, as SDMetrics does
-    to_train = ClosestRecords(train_part, n_jobs=n_jobs).closest(synthetic)
+    to_train = distances if train_part is train else ClosestRecords(
+        train_part, n_jobs=n_jobs).closest(synthetic)
     to_holdout = ClosestRecords(holdout_part, n_jobs=n_jobs).closest(synthetic)
     share = float(np.mean(to_train < to_holdout))
     holdout_median = float(np.median(index.closest(holdout)))
