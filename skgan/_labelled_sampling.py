@@ -5,7 +5,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
-                                 concatenate_rows, rechunk)
+                                 check_truncation, concatenate_rows, rechunk)
 
 
 class LabelledSamplingMixin:
@@ -16,7 +16,7 @@ class LabelledSamplingMixin:
     label) and ``_check_known(labels)``.
     """
 
-    def sample(self, n_samples=1, y=None, random_state=None):
+    def sample(self, n_samples=1, y=None, random_state=None, truncation=None):
         """Generate samples and their labels.
 
         Parameters
@@ -28,6 +28,9 @@ class LabelledSamplingMixin:
             draw labels from the training class frequencies.
         random_state : int, RandomState instance or None, default=None
             As for :meth:`skgan.GANSampler.sample`.
+        truncation : float or None, default=None
+            Latent values beyond it drawn again (the truncation trick), as for
+            :meth:`skgan.GANSampler.sample`.
 
         Returns
         -------
@@ -35,12 +38,15 @@ class LabelledSamplingMixin:
         y : ndarray of shape (n_samples,)
             Their labels.
         """
-        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
+        labels, generator, truncation = self._start_labelled_sampling(
+            n_samples, y, random_state, truncation)
         if len(labels) == 0:
-            return self._sample_labelled(labels, generator), labels
-        return concatenate_rows(list(self._labelled_blocks(labels, generator))), labels
+            return self._sample_labelled(labels, generator, truncation), labels
+        blocks = self._labelled_blocks(labels, generator, truncation)
+        return concatenate_rows(list(blocks)), labels
 
-    def sample_chunks(self, n_samples, y=None, chunk_size=65536, random_state=None):
+    def sample_chunks(self, n_samples, y=None, chunk_size=65536, random_state=None,
+                      truncation=None):
         """Generate samples and their labels as an iterator of chunks, in bounded memory.
 
         Parameters
@@ -54,29 +60,34 @@ class LabelledSamplingMixin:
         random_state : int, RandomState instance or None, default=None
             As for :meth:`sample`; the chunks, concatenated, are what :meth:`sample`
             gives for the same ``random_state``.
+        truncation : float or None, default=None
+            As for :meth:`sample`.
 
         Yields
         ------
         (X, y) : a chunk of samples and their labels
         """
         chunk_size = check_chunk_size(chunk_size)
-        labels, generator = self._start_labelled_sampling(n_samples, y, random_state)
-        chunks = rechunk(self._labelled_blocks(labels, generator), chunk_size)
+        labels, generator, truncation = self._start_labelled_sampling(
+            n_samples, y, random_state, truncation)
+        chunks = rechunk(self._labelled_blocks(labels, generator, truncation), chunk_size)
         return _with_labels(chunks, labels)
 
-    def _start_labelled_sampling(self, n_samples, y, random_state):
+    def _start_labelled_sampling(self, n_samples, y, random_state, truncation):
         check_is_fitted(self)
         self._check_same_adapter()
         n_samples = _check_n_samples(n_samples)
+        truncation = check_truncation(truncation)
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
-        return self._labels_to_sample(n_samples, y, generator), generator
+        return self._labels_to_sample(n_samples, y, generator), generator, truncation
 
-    def _labelled_blocks(self, labels, generator):
+    def _labelled_blocks(self, labels, generator, truncation):
         for start, stop in block_bounds(len(labels)):
-            yield self._sample_labelled(labels[start:stop], generator)
+            yield self._sample_labelled(labels[start:stop], generator, truncation)
 
-    def _sample_labelled(self, labels, generator):
-        encoded = self._generate_encoded(len(labels), generator, self._one_hot(labels))
+    def _sample_labelled(self, labels, generator, truncation=None):
+        encoded = self._generate_encoded(len(labels), generator, self._one_hot(labels),
+                                         truncation=truncation)
         return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
 
     def _labels_to_sample(self, n_samples, y, generator):

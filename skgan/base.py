@@ -20,7 +20,8 @@ from sklearn.utils.validation import _num_samples
 
 from ._engine.averaging import make_average, ramped_decay, update_average
 from ._engine.core import AdversarialCore
-from ._engine.generation import SamplingMixin
+from ._engine.generation import SamplingMixin, truncated_normal
+from ._engine.latent import LatentMixin
 from ._engine.level_rates import CALIBRATION_ROWS, calibrate_level_rates
 from ._engine.memory import check_estimator_memory
 from .adapters._training_by_sampling import make_conditioner
@@ -29,7 +30,7 @@ from .networks import make_network_pair, matching_noise_scale
 from .objectives import spectrum_moment_gap
 
 
-class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
+class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, AdversarialCore):
     """Base class for GAN estimators. Not for direct use.
 
     Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
@@ -118,6 +119,8 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
 
     def _prepare_training(self, X, y, reset):
         if reset:
+            for name in ("encoder_", "_encoder_rng"):  # a fit afresh fits a new encoder
+                self.__dict__.pop(name, None)
             self._start_training(X)
             X, y = self._rows_to_train_on(X, y)
             conditions = self._condition_tensors(y, reset=True)
@@ -131,11 +134,11 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             X, y = self._rows_to_train_on(X, y)
             conditions = self._condition_tensors(y, reset=False)
         self._prepare_average(reset)
-        if len(X) < self._pac():
+        if _num_samples(X) < self._pac():
             raise ValueError(f"{type(self).__name__} needs at least pac={self._pac()} rows.")
-        if conditions is not None and len(conditions) != len(X):
+        if conditions is not None and len(conditions) != _num_samples(X):
             raise ValueError(
-                f"X has {len(X)} rows but y has {len(conditions)}; they must match."
+                f"X has {_num_samples(X)} rows but y has {len(conditions)}; they must match."
             )
         self._show_phase(f"encoding {_num_samples(X):,} rows", "encoding")
         encoded = self.adapter_.encode_for_training(X, self.device_)
@@ -240,9 +243,16 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
         return self.generator_ if average is None else average
 
     def _finish_training(self, tensors):
-        """After the epochs: match level rates (tables), then the noise floor (signals)."""
+        """After the epochs: match level rates (tables), then the noise floor (signals),
+        then fit the encoder of :meth:`transform` to the generator so adjusted."""
         self._match_level_rates()
         self._match_noise_floor(tensors)
+        n_rows = self._rows_per_epoch(tensors)
+        self._fit_encoder(self.n_iter_ * max(1, n_rows // self._batch_size_for(n_rows)))
+
+    def _latent_condition(self, y, n_rows, needed_for):
+        """The generator's condition for rows of labels ``y`` (None: unconditional)."""
+        return None
 
     #: Whether :meth:`_match_level_rates` applies (ConditionalGAN samples per class).
     _calibrates_level_rates = True
@@ -358,8 +368,10 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             losses["spectrum_loss"] = gap.detach()
         return g_loss
 
-    def _draw_latent(self, n_samples, generator=None):
+    def _draw_latent(self, n_samples, generator=None, truncation=None):
         """Latent noise: from ``generator``, or for a training step from the estimator's.
+
+        With ``truncation`` (sampling only), from the normal truncated to that threshold.
 
         In a distributed fit on the same rows everywhere, a step draws the noise of the
         whole batch from the stream all ranks share and keeps its own rows (so the
@@ -370,6 +382,10 @@ class BaseGAN(DensityMixin, SamplingMixin, AdversarialCore):
             generator = self._local_rng
         elif generator is None:
             generator = self._rng
+        if truncation is not None:
+            latent = truncated_normal(n_samples, self._architecture["latent_dim"], truncation,
+                                      generator)
+            return latent.to(self.device_)
         n_drawn = n_samples * parallel.world_size if parallel is not None and \
             parallel.replicated else n_samples
         latent = torch.randn(

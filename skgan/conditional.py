@@ -375,6 +375,23 @@ dp_noise_multiplier_
         return losses
 
     # ------------------------------------------------------------------ scoring
+    def _latent_condition(self, y, n_rows, needed_for):
+        """The one-hot condition of labels ``y`` for codes' rows; ``needed_for`` names
+        what refuses a missing ``y``."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}'s {needed_for} needs y, the label of each row: the "
+                "generator's output depends on it.")
+        labels = column_or_1d(np.asarray(y))
+        if len(labels) != n_rows:
+            raise ValueError(f"y has {len(labels)} labels for {n_rows} rows.")
+        self._check_known(labels)
+        return self._one_hot(labels)
+
+    def _encoder_training_condition(self, n_rows, generator):
+        """Conditions of labels drawn at the training class frequencies."""
+        return self._one_hot(self._labels_to_sample(n_rows, None, generator))
+
     def _one_hot(self, labels):
         codes = torch.as_tensor(np.searchsorted(self.classes_, labels))
         return torch.nn.functional.one_hot(codes, len(self.classes_)).to(

@@ -188,3 +188,78 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+def plot_interpolation(estimator, X_start, X_stop, n_steps=8, *, method="spherical", ax=None,
+                       title=None, **interpolate_options):
+    """Draw the samples along latent paths between pairs of images, signals or rows.
+
+    Each pair's ends are encoded (:meth:`skgan.GANSampler.transform`), the path between
+    their codes is decoded (:meth:`skgan.GANSampler.interpolate`) and drawn: images as
+    one row of ``n_steps`` images per pair, signals as ``n_steps`` offset lines per
+    pair, table rows as each numeric column's value along the path (columns scaled to
+    their range over the path).
+
+    Parameters
+    ----------
+    estimator : fitted GANSampler, WGANSampler or ConditionalGAN
+    X_start, X_stop : data of the kind the estimator was fitted on, as many rows each
+    n_steps : int, default=8
+        Samples per path, both ends included.
+    method : {"spherical", "linear"}, default="spherical"
+    ax : matplotlib Axes or None, default=None
+    title : str or None, default=None
+    **interpolate_options
+        Passed to ``interpolate`` (``refine_steps``, ``y_start``/``y_stop``).
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skgan import GANSampler
+    >>> from skgan.plotting import plot_interpolation
+    >>> images = np.random.default_rng(0).random((64, 8, 8)).astype(np.float32)
+    >>> model = GANSampler(epochs=1, batch_size=32, random_state=0).fit(images)
+    >>> ax = plot_interpolation(model, images[:2], images[2:4], n_steps=5)
+    >>> len(ax.get_images())
+    1
+    """
+    path = estimator.interpolate(X_start, X_stop, n_steps, method=method,
+                                 **interpolate_options)
+    family = getattr(getattr(estimator, "adapter_", None), "network_family", "mlp")
+    if family == "conv2d":
+        return plot_image_grid(path, n_cols=n_steps, ax=ax, title=title)
+    if family == "conv1d":
+        return plot_signals(path, n_signals=len(path), ax=ax, title=title)
+    plt = _pyplot("plot_interpolation")
+    frame = path if hasattr(path, "select_dtypes") else None
+    if frame is not None:
+        values = frame.select_dtypes("number").astype(np.float64)
+        names, values = list(values.columns), values.to_numpy()
+    else:
+        values = np.asarray(path, dtype=np.float64)
+        names = [f"x{i}" for i in range(values.shape[1])]
+    if values.shape[1] == 0:
+        raise ValueError("The rows have no numeric columns to draw.")
+    low, high = values.min(axis=0), values.max(axis=0)
+    scaled = (values - low) / np.where(high > low, high - low, 1.0)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    steps = np.arange(n_steps)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for column, name in enumerate(names):
+        for pair in range(len(values) // n_steps):
+            ax.plot(steps, scaled[pair * n_steps:(pair + 1) * n_steps, column],
+                    color=colors[column % len(colors)], marker=".",
+                    label=name if pair == 0 else None)
+    ax.set_xlabel("step along the path")
+    ax.set_ylabel("value (scaled to its range)")
+    ax.legend(loc="best", fontsize="small")
+    if title is not None:
+        ax.set_title(title)
+    return ax

@@ -125,6 +125,17 @@ def test_sample_random_state_repeats_rows(fitted_model, capsys):
     assert outputs[0] == outputs[1]
 
 
+def test_sample_truncation_gives_the_models_truncated_rows(fitted_model, capsys):
+    assert cli.main(["sample", str(fitted_model), "-n", "6", "--random-state", "2",
+                     "--truncation", "0.5"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    expected = skgan.load(fitted_model).sample(6, random_state=2, truncation=0.5)
+    pd.testing.assert_frame_equal(written, expected.reset_index(drop=True),
+                                  check_dtype=False, atol=1e-6)
+    assert cli.main(["sample", str(fitted_model), "-n", "6", "--truncation", "0"]) == 2
+    assert "positive number" in capsys.readouterr().err
+
+
 def test_sample_zero_rows_writes_the_header(fitted_model, capsys):
     assert cli.main(["sample", str(fitted_model), "-n", "0"]) == 0
     assert capsys.readouterr().out.strip() == "x,y,k"

@@ -1,6 +1,7 @@
 """Sampling for fitted GANs: chunked generation, conditions on table columns."""
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,16 @@ _SAMPLE_CHUNK = 16384
 SAMPLE_BLOCK_ROWS = _SAMPLE_CHUNK
 
 
+class SamplingPlan(NamedTuple):
+    """What a call of ``sample`` asks besides the count: the generator's asked level and
+    the row test of ``conditions`` (None without them), and the latent ``truncation``."""
+
+    asked_slot: object = None
+    matches: object = None
+    conditions: object = None
+    truncation: object = None
+
+
 class SamplingMixin:
     """``sample`` and the generation helpers of :class:`skgan.base.BaseGAN`.
 
@@ -21,7 +32,7 @@ class SamplingMixin:
     ``_draw_latent`` and ``_sampling_generator`` of the estimator.
     """
 
-    def sample(self, n_samples=1, random_state=None, conditions=None):
+    def sample(self, n_samples=1, random_state=None, conditions=None, truncation=None):
         """Generate new samples of the kind ``fit`` saw.
 
         Parameters
@@ -39,6 +50,12 @@ class SamplingMixin:
             generator is asked for the first condition's level (training-by-sampling
             taught it to obey) and rows that miss a condition are drawn again. A column
             or value never seen in training raises ``ValueError``.
+        truncation : float or None, default=None
+            The truncation trick (Brock et al., 2019): latent values beyond
+            ``truncation`` in size are drawn again, so codes come from a standard
+            normal truncated to ``[-truncation, truncation]``. Smaller values trade
+            diversity for fidelity (samples nearer the modes the generator learned
+            best); None draws from the full normal the generator was trained on.
 
         Returns
         -------
@@ -50,12 +67,14 @@ class SamplingMixin:
         --------
         sample_chunks : The same rows as an iterator of chunks, in bounded memory.
         """
-        n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions)
+        n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions,
+                                                          truncation)
         if n_samples == 0:
             return self._sample_block(0, generator, plan)
         return concatenate_rows(list(self._sample_blocks(n_samples, generator, plan)))
 
-    def sample_chunks(self, n_samples, chunk_size=65536, random_state=None, conditions=None):
+    def sample_chunks(self, n_samples, chunk_size=65536, random_state=None, conditions=None,
+                      truncation=None):
         """Generate ``n_samples`` samples as an iterator of chunks, in bounded memory.
 
         For more rows than fit in memory at once: write each chunk out (``skgan sample``
@@ -75,6 +94,8 @@ class SamplingMixin:
             stream), whatever the ``chunk_size``.
         conditions : dict or None, default=None
             As for :meth:`sample`.
+        truncation : float or None, default=None
+            As for :meth:`sample`.
 
         Yields
         ------
@@ -91,18 +112,22 @@ class SamplingMixin:
         >>> [len(chunk) for chunk in model.sample_chunks(25_000, chunk_size=10_000)]
         [10000, 10000, 5000]
         """
-        n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions)
+        n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions,
+                                                          truncation)
         chunk_size = check_chunk_size(chunk_size)
         return rechunk(self._sample_blocks(n_samples, generator, plan), chunk_size)
 
-    def _start_sampling(self, n_samples, random_state, conditions):
-        """Checked arguments of ``sample``: the count, the generator, the condition plan."""
+    def _start_sampling(self, n_samples, random_state, conditions, truncation=None):
+        """Checked arguments of ``sample``: the count, the generator, the plan."""
         check_is_fitted(self)
         self._check_same_adapter()
         n_samples = _check_n_samples(n_samples)
+        truncation = check_truncation(truncation)
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
-        plan = None if conditions is None else self._condition_plan(conditions)
-        return n_samples, generator, plan
+        if conditions is None:
+            return n_samples, generator, SamplingPlan(truncation=truncation)
+        asked_slot, matches = self._condition_plan(conditions)
+        return n_samples, generator, SamplingPlan(asked_slot, matches, conditions, truncation)
 
     def _sample_blocks(self, n_samples, generator, plan):
         """Samples, ``_SAMPLE_CHUNK`` rows at a time (each block decoded on its own)."""
@@ -110,14 +135,15 @@ class SamplingMixin:
             yield self._sample_block(stop - start, generator, plan)
 
     def _sample_block(self, n_samples, generator, plan):
-        if plan is not None:
+        if plan.matches is not None:
             return self._sample_matching(n_samples, generator, plan)
         if self.adapter_.n_candidates(n_samples) == n_samples:
-            encoded = self._generate_encoded(n_samples, generator, output="codes")
+            encoded = self._generate_encoded(n_samples, generator, output="codes",
+                                             truncation=plan.truncation)
             return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
-        return self._sample_chosen(n_samples, generator)
+        return self._sample_chosen(n_samples, generator, plan.truncation)
 
-    def _sample_chosen(self, n_samples, generator):
+    def _sample_chosen(self, n_samples, generator, truncation=None):
         """Samples from an adapter that chooses among more generated rows than it keeps
         (pair calibration, constraints), a chunk at a time so memory stays bounded.
 
@@ -137,7 +163,7 @@ class SamplingMixin:
                     "rows).")
             size = min(_SAMPLE_CHUNK, n_samples - n_kept)
             encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator,
-                                             output="codes")
+                                             output="codes", truncation=truncation)
             part = self.adapter_.decode_sample(
                 encoded, size, random_state=self._decode_seed(generator))
             parts.append(part)
@@ -157,14 +183,15 @@ class SamplingMixin:
                 f"{type(self.adapter_).__name__}."
             )
         slot, matches = plan(conditions)
-        return (None if self.conditioner_ is None else slot), matches, conditions
+        return (None if self.conditioner_ is None else slot), matches
 
     def _sample_matching(self, n_samples, generator, plan):
-        slot, matches, conditions = plan
+        slot, matches, conditions, truncation = plan
         kept, n_kept = [], 0
         for _ in range(self.max_condition_rounds):
             size = max(2 * (n_samples - n_kept), 256)
-            encoded = self._generate_encoded(size, generator, asked_slot=slot, output="codes")
+            encoded = self._generate_encoded(size, generator, asked_slot=slot, output="codes",
+                                             truncation=truncation)
             decoded = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
             keep = matches(decoded)
             kept.append(decoded[keep])
@@ -187,7 +214,7 @@ class SamplingMixin:
         return make_generator(draw_seed(random_state), self.device_)
 
     def _generate_encoded(self, n_samples, generator, condition=None, asked_slot=None,
-                          output="encoded"):
+                          output="encoded", truncation=None):
         """Encoded samples as a float32 ndarray, drawn in chunks with no autograd.
 
         With ``output="raw"``, the generator's last layer before its head (rows of the
@@ -200,7 +227,8 @@ class SamplingMixin:
         ``condition`` (one row per sample, on the device) goes to the generator with
         the noise, for conditional models. A model trained by sampling also gets a
         condition vector: the one asking for unit ``asked_slot``, or, when that is None,
-        one drawn as the training data's levels are distributed.
+        one drawn as the training data's levels are distributed. ``truncation``: as
+        for :meth:`sample`.
         """
         chunks = []
         network = self._sampling_generator()
@@ -213,7 +241,7 @@ class SamplingMixin:
             for start in range(0, n_samples, _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
                 chunk_condition = None if condition is None else condition[start:start + size]
-                latent = self._draw_latent(size, generator)
+                latent = self._draw_latent(size, generator, truncation)
                 chunk_condition = self._with_asked_levels(
                     chunk_condition, size, generator, asked_slot
                 )
@@ -245,6 +273,28 @@ class SamplingMixin:
         else:
             asked = self.conditioner_.fixed(n_rows, asked_slot, self.device_)
         return asked if condition is None else torch.cat([condition, asked], dim=1)
+
+
+def check_truncation(truncation):
+    """``truncation`` of ``sample`` as a positive float, or None, or a clear error."""
+    if truncation is None:
+        return None
+    if isinstance(truncation, bool) or not isinstance(truncation, numbers.Real):
+        raise TypeError(f"truncation must be a number or None, got {type(truncation).__name__}.")
+    if not (np.isfinite(truncation) and truncation > 0):
+        raise ValueError(f"truncation must be a positive number, got {truncation}.")
+    return float(truncation)
+
+
+def truncated_normal(n_rows, n_columns, truncation, generator):
+    """Standard normal values truncated to ``[-truncation, truncation]``, drawn from
+    ``generator`` by the inverse of the normal CDF (what drawing again the values beyond
+    the threshold gives, in one draw whatever the threshold)."""
+    low = float(torch.special.ndtr(torch.tensor(-truncation, dtype=torch.float64)))
+    uniform = torch.rand(n_rows, n_columns, generator=generator, dtype=torch.float64,
+                         device=generator.device)
+    values = torch.special.ndtri(low + uniform * (1.0 - 2.0 * low))
+    return values.clamp_(-truncation, truncation).float()
 
 
 def block_bounds(n_samples):

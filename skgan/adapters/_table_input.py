@@ -25,8 +25,8 @@ def as_frame(X, require_values=True):
         array = np.asarray(X)
         if array.ndim != 2:
             raise ValueError(
-                f"TabularAdapter expects 2-D data (rows, columns), got {array.ndim}-D; "
-                "reshape a single feature with X.reshape(-1, 1)."
+                f"TabularAdapter expects 2-D data (rows, columns), got {array.ndim}-D. "
+                "Reshape your data: X.reshape(-1, 1) for a single feature."
             )
         if array.dtype.kind == "c":
             raise ValueError("Complex data not supported.")

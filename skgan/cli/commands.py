@@ -2,6 +2,7 @@
 
 import argparse
 import inspect
+import math
 import os
 import sys
 import time
@@ -91,6 +92,8 @@ def _sample(args):
         if is_parquet(args.output):
             require_pyarrow()
     options = {"random_state": args.random_state}
+    if args.truncation is not None:
+        options["truncation"] = args.truncation
     if args.condition:
         if "conditions" not in inspect.signature(model.sample).parameters:
             raise CommandError(f"{type(model).__name__} models cannot sample with "
@@ -177,6 +180,16 @@ def _positive(text):
     value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
 
 
@@ -290,6 +303,9 @@ def _add_sample(commands):
     sample.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
                         help="generate rows with this value in a discrete column "
                              "(repeatable; mixed-type table models)")
+    sample.add_argument("--truncation", type=_positive_float, metavar="T",
+                        help="draw latent values beyond T again (the truncation trick): "
+                             "smaller T, rows nearer the model's modes, less diverse")
     sample.set_defaults(handler=_sample)
 
 

@@ -131,16 +131,46 @@ class ConvGenerator(nn.Module):
         self.head = None
 
     def forward(self, latent, condition=None, generator=None):
+        return self._output(latent, condition, generator, with_noise=True)
+
+    def noiseless_output(self, latent, condition=None):
+        """The output without the injected noise: a deterministic function of the latent
+        vector (and condition), for decoding given codes and inverting the generator."""
+        return self._output(latent, condition, None, with_noise=False)
+
+    def _output(self, latent, condition, generator, with_noise):
         inputs = latent if condition is None else torch.cat([latent, condition], dim=1)
         grid = self.project(inputs).reshape(-1, self.base_channels, *self.base_shape)
+        noise = (lambda values: self.noise(values, generator)) if with_noise else (
+            lambda values: values)
         if self.noise_after_tanh:
-            output = self.noise(torch.tanh(self.body(grid)), generator)
+            output = noise(torch.tanh(self.body(grid)))
         else:
-            output = torch.tanh(self.noise(self.body(grid), generator))
+            output = torch.tanh(noise(self.body(grid)))
         spatial = self.output_shape[1:]
         if output.shape[2:] != spatial:
             output = output[(..., *[slice(0, size) for size in spatial])]
         return output
+
+
+def downsampling_stack(in_channels, spatial, width, conv=None):
+    """The discriminator's convolutions: lift to ``width`` channels, then halve the grid.
+
+    Returns the ``nn.Sequential`` and the number of features it outputs per sample
+    (flattened). ``conv`` builds a layer (default: the plain convolution of the grid's
+    dimensions).
+    """
+    conv = _LAYERS[len(spatial)][0] if conv is None else conv
+    widths = [width] + _stage_widths(width, n_resolution_steps(spatial))
+    layers = [conv(in_channels, width, 3, padding=1), nn.LeakyReLU(0.2, inplace=True)]
+    size = list(spatial)
+    for stage_in, stage_out in zip(widths[:-1], widths[1:]):
+        layers += [
+            conv(stage_in, stage_out, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        size = [(s + 2 - 4) // 2 + 1 for s in size]
+    return nn.Sequential(*layers), widths[-1] * math.prod(size)
 
 
 class ConvDiscriminator(nn.Module):
@@ -180,17 +210,7 @@ class ConvDiscriminator(nn.Module):
             linear = SpectralNormLinear
         else:
             conv, linear = _LAYERS[n_dims][0], nn.Linear
-        widths = [width] + _stage_widths(width, n_resolution_steps(spatial))
-        layers = [conv(channels * pac, width, 3, padding=1), nn.LeakyReLU(0.2, inplace=True)]
-        size = list(spatial)
-        for in_channels, out_channels in zip(widths[:-1], widths[1:]):
-            layers += [
-                conv(in_channels, out_channels, 4, stride=2, padding=1),
-                nn.LeakyReLU(0.2, inplace=True),
-            ]
-            size = [(s + 2 - 4) // 2 + 1 for s in size]
-        self.features = nn.Sequential(*layers)
-        n_features = widths[-1] * math.prod(size)
+        self.features, n_features = downsampling_stack(channels * pac, spatial, width, conv)
         self.read_out = linear(n_features, 1)
         self.embed = (
             nn.Linear(condition_dim * pac, n_features, bias=False) if condition_dim else None

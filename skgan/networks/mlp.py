@@ -56,6 +56,13 @@ class MLPGenerator(nn.Module):
         raw = self.raw_output(latent, condition)
         return raw if self.head is None else self.head(raw, generator)
 
+    def noiseless_output(self, latent, condition=None):
+        """The output without the head's Gumbel noise: each one-hot block's softmax
+        probabilities (after the sampling bias in eval mode), a deterministic function of
+        the latent vector (and condition) for decoding given codes and inverting the
+        generator."""
+        return self.forward(latent, condition, None)
+
 
 class MLPDiscriminator(nn.Module):
     """Scores samples (and an optional condition) with one logit per pack of rows.
