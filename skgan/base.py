@@ -243,12 +243,13 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, AdversarialCore):
         return self.generator_ if average is None else average
 
     def _finish_training(self, tensors):
-        """After the epochs: match level rates (tables), then the noise floor (signals),
-        then fit the encoder of :meth:`transform` to the generator so adjusted."""
+        """After the epochs: match level rates (tables), then the noise floor (signals)."""
         self._match_level_rates()
         self._match_noise_floor(tensors)
-        n_rows = self._rows_per_epoch(tensors)
-        self._fit_encoder(self.n_iter_ * max(1, n_rows // self._batch_size_for(n_rows)))
+
+    def _fit_to_trained_networks(self, n_steps):
+        """The encoder of :meth:`transform`, fitted to the final generator."""
+        self._fit_encoder(n_steps)
 
     def _latent_condition(self, y, n_rows, needed_for):
         """The generator's condition for rows of labels ``y`` (None: unconditional)."""

@@ -318,7 +318,7 @@ dp_noise_multiplier_
             with self._frozen(self.discriminator_):
                 fake_condition = self._fake_condition(condition, n_fake)
                 fake, condition_penalty = self._generate_for_training(n_fake, fake_condition)
-                scores = self.discriminator_(fake, fake_condition)
+                scores = self._judge(fake, fake_condition)
                 if self.objective == "wgan-gp":
                     g_loss = wasserstein_generator_loss(scores)
                 else:
@@ -341,7 +341,7 @@ dp_noise_multiplier_
             inputs.append(mixed)
             conditions.append(condition)
         with self._per_row_gradients():
-            scores = self.discriminator_(torch.cat(inputs), torch.cat(conditions))
+            scores = self._judge(torch.cat(inputs), torch.cat(conditions))
             losses = self._discriminator_update(real, fake, mismatch, wgan, scores,
                                                 mixed if wgan else None)
         return losses

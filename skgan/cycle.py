@@ -1,5 +1,6 @@
 """CycleGANTransformer: unpaired translation between two domains (Zhu et al., 2017)."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -312,14 +313,21 @@ max_time
             "discriminator_a": self.discriminator_a_, "discriminator_b": self.discriminator_b_,
         }
 
+    def _judges(self):
+        """The discriminators of A and B as the step calls them: through the adapter's
+        augmentation (``ImageAdapter(augment=...)``) first."""
+        return (partial(self._judge, discriminator=self.discriminator_a_),
+                partial(self._judge, discriminator=self.discriminator_b_))
+
     def _train_step(self, batch):
         real_a, real_b = batch
         to_b, to_a = self.generator_ab_, self.generator_ba_
         rng = self._rng
         with self._frozen(self.discriminator_a_), self._frozen(self.discriminator_b_):
             fake_b, fake_a = to_b(real_a, rng), to_a(real_b, rng)
-            adversarial = (generator_loss(self.discriminator_b_(fake_b), self.loss)
-                           + generator_loss(self.discriminator_a_(fake_a), self.loss))
+            judge_a, judge_b = self._judges()
+            adversarial = (generator_loss(judge_b(fake_b), self.loss)
+                           + generator_loss(judge_a(fake_a), self.loss))
             cycle = cycle_loss(to_a(fake_b, rng), real_a) + cycle_loss(to_b(fake_a, rng), real_b)
             total = adversarial + self.cycle_weight * cycle
             losses = {"generator_loss": adversarial, "cycle_loss": cycle}
@@ -335,10 +343,8 @@ max_time
         shown_b, self._pools["b"] = mix_with_history(self._pools["b"], fake_b.detach().float(),
                                                      self.pool_size, rng)
         d_loss = (
-            discriminator_loss(self.discriminator_a_(real_a), self.discriminator_a_(shown_a),
-                               self.loss)
-            + discriminator_loss(self.discriminator_b_(real_b), self.discriminator_b_(shown_b),
-                                 self.loss)
+            discriminator_loss(judge_a(real_a), judge_a(shown_a), self.loss)
+            + discriminator_loss(judge_b(real_b), judge_b(shown_b), self.loss)
         )
         self._optimize("discriminator", d_loss)
         losses["discriminator_loss"] = d_loss

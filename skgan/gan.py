@@ -236,7 +236,7 @@ default="auto"
 
         both_condition = None if condition is None else torch.cat([condition, condition])
         with self._per_row_gradients():
-            logits = self.discriminator_(torch.cat([real, fake.detach()]), both_condition)
+            logits = self._judge(torch.cat([real, fake.detach()]), both_condition)
             n_real_logits = logits.shape[0] * n_real // (n_real + n_fake)  # one a pack
             real_logits, fake_logits = logits.split(
                 [n_real_logits, logits.shape[0] - n_real_logits])
@@ -248,7 +248,7 @@ default="auto"
             d_loss = d_loss.detach() / n_fake
 
         with self._frozen(self.discriminator_):
-            g_loss = generator_loss(self.discriminator_(fake, condition), self.loss)
+            g_loss = generator_loss(self._judge(fake, condition), self.loss)
             losses = {"discriminator_loss": d_loss, "generator_loss": g_loss}
             g_loss = self._with_generator_terms(g_loss, losses, real, fake, condition_penalty)
             self._optimize("generator", g_loss)

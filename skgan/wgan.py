@@ -192,7 +192,7 @@ max_time, distributed
         if self._n_steps % self.n_critic == 0:
             with self._frozen(self.discriminator_):
                 fake, condition_penalty = self._generate_for_training(n_real, condition)
-                g_loss = wasserstein_generator_loss(self.discriminator_(fake, condition))
+                g_loss = wasserstein_generator_loss(self._judge(fake, condition))
                 losses["generator_loss"] = g_loss
                 g_loss = self._with_generator_terms(g_loss, losses, real, fake,
                                                     condition_penalty)
@@ -207,7 +207,9 @@ max_time, distributed
             mixed = interpolate(real, fake, self._step_rng).requires_grad_(True)
             inputs.append(mixed)
         conditions = None if condition is None else torch.cat([condition] * len(inputs))
-        scores = self.discriminator_(torch.cat(inputs), conditions)
+        # Augmented together; the penalty's gradient is taken through the augmentation
+        # with respect to ``mixed`` itself.
+        scores = self._judge(torch.cat(inputs), conditions)
         real_scores, fake_scores, *mixed_scores = scores.split(n_real // self.pac)
         distance = real_scores.mean() - fake_scores.mean()
         d_loss = wasserstein_critic_loss(real_scores, fake_scores)

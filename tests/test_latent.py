@@ -30,8 +30,9 @@ def _curve(n_rows=600, seed=0):
 def curve_model():
     X = _curve()
     model = GANSampler(adapter=TabularAdapter(continuous="quantile"), epochs=60,
-                       random_state=0, **CHEAP).fit(X)
-    return model, X
+                       random_state=0, **CHEAP)
+    model.min_encoder_steps = 400  # 540 adversarial steps would give the encoder 54
+    return model.fit(X), X
 
 
 def _mean_abs(a, b):
@@ -201,6 +202,9 @@ def test_conditional_gan_decodes_codes_with_their_labels():
         model.inverse_transform(codes, np.full(10, 7))
     path = model.interpolate(X[:1], X[1:2], n_steps=4, y_start=[0], y_stop=[1])
     assert path.shape == (4, 3)
+    assert model.interpolate(X[:2], X[2:4], n_steps=4, y_start=0, y_stop=1).shape == (8, 3)
+    with pytest.raises(ValueError, match="y_stop has 3 labels for 2 rows"):
+        model.interpolate(X[:2], X[2:4], y_start=0, y_stop=[0, 1, 1])
 
 
 def test_bad_codes_and_arguments_are_refused(curve_model):
@@ -236,6 +240,27 @@ def test_codes_survive_pickles_and_model_files(curve_model, tmp_path):
     loaded = skgan.load(path)
     np.testing.assert_array_equal(loaded.transform(X[:20]), codes)
     np.testing.assert_array_equal(loaded.inverse_transform(codes), model.inverse_transform(codes))
+
+
+def test_refining_works_under_no_grad_and_leaves_the_generator_alone(curve_model):
+    import torch
+
+    model, X = curve_model
+    network = model._sampling_generator()
+    flags = [parameter.requires_grad for parameter in network.parameters()]
+    expected = model.transform(X[:4], refine_steps=3)
+    with torch.no_grad():
+        np.testing.assert_array_equal(model.transform(X[:4], refine_steps=3), expected)
+    with torch.inference_mode():
+        np.testing.assert_array_equal(model.transform(X[:4], refine_steps=3), expected)
+    assert [parameter.requires_grad for parameter in network.parameters()] == flags
+    assert all(parameter.grad is None for parameter in network.parameters())
+
+
+def test_the_encoders_random_stream_survives_pickling(curve_model):
+    model, _ = curve_model
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy._encoder_rng.get_state().equal(model._encoder_rng.get_state())
 
 
 def test_a_model_without_encoder_says_to_refit(curve_model):

@@ -26,12 +26,14 @@ from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from .distributed import rank_device, start_data_parallel
 from .early_stopping import StoppingMonitor, split_validation, uses_early_stopping
+from .judging import JudgingMixin
 from .loop import run_epochs
 from .progress import FitProgress
 from .threads import threads_during_fit
 
 
-class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, metaclass=ABCMeta):
+class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseEstimator,
+                      metaclass=ABCMeta):
     """Base class of every skgan estimator. Not for direct use.
 
     Subclasses implement :meth:`_prepare_training` (data to training tensors, networks
@@ -221,6 +223,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
             self._finish_training(tensors)
             if parallel is not None:  # post-training settings made from local rows
                 parallel.broadcast_modules(self._networks().values())
+            self._fit_to_trained_networks(outcome.completed_epochs * max(1, n_rows // batch_size))
         except BaseException:
             self._end_epochs()
             self.__dict__.clear()
@@ -403,6 +406,10 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, BaseEstimator, meta
 
     def _finish_training(self, tensors):
         """After the epochs of a fit: adjustments that are not gradient steps (none here)."""
+
+    def _fit_to_trained_networks(self, n_steps):
+        """Last, on the final networks (every process's alike): models fitted to them
+        (none here), given the ``n_steps`` training steps this fit took."""
 
     def _resolve_adapter(self, X):
         """The unfitted adapter this fit uses for ``X``."""

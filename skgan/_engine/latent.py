@@ -1,9 +1,9 @@
 """The latent space of a fitted sampler: data to codes and back, paths between codes.
 
 A generator maps latent codes to data; the encoder ``encoder_`` maps data back, fitted
-after the adversarial training by inversion: it learns to predict the code ``z`` of
-samples ``G(z)`` (drawn as :meth:`sample` draws them), so the generator and its samples
-are exactly those training gave. ``transform(X, refine_steps=k)`` then refines each
+after the adversarial training by inversion: from samples ``G(z)`` it learns codes whose
+noiseless output rebuilds them (and that stay near ``z``), so the generator and its
+samples are exactly those training gave. ``transform(X, refine_steps=k)`` then refines each
 row's code by ``k`` gradient steps on the distance between ``G(z)`` and the row.
 """
 
@@ -19,7 +19,7 @@ from .generation import _check_count
 from .torch_utils import make_generator
 
 #: Rows a step of the encoder's training generates.
-ENCODER_BATCH_SIZE = 256
+ENCODER_BATCH_SIZE = 128
 #: Rows encoded, decoded or refined at a time.
 LATENT_CHUNK = 4096
 #: Learning rates: of the encoder's Adam, and of the codes' Adam when refining.
@@ -45,10 +45,12 @@ class LatentMixin(TransformerMixin):
     ``y``) and ``_encoder_training_condition(n_rows, generator)``.
     """
 
-    #: Training steps of the encoder: half the adversarial steps of the fit, within
-    #: these bounds.
-    min_encoder_steps = 20
-    max_encoder_steps = 2000
+    #: Training steps of the encoder: a tenth of the adversarial steps of the fit,
+    #: within these bounds. On digits (5,000 adversarial steps), 500 encoder steps cost
+    #: about a tenth of the fit and rebuild held-out digits almost as well as 2,000
+    #: (pixel MSE 0.0116 against 0.0102; 0.0037 against 0.0034 after 50 refine steps).
+    min_encoder_steps = 10
+    max_encoder_steps = 500
 
     # ------------------------------------------------------------------ public
     def transform(self, X, y=None, *, refine_steps=0):
@@ -107,7 +109,9 @@ class LatentMixin(TransformerMixin):
         Deterministic: the generator's output without its noise (tables: each
         category's most likely level; images: no injected noise), decoded with a fixed
         seed. ``inverse_transform(transform(X))`` reconstructs ``X`` as closely as the
-        generator can.
+        generator can. One row per code: unlike :meth:`sample`, nothing chooses among
+        generated rows, so a TabularAdapter's pair calibration does not apply and a
+        constraint that sampling keeps by drawing rows again may not hold.
 
         Parameters
         ----------
@@ -166,6 +170,7 @@ class LatentMixin(TransformerMixin):
             after path (rows ``i * n_steps`` to ``(i + 1) * n_steps - 1`` are path ``i``).
         """
         n_steps = _check_count(n_steps, "n_steps", 2)
+        check_path_method(method)
         start = self.transform(X_start, y_start, refine_steps=refine_steps)
         stop = self.transform(X_stop, y_stop, refine_steps=refine_steps)
         if len(start) != len(stop):
@@ -176,11 +181,12 @@ class LatentMixin(TransformerMixin):
         labels = None
         if y_start is not None or y_stop is not None:
             first_half = np.arange(n_steps) < (n_steps + 1) // 2
-            ends = [np.asarray(end) if end is not None else None for end in (y_start, y_stop)]
-            if any(end is None for end in ends):
+            if y_start is None or y_stop is None:
                 raise ValueError("pass both y_start and y_stop, or neither.")
-            labels = np.where(first_half[None, :], ends[0].reshape(-1, 1),
-                              ends[1].reshape(-1, 1)).reshape(-1)
+            ends = [_labels_for(end, len(start), name)
+                    for end, name in ((y_start, "y_start"), (y_stop, "y_stop"))]
+            labels = np.where(first_half[None, :], ends[0][:, None],
+                              ends[1][:, None]).reshape(-1)
         return self.inverse_transform(path, labels)
 
     def get_feature_names_out(self, input_features=None):
@@ -204,8 +210,9 @@ class LatentMixin(TransformerMixin):
     def _fit_encoder(self, n_training_steps):
         """Fit (or, continuing training, go on fitting) ``encoder_`` by inversion.
 
-        Steps: half of ``n_training_steps``, within ``min_encoder_steps`` and
-        ``max_encoder_steps``. Each draws standard normal codes from the encoder's own
+        Steps: a tenth of ``n_training_steps``, within ``min_encoder_steps`` and
+        ``max_encoder_steps`` (continuing training, as ``partial_fit`` does a little at
+        a time: at least one, not the minimum). Each draws standard normal codes from the encoder's own
         random stream (the sampling stream is not advanced), generates rows from them
         as :meth:`sample` does (eval mode, the generator's own noise; a model trained by
         sampling gets the condition that asks for no level, as decoding codes does) and
@@ -214,13 +221,15 @@ class LatentMixin(TransformerMixin):
         squared error of the codes. A failure (or Ctrl-C) keeps
         the adversarial training, warns and leaves no encoder.
         """
-        n_steps = int(np.clip(n_training_steps // 2, self.min_encoder_steps,
+        rng = getattr(self, "_encoder_rng", None)
+        encoder = getattr(self, "encoder_", None)
+        continuing = rng is not None and encoder is not None
+        n_steps = int(np.clip(n_training_steps // 10,
+                              1 if continuing else self.min_encoder_steps,
                               self.max_encoder_steps))
         latent_dim = self._architecture["latent_dim"]
         try:
-            rng = getattr(self, "_encoder_rng", None)
-            encoder = getattr(self, "encoder_", None)
-            if rng is None or encoder is None:
+            if not continuing:
                 rng = make_generator((self._score_seed + 104_729) % 2**31, self.device_)
                 encoder = make_encoder(
                     self.adapter_, latent_dim=latent_dim,
@@ -262,21 +271,26 @@ class LatentMixin(TransformerMixin):
         return None
 
     def _refined(self, latent, rows, condition, n_steps):
-        """``latent`` after ``n_steps`` Adam steps on each row's reconstruction error."""
+        """``latent`` after ``n_steps`` Adam steps on each row's reconstruction error.
+
+        Gradients are taken with respect to the codes alone (the generator's weights
+        get none, and their ``requires_grad`` flags are left as they are), also when
+        called under the user's ``torch.no_grad`` or ``inference_mode``.
+        """
         network = self._sampling_generator()
         network.eval()
-        condition = self._with_mean_asked_levels(condition, len(latent))
-        flat_rows = rows.reshape(len(rows), -1)
-        latent = latent.detach().clone().requires_grad_(True)
-        optimizer = torch.optim.Adam([latent], lr=REFINE_LR)
-        with self._frozen(network):
+        with torch.inference_mode(False), torch.enable_grad():
+            condition = self._with_mean_asked_levels(
+                None if condition is None else condition.clone(), len(latent))
+            flat_rows = rows.reshape(len(rows), -1).clone()
+            latent = latent.detach().clone().requires_grad_(True)
+            optimizer = torch.optim.Adam([latent], lr=REFINE_LR)
             for _ in range(n_steps):
                 output = network.noiseless_output(latent, condition).reshape(len(rows), -1)
                 # Summed over rows: each row's gradient is its own, whatever the chunk.
                 loss = ((output - flat_rows) ** 2).sum() + PRIOR_WEIGHT * 0.5 * (
                     latent ** 2).sum()
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                latent.grad, = torch.autograd.grad(loss, [latent])
                 optimizer.step()
         return latent.detach()
 
@@ -335,8 +349,7 @@ def latent_path(start, stop, n_steps, method="spherical"):
     >>> np.round(path.astype(float), 3).tolist()
     [[1.0, 0.0], [1.061, 1.061], [0.0, 2.0]]
     """
-    if method not in ("spherical", "linear"):
-        raise ValueError(f"method must be 'spherical' or 'linear', got {method!r}.")
+    check_path_method(method)
     start = np.asarray(start, dtype=np.float64)
     stop = np.asarray(stop, dtype=np.float64)
     t = np.linspace(0.0, 1.0, n_steps)[None, :, None]
@@ -360,3 +373,21 @@ def latent_path(start, stop, n_steps, method="spherical"):
         path = ((1 - t) * norm_a + t * norm_b) * direction
         path[:, 0], path[:, -1] = start, stop
     return path.reshape(-1, start.shape[1]).astype(np.float32)
+
+
+def check_path_method(method):
+    """``method`` of a latent path, or a ValueError naming the choices."""
+    if method not in ("spherical", "linear"):
+        raise ValueError(f"method must be 'spherical' or 'linear', got {method!r}.")
+
+
+def _labels_for(labels, n_rows, name):
+    """One label per row: a single label repeated, or ``n_rows`` of them."""
+    labels = np.asarray(labels)
+    if labels.ndim == 0:
+        return np.repeat(labels, n_rows)
+    labels = labels.reshape(-1)
+    if len(labels) != n_rows:
+        raise ValueError(f"{name} has {len(labels)} labels for {n_rows} rows; pass one "
+                         "label or one per row.")
+    return labels

@@ -13,7 +13,8 @@ class TorchStateMixin:
 
     Every attribute holding torch modules, optimisers or tensors (also inside a dict,
     list or tuple) goes into one ``torch.save`` payload, so references shared between
-    modules and optimisers survive; the ``_rng`` generator's state is exported. On
+    modules and optimisers survive; the random streams' states (``_rng``,
+    ``_encoder_rng``) are exported. On
     loading, the payload is mapped to the saved ``device_``, or to the CPU with a
     warning when that device is missing on this machine (a model trained on a GPU
     loads on a CPU-only machine).
@@ -30,8 +31,8 @@ class TorchStateMixin:
             buffer = io.BytesIO()
             torch.save(torch_objects, buffer)
             state["_torch_payload"] = buffer.getvalue()
-        if "_rng" in state:
-            state["_rng"] = export_generator(state["_rng"])
+        for name in _generator_names(state):
+            state[name] = export_generator(state[name])
         return state
 
     def __setstate__(self, state):
@@ -49,9 +50,18 @@ class TorchStateMixin:
             state.update(
                 torch.load(io.BytesIO(payload), map_location=device, weights_only=False)
             )
-        if "_rng" in state:
-            state["_rng"] = import_generator(state["_rng"], device)
+        for name in GENERATOR_ATTRIBUTES:
+            if name in state:
+                state[name] = import_generator(state[name], device)
         super().__setstate__(state)
+
+
+#: The estimators' random streams (``torch.Generator``), pickled as portable states.
+GENERATOR_ATTRIBUTES = ("_rng", "_encoder_rng")
+
+
+def _generator_names(state):
+    return [name for name in GENERATOR_ATTRIBUTES if isinstance(state.get(name), torch.Generator)]
 
 
 def _is_torch_state(value):

@@ -87,6 +87,17 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         return ``n_rows`` of them; here all of them, decoded."""
         return self.decode(encoded, random_state=random_state)
 
+    def augment_for_discriminator(self, inputs, generator):
+        """The encoded batch ``inputs`` as the discriminator is to see it in training.
+
+        The estimators pass every batch they show the discriminator (real and
+        generated, in its step and in the generator's) through this; ``generator``
+        (a ``torch.Generator``) is the source of any random draws. Here ``inputs``
+        itself, with no draw; :class:`~skgan.adapters.ImageAdapter` augments images
+        differentiably when its ``augment`` option asks for it.
+        """
+        return inputs
+
     def generator_head(self):
         """A new torch module applied to the generator's raw output, or ``None``.
 

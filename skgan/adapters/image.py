@@ -1,5 +1,6 @@
 """The adapter for images: grayscale, RGB or RGBA, channels first or last, uint8 or float."""
 
+from ._diff_augment import check_policy, diff_augment
 from ._grid import GridAdapter
 
 #: Channel counts recognised without being told where the channel axis is.
@@ -37,6 +38,20 @@ class ImageAdapter(GridAdapter):
         inner stages have up to 8 times as many. Time and memory grow with its square.
     channels : {"auto", "first", "last"}, default="auto"
         Where the channel axis of a 4-D array is; 3-D arrays have none.
+    augment : None, str or tuple of str, default=None
+        Differentiable augmentation (DiffAugment, Zhao et al., 2020) of every image
+        the discriminator sees in training, real and generated, in its step and in
+        the generator's: names from "color" (random brightness, saturation and
+        contrast), "translation" (a shift of up to an eighth of the size, zeros
+        coming in) and "cutout" (a zeroed rectangle of half the height and width),
+        applied in the order given, as a tuple or a string such as
+        ``"translation,cutout"``. Meant to keep the discriminator from memorising a
+        small training set; samples are never augmented. Off by default: on digits
+        subsets of 100, 300 and 898 images at the default 5,000 steps, every policy
+        made samples easier to tell from real ones (docs/images.md). None: no
+        augmentation (training as without the option, draw for draw). Draws come
+        from the estimator's own generator, so an integer ``random_state`` still
+        gives bit-identical fits.
 
     Attributes
     ----------
@@ -53,6 +68,8 @@ class ImageAdapter(GridAdapter):
         The training images' dtype, which samples get back.
     data_min_, data_max_ : ndarray of shape (C,)
         Per-channel range that maps to [-1, 1].
+    augment_ : tuple of str
+        The augmentations training applies (``augment`` resolved; empty: none).
 
     Examples
     --------
@@ -65,15 +82,53 @@ class ImageAdapter(GridAdapter):
     >>> restored = adapter.decode(adapter.encode(images))
     >>> restored.dtype, bool((restored == images).all())
     (dtype('uint8'), True)
+
+    With ``augment``, the discriminator sees shifted and cut-out images:
+
+    >>> import torch
+    >>> adapter = ImageAdapter(augment="translation,cutout").fit(images)
+    >>> adapter.augment_
+    ('translation', 'cutout')
+    >>> batch = torch.as_tensor(adapter.encode(images))
+    >>> seen = adapter.augment_for_discriminator(batch, torch.Generator().manual_seed(0))
+    >>> seen.shape == batch.shape, bool(torch.equal(seen, batch))
+    (True, False)
     """
 
     network_family = "conv2d"
     kind = "image"
     uint8_full_range = True
+    #: Adapters pickled before the option existed load without augmentation.
+    augment = None
 
-    def __init__(self, width=64, channels="auto"):
+    def __init__(self, width=64, channels="auto", augment=None):
         super().__init__(width=width)
         self.channels = channels
+        self.augment = augment
+
+    def _check_params(self):
+        super()._check_params()
+        try:
+            check_policy(self.augment)
+        except ValueError as error:
+            raise ValueError(f"ImageAdapter(augment={self.augment!r}): {error} None turns "
+                             "augmentation off.") from None
+
+    def fit(self, X):
+        super().fit(X)
+        self.augment_ = check_policy(self.augment)
+        return self
+
+    def augment_for_discriminator(self, inputs, generator):
+        """``inputs`` (encoded images) augmented by the fitted ``augment_`` policies.
+
+        Differentiable, drawing from ``generator``; ``inputs`` itself, with no draw,
+        when augmentation is off (or the adapter was pickled before the option).
+        """
+        policy = getattr(self, "augment_", ())
+        if not policy:
+            return inputs
+        return diff_augment(inputs, policy, generator)
 
     def _layout_of(self, array):
         if self.channels not in _CHANNELS:
