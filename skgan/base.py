@@ -7,7 +7,6 @@ and how to take one training step, as :class:`sklearn.mixture._base.BaseMixture`
 for mixtures.
 """
 
-import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
 
@@ -22,15 +21,15 @@ from ._engine.averaging import make_average, ramped_decay, update_average
 from ._engine.core import AdversarialCore
 from ._engine.generation import SamplingMixin, truncated_normal
 from ._engine.latent import LatentMixin
-from ._engine.level_rates import CALIBRATION_ROWS, calibrate_level_rates
+from ._engine.calibration import CalibrationMixin
 from ._engine.memory import check_estimator_memory
 from .adapters._training_by_sampling import make_conditioner
 from .metrics import median_heuristic_gamma, mmd
-from .networks import make_network_pair, matching_noise_scale
+from .networks import make_network_pair
 from .objectives import spectrum_moment_gap
 
 
-class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, AdversarialCore):
+class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, AdversarialCore):
     """Base class for GAN estimators. Not for direct use.
 
     Subclasses implement :meth:`_train_step` (one optimisation step on a mini-batch)
@@ -255,82 +254,6 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, AdversarialCore):
         """The generator's condition for rows of labels ``y`` (None: unconditional)."""
         return None
 
-    #: Whether :meth:`_match_level_rates` applies (ConditionalGAN samples per class).
-    _calibrates_level_rates = True
-
-    def _match_level_rates(self):
-        """Generate every discrete level and missing value at its training rate.
-
-        With a tabular adapter's ``level_calibration=True``, sets the sampling
-        generator's ``level_bias`` by :func:`skgan._engine.level_rates.calibrate_level_rates`
-        from the logits of rows drawn with the fixed seeds of :meth:`score` (the
-        sampling stream is not advanced). The generated-minus-training share of every
-        calibrated unit before calibration is kept in ``_level_rate_gaps``. The
-        training it follows is kept whatever happens here: a failure (or Ctrl-C)
-        leaves the generator uncalibrated (zero shifts) and warns.
-        """
-        rates = getattr(self.adapter_, "level_rates", None)
-        head = getattr(self._sampling_generator(), "head", None)
-        if getattr(head, "level_bias", None) is None:
-            return
-        with torch.no_grad():
-            head.level_bias.zero_()
-        blocks = rates() if rates is not None and self._calibrates_level_rates else []
-        if not blocks:
-            return
-        try:
-            generator = self._seeded_generator(self._score_seeds())
-            raw = self._generate_encoded(CALIBRATION_ROWS, generator, output="raw")
-            n_identity, n_tanh, _ = self.adapter_.head_layout_
-            first_unit = n_identity + n_tanh
-            bias, self._level_rate_gaps = calibrate_level_rates(
-                raw[:, first_unit:], [(start - first_unit, shares) for start, shares in blocks]
-            )
-            if not np.isfinite(bias).all():
-                raise FloatingPointError("the generated logits are not finite")
-        except (Exception, KeyboardInterrupt) as error:
-            _warn_kept(self, "samples levels at the rates it learned",
-                       "matching the training rates", error)
-            return
-        with torch.no_grad():
-            head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
-
-    def _match_noise_floor(self, tensors):
-        """Give a signal generator's samples the data's noise floor.
-
-        With ``SignalAdapter(match_noise_floor=True)``, the scale of the white noise the
-        generator adds after its tanh is set from up to ``max_score_samples`` training
-        signals and as many generated ones (with their conditions, for conditional
-        models), drawn from the fixed seeds of :meth:`score` (see
-        :func:`skgan.networks.matching_noise_scale`); a ``partial_fit`` sets it from its
-        own chunk. The training it follows is kept whatever happens here: a failure
-        (or Ctrl-C) leaves the trained scale and warns.
-        """
-        sampling_generator = self._sampling_generator()
-        noise = getattr(sampling_generator, "noise", None)
-        if not (getattr(self.adapter_, "match_noise_floor", False)
-                and getattr(sampling_generator, "noise_after_tanh", False)
-                and noise is not None):
-            return
-        try:
-            encoded, *conditions = tensors
-            seeds = self._score_seeds()
-            n_rows = min(len(encoded), self.max_score_samples)
-            rows = torch.as_tensor(seeds.choice(len(encoded), n_rows, replace=False),
-                                   device=encoded.device)
-            condition = conditions[0][rows] if conditions else None
-            fake = self._generate_encoded(n_rows, self._seeded_generator(seeds), condition)
-            scale = matching_noise_scale(encoded[rows].float(), torch.from_numpy(fake),
-                                         noise.scale.detach())
-            if not torch.isfinite(scale).all():
-                raise FloatingPointError("the generated signals are not finite")
-        except (Exception, KeyboardInterrupt) as error:
-            _warn_kept(self, "kept its trained noise scale", "matching the data's noise floor",
-                       error)
-            return
-        with torch.no_grad():
-            noise.scale.copy_(scale.to(noise.scale))
-
     def _condition_tensors(self, y, reset):
         """Extra per-row inputs for both networks (conditional models); None here."""
         return None
@@ -457,11 +380,3 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, AdversarialCore):
         return self._negative_mmd_to_generated(real, self._score_seeds(),
                                                n_generated=max(len(real), self.max_score_samples))
 
-
-def _warn_kept(estimator, kept, step, error):
-    """Warn that an after-training ``step`` failed and the training was kept as it is."""
-    warnings.warn(
-        f"{type(estimator).__name__} {kept}: {step} failed ({type(error).__name__}: {error}).",
-        UserWarning,
-        stacklevel=6,
-    )

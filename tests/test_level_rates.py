@@ -102,12 +102,12 @@ def test_shifts_match_shares_exactly_and_skip_blocks_too_wide_to_estimate():
 
 
 def test_a_failed_calibration_keeps_the_training_and_warns(monkeypatch):
-    import skgan.base
+    import skgan._engine.calibration as calibration
 
     def broken(*args, **kwargs):
         raise FloatingPointError("no")
 
-    monkeypatch.setattr(skgan.base, "calibrate_level_rates", broken)
+    monkeypatch.setattr(calibration, "calibrate_level_rates", broken)
     with pytest.warns(UserWarning, match="matching the training rates failed"):
         model = _fit(GANSampler, True, _table(300))
     assert len(model.history_["epoch"]) == 2

@@ -153,16 +153,16 @@ def test_matched_noise_scale_fills_only_the_missing_power():
 
 
 def test_noise_floor_matching_follows_each_channel_and_refits_with_partial_fit(monkeypatch):
-    import skgan.base
+    import skgan._engine.calibration as calibration
 
     scales = []
-    match = skgan.base.matching_noise_scale
+    match = calibration.matching_noise_scale
 
     def spy(*args):
         scales.append(match(*args))
         return scales[-1]
 
-    monkeypatch.setattr(skgan.base, "matching_noise_scale", spy)
+    monkeypatch.setattr(calibration, "matching_noise_scale", spy)
     rng = np.random.RandomState(0)
     signals, _ = make_waveforms(200, length=64, n_channels=2, noise=0.0, random_state=0)
     signals = signals + rng.normal(size=signals.shape) * np.array([0.02, 0.2])[None, :, None]
@@ -238,12 +238,12 @@ def test_conditional_signal_models_match_their_noise_floor_with_the_training_lab
 
 
 def test_a_failed_noise_match_keeps_the_training_and_warns(monkeypatch):
-    import skgan.base
+    import skgan._engine.calibration as calibration
 
     def broken(*args):
         raise MemoryError("no room")
 
-    monkeypatch.setattr(skgan.base, "matching_noise_scale", broken)
+    monkeypatch.setattr(calibration, "matching_noise_scale", broken)
     signals, _ = make_waveforms(100, length=32, random_state=0)
     with pytest.warns(UserWarning, match="kept its trained noise scale.*MemoryError"):
         model = GANSampler(adapter=SignalAdapter(width=4), epochs=2, batch_size=32,

@@ -7,14 +7,13 @@ samples are exactly those training gave. ``transform(X, refine_steps=k)`` then r
 row's code by ``k`` gradient steps on the distance between ``G(z)`` and the row.
 """
 
-import warnings
-
 import numpy as np
 import torch
 from sklearn.base import TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..networks.encoder import make_encoder
+from .calibration import warn_kept
 from .generation import _check_count
 from .torch_utils import make_generator
 
@@ -212,14 +211,14 @@ class LatentMixin(TransformerMixin):
 
         Steps: a tenth of ``n_training_steps``, within ``min_encoder_steps`` and
         ``max_encoder_steps`` (continuing training, as ``partial_fit`` does a little at
-        a time: at least one, not the minimum). Each draws standard normal codes from the encoder's own
-        random stream (the sampling stream is not advanced), generates rows from them
-        as :meth:`sample` does (eval mode, the generator's own noise; a model trained by
-        sampling gets the condition that asks for no level, as decoding codes does) and
-        takes an Adam step on the squared error between the rows and the generator's
-        noiseless output for the predicted codes, plus ``CODE_WEIGHT`` times the
-        squared error of the codes. A failure (or Ctrl-C) keeps
-        the adversarial training, warns and leaves no encoder.
+        a time: at least one, not the minimum). Each draws standard normal codes from
+        the encoder's own random stream (the sampling stream is not advanced),
+        generates rows from them as :meth:`sample` does (eval mode, the generator's own
+        noise; a model trained by sampling gets the condition that asks for no level,
+        as decoding codes does) and takes an Adam step on the squared error between the
+        rows and the generator's noiseless output for the predicted codes, plus
+        ``CODE_WEIGHT`` times the squared error of the codes. A failure (or Ctrl-C)
+        keeps the adversarial training, warns and leaves no encoder.
         """
         rng = getattr(self, "_encoder_rng", None)
         encoder = getattr(self, "encoder_", None)
@@ -239,32 +238,35 @@ class LatentMixin(TransformerMixin):
             network.eval()
             optimizer = torch.optim.Adam(encoder.parameters(), lr=ENCODER_LR)
             encoder.train()
-            for _ in range(n_steps):
-                with torch.no_grad():
-                    latent = torch.randn(ENCODER_BATCH_SIZE, latent_dim, generator=rng,
-                                         device=rng.device).to(self.device_)
-                    condition = self._with_mean_asked_levels(
-                        self._encoder_training_condition(ENCODER_BATCH_SIZE, rng),
-                        ENCODER_BATCH_SIZE)
-                    rows = network(latent, condition, rng).float()
-                predicted = encoder(rows)
-                with self._frozen(network):
-                    rebuilt = network.noiseless_output(predicted, condition).float()
-                loss = ((rebuilt - rows) ** 2).sum() + CODE_WEIGHT * (
-                    (predicted - latent) ** 2).sum()
-                optimizer.zero_grad(set_to_none=True)
-                (loss / ENCODER_BATCH_SIZE).backward()
-                optimizer.step()
+            with self._frozen(network):  # gradients reach the codes, not the generator
+                self._train_encoder(encoder, network, optimizer, rng, n_steps)
             encoder.eval()
         except (Exception, KeyboardInterrupt) as error:
-            warnings.warn(
-                f"{type(self).__name__} kept its training but has no encoder: fitting the "
-                f"encoder failed ({type(error).__name__}: {error}); transform needs one.",
-                UserWarning, stacklevel=6)
+            warn_kept(self, "kept its training but has no encoder (transform needs one)",
+                      "fitting the encoder", error)
             self.encoder_ = None
             self.__dict__.pop("_encoder_rng", None)
             return
         self.encoder_, self._encoder_rng = encoder, rng
+
+    def _train_encoder(self, encoder, network, optimizer, rng, n_steps):
+        """``n_steps`` Adam steps of ``encoder`` on rows ``network`` generates."""
+        latent_dim = self._architecture["latent_dim"]
+        for _ in range(n_steps):
+            with torch.no_grad():
+                latent = torch.randn(ENCODER_BATCH_SIZE, latent_dim, generator=rng,
+                                     device=rng.device).to(self.device_)
+                condition = self._with_mean_asked_levels(
+                    self._encoder_training_condition(ENCODER_BATCH_SIZE, rng),
+                    ENCODER_BATCH_SIZE)
+                rows = network(latent, condition, rng).float()
+            predicted = encoder(rows)
+            rebuilt = network.noiseless_output(predicted, condition).float()
+            loss = ((rebuilt - rows) ** 2).sum() + CODE_WEIGHT * (
+                (predicted - latent) ** 2).sum()
+            optimizer.zero_grad(set_to_none=True)
+            (loss / ENCODER_BATCH_SIZE).backward()
+            optimizer.step()
 
     def _encoder_training_condition(self, n_rows, generator):
         """The generator's condition for the encoder's training rows (None here)."""
