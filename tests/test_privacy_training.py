@@ -191,12 +191,18 @@ def test_signal_spectrum_matching_is_refused():
     assert model.sample(2).shape == (2, 1, 64)
 
 
-def test_pair_calibration_is_off_in_a_private_fit(table):
+def test_options_reading_the_rows_are_off_in_a_private_fit(table):
     from skgan.adapters import TabularAdapter
 
     model = GANSampler(epochs=1, random_state=0, dp_epsilon=1.0).fit(table)
     assert model.adapter_.pair_calibration is False  # the joint frequencies stay unread
-    with pytest.raises(ValueError, match="pair_calibration"):
+    assert model.adapter_.independent_columns is False  # no tests on the rows
+    assert model.adapter_.independent_groups_ == []
+    with pytest.raises(ValueError, match=r"TabularAdapter\(pair_calibration=False, "
+                                         r"independent_columns=False\)"):
         GANSampler(adapter=TabularAdapter(), epochs=1, dp_epsilon=1.0).fit(table)
-    GANSampler(adapter=TabularAdapter(pair_calibration=False), epochs=1,
-               dp_epsilon=1.0).fit(table)
+    with pytest.raises(ValueError, match="independent_columns"):
+        GANSampler(adapter=TabularAdapter(pair_calibration=False), epochs=1,
+                   dp_epsilon=1.0).fit(table)
+    GANSampler(adapter=TabularAdapter(pair_calibration=False, independent_columns=False),
+               epochs=1, dp_epsilon=1.0).fit(table)

@@ -140,7 +140,8 @@ class SamplingMixin:
         if self.adapter_.n_candidates(n_samples) == n_samples:
             encoded = self._generate_encoded(n_samples, generator, output="codes",
                                              truncation=plan.truncation)
-            return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
+            return self.adapter_.decode_sample(encoded, n_samples,
+                                               random_state=self._decode_seed(generator))
         return self._sample_chosen(n_samples, generator, plan.truncation)
 
     def _sample_chosen(self, n_samples, generator, truncation=None):

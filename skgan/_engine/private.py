@@ -56,6 +56,16 @@ def check_private_module(module):
                          + ". Use the tabular or numeric adapter's networks.")
 
 
+#: Options of a TabularAdapter that read the training rows beyond what a private fit
+#: covers, with why; a private fit turns them off (or refuses a user's adapter with one).
+_NOT_PRIVATE_ADAPTER_OPTIONS = {
+    "pair_calibration": "rakes samples to the training rows' joint frequencies of column "
+                        "pairs (a pair of levels that one person alone has would show)",
+    "independent_columns": "shuffles the columns that tests on the training rows find "
+                           "independent of the rest (the tests' outcomes are not private)",
+}
+
+
 class PrivateDiscriminator:
     """DP-SGD for one fit's discriminator steps.
 
@@ -208,14 +218,19 @@ class PrivateTrainingMixin:
 
     def _resolve_adapter(self, X):
         adapter = super()._resolve_adapter(X)
-        if self._private_training() and getattr(adapter, "pair_calibration", False):
-            if not isinstance(self.adapter, str):
-                raise ValueError(
-                    "TabularAdapter(pair_calibration=True) rakes samples to the training "
-                    "rows' joint frequencies of column pairs, which dp_epsilon does not "
-                    "cover (a pair of levels that one person alone has would show); pass "
-                    "TabularAdapter(pair_calibration=False).")
-            adapter.set_params(pair_calibration=False)  # skgan's own choice: made private
+        if not self._private_training():
+            return adapter
+        reading = [name for name in _NOT_PRIVATE_ADAPTER_OPTIONS
+                   if getattr(adapter, name, False) not in (False, None)]
+        if reading and not isinstance(self.adapter, str):
+            reasons = "; ".join(f"{name} {_NOT_PRIVATE_ADAPTER_OPTIONS[name]}"
+                                for name in reading)
+            raise ValueError(
+                f"The TabularAdapter reads the training rows in ways dp_epsilon does not "
+                f"cover ({reasons}); pass TabularAdapter("
+                + ", ".join(f"{name}=False" for name in reading) + ").")
+        if reading:  # skgan's own adapter: made private
+            adapter.set_params(**dict.fromkeys(reading, False))
         return adapter
 
     def _early_stopping_option(self):

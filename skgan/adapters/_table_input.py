@@ -91,13 +91,10 @@ def check_params(adapter, continuous_methods, mode_assignments):
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     if adapter.max_categories < 2:
         raise ValueError("max_categories must be at least 2.")
-    if not (adapter.functional_dependencies is False
-            or isinstance(adapter.functional_dependencies, str)
-            and adapter.functional_dependencies == "auto"):
-        raise ValueError(
-            "functional_dependencies must be 'auto' or False, got "
-            f"{adapter.functional_dependencies!r}."
-        )
+    for name in ("functional_dependencies", "independent_columns"):
+        value = getattr(adapter, name)
+        if not (value is False or isinstance(value, str) and value == "auto"):
+            raise ValueError(f"{name} must be 'auto' or False, got {value!r}.")
     for name in ("level_calibration", "pair_calibration"):
         if not isinstance(getattr(adapter, name), (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {getattr(adapter, name)!r}.")

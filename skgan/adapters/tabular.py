@@ -9,6 +9,7 @@ from ..networks.heads import BlockActivationHead
 from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
 from ._encoded_rows import EncodedRows, dense_array, encode_columns, split_dense
 from ._dependencies import find_links, integer_keys, write_dependents, write_missing
+from ._independent_columns import decoding_links, find_independent_groups, shuffle_groups
 from ._pair_calibration import fit_pair_tables
 from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
@@ -125,6 +126,13 @@ class TabularAdapter(BaseAdapter):
         the links between columns that a GAN weakens come back; see docs/tabular.md
         ("Pairs of columns"). Not applied to ``sample(conditions=...)`` or
         ConditionalGAN.
+    independent_columns : "auto" or False, default="auto"
+        Find the columns that go with none of the others in the training rows (by
+        pairwise chi-square tests of independence; tables of 1,000 rows or more) and,
+        when sampling, permute each such group of columns across the generated rows,
+        so the associations a generator invents between them and the rest go; see
+        docs/tabular.md ("Columns independent of the rest"). Not applied to
+        ``sample(conditions=...)``, ConditionalGAN, or differentially private fits.
     constraints : list of skgan.constraints objects or None, default=None
         Rules between columns that every generated row keeps by construction
         (``Inequality``, ``Range``, ``Bounds``, ``FixedCombinations``,
@@ -153,6 +161,10 @@ class TabularAdapter(BaseAdapter):
     level_rules_ : list of LevelRule
         Levels of a discrete column (``column``) that decide the value of another
         (``other``): ``levels_`` and the ``values_`` they decide.
+    independent_groups_ : list of tuple of int
+        Positions of the groups of columns found independent of the rest, which
+        sampling permutes across the rows (empty when none is, or with
+        ``independent_columns=False``).
     pair_tables_ : PairTables or None
         The training rows' two-way tables that sampling rakes to (None without pair
         calibration).
@@ -178,6 +190,7 @@ class TabularAdapter(BaseAdapter):
     level_calibration = False  # likewise: their generators were never calibrated
     functional_dependencies = False  # likewise
     pair_calibration = False  # likewise
+    independent_columns = False  # likewise
     constraints = None  # likewise
     handle_invalid = "error"  # likewise
 
@@ -186,11 +199,12 @@ class TabularAdapter(BaseAdapter):
                  conditional_sampling=True, random_state=0, mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
                  functional_dependencies="auto", pair_calibration=True, constraints=None,
-                 handle_invalid="error"):
+                 handle_invalid="error", independent_columns="auto"):
         self.discrete_columns = discrete_columns
         self.constraints = constraints
         self.handle_invalid = handle_invalid
         self.pair_calibration = pair_calibration
+        self.independent_columns = independent_columns
         self.functional_dependencies = functional_dependencies
         self.continuous_columns = continuous_columns
         self.level_calibration = level_calibration
@@ -246,6 +260,11 @@ class TabularAdapter(BaseAdapter):
             find_links(frame, encoders) if self.functional_dependencies is not False
             else ([], [], []))
         self.split_dates_ = split_dates
+        links = decoding_links(self.dependencies_, self.missing_dependencies_,
+                               self.level_rules_, split_dates)
+        self.independent_groups_ = (
+            find_independent_groups(frame, encoders, links, random_state)
+            if self.independent_columns is not False else [])
         self.pair_tables_ = (fit_pair_tables(frame, self.column_encoders_)
                              if self.pair_calibration else None)
         self._lay_out()
@@ -389,7 +408,8 @@ class TabularAdapter(BaseAdapter):
         that break a constraint are never kept, so fewer may come back.
         """
         random_state = random_source(random_state)
-        columns = self._decode_columns(encoded, random_state)
+        columns = shuffle_groups(self._decode_columns(encoded, random_state),
+                                 getattr(self, "independent_groups_", []), random_state)
         return self._finished(chosen_rows(self, columns, n_rows, random_state))
 
     def _as_output(self, columns, n_rows=None):
