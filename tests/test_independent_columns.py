@@ -99,3 +99,15 @@ def test_model_files_and_pickles_keep_the_groups(tmp_path):
         assert loaded.adapter_.independent_groups_ == model.adapter_.independent_groups_
         pd.testing.assert_frame_equal(loaded.sample(500, random_state=3),
                                       model.sample(500, random_state=3))
+
+
+def test_pairs_across_groups_are_not_raked():
+    from skgan.adapters._pair_calibration import _paired_columns
+
+    adapter = TabularAdapter().fit(_table())
+    columns = _paired_columns(adapter.column_encoders_)
+    raked = {tuple(adapter.columns_[[columns[a], columns[b]]])
+             for a, b in adapter.pair_tables_.pairs}
+    assert ("region", "tax") in raked and ("group", "flag") in raked
+    assert not any({"region", "tax"} & set(pair) and not set(pair) <= {"region", "tax"}
+                   for pair in raked)

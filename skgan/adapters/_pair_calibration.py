@@ -11,6 +11,12 @@ was asked for, each with probability proportional to its weight (systematic samp
 so no row comes twice). The rows themselves are the generator's: only which of them are
 kept changes, so every value a row holds was generated with the others.
 
+Pairs that join a column that sampling shuffles as independent of the rest
+(``skgan.adapters._independent_columns``) with a column outside its group are not
+raked: the shuffle makes them independent, and their tables would only spend the
+weights on noise (on the tables of benchmarks/bench_messy_tables.py, raking fewer
+pairs brought the largest Cramér's V gap from 0.125 to 0.111 and 0.074 to 0.064).
+
 Weights are capped at ``oversampling`` times their mean so that every kept row can be
 drawn with probability at most one; a combination the training table never holds gets
 weight (almost) zero. Levels beyond a column's ``MAX_LEVELS - 1`` most frequent share
@@ -55,14 +61,21 @@ class PairTables:
         discrete variable.
     n_levels : sequence of int
         Codes each column can take.
+    groups : sequence or None, default=None
+        A label per column: only pairs of columns with the same label are raked (the
+        columns that sampling shuffles as independent of the rest go with nothing
+        outside their group by construction). None rakes every pair.
     """
 
-    def __init__(self, codes, n_levels):
+    def __init__(self, codes, n_levels, groups=None):
         codes = np.asarray(codes, dtype=np.intp)
         self.n_levels = [int(n) for n in n_levels]
         n_rows = len(codes)
+        groups = [0] * len(self.n_levels) if groups is None else list(groups)
         tables = {}
         for first, second in combinations(range(codes.shape[1]), 2):
+            if groups[first] != groups[second]:
+                continue
             counts = _pair_counts(codes, first, second, self.n_levels, np.ones(n_rows))
             if counts.shape[0] > 1 and counts.shape[1] > 1:
                 tables[first, second] = counts
@@ -96,12 +109,16 @@ class PairTables:
         return weights * (len(weights) / weights.sum())
 
 
-def fit_pair_tables(frame, encoders):
+def fit_pair_tables(frame, encoders, independent_groups=()):
     """The training rows' :class:`PairTables` over :func:`pair_codes` (None with fewer
-    than two variables to pair)."""
+    than two variables to pair), pairs across ``independent_groups`` (tuples of column
+    positions; the other columns form one more group) left out."""
     codes, n_levels = pair_codes({index: frame.iloc[:, index]
                                   for index in range(frame.shape[1])}, encoders)
-    return PairTables(codes, n_levels) if len(n_levels) >= 2 else None
+    group_of = {position: label for label, group in enumerate(independent_groups, start=1)
+                for position in group}
+    groups = [group_of.get(position, 0) for position in _paired_columns(encoders)]
+    return PairTables(codes, n_levels, groups) if len(n_levels) >= 2 else None
 
 
 def pair_codes(columns, encoders):
@@ -115,18 +132,26 @@ def pair_codes(columns, encoders):
     tables of benchmarks/bench_messy_tables.py.
     """
     codes, n_levels = [], []
-    for index, encoder in enumerate(encoders):
+    for index in _paired_columns(encoders):
+        encoder = encoders[index]
         if isinstance(encoder, DiscreteColumn):
             width = min(len(encoder.coder_.counts_), MAX_LEVELS)
             level = encoder.coder_.codes_of(columns[index])
             codes.append(np.where((level < 0) | (level >= width), width - 1, level))
             n_levels.append(width)
-        elif isinstance(encoder, ContinuousColumn) and encoder.has_missing_:
+        else:  # a continuous column with missing values: whether each is missing
             codes.append(pd.isna(np.asarray(columns[index])).astype(np.intp))
             n_levels.append(2)
     if not codes:
         return np.empty((0, 0), dtype=np.intp), n_levels
     return np.column_stack(codes), n_levels
+
+
+def _paired_columns(encoders):
+    """The column position of each variable of :func:`pair_codes`, in its order."""
+    return [index for index, encoder in enumerate(encoders)
+            if isinstance(encoder, DiscreteColumn)
+            or isinstance(encoder, ContinuousColumn) and encoder.has_missing_]
 
 
 def systematic_sample(weights, n_rows, random_state):

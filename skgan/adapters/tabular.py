@@ -265,7 +265,7 @@ class TabularAdapter(BaseAdapter):
         self.independent_groups_ = (
             find_independent_groups(frame, encoders, links, random_state)
             if self.independent_columns is not False else [])
-        self.pair_tables_ = (fit_pair_tables(frame, self.column_encoders_)
+        self.pair_tables_ = (fit_pair_tables(frame, encoders, self.independent_groups_)
                              if self.pair_calibration else None)
         self._lay_out()
         return self
