@@ -92,7 +92,9 @@ def test_model_files_and_pickles_keep_the_groups(tmp_path):
 
     from skgan import io
 
-    model = GANSampler(epochs=1, random_state=0).fit(_table())
+    table = _table().assign(lone=np.random.default_rng(7).choice(["x", "y", "z"], 2000))
+    model = GANSampler(epochs=1, random_state=0).fit(table)
+    assert model.adapter_.pair_tables_.singles  # "lone" is raked to its own shares
     path = tmp_path / "model.skgan"
     io.save(model, path)
     for loaded in (io.load(path), pickle.loads(pickle.dumps(model))):

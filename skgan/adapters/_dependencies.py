@@ -31,6 +31,7 @@ import pandas as pd
 from ._column_kinds import is_integer_valued, is_time_column
 from ._columns import positions_in
 from ._level_rules import find_level_rules
+from ._split_dates import repair_split_dates
 from ._table_columns import ContinuousColumn, DiscreteColumn
 
 MIN_KEY_LEVELS = 3
@@ -156,6 +157,21 @@ def write_missing(missing_dependencies, columns, parts, encoders, random_state):
         codes = [*codes[:-1], missing.astype(np.intp)]
         columns[dependency.dependent] = encoders[dependency.dependent].decode(
             scalars, codes, random_state)
+
+
+def write_links(adapter, columns, parts, random_state):
+    """Write a fitted TabularAdapter's links into its decoded columns (position ->
+    Series, in place): level rules, dependent columns from their keys, missing values
+    their key decides, valid split dates. ``parts``: each column's encoded ``(scalars,
+    codes)``. Adapters pickled before a kind of link was kept have none of it."""
+    encoders = adapter.column_encoders_
+    for rule in getattr(adapter, "level_rules_", []):
+        rule.apply(columns, encoders)
+    write_dependents(getattr(adapter, "dependencies_", []), columns, encoders, random_state)
+    write_missing(getattr(adapter, "missing_dependencies_", []), columns, parts, encoders,
+                  random_state)
+    for year, month, day in getattr(adapter, "split_dates_", []):
+        columns[day] = repair_split_dates(columns[year], columns[month], columns[day])
 
 
 def find_links(frame, encoders):

@@ -64,7 +64,8 @@ class PairTables:
     groups : sequence or None, default=None
         A label per column: only pairs of columns with the same label are raked (the
         columns that sampling shuffles as independent of the rest go with nothing
-        outside their group by construction). None rakes every pair.
+        outside their group by construction). None rakes every pair. A column in no
+        raked pair has its own levels' shares raked.
     """
 
     def __init__(self, codes, n_levels, groups=None):
@@ -84,6 +85,13 @@ class PairTables:
             tables = {pair: tables[pair] for pair in sorted(strongest[:MAX_PAIRS])}
         self.pairs = list(tables)
         self.shares = [_smoothed_shares(tables[pair]).ravel() for pair in self.pairs]
+        # A column in no raked pair (alone in its group) still gets its levels' shares.
+        paired = {column for pair in self.pairs for column in pair}
+        self.singles = [column for column in range(codes.shape[1])
+                        if column not in paired and self.n_levels[column] > 1]
+        self.single_shares = [
+            np.bincount(codes[:, column], minlength=self.n_levels[column]) / n_rows
+            for column in self.singles]
 
     def weights(self, codes, max_weight=OVERSAMPLING):
         """Raking weights (mean one, at most ``max_weight``) of rows with ``codes``."""
@@ -93,9 +101,12 @@ class PairTables:
             return weights
         cells = [codes[:, first] * self.n_levels[second] + codes[:, second]
                  for first, second in self.pairs]
+        singles = getattr(self, "singles", [])  # none in tables pickled before them
+        cells += [codes[:, column] for column in singles]
+        targets = self.shares + getattr(self, "single_shares", [])
         for _ in range(MAX_SWEEPS):
             largest_change = 0.0
-            for cell, target in zip(cells, self.shares):
+            for cell, target in zip(cells, targets):
                 current = np.bincount(cell, weights=weights, minlength=len(target))
                 current /= current.sum()
                 largest_change = max(largest_change, float(np.abs(current - target).max()))

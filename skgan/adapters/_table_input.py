@@ -6,7 +6,9 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._column_kinds import is_numeric_column
+from ._column_kinds import encoding_kind, is_numeric_column
+from ._dependencies import integer_keys
+from ._split_dates import find_split_dates
 
 _UNHASHABLE = (list, dict, set, np.ndarray)
 
@@ -121,3 +123,25 @@ def forced_kinds(adapter, columns):
             )
         forced.update(dict.fromkeys(names, kind))
     return forced
+
+
+def column_kinds(adapter, frame):
+    """How the adapter encodes each column of ``frame`` ("discrete", "continuous", ...),
+    and the dates split over three columns (``(year, month, day)`` positions).
+
+    The kinds follow :func:`encoding_kind` and the adapter's ``discrete_columns`` and
+    ``continuous_columns``; integer columns that determine a discrete column are codes
+    (with ``functional_dependencies``), and so are the month and day of a split date.
+    """
+    forced = forced_kinds(adapter, frame.columns)
+    kinds = [encoding_kind(frame[name], max_discrete_levels=adapter.max_discrete_levels,
+                           forced=forced.get(name)) for name in frame.columns]
+    if adapter.functional_dependencies is not False:
+        for position in integer_keys(frame, kinds, forced):
+            kinds[position] = "discrete"
+    split_dates = find_split_dates(frame)
+    for _, month, day in split_dates:  # codes of a calendar, not quantities
+        for position in (month, day):
+            if frame.columns[position] not in forced and kinds[position] == "continuous":
+                kinds[position] = "discrete"
+    return kinds, split_dates

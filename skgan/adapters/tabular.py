@@ -6,16 +6,15 @@ import torch
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
-from ._column_kinds import encoding_kind, is_integer_valued, is_numeric_column
+from ._column_kinds import is_integer_valued, is_numeric_column
 from ._encoded_rows import EncodedRows, dense_array, encode_columns, split_dense
-from ._dependencies import find_links, integer_keys, write_dependents, write_missing
+from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups, shuffle_groups
 from ._pair_calibration import fit_pair_tables
-from ._split_dates import find_split_dates, repair_split_dates
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
-from ._table_input import as_frame, check_params, forced_kinds
+from ._table_input import as_frame, check_params, column_kinds
 from ._table_sampling import candidates_to_generate, chosen_rows
 from .base import BaseAdapter
 
@@ -235,17 +234,7 @@ class TabularAdapter(BaseAdapter):
             raise ValueError(
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
             )
-        forced = forced_kinds(self, frame.columns)
-        kinds = [encoding_kind(frame[name], max_discrete_levels=self.max_discrete_levels,
-                               forced=forced.get(name)) for name in frame.columns]
-        if self.functional_dependencies is not False:
-            for position in integer_keys(frame, kinds, forced):
-                kinds[position] = "discrete"
-        split_dates = find_split_dates(frame)
-        for _, month, day in split_dates:  # codes of a calendar, not quantities
-            for position in (month, day):
-                if frame.columns[position] not in forced and kinds[position] == "continuous":
-                    kinds[position] = "discrete"
+        kinds, split_dates = column_kinds(self, frame)
         random_state = random_source(self.random_state)
         encoders = []
         for name, kind in zip(frame.columns, kinds):
@@ -450,15 +439,7 @@ class TabularAdapter(BaseAdapter):
             block += len(encoder.block_widths)
             parts[index] = scalars, codes
             columns[index] = encoder.decode(scalars, codes, random_state)
-        # Adapters pickled before rules and dependencies were kept have none.
-        for rule in getattr(self, "level_rules_", []):
-            rule.apply(columns, self.column_encoders_)
-        write_dependents(getattr(self, "dependencies_", []), columns, self.column_encoders_,
-                         random_state)
-        write_missing(getattr(self, "missing_dependencies_", []), columns, parts,
-                      self.column_encoders_, random_state)
-        for year, month, day in getattr(self, "split_dates_", []):  # none if pickled before
-            columns[day] = repair_split_dates(columns[year], columns[month], columns[day])
+        write_links(self, columns, parts, random_state)
         return columns
 
     def _check_columns(self, frame):
