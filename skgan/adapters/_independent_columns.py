@@ -28,6 +28,7 @@ from itertools import combinations
 import numpy as np
 from scipy.stats import chi2_contingency
 
+from ._pair_calibration import frequent_level_codes
 from ._table_columns import ContinuousColumn, DiscreteColumn
 
 #: Level of each pairwise test: a p-value below it links the two columns (a table of
@@ -74,14 +75,14 @@ def find_independent_groups(frame, encoders, links, random_state):
         return []
     rows = (np.sort(random_state.choice(n_rows, MAX_TEST_ROWS, replace=False))
             if n_rows > MAX_TEST_ROWS else slice(None))
-    codes = [_test_codes(frame.iloc[rows, position], encoder)
+    codes = [_pooled(_test_codes(frame.iloc[rows, position], encoder))
              for position, encoder in enumerate(encoders)]
     groups = _UnionFind(n_columns)
     for link in links:
         groups.join(*link)
     for first, second in combinations(range(n_columns), 2):
-        if groups.root(first) != groups.root(second) and _dependent(codes[first],
-                                                                    codes[second]):
+        if groups.root(first) != groups.root(second) and _rejected(codes[first],
+                                                                   codes[second]):
             groups.join(first, second)
     members = groups.members()
     largest = max(members, key=len)
@@ -113,8 +114,7 @@ def shuffle_groups(columns, groups, random_state):
 def _test_codes(column, encoder):
     """Small integer codes of a column for the tests (one code for a constant column)."""
     if isinstance(encoder, DiscreteColumn):
-        codes = encoder.coder_.codes_of(column)
-        return np.where((codes < 0) | (codes >= TEST_LEVELS - 1), TEST_LEVELS - 1, codes)
+        return frequent_level_codes(encoder, column, TEST_LEVELS)
     if isinstance(encoder, ContinuousColumn):
         values, missing = encoder.numbers(column)
         observed = values[~missing]
@@ -127,8 +127,13 @@ def _test_codes(column, encoder):
 
 
 def _dependent(first, second):
-    """Whether the chi-square test of independence of two code arrays rejects."""
-    first, second = _pooled(first), _pooled(second)
+    """Whether the chi-square test of independence of two code arrays rejects (their
+    rare levels pooled first)."""
+    return _rejected(_pooled(first), _pooled(second))
+
+
+def _rejected(first, second):
+    """:func:`_dependent` of codes already pooled (``0 .. k - 1``, none too rare)."""
     n_first, n_second = first.max(initial=0) + 1, second.max(initial=0) + 1
     if n_first < 2 or n_second < 2:
         return False

@@ -147,8 +147,7 @@ def pair_codes(columns, encoders):
         encoder = encoders[index]
         if isinstance(encoder, DiscreteColumn):
             width = min(len(encoder.coder_.counts_), MAX_LEVELS)
-            level = encoder.coder_.codes_of(columns[index])
-            codes.append(np.where((level < 0) | (level >= width), width - 1, level))
+            codes.append(frequent_level_codes(encoder, columns[index], width))
             n_levels.append(width)
         else:  # a continuous column with missing values: whether each is missing
             codes.append(pd.isna(np.asarray(columns[index])).astype(np.intp))
@@ -156,6 +155,13 @@ def pair_codes(columns, encoders):
     if not codes:
         return np.empty((0, 0), dtype=np.intp), n_levels
     return np.column_stack(codes), n_levels
+
+
+def frequent_level_codes(encoder, column, width):
+    """Codes of a discrete ``column`` (its fitted ``encoder``) over ``width`` codes: its
+    ``width - 1`` most frequent training levels one each, every other value the last."""
+    level = encoder.coder_.codes_of(column)
+    return np.where((level < 0) | (level >= width), width - 1, level)
 
 
 def _paired_columns(encoders):

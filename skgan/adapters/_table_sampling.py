@@ -37,8 +37,10 @@ def chosen_rows(adapter, columns, n_rows, random_state):
             tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
     if output is not None:
         return output.iloc[kept].reset_index(drop=True)
-    output = adapter._table({index: column.iloc[kept].reset_index(drop=True)
-                             for index, column in columns.items()}, len(kept))
+    if len(kept) < n_decoded:  # every row kept (no choosing): no copy
+        columns = {index: column.iloc[kept].reset_index(drop=True)
+                   for index, column in columns.items()}
+    output = adapter._table(columns, len(kept))
     if constraints is not None:  # kept by construction; a row that was not still goes
         output = output[constraints.valid(output)].reset_index(drop=True)
     return output
