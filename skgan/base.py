@@ -242,8 +242,10 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         return self.generator_ if average is None else average
 
     def _finish_training(self, tensors):
-        """After the epochs: match level rates (tables), then the noise floor (signals)."""
+        """After the epochs: match level rates and choose pair calibration's oversampling
+        (tables), then the noise floor (signals)."""
         self._match_level_rates()
+        self._match_pair_oversampling()
         self._match_noise_floor(tensors)
 
     def _fit_to_trained_networks(self, n_steps):

@@ -6,7 +6,12 @@ import pytest
 
 from skgan import GANSampler
 from skgan.adapters import TabularAdapter
-from skgan.adapters._pair_calibration import PairTables, systematic_sample
+from skgan.adapters._pair_calibration import (
+    OVERSAMPLING_CHOICES,
+    V_GAP_TARGET,
+    PairTables,
+    systematic_sample,
+)
 
 
 def _linked(n_rows=3000, seed=0):
@@ -46,6 +51,63 @@ def test_raking_weights_bring_the_two_way_tables_to_the_targets():
     after = np.bincount(candidates[:, 0] * 3 + candidates[:, 1], weights=weights,
                         minlength=9) / weights.sum()
     assert np.abs(after - target).max() < 0.01 < np.abs(before - target).max()
+
+
+def _pair_of_levels(rng, n_rows, n_levels, linked):
+    """Two columns of ``n_levels`` codes, the second a copy of the first in a share
+    ``linked`` of the rows and independent of it in the others."""
+    first = rng.integers(0, n_levels, n_rows)
+    second = np.where(rng.random(n_rows) < linked, first, rng.integers(0, n_levels, n_rows))
+    return np.column_stack([first, second])
+
+
+def test_the_oversampling_factor_is_the_least_that_brings_the_pairs_close():
+    rng = np.random.default_rng(0)
+    tables = PairTables(_pair_of_levels(rng, 5000, 12, 0.95), [12, 12])
+    assert tables.check_rows() == 4096 and tables.oversampling == 4
+    # Candidates that hold the link: 4 per kept row rake them to the training table.
+    assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.9), 1000) == 4
+    assert list(tables.v_gaps) == [4] and tables.v_gaps[4] <= V_GAP_TARGET
+    # Candidates that lost it: the diagonal cells need weights above 4.
+    assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.0), 1000) == 8
+    assert tables.v_gaps[4] > V_GAP_TARGET >= tables.v_gaps[8]
+    # More levels, no link: even the largest factor falls short, and is kept.
+    wide = PairTables(_pair_of_levels(rng, 5000, 30, 0.95), [30, 30])
+    assert wide.choose_oversampling(_pair_of_levels(rng, 16_000, 30, 0.0), 1000) == 16
+    gaps = [wide.v_gaps[factor] for factor in OVERSAMPLING_CHOICES]
+    assert gaps == sorted(gaps, reverse=True) and gaps[-1] > V_GAP_TARGET
+    assert PairTables(_pair_of_levels(rng, 999, 3, 0.5), [3, 3]).check_rows() == 0
+
+
+def test_a_fit_chooses_the_oversampling_and_sampling_follows_it():
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(_linked(1500))
+    tables = model.adapter_.pair_tables_
+    assert tables.oversampling in OVERSAMPLING_CHOICES
+    assert list(tables.v_gaps) == list(OVERSAMPLING_CHOICES[
+        :OVERSAMPLING_CHOICES.index(tables.oversampling) + 1])
+    assert model.adapter_.n_candidates(2000) == tables.oversampling * 2000
+    again = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(_linked(1500))
+    assert again.adapter_.pair_tables_.v_gaps == tables.v_gaps  # fixed seeds
+    pd.testing.assert_frame_equal(model.sample(40, random_state=2),
+                                  again.sample(40, random_state=2))
+    small = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(_linked(600))
+    assert small.adapter_.pair_tables_.oversampling == 4
+    assert small.adapter_.pair_tables_.v_gaps == {}
+
+
+def test_a_failed_oversampling_check_warns_and_keeps_the_default(monkeypatch):
+    def broken(self, encoded, random_state=None):
+        raise RuntimeError("no room")
+
+    monkeypatch.setattr(TabularAdapter, "choose_oversampling", broken)
+    with pytest.warns(UserWarning, match="choosing its oversampling failed .*no room"):
+        model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                           random_state=0).fit(_linked(1500))
+    assert model.adapter_.pair_tables_.oversampling == 4
+    assert len(model.sample(30, random_state=0)) == 30
 
 
 def test_systematic_sampling_keeps_distinct_rows_in_proportion_to_weights():

@@ -11,7 +11,7 @@ from .level_rates import CALIBRATION_ROWS, calibrate_level_rates
 
 
 class CalibrationMixin:
-    """``_match_level_rates`` and ``_match_noise_floor`` of :class:`skgan.base.BaseGAN`.
+    """``_match_level_rates``, ``_match_pair_oversampling`` and ``_match_noise_floor`` of :class:`skgan.base.BaseGAN`.
 
     Relies on the fitted ``adapter_`` and on ``_sampling_generator``,
     ``_generate_encoded``, ``_seeded_generator``, ``_score_seeds`` and
@@ -57,6 +57,26 @@ class CalibrationMixin:
             return
         with torch.no_grad():
             head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
+
+    def _match_pair_oversampling(self):
+        """Choose how many rows pair calibration generates per sampled row.
+
+        With a tabular adapter's pair calibration, rows drawn with the fixed seeds of
+        :meth:`score` (the sampling stream is not advanced) go to the adapter's
+        ``choose_oversampling``, which keeps the smallest factor whose raked rows hold
+        every pair of discrete columns near its training association. A failure (or
+        Ctrl-C) keeps the adapter's default factor and warns.
+        """
+        n_candidates = getattr(self.adapter_, "oversampling_candidates", lambda: 0)()
+        if not n_candidates or not self._calibrates_level_rates:
+            return
+        try:
+            generator = self._seeded_generator(self._score_seeds())
+            encoded = self._generate_encoded(n_candidates, generator, output="codes")
+            self.adapter_.choose_oversampling(encoded, random_state=0)
+        except (Exception, KeyboardInterrupt) as error:
+            warn_kept(self, "samples with the default pair calibration",
+                      "choosing its oversampling", error)
 
     def _match_noise_floor(self, tensors):
         """Give a signal generator's samples the data's noise floor.

@@ -17,9 +17,18 @@ raked: the shuffle makes them independent, and their tables would only spend the
 weights on noise (on the tables of benchmarks/bench_messy_tables.py, raking fewer
 pairs brought the largest Cramér's V gap from 0.125 to 0.111 and 0.074 to 0.064).
 
-Weights are capped at ``oversampling`` times their mean so that every kept row can be
-drawn with probability at most one; a combination the training table never holds gets
-weight (almost) zero. Levels beyond a column's ``MAX_LEVELS - 1`` most frequent share
+Weights are capped at the oversampling factor times their mean so that every kept row
+can be drawn with probability at most one; a combination the training table never
+holds gets weight (almost) zero. How many candidates a kept row needs depends on how
+far the generator's pairs are from the training tables, so the factor is chosen once
+per fit (:meth:`PairTables.choose_oversampling`, from candidates the fitted generator
+draws with fixed seeds): the smallest of ``OVERSAMPLING_CHOICES`` whose raked
+candidates hold every pair's Cramér's V within ``V_GAP_TARGET`` of the training
+table's. On the tables of benchmarks/bench_messy_tables.py, 4, 8 and 16 candidates per
+kept row left a largest V gap of 0.127, 0.070 and 0.034 (orders) and 0.065, 0.025 and
+0.010 (subscriptions) in this check, and 0.111 / 0.073 / 0.033 and 0.065 / 0.025 / 0.032
+in the sampled rows: the check predicts the outcome, and a generator that learned the
+pairs well keeps sampling at 4 candidates per row. Levels beyond a column's ``MAX_LEVELS - 1`` most frequent share
 one code, and at most ``MAX_PAIRS`` pairs (the most associated in training) are raked,
 so the cost stays bounded on wide tables and keys with thousands of levels.
 
@@ -39,9 +48,19 @@ from ._table_columns import ContinuousColumn, DiscreteColumn
 MAX_LEVELS = 32
 #: Pairs raked at most (the most associated ones in training when there are more).
 MAX_PAIRS = 300
-#: Generated rows per kept row, and generated rows at least (however few are asked for).
+#: Generated rows per kept row (the least of the choices, and the factor of tables that
+#: were never checked), and generated rows at least (however few are asked for).
 OVERSAMPLING = 4
 MIN_CANDIDATES = 4096
+#: Factors :meth:`PairTables.choose_oversampling` tries, in order, and the largest gap
+#: between a pair's Cramér's V in the raked candidates and in training it accepts.
+OVERSAMPLING_CHOICES = (4, 8, 16)
+V_GAP_TARGET = 0.04
+#: Rows kept in that check at most (it generates ``max(OVERSAMPLING_CHOICES)`` times
+#: more), and training rows below which it is not made (the factor stays the least:
+#: tables of a few hundred rows are too noisy to judge, and sample fast anyway).
+CHECK_ROWS = 4096
+MIN_CHECK_ROWS = 1000
 #: Raking sweeps over all pairs at most, and the largest change of a table's share
 #: (absolute) at which sweeping stops.
 MAX_SWEEPS = 12
@@ -66,12 +85,24 @@ class PairTables:
         columns that sampling shuffles as independent of the rest go with nothing
         outside their group by construction). None rakes every pair. A column in no
         raked pair has its own levels' shares raked.
+
+    Attributes
+    ----------
+    oversampling : int
+        Generated rows per kept row (see :meth:`choose_oversampling`).
+    v_gaps : dict
+        Per factor tried, the largest Cramér's V gap it left (empty when unchecked).
     """
+
+    #: Tables pickled before the factor was chosen per fit used this one.
+    oversampling = OVERSAMPLING
+    v_gaps = {}
+    n_rows = 0
 
     def __init__(self, codes, n_levels, groups=None):
         codes = np.asarray(codes, dtype=np.intp)
         self.n_levels = [int(n) for n in n_levels]
-        n_rows = len(codes)
+        self.n_rows = n_rows = len(codes)
         groups = [0] * len(self.n_levels) if groups is None else list(groups)
         tables = {}
         for first, second in combinations(range(codes.shape[1]), 2):
@@ -92,6 +123,35 @@ class PairTables:
         self.single_shares = [
             np.bincount(codes[:, column], minlength=self.n_levels[column]) / n_rows
             for column in self.singles]
+
+    def check_rows(self):
+        """Rows :meth:`choose_oversampling` keeps from the candidates it is given: the
+        training rows up to ``CHECK_ROWS``; 0 (no check) below ``MIN_CHECK_ROWS``."""
+        return 0 if self.n_rows < MIN_CHECK_ROWS else min(self.n_rows, CHECK_ROWS)
+
+    def choose_oversampling(self, codes, n_rows):
+        """Set :attr:`oversampling` from the codes of ``max(OVERSAMPLING_CHOICES) *
+        n_rows`` generated candidates: the first factor ``f`` whose first ``f * n_rows``
+        candidates, raked, hold every pair's Cramér's V within ``V_GAP_TARGET`` of the
+        training table's (the last factor when none does). Returns the factor."""
+        codes = np.asarray(codes, dtype=np.intp)
+        self.v_gaps = {}
+        for factor in OVERSAMPLING_CHOICES:
+            candidates = codes[:factor * n_rows]
+            self.v_gaps[factor] = self.largest_v_gap(candidates,
+                                                     self.weights(candidates, factor))
+            self.oversampling = factor
+            if self.v_gaps[factor] <= V_GAP_TARGET:
+                break
+        return self.oversampling
+
+    def largest_v_gap(self, codes, weights):
+        """The largest difference between a raked pair's Cramér's V in rows with
+        ``codes`` and ``weights`` and in the training table (0.0 with no pairs)."""
+        gaps = [abs(_cramers_v(_pair_counts(codes, first, second, self.n_levels, weights))
+                    - _cramers_v(shares.reshape(self.n_levels[first], self.n_levels[second])))
+                for (first, second), shares in zip(self.pairs, self.shares)]
+        return max(gaps, default=0.0)
 
     def weights(self, codes, max_weight=OVERSAMPLING):
         """Raking weights (mean one, at most ``max_weight``) of rows with ``codes``."""
@@ -227,7 +287,8 @@ def _smoothed_shares(counts):
 
 
 def _cramers_v(counts):
-    """Cramér's V of a two-way table of counts (no bias correction; for ranking pairs)."""
+    """Cramér's V of a two-way table of counts, weighted counts or shares (no bias
+    correction; the same for any scale of the table)."""
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     if min(counts.shape) < 2:
         return 0.0

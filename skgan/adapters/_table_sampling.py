@@ -4,7 +4,13 @@ with constraints that can reject rows; rows breaking a constraint are never kept
 
 import numpy as np
 
-from ._pair_calibration import MIN_CANDIDATES, OVERSAMPLING, pair_codes, systematic_sample
+from ._independent_columns import shuffle_groups
+from ._pair_calibration import (
+    MIN_CANDIDATES,
+    OVERSAMPLING_CHOICES,
+    pair_codes,
+    systematic_sample,
+)
 
 
 def candidates_to_generate(adapter, n_rows):
@@ -14,7 +20,29 @@ def candidates_to_generate(adapter, n_rows):
         if constraints is not None and constraints.may_reject:
             return n_rows + max(16, n_rows // 8)
         return n_rows
-    return OVERSAMPLING * max(n_rows, MIN_CANDIDATES // OVERSAMPLING)
+    return max(adapter.pair_tables_.oversampling * n_rows, MIN_CANDIDATES)
+
+
+def oversampling_candidates(adapter):
+    """Rows to generate for the check that chooses pair calibration's factor:
+    ``max(OVERSAMPLING_CHOICES)`` times the rows it keeps; 0 when there is nothing to
+    check (no pair calibration, or too few training rows)."""
+    tables = getattr(adapter, "pair_tables_", None)
+    return 0 if tables is None else max(OVERSAMPLING_CHOICES) * tables.check_rows()
+
+
+def choose_oversampling(adapter, encoded, random_state):
+    """Set the adapter's pair-calibration factor from ``encoded`` candidates
+    (:func:`oversampling_candidates` generated rows) decoded as sampling decodes them;
+    see ``PairTables.choose_oversampling``."""
+    n_rows = adapter.pair_tables_.check_rows()
+    columns = shuffle_groups(adapter._decode_columns(encoded, random_state),
+                             getattr(adapter, "independent_groups_", []), random_state)
+    codes, _ = pair_codes(columns, adapter.column_encoders_)
+    if len(codes) < max(OVERSAMPLING_CHOICES) * n_rows:
+        raise ValueError(f"{len(codes)} candidates are too few to check "
+                         f"{max(OVERSAMPLING_CHOICES)} per kept row of {n_rows}.")
+    return adapter.pair_tables_.choose_oversampling(codes, n_rows)
 
 
 def chosen_rows(adapter, columns, n_rows, random_state):

@@ -15,7 +15,12 @@ from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
 from ._table_input import as_frame, check_params, column_kinds
-from ._table_sampling import candidates_to_generate, chosen_rows
+from ._table_sampling import (
+    candidates_to_generate,
+    choose_oversampling,
+    chosen_rows,
+    oversampling_candidates,
+)
 from .base import BaseAdapter
 
 CONTINUOUS_METHODS = ("vgm", "quantile")
@@ -119,8 +124,9 @@ class TabularAdapter(BaseAdapter):
         generator's rates, columns written from a key follow their key, and
         ConditionalGAN is not calibrated; see docs/tabular.md ("Missing values").
     pair_calibration : bool, default=True
-        When sampling, generate four times the rows asked for, weight them so that
-        every pair of discrete columns (and of missing-value indicators) occurs
+        When sampling, generate 4, 8 or 16 times the rows asked for (the least the
+        fitted generator needs, chosen at the end of a model's fit), weight them so
+        that every pair of discrete columns (and of missing-value indicators) occurs
         together as in the training rows, and keep the rows asked for by weight, so
         the links between columns that a GAN weakens come back; see docs/tabular.md
         ("Pairs of columns"). Not applied to ``sample(conditions=...)`` or
@@ -166,7 +172,8 @@ class TabularAdapter(BaseAdapter):
         ``independent_columns=False``).
     pair_tables_ : PairTables or None
         The training rows' two-way tables that sampling rakes to (None without pair
-        calibration).
+        calibration); ``pair_tables_.oversampling`` is the rows generated per sampled
+        row.
     split_dates_ : list of tuple
         ``(year, month, day)`` column positions of the dates split over three integer
         columns, which decode to valid dates (see ``skgan.adapters._split_dates``).
@@ -385,6 +392,15 @@ class TabularAdapter(BaseAdapter):
         """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
         calibration (see :meth:`decode_sample`), and a few more with constraints."""
         return candidates_to_generate(self, n_rows)
+
+    def oversampling_candidates(self):
+        """Generated rows :meth:`choose_oversampling` needs (0: nothing to choose)."""
+        return oversampling_candidates(self)
+
+    def choose_oversampling(self, encoded, random_state=None):
+        """Choose how many generated rows pair calibration draws per sampled row, from
+        rows the fitted generator made (see ``skgan.adapters._pair_calibration``)."""
+        return choose_oversampling(self, encoded, random_source(random_state))
 
     def decode_sample(self, encoded, n_rows, random_state=None):
         """Decode generated rows and keep ``n_rows`` of them.
