@@ -34,7 +34,8 @@ get numeric NaN filled plus a missing flag and datetimes as seconds), draw as ma
 rows as there are train rows, and print, beside the same figures of the held-out real
 rows (what sampling noise alone gives):
 
-- fit time, seconds (wall clock);
+- fit time, seconds (wall clock); sampling time (as many rows as the train rows), and
+  for skgan the candidates pair calibration generates per sampled row;
 - unseen values: % of values in the discrete columns that never occur in the train
   rows (NaN counts as a value: unseen where the train column had none), and the worst
   column. Discrete columns: text, category and bool columns, plus numeric columns with at
@@ -504,16 +505,27 @@ def run_table(name, args):
             model.fit(train)
             fit_s = time.perf_counter() - started
             stage = "sample"
+            started = time.perf_counter()
             rows = model.sample(len(train), seed=SEED + 1)
+            sample_s = time.perf_counter() - started
             stage = "measures"
-            results[method] = {"fit_s": fit_s, **measure(rows, train, held_out, spec, metadata,
-                                                          results["real"]["f1"])}
+            results[method] = {"fit_s": fit_s, "sample_s": sample_s,
+                               "oversampling": _oversampling(model),
+                               **measure(rows, train, held_out, spec, metadata,
+                                         results["real"]["f1"])}
         except Exception as error:  # noqa: BLE001 (a failing generator must not end the run)
             results[method] = {"error": f"{stage}: {type(error).__name__}: {error}"}
         print(f"  {bt.LABELS[method]}: "
               + (results[method]["error"][:300] if "error" in results[method]
                  else f"fit {results[method]['fit_s']:.1f} s"), flush=True)
     return results
+
+
+def _oversampling(model):
+    """skgan's pair-calibration candidates per sampled row (None for the peers)."""
+    adapter = getattr(getattr(model, "model", None), "adapter_", None)
+    tables = getattr(adapter, "pair_tables_", None)
+    return None if tables is None else tables.oversampling
 
 
 # ---------------------------------------------------------------- report
@@ -524,6 +536,9 @@ def _pct(value):
 def report_rows(r):
     """(label, text) of every measure of one result."""
     yield "fit s", _pct(r["fit_s"])
+    yield "sample s (pair calibration candidates per row)", (
+        "-" if r.get("sample_s") is None else f"{r['sample_s']:.1f}"
+        + ("" if r.get("oversampling") is None else f" ({r['oversampling']})"))
     yield "unseen values % (worst column %)", (
         f"{r['unseen_pct']:.2f} ({r['unseen_worst']} {r['unseen_worst_pct']:.1f})"
         if r["unseen_worst_pct"] > 0 else f"{r['unseen_pct']:.2f}")
