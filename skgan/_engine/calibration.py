@@ -1,5 +1,6 @@
 """After the epochs, before sampling: generated level rates and noise floors matched to
-the training data's (adjustments of the sampling generator that are not gradient steps)."""
+the training data's, and pair calibration's oversampling chosen (adjustments of
+sampling that are not gradient steps)."""
 
 import warnings
 
@@ -11,7 +12,8 @@ from .level_rates import CALIBRATION_ROWS, calibrate_level_rates
 
 
 class CalibrationMixin:
-    """``_match_level_rates``, ``_match_pair_oversampling`` and ``_match_noise_floor`` of :class:`skgan.base.BaseGAN`.
+    """``_match_level_rates``, ``_match_pair_oversampling`` and ``_match_noise_floor``
+    of :class:`skgan.base.BaseGAN`.
 
     Relies on the fitted ``adapter_`` and on ``_sampling_generator``,
     ``_generate_encoded``, ``_seeded_generator``, ``_score_seeds`` and

@@ -25,12 +25,14 @@ per fit (:meth:`PairTables.choose_oversampling`, from candidates the fitted gene
 draws with fixed seeds): the smallest of ``OVERSAMPLING_CHOICES`` whose raked
 candidates hold every pair's Cramér's V within ``V_GAP_TARGET`` of the training
 table's. On the tables of benchmarks/bench_messy_tables.py, 4, 8 and 16 candidates per
-kept row left a largest V gap of 0.127, 0.070 and 0.034 (orders) and 0.065, 0.025 and
-0.010 (subscriptions) in this check, and 0.111 / 0.073 / 0.033 and 0.065 / 0.025 / 0.032
-in the sampled rows: the check predicts the outcome, and a generator that learned the
-pairs well keeps sampling at 4 candidates per row. Levels beyond a column's ``MAX_LEVELS - 1`` most frequent share
-one code, and at most ``MAX_PAIRS`` pairs (the most associated in training) are raked,
-so the cost stays bounded on wide tables and keys with thousands of levels.
+kept row left a largest V gap of 0.135, 0.084 and 0.044 (orders) and 0.075 and 0.033
+(subscriptions) in this check, and 0.111, 0.073 and 0.033 and 0.065, 0.025 and 0.032 in
+14,000 sampled rows of the same models: the check follows the outcome, and a generator
+that learned the pairs well keeps sampling at 4 candidates per row.
+
+Levels beyond a column's ``MAX_LEVELS - 1`` most frequent share one code, and at most
+``MAX_PAIRS`` pairs (the most associated in training) are raked, so the cost stays
+bounded on wide tables and keys with thousands of levels.
 
 No library here rakes weighted rows to many two-way tables at once (``ipfn`` fits one
 array to its margins and is not a dependency), so this module does it with
