@@ -124,6 +124,7 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
             X, y = self._rows_to_train_on(X, y)
             conditions = self._condition_tensors(y, reset=True)
             self.conditioner_ = self._make_conditioner()
+            self._conditions_as_units = True
             condition_dim = ((0 if conditions is None else conditions.shape[1])
                              + (0 if self.conditioner_ is None else self.conditioner_.dim))
             check_estimator_memory(self, _num_samples(X), condition_dim)

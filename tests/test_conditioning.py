@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from skgan.adapters._training_by_sampling import DiscreteConditioner
+from skgan.networks.mlp import MLPGenerator, OneHotRows
 
 
 def _encoded(levels_a, levels_b):
@@ -36,12 +37,25 @@ def test_batches_hold_the_asked_levels_with_log_frequency_weights():
     assert abs(shares[3:].sum() - 0.5) < 0.03
 
 
+def test_one_hot_rows_give_the_generator_the_output_of_their_dense_vectors():
+    torch.manual_seed(0)
+    network = MLPGenerator(8, 5, (16, 16), condition_dim=6)
+    latent, units = torch.randn(50, 8), torch.randint(0, 6, (50,))
+    rows = OneHotRows(units, 6)
+    assert len(rows) == 50 and torch.equal(rows[:3].units, units[:3])
+    dense = rows.dense()
+    assert torch.equal(dense.argmax(dim=1), units) and torch.equal(dense.sum(dim=1),
+                                                                   torch.ones(50))
+    with torch.no_grad():
+        assert torch.allclose(network(latent, rows), network(latent, dense), atol=1e-6)
+
+
 def test_sampling_conditions_follow_the_data_and_penalty_rewards_obeying():
     counts = np.array([700, 300])
     conditioner = DiscreteConditioner([(0, 2, counts)], first_block_unit=0)
-    condition = conditioner.sample(20000, torch.Generator().manual_seed(0), "cpu")
+    condition = conditioner.sample(20000, torch.Generator().manual_seed(0), "cpu").dense()
     assert abs(condition[:, 0].mean().item() - 0.7) < 0.02
-    fixed = conditioner.fixed(4, 1, "cpu")
+    fixed = conditioner.fixed(4, 1, "cpu").dense()
     assert torch.equal(fixed, torch.tensor([[0.0, 1.0]] * 4))
     obeying = torch.log(torch.tensor([[0.01, 0.99]] * 4))
     defying = torch.log(torch.tensor([[0.99, 0.01]] * 4))

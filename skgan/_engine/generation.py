@@ -32,6 +32,12 @@ class SamplingMixin:
     ``_draw_latent`` and ``_sampling_generator`` of the estimator.
     """
 
+    #: Whether the generator gets sampling's condition vectors as the unit each row sets
+    #: (``skgan.networks.mlp.OneHotRows``: every fit afresh sets it) or as dense rows.
+    #: The two differ in the last bits of a float, so models fitted (and files written)
+    #: by earlier versions keep the dense rows and sample as they always did.
+    _conditions_as_units = False
+
     def sample(self, n_samples=1, random_state=None, conditions=None, truncation=None):
         """Generate new samples of the kind ``fit`` saw.
 
@@ -273,6 +279,8 @@ class SamplingMixin:
             asked = self.conditioner_.sample(n_rows, generator, self.device_)
         else:
             asked = self.conditioner_.fixed(n_rows, asked_slot, self.device_)
+        if condition is not None or not self._conditions_as_units:
+            asked = asked.dense()
         return asked if condition is None else torch.cat([condition, asked], dim=1)
 
 

@@ -12,6 +12,8 @@ lets users ask for a level.
 import numpy as np
 import torch
 
+from ..networks.mlp import OneHotRows
+
 
 class DiscreteConditioner:
     """Condition vectors over the one-hot blocks of discrete columns.
@@ -40,17 +42,19 @@ class DiscreteConditioner:
         ) / len(blocks)
 
     def sample(self, n_rows, generator, device):
-        """Condition vectors for ``n_rows`` generated rows, drawn as the data is."""
+        """Condition vectors for ``n_rows`` generated rows, drawn as the data is, as
+        :class:`~skgan.networks.mlp.OneHotRows`."""
         probabilities = torch.as_tensor(
             self.sampling_probabilities, dtype=torch.float32, device=generator.device
         )
-        return self._one_hot(self._draw(probabilities, n_rows, generator), device)
+        units = self._draw(probabilities, n_rows, generator).to(device)
+        return OneHotRows(units, self.dim)
 
     def fixed(self, n_rows, slot, device):
-        """``n_rows`` copies of the condition vector asking for unit ``slot``."""
-        condition = torch.zeros(n_rows, self.dim, device=device)
-        condition[:, slot] = 1.0
-        return condition
+        """``n_rows`` copies of the condition vector asking for unit ``slot``, as
+        :class:`~skgan.networks.mlp.OneHotRows`."""
+        return OneHotRows(torch.full((n_rows,), slot, dtype=torch.long, device=device),
+                          self.dim)
 
     def penalty(self, block_log_probabilities, condition):
         """Mean cross-entropy between the asked-for levels and the generator's logits."""

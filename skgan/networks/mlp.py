@@ -17,10 +17,56 @@ def _hidden_stack(input_dim, hidden_dims, linear=nn.Linear, negative_slope=0.2):
     return layers, width
 
 
+class OneHotRows:
+    """Condition rows that are one-hot vectors, held as the unit each row sets.
+
+    When sampling a table trained by sampling, each generated row's condition asks for
+    one level of one column: one unit set among the levels of every conditioned column
+    (1,158 units on a 20-column table with a 1,000-level key). Given such rows,
+    :meth:`MLPGenerator.raw_output` adds one column of its first layer's weight per row
+    instead of multiplying a (rows x units) matrix of zeros, which is never built: on
+    that table a quarter of the generator's time per row went to building, joining and
+    multiplying it.
+
+    Parameters
+    ----------
+    units : LongTensor of shape (n_rows,)
+        The unit each row sets.
+    width : int
+        Units of a condition row.
+    """
+
+    def __init__(self, units, width):
+        self.units = units
+        self.width = width
+
+    def __len__(self):
+        return len(self.units)
+
+    def __getitem__(self, rows):
+        return OneHotRows(self.units[rows], self.width)
+
+    def dense(self):
+        """The rows as a float tensor of shape (n_rows, width)."""
+        return torch.nn.functional.one_hot(self.units, self.width).float()
+
+
 def _with_condition(inputs, condition):
     if condition is None:
         return inputs
+    if isinstance(condition, OneHotRows):
+        condition = condition.dense()
     return torch.cat([inputs, condition], dim=1)
+
+
+def _first_layer_with_units(layer, latent, units):
+    """``layer`` (a Linear over the latent and a one-hot condition) applied to rows
+    whose condition sets ``units``: the latent part multiplied, the condition's weight
+    column of each row added."""
+    n_latent = latent.shape[1]
+    weight = layer.weight
+    output = torch.nn.functional.linear(latent, weight[:, :n_latent], layer.bias)
+    return output + weight[:, n_latent:].t()[units].to(output.dtype)
 
 
 class MLPGenerator(nn.Module):
@@ -48,7 +94,11 @@ class MLPGenerator(nn.Module):
         self.head = head
 
     def raw_output(self, latent, condition=None):
-        """The last linear layer's output, before the head."""
+        """The last linear layer's output, before the head. ``condition`` may be
+        :class:`OneHotRows`."""
+        if isinstance(condition, OneHotRows) and type(self.body[0]) is nn.Linear:
+            hidden = _first_layer_with_units(self.body[0], latent, condition.units)
+            return self.body[1:](hidden)
         return self.body(_with_condition(latent, condition))
 
     def forward(self, latent, condition=None, generator=None):
