@@ -40,12 +40,6 @@ class OneHotRows:
         self.units = units
         self.width = width
 
-    def __len__(self):
-        return len(self.units)
-
-    def __getitem__(self, rows):
-        return OneHotRows(self.units[rows], self.width)
-
     def dense(self):
         """The rows as a float tensor of shape (n_rows, width)."""
         return torch.nn.functional.one_hot(self.units, self.width).float()
