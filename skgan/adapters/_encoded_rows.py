@@ -108,3 +108,48 @@ def split_dense(encoded, n_scalars, block_starts, block_widths):
              for start, width in zip(block_starts, block_widths)]
     return (encoded[:, :n_scalars],
             np.stack(codes, axis=1) if codes else np.empty((len(encoded), 0), dtype=np.int64))
+
+
+def lay_out(encoders):
+    """Where every column's scalars and one-hot blocks sit in a table's encoding.
+
+    Linear units come first, then ``tanh`` units, then all softmax blocks, so the
+    generator's head applies one activation per contiguous slice.
+
+    Parameters
+    ----------
+    encoders : list
+        Fitted column encoders (``n_scalars``, ``scalar_activation``, ``block_widths``).
+
+    Returns
+    -------
+    scalar_positions : list of ndarray
+        Per column, the encoded positions of its scalars.
+    block_starts : list of list of int
+        Per column, where each of its blocks starts.
+    head_layout : tuple
+        ``(n_identity, n_tanh, block_widths)``.
+    encoded_shape : tuple of int
+        ``(width,)`` of one encoded row.
+    """
+    counts = {"identity": 0, "tanh": 0}
+    for encoder in encoders:
+        if encoder.n_scalars:
+            counts[encoder.scalar_activation] += encoder.n_scalars
+    next_position = {"identity": 0, "tanh": counts["identity"]}
+    next_block = counts["identity"] + counts["tanh"]
+    scalar_positions, block_starts, block_widths = [], [], []
+    for encoder in encoders:
+        activation = encoder.scalar_activation
+        start = next_position.get(activation, 0)
+        scalar_positions.append(np.arange(start, start + encoder.n_scalars))
+        if encoder.n_scalars:
+            next_position[activation] += encoder.n_scalars
+        starts = []
+        for width in encoder.block_widths:
+            starts.append(next_block)
+            block_widths.append(width)
+            next_block += width
+        block_starts.append(starts)
+    return (scalar_positions, block_starts,
+            (counts["identity"], counts["tanh"], tuple(block_widths)), (next_block,))

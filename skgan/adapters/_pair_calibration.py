@@ -137,23 +137,29 @@ class PairTables:
         candidates, raked, hold every pair's Cramér's V within ``V_GAP_TARGET`` of the
         training table's (the last factor when none does). Returns the factor."""
         codes = np.asarray(codes, dtype=np.intp)
+        training_v = self._training_v()
         self.v_gaps = {}
         for factor in OVERSAMPLING_CHOICES:
             candidates = codes[:factor * n_rows]
-            self.v_gaps[factor] = self.largest_v_gap(candidates,
-                                                     self.weights(candidates, factor))
+            self.v_gaps[factor] = self.largest_v_gap(
+                candidates, self.weights(candidates, factor), training_v)
             self.oversampling = factor
             if self.v_gaps[factor] <= V_GAP_TARGET:
                 break
         return self.oversampling
 
-    def largest_v_gap(self, codes, weights):
+    def largest_v_gap(self, codes, weights, training_v=None):
         """The largest difference between a raked pair's Cramér's V in rows with
-        ``codes`` and ``weights`` and in the training table (0.0 with no pairs)."""
+        ``codes`` and ``weights`` and in the training table (0.0 with no pairs);
+        ``training_v``: the training tables' V per pair, when already computed."""
+        training_v = self._training_v() if training_v is None else training_v
         gaps = [abs(_cramers_v(_pair_counts(codes, first, second, self.n_levels, weights))
-                    - _cramers_v(shares.reshape(self.n_levels[first], self.n_levels[second])))
-                for (first, second), shares in zip(self.pairs, self.shares)]
+                    - v) for (first, second), v in zip(self.pairs, training_v)]
         return max(gaps, default=0.0)
+
+    def _training_v(self):
+        return [_cramers_v(shares.reshape(self.n_levels[first], self.n_levels[second]))
+                for (first, second), shares in zip(self.pairs, self.shares)]
 
     def weights(self, codes, max_weight=OVERSAMPLING):
         """Raking weights (mean one, at most ``max_weight``) of rows with ``codes``."""

@@ -4,7 +4,6 @@ with constraints that can reject rows; rows breaking a constraint are never kept
 
 import numpy as np
 
-from ._independent_columns import shuffle_groups
 from ._pair_calibration import (
     MIN_CANDIDATES,
     OVERSAMPLING_CHOICES,
@@ -35,14 +34,9 @@ def choose_oversampling(adapter, encoded, random_state):
     """Set the adapter's pair-calibration factor from ``encoded`` candidates
     (:func:`oversampling_candidates` generated rows) decoded as sampling decodes them;
     see ``PairTables.choose_oversampling``."""
-    n_rows = adapter.pair_tables_.check_rows()
-    columns = shuffle_groups(adapter._decode_columns(encoded, random_state),
-                             getattr(adapter, "independent_groups_", []), random_state)
-    codes, _ = pair_codes(columns, adapter.column_encoders_)
-    if len(codes) < max(OVERSAMPLING_CHOICES) * n_rows:
-        raise ValueError(f"{len(codes)} candidates are too few to check "
-                         f"{max(OVERSAMPLING_CHOICES)} per kept row of {n_rows}.")
-    return adapter.pair_tables_.choose_oversampling(codes, n_rows)
+    codes, _ = pair_codes(adapter._decoded_candidates(encoded, random_state),
+                          adapter.column_encoders_)
+    return adapter.pair_tables_.choose_oversampling(codes, adapter.pair_tables_.check_rows())
 
 
 def chosen_rows(adapter, columns, n_rows, random_state):

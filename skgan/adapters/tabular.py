@@ -7,7 +7,7 @@ import torch
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import is_integer_valued, is_numeric_column
-from ._encoded_rows import EncodedRows, dense_array, encode_columns, split_dense
+from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, split_dense
 from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups, shuffle_groups
 from ._pair_calibration import fit_pair_tables
@@ -281,32 +281,11 @@ class TabularAdapter(BaseAdapter):
                                 sample_modes=self.mode_assignment == "posterior")
 
     def _lay_out(self):
-        """Positions of every column's scalars and one-hot blocks in the encoding.
-
-        Linear units come first, then ``tanh`` units, then all softmax blocks, so the
-        generator's head applies one activation per contiguous slice.
-        """
-        counts = {"identity": 0, "tanh": 0}
-        for encoder in self.column_encoders_:
-            if encoder.n_scalars:
-                counts[encoder.scalar_activation] += encoder.n_scalars
-        next_position = {"identity": 0, "tanh": counts["identity"]}
-        next_block = counts["identity"] + counts["tanh"]
-        self.scalar_positions_, self.block_starts_, block_widths = [], [], []
-        for encoder in self.column_encoders_:
-            activation = encoder.scalar_activation
-            start = next_position.get(activation, 0)
-            self.scalar_positions_.append(np.arange(start, start + encoder.n_scalars))
-            if encoder.n_scalars:
-                next_position[activation] += encoder.n_scalars
-            starts = []
-            for width in encoder.block_widths:
-                starts.append(next_block)
-                block_widths.append(width)
-                next_block += width
-            self.block_starts_.append(starts)
-        self.head_layout_ = (counts["identity"], counts["tanh"], tuple(block_widths))
-        self.encoded_shape_ = (next_block,)
+        """Positions of every column's scalars and one-hot blocks in the encoding (see
+        :func:`~skgan.adapters._encoded_rows.lay_out`), and the blocks of
+        training-by-sampling's conditions."""
+        (self.scalar_positions_, self.block_starts_, self.head_layout_,
+         self.encoded_shape_) = lay_out(self.column_encoders_)
         self.condition_blocks_ = [
             (index, self.block_starts_[index][0], encoder.block_widths[0], encoder.coder_.counts_)
             for index, encoder in enumerate(self.column_encoders_)
@@ -413,9 +392,14 @@ class TabularAdapter(BaseAdapter):
         that break a constraint are never kept, so fewer may come back.
         """
         random_state = random_source(random_state)
-        columns = shuffle_groups(self._decode_columns(encoded, random_state),
-                                 getattr(self, "independent_groups_", []), random_state)
+        columns = self._decoded_candidates(encoded, random_state)
         return self._finished(chosen_rows(self, columns, n_rows, random_state))
+
+    def _decoded_candidates(self, encoded, random_state):
+        """Generated rows decoded as sampling keeps them: column position -> Series,
+        independent groups permuted across the rows."""
+        return shuffle_groups(self._decode_columns(encoded, random_state),
+                              getattr(self, "independent_groups_", []), random_state)
 
     def _as_output(self, columns, n_rows=None):
         if n_rows is None:
