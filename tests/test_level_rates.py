@@ -101,6 +101,23 @@ def test_shifts_match_shares_exactly_and_skip_blocks_too_wide_to_estimate():
     assert not bias[3:].any()
 
 
+def test_shifts_stay_finite_and_exact_on_logits_where_exp_overflows():
+    # the search works on exp(logits - row max), computed once: logits near 1,000,
+    # whose exp overflows, and a level hundreds of logits down in some rows
+    from skgan._engine.level_rates import MAX_SHIFT, calibrate_level_rates
+
+    rng = np.random.default_rng(1)
+    logits = 1000.0 + 3.0 * rng.normal(size=(4000, 3)) + [2.0, 0.0, -2.0]
+    logits[:100, 2] -= 500.0
+    targets = np.array([0.6, 0.3, 0.1])
+    bias, _ = calibrate_level_rates(logits, [(0, targets)])
+    assert np.isfinite(bias).all() and np.abs(bias).max() <= 2 * MAX_SHIFT
+    shifted = logits + bias
+    shares = np.exp(shifted - shifted.max(1, keepdims=True))
+    np.testing.assert_allclose((shares / shares.sum(1, keepdims=True)).mean(0), targets,
+                               atol=2e-3)
+
+
 def test_a_failed_calibration_keeps_the_training_and_warns(monkeypatch):
     import skgan._engine.calibration as calibration
 

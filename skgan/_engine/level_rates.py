@@ -21,7 +21,7 @@ tied to that column.
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import logsumexp, softmax
+from scipy.special import softmax
 
 #: Rows whose logits the shifts are fitted on.
 CALIBRATION_ROWS = 20_000
@@ -82,10 +82,20 @@ def calibrate_level_rates(block_logits, blocks):
 
 def _block_shift(logits, targets):
     """The shift ``b`` that makes ``mean(softmax(logits + b))`` equal ``targets``."""
+    n_rows = len(logits)
+    row_max = logits.max(axis=1)
+    # exp(logits + b) = exp(logits - row_max) * exp(b) * exp(row_max): the rows'
+    # exponentials are taken once, and each step of the search is two matrix-vector
+    # products (no overflow: entries of ``exponentials`` are in [0, 1], |b| <= MAX_SHIFT,
+    # and each row keeps an entry of 1)
+    exponentials = np.exp(logits - row_max[:, None])
+    mean_row_max = row_max.mean()
+
     def objective(shift):
-        shifted = logits + shift
-        value = logsumexp(shifted, axis=1).mean() - targets @ shift
-        gradient = softmax(shifted, axis=1).mean(axis=0) - targets
+        scales = np.exp(shift)
+        row_totals = exponentials @ scales
+        value = np.log(row_totals).mean() + mean_row_max - targets @ shift
+        gradient = scales * ((1.0 / row_totals) @ exponentials) / n_rows - targets
         return value, gradient
 
     result = minimize(objective, np.zeros(len(targets)), jac=True, method="L-BFGS-B",
