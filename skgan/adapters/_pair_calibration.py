@@ -148,11 +148,10 @@ class PairTables:
                 break
         return self.oversampling
 
-    def largest_v_gap(self, codes, weights, training_v=None):
+    def largest_v_gap(self, codes, weights, training_v):
         """The largest difference between a raked pair's Cramér's V in rows with
-        ``codes`` and ``weights`` and in the training table (0.0 with no pairs);
-        ``training_v``: the training tables' V per pair, when already computed."""
-        training_v = self._training_v() if training_v is None else training_v
+        ``codes`` and ``weights`` and in the training table, whose V per pair is
+        ``training_v`` (:meth:`_training_v`); 0.0 with no pairs."""
         gaps = [abs(_cramers_v(_pair_counts(codes, first, second, self.n_levels, weights))
                     - v) for (first, second), v in zip(self.pairs, training_v)]
         return max(gaps, default=0.0)

@@ -170,7 +170,7 @@ class DiscreteConditioner:
         return torch.multinomial(probabilities, n_draws, replacement=True, generator=generator)
 
     def _one_hot(self, levels, device):
-        return torch.nn.functional.one_hot(levels.to(device), self.dim).float()
+        return OneHotRows(levels.to(device), self.dim).dense()
 
 
 def make_conditioner(adapter):
