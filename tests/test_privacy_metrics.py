@@ -69,6 +69,39 @@ def test_distances_equal_the_definition_pair_by_pair():
     assert (distances[5:8] == 0).all()
 
 
+@pytest.mark.parametrize("search", ["tree", "scan"])
+def test_both_searches_find_the_definitions_nearest_rows_on_a_wide_table(search, monkeypatch):
+    from skgan.metrics import _cell_bounds, _closest_records
+
+    rng = np.random.RandomState(1)
+    train = _mixed_table(rng, 150)
+    synthetic = _mixed_table(rng, 60, shift=1.5)
+    for table in (train, synthetic):  # few values, many values, a constant, many levels
+        table["stars"] = rng.randint(1, 6, len(table)).astype(float)
+        table["price"] = rng.gamma(2.0, 30.0, len(table))
+        table["same"] = 7
+        table["product"] = [f"p{value}" for value in rng.randint(0, 200, len(table))]
+    train.loc[rng.uniform(size=150) < 0.2, "stars"] = np.nan
+    synthetic.loc[:3, "product"] = "never seen"
+    synthetic.loc[4:5, "same"] = 8
+    synthetic.loc[6:8] = train.loc[:2].to_numpy()
+    ranges = {name: scale for name, scale in (
+        ("amount", np.ptp(train["amount"].dropna())), ("age", np.ptp(train["age"])),
+        ("when", (train["when"].max() - train["when"].min()).total_seconds()),
+        ("stars", 4.0), ("price", np.ptp(train["price"])), ("same", 0))}
+    expected = np.round([min(_reference_distance(row, other, ranges)
+                             for _, other in train.iterrows())
+                         for _, row in synthetic.iterrows()], 12)
+    limit = 0 if search == "scan" else 10 ** 6
+    monkeypatch.setattr(_closest_records, "MAX_TREE_COORDINATES", limit)
+    monkeypatch.setattr(_closest_records, "N_CANDIDATES", 2)  # many rows left unsettled
+    monkeypatch.setattr(_cell_bounds, "N_CANDIDATES", 2)
+    monkeypatch.setattr(_cell_bounds, "BLOCK_BOUNDS", 150 * 7)  # several blocks
+    distances = distance_to_closest_record(train, synthetic)
+    np.testing.assert_array_equal(distances, expected)
+    assert (distances[6:9] == 0).all()
+
+
 def test_holdout_measures_follow_their_definitions():
     rng = np.random.RandomState(1)
     train, holdout = _mixed_table(rng, 150), _mixed_table(rng, 150)

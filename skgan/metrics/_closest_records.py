@@ -18,19 +18,29 @@ and a row whose best true distance is no larger than the bound of its last candi
 done (no other reference row can be closer). The rest get every reference row whose
 bound is within their best true distance. The result is exact; the tree does the work,
 not a comparison of all pairs.
+
+A tree helps only while few coordinates vary: beyond :data:`MAX_TREE_COORDINATES` (as
+scikit-learn's neighbour search turns to brute force in many dimensions) it visits
+nearly every reference row, and the search turns to a scan of lower bounds computed a
+block of rows at a time by matrix products (:mod:`skgan.metrics._cell_bounds`), which
+settles rows the same way and gives the same distances.
 """
 
 import numpy as np
 import pandas as pd
+import torch
 from joblib import Parallel, cpu_count, delayed
 from sklearn.neighbors import KDTree
 
+from ._cell_bounds import CellBounds
 from ._table_values import _as_float, column_kind
 
 #: coordinates given to one categorical column in the search embedding
 MAX_CATEGORY_COORDINATES = 24
 #: candidates per row taken from the tree before exact distances settle it
 N_CANDIDATES = 16
+#: search embeddings with more varying coordinates are scanned, not searched by tree
+MAX_TREE_COORDINATES = 16
 _TOLERANCE = 1e-9
 
 
@@ -102,7 +112,9 @@ class ClosestRecords:
         self._varying[0] |= not self._varying.any()  # all rows alike: keep one
         self._embedded = embedded[:, self._varying]
         self._tree = None  # built by the first query (exact matches need none)
+        self._cell_bounds = None  # likewise, for a scan
         self.n_reference = len(reference)
+        self.method = "tree" if self._embedded.shape[1] <= MAX_TREE_COORDINATES else "scan"
 
     # -- exact distances ---------------------------------------------------------
     def _encode(self, table):
@@ -144,15 +156,21 @@ class ClosestRecords:
         return total
 
     # -- the lower-bound embedding ---------------------------------------------
+    def _scaled(self, numbers):
+        """Numbers clipped and divided as in the embedding (NaN stays NaN): the gap of
+        two scaled values is at most their per-column distance."""
+        scaled = np.zeros_like(numbers)
+        for column, (start, stop, span) in enumerate(self._clips):
+            if span > 0:
+                scaled[:, column] = (np.clip(numbers[:, column], start, stop) - start) / span
+        return np.where(np.isnan(numbers), np.nan, scaled)
+
     def _embed(self, encoded):
         numbers, codes = encoded
         parts = []
-        for column, (start, stop, span) in enumerate(self._clips):
-            values = numbers[:, column]
+        for values in self._scaled(numbers).T:
             missing = np.isnan(values)
-            scaled = (np.clip(values, start, stop) - start) / span if span > 0 \
-                else np.zeros_like(values)
-            parts.append(np.where(missing, 0.5, scaled))
+            parts.append(np.where(missing, 0.5, values))
             parts.append(0.5 * missing)
         for column, levels in enumerate(self._levels.values()):
             code = codes[:, column]
@@ -183,17 +201,38 @@ class ClosestRecords:
         distances : ndarray of shape (len(table),)
             Mean per-column distance, in [0, 1], rounded to 12 decimals.
         """
+        encoded = self._encode(table)
+        n_jobs = self.n_jobs if self.n_jobs not in (None, -1) else max(1, cpu_count())
+        if self.method == "scan":
+            distances = self._scan(encoded, n_jobs)
+        else:
+            distances = self._search_tree(encoded, n_jobs)
+        # rounded so that equal distances summed in another order still tie
+        return np.round(distances / len(self.columns), 12)
+
+    def _scan(self, encoded, n_jobs):
+        if self._cell_bounds is None:
+            self._cell_bounds = CellBounds(self._scaled(self._reference[0]), self._reference[1],
+                                           [len(levels) for levels in self._levels.values()])
+        numbers, codes = encoded
+        threads = torch.get_num_threads()
+        torch.set_num_threads(n_jobs)
+        try:
+            return self._cell_bounds.closest(
+                self._scaled(numbers), codes, lambda rows, candidates: self._pair_distances(
+                    (numbers[rows], codes[rows]), candidates))
+        finally:
+            torch.set_num_threads(threads)
+
+    def _search_tree(self, encoded, n_jobs):
         if self._tree is None:
             self._tree = KDTree(self._embedded, metric="manhattan")
-        encoded = self._encode(table)
         embedded = self._embed_queries(encoded)
-        n_jobs = self.n_jobs if self.n_jobs not in (None, -1) else max(1, cpu_count())
-        pieces = np.array_split(np.arange(len(table)), max(1, min(n_jobs, len(table) // 500)))
+        pieces = np.array_split(np.arange(len(embedded)), max(1, min(n_jobs, len(embedded) // 500)))
         results = Parallel(n_jobs=len(pieces), prefer="threads")(
             delayed(self._closest_rows)(tuple(part[rows] for part in encoded), embedded[rows])
             for rows in pieces)
-        # rounded so that equal distances summed in another order still tie
-        return np.round(np.concatenate(results) / len(self.columns), 12)
+        return np.concatenate(results)
 
     def _closest_rows(self, encoded, embedded):
         k = min(N_CANDIDATES, self.n_reference)

@@ -61,9 +61,11 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
 
     Notes
     -----
-    The search is exact and runs on a KD-tree over an embedding whose distance bounds
-    the true one from below; its time grows with the rows times a factor that depends on
-    how many columns vary independently (see :mod:`skgan.metrics._closest_records`).
+    The search is exact: lower bounds of the distance pick candidate rows (from a
+    KD-tree on narrow tables, from a blockwise scan of matrix products on wide ones) and
+    true distances settle them (see :mod:`skgan.metrics._closest_records`). On a wide
+    table the time grows with the product of the two tables' rows (20 columns, 100,000
+    x 100,000: 40 s on 2 cores).
 
     Examples
     --------
