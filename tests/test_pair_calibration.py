@@ -7,6 +7,7 @@ import pytest
 from skgan import GANSampler
 from skgan.adapters import TabularAdapter
 from skgan.adapters._pair_calibration import (
+    MIN_CANDIDATES,
     OVERSAMPLING_CHOICES,
     V_GAP_TARGET,
     PairTables,
@@ -65,9 +66,12 @@ def test_the_oversampling_factor_is_the_least_that_brings_the_pairs_close():
     rng = np.random.default_rng(0)
     tables = PairTables(_pair_of_levels(rng, 5000, 12, 0.95), [12, 12])
     assert tables.check_rows() == 4096 and tables.oversampling == 4
-    # Candidates that hold the link: 4 per kept row rake them to the training table.
-    assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.9), 1000) == 4
-    assert list(tables.v_gaps) == [4] and tables.v_gaps[4] <= V_GAP_TARGET
+    # Candidates that hold the link as training does: taken as they come.
+    assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.95), 1000) == 1
+    assert list(tables.v_gaps) == [1] and tables.v_gaps[1] <= V_GAP_TARGET
+    # Candidates that hold half of it: 2 per kept row rake them to the training table.
+    assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.5), 1000) == 2
+    assert tables.v_gaps[1] > V_GAP_TARGET >= tables.v_gaps[2]
     # Candidates that lost it: the diagonal cells need weights above 4.
     assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.0), 1000) == 8
     assert tables.v_gaps[4] > V_GAP_TARGET >= tables.v_gaps[8]
@@ -86,7 +90,9 @@ def test_a_fit_chooses_the_oversampling_and_sampling_follows_it():
     assert tables.oversampling in OVERSAMPLING_CHOICES
     assert list(tables.v_gaps) == list(OVERSAMPLING_CHOICES[
         :OVERSAMPLING_CHOICES.index(tables.oversampling) + 1])
-    assert model.adapter_.n_candidates(2000) == tables.oversampling * 2000
+    factor = tables.oversampling
+    assert model.adapter_.n_candidates(2000) == (
+        2000 if factor == 1 else max(factor * 2000, MIN_CANDIDATES))
     again = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
                        random_state=0).fit(_linked(1500))
     assert again.adapter_.pair_tables_.v_gaps == tables.v_gaps  # fixed seeds
@@ -96,6 +102,20 @@ def test_a_fit_chooses_the_oversampling_and_sampling_follows_it():
                        random_state=0).fit(_linked(600))
     assert small.adapter_.pair_tables_.oversampling == 4
     assert small.adapter_.pair_tables_.v_gaps == {}
+
+
+def test_a_factor_of_one_samples_the_generated_rows_as_they_come():
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(_linked(1500))
+    tables = model.adapter_.pair_tables_
+    tables.oversampling = 1
+    assert model.adapter_.n_candidates(50) == 50
+    as_they_come = model.sample(50, random_state=3)
+    model.adapter_.pair_tables_ = None  # no pair calibration at all
+    pd.testing.assert_frame_equal(as_they_come, model.sample(50, random_state=3))
+    model.adapter_.pair_tables_ = tables
+    tables.oversampling = 2
+    assert not as_they_come.equals(model.sample(50, random_state=3))  # raked, chosen
 
 
 def test_a_failed_oversampling_check_warns_and_keeps_the_default(monkeypatch):

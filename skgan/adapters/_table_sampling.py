@@ -19,7 +19,8 @@ def candidates_to_generate(adapter, n_rows):
         if constraints is not None and constraints.may_reject:
             return n_rows + max(16, n_rows // 8)
         return n_rows
-    return max(adapter.pair_tables_.oversampling * n_rows, MIN_CANDIDATES)
+    factor = adapter.pair_tables_.oversampling
+    return n_rows if factor == 1 else max(factor * n_rows, MIN_CANDIDATES)
 
 
 def oversampling_candidates(adapter):

@@ -124,8 +124,8 @@ class TabularAdapter(BaseAdapter):
         generator's rates, columns written from a key follow their key, and
         ConditionalGAN is not calibrated; see docs/tabular.md ("Missing values").
     pair_calibration : bool, default=True
-        When sampling, generate 4, 8 or 16 times the rows asked for (the least the
-        fitted generator needs, chosen at the end of a model's fit), weight them so
+        When sampling, generate 1, 2, 4, 8 or 16 times the rows asked for (the least
+        the fitted generator needs, chosen at the end of a model's fit), weight them so
         that every pair of discrete columns (and of missing-value indicators) occurs
         together as in the training rows, and keep the rows asked for by weight, so
         the links between columns that a GAN weakens come back; see docs/tabular.md

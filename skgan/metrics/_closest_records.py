@@ -228,7 +228,8 @@ class ClosestRecords:
         if self._tree is None:
             self._tree = KDTree(self._embedded, metric="manhattan")
         embedded = self._embed_queries(encoded)
-        pieces = np.array_split(np.arange(len(embedded)), max(1, min(n_jobs, len(embedded) // 500)))
+        n_rows = len(embedded)
+        pieces = np.array_split(np.arange(n_rows), max(1, min(n_jobs, n_rows // 500)))
         results = Parallel(n_jobs=len(pieces), prefer="threads")(
             delayed(self._closest_rows)(tuple(part[rows] for part in encoded), embedded[rows])
             for rows in pieces)

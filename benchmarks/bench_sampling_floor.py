@@ -1,0 +1,105 @@
+"""Sampling speed beside its floor: ``sample`` against a bare forward pass of the generator.
+
+For each table of bench_tabular.py (``benchmarks/data``), fits ``GANSampler`` with its defaults
+(one seed) and times, alone, at one and the same chunk size (``SAMPLE_BLOCK_ROWS``):
+
+- the floor: the generator's bare forward pass (latent and condition rows drawn before
+  the clock starts) over as many rows as ``sample`` generates;
+- ``sample(n)`` as users call it (pair calibration generates several candidate rows per
+  kept row and keeps the raked ones);
+- ``sample(n)`` with the fitted adapter's pair calibration off, which generates one row
+  per kept row: the rows/s that decoding allows.
+
+and prints rows/s and each ratio against the floor, per kept row and per generated row
+(issue target: ``sample`` within 1.3x of the floor on every table).
+
+Usage::
+
+    python benchmarks/bench_sampling_floor.py [--rows 200000] [--tables census,wage]
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_tabular as tabular  # noqa: E402
+
+from skgan import GANSampler  # noqa: E402
+from skgan._engine.generation import SAMPLE_BLOCK_ROWS  # noqa: E402
+
+TABLES = ("census", "cps1985", "default", "mpg", "wage")
+TARGET = 1.3
+
+
+def best_of(repeats, run):
+    """The least seconds of ``repeats`` runs of ``run()`` (the first one warms up)."""
+    run()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - start)
+    return min(seconds)
+
+
+def floor_seconds(model, n_rows, repeats):
+    """A bare forward pass of the sampling generator over ``n_rows`` rows, in chunks."""
+    network = model._sampling_generator()
+    network.eval()
+    generator = torch.Generator().manual_seed(0)
+    inputs = []
+    for start in range(0, n_rows, SAMPLE_BLOCK_ROWS):
+        size = min(SAMPLE_BLOCK_ROWS, n_rows - start)
+        latent = model._draw_latent(size, generator, None)
+        inputs.append((latent, model._with_asked_levels(None, size, generator, None)))
+
+    def run():
+        with torch.inference_mode():
+            for latent, condition in inputs:
+                network(latent, condition, generator)
+    return best_of(repeats, run)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--tables", default=",".join(TABLES))
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    print(f"GANSampler defaults (random_state=0), sample({args.rows:,}), best of "
+          f"{args.repeats}, {torch.get_num_threads()} threads; chunk {SAMPLE_BLOCK_ROWS:,} rows")
+    print(f"{'table':<10} {'cand/row':>8} {'floor rows/s':>12} {'sample rows/s':>13} "
+          f"{'ratio':>6} {'per generated':>13} {'no pairs rows/s':>15} {'ratio':>6}")
+    verdicts = []
+    for name in args.tables.split(","):
+        table = tabular.load_table(name)
+        model = GANSampler(random_state=0).fit(table)
+        adapter = model.adapter_
+        generated = adapter.n_candidates(min(args.rows, SAMPLE_BLOCK_ROWS))
+        per_row = generated / min(args.rows, SAMPLE_BLOCK_ROWS)
+        floor = floor_seconds(model, args.rows, args.repeats)
+        sampled = best_of(args.repeats, lambda: model.sample(args.rows, random_state=0))
+        pairs, adapter.pair_tables_ = adapter.pair_tables_, None
+        try:
+            plain = best_of(args.repeats, lambda: model.sample(args.rows, random_state=0))
+        finally:
+            adapter.pair_tables_ = pairs
+        ratio, ratio_generated, ratio_plain = (
+            sampled / floor, sampled / (floor * per_row), plain / floor)
+        verdicts.append((name, ratio_plain))
+        print(f"{name:<10} {per_row:8.0f} {args.rows / floor:12,.0f} {args.rows / sampled:13,.0f} "
+              f"{ratio:6.2f} {ratio_generated:12.2f}x {args.rows / plain:15,.0f} "
+              f"{ratio_plain:6.2f}", flush=True)
+    met = [name for name, ratio in verdicts if ratio <= TARGET]
+    print(f"decoding (no pairs) within {TARGET}x of the floor: {len(met)} of {len(verdicts)} "
+          f"tables ({', '.join(met) or 'none'})")
+
+
+if __name__ == "__main__":
+    main()
