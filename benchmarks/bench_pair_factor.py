@@ -4,9 +4,9 @@ For each table and seed, fits ``GANSampler()`` (which chooses the pair-calibrati
 k among ``OVERSAMPLING_CHOICES`` at the end of its fit), then samples as many rows as
 the training rows at the chosen k and at k = 4 (the least factor before 1 and 2 were
 choices) from the same model, and prints one JSON record per fit: the factor chosen,
-the largest Cramér's V gap each factor tried left, and at both factors sdmetrics
-quality against the training rows, macro F1 on held-out rows (bench_tabular's split
-and measures) and rows/s sampled.
+the largest Cramér's V gap and level-share gap (beyond chance) each factor tried left,
+and at both factors sdmetrics quality against the training rows, macro F1 on held-out
+rows (bench_tabular's split and measures) and rows/s sampled.
 
 Usage (sdmetrics is a benchmark extra)::
 
@@ -51,7 +51,9 @@ def main():
             tables = model.adapter_.pair_tables_
             chosen = tables.oversampling
             record = {"table": name, "seed": seed, "chosen": chosen,
-                      "v_gaps": {factor: round(gap, 3) for factor, gap in tables.v_gaps.items()}}
+                      "v_gaps": {factor: round(gap, 3) for factor, gap in tables.v_gaps.items()},
+                      "share_gaps": {factor: round(gap, 4)
+                                     for factor, gap in tables.share_gaps.items()}}
             for factor in sorted({chosen, 4}):
                 record[f"k={factor}"] = measure(model, factor, train, held_out, target,
                                                 metadata)

@@ -9,6 +9,7 @@ from skgan.adapters import TabularAdapter
 from skgan.adapters._pair_calibration import (
     MIN_CANDIDATES,
     OVERSAMPLING_CHOICES,
+    SHARE_GAP_TARGET,
     V_GAP_TARGET,
     PairTables,
     systematic_sample,
@@ -69,6 +70,13 @@ def test_the_oversampling_factor_is_the_least_that_brings_the_pairs_close():
     # Candidates that hold the link as training does: taken as they come.
     assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.95), 1000) == 1
     assert list(tables.v_gaps) == [1] and tables.v_gaps[1] <= V_GAP_TARGET
+    # Candidates that hold it but make one level three times too common: their pairs'
+    # association holds, their rates do not, and raking 2 per kept row fixes them.
+    too_common = _pair_of_levels(rng, 16_000, 12, 0.95)
+    too_common[rng.random(16_000) < 0.15] = 0
+    assert tables.choose_oversampling(too_common, 1000) == 2
+    assert tables.v_gaps[1] <= V_GAP_TARGET < tables.share_gaps[1]
+    assert tables.share_gaps[2] <= SHARE_GAP_TARGET
     # Candidates that hold half of it: 2 per kept row rake them to the training table.
     assert tables.choose_oversampling(_pair_of_levels(rng, 16_000, 12, 0.5), 1000) == 2
     assert tables.v_gaps[1] > V_GAP_TARGET >= tables.v_gaps[2]

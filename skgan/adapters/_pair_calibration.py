@@ -24,13 +24,14 @@ far the generator's pairs are from the training tables, so the factor is chosen 
 per fit (:meth:`PairTables.choose_oversampling`, from candidates the fitted generator
 draws with fixed seeds): the smallest of ``OVERSAMPLING_CHOICES`` whose raked
 candidates hold every pair's Cramér's V within ``V_GAP_TARGET`` of the training
-table's. On the tables of benchmarks/bench_messy_tables.py, 4, 8 and 16 candidates per
+table's and every level's share within ``SHARE_GAP_TARGET`` (beyond chance) of its
+training share. On the tables of benchmarks/bench_messy_tables.py, 4, 8 and 16 candidates per
 kept row left a largest V gap of 0.135, 0.084 and 0.044 (orders) and 0.075 and 0.033
 (subscriptions) in this check, and 0.111, 0.073 and 0.033 and 0.065, 0.025 and 0.032 in
 14,000 sampled rows of the same models: the check follows the outcome. A generator
 that learned the pairs well samples at 2 candidates per row, or at 1 (its rows as they
 come, not raked) when its own pairs already hold (benchmarks/bench_pair_factor.py:
-on bench_tabular's default and wage tables, sampling 1.5-6.8x faster than at 4, with
+on bench_tabular's default and wage tables, sampling 1.5-5.0x faster than at 4, with
 quality 0.853 against 0.857 and 0.907 against 0.894, means of three seeds).
 
 Levels beyond a column's ``MAX_LEVELS - 1`` most frequent share one code, and at most
@@ -63,6 +64,11 @@ MIN_CANDIDATES = 4096
 #: raked candidates and in training it accepts.
 OVERSAMPLING_CHOICES = (1, 2, 4, 8, 16)
 V_GAP_TARGET = 0.04
+#: Largest gap between a level's share in the raked candidates and in training, beyond
+#: three standard errors of a share over as many rows as the check keeps, that a factor
+#: accepts (raking capped at a small factor, or none at 1, can leave a rate far off
+#: while every pair's association holds).
+SHARE_GAP_TARGET = 0.01
 #: Rows kept in that check at most (it generates ``max(OVERSAMPLING_CHOICES)`` times
 #: more), and training rows below which it is not made (the factor stays the least:
 #: tables of a few hundred rows are too noisy to judge, and sample fast anyway).
@@ -99,11 +105,15 @@ class PairTables:
         Generated rows per kept row (see :meth:`choose_oversampling`).
     v_gaps : dict
         Per factor tried, the largest Cramér's V gap it left (empty when unchecked).
+    share_gaps : dict
+        Per factor tried, the largest gap between a level's share in the raked
+        candidates and in training, beyond three standard errors (empty when unchecked).
     """
 
     #: Tables pickled before the factor was chosen per fit used this one.
     oversampling = OVERSAMPLING
     v_gaps = {}
+    share_gaps = {}
     n_rows = 0
 
     def __init__(self, codes, n_levels, groups=None):
@@ -127,9 +137,9 @@ class PairTables:
         paired = {column for pair in self.pairs for column in pair}
         self.singles = [column for column in range(codes.shape[1])
                         if column not in paired and self.n_levels[column] > 1]
-        self.single_shares = [
-            np.bincount(codes[:, column], minlength=self.n_levels[column]) / n_rows
-            for column in self.singles]
+        self.level_shares = [np.bincount(codes[:, column], minlength=levels) / n_rows
+                             for column, levels in enumerate(self.n_levels)]
+        self.single_shares = [self.level_shares[column] for column in self.singles]
 
     def check_rows(self):
         """Rows :meth:`choose_oversampling` keeps from the candidates it is given: the
@@ -139,20 +149,35 @@ class PairTables:
     def choose_oversampling(self, codes, n_rows):
         """Set :attr:`oversampling` from the codes of ``max(OVERSAMPLING_CHOICES) *
         n_rows`` generated candidates: the first factor ``f`` whose first ``f * n_rows``
-        candidates, raked, hold every pair's Cramér's V within ``V_GAP_TARGET`` of the
-        training table's (the last factor when none does). Returns the factor."""
+        candidates, raked (as they come at 1), hold every pair's Cramér's V within
+        ``V_GAP_TARGET`` of the training table's and every level's share within
+        ``SHARE_GAP_TARGET`` beyond chance (the last factor when none does). Returns the
+        factor."""
         codes = np.asarray(codes, dtype=np.intp)
         training_v = self._training_v()
-        self.v_gaps = {}
+        self.v_gaps, self.share_gaps = {}, {}
         for factor in OVERSAMPLING_CHOICES:
             candidates = codes[:factor * n_rows]
             weights = np.ones(len(candidates)) if factor == 1 else \
                 self.weights(candidates, factor)
             self.v_gaps[factor] = self.largest_v_gap(candidates, weights, training_v)
+            self.share_gaps[factor] = self.largest_share_gap(candidates, weights, n_rows)
             self.oversampling = factor
-            if self.v_gaps[factor] <= V_GAP_TARGET:
+            if self.v_gaps[factor] <= V_GAP_TARGET and \
+                    self.share_gaps[factor] <= SHARE_GAP_TARGET:
                 break
         return self.oversampling
+
+    def largest_share_gap(self, codes, weights, n_kept):
+        """The largest difference between a level's share in rows with ``codes`` and
+        ``weights`` and in the training rows, less three standard errors of that share
+        in ``n_kept`` rows (0.0 when every gap is within them)."""
+        gaps = [0.0]
+        for column, (levels, shares) in enumerate(zip(self.n_levels, self.level_shares)):
+            weighted = np.bincount(codes[:, column], weights=weights, minlength=levels)
+            noise = 3 * np.sqrt(shares * (1 - shares) / n_kept)
+            gaps.append(float((np.abs(weighted / weighted.sum() - shares) - noise).max()))
+        return max(gaps)
 
     def largest_v_gap(self, codes, weights, training_v):
         """The largest difference between a raked pair's Cramér's V in rows with
