@@ -66,7 +66,8 @@ class CalibrationMixin:
         With a tabular adapter's pair calibration, rows drawn with the fixed seeds of
         :meth:`score` (the sampling stream is not advanced) go to the adapter's
         ``choose_oversampling``, which keeps the smallest factor whose raked rows hold
-        every pair of discrete columns near its training association. A failure (or
+        every pair of discrete columns near its training association and every level
+        near its training share. A failure (or
         Ctrl-C) keeps the adapter's default factor and warns.
         """
         n_candidates = getattr(self.adapter_, "oversampling_candidates", lambda: 0)()

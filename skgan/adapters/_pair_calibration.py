@@ -171,9 +171,11 @@ class PairTables:
     def largest_share_gap(self, codes, weights, n_kept):
         """The largest difference between a level's share in rows with ``codes`` and
         ``weights`` and in the training rows, less three standard errors of that share
-        in ``n_kept`` rows (0.0 when every gap is within them)."""
+        in ``n_kept`` rows (0.0 when every gap is within them, and for tables pickled
+        before the training shares were kept)."""
         gaps = [0.0]
-        for column, (levels, shares) in enumerate(zip(self.n_levels, self.level_shares)):
+        level_shares = getattr(self, "level_shares", [])
+        for column, (levels, shares) in enumerate(zip(self.n_levels, level_shares)):
             weighted = np.bincount(codes[:, column], weights=weights, minlength=levels)
             noise = 3 * np.sqrt(shares * (1 - shares) / n_kept)
             gaps.append(float((np.abs(weighted / weighted.sum() - shares) - noise).max()))
