@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -222,6 +223,38 @@ def test_a_users_own_constraint_follows_the_protocol():
     noise = np.random.default_rng(0).normal(scale=3.0, size=(400, adapter.encoded_shape_[0]))
     rows = adapter.decode(noise.astype(np.float32), random_state=0)
     assert (rows["net"] > 0).all() and rows["age"].between(18, 99).all()
+
+
+class NotAbove(Constraint):
+    """A user's own rule that only checks: ``low <= high`` (sampling drops the rows that
+    break it)."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def column_names(self):
+        return [self.low, self.high]
+
+    def is_valid(self, frame):
+        return (frame[self.low] <= frame[self.high]).to_numpy(dtype=bool)
+
+    def transform(self, frame):
+        return frame
+
+    def reverse_transform(self, frame):
+        return frame
+
+
+def test_rows_a_rule_rejects_are_replaced_when_pairs_are_kept_as_they_come():
+    table = make_table(150)
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[NotAbove("net", "total")]),
+                             **CHEAP).fit(table)
+    model.adapter_.pair_tables_.oversampling = 1  # the generated rows, unraked
+    generated = model.adapter_.decode(model._generate_encoded(500, torch.Generator()),
+                                      random_state=0)
+    assert not NotAbove("net", "total").is_valid(generated).all()  # some are rejected
+    rows = model.sample(500, random_state=0)
+    assert len(rows) == 500 and NotAbove("net", "total").is_valid(rows).all()
 
 
 # ---------------------------------------------------------------------- properties

@@ -25,8 +25,8 @@ per fit (:meth:`PairTables.choose_oversampling`, from candidates the fitted gene
 draws with fixed seeds): the smallest of ``OVERSAMPLING_CHOICES`` whose raked
 candidates hold every pair's Cramér's V within ``V_GAP_TARGET`` of the training
 table's and every level's share within ``SHARE_GAP_TARGET`` (beyond chance) of its
-training share. On the tables of benchmarks/bench_messy_tables.py, 4, 8 and 16 candidates per
-kept row left a largest V gap of 0.135, 0.084 and 0.044 (orders) and 0.075 and 0.033
+training share. On the tables of benchmarks/bench_messy_tables.py, 4, 8 and 16
+candidates per kept row left a largest V gap of 0.135, 0.084 and 0.044 (orders) and 0.075 and 0.033
 (subscriptions) in this check, and 0.111, 0.073 and 0.033 and 0.065, 0.025 and 0.032 in
 14,000 sampled rows of the same models: the check follows the outcome. A generator
 that learned the pairs well samples at 2 candidates per row, or at 1 (its rows as they

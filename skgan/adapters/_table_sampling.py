@@ -14,13 +14,19 @@ from ._pair_calibration import (
 
 def candidates_to_generate(adapter, n_rows):
     """Rows to generate for ``n_rows`` sampled ones."""
-    if getattr(adapter, "pair_tables_", None) is None or n_rows == 0:
+    if not _rakes(adapter) or n_rows == 0:
         constraints = getattr(adapter, "constraints_", None)
         if constraints is not None and constraints.may_reject:
             return n_rows + max(16, n_rows // 8)
         return n_rows
-    factor = adapter.pair_tables_.oversampling
-    return n_rows if factor == 1 else max(factor * n_rows, MIN_CANDIDATES)
+    return max(adapter.pair_tables_.oversampling * n_rows, MIN_CANDIDATES)
+
+
+def _rakes(adapter):
+    """Whether sampling rakes candidates: pair tables whose factor is above 1 (at 1 the
+    generated rows are kept as they come)."""
+    tables = getattr(adapter, "pair_tables_", None)
+    return tables is not None and tables.oversampling > 1
 
 
 def oversampling_candidates(adapter):
@@ -50,7 +56,7 @@ def chosen_rows(adapter, columns, n_rows, random_state):
     if constraints is not None and constraints.may_reject:  # rows no rule kept go first
         output = adapter._table(columns, n_decoded)
         candidates = np.flatnonzero(constraints.valid(output))
-    if tables is None or len(candidates) <= n_rows:
+    if not _rakes(adapter) or len(candidates) <= n_rows:
         kept = candidates[:n_rows]
     else:
         codes, _ = pair_codes({index: column.iloc[candidates]
