@@ -42,10 +42,7 @@ def main():
     parser.add_argument("--seeds", default="0,1,2")
     args = parser.parse_args()
     for name in args.tables.split(","):
-        table = bt.load_table(name)
-        target = bt.TARGETS[name]
-        train, held_out = bt.split(table, target)
-        metadata = bt.sdmetrics_metadata(train)
+        train, held_out, target, metadata = bt.prepared(name)
         for seed in (int(value) for value in args.seeds.split(",")):
             model = GANSampler(random_state=seed).fit(train)
             tables = model.adapter_.pair_tables_

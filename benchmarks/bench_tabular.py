@@ -141,6 +141,14 @@ def split(df, target):
     return train.reset_index(drop=True), held_out.reset_index(drop=True)
 
 
+def prepared(name):
+    """``(train, held_out, target, metadata)`` of a table: its 70/30 split on its target
+    and the train rows' sdmetrics metadata."""
+    target = TARGETS[name]
+    train, held_out = split(load_table(name), target)
+    return train, held_out, target, sdmetrics_metadata(train)
+
+
 # ---------------------------------------------------------------- generators
 class SkganModel:
     """skgan's estimator, fitted on the DataFrame as it is."""
