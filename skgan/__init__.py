@@ -1,7 +1,6 @@
 """skgan: scikit-learn-style GAN estimators."""
 
 from . import _legacy_modules
-from ._engine.reproducible_blas import use_reproducible_mkl
 from ._engine.threads import fit_threads
 from .augmented import AugmentedEstimator
 from .conditional import ConditionalGAN
@@ -12,7 +11,6 @@ from .resampler import GANResampler
 from .wgan import WGANSampler
 
 _legacy_modules.install()
-use_reproducible_mkl()  # the same products of matrices in every process (see there)
 
 __version__ = "0.1.0"
 

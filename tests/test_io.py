@@ -119,7 +119,11 @@ def test_without_optimizer_states_the_file_is_smaller_and_samples_alike(table_mo
     model, table = table_model
     full, full_bytes = _round_trip(model)
     light, light_bytes = _round_trip(model, include_optimizer=False)
-    assert len(light_bytes) < 0.6 * len(full_bytes)
+    moments = sum(value.numel() * value.element_size()
+                  for optimizer in model.optimizers_.values()
+                  for state in optimizer.state_dict()["state"].values()
+                  for value in state.values() if value.dim() > 0)
+    assert len(full_bytes) - len(light_bytes) > 0.9 * moments  # the moments are left out
     pd.testing.assert_frame_equal(light.sample(30, random_state=1),
                                   model.sample(30, random_state=1))
     assert light.optimizers_["generator"].state_dict()["state"] == {}

@@ -30,7 +30,7 @@ def _load(name):
 def _assert_same(got, expected):
     """Equal up to float32 rounding: the expected outputs were written on another CPU,
     whose matrix kernels round some products differently in the last bit (on one machine
-    the outputs are bit-identical: tests/test_reproducible_blas.py, tests/test_io.py)."""
+    the outputs are bit-identical: tests/test_io.py)."""
     if isinstance(expected, tuple):
         assert len(got) == len(expected)
         for got_item, expected_item in zip(got, expected):

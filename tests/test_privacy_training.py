@@ -198,11 +198,15 @@ def test_options_reading_the_rows_are_off_in_a_private_fit(table):
     assert model.adapter_.pair_calibration is False  # the joint frequencies stay unread
     assert model.adapter_.independent_columns is False  # no tests on the rows
     assert model.adapter_.independent_groups_ == []
+    assert model.adapter_.continuous == "vgm"  # a mixture's statistics, not quantiles
+    assert GANSampler(epochs=1, random_state=0).fit(table).adapter_.continuous == "auto"
     with pytest.raises(ValueError, match=r"TabularAdapter\(pair_calibration=False, "
                                          r"independent_columns=False\)"):
         GANSampler(adapter=TabularAdapter(), epochs=1, dp_epsilon=1.0).fit(table)
     with pytest.raises(ValueError, match="independent_columns"):
         GANSampler(adapter=TabularAdapter(pair_calibration=False), epochs=1,
                    dp_epsilon=1.0).fit(table)
-    GANSampler(adapter=TabularAdapter(pair_calibration=False, independent_columns=False),
-               epochs=1, dp_epsilon=1.0).fit(table)
+    own = GANSampler(adapter=TabularAdapter(pair_calibration=False,
+                                            independent_columns=False),
+                     epochs=1, dp_epsilon=1.0).fit(table)
+    assert own.adapter_.continuous == "auto"  # the user's choice is kept

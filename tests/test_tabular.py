@@ -208,6 +208,49 @@ def test_quantile_option_encodes_one_unit_per_continuous_column(table):
     assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
 
 
+def test_auto_encodes_clustered_columns_by_modes_and_the_others_by_quantiles():
+    from skgan.adapters._columns import ModeNormalizer, QuantileNormalizer
+    from skgan.datasets import make_ring
+
+    rng = np.random.RandomState(0)
+    ring, _ = make_ring(1000, random_state=0)
+    table = pd.DataFrame({
+        "x": ring[:, 0],  # five clusters with gaps between
+        "skewed": rng.lognormal(3.0, 0.8, 1000),  # one long-tailed hump
+        "tiers": rng.choice([9.99, 19.99, 49.99], 1000) + rng.normal(0, 0.3, 1000),
+        "humps": np.concatenate([rng.normal(0, 1, 500), rng.normal(1.5, 1, 500)]),
+    })
+    encoders = {e.name: e.normalizer_ for e in TabularAdapter().fit(table).column_encoders_}
+    assert isinstance(encoders["x"], ModeNormalizer)
+    assert isinstance(encoders["tiers"], ModeNormalizer)
+    assert isinstance(encoders["skewed"], QuantileNormalizer)
+    assert isinstance(encoders["humps"], QuantileNormalizer)  # overlapping: no gap
+    # the mode-encoded columns are those of continuous="vgm", bit for bit
+    by_modes = TabularAdapter(continuous="vgm").fit(table)
+    assert by_modes.column_encoders_[0].normalizer_.means_.tolist() == \
+        encoders["x"].means_.tolist()
+
+
+def test_quantiles_give_a_point_mass_its_own_unit():
+    rng = np.random.RandomState(0)
+    balance = rng.lognormal(6, 0.6, 600)
+    balance[rng.rand(600) < 0.3] = 0.0
+    table = pd.DataFrame({"balance": balance})
+    adapter = TabularAdapter(continuous="quantile").fit(table)
+    normalizer = adapter.column_encoders_[0].normalizer_
+    assert normalizer.spikes_.tolist() == [0.0]
+    n_linear, n_tanh, block_widths = adapter.head_layout_
+    assert (n_linear, n_tanh, list(block_widths)) == (1, 0, [2])  # a unit: other or 0.0
+    decoded = adapter.decode(adapter.encode(table))["balance"]
+    assert ((decoded == 0) == (balance == 0)).all()
+    np.testing.assert_allclose(decoded, balance, rtol=1e-3)
+    # a normaliser written before point masses had units decodes as it did
+    del normalizer.spikes_, normalizer.block_widths
+    scalars = normalizer.transformer_.transform(balance[balance > 0].reshape(-1, 1))
+    np.testing.assert_allclose(normalizer.decode(scalars, []), balance[balance > 0],
+                               rtol=1e-3)
+
+
 @pytest.mark.parametrize(
     "frame, error, message",
     [

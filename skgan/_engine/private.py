@@ -231,6 +231,10 @@ class PrivateTrainingMixin:
                 + ", ".join(f"{name}=False" for name in reading) + ").")
         if reading:  # skgan's own adapter: made private
             adapter.set_params(**dict.fromkeys(reading, False))
+        if isinstance(self.adapter, str) and getattr(adapter, "continuous", "vgm") != "vgm":
+            # a mixture's few means, scales and weights reveal less of a column than
+            # its quantiles (docs/privacy.md)
+            adapter.set_params(continuous="vgm")
         return adapter
 
     def _early_stopping_option(self):

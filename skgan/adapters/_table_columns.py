@@ -10,7 +10,7 @@ a single value (nothing to learn). Each reports what its encoding holds:
 import numpy as np
 import pandas as pd
 
-from ._columns import CategoryCoder, ModeNormalizer, QuantileNormalizer
+from ._columns import CategoryCoder, ModeNormalizer, QuantileNormalizer, has_separated_modes
 
 _NS_PER = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9,
            "ms": 10**6, "us": 10**3}
@@ -47,12 +47,14 @@ class ContinuousColumn:
             exact = self._nanoseconds(column)[~missing]
             self.resolution_ = _time_resolution(exact)
             self.time_range_ = (int(exact.min()), int(exact.max()))
-        if self.method == "vgm":
+        if self.method in ("vgm", "auto"):
             self.normalizer_ = ModeNormalizer(self.max_modes, self.max_fit_rows,
                                               sample_modes=self.sample_modes)
-        else:
+            self.normalizer_.fit(observed, random_state)
+        if self.method == "quantile" or (self.method == "auto"
+                                         and not has_separated_modes(self.normalizer_)):
             self.normalizer_ = QuantileNormalizer(max_fit_rows=self.max_fit_rows)
-        self.normalizer_.fit(observed, random_state)
+            self.normalizer_.fit(observed, random_state)
         self.has_missing_ = bool(missing.any())
         self.missing_share_ = float(missing.mean())
         # Missing rows are encoded as the column's median in the value part.

@@ -23,7 +23,7 @@ from ._table_sampling import (
 )
 from .base import BaseAdapter
 
-CONTINUOUS_METHODS = ("vgm", "quantile")
+CONTINUOUS_METHODS = ("auto", "quantile", "vgm")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
 
 
@@ -81,24 +81,36 @@ class TabularAdapter(BaseAdapter):
     discrete_columns : "auto" or list, default="auto"
         Columns (names, or positions for arrays) to treat as discrete whatever the rule
         above says.
-    continuous : {"vgm", "quantile"}, default="vgm"
-        How continuous columns are encoded: mode-specific normalisation, or a map
-        through the column's quantiles onto a standard normal (one linear unit).
+    continuous : {"auto", "quantile", "vgm"}, default="auto"
+        How continuous columns are encoded. "quantile": through the column's quantiles
+        onto a standard normal (one linear unit; at most 1,000 quantiles, each between
+        two training values; a point mass such as the zeros of a balance gets a one-hot
+        unit of its own). "vgm": mode-specific normalisation (CTGAN's encoding: the
+        one-hot of the value's mode in a Gaussian mixture and its offset within the
+        mode). "auto": modes for a column whose mixture has clusters with a gap
+        between them (points around a ring, prices of plan tiers), quantiles for the
+        others. Quantiles scored the higher sdmetrics quality on every real table
+        measured, mostly by keeping the correlations between columns, while modes keep
+        the gaps between clusters (docs/tabular.md). Differentially private fits of an
+        estimator's own adapter use "vgm", whose few mixture statistics reveal less of
+        a column.
     max_modes : int, default=10
-        Modes of each column's mixture before pruning modes of weight below 0.5 %.
+        Modes of each column's mixture before pruning modes of weight below 0.5 %
+        (columns encoded by modes).
     max_discrete_levels : int, default=10
         Numeric columns with at most this many distinct values are discrete.
     max_categories : int, default=1000
         One-hot units of a discrete column at most. Encoded tables take
         ``n_rows * encoded_width * 4`` bytes.
     max_fit_rows : int, default=5000
-        Rows each column's mixture is fitted on (a random subsample beyond that).
+        Rows each continuous column's quantiles or mixture are fitted on (a random
+        subsample beyond that).
     conditional_sampling : bool, default=True
         Train by sampling over the discrete columns (see above).
     random_state : int, default=0
         Seeds the subsamples and the mixtures, so an adapter fit is repeatable.
     mode_assignment : {"likeliest", "posterior"}, default="likeliest"
-        The mode a continuous value is encoded with (``continuous="vgm"`` only): its
+        The mode a continuous value is encoded with (columns encoded by modes): its
         most likely one, or one drawn from its posterior probabilities (the CTGAN
         paper's choice; seeded by ``random_state``, so the same rows in the same order
         encode the same way). Drawn modes give each mode a smooth spread of offsets,
@@ -200,7 +212,7 @@ class TabularAdapter(BaseAdapter):
     constraints = None  # likewise
     handle_invalid = "error"  # likewise
 
-    def __init__(self, discrete_columns="auto", continuous="vgm", max_modes=10,
+    def __init__(self, discrete_columns="auto", continuous="auto", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
                  conditional_sampling=True, random_state=0, mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
