@@ -1,6 +1,25 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+
+import skgan
+
+
+@pytest.fixture(autouse=True)
+def fixed_fit_threads(request):
+    """Fits in the tests use torch's thread count, never fewer because the machine is busy.
+
+    Tests compare fits bit for bit, and on some CPUs MKL rounds a few small products by
+    the number of threads (skgan/_engine/threads.py), so a fit that found the machine
+    busy (the suite's own worker processes) could differ from its twin.
+    tests/test_threads.py tests the choosing itself.
+    """
+    if request.module.__name__.endswith("test_threads"):
+        yield
+        return
+    with skgan.fit_threads(torch.get_num_threads()):
+        yield
 
 
 @pytest.fixture
