@@ -106,6 +106,56 @@ def test_block_activation_head_shapes_each_block():
     assert torch.allclose(hard.mean(dim=0), expected, atol=0.015)
 
 
+def test_sampling_draws_each_level_at_its_softmax_rate_one_number_per_block():
+    from skgan.networks.heads import BlockActivationHead
+
+    widths = (3, 400, 2, 3)  # two blocks of width 3 drawn together, a wide one alone
+    head = BlockActivationHead(1, 1, widths).eval()
+    head.reset_parameters_from(None)
+    n_rows = 40000
+    raw = torch.zeros(n_rows, 2 + sum(widths))
+    raw[:, 2:5] = torch.tensor([2.0, 1.0, 0.0])
+    raw[:, 5:405] = torch.linspace(-3.0, 3.0, 400)
+    raw[:, 5] = -200.0  # underflows to probability zero: never drawn
+    raw[:, 405:407] = torch.tensor([0.0, 1.0])
+    raw[:, 407:410] = torch.tensor([-1.0, 0.0, 1.0])
+    generator = torch.Generator().manual_seed(0)
+    scalars, codes = head.sample_codes(raw, generator)
+    assert codes.shape == (n_rows, 4) and scalars.shape == (n_rows, 2)
+    start = 2
+    for block, width in enumerate(widths):
+        expected = torch.softmax(raw[0, start:start + width], dim=0).double()
+        drawn = torch.bincount(codes[:, block], minlength=width).double() / n_rows
+        standard_error = (expected * (1 - expected) / n_rows).sqrt()
+        assert ((drawn - expected).abs() <= 5 * standard_error + 1e-12).all(), block
+        start += width
+    assert (codes[:, 1] != 0).all()
+    # One uniform number per row and block, whatever the widths.
+    replay = torch.Generator().manual_seed(0)
+    torch.rand(n_rows, len(widths), generator=replay)
+    assert torch.equal(generator.get_state(), replay.get_state())
+    # forward in eval mode gives the one-hot of the same draws.
+    dense = head(raw[:500], torch.Generator().manual_seed(3))
+    _, again = head.sample_codes(raw[:500], torch.Generator().manual_seed(3))
+    offsets = torch.tensor([0, 3, 403, 405])
+    assert torch.equal(dense[:, 2:].nonzero()[:, 1].view(500, 4), again + offsets)
+
+
+def test_heads_built_before_the_inverse_cdf_draw_keep_their_gumbel_draws():
+    """Model files written before sampling drew by inverse CDF sample the rows they did:
+    their heads (no ``level_draw`` attribute) take the argmax of Gumbel-noised logits."""
+    from skgan.networks.heads import BlockActivationHead, _gumbel_like
+
+    head = BlockActivationHead(0, 1, (3, 4)).eval()
+    head.reset_parameters_from(None)
+    del head.__dict__["level_draw"]  # as unpickled from an older file
+    assert head.level_draw == "gumbel"
+    raw = torch.randn(300, 8, generator=torch.Generator().manual_seed(0))
+    _, codes = head.sample_codes(raw, torch.Generator().manual_seed(1))
+    noisy = raw[:, 1:] + _gumbel_like(raw[:, 1:], torch.Generator().manual_seed(1))
+    assert torch.equal(codes, torch.stack([noisy[:, :3].argmax(1), noisy[:, 3:].argmax(1)], 1))
+
+
 def test_a_sharp_softmax_head_passes_no_denormal_values_forward_or_back():
     """Denormal floats slow CPU matmuls several times over as training sharpens the
     softmax; the head keeps them out of its outputs and of the gradients it passes."""

@@ -55,6 +55,34 @@ def test_raking_weights_bring_the_two_way_tables_to_the_targets():
     assert np.abs(after - target).max() < 0.01 < np.abs(before - target).max()
 
 
+def test_raking_repeated_rows_once_gives_the_weights_of_raking_every_row():
+    rng = np.random.default_rng(1)
+    train = _pair_of_levels(rng, 4000, 4, linked=0.7)
+    train = np.column_stack([train, rng.integers(0, 2, 4000)])
+    tables = PairTables(train, [4, 4, 2])
+    assert tables.rakes_patterns
+    candidates = rng.integers(0, [4, 4, 2], (20000, 3))  # 32 patterns in 20,000 rows
+    by_pattern = tables.weights(candidates, max_weight=4.0)
+    tables.rakes_patterns = False  # as tables pickled before raked every row
+    by_row = tables.weights(candidates, max_weight=4.0)
+    np.testing.assert_allclose(by_pattern, by_row, rtol=1e-9)
+    assert by_pattern.max() <= 4.0 + 1e-9 and np.isclose(by_pattern.mean(), 1.0)
+
+
+def test_distinct_rows_survive_packing_many_wide_columns():
+    from skgan.adapters._pair_calibration import distinct_rows
+
+    rng = np.random.default_rng(2)
+    n_levels = [32] * 20  # 32**20 = 2**100: packed keys are renumbered on the way
+    base = rng.integers(0, 32, (50, 20))
+    codes = base[rng.integers(0, 50, 3000)]
+    patterns, pattern_of_row, counts = distinct_rows(codes, n_levels)
+    expected, expected_counts = np.unique(codes, axis=0, return_counts=True)
+    assert len(patterns) == len(expected) and counts.sum() == 3000
+    np.testing.assert_array_equal(patterns[pattern_of_row], codes)
+    assert sorted(counts) == sorted(expected_counts)
+
+
 def _pair_of_levels(rng, n_rows, n_levels, linked):
     """Two columns of ``n_levels`` codes, the second a copy of the first in a share
     ``linked`` of the rows and independent of it in the others."""

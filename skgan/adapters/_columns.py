@@ -272,12 +272,14 @@ class CategoryCoder:
     def codes_of(self, values):
         """Codes of ``values``; ``-1`` for a value never seen in training."""
         values = _object_array(values)
-        missing = pd.isna(values)
         codes = self._index.get_indexer(
             pd.Index(values, dtype=object, tupleize_cols=False)
         )
-        # Any missing marker (None, NaN, NaT, pd.NA) is the column's missing level.
-        codes[missing] = self._missing_code()
+        # Any missing marker (None, NaN, NaT, pd.NA) is the column's missing level
+        # (without one, the lookup already gave them -1).
+        missing_code = self._missing_code()
+        if missing_code >= 0:
+            codes[pd.isna(values)] = missing_code
         if len(self.rare_levels_):
             rare = (codes < 0) & (self._rare_index.get_indexer(values) >= 0)
             codes[rare] = len(self.levels_)

@@ -112,12 +112,16 @@ class PairTables:
 
     #: Tables pickled before the factor was chosen per fit used this one.
     oversampling = OVERSAMPLING
+    #: Whether :meth:`weights` rakes distinct rows once (every table built now); the
+    #: same weights up to float rounding, so tables built before keep raking every row.
+    rakes_patterns = False
     v_gaps = {}
     share_gaps = {}
     n_rows = 0
 
     def __init__(self, codes, n_levels, groups=None):
         codes = np.asarray(codes, dtype=np.intp)
+        self.rakes_patterns = True
         self.n_levels = [int(n) for n in n_levels]
         self.n_rows = n_rows = len(codes)
         groups = [0] * len(self.n_levels) if groups is None else list(groups)
@@ -194,11 +198,28 @@ class PairTables:
                 for (first, second), shares in zip(self.pairs, self.shares)]
 
     def weights(self, codes, max_weight=OVERSAMPLING):
-        """Raking weights (mean one, at most ``max_weight``) of rows with ``codes``."""
+        """Raking weights (mean one, at most ``max_weight``) of rows with ``codes``.
+
+        A row's weight depends on its codes only, so rows with the same codes are
+        raked once, as one pattern counted as often as it occurs, when patterns are
+        at most half the rows (on a table of a few discrete columns, a tenth of them);
+        tables pickled before patterns were raked rake every row, as they did.
+        """
         codes = np.asarray(codes, dtype=np.intp)
+        if self.rakes_patterns and len(codes):
+            patterns, pattern_of_row, counts = distinct_rows(codes, self.n_levels)
+            if len(patterns) <= len(codes) // 2:
+                return self._raked(patterns, counts.astype(np.float64),
+                                   max_weight)[pattern_of_row]
+        return self._raked(codes, None, max_weight)
+
+    def _raked(self, codes, counts, max_weight):
+        """Raking weights of rows with ``codes``, each standing for ``counts`` rows
+        (None: one each)."""
         weights = np.ones(len(codes))
         if not len(codes):
             return weights
+        n_rows = len(codes) if counts is None else counts.sum()
         cells = [codes[:, first] * self.n_levels[second] + codes[:, second]
                  for first, second in self.pairs]
         singles = getattr(self, "singles", [])  # none in tables pickled before them
@@ -207,17 +228,18 @@ class PairTables:
         for _ in range(MAX_SWEEPS):
             largest_change = 0.0
             for cell, target in zip(cells, targets):
-                current = np.bincount(cell, weights=weights, minlength=len(target))
+                mass = weights if counts is None else weights * counts
+                current = np.bincount(cell, weights=mass, minlength=len(target))
                 current /= current.sum()
                 largest_change = max(largest_change, float(np.abs(current - target).max()))
                 factor = np.divide(target, current, out=np.ones_like(target),
                                    where=current > 0)
                 weights *= factor[cell]
-                weights *= len(weights) / weights.sum()
+                weights *= n_rows / _total(weights, counts)
                 np.minimum(weights, max_weight, out=weights)
             if largest_change < TOLERANCE:
                 break
-        return weights * (len(weights) / weights.sum())
+        return weights * (n_rows / _total(weights, counts))
 
 
 def fit_pair_tables(frame, encoders, independent_groups=()):
@@ -312,6 +334,27 @@ def _inclusion_probabilities(weights, n_rows):
         capped |= over
         free &= ~over
     return probabilities
+
+
+def distinct_rows(codes, n_levels):
+    """The distinct rows of ``codes`` (column ``j`` in ``0 .. n_levels[j] - 1``), the
+    position of each row among them and how often each occurs (``numpy.unique`` of the
+    rows, with the rows packed into integers first so that it sorts numbers)."""
+    keys = np.zeros(len(codes), dtype=np.int64)
+    radix = 1
+    for column, levels in enumerate(n_levels):
+        if radix * levels >= 2**62:  # the packed key would overflow: renumber it
+            distinct, keys = np.unique(keys, return_inverse=True)
+            radix = len(distinct)
+        keys = keys * levels + codes[:, column]
+        radix *= levels
+    _, first_row, pattern_of_row, counts = np.unique(
+        keys, return_index=True, return_inverse=True, return_counts=True)
+    return codes[first_row], pattern_of_row.reshape(-1), counts
+
+
+def _total(weights, counts):
+    return weights.sum() if counts is None else (weights * counts).sum()
 
 
 def _pair_counts(codes, first, second, n_levels, weights):

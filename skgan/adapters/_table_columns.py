@@ -178,10 +178,10 @@ class DiscreteColumn:
 
     def as_series(self, values):
         """Seen levels (an object array) as a Series of the column's dtype."""
-        missing = pd.isna(values)
         if isinstance(self.dtype, pd.CategoricalDtype):
             return pd.Series(pd.Categorical(values, dtype=self.dtype))
-        if isinstance(self.dtype, np.dtype) and self.dtype.kind in "biu" and not missing.any():
+        if isinstance(self.dtype, np.dtype) and self.dtype.kind in "biu" and \
+                not pd.isna(values).any():
             return pd.Series(values.astype(self.dtype))
         if isinstance(self.dtype, np.dtype) and self.dtype.kind == "f":
             return pd.Series(values.astype(self.dtype))

@@ -82,18 +82,14 @@ class TabularAdapter(BaseAdapter):
         Columns (names, or positions for arrays) to treat as discrete whatever the rule
         above says.
     continuous : {"auto", "quantile", "vgm"}, default="auto"
-        How continuous columns are encoded. "quantile": through the column's quantiles
-        onto a standard normal (one linear unit; at most 1,000 quantiles, each between
-        two training values; a point mass such as the zeros of a balance gets a one-hot
-        unit of its own). "vgm": mode-specific normalisation (CTGAN's encoding: the
-        one-hot of the value's mode in a Gaussian mixture and its offset within the
-        mode). "auto": modes for a column whose mixture has clusters with a gap
-        between them (points around a ring, prices of plan tiers), quantiles for the
-        others. Quantiles scored the higher sdmetrics quality on every real table
-        measured, mostly by keeping the correlations between columns, while modes keep
-        the gaps between clusters (docs/tabular.md). Differentially private fits of an
-        estimator's own adapter use "vgm", whose few mixture statistics reveal less of
-        a column.
+        How continuous columns are encoded: "quantile" maps a column through its
+        quantiles onto a standard normal (one linear unit; a point mass such as the
+        zeros of a balance gets a one-hot unit of its own); "vgm" is mode-specific
+        normalisation (CTGAN's: the one-hot of the value's mode in a Gaussian mixture
+        and its offset within it); "auto" uses modes for columns whose mixture has
+        clusters with a gap between them and quantiles for the others, and "vgm" in
+        differentially private fits of an estimator's own adapter. See
+        docs/tabular.md ("Quantiles or modes") for the rule and measurements.
     max_modes : int, default=10
         Modes of each column's mixture before pruning modes of weight below 0.5 %
         (columns encoded by modes).

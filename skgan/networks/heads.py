@@ -1,5 +1,7 @@
 """Output heads: the activations that shape a generator's raw output into encoded data."""
 
+import functools
+
 import torch
 from torch import nn
 
@@ -24,11 +26,11 @@ class BlockActivationHead(nn.Module):
     softmax sharpened by ``temperature`` (the Gumbel-softmax relaxation of drawing one
     level per block): outputs are nearly one-hot, like the real data, and the noise
     comes from the estimator's own generator so ``random_state`` fixes it. In eval
-    mode (sampling) the blocks are the exact one-hot of the drawn level, the argmax
-    of the noisy logits, which skips the softmax. Without a generator the head
-    returns plain softmax probabilities. In eval mode the buffer ``level_bias`` (one
-    value per block unit, zero until an estimator calibrates it after training) is
-    added to the logits first.
+    mode (sampling) the blocks are the exact one-hot of a level drawn from each
+    block's softmax (see :attr:`level_draw`), which skips the relaxation. Without a
+    generator the head returns plain softmax probabilities. In eval mode the buffer
+    ``level_bias`` (one value per block unit, zero until an estimator calibrates it
+    after training) is added to the logits first.
 
     Parameters
     ----------
@@ -40,8 +42,18 @@ class BlockActivationHead(nn.Module):
         Gumbel-softmax temperature.
     """
 
+    #: How sampling (eval mode) draws each block's level from its softmax.
+    #: ``"inverse_cdf"``: one uniform number per block, found in the block's cumulative
+    #: probabilities (every head built now). ``"gumbel"``: the argmax of the logits
+    #: plus Gumbel noise, one uniform number per unit, which costs several times more
+    #: on wide blocks (a 1,000-level key). Both draw from the same distribution; heads
+    #: built before the first existed (and their model files) keep it and sample the
+    #: rows they always did.
+    level_draw = "gumbel"
+
     def __init__(self, n_identity, n_tanh, block_widths, temperature=0.2):
         super().__init__()
+        self.level_draw = "inverse_cdf"
         self.n_identity = n_identity
         self.n_tanh = n_tanh
         self.block_widths = tuple(block_widths)
@@ -73,12 +85,11 @@ class BlockActivationHead(nn.Module):
             level_bias = getattr(self, "level_bias", None)  # heads pickled before it: none
             if not self.training and level_bias is not None:
                 logits = logits + level_bias
+            if generator is not None and not self.training:
+                parts.append(self._drawn_one_hot(logits, generator))
+                return torch.cat(parts, dim=1)
             if generator is not None:
-                logits = logits + _gumbel_like(logits, generator)
-                if not self.training:
-                    parts.append(self._block_one_hot(logits))
-                    return torch.cat(parts, dim=1)
-                logits = logits / self.temperature
+                logits = (logits + _gumbel_like(logits, generator)) / self.temperature
             # Probabilities below e^-60 become exactly that: smaller ones would be
             # denormal floats, which slow every matmul they enter (the discriminator's,
             # forward and backward) several times over on CPUs as training sharpens
@@ -89,10 +100,10 @@ class BlockActivationHead(nn.Module):
     def sample_codes(self, raw, generator):
         """Sampled rows as their scalar units and each block's drawn level (eval mode).
 
-        The same draws as ``forward`` in eval mode with ``generator`` (the same Gumbel
-        noise, one value per block unit): ``forward``'s one-hot blocks are exactly the
-        one-hot of these codes. Without the dense blocks, sampling a table with a
-        1,000-level column moves a few numbers a row instead of a thousand.
+        The same draws as ``forward`` in eval mode with ``generator`` (the same random
+        numbers): ``forward``'s one-hot blocks are exactly the one-hot of these codes.
+        Without the dense blocks, sampling a table with a 1,000-level column moves a
+        few numbers a row instead of a thousand.
 
         Returns
         -------
@@ -108,12 +119,27 @@ class BlockActivationHead(nn.Module):
         level_bias = getattr(self, "level_bias", None)
         if level_bias is not None:
             logits = logits + level_bias
-        logits = logits + _gumbel_like(logits, generator)
-        codes, start = [], 0
-        for width in self.block_widths:
-            codes.append(logits[:, start:start + width].argmax(dim=1))
-            start += width
-        return scalars, torch.stack(codes, dim=1)
+        return scalars, self._draw_levels(logits, generator)
+
+    def _draw_levels(self, logits, generator):
+        """One level per block drawn from the blocks' softmax: codes, shape
+        ``(n_rows, n_blocks)``."""
+        if self.level_draw == "gumbel":
+            logits = logits + _gumbel_like(logits, generator)
+            codes, start = [], 0
+            for width in self.block_widths:
+                codes.append(logits[:, start:start + width].argmax(dim=1))
+                start += width
+            return torch.stack(codes, dim=1)
+        return _inverse_cdf_levels(logits, self.block_widths, generator)
+
+    def _drawn_one_hot(self, logits, generator):
+        """The one-hot blocks of the levels :meth:`_draw_levels` draws."""
+        if self.level_draw == "gumbel":  # as heads built before the codes drew them
+            return self._block_one_hot(logits + _gumbel_like(logits, generator))
+        codes = self._draw_levels(logits, generator)
+        starts = torch.tensor([0, *self.block_widths[:-1]], device=codes.device).cumsum(0)
+        return torch.zeros_like(logits).scatter_(1, codes + starts, 1.0)
 
     def block_log_probabilities(self, raw):
         """Log-softmax of every block's raw logits, shape ``(n_rows, sum(block_widths))``."""
@@ -147,6 +173,46 @@ def _without_tiny_gradients(gradient):
     training goes on, while moving no weight (Adam's steps for them are ~1e-30).
     """
     return gradient.masked_fill(gradient.abs() < TINY_GRADIENT, 0.0)
+
+
+def _inverse_cdf_levels(logits, block_widths, generator):
+    """Codes of one level per block drawn from each block's softmax of ``logits``.
+
+    One uniform number per row and block (drawn first, for all blocks at once) is
+    found in the block's cumulative unnormalised probabilities, computed in float32
+    for the blocks of each width together (a few vectorised steps, whatever the
+    number of blocks). Units whose probability underflows to zero are never drawn.
+    """
+    n_rows, n_blocks = logits.shape[0], len(block_widths)
+    uniform = torch.rand(n_rows, n_blocks, generator=generator, device=generator.device)
+    uniform = uniform.to(logits.device)
+    codes = torch.empty(n_rows, n_blocks, dtype=torch.long, device=logits.device)
+    for width, (blocks, units) in _blocks_by_width(tuple(block_widths), logits.device).items():
+        if len(blocks) == 1:  # one block of this width (a key's): a view, not a copy
+            first = int(units[0])
+            grouped = logits[:, first:first + width].float().view(n_rows, 1, width)
+        else:
+            grouped = logits.index_select(1, units).float().view(n_rows, len(blocks), width)
+        cumulative = (grouped - grouped.amax(dim=2, keepdim=True)).exp_().cumsum_(dim=2)
+        targets = uniform[:, blocks].unsqueeze(2) * cumulative[:, :, -1:]
+        drawn = torch.searchsorted(cumulative, targets, right=True).squeeze(2)
+        codes[:, blocks] = drawn.clamp_max_(width - 1)
+    return codes
+
+
+@functools.lru_cache(maxsize=32)
+def _blocks_by_width(block_widths, device):
+    """Width -> (positions of the blocks of that width, their units in block order)."""
+    starts = [0]
+    for width in block_widths[:-1]:
+        starts.append(starts[-1] + width)
+    groups = {}
+    for block, (start, width) in enumerate(zip(starts, block_widths)):
+        blocks, units = groups.setdefault(width, ([], []))
+        blocks.append(block)
+        units.extend(range(start, start + width))
+    return {width: (torch.tensor(blocks, device=device), torch.tensor(units, device=device))
+            for width, (blocks, units) in groups.items()}
 
 
 def _gumbel_like(logits, generator):

@@ -40,6 +40,9 @@ class OneHotRows:
         self.units = units
         self.width = width
 
+    def __len__(self):
+        return len(self.units)
+
     def dense(self):
         """The rows as a float tensor of shape (n_rows, width)."""
         return torch.nn.functional.one_hot(self.units, self.width).float()
