@@ -1,10 +1,11 @@
 """Sampling speed beside its floor: ``sample`` against a bare forward pass of the generator.
 
 For each table of bench_tabular.py (``benchmarks/data``), fits ``GANSampler`` with its defaults
-(one seed) and times, alone, at one and the same chunk size (``SAMPLE_BLOCK_ROWS``):
+(one seed) and times, alone, at the same pass size as sampling uses:
 
-- the floor: the generator's bare forward pass (latent and condition rows drawn before
-  the clock starts) over as many rows as ``sample`` generates;
+- the floor: the generator's bare forward pass as sampling runs it (its layers, then
+  the head's drawn levels; latent and condition rows drawn before the clock starts), over as many rows as ``sample`` generates, in
+  passes of as many rows as sampling makes (``forward_rows``);
 - ``sample(n)`` as users call it (pair calibration generates several candidate rows per
   kept row and keeps the raked ones);
 - ``sample(n)`` with the fitted adapter's pair calibration off, which generates one row
@@ -31,7 +32,7 @@ sys.path.insert(0, str(HERE))
 import bench_tabular as tabular  # noqa: E402
 
 from skgan import GANSampler  # noqa: E402
-from skgan._engine.generation import SAMPLE_BLOCK_ROWS  # noqa: E402
+from skgan._engine.generation import SAMPLE_BLOCK_ROWS, forward_rows  # noqa: E402
 
 TABLES = ("census", "cps1985", "default", "mpg", "wage")
 TARGET = 1.3
@@ -53,16 +54,16 @@ def floor_seconds(model, n_rows, repeats):
     network = model._sampling_generator()
     network.eval()
     generator = torch.Generator().manual_seed(0)
-    inputs = []
-    for start in range(0, n_rows, SAMPLE_BLOCK_ROWS):
-        size = min(SAMPLE_BLOCK_ROWS, n_rows - start)
+    inputs, pass_rows = [], forward_rows(network)
+    for start in range(0, n_rows, pass_rows):
+        size = min(pass_rows, n_rows - start)
         latent = model._draw_latent(size, generator, None)
         inputs.append((latent, model._with_asked_levels(None, size, generator, None)))
 
     def run():
         with torch.inference_mode():
-            for latent, condition in inputs:
-                network(latent, condition, generator)
+            for latent, condition in inputs:  # as sampling runs it: drawn codes, no one-hot
+                network.head.sample_codes(network.raw_output(latent, condition), generator)
     return best_of(repeats, run)
 
 

@@ -250,8 +250,7 @@ class SamplingMixin:
         if output == "codes" and not (getattr(self.adapter_, "decodes_codes", False)
                                       and hasattr(head, "sample_codes")):
             output = "encoded"
-        pass_rows = (FORWARD_ROWS if getattr(head, "level_draw", None) == "inverse_cdf"
-                     else _SAMPLE_CHUNK)
+        pass_rows = forward_rows(network)
         with torch.inference_mode(), self._autocast():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
@@ -293,6 +292,14 @@ class SamplingMixin:
         if condition is not None or not self._conditions_as_units:
             asked = asked.dense()
         return asked if condition is None else torch.cat([condition, asked], dim=1)
+
+
+def forward_rows(network):
+    """Rows of one sampling pass through ``network`` (see ``FORWARD_ROWS``)."""
+    head = getattr(network, "head", None)
+    if getattr(head, "level_draw", None) == "inverse_cdf":
+        return FORWARD_ROWS
+    return _SAMPLE_CHUNK
 
 
 def _rows_of(condition, start, stop):

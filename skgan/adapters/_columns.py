@@ -298,16 +298,25 @@ class CategoryCoder:
         return int(missing[0]) if len(missing) else -1
 
     def decode(self, codes, random_state):
-        codes = codes[0]
-        values = np.empty(len(codes), dtype=object)
-        kept = codes < len(self.levels_)
-        values[kept] = self.levels_[codes[kept]]
-        n_rare = int((~kept).sum())
+        return self.all_levels()[self.decode_levels(codes, random_state)]
+
+    def decode_levels(self, codes, random_state):
+        """Positions in :meth:`all_levels` of the values ``codes`` decode to: the code
+        itself for a frequent level, a rare level drawn by its training frequency for
+        the shared last code."""
+        levels = np.array(codes[0], dtype=np.intp)
+        rare = levels >= len(self.levels_)
+        n_rare = int(rare.sum())
         if n_rare:
-            values[~kept] = random_state.choice(
-                self.rare_levels_, n_rare, p=self.rare_probabilities_
+            levels[rare] = len(self.levels_) + random_state.choice(
+                len(self.rare_levels_), n_rare, p=self.rare_probabilities_
             )
-        return values
+        return levels
+
+    def all_levels(self):
+        """Every level seen in training (an object array): the frequent ones in code
+        order, then the rare ones."""
+        return np.concatenate([self.levels_, self.rare_levels_])
 
     def __getstate__(self):
         # The lookup indexes are rebuilt on loading, so pickles do not depend on

@@ -30,6 +30,8 @@ import pandas as pd
 
 from ._column_kinds import is_integer_valued, is_time_column
 from ._columns import positions_in
+from ._decoded_rows import level_positions
+from ._pair_calibration import distinct_rows
 from ._level_rules import find_level_rules
 from ._split_dates import repair_split_dates
 from ._table_columns import ContinuousColumn, DiscreteColumn
@@ -72,7 +74,7 @@ class FunctionalDependency:
         return self.values_[positions]
 
 
-def agree_keys(keys, dependencies, generated, random_state):
+def agree_keys(keys, dependencies, generated, encoders, random_state):
     """Keys drawn again where they disagree with the dependent values the generator
     produced.
 
@@ -84,46 +86,80 @@ def agree_keys(keys, dependencies, generated, random_state):
 
     Parameters
     ----------
-    keys : ndarray of object
-        Decoded keys (the generator's choice, rare ones drawn by frequency).
+    keys : ndarray of int
+        Decoded keys, as positions in the key column's levels (the generator's
+        choice, rare ones drawn by frequency).
     dependencies : list of FunctionalDependency
         Every dependency of this key.
-    generated : list of ndarray
-        For each dependency, the dependent values the generator produced.
+    generated : list of ndarray of int
+        For each dependency, the dependent levels the generator produced (positions).
+    encoders : list
+        The adapter's fitted column encoders.
     random_state : RandomState
 
     Returns
     -------
-    keys : ndarray of object
+    keys : ndarray of int
     """
-    keys = np.asarray(keys, dtype=object).copy()
-    levels = dependencies[0].key_index_.to_numpy()
+    key_encoder = encoders[dependencies[0].key]
+    training_keys = dependencies[0].key_index_.to_numpy()
     counts = getattr(dependencies[0], "key_counts_", None)  # None if pickled before
-    counts = np.ones(len(levels)) if counts is None else counts
-    # One integer per combination of dependent values, for key levels and rows alike.
-    combination = np.zeros(len(levels) + 2 * len(keys), dtype=np.int64)
-    for dependency, values in zip(dependencies, generated):
-        both = np.concatenate([dependency.values_, dependency.dependent_values(keys),
-                               np.asarray(values, dtype=object)])
-        codes, uniques = pd.factorize(both, use_na_sentinel=False)
-        combination = pd.factorize(combination * len(uniques) + codes)[0].astype(np.int64)
-    of_level = combination[:len(levels)]
-    of_key = combination[len(levels):len(levels) + len(keys)]
-    of_row = combination[len(levels) + len(keys):]
+    counts = np.ones(len(training_keys)) if counts is None else counts
+    # The dependents' levels of every training key, one integer per combination
+    # (numbered in order of first appearance), and each row's combination (-1: none
+    # of the training keys has it).
+    key_values = np.column_stack([level_positions(encoders[dependency.dependent],
+                                                  dependency.values_)
+                                  for dependency in dependencies])
+    combinations, of_level = np.unique(key_values, axis=0, return_inverse=True)
+    first_seen = np.unique(of_level.reshape(-1), return_index=True)[1]
+    renumbered = np.empty(len(combinations), dtype=np.int64)
+    renumbered[np.argsort(first_seen, kind="stable")] = np.arange(len(combinations))
+    of_level = renumbered[of_level.reshape(-1)]
+    row_values = np.column_stack(generated)
+    of_row = _rows_in(row_values, combinations, renumbered)
+    key_position = level_positions(key_encoder, training_keys)  # training key -> level
+    of_key = of_level[_training_key_of_level(key_encoder, dependencies[0])[keys]]
+    keys = keys.copy()
     rows = np.flatnonzero(of_key != of_row)
     for value in np.unique(of_row[rows]):
-        matching = np.flatnonzero(of_level == value)
-        if not len(matching):  # no key goes with these values: keep the generator's
+        if value < 0:  # no key goes with these values: keep the generator's
             continue
+        matching = np.flatnonzero(of_level == value)
         chosen = rows[of_row[rows] == value]
         weights = counts[matching]
-        keys[chosen] = levels[matching[random_state.choice(
+        keys[chosen] = key_position[matching[random_state.choice(
             len(matching), len(chosen), p=weights / weights.sum())]]
     return keys
 
 
-def write_dependents(dependencies, columns, encoders, random_state):
-    """Write every dependent column from its key (decoded Series by position, in place).
+def _rows_in(rows, combinations, numbers):
+    """The number (``numbers``) of each row's combination in ``combinations`` (distinct
+    rows), -1 where it is not one of them."""
+    both = np.concatenate([combinations, rows]) + 1  # -1 (no level) becomes 0
+    _, pattern, _ = distinct_rows(both, [int(n) + 1 for n in both.max(axis=0, initial=0)])
+    number_of_pattern = np.full(len(both), -1, dtype=np.int64)
+    number_of_pattern[pattern[:len(combinations)]] = numbers
+    return number_of_pattern[pattern[len(combinations):]]
+
+
+def _training_key_of_level(key_encoder, dependency):
+    """For every level of the key column, its position among the dependency's training
+    keys (every level is one)."""
+    positions = positions_in(dependency.key_index_, key_encoder.coder_.all_levels())
+    if (positions < 0).any():  # cannot happen: both come from the training keys
+        raise ValueError("A key was never seen in training.")
+    return positions
+
+
+def dependent_levels(dependency, encoders):
+    """The dependent column's level (position) written for each level of the key."""
+    keys = encoders[dependency.key].coder_.all_levels()
+    return level_positions(encoders[dependency.dependent], dependency.dependent_values(keys))
+
+
+def write_dependents(dependencies, rows, encoders, random_state):
+    """Write every dependent column of :class:`DecodedRows` ``rows`` from its key.
 
     A key that no dependency writes (the finest of a chain) is first drawn again where
     it disagrees with the dependents the generator produced (:func:`agree_keys`).
@@ -134,44 +170,39 @@ def write_dependents(dependencies, columns, encoders, random_state):
         key = dependency.key
         if key not in dependents and key not in redrawn:
             own = [other for other in dependencies if other.key == key]
-            keys = agree_keys(
-                columns[key].to_numpy(dtype=object), own,
-                [columns[other.dependent].to_numpy(dtype=object) for other in own],
-                random_state)
-            columns[key] = encoders[key].as_series(keys)
+            rows.levels[key] = agree_keys(
+                rows.levels[key], own, [rows.levels[other.dependent] for other in own],
+                encoders, random_state)
             redrawn.add(key)
-        keys = columns[key].to_numpy(dtype=object)
-        columns[dependency.dependent] = encoders[dependency.dependent].as_series(
-            dependency.dependent_values(keys))
+        rows.levels[dependency.dependent] = dependent_levels(dependency, encoders)[
+            rows.levels[key]]
 
 
-def write_missing(missing_dependencies, columns, parts, encoders, random_state):
-    """Decode each column of ``missing_dependencies`` again, missing where its key says.
-
-    ``parts`` holds each column's encoded ``(scalars, codes)``; the last code block of a
-    continuous column with missing values is its missing indicator.
-    """
+def write_missing(missing_dependencies, rows, encoders):
+    """Set the missing indicator of each continuous column of ``missing_dependencies``
+    in :class:`DecodedRows` ``rows`` to what its key says (the last code block of a
+    continuous column with missing values is its missing indicator)."""
     for dependency in missing_dependencies:
-        scalars, codes = parts[dependency.dependent]
-        missing = dependency.dependent_values(columns[dependency.key].to_numpy(dtype=object))
-        codes = [*codes[:-1], missing.astype(np.intp)]
-        columns[dependency.dependent] = encoders[dependency.dependent].decode(
-            scalars, codes, random_state)
+        keys = encoders[dependency.key].coder_.all_levels()
+        missing = dependency.dependent_values(keys).astype(np.intp)[
+            rows.levels[dependency.key]]
+        scalars, codes = rows.parts[dependency.dependent]
+        rows.parts[dependency.dependent] = scalars, [*codes[:-1], missing]
 
 
-def write_links(adapter, columns, parts, random_state):
-    """Write a fitted TabularAdapter's links into its decoded columns (position ->
-    Series, in place): level rules, dependent columns from their keys, missing values
-    their key decides, valid split dates. ``parts``: each column's encoded ``(scalars,
-    codes)``. Adapters pickled before a kind of link was kept have none of it."""
+def write_links(adapter, rows, random_state):
+    """Write a fitted TabularAdapter's links into its :class:`DecodedRows` ``rows`` (in
+    place): level rules, dependent columns from their keys, missing values their key
+    decides, valid split dates. Adapters pickled before a kind of link was kept have
+    none of it."""
     encoders = adapter.column_encoders_
     for rule in getattr(adapter, "level_rules_", []):
-        rule.apply(columns, encoders)
-    write_dependents(getattr(adapter, "dependencies_", []), columns, encoders, random_state)
-    write_missing(getattr(adapter, "missing_dependencies_", []), columns, parts, encoders,
-                  random_state)
+        rule.apply(rows, encoders)
+    write_dependents(getattr(adapter, "dependencies_", []), rows, encoders, random_state)
+    write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
     for year, month, day in getattr(adapter, "split_dates_", []):
-        columns[day] = repair_split_dates(columns[year], columns[month], columns[day])
+        rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),
+                                              rows.series(day))
 
 
 def find_links(frame, encoders):

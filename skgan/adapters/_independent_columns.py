@@ -98,17 +98,14 @@ def decoding_links(dependencies, missing_dependencies, level_rules, split_dates)
     return links
 
 
-def shuffle_groups(columns, groups, random_state):
-    """Permute each group's decoded columns (position -> Series) across the rows, in
-    place, one random order per group."""
-    if not groups or not columns:
-        return columns
-    n_rows = len(next(iter(columns.values())))
+def shuffle_groups(rows, groups, random_state):
+    """Permute each group's columns of :class:`DecodedRows` ``rows`` across the rows,
+    in place, one random order per group."""
+    if not groups or not rows.encoders:
+        return rows
     for group in groups:
-        order = random_state.permutation(n_rows)
-        for position in group:
-            columns[position] = columns[position].iloc[order].reset_index(drop=True)
-    return columns
+        rows.permute(group, random_state.permutation(rows.n_rows))
+    return rows
 
 
 def _test_codes(column, encoder):

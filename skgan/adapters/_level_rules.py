@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import positions_in
+from ._decoded_rows import level_positions
 
 MIN_ROWS = 10
 MAX_CHANCE = 1e-6
@@ -44,15 +45,17 @@ class LevelRule:
                                 tupleize_cols=False)
         self.values_ = np.asarray(values, dtype=object)
 
-    def apply(self, columns, encoders):
-        """Write the decided values into ``columns`` (decoded Series by position)."""
-        positions = positions_in(self.levels_, columns[self.column])
+    def apply(self, rows, encoders):
+        """Write the decided values into :class:`DecodedRows` ``rows`` (in place)."""
+        rule_of_level = positions_in(self.levels_, encoders[self.column].coder_.all_levels())
+        positions = rule_of_level[rows.levels[self.column]]
         decided = positions >= 0
         if not decided.any():
             return
-        values = columns[self.other].to_numpy(dtype=object).copy()
-        values[decided] = self.values_[positions[decided]]
-        columns[self.other] = encoders[self.other].as_series(values)
+        values = level_positions(encoders[self.other], self.values_)
+        levels = rows.levels[self.other].copy()
+        levels[decided] = values[positions[decided]]
+        rows.levels[self.other] = levels
 
 
 def find_level_rules(frame, discrete_positions, written):

@@ -220,10 +220,11 @@ class PairTables:
         if not len(codes):
             return weights
         n_rows = len(codes) if counts is None else counts.sum()
-        cells = [codes[:, first] * self.n_levels[second] + codes[:, second]
+        columns = np.ascontiguousarray(codes.T)  # each column's codes side by side
+        cells = [columns[first] * self.n_levels[second] + columns[second]
                  for first, second in self.pairs]
         singles = getattr(self, "singles", [])  # none in tables pickled before them
-        cells += [codes[:, column] for column in singles]
+        cells += [columns[column] for column in singles]
         targets = self.shares + getattr(self, "single_shares", [])
         for _ in range(MAX_SWEEPS):
             largest_change = 0.0
@@ -255,8 +256,8 @@ def fit_pair_tables(frame, encoders, independent_groups=()):
 
 
 def pair_codes(columns, encoders):
-    """Codes of the variables raked, from a table's columns (Series by position) and its
-    fitted column encoders: every discrete column (its ``MAX_LEVELS - 1`` most frequent
+    """Codes of the variables raked, from a table's columns (Series by position, or
+    :class:`skgan.adapters._decoded_rows.DecodedRows`) and its fitted column encoders: every discrete column (its ``MAX_LEVELS - 1`` most frequent
     levels, the others as one) and whether each continuous column with missing values
     is missing. Returns the codes (one column per variable) and their numbers of levels.
 
@@ -265,15 +266,18 @@ def pair_codes(columns, encoders):
     tables of benchmarks/bench_messy_tables.py.
     """
     codes, n_levels = [], []
+    held_code = getattr(columns, "pair_code", None)  # DecodedRows hold some as codes
     for index in _paired_columns(encoders):
         encoder = encoders[index]
-        if isinstance(encoder, DiscreteColumn):
-            width = min(len(encoder.coder_.counts_), MAX_LEVELS)
-            codes.append(frequent_level_codes(encoder, columns[index], width))
-            n_levels.append(width)
-        else:  # a continuous column with missing values: whether each is missing
-            codes.append(pd.isna(np.asarray(columns[index])).astype(np.intp))
-            n_levels.append(2)
+        discrete = isinstance(encoder, DiscreteColumn)
+        width = min(len(encoder.coder_.counts_), MAX_LEVELS) if discrete else 2
+        code = None if held_code is None else held_code(index, width)
+        if code is None and discrete:
+            code = frequent_level_codes(encoder, columns[index], width)
+        elif code is None:  # a continuous column with missing values: whether missing
+            code = pd.isna(np.asarray(columns[index])).astype(np.intp)
+        codes.append(code)
+        n_levels.append(width)
     if not codes:
         return np.empty((0, 0), dtype=np.intp), n_levels
     return np.column_stack(codes), n_levels

@@ -46,30 +46,27 @@ def choose_oversampling(adapter, encoded, random_state):
     return adapter.pair_tables_.choose_oversampling(codes, adapter.pair_tables_.check_rows())
 
 
-def chosen_rows(adapter, columns, n_rows, random_state):
-    """At most ``n_rows`` of the decoded ``columns`` (position -> Series) as a table of
-    the training columns, constraints' reverse transforms applied."""
+def chosen_rows(adapter, rows, n_rows, random_state):
+    """At most ``n_rows`` of the :class:`DecodedRows` ``rows`` as a table of the
+    training columns, constraints' reverse transforms applied."""
     tables = getattr(adapter, "pair_tables_", None)
     constraints = getattr(adapter, "constraints_", None)
-    n_decoded = len(next(iter(columns.values()))) if columns else 0
-    candidates, output = np.arange(n_decoded), None
+    candidates, output = np.arange(rows.n_rows), None
     if constraints is not None and constraints.may_reject:  # rows no rule kept go first
-        output = adapter._table(columns, n_decoded)
+        output = adapter._table(rows.columns(), rows.n_rows)
         candidates = np.flatnonzero(constraints.valid(output))
     if not _rakes(adapter) or len(candidates) <= n_rows:
         kept = candidates[:n_rows]
     else:
-        codes, _ = pair_codes({index: column.iloc[candidates]
-                               for index, column in columns.items()},
-                              adapter.column_encoders_)
+        codes, _ = pair_codes(rows, adapter.column_encoders_)
+        codes = codes[candidates]
         kept = candidates[systematic_sample(
             tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
     if output is not None:
         return output.iloc[kept].reset_index(drop=True)
-    if len(kept) < n_decoded:  # every row kept (no choosing): no copy
-        columns = {index: column.iloc[kept].reset_index(drop=True)
-                   for index, column in columns.items()}
-    output = adapter._table(columns, len(kept))
+    # Values are built for the kept rows only (all of them when nothing was chosen).
+    output = adapter._table(rows.columns(kept if len(kept) < rows.n_rows else None),
+                            len(kept))
     if constraints is not None:  # kept by construction; a row that was not still goes
         output = output[constraints.valid(output)].reset_index(drop=True)
     return output

@@ -8,6 +8,7 @@ from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import is_integer_valued, is_numeric_column
 from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, split_dense
+from ._decoded_rows import DecodedRows
 from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups, shuffle_groups
 from ._pair_calibration import fit_pair_tables
@@ -373,7 +374,7 @@ class TabularAdapter(BaseAdapter):
 
     def decode(self, encoded, random_state=None):
         random_state = random_source(random_state)
-        return self._as_output(self._decode_columns(encoded, random_state))
+        return self._as_output(self._decode_columns(encoded, random_state).columns())
 
     def n_candidates(self, n_rows):
         """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
@@ -404,7 +405,7 @@ class TabularAdapter(BaseAdapter):
         return self._finished(chosen_rows(self, columns, n_rows, random_state))
 
     def _decoded_candidates(self, encoded, random_state):
-        """Generated rows decoded as sampling keeps them: column position -> Series,
+        """Generated rows decoded as sampling keeps them (:class:`DecodedRows`),
         independent groups permuted across the rows."""
         return shuffle_groups(self._decode_columns(encoded, random_state),
                               getattr(self, "independent_groups_", []), random_state)
@@ -429,7 +430,7 @@ class TabularAdapter(BaseAdapter):
         return frame
 
     def _decode_columns(self, encoded, random_state):
-        """Column position -> decoded Series, dependencies and dates written."""
+        """The rows as :class:`DecodedRows`, dependencies and dates written."""
         if isinstance(encoded, EncodedRows):
             all_scalars, all_codes = encoded.scalars.numpy(), encoded.codes.numpy()
         else:
@@ -438,7 +439,6 @@ class TabularAdapter(BaseAdapter):
                 encoded.reshape(len(encoded), self.encoded_shape_[0]),
                 self.head_layout_[0] + self.head_layout_[1], self._flat_block_starts(),
                 self.head_layout_[2])
-        columns = {}
         parts = {}
         block = 0
         for index, encoder in enumerate(self.column_encoders_):
@@ -446,9 +446,9 @@ class TabularAdapter(BaseAdapter):
             codes = [all_codes[:, block + offset] for offset in range(len(encoder.block_widths))]
             block += len(encoder.block_widths)
             parts[index] = scalars, codes
-            columns[index] = encoder.decode(scalars, codes, random_state)
-        write_links(self, columns, parts, random_state)
-        return columns
+        rows = DecodedRows.decode(self.column_encoders_, parts, random_state)
+        write_links(self, rows, random_state)
+        return rows
 
     def _check_columns(self, frame):
         constraints = getattr(self, "constraints_", None)
