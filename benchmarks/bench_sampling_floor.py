@@ -1,11 +1,14 @@
 """Sampling speed beside its floor: ``sample`` against a bare forward pass of the generator.
 
-For each table of bench_tabular.py (``benchmarks/data``), fits ``GANSampler`` with its defaults
-(one seed) and times, alone, at the same pass size as sampling uses:
+For each table of bench_tabular.py (``benchmarks/data``; and bench_messy_tables'
+generated ``orders`` and ``subscriptions`` when ``--tables`` names them), fits
+``GANSampler`` with its defaults (one seed) and times, alone, at the pass size sampling
+uses:
 
 - the floor: the generator's bare forward pass as sampling runs it (its layers, then
-  the head's drawn levels; latent and condition rows drawn before the clock starts), over as many rows as ``sample`` generates, in
-  passes of as many rows as sampling makes (``forward_rows``);
+  the head's drawn levels; latent and condition rows drawn before the clock starts),
+  over as many rows as ``sample`` generates, in passes of as many rows as sampling
+  makes (``forward_rows``);
 - ``sample(n)`` as users call it (pair calibration generates several candidate rows per
   kept row and keeps the raked ones);
 - ``sample(n)`` with the fitted adapter's pair calibration off, which generates one row
@@ -16,7 +19,7 @@ and prints rows/s and each ratio against the floor, per kept row and per generat
 
 Usage::
 
-    python benchmarks/bench_sampling_floor.py [--rows 200000] [--tables census,wage]
+    python benchmarks/bench_sampling_floor.py [--rows 200000] [--tables census,wage,orders]
 """
 
 import argparse
@@ -29,6 +32,7 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_messy_tables as messy  # noqa: E402
 import bench_tabular as tabular  # noqa: E402
 
 from skgan import GANSampler  # noqa: E402
@@ -72,6 +76,9 @@ def main():
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--tables", default=",".join(TABLES))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--messy-rows", type=int, default=14_000,
+                        help="training rows of bench_messy_tables' generated tables "
+                             "(orders, subscriptions), when --tables names them")
     args = parser.parse_args()
     print(f"GANSampler defaults (random_state=0), sample({args.rows:,}), best of "
           f"{args.repeats}, {torch.get_num_threads()} threads; chunk {SAMPLE_BLOCK_ROWS:,} rows")
@@ -79,7 +86,8 @@ def main():
           f"{'ratio':>6} {'per generated':>13} {'no pairs rows/s':>15} {'ratio':>6}")
     verdicts = []
     for name in args.tables.split(","):
-        table = tabular.load_table(name)
+        table = (messy.load(name, args.messy_rows)[0] if name in messy.GENERATED
+                 else tabular.load_table(name))
         model = GANSampler(random_state=0).fit(table)
         adapter = model.adapter_
         generated = adapter.n_candidates(min(args.rows, SAMPLE_BLOCK_ROWS))
