@@ -14,7 +14,8 @@ Each size runs in a fresh process (so peak memory is its own): generate the tabl
   the memory the table alone took before ``fit``; targets: under 3 GB at 300,000 rows
   and under 6 GB at 1,000,000;
 - rows/s of ``sample(200_000)`` (one call) and of ``sample_chunks`` at the
-  same size; target: 200,000 rows/s.
+  same size, and ``k``, the candidate rows pair calibration generates per sampled row
+  in that fit; target: 200,000 rows/s.
 
 Then, at 300,000 rows (``--compare-rows``): the same number of training steps on a
 uniform 50,000-row subsample (``epochs`` set to match the full fit's steps), the ratio of
@@ -124,6 +125,8 @@ def one_size(n_rows, epochs, subsample=None, steps=None, sample_rows=SAMPLE_ROWS
     figures = {"rows": len(table), "fit_s": fit_seconds, "steps": n_steps,
                "ms_per_step": 1000 * fit_seconds / n_steps, "peak_gb": memory.peak / 1e9,
                "table_gb": before_fit / 1e9}
+    tables = getattr(model.adapter_, "pair_tables_", None)
+    figures["pair_factor"] = 1 if tables is None else tables.oversampling
     if sample_rows:
         figures["sample_rows_s"] = rows_per_second(model.sample, sample_rows)
         figures["chunks_rows_s"] = rows_per_second(
@@ -167,14 +170,15 @@ def main():
     print(f"GANSampler defaults, orders table, {os.cpu_count()} CPU cores; "
           f"sampling {SAMPLE_ROWS:,} rows")
     print(f"{'rows':>9} {'fit s':>7} {'steps':>6} {'ms/step':>7} {'table GB':>8} "
-          f"{'peak GB':>7} {'sample rows/s':>13} {'chunks rows/s':>13} {'quality':>7}")
+          f"{'peak GB':>7} {'k':>3} {'sample rows/s':>13} {'chunks rows/s':>13} {'quality':>7}")
     results = {}
     for n_rows in sizes:
         figures = run_child(n_rows, epochs, score_quality=n_rows == args.compare_rows)
         results[n_rows] = figures
         print(f"{n_rows:>9,} {figures['fit_s']:>7.1f} {figures['steps']:>6} "
               f"{figures['ms_per_step']:>7.1f} {figures['table_gb']:>8.2f} "
-              f"{figures['peak_gb']:>7.2f} {figures['sample_rows_s']:>13,.0f} "
+              f"{figures['peak_gb']:>7.2f} {figures['pair_factor']:>3} "
+              f"{figures['sample_rows_s']:>13,.0f} "
               f"{figures['chunks_rows_s']:>13,.0f} {_fmt(figures.get('quality'), '.3f'):>7}",
               flush=True)
     if args.compare_rows not in results:
