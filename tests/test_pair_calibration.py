@@ -190,6 +190,25 @@ def test_levels_that_decide_a_value_are_found_and_kept_in_every_row():
     assert ((rows["plan"] == "trial") == (rows["tier"] == "free")).all()
 
 
+def test_a_missing_value_a_rule_decides_comes_back_as_the_columns_own_marker():
+    """A level that always goes with a missing value writes the column's own marker
+    (None here), as decoding does everywhere else, never another one (NaN)."""
+    rng = np.random.default_rng(0)
+    status = np.repeat(["open", "closed"], 200)
+    closed_at = np.array([None] * 200 + list(rng.choice(["mon", "tue", "wed", None], 200)),
+                         dtype=object)  # None also when closed: no functional dependency
+    train = pd.DataFrame({"status": status, "closed_at": pd.Series(closed_at, dtype=object),
+                          "amount": rng.gamma(2.0, 10.0, 400)})
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(train)
+    assert any(train.columns[rule.column] == "status" for rule in model.adapter_.level_rules_)
+    rows = model.sample(2000, random_state=0)
+    missing = rows["closed_at"].map(lambda value: value is None)
+    assert (rows["status"] == "open").any()
+    assert missing[rows["status"] == "open"].all()
+    assert not rows["closed_at"].map(lambda value: isinstance(value, float)).any()
+
+
 def test_rules_follow_the_functional_dependencies_switch():
     adapter = TabularAdapter(functional_dependencies=False).fit(_linked())
     assert adapter.level_rules_ == []

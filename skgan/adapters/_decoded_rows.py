@@ -7,7 +7,10 @@ that meant building every candidate's strings, numbers and dates and looking the
 up again by hash. :class:`DecodedRows` holds a discrete column as integer positions in
 its levels and a continuous column as its encoded scalars and codes, writes the links
 on those integers, and builds values only for the rows kept. The random draws are the
-ones decoding values made, in the same order, so every model samples the rows it did.
+ones decoding values made, in the same order, so every model samples the rows it did,
+with one difference: a missing value that a level rule or a functional dependency
+writes is now the column's own missing marker (``None`` in an object column holding
+``None``), where it was the training table's value as pandas factorised it (``NaN``).
 """
 
 import numpy as np

@@ -136,7 +136,7 @@ def agree_keys(keys, dependencies, generated, encoders, random_state):
 def _rows_in(rows, combinations, numbers):
     """The number (``numbers``) of each row's combination in ``combinations`` (distinct
     rows), -1 where it is not one of them."""
-    both = np.concatenate([combinations, rows]) + 1  # -1 (no level) becomes 0
+    both = np.concatenate([combinations, rows])  # level positions: 0 and up
     _, pattern, _ = distinct_rows(both, [int(n) + 1 for n in both.max(axis=0, initial=0)])
     number_of_pattern = np.full(len(both), -1, dtype=np.int64)
     number_of_pattern[pattern[:len(combinations)]] = numbers

@@ -257,9 +257,9 @@ def fit_pair_tables(frame, encoders, independent_groups=()):
 
 def pair_codes(columns, encoders):
     """Codes of the variables raked, from a table's columns (Series by position, or
-    :class:`skgan.adapters._decoded_rows.DecodedRows`) and its fitted column encoders: every discrete column (its ``MAX_LEVELS - 1`` most frequent
-    levels, the others as one) and whether each continuous column with missing values
-    is missing. Returns the codes (one column per variable) and their numbers of levels.
+    :class:`skgan.adapters._decoded_rows.DecodedRows`) and its fitted column encoders:
+    every discrete column (its ``MAX_LEVELS - 1`` most frequent levels, the others as
+    one) and whether each continuous column with missing values is missing. Returns the codes (one column per variable) and their numbers of levels.
 
     Continuous columns' values are left out: raking them too (in quantile bins) left
     the discrete pairs and the missing rates further from the training rows on the

@@ -135,10 +135,10 @@ class BlockActivationHead(nn.Module):
 
     def _drawn_one_hot(self, logits, generator):
         """The one-hot blocks of the levels :meth:`_draw_levels` draws."""
-        if self.level_draw == "gumbel":  # as heads built before the codes drew them
+        if self.level_draw == "gumbel":  # the dense path of heads built before
             return self._block_one_hot(logits + _gumbel_like(logits, generator))
         codes = self._draw_levels(logits, generator)
-        starts = torch.tensor([0, *self.block_widths[:-1]], device=codes.device).cumsum(0)
+        starts = _block_start_tensor(self.block_widths, codes.device)
         return torch.zeros_like(logits).scatter_(1, codes + starts, 1.0)
 
     def block_log_probabilities(self, raw):
@@ -182,37 +182,53 @@ def _inverse_cdf_levels(logits, block_widths, generator):
     found in the block's cumulative unnormalised probabilities, computed in float32
     for the blocks of each width together (a few vectorised steps, whatever the
     number of blocks). Units whose probability underflows to zero are never drawn.
+    A block with NaN logits (a diverged generator) gets its last level.
     """
     n_rows, n_blocks = logits.shape[0], len(block_widths)
     uniform = torch.rand(n_rows, n_blocks, generator=generator, device=generator.device)
     uniform = uniform.to(logits.device)
     codes = torch.empty(n_rows, n_blocks, dtype=torch.long, device=logits.device)
-    for width, (blocks, units) in _blocks_by_width(tuple(block_widths), logits.device).items():
+    groups = _blocks_by_width(tuple(block_widths), logits.device)
+    for width, (blocks, units, first) in groups.items():
         if len(blocks) == 1:  # one block of this width (a key's): a view, not a copy
-            first = int(units[0])
             grouped = logits[:, first:first + width].float().view(n_rows, 1, width)
         else:
             grouped = logits.index_select(1, units).float().view(n_rows, len(blocks), width)
         cumulative = (grouped - grouped.amax(dim=2, keepdim=True)).exp_().cumsum_(dim=2)
-        targets = uniform[:, blocks].unsqueeze(2) * cumulative[:, :, -1:]
-        drawn = torch.searchsorted(cumulative, targets, right=True).squeeze(2)
-        codes[:, blocks] = drawn.clamp_max_(width - 1)
+        totals = cumulative[:, :, -1:].contiguous()
+        drawn = torch.searchsorted(cumulative, uniform[:, blocks].unsqueeze(2) * totals,
+                                   right=True)
+        # u * total can round up to the total: the last unit that adds probability.
+        last = torch.searchsorted(cumulative, totals)
+        codes[:, blocks] = torch.minimum(drawn, last).squeeze(2).clamp_max_(width - 1)
     return codes
 
 
 @functools.lru_cache(maxsize=32)
 def _blocks_by_width(block_widths, device):
-    """Width -> (positions of the blocks of that width, their units in block order)."""
-    starts = [0]
-    for width in block_widths[:-1]:
-        starts.append(starts[-1] + width)
+    """Width -> (positions of the blocks of that width, their units in block order, the
+    first of those units), built once per layout and device."""
+    starts = _block_starts(block_widths)
     groups = {}
     for block, (start, width) in enumerate(zip(starts, block_widths)):
         blocks, units = groups.setdefault(width, ([], []))
         blocks.append(block)
         units.extend(range(start, start + width))
-    return {width: (torch.tensor(blocks, device=device), torch.tensor(units, device=device))
+    return {width: (torch.tensor(blocks, device=device), torch.tensor(units, device=device),
+                    units[0])
             for width, (blocks, units) in groups.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _block_start_tensor(block_widths, device):
+    return torch.tensor(_block_starts(block_widths), device=device)
+
+
+def _block_starts(block_widths):
+    starts = [0]
+    for width in block_widths[:-1]:
+        starts.append(starts[-1] + width)
+    return starts
 
 
 def _gumbel_like(logits, generator):
