@@ -106,7 +106,13 @@ class DecodedRows:
 def level_positions(encoder, values):
     """Positions of training ``values`` of a discrete column in its levels."""
     levels = pd.Index(encoder.coder_.all_levels(), dtype=object, tupleize_cols=False)
-    positions = positions_in(levels, values)
-    if (positions < 0).any():  # cannot happen: the levels are the training values
-        raise ValueError(f"Column {encoder.name!r}: a value was never seen in training.")
+    return training_positions(levels, values, encoder.name)
+
+
+def training_positions(index, values, name):
+    """Positions of ``values`` in ``index``, where both hold a column's training values
+    (every value is found; a clear error if not)."""
+    positions = positions_in(index, values)
+    if (positions < 0).any():  # cannot happen: both come from the training rows
+        raise ValueError(f"Column {name!r}: a value was never seen in training.")
     return positions

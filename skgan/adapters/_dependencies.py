@@ -30,9 +30,9 @@ import pandas as pd
 
 from ._column_kinds import is_integer_valued, is_time_column
 from ._columns import positions_in
-from ._decoded_rows import level_positions
-from ._pair_calibration import distinct_rows
+from ._decoded_rows import level_positions, training_positions
 from ._level_rules import find_level_rules
+from ._pair_calibration import distinct_rows
 from ._split_dates import repair_split_dates
 from ._table_columns import ContinuousColumn, DiscreteColumn
 
@@ -146,10 +146,8 @@ def _rows_in(rows, combinations, numbers):
 def _training_key_of_level(key_encoder, dependency):
     """For every level of the key column, its position among the dependency's training
     keys (every level is one)."""
-    positions = positions_in(dependency.key_index_, key_encoder.coder_.all_levels())
-    if (positions < 0).any():  # cannot happen: both come from the training keys
-        raise ValueError("A key was never seen in training.")
-    return positions
+    return training_positions(dependency.key_index_, key_encoder.coder_.all_levels(),
+                              key_encoder.name)
 
 
 def dependent_levels(dependency, encoders):
