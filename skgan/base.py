@@ -243,9 +243,11 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         return self.generator_ if average is None else average
 
     def _finish_training(self, tensors):
-        """After the epochs: match level rates and choose pair calibration's oversampling
-        (tables), then the noise floor (signals)."""
+        """After the epochs: match level rates (and, in private fits, the scalar units'
+        quantiles) and choose pair calibration's oversampling (tables), then the noise
+        floor (signals)."""
         self._match_level_rates()
+        self._match_scalar_quantiles()
         self._match_pair_oversampling()
         self._match_noise_floor(tensors)
 

@@ -9,11 +9,12 @@ import torch
 
 from ..networks import matching_noise_scale
 from .level_rates import CALIBRATION_ROWS, calibrate_level_rates
+from .scalar_quantiles import QUANTILE_SCORES, calibrate_scalar_quantiles
 
 
 class CalibrationMixin:
-    """``_match_level_rates``, ``_match_pair_oversampling`` and ``_match_noise_floor``
-    of :class:`skgan.base.BaseGAN`.
+    """``_match_level_rates``, ``_match_scalar_quantiles``, ``_match_pair_oversampling``
+    and ``_match_noise_floor`` of :class:`skgan.base.BaseGAN`.
 
     Relies on the fitted ``adapter_`` and on ``_sampling_generator``,
     ``_generate_encoded``, ``_seeded_generator``, ``_score_seeds`` and
@@ -34,13 +35,12 @@ class CalibrationMixin:
         training it follows is kept whatever happens here: a failure (or Ctrl-C)
         leaves the generator uncalibrated (zero shifts) and warns.
         """
-        rates = getattr(self.adapter_, "level_rates", None)
         head = getattr(self._sampling_generator(), "head", None)
         if getattr(head, "level_bias", None) is None:
             return
         with torch.no_grad():
             head.level_bias.zero_()
-        blocks = rates() if rates is not None and self._calibrates_level_rates else []
+        blocks = self._level_rate_blocks() if self._calibrates_level_rates else []
         if not blocks:
             return
         try:
@@ -59,6 +59,47 @@ class CalibrationMixin:
             return
         with torch.no_grad():
             head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
+
+    def _level_rate_blocks(self):
+        """``(first unit, training shares)`` of every block level calibration matches:
+        the adapter's ``level_rates`` (discrete columns and missing values)."""
+        rates = getattr(self.adapter_, "level_rates", None)
+        return rates() if rates is not None else []
+
+    def _calibrates_scalar_quantiles(self):
+        """Whether :meth:`_match_scalar_quantiles` applies (private fits)."""
+        return False
+
+    def _match_scalar_quantiles(self):
+        """Map the generator's scalar units onto the quantiles their encoding implies.
+
+        With an adapter that has ``scalar_quantile_targets`` and when
+        :meth:`_calibrates_scalar_quantiles` says so, sets the sampling generator's
+        head's ``scalar_quantiles`` by
+        :func:`skgan._engine.scalar_quantiles.calibrate_scalar_quantiles` from the raw
+        outputs of rows drawn with the fixed seeds of :meth:`score` (the sampling stream
+        is not advanced); otherwise the head keeps none. A failure (or Ctrl-C) leaves
+        the head without maps and warns.
+        """
+        head = getattr(self._sampling_generator(), "head", None)
+        if "scalar_quantiles" not in getattr(head, "_buffers", {}):
+            return
+        head.scalar_quantiles = None
+        targets_of = getattr(self.adapter_, "scalar_quantile_targets", None)
+        n_identity, n_tanh, _ = getattr(self.adapter_, "head_layout_", (0, 0, ()))
+        if (targets_of is None or not n_identity + n_tanh or not self._calibrates_level_rates
+                or not self._calibrates_scalar_quantiles()):
+            return
+        try:
+            generator = self._seeded_generator(self._score_seeds())
+            raw = self._generate_encoded(CALIBRATION_ROWS, generator, output="raw")
+            quantiles = calibrate_scalar_quantiles(raw[:, :n_identity + n_tanh],
+                                                   targets_of(QUANTILE_SCORES))
+        except (Exception, KeyboardInterrupt) as error:
+            warn_kept(self, "samples continuous values as it learned them",
+                       "matching their encoding's quantiles", error)
+            return
+        head.scalar_quantiles = torch.as_tensor(quantiles, device=head.level_bias.device)
 
     def _match_pair_oversampling(self):
         """Choose how many rows pair calibration generates per sampled row.

@@ -237,6 +237,20 @@ class PrivateTrainingMixin:
             adapter.set_params(continuous="vgm")
         return adapter
 
+    def _level_rate_blocks(self):
+        """In a private fit, the modes of continuous columns too: their shares are read
+        from the training rows before training, as the levels' are (docs/privacy.md)."""
+        blocks = super()._level_rate_blocks()
+        mode_rates = getattr(self.adapter_, "mode_rates", None)
+        if self._private_training() and mode_rates is not None:
+            blocks = blocks + mode_rates()
+        return blocks
+
+    def _calibrates_scalar_quantiles(self):
+        # the generator of a private fit learns from noisy gradients and can leave a
+        # continuous column's units saturated (every value at one end of its range)
+        return self._private_training()
+
     def _early_stopping_option(self):
         """"auto" early stopping stays off in a private fit (it reads held-out rows)."""
         return False if self._private_training() else super()._early_stopping_option()

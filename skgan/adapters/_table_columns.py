@@ -74,6 +74,18 @@ class ContinuousColumn:
             return None
         return np.array([1.0 - share, share])
 
+    def mode_rates(self):
+        """Training shares of the units of the first block (a mixture's modes and point
+        masses, or a quantile encoding's point masses): None without one, or for a
+        column fitted before they were kept."""
+        shares = getattr(self.normalizer_, "level_shares_", None)
+        return None if not self.normalizer_.block_widths else shares
+
+    def scalar_quantile_targets(self, scores):
+        """The raw value of each scalar unit at each normal score under the encoding,
+        shape ``(n_scalars, len(scores))`` (see :mod:`skgan._engine.scalar_quantiles`)."""
+        return self.normalizer_.scalar_quantile_targets(scores)
+
     def encode(self, column, strict=True):
         values, missing = self.numbers(column)
         if strict and missing.any() and not self.has_missing_:

@@ -318,6 +318,30 @@ class TabularAdapter(BaseAdapter):
                 blocks.append((starts[-1], rates))
         return blocks
 
+    def mode_rates(self):
+        """Like :meth:`level_rates`, for the first block of every continuous column (its
+        modes and point masses): calibrated in private fits only, where the generator
+        learns the modes' shares from noisy gradients."""
+        if not self.level_calibration:
+            return []
+        return [(starts[0], rates)
+                for encoder, starts in zip(self.column_encoders_, self.block_starts_)
+                if (rates := getattr(encoder, "mode_rates", lambda: None)()) is not None]
+
+    def scalar_quantile_targets(self, scores):
+        """Each scalar unit's raw value at each normal score under its column's encoding.
+
+        Returns an array of shape ``(n_scalar_units, len(scores))``, in the head's unit
+        order (see :mod:`skgan._engine.scalar_quantiles`); NaN for units of encoders
+        without a target.
+        """
+        n_identity, n_tanh, _ = self.head_layout_
+        targets = np.full((n_identity + n_tanh, len(scores)), np.nan)
+        for encoder, positions in zip(self.column_encoders_, self.scalar_positions_):
+            if len(positions) and hasattr(encoder, "scalar_quantile_targets"):
+                targets[positions] = encoder.scalar_quantile_targets(scores)
+        return targets
+
     def rows_to_train_on(self, X):
         constraints = getattr(self, "constraints_", None)
         if constraints is None or self.handle_invalid != "drop":

@@ -30,7 +30,9 @@ class BlockActivationHead(nn.Module):
     block's softmax (see :attr:`level_draw`), which skips the relaxation. Without a
     generator the head returns plain softmax probabilities. In eval mode the buffer
     ``level_bias`` (one value per block unit, zero until an estimator calibrates it
-    after training) is added to the logits first.
+    after training) is added to the logits first, and the linear and ``tanh`` units'
+    raw values go through the monotone maps of ``scalar_quantiles`` when an estimator
+    has set them (None otherwise; see :func:`map_scalars`).
 
     Parameters
     ----------
@@ -66,6 +68,9 @@ class BlockActivationHead(nn.Module):
         # so that generated level rates match the data's (see
         # skgan._engine.level_rates); zero until then.
         self.register_buffer("level_bias", torch.zeros(sum(self.block_widths)))
+        # Set after a private fit (skgan._engine.scalar_quantiles): the raw values of the
+        # linear and tanh units mapped to the quantiles the adapter's encoding implies.
+        self.register_buffer("scalar_quantiles", None)
 
     def reset_parameters_from(self, generator):
         """Fill the unit → block index (no random draws; called by the initialiser)."""
@@ -79,7 +84,7 @@ class BlockActivationHead(nn.Module):
         if raw.requires_grad:
             raw.register_hook(_without_tiny_gradients)
         first_block = self.n_identity + self.n_tanh
-        parts = [raw[:, :self.n_identity], torch.tanh(raw[:, self.n_identity:first_block])]
+        parts = self._scalar_parts(raw)
         if self.block_widths:
             logits = raw[:, first_block:]
             level_bias = getattr(self, "level_bias", None)  # heads pickled before it: none
@@ -111,8 +116,7 @@ class BlockActivationHead(nn.Module):
         codes : LongTensor of shape (n_rows, n_blocks)
         """
         first_block = self.n_identity + self.n_tanh
-        scalars = torch.cat([raw[:, :self.n_identity],
-                             torch.tanh(raw[:, self.n_identity:first_block])], dim=1)
+        scalars = torch.cat(self._scalar_parts(raw), dim=1)
         if not self.block_widths:
             return scalars, torch.empty(raw.shape[0], 0, dtype=torch.long, device=raw.device)
         logits = raw[:, first_block:]
@@ -120,6 +124,16 @@ class BlockActivationHead(nn.Module):
         if level_bias is not None:
             logits = logits + level_bias
         return scalars, self._draw_levels(logits, generator)
+
+    def _scalar_parts(self, raw):
+        """The linear units and the ``tanh`` of the next ones (mapped first in eval
+        mode when ``scalar_quantiles`` is set)."""
+        first_block = self.n_identity + self.n_tanh
+        scalars = raw[:, :first_block]
+        quantiles = getattr(self, "scalar_quantiles", None)  # heads saved before: none
+        if quantiles is not None and not self.training:
+            scalars = map_scalars(scalars, quantiles)
+        return [scalars[:, :self.n_identity], torch.tanh(scalars[:, self.n_identity:])]
 
     def _draw_levels(self, logits, generator):
         """One level per block drawn from the blocks' softmax: codes, shape
@@ -163,6 +177,32 @@ class BlockActivationHead(nn.Module):
         sums = torch.zeros(logits.shape[0], len(self.block_widths), device=logits.device,
                            dtype=logits.dtype).scatter_add(1, blocks, torch.exp(shifted))
         return shifted - torch.log(sums).gather(1, blocks)
+
+
+def map_scalars(values, quantiles):
+    """Each column of ``values`` through a piecewise-linear increasing map.
+
+    ``quantiles[0, j]`` are the knots of column ``j`` (strictly increasing) and
+    ``quantiles[1, j]`` the values they map to; between knots the map is linear, and
+    beyond the first and last knots it goes on along the nearest segment (no value is
+    clipped, so a map whose knots equal their values is the identity).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgan.networks.heads import map_scalars
+    >>> quantiles = torch.tensor([[[0.0, 1.0, 2.0]], [[0.0, 10.0, 12.0]]])
+    >>> map_scalars(torch.tensor([[0.5], [1.5], [3.0]]), quantiles)[:, 0].tolist()
+    [5.0, 11.0, 14.0]
+    """
+    knots, targets = quantiles[0], quantiles[1]
+    columns = values.t().contiguous().to(knots.dtype)
+    right = torch.searchsorted(knots, columns).clamp_(1, knots.shape[1] - 1)
+    left = right - 1
+    x0, x1 = knots.gather(1, left), knots.gather(1, right)
+    y0, y1 = targets.gather(1, left), targets.gather(1, right)
+    mapped = y0 + (columns - x0) * (y1 - y0) / (x1 - x0)
+    return mapped.t().to(values.dtype)
 
 
 def _without_tiny_gradients(gradient):
