@@ -7,8 +7,9 @@ Parts (``--part``):
 many rows as the train rows with
 
 - skgan ``GANSampler`` defaults (not private), and with ``dp_epsilon`` in {1, 3, 10}
-  (``--dp-steps`` discriminator steps, default 1,000: with a fixed budget, fewer
-  steps need less noise each);
+  (``epochs="auto"``, which in a private fit runs the most discriminator steps the
+  budget pays for at a noise multiplier of 1, at least 200; ``--dp-steps N`` fixes
+  the steps instead, and ``--dp-discriminator 64,64`` the discriminator's widths);
 - smartnoise-synth's DP-CTGAN and PATE-CTGAN at the same epsilons, run with the
   interpreter of ``--snsynth-python`` (a venv with ``smartnoise-synth`` and
   ``packaging``; it pins opacus 0.14, so it cannot share skgan's venv). They get each
@@ -74,16 +75,20 @@ def split_half(table, target):
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
 
 
-def fit_skgan(train, epsilon, dp_steps):
+def fit_skgan(train, epsilon, dp_steps, dp_discriminator=None):
     params = {"random_state": 0}
     if epsilon is not None:
-        params.update(dp_epsilon=epsilon,
-                      epochs=max(1, round(dp_steps * 128 / len(train))))
+        params.update(dp_epsilon=epsilon)
+        if dp_steps:
+            params.update(epochs=max(1, round(dp_steps * 128 / len(train))))
+        if dp_discriminator:
+            params.update(discriminator_dims=dp_discriminator)
     start = time.perf_counter()
     model = GANSampler(**params).fit(train)
     seconds = time.perf_counter() - start
     extra = {} if epsilon is None else {"epsilon_spent": model.dp_epsilon_spent_,
-                                        "noise_multiplier": model.dp_noise_multiplier_}
+                                        "noise_multiplier": model.dp_noise_multiplier_,
+                                        "epochs": model.n_iter_}
     return model.sample(len(train), random_state=0), {"fit_seconds": seconds, **extra}
 
 
@@ -116,7 +121,8 @@ def measure(rows, train, holdout, target, metadata):
     quality = tabular.quality(rows, train, metadata)
     efficacy = tabular.ml_efficacy(rows, holdout, target)
     dcr = distance_to_closest_record(train, rows, holdout)
-    return {"quality": quality["quality"], "f1": efficacy["f1"],
+    return {"quality": quality["quality"], "shapes": quality["shapes"],
+            "trends": quality["trends"], "f1": efficacy["f1"],
             "overfitting_protection": dcr.overfitting_protection,
             "holdout_ratio": dcr.holdout_ratio,
             "mia_distance": membership_inference(train, holdout, rows),
@@ -142,7 +148,7 @@ def run_quality(args):
             if key in done or args.report_only:
                 continue
             if method == "skgan":
-                rows, info = fit_skgan(train, epsilon, args.dp_steps)
+                rows, info = fit_skgan(train, epsilon, args.dp_steps, args.dp_discriminator)
             else:
                 rows, info = fit_peer(args.snsynth_python, method, train, epsilon)
             record = {"table": name, "method": method, "epsilon": epsilon, **info,
@@ -257,7 +263,11 @@ def parse_args():
     parser.add_argument("--tables", default=",".join(TABLES))
     parser.add_argument("--epsilons", default="1,3,10")
     parser.add_argument("--peers", default=",".join(PEERS))
-    parser.add_argument("--dp-steps", type=int, default=1000)
+    parser.add_argument("--dp-steps", type=int, default=None,
+                        help="discriminator steps of skgan's private fits (default: "
+                             "epochs='auto')")
+    parser.add_argument("--dp-discriminator", default="",
+                        help="discriminator widths of skgan's private fits, e.g. 64,64")
     parser.add_argument("--snsynth-python", default=os.environ.get(
         "SNSYNTH_PYTHON", "/tmp/snvenv/bin/python"))
     parser.add_argument("--results", default=str(HERE / "privacy_results.jsonl"))
@@ -271,6 +281,8 @@ def parse_args():
     args.epsilons = [float(value) for value in args.epsilons.split(",") if value]
     args.peers = [name for name in args.peers.split(",") if name]
     args.speed_rows = [int(value) for value in args.speed_rows.split(",") if value]
+    args.dp_discriminator = tuple(int(width) for width in args.dp_discriminator.split(",")
+                                  if width)
     if args.quick:
         args.tables, args.epsilons, args.dp_steps = ["census"], [3.0], 20
         args.speed_rows = [2_000]

@@ -117,10 +117,14 @@ default="auto"
         with noise calibrated so that the whole fit spends at most ``dp_epsilon``
         (RDP accountant). Real rows are then drawn by Poisson sampling, ``pac`` is 1,
         training-by-sampling and the default adapter's pair calibration are off, "auto"
-        early stopping stays off and ``partial_fit``/``warm_start`` are refused. The
-        adapter's statistics (levels and their frequencies, value ranges and mixture
-        modes, missing rates) are read from the data without noise: see the "Privacy"
-        page of the docs for what that reveals.
+        early stopping stays off and ``partial_fit``/``warm_start`` are refused.
+        ``epochs="auto"`` then runs the most discriminator steps the budget pays for
+        at a noise multiplier of 1 (at most a plain fit's 5,000, at least 200). After
+        training, each continuous column's units are mapped onto the quantiles its
+        encoding implies (noisy training can leave them saturated). The adapter's
+        statistics (levels and their frequencies, value ranges, mixture modes and
+        their shares, missing rates) are read from the data without noise: see the
+        "Privacy" page of the docs for what that reveals.
     dp_delta : float or None, default=None
         The delta of the guarantee; None uses ``1 / (10 * n_rows)``.
     dp_max_grad_norm : float, default=1.0

@@ -241,3 +241,30 @@ def test_a_private_model_file_samples_the_same_rows(table, tmp_path):
                                model.generator_average_.head.scalar_quantiles, rtol=0, atol=0)
     pd.testing.assert_frame_equal(loaded.sample(300, random_state=1),
                                   model.sample(300, random_state=1))
+
+
+@pytest.mark.filterwarnings("ignore:Optimal order is the largest alpha")
+def test_auto_steps_are_the_most_the_budget_pays_for_at_unit_noise():
+    from opacus.accountants.utils import get_noise_multiplier
+
+    from skgan._engine.private import AUTO_NOISE_MULTIPLIER, MIN_AUTO_STEPS, auto_private_steps
+
+    steps = auto_private_steps(15_000, 128, 3.0, 1e-5, 5000)
+    assert MIN_AUTO_STEPS < steps < 5000
+    # the accountant calibrates noise of at most 1 for these steps and more for one more
+    def noise(n_steps):
+        return get_noise_multiplier(target_epsilon=3.0, target_delta=1e-5,
+                                    sample_rate=128 / 15_000, steps=n_steps,
+                                    accountant="rdp", epsilon_tolerance=0.001)
+    assert noise(steps) <= AUTO_NOISE_MULTIPLIER + 0.01
+    assert noise(steps + 50) > AUTO_NOISE_MULTIPLIER
+    assert auto_private_steps(15_000, 128, 2.0, 1e-5, 5000) < steps  # less budget, fewer
+    assert auto_private_steps(15_000, 128, 30.0, 1e-5, 5000) == 5000  # a plain fit's at most
+    assert auto_private_steps(300, 128, 1.0, 1e-4, 5000) == MIN_AUTO_STEPS  # the floor
+
+
+def test_a_private_fit_with_auto_epochs_runs_the_chosen_steps(table):
+    model = GANSampler(batch_size=300, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0, dp_epsilon=1.0).fit(table)
+    assert model.n_iter_ == 100  # 200 steps (the floor) of 2 batches an epoch
+    assert model.dp_epsilon_spent_ <= 1.0

@@ -166,10 +166,11 @@ class PrivateDiscriminator:
 
 @contextmanager
 def _quiet_accountant():
-    """Silence "optimal order is the largest alpha": for the short fits that hit it,
-    the bound is then looser than it could be, so the epsilon stays an upper bound."""
+    """Silence "optimal order is the largest (or smallest) alpha": for the fits that
+    hit it, the bound is then looser than it could be, so the epsilon stays an upper
+    bound."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Optimal order is the largest alpha")
+        warnings.filterwarnings("ignore", message="Optimal order is the (largest|smallest) alpha")
         yield
 
 
@@ -180,6 +181,50 @@ def _hooks_on(module):
         yield
     finally:
         module.disable_hooks()
+
+
+#: ``epochs="auto"`` in a private fit: the most discriminator steps (at most a plain
+#: fit's) whose calibrated noise multiplier stays at or under this ...
+AUTO_NOISE_MULTIPLIER = 1.0
+#: ... and never fewer steps than this (tables of a few hundred rows, small budgets)
+MIN_AUTO_STEPS = 200
+
+
+def auto_private_steps(n_rows, batch_size, epsilon, delta, max_steps):
+    """The discriminator steps of ``epochs="auto"`` in a private fit.
+
+    With a fixed budget, each step's noise grows with the number of steps. This takes
+    the most steps, up to ``max_steps``, that ``epsilon`` pays for with noise of
+    :data:`AUTO_NOISE_MULTIPLIER` times the clipping norm (by the RDP accountant the
+    fit uses), but at least :data:`MIN_AUTO_STEPS`.
+
+    Examples
+    --------
+    >>> from skgan._engine.private import auto_private_steps
+    >>> auto_private_steps(250, 128, 1.0, 4e-4, 5000)  # few rows: the floor
+    200
+    >>> auto_private_steps(100_000, 128, 3.0, 1e-6, 5000)  # many: a plain fit's
+    5000
+    """
+    from opacus.accountants.analysis.rdp import compute_rdp, get_privacy_spent
+
+    sample_rate = min(1.0, batch_size / n_rows)
+    one_step = compute_rdp(q=sample_rate, noise_multiplier=AUTO_NOISE_MULTIPLIER, steps=1,
+                           orders=RDP_ORDERS)
+
+    def affordable(n_steps):
+        with _quiet_accountant():
+            spent, _ = get_privacy_spent(orders=RDP_ORDERS, rdp=one_step * n_steps,
+                                         delta=delta)
+        return spent <= epsilon
+
+    low, high = MIN_AUTO_STEPS, max(MIN_AUTO_STEPS, max_steps)
+    if not affordable(low):
+        return low
+    while low < high:  # the largest affordable number of steps
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if affordable(middle) else (low, middle - 1)
+    return low
 
 
 def expected_steps(n_rows, batch_size, n_epochs):
@@ -250,6 +295,17 @@ class PrivateTrainingMixin:
         # the generator of a private fit learns from noisy gradients and can leave a
         # continuous column's units saturated (every value at one end of its range)
         return self._private_training()
+
+    def _epochs_for(self, n_rows):
+        """``epochs="auto"`` in a private fit: :func:`auto_private_steps` steps."""
+        if self.epochs != "auto" or not self._private_training():
+            return super()._epochs_for(n_rows)
+        batch_size = self._batch_size_for(n_rows)
+        steps_per_epoch = max(1, n_rows // batch_size)
+        plain_steps = super()._epochs_for(n_rows) * steps_per_epoch
+        delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
+        steps = auto_private_steps(n_rows, batch_size, self.dp_epsilon, delta, plain_steps)
+        return max(1, math.ceil(steps / steps_per_epoch))
 
     def _early_stopping_option(self):
         """"auto" early stopping stays off in a private fit (it reads held-out rows)."""
