@@ -116,8 +116,10 @@ default="auto"
         real rows) learns by DP-SGD through Opacus (``pip install 'skgan[privacy]'``),
         with noise calibrated so that the whole fit spends at most ``dp_epsilon``
         (RDP accountant). Real rows are then drawn by Poisson sampling, ``pac`` is 1,
-        training-by-sampling and the default adapter's pair calibration are off, "auto"
-        early stopping stays off and ``partial_fit``/``warm_start`` are refused.
+        training-by-sampling is off, the default adapter's pair calibration rakes to
+        pair tables measured with noise from half the budget (only when that noise is
+        at most 2 % of the rows; none otherwise), "auto" early stopping stays off and
+        ``partial_fit``/``warm_start`` are refused.
         ``epochs="auto"`` then runs the most discriminator steps the budget pays for
         at a noise multiplier of 1 (at most a plain fit's 5,000, at least 200). After
         training, each continuous column's units are mapped onto the quantiles its

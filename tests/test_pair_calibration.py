@@ -254,3 +254,24 @@ def test_arrays_are_calibrated_and_come_back_as_arrays():
     rows = model.sample(50, random_state=0)
     assert isinstance(rows, np.ndarray) and rows.shape == (50, 3)
     assert rows.dtype == codes.dtype
+
+
+def test_private_tables_carry_noise_of_the_multiplier_times_their_sensitivity():
+    from skgan.adapters._pair_calibration import PairTables
+
+    rng = np.random.RandomState(0)
+    codes = rng.randint(0, 4, size=(20_000, 3))
+    exact = PairTables(codes, [4, 4, 4])
+    noisy = PairTables(codes, [4, 4, 4], noise_multiplier=3.0,
+                       random_state=np.random.RandomState(1))
+    again = PairTables(codes, [4, 4, 4], noise_multiplier=3.0,
+                       random_state=np.random.RandomState(1))
+    assert noisy.pairs == exact.pairs and len(noisy.pairs) == 3
+    deviation = 3.0 * np.sqrt(3)  # three tables: each row moves one cell of each
+    cell_errors = np.concatenate([(noisy_shares - exact_shares) * len(codes)
+                                  for noisy_shares, exact_shares in zip(noisy.shares, exact.shares)])
+    # half-normal: the median absolute error is 0.674 standard deviations
+    assert 0.45 < np.median(np.abs(cell_errors)) / deviation < 0.9
+    for first, second in zip(noisy.shares, again.shares):  # the seed decides the noise
+        np.testing.assert_array_equal(first, second)
+    assert exact.noise_multiplier is None and noisy.noise_multiplier == 3.0

@@ -19,7 +19,9 @@ import math
 import warnings
 from contextlib import contextmanager, nullcontext
 
+import numpy as np
 import torch
+from sklearn.utils.validation import _num_samples
 
 #: the calibration stops within this much below ``dp_epsilon``
 EPSILON_TOLERANCE = 0.01
@@ -85,7 +87,7 @@ class PrivateDiscriminator:
     """
 
     def __init__(self, discriminator, optimizer, *, epsilon, delta, max_grad_norm, n_rows,
-                 batch_size, n_steps, generator):
+                 batch_size, n_steps, generator, pair_noise_multiplier=None):
         opacus = import_opacus()
         from opacus.accountants.utils import get_noise_multiplier
 
@@ -95,10 +97,15 @@ class PrivateDiscriminator:
         self.delta = delta
         try:
             with _quiet_accountant():
-                self.noise_multiplier = get_noise_multiplier(
-                    target_epsilon=epsilon, target_delta=delta, sample_rate=self.sample_rate,
-                    steps=n_steps, accountant="rdp", epsilon_tolerance=EPSILON_TOLERANCE,
-                    alphas=RDP_ORDERS)
+                if pair_noise_multiplier is None:
+                    self.noise_multiplier = get_noise_multiplier(
+                        target_epsilon=epsilon, target_delta=delta,
+                        sample_rate=self.sample_rate, steps=n_steps, accountant="rdp",
+                        epsilon_tolerance=EPSILON_TOLERANCE, alphas=RDP_ORDERS)
+                else:
+                    self.noise_multiplier = noise_after_measurement(
+                        epsilon, delta, self.sample_rate, n_steps,
+                        gaussian_rdp(pair_noise_multiplier))
         except ValueError as error:
             raise ValueError(
                 f"dp_epsilon={epsilon} cannot be kept by {n_steps} steps that each see a "
@@ -107,6 +114,8 @@ class PrivateDiscriminator:
                 "smaller batch_size.") from None
         self.generator = generator
         self.accountant = opacus.accountants.RDPAccountant()
+        if pair_noise_multiplier is not None:  # the pair tables measured before training
+            self.accountant.step(noise_multiplier=pair_noise_multiplier, sample_rate=1.0)
         try:
             self._module = opacus.GradSampleModule(discriminator, loss_reduction="sum")
         except NotImplementedError as error:
@@ -183,6 +192,70 @@ def _hooks_on(module):
         module.disable_hooks()
 
 
+#: Private pair calibration: the share of the budget (as zero-concentrated DP's rho) the
+#: pair tables are measured with, and the largest noise (standard deviation per cell
+#: over the training rows) at which they are measured at all. On the development
+#: tables, noise of 0.2-1.4 % of the rows raised quality (wage at epsilon 3: 0.801 ->
+#: 0.855) and 3-4 % lowered it (census at epsilon 3: 0.788 -> 0.723).
+PAIR_BUDGET_SHARE = 0.5
+MAX_PAIR_NOISE = 0.02
+
+
+def pair_noise_multiplier(epsilon, delta, n_pairs, n_rows):
+    """The noise multiplier of a private measurement of ``n_pairs`` pair tables of
+    ``n_rows`` rows, or None when its noise would exceed ``MAX_PAIR_NOISE`` of the rows.
+
+    The measurement gets :data:`PAIR_BUDGET_SHARE` of the budget's ``rho`` (the
+    zero-concentrated DP of ``(epsilon, delta)``: ``sqrt(rho) = sqrt(log(1/delta) +
+    epsilon) - sqrt(log(1/delta))``); a Gaussian mechanism of noise multiplier ``z`` is
+    ``1 / (2 z**2)``-zCDP.
+
+    Examples
+    --------
+    >>> from skgan._engine.private import pair_noise_multiplier
+    >>> round(pair_noise_multiplier(3.0, 1 / 15_000, 21, 1_500), 2)
+    2.22
+    >>> pair_noise_multiplier(3.0, 1 / 2_500, 15, 250) is None  # 3 % of 250 rows
+    True
+    """
+    if n_pairs < 1:
+        return None
+    log_inverse_delta = math.log(1.0 / delta)
+    rho = (math.sqrt(log_inverse_delta + epsilon) - math.sqrt(log_inverse_delta)) ** 2
+    multiplier = 1.0 / math.sqrt(2.0 * PAIR_BUDGET_SHARE * rho)
+    return multiplier if multiplier * math.sqrt(n_pairs) <= MAX_PAIR_NOISE * n_rows else None
+
+
+def gaussian_rdp(noise_multiplier):
+    """Rényi DP of one Gaussian mechanism (sample rate 1) at each of ``RDP_ORDERS``."""
+    from opacus.accountants.analysis.rdp import compute_rdp
+
+    return compute_rdp(q=1.0, noise_multiplier=noise_multiplier, steps=1, orders=RDP_ORDERS)
+
+
+def noise_after_measurement(epsilon, delta, sample_rate, n_steps, spent_rdp):
+    """The smallest DP-SGD noise multiplier (within ``EPSILON_TOLERANCE``) such that
+    ``n_steps`` steps after mechanisms of Rényi DP ``spent_rdp`` stay within
+    ``(epsilon, delta)``; ValueError when those mechanisms alone spend it."""
+    from opacus.accountants.analysis.rdp import compute_rdp, get_privacy_spent
+
+    def spent(noise):
+        rdp = compute_rdp(q=sample_rate, noise_multiplier=noise, steps=n_steps,
+                          orders=RDP_ORDERS)
+        return get_privacy_spent(orders=RDP_ORDERS, rdp=rdp + spent_rdp, delta=delta)[0]
+
+    low, high = 0.0, 10.0
+    while spent(high) > epsilon:
+        high *= 2
+        if high > 1e6:
+            raise ValueError("the pair tables' measurement leaves no budget for training")
+    while spent(high) < epsilon - EPSILON_TOLERANCE and high - low > 1e-6:
+        middle = (low + high) / 2
+        low, high = (low, middle) if middle > 0 and spent(middle) <= epsilon else \
+            (middle, high)
+    return high
+
+
 #: ``epochs="auto"`` in a private fit: the most discriminator steps (at most a plain
 #: fit's) whose calibrated noise multiplier stays at or under this ...
 AUTO_NOISE_MULTIPLIER = 1.0
@@ -190,13 +263,14 @@ AUTO_NOISE_MULTIPLIER = 1.0
 MIN_AUTO_STEPS = 200
 
 
-def auto_private_steps(n_rows, batch_size, epsilon, delta, max_steps):
+def auto_private_steps(n_rows, batch_size, epsilon, delta, max_steps, spent_rdp=0.0):
     """The discriminator steps of ``epochs="auto"`` in a private fit.
 
     With a fixed budget, each step's noise grows with the number of steps. This takes
     the most steps, up to ``max_steps``, that ``epsilon`` pays for with noise of
     :data:`AUTO_NOISE_MULTIPLIER` times the clipping norm (by the RDP accountant the
-    fit uses), but at least :data:`MIN_AUTO_STEPS`.
+    fit uses), after mechanisms of Rényi DP ``spent_rdp`` (the pair tables'), but at
+    least :data:`MIN_AUTO_STEPS`.
 
     Examples
     --------
@@ -214,8 +288,8 @@ def auto_private_steps(n_rows, batch_size, epsilon, delta, max_steps):
 
     def affordable(n_steps):
         with _quiet_accountant():
-            spent, _ = get_privacy_spent(orders=RDP_ORDERS, rdp=one_step * n_steps,
-                                         delta=delta)
+            spent, _ = get_privacy_spent(orders=RDP_ORDERS,
+                                         rdp=one_step * n_steps + spent_rdp, delta=delta)
         return spent <= epsilon
 
     low, high = MIN_AUTO_STEPS, max(MIN_AUTO_STEPS, max_steps)
@@ -304,8 +378,31 @@ class PrivateTrainingMixin:
         steps_per_epoch = max(1, n_rows // batch_size)
         plain_steps = super()._epochs_for(n_rows) * steps_per_epoch
         delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
-        steps = auto_private_steps(n_rows, batch_size, self.dp_epsilon, delta, plain_steps)
+        pair_noise = getattr(self, "_pair_noise_multiplier", None)
+        steps = auto_private_steps(
+            n_rows, batch_size, self.dp_epsilon, delta, plain_steps,
+            0.0 if pair_noise is None else gaussian_rdp(pair_noise))
         return max(1, math.ceil(steps / steps_per_epoch))
+
+    def _start_training(self, X):
+        super()._start_training(X)
+        self.__dict__.pop("_pair_noise_multiplier", None)
+        measure = getattr(self.adapter_, "fit_private_pair_tables", None)
+        if (not self._private_training() or measure is None
+                or not isinstance(self.adapter, str) or not self._calibrates_level_rates):
+            return
+        # Pair calibration on noisy tables, when their noise is small against the rows:
+        # its share of the budget goes into the accountant before training's.
+        n_rows = _num_samples(X)
+        delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
+        noise = pair_noise_multiplier(self.dp_epsilon, delta,
+                                      self.adapter_.private_pair_count(), n_rows)
+        if noise is None:
+            return
+        seed = int(torch.randint(2**31 - 1, (1,), generator=self._rng,
+                                 device=self._rng.device))
+        self.adapter_.fit_private_pair_tables(X, noise, np.random.RandomState(seed))
+        self._pair_noise_multiplier = noise
 
     def _early_stopping_option(self):
         """"auto" early stopping stays off in a private fit (it reads held-out rows)."""
@@ -360,10 +457,12 @@ class PrivateTrainingMixin:
             self.discriminator_, self.optimizers_["discriminator"], epsilon=self.dp_epsilon,
             delta=self.dp_delta_, max_grad_norm=self.dp_max_grad_norm, n_rows=n_rows,
             batch_size=batch_size, n_steps=expected_steps(n_rows, batch_size, n_epochs),
-            generator=self._rng)
+            generator=self._rng,
+            pair_noise_multiplier=getattr(self, "_pair_noise_multiplier", None))
         self.dp_noise_multiplier_ = float(self._private.noise_multiplier)
 
     def _end_epochs(self):
+        self.__dict__.pop("_pair_noise_multiplier", None)
         private = self.__dict__.pop("_private", None)
         if private is not None:
             self.dp_epsilon_spent_ = private.epsilon_spent()

@@ -98,6 +98,14 @@ class PairTables:
         columns that sampling shuffles as independent of the rest go with nothing
         outside their group by construction). None rakes every pair. A column in no
         raked pair has its own levels' shares raked.
+    noise_multiplier : float or None, default=None
+        Measure the tables with differential privacy: Gaussian noise of standard
+        deviation ``noise_multiplier * sqrt(P)`` is added to every cell of all ``P``
+        tables (one row moves one cell of each table by one: an L2 sensitivity of
+        ``sqrt(P)``) before the strongest pairs are chosen and the tables smoothed;
+        cells below zero become zero. None: the exact tables.
+    random_state : numpy.random.RandomState or None, default=None
+        Draws that noise.
 
     Attributes
     ----------
@@ -118,20 +126,22 @@ class PairTables:
     v_gaps = {}
     share_gaps = {}
     n_rows = 0
+    noise_multiplier = None  # tables built before private ones existed: exact
 
-    def __init__(self, codes, n_levels, groups=None):
+    def __init__(self, codes, n_levels, groups=None, noise_multiplier=None,
+                 random_state=None):
         codes = np.asarray(codes, dtype=np.intp)
         self.rakes_patterns = True
+        self.noise_multiplier = noise_multiplier
         self.n_levels = [int(n) for n in n_levels]
         self.n_rows = n_rows = len(codes)
         groups = [0] * len(self.n_levels) if groups is None else list(groups)
-        tables = {}
-        for first, second in combinations(range(codes.shape[1]), 2):
-            if groups[first] != groups[second]:
-                continue
-            counts = _pair_counts(codes, first, second, self.n_levels, np.ones(n_rows))
-            if counts.shape[0] > 1 and counts.shape[1] > 1:
-                tables[first, second] = counts
+        tables = {pair: _pair_counts(codes, *pair, self.n_levels, np.ones(n_rows))
+                  for pair in measured_pairs(self.n_levels, groups)}
+        if noise_multiplier is not None:
+            deviation = noise_multiplier * np.sqrt(len(tables))
+            tables = {pair: _noisy(counts, deviation, random_state)
+                      for pair, counts in tables.items()}
         if len(tables) > MAX_PAIRS:
             strongest = sorted(tables, key=lambda pair: -_cramers_v(tables[pair]))
             tables = {pair: tables[pair] for pair in sorted(strongest[:MAX_PAIRS])}
@@ -243,16 +253,49 @@ class PairTables:
         return weights * (n_rows / _total(weights, counts))
 
 
-def fit_pair_tables(frame, encoders, independent_groups=()):
+def measured_pairs(n_levels, groups):
+    """The pairs of variables whose tables are measured: both in the same group, each
+    with more than one level (read from the levels alone, not from the rows)."""
+    return [(first, second) for first, second in combinations(range(len(n_levels)), 2)
+            if groups[first] == groups[second]
+            and n_levels[first] > 1 and n_levels[second] > 1]
+
+
+def fit_pair_tables(frame, encoders, independent_groups=(), noise_multiplier=None,
+                    random_state=None):
     """The training rows' :class:`PairTables` over :func:`pair_codes` (None with fewer
     than two variables to pair), pairs across ``independent_groups`` (tuples of column
-    positions; the other columns form one more group) left out."""
+    positions; the other columns form one more group) left out; with
+    ``noise_multiplier``, measured with differential privacy (see :class:`PairTables`)."""
     codes, n_levels = pair_codes({index: frame.iloc[:, index]
                                   for index in range(frame.shape[1])}, encoders)
+    groups = _pair_groups(encoders, independent_groups)
+    if len(n_levels) < 2:
+        return None
+    return PairTables(codes, n_levels, groups, noise_multiplier, random_state)
+
+
+def count_measured_pairs(encoders, independent_groups=()):
+    """How many tables :func:`fit_pair_tables` measures with these fitted encoders (the
+    ``P`` of a private measurement's sensitivity), from their levels alone."""
+    n_levels = [pair_width(encoders[index]) for index in _paired_columns(encoders)]
+    if len(n_levels) < 2:
+        return 0
+    return len(measured_pairs(n_levels, _pair_groups(encoders, independent_groups)))
+
+
+def _pair_groups(encoders, independent_groups):
     group_of = {position: label for label, group in enumerate(independent_groups, start=1)
                 for position in group}
-    groups = [group_of.get(position, 0) for position in _paired_columns(encoders)]
-    return PairTables(codes, n_levels, groups) if len(n_levels) >= 2 else None
+    return [group_of.get(position, 0) for position in _paired_columns(encoders)]
+
+
+def pair_width(encoder):
+    """Codes of a paired variable: a discrete column's levels (at most ``MAX_LEVELS``),
+    or 2 (missing or not) for a continuous column with missing values."""
+    if isinstance(encoder, DiscreteColumn):
+        return min(len(encoder.coder_.counts_), MAX_LEVELS)
+    return 2
 
 
 def pair_codes(columns, encoders):
@@ -270,7 +313,7 @@ def pair_codes(columns, encoders):
     for index in _paired_columns(encoders):
         encoder = encoders[index]
         discrete = isinstance(encoder, DiscreteColumn)
-        width = min(len(encoder.coder_.counts_), MAX_LEVELS) if discrete else 2
+        width = pair_width(encoder)
         code = None if held_code is None else held_code(index, width)
         if code is None and discrete:
             code = frequent_level_codes(encoder, columns[index], width)
@@ -355,6 +398,13 @@ def distinct_rows(codes, n_levels):
     _, first_row, pattern_of_row, counts = np.unique(
         keys, return_index=True, return_inverse=True, return_counts=True)
     return codes[first_row], pattern_of_row.reshape(-1), counts
+
+
+def _noisy(counts, deviation, random_state):
+    """``counts`` plus Gaussian noise, below zero set to zero (all of them to one when
+    nothing is left: a table of no rows has no shares)."""
+    noisy = np.maximum(counts + random_state.normal(0.0, deviation, counts.shape), 0.0)
+    return noisy if noisy.sum() > 0 else np.ones_like(noisy)
 
 
 def _total(weights, counts):

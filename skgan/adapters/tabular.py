@@ -11,7 +11,7 @@ from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, sp
 from ._decoded_rows import DecodedRows
 from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups, shuffle_groups
-from ._pair_calibration import fit_pair_tables
+from ._pair_calibration import count_measured_pairs, fit_pair_tables
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
@@ -341,6 +341,29 @@ class TabularAdapter(BaseAdapter):
             if len(positions) and hasattr(encoder, "scalar_quantile_targets"):
                 targets[positions] = encoder.scalar_quantile_targets(scores)
         return targets
+
+    def private_pair_count(self):
+        """How many two-way tables :meth:`fit_private_pair_tables` measures (read from
+        the fitted columns' levels, not from the rows)."""
+        return count_measured_pairs(self.column_encoders_, self.independent_groups_)
+
+    def fit_private_pair_tables(self, X, noise_multiplier, random_state):
+        """Pair calibration's tables of the training rows ``X``, measured with
+        differential privacy: Gaussian noise of ``noise_multiplier`` times the tables'
+        sensitivity in every cell (see ``skgan.adapters._pair_calibration``). Sets
+        ``pair_tables_`` (None with fewer than two variables to pair). A private fit
+        calls it; :meth:`fit` with ``pair_calibration=False`` measures none."""
+        frame, _ = as_frame(X, require_values=False)
+        self._check_columns(frame)
+        keep = self.rows_to_train_on(frame)
+        if keep is not None:
+            frame = frame[keep].reset_index(drop=True)
+        if getattr(self, "constraints_", None) is not None:
+            frame = self.constraints_.transform(frame)
+        self.pair_tables_ = fit_pair_tables(frame, self.column_encoders_,
+                                            self.independent_groups_, noise_multiplier,
+                                            random_state)
+        return self
 
     def rows_to_train_on(self, X):
         constraints = getattr(self, "constraints_", None)
