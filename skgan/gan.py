@@ -117,9 +117,11 @@ default="auto"
         with noise calibrated so that the whole fit spends at most ``dp_epsilon``
         (RDP accountant). Real rows are then drawn by Poisson sampling, ``pac`` is 1,
         training-by-sampling is off, the default adapter's pair calibration rakes to
-        pair tables measured with noise from half the budget (only when that noise is
-        at most 2 % of the rows; none otherwise), "auto" early stopping stays off and
-        ``partial_fit``/``warm_start`` are refused.
+        pair tables measured with noise from half the budget's zero-concentrated rho
+        (only when that noise is at most 2 % of the rows; none otherwise; the noise
+        comes from the operating system, so such fits do not repeat bit for bit),
+        training and sampling run in float32 (``amp=True`` is refused), "auto" early
+        stopping stays off and ``partial_fit``/``warm_start`` are refused.
         ``epochs="auto"`` then runs the most discriminator steps the budget pays for
         at a noise multiplier of 1 (at most a plain fit's 5,000, at least 200). After
         training, each continuous column's units are mapped onto the quantiles its

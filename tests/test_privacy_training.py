@@ -76,9 +76,24 @@ def test_a_smaller_budget_adds_more_noise(table):
     assert multipliers[0] > multipliers[1] > multipliers[2] > 0
 
 
+def test_private_pair_tables_get_noise_no_seed_can_redraw(table):
+    # the noisy tables are kept in the model: noise drawn from random_state could be
+    # redrawn and subtracted, so it comes from the operating system
+    first = GANSampler(epochs=1, random_state=3, dp_epsilon=5.0).fit(table)
+    second = GANSampler(epochs=1, random_state=3, dp_epsilon=5.0).fit(table)
+    first_shares = np.concatenate(first.adapter_.pair_tables_.shares)
+    assert not np.array_equal(first_shares,
+                              np.concatenate(second.adapter_.pair_tables_.shares))
+
+
 def test_a_private_model_samples_the_schema_and_repeats_itself(table):
-    first = GANSampler(epochs=2, random_state=3, dp_epsilon=5.0).fit(table)
-    second = GANSampler(epochs=2, random_state=3, dp_epsilon=5.0).fit(table)
+    from skgan.adapters import TabularAdapter
+
+    def adapter():  # without pair tables, whose noise does not follow the seed
+        return TabularAdapter(pair_calibration=False, independent_columns=False)
+
+    first = GANSampler(adapter=adapter(), epochs=2, random_state=3, dp_epsilon=5.0).fit(table)
+    second = GANSampler(adapter=adapter(), epochs=2, random_state=3, dp_epsilon=5.0).fit(table)
     rows = first.sample(200, random_state=0)
     assert list(rows.columns) == list(table.columns)
     assert (rows.dtypes == table.dtypes).all()
@@ -284,3 +299,16 @@ def test_a_private_fit_with_auto_epochs_runs_the_chosen_steps(table):
                        random_state=0, dp_epsilon=1.0).fit(table)
     assert model.n_iter_ == 100  # 200 steps (the floor) of 2 batches an epoch
     assert model.dp_epsilon_spent_ <= 1.0
+
+
+def test_a_private_fit_runs_in_float32(table, monkeypatch):
+    # Opacus' per-row gradients fail under bfloat16 autocast, and the scalar units' maps
+    # are fitted on float32 raw values: "auto" (bfloat16 on CUDA) stays off, True is refused
+    with pytest.raises(ValueError, match="amp=True cannot train with dp_epsilon"):
+        GANSampler(epochs=1, dp_epsilon=1.0, amp=True).fit(table)
+    model = GANSampler(dp_epsilon=1.0, amp="auto")
+    model.device_ = torch.device("cuda")
+    monkeypatch.setattr(torch, "autocast", lambda device, dtype, enabled: enabled)
+    assert model._autocast() is False  # autocast asked for, and off
+    model.set_params(dp_epsilon=None)
+    assert model._autocast() is True

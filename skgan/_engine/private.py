@@ -16,6 +16,7 @@ the number of real rows drawn, and no conditioning drawn from the real rows
 """
 
 import math
+import secrets
 import warnings
 from contextlib import contextmanager, nullcontext
 
@@ -331,6 +332,10 @@ class PrivateTrainingMixin:
         if getattr(self, "spectral_norm", False):
             raise ValueError("spectral_norm=True cannot train with dp_epsilon: Opacus has no "
                              "per-row gradients of spectrally normalised layers.")
+        if getattr(self, "amp", False) is True:
+            raise ValueError("amp=True cannot train with dp_epsilon: Opacus' per-row "
+                             "gradients need float32 (amp='auto' trains a private fit "
+                             "in float32).")
         if self.dp_delta is not None and not 0 < self.dp_delta < 1:
             raise ValueError(f"dp_delta must be in (0, 1), got {self.dp_delta!r}.")
         import_opacus()
@@ -399,10 +404,18 @@ class PrivateTrainingMixin:
                                       self.adapter_.private_pair_count(), n_rows)
         if noise is None:
             return
-        seed = int(torch.randint(2**31 - 1, (1,), generator=self._rng,
-                                 device=self._rng.device))
-        self.adapter_.fit_private_pair_tables(X, noise, np.random.RandomState(seed))
+        # The noise comes from the operating system, not from random_state: the noisy
+        # tables are kept in the model, and noise a seed can redraw could be subtracted.
+        self.adapter_.fit_private_pair_tables(X, noise, np.random.default_rng(
+            secrets.randbits(128)))
         self._pair_noise_multiplier = noise
+
+    def _autocast(self):
+        """Float32 in a private fit, training and sampling: Opacus' per-row gradients
+        need it, and the scalar units' maps were fitted on float32 raw values."""
+        if self._private_training():
+            return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=False)
+        return super()._autocast()
 
     def _early_stopping_option(self):
         """"auto" early stopping stays off in a private fit (it reads held-out rows)."""

@@ -56,7 +56,6 @@ class ModeNormalizer:
     scalar_activation = "tanh"
     spikes_ = np.empty(0)  # normalisers pickled before point masses had none
     encode_seed_ = None  # None: the most likely mode
-    level_shares_ = None  # normalisers pickled before the modes' shares were kept
 
     def __init__(self, max_modes=10, max_fit_rows=5000, weight_threshold=0.005,
                  spike_share=0.02, sample_modes=False):
@@ -85,7 +84,6 @@ class ModeNormalizer:
         weights = mixture.weights_[keep]
         self.log_weights_ = np.log(weights / weights.sum())
         self.block_widths = [len(self.means_) + len(self.spikes_)]
-        self.level_shares_ = _shares(self.encode(values)[1][0], self.block_widths[0])
         return self
 
     def scalar_quantile_targets(self, scores):
@@ -167,11 +165,6 @@ def has_separated_modes(normalizer):
     return False
 
 
-def _shares(codes, width):
-    """The share of each of ``width`` codes among ``codes``."""
-    return np.bincount(codes, minlength=width) / max(len(codes), 1)
-
-
 def _point_masses(values, min_share):
     """Sorted values held by at least ``min_share`` of the rows and by ten times the
     average count of a distinct value (so a column needs at least ten distinct values
@@ -204,7 +197,6 @@ class QuantileNormalizer:
     block_widths = []
     spikes_ = np.empty(0)  # normalisers written before point masses had none
     spike_share = 0.02  # likewise
-    level_shares_ = None  # normalisers written before the blocks' shares were kept
 
     def __init__(self, n_quantiles=1000, max_fit_rows=100_000, spike_share=0.02):
         self.n_quantiles = n_quantiles
@@ -223,9 +215,6 @@ class QuantileNormalizer:
             random_state=random_state.randint(2**31 - 1),
         ).fit(smooth.reshape(-1, 1))
         self.block_widths = [1 + len(self.spikes_)] if len(self.spikes_) else []
-        if self.block_widths:
-            self.level_shares_ = _shares(_spike_index(self.spikes_, values) + 1,
-                                         self.block_widths[0])
         return self
 
     def scalar_quantile_targets(self, scores):

@@ -47,6 +47,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from sklearn.utils import check_random_state
 
 from ._table_columns import ContinuousColumn, DiscreteColumn
 
@@ -104,8 +105,9 @@ class PairTables:
         tables (one row moves one cell of each table by one: an L2 sensitivity of
         ``sqrt(P)``) before the strongest pairs are chosen and the tables smoothed;
         cells below zero become zero. None: the exact tables.
-    random_state : numpy.random.RandomState or None, default=None
-        Draws that noise.
+    random_state : numpy.random.Generator, RandomState, int or None, default=None
+        Draws that noise (a private fit passes a generator seeded by the operating
+        system).
 
     Attributes
     ----------
@@ -139,6 +141,8 @@ class PairTables:
         tables = {pair: _pair_counts(codes, *pair, self.n_levels, np.ones(n_rows))
                   for pair in measured_pairs(self.n_levels, groups)}
         if noise_multiplier is not None:
+            if not isinstance(random_state, np.random.Generator):
+                random_state = check_random_state(random_state)
             deviation = noise_multiplier * np.sqrt(len(tables))
             tables = {pair: _noisy(counts, deviation, random_state)
                       for pair, counts in tables.items()}
