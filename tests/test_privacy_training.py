@@ -312,3 +312,20 @@ def test_a_private_fit_runs_in_float32(table, monkeypatch):
     assert model._autocast() is False  # autocast asked for, and off
     model.set_params(dp_epsilon=None)
     assert model._autocast() is True
+
+
+def test_mode_shares_are_those_the_generator_is_trained_on():
+    # missing values are encoded at the column's median, in its mode: the shares a
+    # private fit calibrates the modes to count them there
+    from skgan.adapters import TabularAdapter
+
+    rng = np.random.RandomState(0)
+    values = np.r_[rng.normal(0, 1, 300), rng.normal(8, 1, 200)]
+    values[rng.uniform(size=500) < 0.3] = np.nan
+    frame = pd.DataFrame({"x": values, "c": rng.choice(["a", "b"], 500)})
+    adapter = TabularAdapter(continuous="vgm").fit(frame)
+    (start, shares), = adapter.mode_rates()
+    codes = adapter.encode_for_training(frame, "cpu").codes.numpy()
+    trained_on = np.bincount(codes[:, adapter._flat_block_starts().index(start)],
+                             minlength=len(shares)) / len(frame)
+    np.testing.assert_allclose(shares, trained_on)
