@@ -255,8 +255,10 @@ def test_a_private_fit_spreads_continuous_values_as_the_column_is_spread(table):
     head = model.generator_average_.head
     assert head.scalar_quantiles.shape == (2, 2, 61)
     # the modes of both continuous columns are calibrated to their training shares
-    modes = model.adapter_.mode_rates()
+    codes = model.adapter_.encode_for_training(table, "cpu").codes.numpy()
+    modes = model.adapter_.mode_rates(codes)
     assert len(modes) == 2 and all(shares.sum() == pytest.approx(1.0) for _, shares in modes)
+    model._mode_rates = modes  # as during the calibration after training
     assert {start for start, _ in modes} <= {start for start, _ in model._level_rate_blocks()}
     # a plain fit leaves its units as they are
     assert GANSampler(epochs=1, random_state=0).fit(table).generator_.head.scalar_quantiles is None
@@ -324,8 +326,8 @@ def test_mode_shares_are_those_the_generator_is_trained_on():
     values[rng.uniform(size=500) < 0.3] = np.nan
     frame = pd.DataFrame({"x": values, "c": rng.choice(["a", "b"], 500)})
     adapter = TabularAdapter(continuous="vgm").fit(frame)
-    (start, shares), = adapter.mode_rates()
     codes = adapter.encode_for_training(frame, "cpu").codes.numpy()
+    (start, shares), = adapter.mode_rates(codes)
     trained_on = np.bincount(codes[:, adapter._flat_block_starts().index(start)],
                              minlength=len(shares)) / len(frame)
     np.testing.assert_allclose(shares, trained_on)

@@ -362,13 +362,20 @@ class PrivateTrainingMixin:
         return adapter
 
     def _level_rate_blocks(self):
-        """In a private fit, the modes of continuous columns too: their shares are read
-        from the training rows before training, as the levels' are (docs/privacy.md)."""
-        blocks = super()._level_rate_blocks()
+        """In a private fit, the modes of continuous columns too, at their shares in the
+        rows trained on (an adapter statistic, as the levels' shares are:
+        docs/privacy.md)."""
+        return super()._level_rate_blocks() + getattr(self, "_mode_rates", [])
+
+    def _finish_training(self, tensors):
         mode_rates = getattr(self.adapter_, "mode_rates", None)
-        if self._private_training() and mode_rates is not None:
-            blocks = blocks + mode_rates()
-        return blocks
+        codes = getattr(tensors[0], "codes", None)
+        if self._private_training() and mode_rates is not None and codes is not None:
+            self._mode_rates = mode_rates(codes.cpu().numpy())
+        try:
+            super()._finish_training(tensors)
+        finally:
+            self.__dict__.pop("_mode_rates", None)
 
     def _calibrates_scalar_quantiles(self):
         # the generator of a private fit learns from noisy gradients and can leave a

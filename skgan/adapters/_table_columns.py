@@ -59,11 +59,6 @@ class ContinuousColumn:
         self.missing_share_ = float(missing.mean())
         # Missing rows are encoded as the column's median in the value part.
         self.fill_value_ = float(np.median(observed))
-        self.mode_shares_ = None
-        if self.normalizer_.block_widths:  # as the rows are encoded for training
-            _, codes = self.normalizer_.encode(np.where(missing, self.fill_value_, values))
-            self.mode_shares_ = np.bincount(
-                codes[0], minlength=self.normalizer_.block_widths[0]) / len(values)
         self.n_scalars = self.normalizer_.n_scalars
         self.scalar_activation = self.normalizer_.scalar_activation
         self.block_widths = list(self.normalizer_.block_widths) + (
@@ -78,16 +73,6 @@ class ContinuousColumn:
         if not self.has_missing_ or share is None:
             return None
         return np.array([1.0 - share, share])
-
-    #: Columns fitted before the shares of their first block were kept have none.
-    mode_shares_ = None
-
-    def mode_rates(self):
-        """Training shares of the units of the first block (a mixture's modes and point
-        masses, or a quantile encoding's point masses), missing rows counted where
-        training encodes them (at the median): None without such a block, or for a
-        column fitted before they were kept."""
-        return self.mode_shares_
 
     def scalar_quantile_targets(self, scores):
         """The raw value of each scalar unit at each normal score under the encoding,

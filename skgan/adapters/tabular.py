@@ -318,15 +318,22 @@ class TabularAdapter(BaseAdapter):
                 blocks.append((starts[-1], rates))
         return blocks
 
-    def mode_rates(self):
+    def mode_rates(self, codes):
         """Like :meth:`level_rates`, for the first block of every continuous column (its
-        modes and point masses): calibrated in private fits only, where the generator
-        learns the modes' shares from noisy gradients."""
+        modes and point masses), from ``codes``: the block codes of the rows the
+        generator trained on (one column per block, as :meth:`encode_for_training` gives
+        them; missing values count where they are encoded, at the median). Calibrated
+        in private fits only, where the generator learns the modes' shares from noisy
+        gradients."""
         if not self.level_calibration:
             return []
-        return [(starts[0], rates)
+        block_of_start = {start: block for block, start in
+                          enumerate(self._flat_block_starts())}
+        codes = np.asarray(codes)
+        return [(starts[0], np.bincount(codes[:, block_of_start[starts[0]]],
+                                        minlength=encoder.block_widths[0]) / len(codes))
                 for encoder, starts in zip(self.column_encoders_, self.block_starts_)
-                if (rates := getattr(encoder, "mode_rates", lambda: None)()) is not None]
+                if isinstance(encoder, ContinuousColumn) and encoder.normalizer_.block_widths]
 
     def scalar_quantile_targets(self, scores):
         """Each scalar unit's raw value at each normal score under its column's encoding.
