@@ -280,7 +280,8 @@ def test_a_private_model_file_samples_the_same_rows(table, tmp_path):
 def test_auto_steps_are_the_most_the_budget_pays_for_at_unit_noise():
     from opacus.accountants.utils import get_noise_multiplier
 
-    from skgan._engine.private import AUTO_NOISE_MULTIPLIER, MIN_AUTO_STEPS, auto_private_steps
+    from skgan._engine.privacy_budget import (AUTO_NOISE_MULTIPLIER, MIN_AUTO_STEPS,
+                                             auto_private_steps)
 
     steps = auto_private_steps(15_000, 128, 3.0, 1e-5, 5000)
     assert MIN_AUTO_STEPS < steps < 5000
