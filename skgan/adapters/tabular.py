@@ -12,6 +12,7 @@ from ._decoded_rows import DecodedRows
 from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups, shuffle_groups
 from ._pair_calibration import count_measured_pairs, fit_pair_tables
+from ._private_statistics import mode_rates, private_pair_tables, scalar_quantile_targets
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
@@ -320,34 +321,14 @@ class TabularAdapter(BaseAdapter):
 
     def mode_rates(self, codes):
         """Like :meth:`level_rates`, for the first block of every continuous column (its
-        modes and point masses), from ``codes``: the block codes of the rows the
-        generator trained on (one column per block, as :meth:`encode_for_training` gives
-        them; missing values count where they are encoded, at the median). Calibrated
-        in private fits only, where the generator learns the modes' shares from noisy
-        gradients."""
-        if not self.level_calibration:
-            return []
-        block_of_start = {start: block for block, start in
-                          enumerate(self._flat_block_starts())}
-        codes = np.asarray(codes)
-        return [(starts[0], np.bincount(codes[:, block_of_start[starts[0]]],
-                                        minlength=encoder.block_widths[0]) / len(codes))
-                for encoder, starts in zip(self.column_encoders_, self.block_starts_)
-                if isinstance(encoder, ContinuousColumn) and encoder.normalizer_.block_widths]
+        modes and point masses), from ``codes`` of the rows the generator trained on
+        (see :func:`~skgan.adapters._private_statistics.mode_rates`)."""
+        return mode_rates(self, codes)
 
     def scalar_quantile_targets(self, scores):
-        """Each scalar unit's raw value at each normal score under its column's encoding.
-
-        Returns an array of shape ``(n_scalar_units, len(scores))``, in the head's unit
-        order (see :mod:`skgan._engine.scalar_quantiles`); NaN for units of encoders
-        without a target.
-        """
-        n_identity, n_tanh, _ = self.head_layout_
-        targets = np.full((n_identity + n_tanh, len(scores)), np.nan)
-        for encoder, positions in zip(self.column_encoders_, self.scalar_positions_):
-            if len(positions) and hasattr(encoder, "scalar_quantile_targets"):
-                targets[positions] = encoder.scalar_quantile_targets(scores)
-        return targets
+        """Each scalar unit's raw value at each normal score under its column's encoding
+        (see :func:`~skgan.adapters._private_statistics.scalar_quantile_targets`)."""
+        return scalar_quantile_targets(self, scores)
 
     def private_pair_count(self):
         """How many two-way tables :meth:`fit_private_pair_tables` measures (read from
@@ -355,21 +336,11 @@ class TabularAdapter(BaseAdapter):
         return count_measured_pairs(self.column_encoders_, self.independent_groups_)
 
     def fit_private_pair_tables(self, X, noise_multiplier, random_state):
-        """Pair calibration's tables of the training rows ``X``, measured with
-        differential privacy: Gaussian noise of ``noise_multiplier`` times the tables'
-        sensitivity in every cell (see ``skgan.adapters._pair_calibration``). Sets
-        ``pair_tables_`` (None with fewer than two variables to pair). A private fit
-        calls it; :meth:`fit` with ``pair_calibration=False`` measures none."""
-        frame, _ = as_frame(X, require_values=False)
-        self._check_columns(frame)
-        keep = self.rows_to_train_on(frame)
-        if keep is not None:
-            frame = frame[keep].reset_index(drop=True)
-        if getattr(self, "constraints_", None) is not None:
-            frame = self.constraints_.transform(frame)
-        self.pair_tables_ = fit_pair_tables(frame, self.column_encoders_,
-                                            self.independent_groups_, noise_multiplier,
-                                            random_state)
+        """Set ``pair_tables_`` to the training rows' pair tables measured with
+        differential privacy (see
+        :func:`~skgan.adapters._private_statistics.private_pair_tables`); a private fit
+        calls it."""
+        self.pair_tables_ = private_pair_tables(self, X, noise_multiplier, random_state)
         return self
 
     def rows_to_train_on(self, X):

@@ -1,0 +1,63 @@
+"""What a differentially private fit asks of a fitted TabularAdapter beyond a plain fit:
+the targets of its calibrations after training and its pair tables measured with noise.
+
+The modes' shares and the scalar units' targets move the generated columns toward
+statistics the adapter already holds (docs/privacy.md); the pair tables read the
+training rows again, through the Gaussian mechanism of
+:class:`~skgan.adapters._pair_calibration.PairTables`.
+"""
+
+import numpy as np
+
+from ._pair_calibration import fit_pair_tables
+from ._table_columns import ContinuousColumn
+from ._table_input import as_frame
+
+
+def mode_rates(adapter, codes):
+    """``(first unit, shares)`` of the first block of every continuous column (its modes
+    and point masses) among ``codes``: the block codes of the rows the generator
+    trained on (one column per block, as ``encode_for_training`` gives them; missing
+    values count where they are encoded, at the median). Empty without level
+    calibration."""
+    if not adapter.level_calibration:
+        return []
+    block_of_start = {start: block for block, start in
+                      enumerate(adapter._flat_block_starts())}
+    codes = np.asarray(codes)
+    return [(starts[0], np.bincount(codes[:, block_of_start[starts[0]]],
+                                    minlength=encoder.block_widths[0]) / len(codes))
+            for encoder, starts in zip(adapter.column_encoders_, adapter.block_starts_)
+            if isinstance(encoder, ContinuousColumn) and encoder.normalizer_.block_widths]
+
+
+def scalar_quantile_targets(adapter, scores):
+    """Each scalar unit's raw value at each normal score under its column's encoding.
+
+    Returns an array of shape ``(n_scalar_units, len(scores))``, in the head's unit
+    order (see :mod:`skgan._engine.scalar_quantiles`); NaN for units of encoders
+    without a target.
+    """
+    n_identity, n_tanh, _ = adapter.head_layout_
+    targets = np.full((n_identity + n_tanh, len(scores)), np.nan)
+    for encoder, positions in zip(adapter.column_encoders_, adapter.scalar_positions_):
+        if len(positions) and hasattr(encoder, "scalar_quantile_targets"):
+            targets[positions] = encoder.scalar_quantile_targets(scores)
+    return targets
+
+
+def private_pair_tables(adapter, X, noise_multiplier, random_state):
+    """Pair calibration's tables of the training rows ``X`` (the rows the adapter trains
+    on, transformed by its constraints), with Gaussian noise of ``noise_multiplier``
+    times the tables' sensitivity in every cell (see
+    :class:`~skgan.adapters._pair_calibration.PairTables`); None with fewer than two
+    variables to pair."""
+    frame, _ = as_frame(X, require_values=False)
+    adapter._check_columns(frame)
+    keep = adapter.rows_to_train_on(frame)
+    if keep is not None:
+        frame = frame[keep].reset_index(drop=True)
+    if getattr(adapter, "constraints_", None) is not None:
+        frame = adapter.constraints_.transform(frame)
+    return fit_pair_tables(frame, adapter.column_encoders_, adapter.independent_groups_,
+                           noise_multiplier, random_state)
