@@ -9,15 +9,24 @@ For every development table (benchmarks/data), in one run and one torch thread e
   default schedule (``epochs="auto"``); after each chunk, quality and F1 of its rows
   against the cumulative training seconds (the adapter's fit included; sampling and
   measuring not);
-- GANSampler with ``early_stopping=True`` (one plain fit): seconds, epochs run, quality and
-  F1.
+- the same default fit, plain, with further seeds (``--seeds``): the full schedule's quality
+  and F1 are means over the seeds, as one fit's F1 moves by 0.05 and more between seeds;
+- GANSampler with ``early_stopping=True``, one fit per seed and way of validating
+  (``--early``): "held-out" (the default: a tenth of the rows held out, scored by the
+  estimator's own MMD), "training" (``validation_fraction=None``: every row trains and
+  the training rows are scored) and "training-quality" (the same, scored by the mean of
+  column shapes and pair trends of 2,000 generated rows, ``skgan.evaluation``'s
+  recomputation of the sdmetrics report): seconds, epochs run, quality and F1, means
+  over the seeds.
 
 It prints, per table, the seconds skgan needed to reach TVAE's and CTGAN's final quality
 and the targets of the issue: at most a third of TVAE's fit time and a tenth of CTGAN's;
 the early-stopped fit no longer than TVAE's whole fit on tables of 1,000 rows or more
-(CTGAN's on smaller ones), with quality and F1 within 0.01 of the full schedule's.
+(CTGAN's on smaller ones), with quality and F1 within 0.01 of the full schedule's (means
+over the seeds).
 
-Usage: python benchmarks/bench_time_to_quality.py [--tables census,mpg] [--quick]
+Usage: python benchmarks/bench_time_to_quality.py [--tables census,mpg] [--seeds 3]
+[--early held-out,training,training-quality] [--quick]
 Needs ``pip install -e ".[benchmark]"`` (ctgan, sdmetrics).
 """
 
@@ -82,9 +91,10 @@ def run_chunks(train, held_out, target, metadata, budget_scale):
     return curve, total_epochs
 
 
-def run_early_stopped(train, held_out, target, metadata, budget_scale):
+def run_full(train, held_out, target, metadata, budget_scale, seed):
+    """One plain fit of the default schedule with another seed."""
     from skgan import GANSampler
-    model = GANSampler(random_state=bt.SEED, early_stopping=True)
+    model = GANSampler(random_state=seed)
     if budget_scale != 1.0:
         steps_per_epoch = max(1, len(train) // model.batch_size)
         model.set_params(epochs=max(1, math.ceil(
@@ -93,9 +103,51 @@ def run_early_stopped(train, held_out, target, metadata, budget_scale):
     model.fit(train)
     fit_s = time.perf_counter() - started
     rows = model.sample(len(train), random_state=bt.SEED + 1)
-    return {"fit_s": fit_s, "epochs": model.n_iter_,
+    return {"seconds": fit_s, "seed": seed, **measure(rows, train, held_out, target, metadata)}
+
+
+def tabular_quality_scorer(n_generated=2_000):
+    """``scorer(estimator, X)``: the mean of the column-shape and pair-trend scores of
+    ``n_generated`` rows against ``X`` (skgan.evaluation's sdmetrics-style report)."""
+    from skgan.evaluation import column_shapes, pair_trends
+
+    def quality_score(estimator, X, y=None):
+        rows = estimator.sample(n_generated, random_state=0)
+        return 0.5 * (column_shapes(X, rows)["score"].mean()
+                      + pair_trends(X, rows)["score"].mean())
+    return quality_score
+
+
+#: Ways of validating an early-stopped fit: GANSampler parameters.
+EARLY_STOPPING = {
+    "held-out": lambda: {},
+    "training": lambda: {"validation_fraction": None},
+    "training-quality": lambda: {"validation_fraction": None,
+                                 "validation_scoring": tabular_quality_scorer()},
+}
+
+
+def run_early_stopped(train, held_out, target, metadata, budget_scale, way="held-out",
+                      seed=bt.SEED):
+    from skgan import GANSampler
+    model = GANSampler(random_state=seed, early_stopping=True, **EARLY_STOPPING[way]())
+    if budget_scale != 1.0:
+        steps_per_epoch = max(1, len(train) // model.batch_size)
+        model.set_params(epochs=max(1, math.ceil(
+            model._auto_rows * budget_scale / (steps_per_epoch * model.batch_size))))
+    started = time.perf_counter()
+    model.fit(train)
+    fit_s = time.perf_counter() - started
+    rows = model.sample(len(train), random_state=bt.SEED + 1)
+    return {"fit_s": fit_s, "epochs": model.n_iter_, "seed": seed,
             "validation_s": float(np.nansum(model.history_["validation_time"])),
             "model": model, **measure(rows, train, held_out, target, metadata)}
+
+
+def mean_of(runs, keys=("fit_s", "epochs", "validation_s", "quality", "f1", "seconds")):
+    """The mean of each of ``keys`` over ``runs`` (those they hold)."""
+    return {key: float(np.mean([run[key] for run in runs])) for key in keys
+            if all(key in run for run in runs)}
 
 
 def first_reaching(curve, quality):
@@ -122,19 +174,33 @@ def run_table(name, args):
     for point in result["curve"]:
         print(f"  skgan after {point['epochs']:>5} epochs, {point['seconds']:6.1f} s: quality "
               f"{point['quality']:.3f}, F1 {point['f1']:.3f}", flush=True)
-    result["early"] = run_early_stopped(train, held_out, target, metadata, args.budget_scale)
-    early = result["early"]
-    print(f"  skgan early_stopping=True: fit {early['fit_s']:.1f} s ({early['epochs']} of "
-          f"{result['total_epochs']} epochs, checks {early['validation_s']:.1f} s), quality "
-          f"{early['quality']:.3f}, F1 {early['f1']:.3f}", flush=True)
+    result["full_runs"] = [{**result["curve"][-1], "seed": bt.SEED}]
+    for seed in args.seeds[1:]:
+        run = run_full(train, held_out, target, metadata, args.budget_scale, seed)
+        result["full_runs"].append(run)
+        print(f"  skgan full schedule, seed {seed}: fit {run['seconds']:.1f} s, quality "
+              f"{run['quality']:.3f}, F1 {run['f1']:.3f}", flush=True)
+    result["full"] = mean_of(result["full_runs"])
+    result["early"] = {}
+    for way in args.early:
+        runs = []
+        for seed in args.seeds:
+            run = run_early_stopped(train, held_out, target, metadata, args.budget_scale,
+                                    way, seed)
+            runs.append(run)
+            print(f"  skgan early_stopping=True, {way}, seed {seed}: fit {run['fit_s']:.1f} s "
+                  f"({run['epochs']} of {result['total_epochs']} epochs, checks "
+                  f"{run['validation_s']:.1f} s), quality {run['quality']:.3f}, F1 "
+                  f"{run['f1']:.3f}", flush=True)
+        result["early"][way] = {"runs": runs, **mean_of(runs)}
     return result
 
 
-def verdicts(name, result):
-    full = result["curve"][-1]
+def verdicts(name, result, way):
+    full = result["full"]
     to_tvae = first_reaching(result["curve"], result["tvae"]["quality"])
     to_ctgan = first_reaching(result["curve"], result["ctgan"]["quality"])
-    early = result["early"]
+    early = result["early"][way]
     peer = "tvae" if result["rows"] >= 1000 else "ctgan"
     return {
         "to_tvae_s": to_tvae, "to_ctgan_s": to_ctgan,
@@ -151,29 +217,41 @@ def _s(value):
     return "never" if value is None else f"{value:.1f}"
 
 
-def print_summary(results):
-    print("\n## Summary\n")
+def _verdict(passed):
+    return "PASS" if passed else "FAIL"
+
+
+def print_summary(results, ways, n_seeds):
+    print(f"\n## Summary (skgan's full schedule and early-stopped fits: means over {n_seeds} "
+          "seed(s); the time marks from seed 0's chunked fit)\n")
     print("| table | rows | CTGAN fit s / quality | TVAE fit s / quality | skgan full s / quality "
           "/ F1 | skgan s to TVAE's quality (<= 1/3 TVAE) | skgan s to CTGAN's (<= 1/10 "
-          "CTGAN) | early stopping s / epochs / quality / F1 | early <= peer fit | "
-          "early quality, F1 within 0.01 |")
-    print("|---|--:|--:|--:|--:|--:|--:|--:|---|---|")
-    met = total = 0
+          "CTGAN) |")
+    print("|---|--:|--:|--:|--:|--:|--:|")
+    marks = {}
     for name, r in results.items():
-        v = verdicts(name, r)
-        full, early = r["curve"][-1], r["early"]
-        checks = [v["tvae_third"], v["ctgan_tenth"], v["early_time"],
-                  v["early_quality"] and v["early_f1"]]
-        met, total = met + sum(checks), total + len(checks)
+        v = verdicts(name, r, ways[0])
+        full = r["full"]
+        marks[name] = [v["tvae_third"], v["ctgan_tenth"]]
         print(f"| {name} | {r['rows']:,} | {r['ctgan']['fit_s']:.1f} / {r['ctgan']['quality']:.3f}"
               f" | {r['tvae']['fit_s']:.1f} / {r['tvae']['quality']:.3f} | {full['seconds']:.1f} / "
               f"{full['quality']:.3f} / {full['f1']:.3f} | {_s(v['to_tvae_s'])} "
-              f"{'PASS' if v['tvae_third'] else 'FAIL'} | {_s(v['to_ctgan_s'])} "
-              f"{'PASS' if v['ctgan_tenth'] else 'FAIL'} | {early['fit_s']:.1f} / "
-              f"{early['epochs']} / {early['quality']:.3f} / {early['f1']:.3f} | "
-              f"{'PASS' if v['early_time'] else 'FAIL'} ({v['early_peer']}) | "
-              f"{'PASS' if v['early_quality'] and v['early_f1'] else 'FAIL'} |")
-    print(f"\n{met}/{total} targets met.")
+              f"{_verdict(v['tvae_third'])} | {_s(v['to_ctgan_s'])} {_verdict(v['ctgan_tenth'])} |")
+    print("\n| table | validation | early stopping s / epochs / quality / F1 | early <= peer fit "
+          "| quality within 0.01 | F1 within 0.01 |")
+    print("|---|---|--:|---|---|---|")
+    for way in ways:
+        met = total = 0
+        for name, r in results.items():
+            v = verdicts(name, r, way)
+            early = r["early"][way]
+            checks = marks[name] + [v["early_time"], v["early_quality"] and v["early_f1"]]
+            met, total = met + sum(checks), total + len(checks)
+            print(f"| {name} | {way} | {early['fit_s']:.1f} / {early['epochs']:.0f} / "
+                  f"{early['quality']:.3f} / {early['f1']:.3f} | {_verdict(v['early_time'])} "
+                  f"({v['early_peer']}) | {_verdict(v['early_quality'])} | "
+                  f"{_verdict(v['early_f1'])} |")
+        print(f"| {met}/{total} targets met with {way} validation | | | | | |")
 
 
 def parse_args():
@@ -185,7 +263,17 @@ def parse_args():
                              "fit here (e.g. docs/img/validation_curve.png)")
     parser.add_argument("--quick", action="store_true",
                         help="a tenth of skgan's schedule and 10 peer epochs (a smoke run)")
+    parser.add_argument("--seeds", type=int, default=3,
+                        help="seeds of skgan's full and early-stopped fits (means are compared)")
+    parser.add_argument("--early", default=",".join(EARLY_STOPPING),
+                        help=f"ways of validating, from {','.join(EARLY_STOPPING)}")
     args = parser.parse_args()
+    args.early = args.early.split(",")
+    unknown = sorted(set(args.early) - set(EARLY_STOPPING))
+    if unknown:
+        parser.error(f"unknown --early {', '.join(unknown)}; choose from "
+                     f"{', '.join(EARLY_STOPPING)}")
+    args.seeds = [bt.SEED + i for i in range(args.seeds)]
     args.tables = args.tables.split(",")
     bt.refuse_unknown_choices(parser, args.tables, list(bt.TARGETS), ["gan"])
     args.budget_scale = 0.1 if args.quick else 1.0
@@ -206,14 +294,14 @@ def main():
           f"{os.getloadavg()[0]:.1f}{'; QUICK' if args.quick else ''}")
     started = time.perf_counter()
     results = {name: run_table(name, args) for name in args.tables}
-    print_summary(results)
+    print_summary(results, args.early, len(args.seeds))
     print(f"\nTotal {time.perf_counter() - started:.0f} s.")
     if args.figure:
         import matplotlib
         matplotlib.use("Agg")
         from skgan.plotting import plot_validation_scores
         name = args.tables[0]
-        ax = plot_validation_scores(results[name]["early"]["model"],
+        ax = plot_validation_scores(results[name]["early"][args.early[0]]["runs"][0]["model"],
                                     title=f"GANSampler(early_stopping=True) on {name}")
         ax.figure.tight_layout()
         ax.figure.savefig(args.figure, dpi=110)

@@ -71,6 +71,38 @@ def test_the_best_networks_are_kept_when_later_epochs_get_worse(check_every_epoc
     assert all(torch.equal(a, b) for a, b in zip(kept, weights[best_epoch]))
 
 
+def test_validation_fraction_none_trains_on_every_row_and_scores_them(check_every_epoch):
+    scored = []
+
+    def improving(estimator, X):
+        scored.append(X)
+        return float(len(estimator.history_.get("epoch", [])))
+
+    X = _blob(300)
+    plain = GANSampler(epochs=12, random_state=0, **SMALL).fit(X)
+    model = GANSampler(epochs=12, early_stopping=True, validation_fraction=None,
+                       validation_scoring=improving, random_state=0, **SMALL).fit(X)
+    # Nothing held out: the fit trains as the plain one on all 300 rows, and scores them.
+    np.testing.assert_array_equal(model.sample(50, random_state=1),
+                                  plain.sample(50, random_state=1))
+    assert len(scored) == 12 and all(np.array_equal(rows, X) for rows in scored)
+    assert model.n_iter_ == 12 and model.best_validation_score_ == 11.0
+
+
+def test_validation_fraction_none_scores_at_most_2000_training_rows_of_every_class():
+    X = pd.DataFrame({"x": np.arange(5000.0)})
+    y = np.r_[np.zeros(4900, dtype=int), np.ones(100, dtype=int)]
+    X_train, y_train, X_scored, y_scored = split_validation(X, y, None, seed=0, stratify=True)
+    assert X_train is X and y_train is y  # every row trains
+    assert len(X_scored) == 2000 and (y_scored == 1).sum() == 40
+    assert set(X_scored["x"]) <= set(X["x"]) and X_scored["x"].is_unique
+    small = np.zeros((30, 2))
+    assert split_validation(small, None, None, seed=0, stratify=False)[2] is small
+    model = ConditionalGAN(epochs=2, early_stopping=True, validation_fraction=None,
+                           random_state=0, **SMALL).fit(_blob(200), np.arange(200) % 3)
+    assert len(model.validation_scores_) >= 1
+
+
 def test_early_stopping_is_deterministic_with_an_integer_random_state():
     X = _blob(400)
     first = GANSampler(epochs=60, early_stopping=True, random_state=3, **SMALL).fit(X)

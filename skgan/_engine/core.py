@@ -58,7 +58,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "early_stopping": ["boolean", StrOptions({"auto"})],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "validation_scoring": [callable, None],

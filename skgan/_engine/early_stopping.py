@@ -45,8 +45,12 @@ def uses_early_stopping(early_stopping, n_rows):
 def split_validation(X, y, fraction, seed, stratify):
     """``(X_train, y_train, X_validation, y_validation)``: ``fraction`` of the rows held
     out, stratified by ``y`` when ``stratify``; at most MAX_VALIDATION_ROWS of the
-    held-out rows are kept for scoring."""
+    held-out rows are kept for scoring. ``fraction=None`` holds nothing out: every row
+    trains and at most MAX_VALIDATION_ROWS of them (drawn by ``seed``) are scored, as
+    scikit-learn's ``HistGradientBoostingClassifier`` stops on its training data."""
     n_rows = len(X)
+    if fraction is None:
+        return (X, y) + _scored_training_rows(X, y, seed, stratify)
     n_held = math.ceil(fraction * n_rows)
     if n_held < 2 or n_rows - n_held < 2:
         raise ValueError(
@@ -75,6 +79,21 @@ def split_validation(X, y, fraction, seed, stratify):
         if y_validation is not None:
             y_validation = _safe_indexing(y_validation, kept)
     return X_train, y_train, X_validation, y_validation
+
+
+def _scored_training_rows(X, y, seed, stratify):
+    """``(X_scored, y_scored)``: the training rows themselves, or MAX_VALIDATION_ROWS
+    of them drawn by ``seed`` (stratified by ``y`` when ``stratify``)."""
+    if len(X) <= MAX_VALIDATION_ROWS:
+        return X, y
+    labels = None if y is None else np.asarray(y)
+    parts = [X] if y is None else [X, y]
+    try:
+        split = train_test_split(*parts, train_size=MAX_VALIDATION_ROWS, random_state=seed,
+                                 stratify=labels if stratify else None)
+    except ValueError:  # a class too small to be drawn: draw the rows unstratified
+        split = train_test_split(*parts, train_size=MAX_VALIDATION_ROWS, random_state=seed)
+    return (split[0], None) if y is None else (split[0], split[2])
 
 
 class StoppingMonitor:
