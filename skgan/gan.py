@@ -90,8 +90,12 @@ default="auto"
         epochs and stop when ``n_iter_no_change`` checks in a row did not improve the
         best score by more than ``tol``; the fit keeps the networks of the best check.
         "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
-    validation_fraction : float in (0, 1), default=0.1
-        Rows held out for early stopping (at most 2,000 of them are scored).
+    validation_fraction : float in (0, 1) or None, default=0.1
+        Rows held out for early stopping (at most 2,000 of them are scored). None holds
+        nothing out: every row trains and the training rows (at most 2,000 of them) are
+        scored, as scikit-learn's ``HistGradientBoostingClassifier`` does; on tables of a
+        few hundred rows that follows the samples' quality better than a few dozen
+        held-out rows can (see the user guide).
     n_iter_no_change : int, default=10
         Checks without improvement before stopping (checks are at least 50 steps and at
         most 1 % of the epochs apart).
