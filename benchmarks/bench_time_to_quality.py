@@ -91,10 +91,11 @@ def run_chunks(train, held_out, target, metadata, budget_scale):
     return curve, total_epochs
 
 
-def run_full(train, held_out, target, metadata, budget_scale, seed):
-    """One plain fit of the default schedule with another seed."""
+def fit_default(train, held_out, target, metadata, budget_scale, seed, **params):
+    """One plain fit of GANSampler's default schedule (scaled by ``budget_scale``) with
+    ``params``: the model, its fit seconds and its rows' quality and F1."""
     from skgan import GANSampler
-    model = GANSampler(random_state=seed)
+    model = GANSampler(random_state=seed, **params)
     if budget_scale != 1.0:
         steps_per_epoch = max(1, len(train) // model.batch_size)
         model.set_params(epochs=max(1, math.ceil(
@@ -103,7 +104,13 @@ def run_full(train, held_out, target, metadata, budget_scale, seed):
     model.fit(train)
     fit_s = time.perf_counter() - started
     rows = model.sample(len(train), random_state=bt.SEED + 1)
-    return {"seconds": fit_s, "seed": seed, **measure(rows, train, held_out, target, metadata)}
+    return model, fit_s, measure(rows, train, held_out, target, metadata)
+
+
+def run_full(train, held_out, target, metadata, budget_scale, seed):
+    """The default schedule with another seed."""
+    _, fit_s, measured = fit_default(train, held_out, target, metadata, budget_scale, seed)
+    return {"seconds": fit_s, "seed": seed, **measured}
 
 
 def tabular_quality_scorer(n_generated=2_000):
@@ -129,19 +136,11 @@ EARLY_STOPPING = {
 
 def run_early_stopped(train, held_out, target, metadata, budget_scale, way="held-out",
                       seed=bt.SEED):
-    from skgan import GANSampler
-    model = GANSampler(random_state=seed, early_stopping=True, **EARLY_STOPPING[way]())
-    if budget_scale != 1.0:
-        steps_per_epoch = max(1, len(train) // model.batch_size)
-        model.set_params(epochs=max(1, math.ceil(
-            model._auto_rows * budget_scale / (steps_per_epoch * model.batch_size))))
-    started = time.perf_counter()
-    model.fit(train)
-    fit_s = time.perf_counter() - started
-    rows = model.sample(len(train), random_state=bt.SEED + 1)
+    model, fit_s, measured = fit_default(train, held_out, target, metadata, budget_scale,
+                                         seed, early_stopping=True, **EARLY_STOPPING[way]())
     return {"fit_s": fit_s, "epochs": model.n_iter_, "seed": seed,
             "validation_s": float(np.nansum(model.history_["validation_time"])),
-            "model": model, **measure(rows, train, held_out, target, metadata)}
+            "model": model, **measured}
 
 
 def mean_of(runs, keys=("fit_s", "epochs", "validation_s", "quality", "f1", "seconds")):
