@@ -292,6 +292,10 @@ dp_noise_multiplier_
         wrong = torch.nn.functional.one_hot(wrong, n_classes).to(condition.dtype)
         return torch.cat([wrong, rest], dim=1)
 
+    def _calibration_condition(self, n_rows, generator):
+        """Labels drawn from ``class_prior_``, as :meth:`sample` draws them."""
+        return self._one_hot(self._labels_to_sample(n_rows, None, generator))
+
     def _fake_condition(self, condition, n_fake):
         """The labels generated rows are asked for: the real rows' own, but in a
         private fit ``n_fake`` drawn from the class prior (no real row's label)."""

@@ -264,6 +264,23 @@ def test_a_private_fit_spreads_continuous_values_as_the_column_is_spread(table):
     assert GANSampler(epochs=1, random_state=0).fit(table).generator_.head.scalar_quantiles is None
 
 
+def test_a_private_conditional_fit_spreads_continuous_values_too(table):
+    from scipy.stats import ks_2samp
+
+    from skgan import ConditionalGAN
+
+    X, y = table[["income", "age"]], table["region"]
+    model = ConditionalGAN(epochs=10, batch_size=100, random_state=0,
+                           dp_epsilon=1.0).fit(X, y)
+    rows, labels = model.sample(2000, random_state=0)
+    for column in ("income", "age"):
+        assert ks_2samp(X[column].dropna(), rows[column].dropna()).statistic < 0.2
+    assert set(labels) == set(y)
+    assert model.generator_average_.head.scalar_quantiles.shape == (2, 2, 61)
+    plain = ConditionalGAN(epochs=1, random_state=0).fit(X, y)
+    assert plain.generator_average_.head.scalar_quantiles is None
+
+
 def test_a_private_model_file_samples_the_same_rows(table, tmp_path):
     import skgan
 

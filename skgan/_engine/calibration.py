@@ -21,7 +21,8 @@ class CalibrationMixin:
     ``max_score_samples`` of the estimator.
     """
 
-    #: Whether :meth:`_match_level_rates` applies (ConditionalGAN samples per class).
+    #: Whether :meth:`_match_level_rates` applies to every fit (ConditionalGAN samples
+    #: per class: only its private fits, where :meth:`_calibrates_scalar_quantiles`).
     _calibrates_level_rates = True
 
     def _match_level_rates(self):
@@ -30,7 +31,10 @@ class CalibrationMixin:
         With a tabular adapter's ``level_calibration=True``, sets the sampling
         generator's ``level_bias`` by :func:`skgan._engine.level_rates.calibrate_level_rates`
         from the logits of rows drawn with the fixed seeds of :meth:`score` (the
-        sampling stream is not advanced). The generated-minus-training share of every
+        sampling stream is not advanced). A conditional model, which samples per class,
+        is calibrated only in a private fit (its noisy training can leave levels and
+        modes far from their shares), over rows whose labels are drawn as ``sample``
+        draws them. The generated-minus-training share of every
         calibrated unit before calibration is kept in ``_level_rate_gaps``. The
         training it follows is kept whatever happens here: a failure (or Ctrl-C)
         leaves the generator uncalibrated (zero shifts) and warns.
@@ -40,12 +44,15 @@ class CalibrationMixin:
             return
         with torch.no_grad():
             head.level_bias.zero_()
-        blocks = self._level_rate_blocks() if self._calibrates_level_rates else []
+        calibrates = self._calibrates_level_rates or self._calibrates_scalar_quantiles()
+        blocks = self._level_rate_blocks() if calibrates else []
         if not blocks:
             return
         try:
             generator = self._seeded_generator(self._score_seeds())
-            raw = self._generate_encoded(CALIBRATION_ROWS, generator, output="raw")
+            condition = self._calibration_condition(CALIBRATION_ROWS, generator)
+            raw = self._generate_encoded(CALIBRATION_ROWS, generator, condition,
+                                         output="raw")
             n_identity, n_tanh, _ = self.adapter_.head_layout_
             first_unit = n_identity + n_tanh
             bias, self._level_rate_gaps = calibrate_level_rates(
@@ -78,7 +85,9 @@ class CalibrationMixin:
         head's ``scalar_quantiles`` by
         :func:`skgan._engine.scalar_quantiles.calibrate_scalar_quantiles` from the raw
         outputs of rows drawn with the fixed seeds of :meth:`score` (the sampling stream
-        is not advanced); otherwise the head keeps none. A failure (or Ctrl-C) leaves
+        is not advanced; a conditional model's rows with labels drawn as ``sample``
+        draws them, so the maps match the columns over all classes and keep each
+        class's order); otherwise the head keeps none. A failure (or Ctrl-C) leaves
         the head without maps and warns.
         """
         head = getattr(self._sampling_generator(), "head", None)
@@ -87,12 +96,14 @@ class CalibrationMixin:
         head.scalar_quantiles = None
         targets_of = getattr(self.adapter_, "scalar_quantile_targets", None)
         n_identity, n_tanh, _ = getattr(self.adapter_, "head_layout_", (0, 0, ()))
-        if (targets_of is None or not n_identity + n_tanh or not self._calibrates_level_rates
+        if (targets_of is None or not n_identity + n_tanh
                 or not self._calibrates_scalar_quantiles()):
             return
         try:
             generator = self._seeded_generator(self._score_seeds())
-            raw = self._generate_encoded(CALIBRATION_ROWS, generator, output="raw")
+            condition = self._calibration_condition(CALIBRATION_ROWS, generator)
+            raw = self._generate_encoded(CALIBRATION_ROWS, generator, condition,
+                                         output="raw")
             quantiles = calibrate_scalar_quantiles(raw[:, :n_identity + n_tanh],
                                                    targets_of(QUANTILE_SCORES))
         except (Exception, KeyboardInterrupt) as error:
@@ -100,6 +111,11 @@ class CalibrationMixin:
                        "matching their encoding's quantiles", error)
             return
         head.scalar_quantiles = torch.as_tensor(quantiles, device=head.level_bias.device)
+
+    def _calibration_condition(self, n_rows, generator):
+        """The condition of the rows :meth:`_match_scalar_quantiles` draws (None: the
+        generator's own; a conditional estimator draws labels as it samples them)."""
+        return None
 
     def _match_pair_oversampling(self):
         """Choose how many rows pair calibration generates per sampled row.
