@@ -73,7 +73,10 @@ max_time, distributed, dp_epsilon, dp_delta, dp_max_grad_norm
         ``class_prior_`` (the class frequencies, read without noise), not taken from
         the real rows of the step; mismatched-label negatives are left out (they would
         show each real row twice); "wgan-gp" and ``class_weight="balanced"`` are
-        refused.
+        refused; after training, levels, modes and continuous units are calibrated as
+        a private ``GANSampler``'s, over rows with labels drawn from ``class_prior_``
+        (no private pair tables). With ``validation_fraction=None``, early stopping
+        scores (at most 2,000 of) the training rows, stratified by class.
 
     Attributes
     ----------
