@@ -40,6 +40,11 @@ class ScheduledGANSampler(GANSampler):
         super().__init__(**params)
         self.schedule = schedule
 
+    @classmethod
+    def _get_param_names(cls):
+        # GANSampler's parameters and the schedule (``**params`` hides the former)
+        return sorted(set(GANSampler._get_param_names()) | {"schedule"})
+
     def _begin_epochs(self, n_rows, batch_size, n_epochs):
         self._total_steps = n_epochs * max(1, n_rows // batch_size)
         self._steps_done = 0

@@ -10,7 +10,8 @@ For every development table (benchmarks/data), in one run and one torch thread e
   against the cumulative training seconds (the adapter's fit included; sampling and
   measuring not);
 - the same default fit, plain, with further seeds (``--seeds``): the full schedule's quality
-  and F1 are means over the seeds, as one fit's F1 moves by 0.05 and more between seeds;
+  and F1 are means over the seeds (seed 0's from its last chunk), as one fit's F1 moves
+  by 0.05 and more between seeds;
 - GANSampler with ``early_stopping=True``, one fit per seed and way of validating
   (``--early``): "held-out" (the default: a tenth of the rows held out, scored by the
   estimator's own MMD), "training" (``validation_fraction=None``: every row trains and
@@ -267,6 +268,8 @@ def parse_args():
     parser.add_argument("--early", default=",".join(EARLY_STOPPING),
                         help=f"ways of validating, from {','.join(EARLY_STOPPING)}")
     args = parser.parse_args()
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
     args.early = args.early.split(",")
     unknown = sorted(set(args.early) - set(EARLY_STOPPING))
     if unknown:

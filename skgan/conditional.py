@@ -76,7 +76,8 @@ max_time, distributed, dp_epsilon, dp_delta, dp_max_grad_norm
         refused; after training, levels, modes and continuous units are calibrated as
         a private ``GANSampler``'s, over rows with labels drawn from ``class_prior_``
         (no private pair tables). With ``validation_fraction=None``, early stopping
-        scores (at most 2,000 of) the training rows, stratified by class.
+        scores the training rows (when more than 2,000, 2,000 of them drawn stratified
+        by class, or at random when a class is too small to be drawn).
 
     Attributes
     ----------
@@ -104,7 +105,8 @@ dp_noise_multiplier_
     ((4, 2), [1, 1, 1, 1])
     """
 
-    # Level rates differ by class; calibrating them per class is not done yet.
+    # Level rates differ by class and a shift is one for all classes: only private fits,
+    # whose noisy training leaves levels far off, are calibrated (over all classes).
     _calibrates_level_rates = False
 
     _parameter_constraints = {

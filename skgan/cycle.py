@@ -91,7 +91,8 @@ default="auto"
         1 shows a progress bar with the current losses (and the validation score).
     early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
 max_time
-        As for :class:`~skgan.GANSampler`, with rows of each domain held out.
+        As for :class:`~skgan.GANSampler`, with rows of each domain held out (with
+        ``validation_fraction=None``, training rows of each domain scored).
 
     Attributes
     ----------

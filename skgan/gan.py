@@ -86,9 +86,10 @@ default="auto"
     verbose : int, default=0
         1 shows a progress bar with the current losses (and the validation score).
     early_stopping : bool or "auto", default=False
-        Hold out ``validation_fraction`` of the rows, score them every few
-        epochs and stop when ``n_iter_no_change`` checks in a row did not improve the
-        best score by more than ``tol``; the fit keeps the networks of the best check.
+        Hold out ``validation_fraction`` of the rows (or, with None, score the
+        training rows), score them every few epochs and stop when
+        ``n_iter_no_change`` checks in a row did not improve the best score by more
+        than ``tol``; the fit keeps the networks of the best check.
         "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
     validation_fraction : float in (0, 1) or None, default=0.1
         Rows held out for early stopping (at most 2,000 of them are scored). None holds
@@ -152,7 +153,9 @@ default="auto"
     n_iter_ : int
         Epochs the last ``fit`` (or ``partial_fit``) ran.
     validation_scores_ : list of float or None
-        The held-out score of every check of the last fit (None without early stopping).
+        The validation score of every check of the last fit (of the held-out rows, or
+        of the training rows with ``validation_fraction=None``; None without early
+        stopping).
     best_validation_score_ : float or None
         The best of them: the score of the networks kept.
     history_ : dict of lists

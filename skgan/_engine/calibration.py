@@ -113,8 +113,9 @@ class CalibrationMixin:
         head.scalar_quantiles = torch.as_tensor(quantiles, device=head.level_bias.device)
 
     def _calibration_condition(self, n_rows, generator):
-        """The condition of the rows :meth:`_match_scalar_quantiles` draws (None: the
-        generator's own; a conditional estimator draws labels as it samples them)."""
+        """The condition of the rows :meth:`_match_level_rates` and
+        :meth:`_match_scalar_quantiles` draw (None: the generator's own; a conditional
+        estimator draws labels as it samples them)."""
         return None
 
     def _match_pair_oversampling(self):

@@ -1,14 +1,16 @@
-"""Knowing when to stop: a held-out share of the rows scored every few epochs, the best
-networks kept, and a wall-clock budget.
+"""Knowing when to stop: a held-out share of the rows (or the training rows) scored every
+few epochs, the best networks kept, and a wall-clock budget.
 
 As scikit-learn's ``MLPClassifier`` and ``HistGradientBoostingClassifier`` do it:
 ``validation_fraction`` of the training rows is set aside (stratified by ``y`` where
-there is one: classes for ConditionalGAN, domains for CycleGANTransformer), the
+there is one: classes for ConditionalGAN, domains for CycleGANTransformer) and the
 estimator is scored on them every few epochs (its own ``score``, or
-``validation_scoring``), and training stops when the score has not improved by more than
-``tol`` for ``n_iter_no_change`` checks in a row. The networks of the best check (their
-weights, moving average and optimiser states) are the ones the fit keeps. ``max_time``
-stops any fit after so many seconds, at the best check so far when scores are kept.
+``validation_scoring``); with ``validation_fraction=None`` nothing is set aside and
+the training rows themselves (at most MAX_VALIDATION_ROWS of them) are scored.
+Training stops when the score has not improved by more than ``tol`` for
+``n_iter_no_change`` checks in a row. The networks of the best check (their weights,
+moving average and optimiser states) are the ones the fit keeps. ``max_time`` stops
+any fit after so many seconds, at the best check so far when scores are kept.
 
 Scoring reads the estimator's own seeds and never its training stream, so a fit with
 early stopping trains exactly as one without (on the rows it kept) until it stops.
