@@ -281,6 +281,21 @@ def test_a_private_conditional_fit_spreads_continuous_values_too(table):
     assert plain.generator_average_.head.scalar_quantiles is None
 
 
+def test_a_private_generator_state_loads_strictly_into_a_head_without_maps(table):
+    import copy
+
+    private = GANSampler(epochs=2, batch_size=100, random_state=0, dp_epsilon=1.0).fit(table)
+    fresh = copy.deepcopy(private.generator_average_)
+    fresh.head.scalar_quantiles = None  # as a head built anew has none
+    assert "head.scalar_quantiles" not in fresh.state_dict()
+    state = private.generator_average_.state_dict()
+    fresh.load_state_dict(state)  # strict: the maps' key is taken, not refused
+    torch.testing.assert_close(fresh.head.scalar_quantiles, state["head.scalar_quantiles"])
+    without_maps = {key: value for key, value in state.items() if key != "head.scalar_quantiles"}
+    fresh.load_state_dict(without_maps)  # and a state without maps drops them
+    assert fresh.head.scalar_quantiles is None
+
+
 def test_a_private_model_file_samples_the_same_rows(table, tmp_path):
     import skgan
 

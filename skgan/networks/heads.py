@@ -72,6 +72,17 @@ class BlockActivationHead(nn.Module):
         # linear and tanh units mapped to the quantiles the adapter's encoding implies.
         self.register_buffer("scalar_quantiles", None)
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # The maps are a buffer only once set: a state with maps loads into a head
+        # without them (and one without into a head with them) under strict loading.
+        key = prefix + "scalar_quantiles"
+        if key in state_dict and self.scalar_quantiles is None:
+            self.scalar_quantiles = torch.empty_like(state_dict[key],
+                                                     device=self.level_bias.device)
+        elif key not in state_dict:
+            self.scalar_quantiles = None
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def reset_parameters_from(self, generator):
         """Fill the unit → block index (no random draws; called by the initialiser)."""
         widths = torch.tensor(self.block_widths, dtype=torch.long)
