@@ -60,21 +60,14 @@ def split_validation(X, y, fraction, seed, stratify):
             "on or to validate with (2 at least each); use more rows or turn "
             "early_stopping off."
         )
-    labels = None if y is None else np.asarray(y)
-    parts = [X] if y is None else [X, y]
     try:
-        split = train_test_split(*parts, test_size=n_held, random_state=seed,
-                                 stratify=labels if stratify else None)
+        X_train, y_train, X_validation, y_validation = _split_rows(
+            X, y, seed, stratify, test_size=n_held)
     except ValueError as error:  # a class too small to be in both parts
         raise ValueError(
             f"Cannot hold out validation_fraction={fraction} of the rows stratified by y: "
             f"{error}"
         ) from error
-    if y is None:
-        X_train, X_validation = split
-        y_train = y_validation = None
-    else:
-        X_train, X_validation, y_train, y_validation = split
     if len(X_validation) > MAX_VALIDATION_ROWS:
         kept = np.arange(MAX_VALIDATION_ROWS)
         X_validation = _safe_indexing(X_validation, kept)
@@ -88,14 +81,25 @@ def _scored_training_rows(X, y, seed, stratify):
     of them drawn by ``seed`` (stratified by ``y`` when ``stratify``)."""
     if len(X) <= MAX_VALIDATION_ROWS:
         return X, y
+    try:
+        X_scored, y_scored, _, _ = _split_rows(X, y, seed, stratify,
+                                               train_size=MAX_VALIDATION_ROWS)
+    except ValueError:  # a class too small to be drawn: draw the rows unstratified
+        X_scored, y_scored, _, _ = _split_rows(X, y, seed, False,
+                                               train_size=MAX_VALIDATION_ROWS)
+    return X_scored, y_scored
+
+
+def _split_rows(X, y, seed, stratify, **size):
+    """``(X_first, y_first, X_second, y_second)`` by scikit-learn's
+    ``train_test_split`` with ``size`` (the ``y`` parts None without ``y``)."""
     labels = None if y is None else np.asarray(y)
     parts = [X] if y is None else [X, y]
-    try:
-        split = train_test_split(*parts, train_size=MAX_VALIDATION_ROWS, random_state=seed,
-                                 stratify=labels if stratify else None)
-    except ValueError:  # a class too small to be drawn: draw the rows unstratified
-        split = train_test_split(*parts, train_size=MAX_VALIDATION_ROWS, random_state=seed)
-    return (split[0], None) if y is None else (split[0], split[2])
+    split = train_test_split(*parts, random_state=seed,
+                             stratify=labels if stratify else None, **size)
+    if y is None:
+        return split[0], None, split[1], None
+    return split[0], split[2], split[1], split[3]
 
 
 class StoppingMonitor:
