@@ -1,7 +1,12 @@
-"""Sampling with labels: ``sample(n, y)`` and ``sample_chunks(n, y)`` of ConditionalGAN."""
+"""Class labels of ConditionalGAN: checked in fit, drawn or checked when sampling
+(``sample(n, y)`` and ``sample_chunks(n, y)``), and turned into conditions."""
+
+import warnings
 
 import numpy as np
+import pandas as pd
 import torch
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
@@ -11,9 +16,10 @@ from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_siz
 class LabelledSamplingMixin:
     """``sample`` and ``sample_chunks`` that return labels with the samples.
 
-    Mixed in before :class:`skgan.base.BaseGAN` by a conditional estimator with fitted
-    ``classes_`` and ``class_prior_``, ``_one_hot(labels)`` (the condition of each
-    label) and ``_check_known(labels)``.
+    Mixed in before :class:`skgan.base.BaseGAN` by a conditional estimator; it also
+    checks the labels of ``fit`` (setting ``classes_`` and ``class_prior_``), turns
+    labels into one-hot conditions (``_one_hot``) and draws conditions at the training
+    class frequencies for the encoder's training and the calibrations after training.
     """
 
     def sample(self, n_samples=1, y=None, random_state=None, truncation=None):
@@ -109,6 +115,67 @@ class LabelledSamplingMixin:
             )
         self._check_known(labels)
         return self.classes_[np.searchsorted(self.classes_, labels)]
+
+    def _check_labels(self, y, reset):
+        parallel = getattr(self, "_data_parallel", None)
+        if parallel is None:
+            y = self._valid_labels(y)
+        else:  # every rank checks its labels before any learns the others' classes
+            y = parallel.run_agreed("checking its labels", lambda: self._valid_labels(y))
+        if reset:
+            self.classes_, counts = np.unique(y, return_counts=True)
+            if parallel is not None:  # the classes of every shard
+                self.classes_, counts = parallel.merge_counts(self.classes_, counts)
+            self.class_prior_ = counts / counts.sum()
+            single = self.classes_[counts == 1]
+            if len(single):
+                warnings.warn(
+                    f"Classes {single.tolist()} have a single example; the model will "
+                    "learn little about them.", UserWarning, stacklevel=5,
+                )
+        else:
+            self._check_known(y)
+        return y
+
+    def _valid_labels(self, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None: "
+                "call fit(X, y) with class labels."
+            )
+        y = column_or_1d(y, warn=True)
+        _refuse_missing(y)
+        check_classification_targets(y)
+        return y
+
+    def _check_known(self, labels):
+        _refuse_missing(labels)
+        unseen = np.setdiff1d(np.unique(labels), self.classes_)
+        if len(unseen):
+            raise ValueError(
+                f"Labels {unseen.tolist()} were not seen in fit; known classes: "
+                f"{self.classes_.tolist()}."
+            )
+
+    def _prior_condition(self, n_rows, generator):
+        """Conditions of labels drawn at the training class frequencies, as
+        :meth:`sample` draws them."""
+        return self._one_hot(self._labels_to_sample(n_rows, None, generator))
+
+    # the latent encoder trains, and private fits calibrate, over such rows
+    _encoder_training_condition = _calibration_condition = _prior_condition
+
+    def _one_hot(self, labels):
+        codes = torch.as_tensor(np.searchsorted(self.classes_, labels))
+        return torch.nn.functional.one_hot(codes, len(self.classes_)).to(
+            device=self.device_, dtype=torch.float32
+        )
+
+
+def _refuse_missing(labels):
+    """Refuse missing labels by name (np.unique cannot sort None among labels)."""
+    if pd.isna(np.asarray(labels, dtype=object)).any():
+        raise ValueError("y has missing labels (None or NaN); drop those rows first.")
 
 
 def _with_labels(chunks, labels):

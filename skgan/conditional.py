@@ -1,13 +1,10 @@
 """ConditionalGAN: class-conditional generation with a matching-aware discriminator."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._engine.private import PrivateTrainingMixin
@@ -240,47 +237,6 @@ dp_noise_multiplier_
         asked = torch.nn.functional.one_hot(levels, self.conditioner_.dim).float()
         return torch.cat([condition, asked.to(condition.device)], dim=1)
 
-    def _check_labels(self, y, reset):
-        parallel = getattr(self, "_data_parallel", None)
-        if parallel is None:
-            y = self._valid_labels(y)
-        else:  # every rank checks its labels before any learns the others' classes
-            y = parallel.run_agreed("checking its labels", lambda: self._valid_labels(y))
-        if reset:
-            self.classes_, counts = np.unique(y, return_counts=True)
-            if parallel is not None:  # the classes of every shard
-                self.classes_, counts = parallel.merge_counts(self.classes_, counts)
-            self.class_prior_ = counts / counts.sum()
-            single = self.classes_[counts == 1]
-            if len(single):
-                warnings.warn(
-                    f"Classes {single.tolist()} have a single example; the model will "
-                    "learn little about them.", UserWarning, stacklevel=5,
-                )
-        else:
-            self._check_known(y)
-        return y
-
-    def _valid_labels(self, y):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None: "
-                "call fit(X, y) with class labels."
-            )
-        y = column_or_1d(y, warn=True)
-        _refuse_missing(y)
-        check_classification_targets(y)
-        return y
-
-    def _check_known(self, labels):
-        _refuse_missing(labels)
-        unseen = np.setdiff1d(np.unique(labels), self.classes_)
-        if len(unseen):
-            raise ValueError(
-                f"Labels {unseen.tolist()} were not seen in fit; known classes: "
-                f"{self.classes_.tolist()}."
-            )
-
     def _critic_steps(self):
         if self.n_critic is not None:
             return self.n_critic
@@ -296,10 +252,6 @@ dp_noise_multiplier_
         wrong = (classes.argmax(dim=1) + shift) % n_classes
         wrong = torch.nn.functional.one_hot(wrong, n_classes).to(condition.dtype)
         return torch.cat([wrong, rest], dim=1)
-
-    def _calibration_condition(self, n_rows, generator):
-        """Labels drawn from ``class_prior_``, as :meth:`sample` draws them."""
-        return self._one_hot(self._labels_to_sample(n_rows, None, generator))
 
     def _fake_condition(self, condition, n_fake):
         """The labels generated rows are asked for: the real rows' own, but in a
@@ -397,16 +349,6 @@ dp_noise_multiplier_
         self._check_known(labels)
         return self._one_hot(labels)
 
-    def _encoder_training_condition(self, n_rows, generator):
-        """Conditions of labels drawn at the training class frequencies."""
-        return self._one_hot(self._labels_to_sample(n_rows, None, generator))
-
-    def _one_hot(self, labels):
-        codes = torch.as_tensor(np.searchsorted(self.classes_, labels))
-        return torch.nn.functional.one_hot(codes, len(self.classes_)).to(
-            device=self.device_, dtype=torch.float32
-        )
-
     def score(self, X, y):
         """Class-weighted mean of ``-MMD²`` between each class's rows and its samples.
 
@@ -447,8 +389,3 @@ dp_noise_multiplier_
         tags.target_tags.required = True
         return tags
 
-
-def _refuse_missing(labels):
-    """Refuse missing labels by name (np.unique cannot sort None among labels)."""
-    if pd.isna(np.asarray(labels, dtype=object)).any():
-        raise ValueError("y has missing labels (None or NaN); drop those rows first.")
