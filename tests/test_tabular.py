@@ -373,6 +373,30 @@ def test_none_and_nan_in_one_column_are_one_missing_level():
     assert (decoded["side"][decoded["key"].isna()] == "y").all()
 
 
+@pytest.mark.parametrize("column", [
+    pd.Series(["x", "y", None, "x"] * 5, dtype=object),
+    pd.Series(["x", "y", None, "x"] * 5, dtype="str"),
+    pd.Series(["x", "y", None, "x"] * 5, dtype="string"),
+    pd.Series(pd.Categorical(["x", "y", None, "x"] * 5, categories=["y", "x", "z"])),
+    pd.Series([1, 3, 3, 7] * 5),
+    pd.Series([1.0, 3.0, np.nan, 7.0] * 5),
+    pd.Series(pd.array([1, 3, None, 7] * 5, dtype="Int64")),
+    pd.Series([True, False, False, True] * 5),
+    pd.Series(pd.to_datetime(["2020-01-01", "2021-06-30", None, "2020-01-01"] * 5)),
+], ids=lambda column: str(column.dtype))
+def test_decoded_levels_are_the_seen_values_in_the_columns_dtype(column):
+    # Sampling takes a discrete column's levels by position from levels converted once;
+    # the values and dtype are those of converting each sampled value.
+    encoder = TabularAdapter(discrete_columns=["c"]).fit(pd.DataFrame({"c": column})) \
+        .column_encoders_[0]
+    levels = encoder.coder_.all_levels()
+    positions = np.random.RandomState(0).randint(len(levels), size=50)
+    taken = encoder.levels_series(positions)
+    pd.testing.assert_series_equal(taken, encoder.as_series(levels[positions]))
+    assert taken.dtype == column.dtype
+    assert set(taken.dropna()) <= set(column.dropna())
+
+
 def test_times_keep_their_exact_range_and_resolution():
     # float64 holds these nanoseconds only to 128 ns: bounds and steps must stay exact.
     start = pd.Timestamp("2000-01-01")

@@ -72,7 +72,7 @@ class DecodedRows:
         if index in self.values:
             return self.values[index].iloc[rows].reset_index(drop=True)
         if index in self.levels:
-            return encoder.as_series(encoder.coder_.all_levels()[self.levels[index][rows]])
+            return encoder.levels_series(self.levels[index][rows])
         scalars, codes = self.parts[index]
         return encoder.decode(scalars[rows], [block[rows] for block in codes], None)
 

@@ -181,6 +181,18 @@ class DiscreteColumn:
     def decode(self, scalars, codes, random_state):
         return self.as_series(self.coder_.decode(codes, random_state))
 
+    def levels_series(self, positions):
+        """The levels at ``positions`` (in ``coder_.all_levels()``) as a Series of the
+        column's dtype: the levels are converted once and taken by position, so the
+        values of the rows are not converted one by one (as ``as_series`` must)."""
+        levels = self.coder_.all_levels()
+        if isinstance(self.dtype, np.dtype) and self.dtype.kind in "biu" and \
+                pd.isna(levels).any():  # integers only where no missing level is taken
+            return self.as_series(levels[positions])
+        typed = self.as_series(levels)
+        values = typed.to_numpy() if isinstance(typed.dtype, np.dtype) else typed.array
+        return pd.Series(values.take(np.asarray(positions, dtype=np.intp)), dtype=typed.dtype)
+
     def as_series(self, values):
         """Seen levels (an object array) as a Series of the column's dtype."""
         if isinstance(self.dtype, pd.CategoricalDtype):
