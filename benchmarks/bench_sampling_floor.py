@@ -23,6 +23,7 @@ Usage::
 """
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -42,19 +43,24 @@ TABLES = ("census", "cps1985", "default", "mpg", "wage")
 TARGET = 1.3
 
 
-def best_of(repeats, run):
-    """The least seconds of ``repeats`` runs of ``run()`` (the first one warms up)."""
-    run()
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def best_of(repeats, runs):
+    """The least seconds of ``repeats`` runs of each of ``runs`` (name -> callable), the
+    runs taking turns (after one warm-up run each), so that a machine whose speed drifts
+    during the measurement slows all of them alike."""
+    for run in runs.values():
         run()
-        seconds.append(time.perf_counter() - start)
-    return min(seconds)
+    seconds = {name: math.inf for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            seconds[name] = min(seconds[name], time.perf_counter() - start)
+    return seconds
 
 
-def floor_seconds(model, n_rows, repeats):
-    """A bare forward pass of the sampling generator over ``n_rows`` rows, in chunks."""
+def floor_run(model, n_rows):
+    """A bare forward pass of the sampling generator over ``n_rows`` rows, in chunks (a
+    callable: the inputs are drawn beforehand)."""
     network = model._sampling_generator()
     network.eval()
     generator = torch.Generator().manual_seed(0)
@@ -68,20 +74,20 @@ def floor_seconds(model, n_rows, repeats):
         with torch.inference_mode():
             for latent, condition in inputs:  # as sampling runs it: drawn codes, no one-hot
                 network.head.sample_codes(network.raw_output(latent, condition), generator)
-    return best_of(repeats, run)
+    return run
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--tables", default=",".join(TABLES))
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--messy-rows", type=int, default=14_000,
                         help="training rows of bench_messy_tables' generated tables "
                              "(orders, subscriptions), when --tables names them")
     args = parser.parse_args()
     print(f"GANSampler defaults (random_state=0), sample({args.rows:,}), best of "
-          f"{args.repeats}, {torch.get_num_threads()} threads; chunk {SAMPLE_BLOCK_ROWS:,} rows")
+          f"{args.repeats} taking turns, {torch.get_num_threads()} threads; chunk {SAMPLE_BLOCK_ROWS:,} rows")
     print(f"{'table':<10} {'cand/row':>8} {'floor rows/s':>12} {'sample rows/s':>13} "
           f"{'ratio':>6} {'per generated':>13} {'no pairs rows/s':>15} {'ratio':>6}")
     verdicts = []
@@ -92,13 +98,19 @@ def main():
         adapter = model.adapter_
         generated = adapter.n_candidates(min(args.rows, SAMPLE_BLOCK_ROWS))
         per_row = generated / min(args.rows, SAMPLE_BLOCK_ROWS)
-        floor = floor_seconds(model, args.rows, args.repeats)
-        sampled = best_of(args.repeats, lambda: model.sample(args.rows, random_state=0))
-        pairs, adapter.pair_tables_ = adapter.pair_tables_, None
-        try:
-            plain = best_of(args.repeats, lambda: model.sample(args.rows, random_state=0))
-        finally:
-            adapter.pair_tables_ = pairs
+
+        def without_pairs():
+            pairs, adapter.pair_tables_ = adapter.pair_tables_, None
+            try:
+                model.sample(args.rows, random_state=0)
+            finally:
+                adapter.pair_tables_ = pairs
+
+        seconds = best_of(args.repeats, {
+            "floor": floor_run(model, args.rows),
+            "sample": lambda: model.sample(args.rows, random_state=0),
+            "plain": without_pairs})
+        floor, sampled, plain = seconds["floor"], seconds["sample"], seconds["plain"]
         ratio, ratio_generated, ratio_plain = (
             sampled / floor, sampled / (floor * per_row), plain / floor)
         verdicts.append((name, ratio_plain))
