@@ -129,6 +129,9 @@ class PairTables:
     share_gaps = {}
     n_rows = 0
     noise_multiplier = None  # tables built before private ones existed: exact
+    #: Column positions not raked (see :func:`fit_pair_tables`); none in tables built
+    #: before columns were left out.
+    left_out = ()
 
     def __init__(self, codes, n_levels, groups=None, noise_multiplier=None,
                  random_state=None):
@@ -266,32 +269,38 @@ def measured_pairs(n_levels, groups):
 
 
 def fit_pair_tables(frame, encoders, independent_groups=(), noise_multiplier=None,
-                    random_state=None):
+                    random_state=None, left_out=()):
     """The training rows' :class:`PairTables` over :func:`pair_codes` (None with fewer
     than two variables to pair), pairs across ``independent_groups`` (tuples of column
-    positions; the other columns form one more group) left out; with
-    ``noise_multiplier``, measured with differential privacy (see :class:`PairTables`)."""
+    positions; the other columns form one more group) left out, and the columns at
+    the positions ``left_out`` not raked at all; with ``noise_multiplier``, measured
+    with differential privacy (see :class:`PairTables`)."""
+    left_out = sorted(int(position) for position in left_out)
     codes, n_levels = pair_codes({index: frame.iloc[:, index]
-                                  for index in range(frame.shape[1])}, encoders)
-    groups = _pair_groups(encoders, independent_groups)
+                                  for index in range(frame.shape[1])}, encoders, left_out)
+    groups = _pair_groups(encoders, independent_groups, left_out)
     if len(n_levels) < 2:
         return None
-    return PairTables(codes, n_levels, groups, noise_multiplier, random_state)
+    tables = PairTables(codes, n_levels, groups, noise_multiplier, random_state)
+    tables.left_out = left_out
+    return tables
 
 
-def count_measured_pairs(encoders, independent_groups=()):
+def count_measured_pairs(encoders, independent_groups=(), left_out=()):
     """How many tables :func:`fit_pair_tables` measures with these fitted encoders (the
     ``P`` of a private measurement's sensitivity), from their levels alone."""
-    n_levels = [pair_width(encoders[index]) for index in _paired_columns(encoders)]
+    n_levels = [pair_width(encoders[index])
+                for index in _paired_columns(encoders, left_out)]
     if len(n_levels) < 2:
         return 0
-    return len(measured_pairs(n_levels, _pair_groups(encoders, independent_groups)))
+    return len(measured_pairs(n_levels,
+                              _pair_groups(encoders, independent_groups, left_out)))
 
 
-def _pair_groups(encoders, independent_groups):
+def _pair_groups(encoders, independent_groups, left_out=()):
     group_of = {position: label for label, group in enumerate(independent_groups, start=1)
                 for position in group}
-    return [group_of.get(position, 0) for position in _paired_columns(encoders)]
+    return [group_of.get(position, 0) for position in _paired_columns(encoders, left_out)]
 
 
 def pair_width(encoder):
@@ -302,11 +311,13 @@ def pair_width(encoder):
     return 2
 
 
-def pair_codes(columns, encoders):
+def pair_codes(columns, encoders, left_out=()):
     """Codes of the variables raked, from a table's columns (Series by position, or
     :class:`skgan.adapters._decoded_rows.DecodedRows`) and its fitted column encoders:
     every discrete column (its ``MAX_LEVELS - 1`` most frequent levels, the others as
-    one) and whether each continuous column with missing values is missing. Returns the codes (one column per variable) and their numbers of levels.
+    one) and whether each continuous column with missing values is missing, but the
+    columns at the positions ``left_out`` (``PairTables.left_out``). Returns the codes
+    (one column per variable) and their numbers of levels.
 
     Continuous columns' values are left out: raking them too (in quantile bins) left
     the discrete pairs and the missing rates further from the training rows on the
@@ -314,7 +325,7 @@ def pair_codes(columns, encoders):
     """
     codes, n_levels = [], []
     held_code = getattr(columns, "pair_code", None)  # DecodedRows hold some as codes
-    for index in _paired_columns(encoders):
+    for index in _paired_columns(encoders, left_out):
         encoder = encoders[index]
         discrete = isinstance(encoder, DiscreteColumn)
         width = pair_width(encoder)
@@ -337,11 +348,12 @@ def frequent_level_codes(encoder, column, width):
     return np.where((level < 0) | (level >= width), width - 1, level)
 
 
-def _paired_columns(encoders):
+def _paired_columns(encoders, left_out=()):
     """The column position of each variable of :func:`pair_codes`, in its order."""
     return [index for index, encoder in enumerate(encoders)
-            if isinstance(encoder, DiscreteColumn)
-            or isinstance(encoder, ContinuousColumn) and encoder.has_missing_]
+            if index not in left_out and (
+                isinstance(encoder, DiscreteColumn)
+                or isinstance(encoder, ContinuousColumn) and encoder.has_missing_)]
 
 
 def systematic_sample(weights, n_rows, random_state):

@@ -60,4 +60,5 @@ def private_pair_tables(adapter, X, noise_multiplier, random_state):
     if getattr(adapter, "constraints_", None) is not None:
         frame = adapter.constraints_.transform(frame)
     return fit_pair_tables(frame, adapter.column_encoders_, adapter.independent_groups_,
-                           noise_multiplier, random_state)
+                           noise_multiplier, random_state,
+                           left_out=adapter._columns_not_raked())

@@ -127,6 +127,12 @@ class TableConstraints:
                     pass  # an integer column with missing values stays float
         return frame
 
+    def derived_missing_columns(self):
+        """Columns of the transformed table whose values are missing exactly where
+        other columns' are (see ``Constraint.derived_missing_columns``)."""
+        return [name for constraint in self.constraints
+                for name in constraint.derived_missing_columns()]
+
     def rows_to_keep(self, frame):
         """Which training rows keep every rule (None when all of them do)."""
         valid = self.valid(frame)

@@ -271,10 +271,20 @@ class TabularAdapter(BaseAdapter):
         self.independent_groups_ = (
             find_independent_groups(frame, encoders, links, random_state)
             if self.independent_columns is not False else [])
-        self.pair_tables_ = (fit_pair_tables(frame, encoders, self.independent_groups_)
+        self.pair_tables_ = (fit_pair_tables(frame, encoders, self.independent_groups_,
+                                             left_out=self._columns_not_raked())
                              if self.pair_calibration else None)
         self._lay_out()
         return self
+
+    def _columns_not_raked(self):
+        """Positions of the columns pair calibration leaves out: those constraints add
+        whose values are missing exactly where other columns' are."""
+        constraints = getattr(self, "constraints_", None)
+        if constraints is None:
+            return []
+        names = set(constraints.derived_missing_columns())
+        return [position for position, name in enumerate(self.columns_) if name in names]
 
     def _encoder_for(self, name, column, kind):
         if kind == "constant":
@@ -333,7 +343,8 @@ class TabularAdapter(BaseAdapter):
     def private_pair_count(self):
         """How many two-way tables :meth:`fit_private_pair_tables` measures (read from
         the fitted columns' levels, not from the rows)."""
-        return count_measured_pairs(self.column_encoders_, self.independent_groups_)
+        return count_measured_pairs(self.column_encoders_, self.independent_groups_,
+                                    self._columns_not_raked())
 
     def fit_private_pair_tables(self, X, noise_multiplier, random_state):
         """Set ``pair_tables_`` to the training rows' pair tables measured with

@@ -55,6 +55,9 @@ class Inequality(Constraint):
     def written_columns(self):
         return [self.high]
 
+    def derived_missing_columns(self):
+        return [self.gap_column_]  # missing where ``low`` or ``high`` is
+
     def is_valid(self, frame):
         low, high = frame[self.low], frame[self.high]
         present = (low.notna() & high.notna()).to_numpy(dtype=bool)
@@ -182,6 +185,9 @@ class Range(Constraint):
 
     def written_columns(self):
         return [self.middle, self.high]
+
+    def derived_missing_columns(self):
+        return [*self.lower_.derived_missing_columns(), *self.upper_.derived_missing_columns()]
 
     def is_valid(self, frame):
         first, second = self._parts()

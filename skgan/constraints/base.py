@@ -71,6 +71,14 @@ class Constraint(BaseEstimator, metaclass=ABCMeta):
         them are reversed first (all of :meth:`column_names` here)."""
         return self.column_names()
 
+    def derived_missing_columns(self):
+        """Columns :meth:`transform` adds whose values are missing exactly where other
+        columns' are (none here). Pair calibration does not rake their missing
+        indicators: the generator leaves them out on its own, and raking them to the
+        training rows' tables, where they never part from the columns they follow,
+        would fight the other columns' missing rates."""
+        return []
+
     def conditions(self, conditions):
         """Conditions on original columns as conditions on the transformed table.
 
