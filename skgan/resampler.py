@@ -200,10 +200,8 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
             else:
                 for label, n_rows in rows.items():
                     if n_rows > 0:
-                        rows_of_class = _safe_indexing(data, np.flatnonzero(labels == label))
-                        per_class[label] = self._fitted_clone(
-                            estimator, rows_of_class, None, seeds[0]
-                        )
+                        per_class[label] = self._fitted_class_model(
+                            estimator, data, labels, label, seeds[0])
         # n_features_in_ and feature_names_in_, once fitting can no longer fail
         validate_data(self, X, skip_check_array=True)  # the models check the values
         self.estimator_, self.estimators_ = fitted, per_class
@@ -247,6 +245,19 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
     @staticmethod
     def _is_conditional(estimator):
         return "y" in inspect.signature(estimator.sample).parameters
+
+    def _fitted_class_model(self, estimator, X, labels, label, seed):
+        """A clone of ``estimator`` fitted on the rows of class ``label``; a failure
+        names the class."""
+        rows = np.flatnonzero(labels == label)
+        try:
+            return self._fitted_clone(estimator, _safe_indexing(X, rows), None, seed)
+        except ValueError as error:
+            raise ValueError(
+                f"GANResampler: fitting {type(estimator).__name__} on the {len(rows)} "
+                f"rows of class {label!r} failed: {error} A conditional estimator "
+                "(ConditionalGAN) learns every class in one model; or leave the class "
+                "out of sampling_strategy.") from error
 
     def _fitted_clone(self, estimator, X, y, seed):
         model = clone(estimator)

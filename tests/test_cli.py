@@ -211,6 +211,31 @@ def test_sample_with_conditions(mixed_model, capsys):
     assert "'maybe' is not a value of column 'member'" in _one_error_line(capsys)
 
 
+def test_conditions_on_booleans_with_blanks_and_whole_numbers_written_as_floats(
+        tmp_path, capsys):
+    # pandas reads a column of True/False with blanks as Python objects; the spellings
+    # docs/cli.md gives for booleans still find its levels. An integer column takes
+    # 3.0 for 3.
+    rng = np.random.RandomState(0)
+    data = tmp_path / "paid.csv"
+    paid = rng.choice(["True", "False", ""], 120)
+    pd.DataFrame({"paid": paid, "code": rng.randint(1, 4, 120),
+                  "amount": rng.lognormal(2, 0.5, 120).round(2)}).to_csv(data, index=False)
+    model = tmp_path / "paid.skgan"
+    assert _fit(data, model, "--discrete", "code") == 0
+    capsys.readouterr()
+    for spelling, wanted in [("true", True), ("True", True), ("yes", True), ("1", True),
+                             ("no", False), ("False", False)]:
+        assert cli.main(["sample", str(model), "-n", "10", "--random-state", "0",
+                         "--condition", f"paid={spelling}"]) == 0
+        table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+        assert (table["paid"] == wanted).all(), spelling
+    assert cli.main(["sample", str(model), "-n", "10", "--condition", "code=3.0"]) == 0
+    assert (pd.read_csv(io.StringIO(capsys.readouterr().out))["code"] == 3).all()
+    assert cli.main(["sample", str(model), "-n", "5", "--condition", "code=3.5"]) == 1
+    assert "'3.5' is not a value of column 'code'" in _one_error_line(capsys)
+
+
 def test_discrete_and_continuous_options_decide_column_kinds(mixed_csv, tmp_path, capsys):
     model_path = tmp_path / "kinds.skgan"
     assert _fit(mixed_csv, model_path, "--discrete", "age", "--continuous", "income") == 0

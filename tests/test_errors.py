@@ -37,13 +37,14 @@ def _assert_not_fitted(model):
          "Duplicated column names"),
         (np.ones((4, 3, 2)), ValueError, "Images must be at least 8x8"),
         (np.ones(5), ValueError, "2-D data .* got 1-D"),
+        (pd.Series(np.ones(5), name="x"), ValueError, r"got 1-D.*X.to_frame\(\)"),
         (np.ones((4, 2), dtype=complex), ValueError, "Complex"),
         ("customers.csv", TypeError,
          r"got the file name 'customers.csv'; read the file first, e.g. "
          r"X = pandas.read_csv\('customers.csv'\)"),
     ],
     ids=["all-nan", "inf", "empty", "one-row", "no-columns", "nested", "duplicated", "3-d",
-         "1-d", "complex", "file-name"],
+         "1-d", "series", "complex", "file-name"],
 )
 def test_bad_training_data_raises_and_leaves_estimator_unfitted(estimator_class, X, error,
                                                                 message):

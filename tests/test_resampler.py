@@ -167,6 +167,17 @@ def test_an_unconditional_sampler_is_trained_once_per_growing_class():
     assert _counts(y_res) == {"a": 60, "b": 25, "c": 60}
 
 
+def test_a_class_too_small_for_the_estimator_is_named():
+    X, y = _imbalanced()
+    rare = np.flatnonzero(y == "c")[3:]
+    X, y = np.delete(X, rare, axis=0), np.delete(y, rare)  # class "c" keeps 3 rows
+    resampler = GANResampler(estimator=GANSampler(**FAST), random_state=0)
+    with pytest.raises(ValueError, match="on the 3 rows of class 'c' failed: GANSampler "
+                                         "needs at least pac=4 rows.*ConditionalGAN"):
+        resampler.fit_resample(X, y)
+    assert not hasattr(resampler, "estimators_")
+
+
 def test_balanced_data_is_returned_without_training():
     X, y = _imbalanced()
     keep = np.concatenate([np.flatnonzero(y == label)[:15] for label in SIZES])

@@ -159,6 +159,9 @@ def test_conditions_are_met_and_checked(fitted, table):
         fitted.sample(5, conditions={"price": 10.0})
     with pytest.raises(TypeError, match="dict"):
         fitted.sample(5, conditions=["city"])
+    with pytest.raises(TypeError, match=r"conditions\['city'\] is a list; a condition is one "
+                                        "value per column"):
+        fitted.sample(5, conditions={"city": ["Lima", "Oslo"]})
 
 
 def test_conditions_need_the_tabular_adapter(blobs):

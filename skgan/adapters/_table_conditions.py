@@ -11,8 +11,7 @@ from ._table_constraints import matching_rows
 def plan_conditions(adapter, conditions):
     """Check ``conditions`` against a fitted TabularAdapter and say how to meet them
     (see :meth:`TabularAdapter.condition_plan`)."""
-    if not isinstance(conditions, dict) or not conditions:
-        raise TypeError("conditions must be a non-empty dict of column -> value.")
+    _check_condition_values(conditions)
     slots_of = {index: offset for offset, (index, *_)
                 in zip(np.cumsum([0] + [b[2] for b in adapter.condition_blocks_]),
                        adapter.condition_blocks_)}
@@ -60,6 +59,19 @@ def plan_conditions(adapter, conditions):
     return slot, matches
 
 
+def _check_condition_values(conditions):
+    """A TypeError unless ``conditions`` is a non-empty dict of column -> one value."""
+    if not isinstance(conditions, dict) or not conditions:
+        raise TypeError("conditions must be a non-empty dict of column -> value.")
+    for name, value in conditions.items():
+        if isinstance(value, (list, tuple, set, frozenset, dict, np.ndarray, pd.Series,
+                              pd.Index)):
+            raise TypeError(
+                f"conditions[{name!r}] is a {type(value).__name__}; a condition is one "
+                "value per column (to sample several levels, sample each and "
+                "concatenate the tables).")
+
+
 def _same_value(left, right):
     left_missing, right_missing = pd.isna(left), pd.isna(right)
     if left_missing or right_missing:
@@ -71,8 +83,7 @@ def plan_constrained_conditions(adapter, constraints, conditions):
     """:func:`plan_conditions` for an adapter with constraints: conditions name original
     columns; the generator is asked for those the transformed table still holds, and
     rows are matched on the original columns once the rules are applied."""
-    if not isinstance(conditions, dict) or not conditions:
-        raise TypeError("conditions must be a non-empty dict of column -> value.")
+    _check_condition_values(conditions)
     unknown = [name for name in conditions if name not in constraints.columns]
     if unknown:
         raise ValueError(f"Condition on column {unknown[0]!r}, which is not in the data "

@@ -26,9 +26,11 @@ def as_frame(X, require_values=True):
             raise TypeError("TabularAdapter does not accept sparse matrices; densify first.")
         array = np.asarray(X)
         if array.ndim != 2:
+            hint = ("X.to_frame() for a single column" if isinstance(X, pd.Series)
+                    else "X.reshape(-1, 1) for a single feature")
             raise ValueError(
                 f"TabularAdapter expects 2-D data (rows, columns), got {array.ndim}-D. "
-                "Reshape your data: X.reshape(-1, 1) for a single feature."
+                f"Reshape your data: {hint}."
             )
         if array.dtype.kind == "c":
             raise ValueError("Complex data not supported.")

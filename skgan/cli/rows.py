@@ -95,8 +95,19 @@ def parse_conditions(texts, model):
         if name in conditions:
             raise CommandError(f"--condition: column {name!r} is given twice")
         dtype = dtypes.get(name) if dtypes is not None else None
-        conditions[name] = _typed_value(value, dtype, name)
+        conditions[name] = _typed_value(value, dtype, name, _training_levels(model, name))
     return conditions
+
+
+def _training_levels(model, name):
+    """The levels column ``name`` held in training, when the model's table adapter
+    keeps it as a discrete column (None otherwise)."""
+    adapter = getattr(model, "adapter_", None)
+    for encoder in getattr(adapter, "column_encoders_", ()):
+        coder = getattr(encoder, "coder_", None)
+        if encoder.name == name and coder is not None:
+            return coder.all_levels()
+    return None
 
 
 def _sample_dtypes(model):
@@ -105,8 +116,12 @@ def _sample_dtypes(model):
     return one_row.dtypes if isinstance(one_row, pd.DataFrame) else None
 
 
-def _typed_value(text, dtype, name):
-    """``text`` as a value of ``dtype`` (None: unchanged)."""
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _typed_value(text, dtype, name, levels=None):
+    """``text`` as a value of ``dtype`` (None: unchanged); in a column of Python
+    objects (``levels``: its training levels), the level it spells."""
     if dtype is None:
         return text
     try:
@@ -116,10 +131,11 @@ def _typed_value(text, dtype, name):
                 raise ValueError
             return matches[0]
         if pd.api.types.is_bool_dtype(dtype):
-            return {"true": True, "1": True, "yes": True,
-                    "false": False, "0": False, "no": False}[text.lower()]
+            return BOOLEANS[text.lower()]
         if pd.api.types.is_integer_dtype(dtype):
-            return int(text)
+            return _whole_number(text)
+        if dtype == object and levels is not None:
+            return _object_level(text, levels)
         if pd.api.types.is_float_dtype(dtype):
             return float(text)
         if pd.api.types.is_datetime64_any_dtype(dtype):
@@ -127,4 +143,29 @@ def _typed_value(text, dtype, name):
     except (KeyError, ValueError):
         raise CommandError(f"--condition: {text!r} is not a value of column {name!r} "
                            f"({dtype})") from None
+    return text
+
+
+def _whole_number(text):
+    """An integer written as one (``3``) or as a whole float (``3.0``, ``3e3``)."""
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        if not value.is_integer():
+            raise
+        return int(value)
+
+
+def _object_level(text, levels):
+    """The training level of a column of Python objects that ``text`` spells: the one
+    written as ``text``, else a boolean level spelled true/false/yes/no/1/0 (a column of
+    booleans with blanks is read by pandas as objects); ``text`` itself when none is."""
+    present = [level for level in levels if not pd.isna(level)]
+    written = [level for level in present if str(level) == text]
+    if written:
+        return written[0]
+    if present and all(isinstance(level, (bool, np.bool_)) for level in present) \
+            and text.lower() in BOOLEANS:
+        return BOOLEANS[text.lower()]
     return text
