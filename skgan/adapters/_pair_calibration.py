@@ -118,6 +118,10 @@ class PairTables:
     share_gaps : dict
         Per factor tried, the largest gap between a level's share in the raked
         candidates and in training, beyond three standard errors (empty when unchecked).
+    left_out : list of int
+        Positions of the table's columns left out of the variables (set by
+        :func:`fit_pair_tables`: columns whose values are missing exactly where other
+        columns' are).
     """
 
     #: Tables pickled before the factor was chosen per fit used this one.
