@@ -400,6 +400,22 @@ def test_decoded_levels_are_the_seen_values_in_the_columns_dtype(column):
     assert set(taken.dropna()) <= set(column.dropna())
 
 
+def test_big_endian_numbers_are_read_as_the_same_numbers():
+    # np.fromfile(path, ">f8") and FITS files give big-endian arrays; pandas' hash
+    # tables read native numbers only and failed deep inside fit.
+    rng = np.random.RandomState(0)
+    array = rng.normal(size=(200, 2)).astype(">f8")
+    frame = pd.DataFrame({"x": array[:, 0], "count": rng.randint(0, 5, 200).astype(">i4")})
+    before = frame.copy()
+    samples = GANSampler(epochs=1, random_state=0, **SMALL).fit(array).sample(
+        20, random_state=0)
+    assert samples.dtype == np.dtype(">f8") and samples.shape == (20, 2)
+    model = GANSampler(epochs=1, random_state=0, **SMALL).fit(frame)
+    rows = model.sample(50, random_state=0)
+    assert set(rows["count"]) <= set(frame["count"]) and np.isfinite(model.score(frame))
+    pd.testing.assert_frame_equal(frame, before)
+
+
 def test_times_keep_their_exact_range_and_resolution():
     # float64 holds these nanoseconds only to 128 ns: bounds and steps must stay exact.
     start = pd.Timestamp("2000-01-01")

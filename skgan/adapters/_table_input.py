@@ -46,9 +46,20 @@ def as_frame(X, require_values=True):
     duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
     if duplicated:
         raise ValueError(f"Duplicated column names: {duplicated}.")
+    frame = _in_native_byte_order(frame)
     for name in frame.columns:
         check_column(name, frame[name], require_values)
     return frame, array_dtype
+
+
+def _in_native_byte_order(frame):
+    """``frame`` with its big-endian (on this machine: foreign byte order) numeric
+    columns in the machine's order, as ``np.fromfile(path, ">f8")`` or FITS files give
+    them: pandas' hash tables read native numbers only. A copy when any is converted;
+    the values are the same."""
+    foreign = {name: dtype.newbyteorder("=") for name, dtype in frame.dtypes.items()
+               if isinstance(dtype, np.dtype) and not dtype.isnative}
+    return frame.astype(foreign) if foreign else frame
 
 
 def check_column(name, column, require_values=True):
