@@ -102,9 +102,12 @@ default="auto"
         most 1 % of the epochs apart).
     tol : float, default=1e-4
         Smallest rise of the validation score that counts as an improvement.
-    validation_scoring : callable or None, default=None
+    validation_scoring : callable, str or None, default=None
         ``scorer(estimator, X) -> float``, greater is better (e.g. from
-        :func:`skgan.metrics.make_sample_scorer`); None uses the estimator's own :meth:`score` (against 2,000 generated rows).
+        :func:`skgan.metrics.make_sample_scorer`), or the name of one of
+        ``skgan.metrics.SCORERS`` ("mmd", "kid", "fid", "c2st", "precision", "recall",
+        "density", "coverage"), which a model file can store; None uses the
+        estimator's own :meth:`score` (against 2,000 generated rows).
     max_time : float or None, default=None
         Seconds after which ``fit`` stops, at the best check so far with early
         stopping, else with the last epoch's weights.

@@ -169,3 +169,21 @@ def test_bad_early_stopping_parameters_are_refused():
     with pytest.raises(ValueError):
         unfitted.fit(_blob(20))
     assert not hasattr(unfitted, "history_")  # nothing half-fitted left behind
+
+
+def test_a_scorer_given_by_name_scores_as_the_scorer_and_the_model_file_keeps_it(tmp_path):
+    import skgan
+    from skgan.metrics import mmd_scorer
+
+    X = np.random.RandomState(0).normal(size=(300, 3))
+    options = dict(epochs=4, early_stopping=True, random_state=0, **SMALL)
+    by_name = GANSampler(validation_scoring="mmd", **options).fit(X)
+    by_object = GANSampler(validation_scoring=mmd_scorer, **options).fit(X)
+    assert by_name.validation_scores_ == by_object.validation_scores_
+    skgan.save(by_name, tmp_path / "model.skgan")
+    loaded = skgan.load(tmp_path / "model.skgan")
+    assert loaded.validation_scoring == "mmd"
+    np.testing.assert_array_equal(loaded.sample(5, random_state=0),
+                                  by_name.sample(5, random_state=0))
+    with pytest.raises(ValueError, match="validation_scoring"):
+        GANSampler(validation_scoring="accuracy", **options).fit(X)

@@ -24,6 +24,7 @@ from .persistence import TorchStateMixin
 from .torch_utils import draw_seed, make_generator, random_source, resolve_device
 from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
+from ..metrics.scorers import SCORERS
 from .distributed import rank_device, start_data_parallel
 from .early_stopping import StoppingMonitor, split_validation, uses_early_stopping
 from .judging import JudgingMixin
@@ -61,7 +62,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "validation_scoring": [callable, None],
+        "validation_scoring": [callable, StrOptions(set(SCORERS)), None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
     }
 
@@ -198,9 +199,11 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
             self._begin_epochs(n_rows, batch_size, epochs)
             monitor = None
             if validation is not None or (n_epochs is None and self.max_time is not None):
+                scoring = SCORERS.get(self.validation_scoring, self.validation_scoring) \
+                    if isinstance(self.validation_scoring, str) else self.validation_scoring
                 monitor = StoppingMonitor(
                     self, self._networks(), self.optimizers_, validation,
-                    self.validation_scoring, epochs, max(1, n_rows // batch_size),
+                    scoring, epochs, max(1, n_rows // batch_size),
                     self.n_iter_no_change, self.tol, self.max_time, parallel=parallel)
             outcome = run_epochs(
                 self._autocast_step,
