@@ -236,6 +236,25 @@ def test_conditions_on_booleans_with_blanks_and_whole_numbers_written_as_floats(
     assert "'3.5' is not a value of column 'code'" in _one_error_line(capsys)
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_csv_files_separated_by_semicolons_or_tabs_are_read_as_columns(separator, tmp_path,
+                                                                       capsys):
+    # Read with commas, a semicolon file was one column of whole rows, and every
+    # sampled row was a copied training row.
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame({"x": rng.normal(size=60).round(3), "city": rng.choice(
+        ["Oslo", "Lyon"], 60)})
+    data = tmp_path / "semi.csv"
+    table.to_csv(data, index=False, sep=separator)
+    assert cli.read_table(data).columns.tolist() == ["x", "city"]
+    model = tmp_path / "semi.skgan"
+    assert _fit(data, model) == 0
+    capsys.readouterr()
+    assert cli.main(["sample", str(model), "-n", "5", "--random-state", "0"]) == 0
+    sampled = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert sampled.columns.tolist() == ["x", "city"] and set(sampled["city"]) <= {"Oslo", "Lyon"}
+
+
 def test_discrete_and_continuous_options_decide_column_kinds(mixed_csv, tmp_path, capsys):
     model_path = tmp_path / "kinds.skgan"
     assert _fit(mixed_csv, model_path, "--discrete", "age", "--continuous", "income") == 0

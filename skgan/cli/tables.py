@@ -98,10 +98,20 @@ def read_table(path):
     return _read_csv(path)
 
 
+#: Separators other than the comma that CSV files use (Excel in many locales writes
+#: semicolons), tried when a file read with commas has one column whose name holds one.
+OTHER_SEPARATORS = (";", "\t", "|")
+
+
 def _read_csv(path):
     try:
         with _reading(path, "CSV file"):
             table = pd.read_csv(path)
+            separator = _other_separator(table)
+            if separator is not None:
+                if hasattr(path, "seek"):
+                    path.seek(0)
+                table = pd.read_csv(path, sep=separator)
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
@@ -112,6 +122,15 @@ def _read_csv(path):
     if len(table) == 0:
         raise CommandError(f"{path} has a header but no rows")
     return _parse_dates(table)
+
+
+def _other_separator(table):
+    """The separator of a CSV file read as one column with commas, when its one column
+    name holds one of :data:`OTHER_SEPARATORS` (None otherwise)."""
+    if table.shape[1] != 1:
+        return None
+    found = [separator for separator in OTHER_SEPARATORS if separator in str(table.columns[0])]
+    return found[0] if len(found) == 1 else None
 
 
 def _read_parquet(path):
