@@ -255,6 +255,19 @@ def test_csv_files_separated_by_semicolons_or_tabs_are_read_as_columns(separator
     assert sampled.columns.tolist() == ["x", "city"] and set(sampled["city"]) <= {"Oslo", "Lyon"}
 
 
+def test_report_compares_parquet_dates_with_the_same_dates_in_csv(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame({"x": rng.normal(size=100), "day": (pd.Timestamp("2020-01-01") + (
+        pd.to_timedelta(rng.randint(0, 30, 100), "D"))).date})
+    table.loc[::10, "day"] = None
+    table.to_parquet(tmp_path / "real.parquet")
+    table.to_csv(tmp_path / "same.csv", index=False)
+    for real, synthetic in [("real.parquet", "same.csv"), ("same.csv", "real.parquet")]:
+        assert cli.main(["report", str(tmp_path / real), str(tmp_path / synthetic)]) == 0
+        assert "Overall quality score: 1.000" in capsys.readouterr().out, (real, synthetic)
+
+
 def test_discrete_and_continuous_options_decide_column_kinds(mixed_csv, tmp_path, capsys):
     model_path = tmp_path / "kinds.skgan"
     assert _fit(mixed_csv, model_path, "--discrete", "age", "--continuous", "income") == 0

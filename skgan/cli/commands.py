@@ -14,7 +14,7 @@ from ..adapters import TabularAdapter
 from .files import CommandError, _check_writable, _first_line, _warn, convert_pickle, \
     read_model_file, save_model
 from .rows import SAMPLE_CHUNK_ROWS, parse_conditions, sampled_tables, subsample_rows
-from .tables import is_parquet, read_table, require_pyarrow, write_chunks
+from .tables import is_parquet, read_table, require_pyarrow, with_dates_as_in, write_chunks
 from ..exceptions import TrainingInterruptedWarning
 
 ESTIMATORS = {"gan": GANSampler, "wgan": WGANSampler}
@@ -110,8 +110,8 @@ def _report(args):
     from ..evaluation.report import quality_report
 
     real = read_table(args.real)
-    synthetic = read_table(args.synthetic)
-    holdout = read_table(args.holdout) if args.holdout else None
+    synthetic = with_dates_as_in(real, read_table(args.synthetic))
+    holdout = with_dates_as_in(real, read_table(args.holdout)) if args.holdout else None
     if args.target is not None and args.target not in real.columns:
         raise CommandError(f"--target: {args.real} has no column {args.target!r} (its "
                            f"columns: {', '.join(map(str, real.columns))})")

@@ -1,5 +1,6 @@
 """Tables of the ``skgan`` command: CSV and Parquet files in and out, whole or in chunks."""
 
+import datetime
 import os
 import shutil
 import sys
@@ -131,6 +132,33 @@ def _other_separator(table):
         return None
     found = [separator for separator in OTHER_SEPARATORS if separator in str(table.columns[0])]
     return found[0] if len(found) == 1 else None
+
+
+def with_dates_as_in(reference, table):
+    """``table`` with the columns that hold dates in ``reference`` as Python dates
+    (a Parquet ``date32`` column is read as Python dates, a CSV file's dates as
+    datetimes): the report compares the same dates, whichever file held which."""
+    converted = {}
+    for name in reference.columns.intersection(table.columns):
+        column = table[name]
+        if _holds_dates(reference[name]) and pd.api.types.is_datetime64_any_dtype(column):
+            converted[name] = column.dt.date.where(column.notna(), None)
+    if not converted:
+        return table
+    table = table.copy()
+    for name, column in converted.items():
+        table[name] = column
+    return table
+
+
+def _holds_dates(column):
+    """Whether ``column`` holds Python dates (and missing values), no datetimes."""
+    if column.dtype != object:
+        return False
+    values = column.dropna()
+    return len(values) > 0 and all(
+        isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+        for value in values)
 
 
 def _read_parquet(path):
