@@ -183,7 +183,7 @@ max_time
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Train both translators on the rows of ``X``, split by domain ``y``.
 
         Parameters
@@ -192,7 +192,7 @@ max_time
             Samples of both domains: rows of a table, images or signals.
         y : array-like of shape (n_samples,)
             Each row's domain: exactly two distinct values. The first in sorted order
-            is domain A.
+            is domain A. Required (None raises a ValueError).
 
         Returns
         -------
@@ -205,7 +205,7 @@ max_time
         return self._fit(X, y, reset=not keep_going, n_epochs=None)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y=None):
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
         ``X`` must hold rows of both domains; later calls must use the domains of

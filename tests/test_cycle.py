@@ -232,3 +232,15 @@ def test_several_starts_leave_nothing_fitted_on_error():
 def test_a_file_name_for_x_says_to_read_the_file():
     with pytest.raises(TypeError, match="read the file first"):
         CycleGANTransformer().fit("domains.csv", [0, 1])
+
+
+def test_fit_without_domains_and_sample_scorers_give_clear_errors():
+    from skgan.metrics import mmd_scorer
+
+    X = np.random.RandomState(0).normal(size=(80, 2))
+    model = CycleGANTransformer(epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        model.fit(X)
+    model.fit(X, np.repeat([0, 1], 40))
+    with pytest.raises(TypeError, match="CycleGANTransformer has no sample method"):
+        mmd_scorer(model, X)

@@ -86,6 +86,11 @@ class SampleScorer:
         return estimator.sample(n_samples, random_state=self.random_state)
 
     def __call__(self, estimator, X, y=None):
+        if not callable(getattr(estimator, "sample", None)):
+            raise TypeError(
+                f"{self!r} scores an estimator's samples; {type(estimator).__name__} has no "
+                "sample method (score it with its own score, scoring=None, or a "
+                "scorer(estimator, X, y) of your own).")
         fake = self._generate(estimator, X, y)
         if self.metric == "inception_score":
             probs = class_probabilities(self.feature_extractor, fake)
