@@ -187,3 +187,17 @@ def test_a_scorer_given_by_name_scores_as_the_scorer_and_the_model_file_keeps_it
                                   by_name.sample(5, random_state=0))
     with pytest.raises(ValueError, match="validation_scoring"):
         GANSampler(validation_scoring="accuracy", **options).fit(X)
+
+
+def test_verbose_says_why_the_fit_stopped_on_a_line_of_its_own(capsys):
+    GANSampler(epochs=100_000, max_time=0.5, early_stopping=True, verbose=1, random_state=0,
+               **SMALL).fit(_blob(300))
+    lines = capsys.readouterr().out.splitlines()
+    said = [line for line in lines if "keeping epoch" in line]
+    assert len(said) == 1 and said[0].startswith(
+        "GANSampler: stopped, max_time=0.5 s reached after ")
+    GANSampler(epochs=100_000, max_time=0.5, verbose=1, random_state=0, **SMALL).fit(_blob(300))
+    assert capsys.readouterr().out.strip().startswith("GANSampler: stopped, max_time=0.5 s")
+    GANSampler(epochs=100_000, max_time=0.5, early_stopping=True, random_state=0,
+               **SMALL).fit(_blob(300))
+    assert capsys.readouterr().out == ""

@@ -261,7 +261,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
         self.validation_scores_ = self.best_validation_score_ = None
         if monitor is None or monitor.validation is None:
             if outcome.stop_reason == "stopped" and self.verbose:
-                print(f"{type(self).__name__}: stopped, {outcome.message}.")
+                self._progress.write(f"{type(self).__name__}: stopped, {outcome.message}.")
             return
         best_epoch = monitor.keep_best()
         self.validation_scores_ = list(monitor.scores)
@@ -269,8 +269,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
         if self.verbose and best_epoch is not None:
             why = (f"stopped, {outcome.message}" if outcome.stop_reason == "stopped"
                    else f"ran all {outcome.completed_epochs} epochs")
-            print(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of this fit "
-                  f"(validation score {monitor.best_score:.4g}).")
+            self._progress.write(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of "
+                                 f"this fit (validation score {monitor.best_score:.4g}).")
 
     @property
     def _step_rng(self):

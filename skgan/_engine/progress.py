@@ -46,6 +46,12 @@ class FitProgress:
         """The latest losses and scores, after an epoch."""
         self.bar.set_postfix({name: f"{value:.3g}" for name, value in values.items()})
 
+    def write(self, message):
+        """Print ``message`` on its own line above the bar (nothing when the bar is
+        off: ``verbose=0``, or another rank than 0 of a distributed fit)."""
+        if not self.bar.disable:
+            tqdm.write(message)
+
     def close(self):
         self.bar.close()
 
