@@ -114,3 +114,18 @@ def test_decode_of_any_encoding_is_finite_and_shaped(X, scaling):
     decoded = adapter.decode(encoded)
     assert decoded.shape == X.shape and np.isfinite(decoded).all()
     np.testing.assert_allclose(decoded, X, rtol=1e-3, atol=1e-3 * (1 + np.abs(X).max()))
+
+
+def test_standard_scaling_of_huge_numbers_stays_finite():
+    # The squares of values above about 1e154 overflow: the scale was inf and every
+    # sample inf.
+    import warnings
+
+    X = np.random.RandomState(0).normal(size=(300, 2)) * 1e160
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        adapter = NumericAdapter(scaling="standard").fit(X)
+    np.testing.assert_allclose(adapter.scale_, (X / 1e160).std(axis=0) * 1e160, rtol=1e-9)
+    assert np.isfinite(adapter.scale_).all() and np.isfinite(adapter.mean_).all()
+    decoded = adapter.decode(adapter.encode(X))
+    np.testing.assert_allclose(decoded, X, rtol=1e-5)

@@ -78,8 +78,16 @@ class NumericAdapter(BaseAdapter):
             source_dtype = np.asarray(X).dtype
             self.dtype_ = source_dtype if source_dtype.kind in "biuf" else np.dtype(np.float64)
         self.is_frame_ = frame
-        self.mean_ = values.mean(axis=0)
-        scale = values.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            self.mean_ = values.mean(axis=0)
+            scale = values.std(axis=0)
+        if not (np.isfinite(self.mean_).all() and np.isfinite(scale).all()):
+            # Squares of values above about 1e154 overflow: the moments of the values
+            # divided by their largest magnitude, scaled back.
+            magnitude = np.abs(values).max(axis=0)
+            magnitude = np.where(magnitude > 0, magnitude, 1.0)
+            self.mean_ = (values / magnitude).mean(axis=0) * magnitude
+            scale = (values / magnitude).std(axis=0) * magnitude
         self.constant_ = scale == 0
         self.scale_ = np.where(self.constant_, 1.0, scale)
         self.min_ = values.min(axis=0)
