@@ -169,6 +169,13 @@ def test_tables_come_back_as_tables():
     assert set(rebuilt["kind"]) <= {"a", "b", "c"}
     drawn = np.random.default_rng(1).normal(size=(10, 4))
     assert len(model.inverse_transform(drawn)) == 10
+    # Rows the adapter cannot encode have no code: refused as encode refuses them
+    # (they were coded silently, and reconstructed as plausible rows).
+    unseen = frame.iloc[:3].assign(kind=pd.Categorical(["d", "a", "b"]))
+    with pytest.raises(ValueError, match="never seen in training"):
+        model.transform(unseen)
+    with pytest.raises(ValueError, match="missing values, but had none"):
+        model.transform(frame.iloc[:3].assign(amount=[1.0, np.nan, 2.0]))
 
 
 def test_images_round_trip_to_images():

@@ -84,7 +84,9 @@ class LatentMixin(TransformerMixin):
                 f"This {type(self).__name__} has no encoder: it was saved before encoders "
                 "existed, or fitting the encoder failed (see the warning of that fit). Fit "
                 "it again to use transform.")
-        encoded = self.adapter_.encode_for_scoring(X)
+        # As encode refuses them: a level never seen in training, or a missing value in
+        # a column that had none, has no code to reconstruct.
+        encoded = self.adapter_.encode(X)
         condition = None
         if refine_steps:
             condition = self._latent_condition(y, len(encoded), needed_for="refine_steps")
