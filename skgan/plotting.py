@@ -1,6 +1,7 @@
 """Quick looks at samples with matplotlib (an optional dependency: ``pip install skgan[plots]``)."""
 
 import math
+import numbers
 
 import numpy as np
 
@@ -26,11 +27,20 @@ def _as_image_stack(images):
         raise ValueError(
             f"images must be (N, H, W), (N, C, H, W) or (N, H, W, C); got shape {images.shape}."
         )
+    if images.size == 0:
+        raise ValueError(f"images is empty (shape {images.shape}): nothing to draw.")
     if images.dtype == np.uint8:
         return images / 255.0
     images = images.astype(np.float64)
     low, high = images.min(), images.max()
     return (images - low) / (high - low) if high > low else np.zeros_like(images)
+
+
+def _check_positive_count(value, name):
+    """A ValueError unless ``value`` is an integer of at least 1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
 
 
 def plot_image_grid(images, n_cols=8, *, ax=None, cmap="gray", title=None):
@@ -64,6 +74,7 @@ def plot_image_grid(images, n_cols=8, *, ax=None, cmap="gray", title=None):
     (18, 48)
     """
     plt = _pyplot("plot_image_grid")
+    _check_positive_count(n_cols, "n_cols")
     stack = _as_image_stack(images)
     n_images, height, width = stack.shape[:3]
     if n_images == 0:
@@ -123,6 +134,9 @@ def plot_signals(signals, n_signals=4, *, ax=None, title=None, **line_options):
         signals = signals[:, None]
     if signals.ndim != 3:
         raise ValueError(f"signals must be (N, L) or (N, C, L); got shape {signals.shape}.")
+    _check_positive_count(n_signals, "n_signals")
+    if signals.size == 0:
+        raise ValueError(f"signals is empty (shape {signals.shape}): nothing to draw.")
     shown = signals[:n_signals]
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 1.2 + 0.9 * len(shown)))

@@ -273,3 +273,21 @@ def test_upper_band_power_is_the_same_computed_in_chunks(monkeypatch):
     monkeypatch.setattr(noise_floor, "_CHUNK_ELEMENTS", 50)  # less than one signal
     torch.testing.assert_close(noise_floor.upper_band_power(signals), whole)
     assert whole.shape == (2, 10)  # bins 10-19 of 21
+
+
+def test_plots_of_nothing_or_no_panels_name_the_problem():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skgan.plotting import plot_image_grid, plot_signals
+
+    signals = np.zeros((3, 16))
+    with pytest.raises(ValueError, match="n_signals must be an integer >= 1, got 0"):
+        plot_signals(signals, n_signals=0)
+    with pytest.raises(ValueError, match="signals is empty"):
+        plot_signals(np.zeros((0, 16)))
+    with pytest.raises(ValueError, match="images is empty"):
+        plot_image_grid(np.zeros((0, 8, 8)))
+    with pytest.raises(ValueError, match="n_cols must be an integer >= 1, got 0"):
+        plot_image_grid(np.zeros((2, 8, 8)), n_cols=0)
+    assert len(plot_signals(signals, n_signals=2).lines) >= 2
