@@ -163,6 +163,7 @@ dp_noise_multiplier_
         self._check_private_params()
 
     _stratified_validation = True  # early stopping holds out rows of every class
+    _latent_labels_required = True  # the generator's output depends on the label
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y):

@@ -212,6 +212,8 @@ def test_conditional_gan_decodes_codes_with_their_labels():
     assert model.interpolate(X[:2], X[2:4], n_steps=4, y_start=0, y_stop=1).shape == (8, 3)
     with pytest.raises(ValueError, match="y_stop has 3 labels for 2 rows"):
         model.interpolate(X[:2], X[2:4], y_start=0, y_stop=[0, 1, 1])
+    with pytest.raises(ValueError, match="interpolate needs y_start and y_stop"):
+        model.interpolate(X[:2], X[2:4])
 
 
 def test_bad_codes_and_arguments_are_refused(curve_model):

@@ -44,6 +44,10 @@ class LatentMixin(TransformerMixin):
     ``y``) and ``_encoder_training_condition(n_rows, generator)``.
     """
 
+    #: Whether the generator's output depends on labels (ConditionalGAN): then
+    #: ``interpolate`` needs ``y_start`` and ``y_stop``.
+    _latent_labels_required = False
+
     #: Training steps of the encoder: a tenth of the adversarial steps of the fit,
     #: within these bounds. On digits (5,000 adversarial steps), 500 encoder steps cost
     #: about a tenth of the fit and rebuild held-out digits almost as well as 2,000
@@ -172,6 +176,10 @@ class LatentMixin(TransformerMixin):
         """
         n_steps = _check_count(n_steps, "n_steps", 2)
         check_path_method(method)
+        if self._latent_labels_required and y_start is None and y_stop is None:
+            raise ValueError(
+                f"{type(self).__name__}'s interpolate needs y_start and y_stop, the labels "
+                "of the rows of X_start and X_stop: the generator's output depends on them.")
         start = self.transform(X_start, y_start, refine_steps=refine_steps)
         stop = self.transform(X_stop, y_stop, refine_steps=refine_steps)
         if len(start) != len(stop):
