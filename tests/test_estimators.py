@@ -295,3 +295,16 @@ def test_wgan_auto_batch_size_is_512_for_tables_and_128_for_images_and_signals(b
     assert fixed._batch_size_for(10_000) == 64
     with pytest.raises(ValueError, match="batch_size"):
         WGANSampler(batch_size="big").fit(blobs)
+
+
+def test_a_table_of_constant_columns_trains_without_warnings_and_samples_its_values():
+    # Constant columns encode to no values: torch warned, three times a fit, that
+    # initialising the empty layers did nothing.
+    import warnings
+
+    X = np.full((50, 3), 7.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = GANSampler(epochs=1, random_state=0, generator_dims=(16,),
+                           discriminator_dims=(16,)).fit(X)
+        assert (model.sample(5, random_state=0) == 7.0).all()

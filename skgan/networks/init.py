@@ -7,6 +7,7 @@ the user's global torch seed untouched.
 """
 
 import math
+import warnings
 
 import torch
 from torch import nn
@@ -31,7 +32,11 @@ def build_module(factory, device, generator):
         Source of the initial weights. It may live on another device than ``device``:
         weights are drawn on the generator's device and copied.
     """
-    with torch.device("meta"):
+    with torch.device("meta"), warnings.catch_warnings():
+        # torch initialises each layer as it builds it (on the meta device, drawing
+        # nothing; initialize_module draws the weights); a layer of no units, as a
+        # table of constant columns encodes to, says that this does nothing.
+        warnings.filterwarnings("ignore", message="Initializing zero-element tensors")
         module = factory()
     module = module.to_empty(device=device)
     initialize_module(module, generator)
