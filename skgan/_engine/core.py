@@ -199,8 +199,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
             self._begin_epochs(n_rows, batch_size, epochs)
             monitor = None
             if validation is not None or (n_epochs is None and self.max_time is not None):
-                scoring = SCORERS.get(self.validation_scoring, self.validation_scoring) \
-                    if isinstance(self.validation_scoring, str) else self.validation_scoring
+                scoring = self.validation_scoring  # a name was checked among SCORERS
+                if isinstance(scoring, str):
+                    scoring = SCORERS[scoring]
                 monitor = StoppingMonitor(
                     self, self._networks(), self.optimizers_, validation,
                     scoring, epochs, max(1, n_rows // batch_size),
