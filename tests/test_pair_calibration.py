@@ -12,8 +12,8 @@ from skgan.adapters._pair_calibration import (
     SHARE_GAP_TARGET,
     V_GAP_TARGET,
     PairTables,
-    systematic_sample,
 )
+from skgan.adapters._weighted_rows import systematic_sample
 
 
 def _linked(n_rows=3000, seed=0):

@@ -8,7 +8,7 @@ weights for the rows such that weighted two-way tables match known ones. The sam
 generates a few times more rows than it was asked for, rakes them to the training
 table's two-way tables of every pair of discrete columns, and keeps as many rows as it
 was asked for, each with probability proportional to its weight (systematic sampling,
-so no row comes twice). The rows themselves are the generator's: only which of them are
+so no row comes twice: :mod:`skgan.adapters._weighted_rows`). The rows themselves are the generator's: only which of them are
 kept changes, so every value a row holds was generated with the others.
 
 Pairs that join a column that sampling shuffles as independent of the rest
@@ -358,49 +358,6 @@ def _paired_columns(encoders, left_out=()):
             if index not in left_out and (
                 isinstance(encoder, DiscreteColumn)
                 or isinstance(encoder, ContinuousColumn) and encoder.has_missing_)]
-
-
-def systematic_sample(weights, n_rows, random_state):
-    """Positions of ``n_rows`` distinct rows, each kept with probability proportional to
-    its weight (capped at one), in increasing order.
-
-    Systematic sampling over a random order of the rows: the inclusion probabilities are
-    exact and no row is drawn twice when none exceeds one.
-    """
-    weights = np.asarray(weights, dtype=np.float64)
-    n_candidates = len(weights)
-    if n_rows > n_candidates:
-        raise ValueError(f"Cannot keep {n_rows} of {n_candidates} rows.")
-    if n_rows == 0:
-        return np.empty(0, dtype=np.intp)
-    probabilities = _inclusion_probabilities(weights, n_rows)
-    order = random_state.permutation(n_candidates)
-    cumulative = np.cumsum(probabilities[order])
-    cumulative *= n_rows / cumulative[-1]
-    starts = random_state.uniform() + np.arange(n_rows)
-    picks = np.searchsorted(cumulative, np.minimum(starts, n_rows - 1e-9), side="right")
-    return np.sort(order[np.minimum(picks, n_candidates - 1)])
-
-
-def _inclusion_probabilities(weights, n_rows):
-    """``n_rows * weights / weights.sum()``, with those above one set to one and the
-    others scaled up so that they still add up to ``n_rows``."""
-    probabilities = np.zeros_like(weights)
-    free = weights > 0
-    if free.sum() < n_rows:  # too few rows with weight: give the others a tiny share
-        weights = np.where(free, weights, weights[free].min(initial=1.0) * 1e-6)
-        free = np.ones_like(free)
-    capped = np.zeros_like(free)
-    for _ in range(len(weights)):
-        remaining = n_rows - capped.sum()
-        probabilities[free] = remaining * weights[free] / weights[free].sum()
-        over = free & (probabilities >= 1)
-        if not over.any():
-            break
-        probabilities[over] = 1.0
-        capped |= over
-        free &= ~over
-    return probabilities
 
 
 def distinct_rows(codes, n_levels):

@@ -4,12 +4,8 @@ with constraints that can reject rows; rows breaking a constraint are never kept
 
 import numpy as np
 
-from ._pair_calibration import (
-    MIN_CANDIDATES,
-    OVERSAMPLING_CHOICES,
-    pair_codes,
-    systematic_sample,
-)
+from ._pair_calibration import MIN_CANDIDATES, OVERSAMPLING_CHOICES, pair_codes
+from ._weighted_rows import systematic_sample
 
 
 def candidates_to_generate(adapter, n_rows):
