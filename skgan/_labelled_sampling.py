@@ -10,7 +10,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
-                                 check_truncation, concatenate_rows, rechunk)
+                                 check_truncation, rechunk)
+from .adapters.base import concatenate_rows
 
 
 class LabelledSamplingMixin:

@@ -122,3 +122,41 @@ def test_an_unknown_amount_of_memory_checks_nothing(monkeypatch):
 
     monkeypatch.setattr(memory, "available_memory", lambda: None)
     assert len(GANSampler(epochs=1, random_state=0).fit(_wide_table()).sample(3)) == 3
+
+
+@pytest.fixture(scope="module")
+def messy_model():
+    """A table whose sampled columns are held every way DecodedRows holds them: level
+    positions, encoded scalars, values (dates), with a dependent column and gaps."""
+    rng = np.random.default_rng(1)
+    n = 300
+    store = rng.choice(["s1", "s2", "s3", "s4"], n)
+    income = rng.lognormal(3, 0.4, n)
+    income[rng.random(n) < 0.1] = np.nan
+    table = pd.DataFrame({
+        "store": pd.Series(store, dtype="category"),
+        "region": pd.Series(np.where(np.isin(store, ["s1", "s2"]), "north", "south"),
+                            dtype="string"),
+        "income": income,
+        "count": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+        "day": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), "D"),
+    })
+    born = pd.Timestamp("1960-01-01") + pd.to_timedelta(rng.integers(0, 15_000, n), "D")
+    table["born_year"], table["born_month"], table["born_day"] = (
+        born.year, born.month, born.day)  # a split date: its day is written as values
+    return GANSampler(epochs=2, random_state=0).fit(table)
+
+
+def test_a_sample_built_at_once_equals_its_blocks_built_one_by_one(messy_model, small_blocks):
+    # sample() builds the values of all its blocks at once, sample_chunks() block by
+    # block: the same rows and dtypes either way.
+    expected = messy_model.sample(250, random_state=3)
+    chunks = pd.concat(messy_model.sample_chunks(250, chunk_size=70, random_state=3),
+                       ignore_index=True)
+    pd.testing.assert_frame_equal(chunks, expected)
+    assert expected["income"].isna().any() and expected["region"].dtype == "string"
+    north = expected["store"].isin(["s1", "s2"])
+    assert (expected.loc[north, "region"] == "north").all()
+    assert pd.to_datetime(pd.DataFrame({"year": expected["born_year"],
+                                        "month": expected["born_month"],
+                                        "day": expected["born_day"]})).notna().all()

@@ -8,6 +8,7 @@ import pandas as pd
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ..adapters.base import concatenate_rows
 from ..networks.mlp import OneHotRows
 from .torch_utils import draw_seed, make_generator
 
@@ -81,9 +82,13 @@ class SamplingMixin:
         """
         n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions,
                                                           truncation)
-        if n_samples == 0:
-            return self._sample_block(0, generator, plan)
-        return concatenate_rows(list(self._sample_blocks(n_samples, generator, plan)))
+        if n_samples == 0 or plan.matches is not None:
+            return concatenate_rows(list(self._sample_blocks(n_samples, generator, plan)))
+        # Every block's kept rows first, then their values at once (see the adapter's
+        # ``join_sampled``): the same rows as the blocks sampled one by one.
+        return self.adapter_.join_sampled(
+            [part for start, stop in block_bounds(n_samples)
+             for part in self._block_parts(stop - start, generator, plan)])
 
     def sample_chunks(self, n_samples, chunk_size=65536, random_state=None, conditions=None,
                       truncation=None):
@@ -143,22 +148,30 @@ class SamplingMixin:
 
     def _sample_blocks(self, n_samples, generator, plan):
         """Samples, ``_SAMPLE_CHUNK`` rows at a time (each block decoded on its own)."""
+        if n_samples == 0:
+            yield self._sample_block(0, generator, plan)
         for start, stop in block_bounds(n_samples):
             yield self._sample_block(stop - start, generator, plan)
 
     def _sample_block(self, n_samples, generator, plan):
         if plan.matches is not None:
             return self._sample_matching(n_samples, generator, plan)
+        return self.adapter_.join_sampled(self._block_parts(n_samples, generator, plan))
+
+    def _block_parts(self, n_samples, generator, plan):
+        """A block's rows as the adapter's ``sampled_rows`` parts (see
+        :meth:`_sample_chosen`: an adapter that chooses may need several rounds)."""
         if self.adapter_.n_candidates(n_samples) == n_samples:
             encoded = self._generate_encoded(n_samples, generator, output="codes",
                                              truncation=plan.truncation)
-            return self.adapter_.decode_sample(encoded, n_samples,
-                                               random_state=self._decode_seed(generator))
+            return [self.adapter_.sampled_rows(encoded, n_samples,
+                                               random_state=self._decode_seed(generator))]
         return self._sample_chosen(n_samples, generator, plan.truncation)
 
     def _sample_chosen(self, n_samples, generator, truncation=None):
-        """Samples from an adapter that chooses among more generated rows than it keeps
-        (pair calibration, constraints), a chunk at a time so memory stays bounded.
+        """Parts of samples from an adapter that chooses among more generated rows than
+        it keeps (pair calibration, constraints), a chunk at a time so memory stays
+        bounded.
 
         An adapter may keep fewer rows than asked (rows that no constraint could keep);
         the rest are generated again, at most ``max_condition_rounds`` times.
@@ -166,7 +179,7 @@ class SamplingMixin:
         parts, n_kept, stalled = [], 0, 0
         if n_samples == 0:
             encoded = self._generate_encoded(0, generator)
-            return self.adapter_.decode_sample(encoded, 0, random_state=0)
+            return [self.adapter_.sampled_rows(encoded, 0, random_state=0)]
         while n_kept < n_samples:
             if stalled == self.max_condition_rounds:
                 raise ValueError(
@@ -177,12 +190,12 @@ class SamplingMixin:
             size = min(_SAMPLE_CHUNK, n_samples - n_kept)
             encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator,
                                              output="codes", truncation=truncation)
-            part = self.adapter_.decode_sample(
+            part = self.adapter_.sampled_rows(
                 encoded, size, random_state=self._decode_seed(generator))
             parts.append(part)
             n_kept += len(part)
             stalled += 0 if len(part) else 1
-        return concatenate_rows(parts)
+        return parts
 
     #: Rounds of generation ``sample(conditions=...)`` tries before giving up.
     max_condition_rounds = 100
@@ -337,13 +350,6 @@ def block_bounds(n_samples):
     """(start, stop) of the blocks of ``_SAMPLE_CHUNK`` rows that sampling generates."""
     for start in range(0, n_samples, _SAMPLE_CHUNK):
         yield start, min(start + _SAMPLE_CHUNK, n_samples)
-
-
-def concatenate_rows(parts):
-    """One array or DataFrame (index from 0) of the rows of ``parts``, in order."""
-    if isinstance(parts[0], pd.DataFrame):
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
 def _first_rows(rows, n_rows):

@@ -79,6 +79,41 @@ class DecodedRows:
     def __getitem__(self, index):
         return self.series(index)
 
+    def __len__(self):
+        return self.n_rows
+
+    def taken(self, rows):
+        """The rows at positions ``rows`` as new rows, held as these are (no value is
+        built: a sample keeps its chosen rows this way until every block is in)."""
+        kept = type(self)(self.encoders, len(rows))
+        kept.levels = {index: levels[rows] for index, levels in self.levels.items()}
+        kept.parts = {index: (scalars[rows], [block[rows] for block in codes])
+                      for index, (scalars, codes) in self.parts.items()}
+        kept.values = {index: values.iloc[rows].reset_index(drop=True)
+                       for index, values in self.values.items()}
+        return kept
+
+    @classmethod
+    def concatenated(cls, blocks):
+        """The rows of ``blocks`` (rows of the same encoders), in order, as one. A
+        column held one way in every block stays so; otherwise its values are built.
+        Building values once for all the rows of a sample, not once a block, spares
+        pandas' and scikit-learn's work per call; values are built row by row, so they
+        are the same either way."""
+        joined = cls(blocks[0].encoders, sum(len(block) for block in blocks))
+        for index in range(len(joined.encoders)):
+            if all(index in block.levels for block in blocks):
+                joined.levels[index] = np.concatenate([block.levels[index] for block in blocks])
+            elif all(index in block.parts for block in blocks):
+                parts = [block.parts[index] for block in blocks]
+                joined.parts[index] = (
+                    np.concatenate([scalars for scalars, _ in parts]),
+                    [np.concatenate(column) for column in zip(*[codes for _, codes in parts])])
+            else:
+                joined.values[index] = pd.concat([block._built(index, slice(None))
+                                                  for block in blocks], ignore_index=True)
+        return joined
+
     def permute(self, positions, order):
         """Reorder the rows of the columns at ``positions`` by ``order``."""
         for index in positions:

@@ -43,8 +43,10 @@ def choose_oversampling(adapter, encoded, random_state):
 
 
 def chosen_rows(adapter, rows, n_rows, random_state):
-    """At most ``n_rows`` of the :class:`DecodedRows` ``rows`` as a table of the
-    training columns, constraints' reverse transforms applied."""
+    """At most ``n_rows`` of the :class:`DecodedRows` ``rows``: as rows of the same kind
+    (:meth:`DecodedRows.taken`, no value built yet), or, with constraints, as a table of
+    the training columns, constraints' reverse transforms applied and rows breaking a
+    rule dropped (rules judge values, so these are built first)."""
     tables = getattr(adapter, "pair_tables_", None)
     constraints = getattr(adapter, "constraints_", None)
     candidates, output = np.arange(rows.n_rows), None
@@ -60,9 +62,10 @@ def chosen_rows(adapter, rows, n_rows, random_state):
             tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
     if output is not None:
         return output.iloc[kept].reset_index(drop=True)
+    if constraints is None:
+        return rows if len(kept) == rows.n_rows else rows.taken(kept)
     # Values are built for the kept rows only (all of them when nothing was chosen).
     output = adapter._table(rows.columns(kept if len(kept) < rows.n_rows else None),
                             len(kept))
-    if constraints is not None:  # kept by construction; a row that was not still goes
-        output = output[constraints.valid(output)].reset_index(drop=True)
-    return output
+    # kept by construction; a row that was not still goes
+    return output[constraints.valid(output)].reset_index(drop=True)

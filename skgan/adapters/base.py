@@ -7,6 +7,8 @@ generated tensors back into data of the kind ``fit`` saw.
 
 from abc import ABCMeta, abstractmethod
 
+import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator
 
 
@@ -87,6 +89,16 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         return ``n_rows`` of them; here all of them, decoded."""
         return self.decode(encoded, random_state=random_state)
 
+    def sampled_rows(self, encoded, n_rows, random_state=None):
+        """The rows :meth:`decode_sample` returns, in the form :meth:`join_sampled`
+        takes (an adapter may hold them more cheaply until a sample's blocks are all
+        in); here the decoded rows themselves."""
+        return self.decode_sample(encoded, n_rows, random_state=random_state)
+
+    def join_sampled(self, parts):
+        """One output of the rows of :meth:`sampled_rows`' ``parts``, in order."""
+        return concatenate_rows(parts)
+
     def augment_for_discriminator(self, inputs, generator):
         """The encoded batch ``inputs`` as the discriminator is to see it in training.
 
@@ -111,3 +123,10 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         ``generator.device`` (a CUDA generator when the estimator trains there).
         """
         return None
+
+
+def concatenate_rows(parts):
+    """One array or DataFrame (index from 0) of the rows of ``parts``, in order."""
+    if isinstance(parts[0], pd.DataFrame):
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]

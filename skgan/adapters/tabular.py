@@ -436,9 +436,25 @@ class TabularAdapter(BaseAdapter):
         ``skgan.adapters._pair_calibration``). Without it, the first ``n_rows``. Rows
         that break a constraint are never kept, so fewer may come back.
         """
+        return self.join_sampled([self.sampled_rows(encoded, n_rows, random_state)])
+
+    def sampled_rows(self, encoded, n_rows, random_state=None):
+        """The rows :meth:`decode_sample` keeps, before they become a table: the same
+        random draws, values not built yet (with constraints, a table already)."""
         random_state = random_source(random_state)
         columns = self._decoded_candidates(encoded, random_state)
-        return self._finished(chosen_rows(self, columns, n_rows, random_state))
+        return chosen_rows(self, columns, n_rows, random_state)
+
+    def join_sampled(self, parts):
+        """One output (a DataFrame, or an array for array input) of the rows of
+        :meth:`sampled_rows`' ``parts``, in order: their values are built once."""
+        if all(isinstance(part, DecodedRows) for part in parts):
+            rows = parts[0] if len(parts) == 1 else DecodedRows.concatenated(parts)
+            return self._as_output(rows.columns(), len(rows))
+        frames = [part if isinstance(part, pd.DataFrame) else
+                  self._table(part.columns(), len(part)) for part in parts]
+        return self._finished(frames[0] if len(frames) == 1 else
+                              pd.concat(frames, ignore_index=True))
 
     def _decoded_candidates(self, encoded, random_state):
         """Generated rows decoded as sampling keeps them (:class:`DecodedRows`),
