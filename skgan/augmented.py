@@ -124,6 +124,8 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
         for name in ("classes_", "n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
                 setattr(self, name, getattr(estimator, name))
+            else:  # not left over from an earlier fit (on a DataFrame, as a classifier)
+                self.__dict__.pop(name, None)
         return self
 
     @available_if(_fitted_or_given_has("predict"))

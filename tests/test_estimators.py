@@ -76,6 +76,16 @@ def test_integer_random_state_gives_identical_results(make, blobs):
 
 
 @pytest.mark.parametrize("make", ESTIMATORS)
+@pytest.mark.parametrize("no_autograd", [torch.no_grad, torch.inference_mode])
+def test_a_fit_inside_a_no_autograd_block_trains_as_outside(make, no_autograd, blobs):
+    expected = make(random_state=7).fit(blobs).sample(20, random_state=1)
+    with no_autograd():
+        model = make(random_state=7).fit(blobs)
+    np.testing.assert_array_equal(model.sample(20, random_state=1), expected)
+    assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
 def test_sample_stream_and_fixed_seed(make, blobs):
     model = make(random_state=0).fit(blobs)
     assert not np.array_equal(model.sample(10), model.sample(10))

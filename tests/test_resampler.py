@@ -8,7 +8,7 @@ from imblearn.pipeline import Pipeline as ImbPipeline
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -315,6 +315,17 @@ def test_augmented_estimator_fits_the_model_on_the_augmented_rows():
         model.predict_proba(X), model.estimator_.predict_proba(X)
     )
     assert model.score(X, y) == model.estimator_.score(X, y)
+
+
+def test_a_refitted_augmented_estimator_keeps_nothing_of_its_earlier_fit():
+    X, y = _imbalanced()
+    model = AugmentedEstimator(LogisticRegression(), RandomOverSampler(random_state=0))
+    model.fit(pd.DataFrame(X, columns=["a", "b"]), y)
+    assert list(model.feature_names_in_) == ["a", "b"]
+    model.fit(X, y)  # an array has no column names
+    assert not hasattr(model, "feature_names_in_")
+    model.set_params(estimator=LinearRegression()).fit(X, (y == "a").astype(int))
+    assert not hasattr(model, "classes_") and model.n_features_in_ == 2
 
 
 def test_augmented_estimator_exposes_only_what_the_model_has_and_needs_fit():

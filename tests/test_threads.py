@@ -48,6 +48,12 @@ def test_fit_threads_fixes_the_count(two_threads, monkeypatch):
     with pytest.raises(ValueError, match="n_threads must be a positive integer"):
         with skgan.fit_threads(0):
             pass
+    with skgan.fit_threads(np.int64(2)):  # numpy's integers are integers
+        assert set(_threads_seen_in_fit()) == {2}
+    for not_a_count in ("2", 1.5):
+        with pytest.raises(TypeError, match="n_threads must be a positive integer"):
+            with skgan.fit_threads(not_a_count):
+                pass
 
 
 def test_the_thread_count_does_not_change_the_results(two_threads):

@@ -146,7 +146,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
             device = parallel.device = rank_device(self.device, device)
         self._data_parallel = parallel
         try:
-            with threads_during_fit(device):
+            # Training needs autograd even when the caller turned it off (a fit called
+            # inside torch.no_grad() or torch.inference_mode()).
+            with threads_during_fit(device), torch.inference_mode(False), torch.enable_grad():
                 return self._fit_with_threads(X, y, reset, n_epochs)
         finally:
             self.__dict__.pop("_data_parallel", None)

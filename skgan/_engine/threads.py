@@ -20,6 +20,7 @@ Where a fit must be bit-identical on a machine that may be busy, fix the count w
 
 import contextlib
 import contextvars
+import numbers
 import os
 import time
 
@@ -49,9 +50,12 @@ def fit_threads(n_threads):
     >>> with skgan.fit_threads(1):
     ...     model = skgan.GANSampler(epochs=2, random_state=0).fit(X)
     """
-    if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)
-                                  or n_threads < 1):
+    if n_threads is not None and (isinstance(n_threads, bool)
+                                  or not isinstance(n_threads, numbers.Integral)):
+        raise TypeError(f"n_threads must be a positive integer or None, got {n_threads!r}.")
+    if n_threads is not None and n_threads < 1:
         raise ValueError(f"n_threads must be a positive integer or None, got {n_threads!r}.")
+    n_threads = None if n_threads is None else int(n_threads)
     token = _forced_threads.set(n_threads)
     try:
         yield
