@@ -60,6 +60,16 @@ def test_c2st_tells_apart_only_different_data():
     assert c2st(real, rng.normal(1.5, size=(400, 2))) > 0.8
 
 
+@pytest.mark.parametrize("n_rows", [10, 20, 40])
+def test_c2st_tells_apart_small_sets_far_apart(n_rows):
+    # With the default classifier's leaves of 20 rows, folds of fewer than 40 rows
+    # could not be split: two sets 100 standard deviations apart scored exactly 0.5.
+    rng = np.random.RandomState(0)
+    real = rng.normal(size=(n_rows, 2))
+    assert c2st(real, real + 100) > 0.9
+    assert c2st(real, rng.normal(size=(n_rows, 2))) < 0.8
+
+
 def test_c2st_scores_copies_of_the_real_rows_at_chance():
     # Copies split across folds taught the classifier the other label: two identical
     # sets scored about 0.07, the worst a scorer reads as |accuracy - 0.5|.

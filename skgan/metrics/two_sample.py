@@ -21,8 +21,12 @@ def c2st(X_real, X_fake, classifier=None, cv=5, random_state=0):
     X_real, X_fake : array-like of shape (n_samples, n_features)
         Real and generated feature vectors.
     classifier : scikit-learn classifier or None, default=None
-        None uses a ``HistGradientBoostingClassifier`` with default settings. A
-        classifier whose ``random_state`` is None gets one drawn from ``random_state``.
+        None uses a ``HistGradientBoostingClassifier`` with default settings, but
+        for its leaves: at most 20 rows (its default), at least a tenth of a training
+        fold's rows, so that small sets can be split at all (with leaves of 20 rows, a
+        fold of fewer than 40 could not be, and two sets far apart scored exactly
+        0.5). A classifier whose ``random_state`` is None gets one drawn from
+        ``random_state``.
     cv : int, default=5
         Number of stratified folds. Copies of a row (in either set, or one in each)
         are kept in one fold, so that a generated row repeating a real one counts as
@@ -61,7 +65,12 @@ def c2st(X_real, X_fake, classifier=None, cv=5, random_state=0):
     fake = X_fake[rng.choice(len(X_fake), size, replace=False)]
     features = np.vstack([real, fake])
     labels = np.repeat([1, 0], size)
-    model = HistGradientBoostingClassifier() if classifier is None else clone(classifier)
+    if classifier is None:
+        training_rows = len(features) * (cv - 1) // cv
+        model = HistGradientBoostingClassifier(
+            min_samples_leaf=int(np.clip(training_rows // 10, 1, 20)))
+    else:
+        model = clone(classifier)
     if "random_state" in model.get_params() and model.get_params()["random_state"] is None:
         model.set_params(random_state=rng.randint(2**31 - 1))
     seed = rng.randint(2**31 - 1)
