@@ -7,6 +7,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
 
+from ._engine.early_stopping import label_counts, too_few_to_score
 from ._engine.private import PrivateTrainingMixin
 from ._labelled_sampling import LabelledSamplingMixin
 from .base import BaseGAN
@@ -163,6 +164,11 @@ dp_noise_multiplier_
         self._check_private_params()
 
     _stratified_validation = True  # early stopping holds out rows of every class
+
+    def _check_rows_to_score(self, y_train, y_scored):
+        counts = label_counts(y_train, y_scored)
+        if max(counts.values(), default=0) < 2:
+            raise too_few_to_score(counts, "at least 2 rows of one class")
     _latent_labels_required = True  # the generator's output depends on the label
 
     # ------------------------------------------------------------------ fitting

@@ -13,6 +13,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._engine.best_start import fit_best_start
 from ._engine.core import AdversarialCore, refuse_file_path
+from ._engine.early_stopping import label_counts, too_few_to_score
 from ._engine.history_pool import mix_with_history
 from ._engine.torch_utils import make_generator
 from ._engine.domains import check_one_shape, cycled_permutation, domain_mask, domain_sizes
@@ -179,6 +180,11 @@ max_time
         self.n_init = n_init
 
     _stratified_validation = True  # early stopping holds out rows of every domain
+
+    def _check_rows_to_score(self, y_train, y_scored):
+        counts = label_counts(y_train, y_scored)
+        if min(counts.values(), default=0) < 2:
+            raise too_few_to_score(counts, "at least 2 rows of each domain")
     _training_only_attributes = ("discriminator_a_", "discriminator_b_", "optimizers_", "_pools")
 
     # ------------------------------------------------------------------ fitting

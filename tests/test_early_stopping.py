@@ -171,6 +171,27 @@ def test_bad_early_stopping_parameters_are_refused():
     assert not hasattr(unfitted, "history_")  # nothing half-fitted left behind
 
 
+@pytest.mark.parametrize("estimator, labels, needed", [
+    (CycleGANTransformer(generator_dims=(16,), discriminator_dims=(16,)), [0, 1] * 12,
+     "2 rows of each domain"),
+    (ConditionalGAN(**SMALL), [0, 1, 2] * 8, "2 rows of one class"),
+])
+def test_held_out_rows_too_few_for_score_are_refused_before_training(estimator, labels,
+                                                                      needed, monkeypatch):
+    # They failed after training, in a score() the user never called.
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before the held-out rows were checked")
+
+    monkeypatch.setattr(type(estimator), "_prepare_training", no_training)
+    estimator.set_params(early_stopping=True, epochs=2, random_state=0)
+    with pytest.raises(ValueError, match=f"needs at least {needed}.*validation_fraction"):
+        estimator.fit(_blob(len(labels)), labels)
+    assert not hasattr(estimator, "history_")
+    estimator.set_params(validation_scoring="mmd")  # a scorer of its own: its business
+    with pytest.raises(AssertionError, match="trained before"):
+        estimator.fit(_blob(len(labels)), labels)
+
+
 def test_a_scorer_given_by_name_scores_as_the_scorer_and_the_model_file_keeps_it(tmp_path):
     import skgan
     from skgan.metrics import mmd_scorer

@@ -170,9 +170,12 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
                 stopping_early = parallel.from_rank0(stopping_early)
             if stopping_early:
                 def hold_out():
-                    return split_validation(X, y, self.validation_fraction,
-                                            self._validation_seed(),
-                                            stratify=self._stratified_validation)
+                    parts = split_validation(X, y, self.validation_fraction,
+                                             self._validation_seed(),
+                                             stratify=self._stratified_validation)
+                    if self.validation_scoring is None:  # before training, not after
+                        self._check_rows_to_score(parts[1], parts[3])
+                    return parts
 
                 X, y, X_held, y_held = hold_out() if parallel is None else \
                     parallel.run_agreed("holding out its validation rows", hold_out)
@@ -249,6 +252,11 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
     #: Whether the rows held out for early stopping are stratified by ``y`` (classes of
     #: ConditionalGAN, domains of CycleGANTransformer); samplers ignore ``y``.
     _stratified_validation = False
+
+    def _check_rows_to_score(self, y_train, y_scored):
+        """Raise ``ValueError`` when :meth:`score` cannot score the rows labelled
+        ``y_scored`` (the training rows labelled ``y_train``); every set of 2 rows or
+        more can be scored here (early stopping's split checks that)."""
 
     def _validation_seed(self):
         """Seed of the held-out split: set by an integer ``random_state``."""

@@ -76,6 +76,26 @@ def split_validation(X, y, fraction, seed, stratify):
     return X_train, y_train, X_validation, y_validation
 
 
+def label_counts(y_train, y_scored):
+    """Rows of each label of ``y_train`` and ``y_scored`` among ``y_scored`` (0 for a
+    label only trained on), in order of first appearance."""
+    counts = dict.fromkeys(np.asarray(y_train, dtype=object).tolist(), 0)
+    for label in np.asarray(y_scored, dtype=object).tolist():
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def too_few_to_score(counts, needed):
+    """The ``ValueError`` of early stopping whose scored rows (``counts`` per label)
+    miss what the estimator's ``score`` ``needed``."""
+    held = ", ".join(f"{label!r}: {count}" for label, count in counts.items())
+    return ValueError(
+        f"Early stopping scores the held-out rows with score(), which needs {needed}; "
+        f"the held-out rows hold {{{held}}}. Raise validation_fraction, pass "
+        "validation_fraction=None (score the training rows), pass a validation_scoring, "
+        "or turn early_stopping off.")
+
+
 def _scored_training_rows(X, y, seed, stratify):
     """``(X_scored, y_scored)``: the training rows themselves, or MAX_VALIDATION_ROWS
     of them drawn by ``seed`` (stratified by ``y`` when ``stratify``)."""
