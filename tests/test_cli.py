@@ -441,12 +441,15 @@ def test_unreadable_parquet_tables_exit_1_with_one_line(content, message, tmp_pa
 def test_streamed_samples_equal_the_sample_written_at_once(name, random_state, parquet_model,
                                                            tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli.commands, "SAMPLE_CHUNK_ROWS", 64)  # 300 rows: 5 chunks
+    # Without --random-state the command draws a seed from the operating system.
+    monkeypatch.setattr(cli.commands.secrets, "randbits", lambda bits: 11)
     streamed, at_once = tmp_path / name, tmp_path / f"at_once_{name}"
     seed = [] if random_state is None else ["--random-state", str(random_state)]
     assert cli.main(["sample", str(parquet_model), "-n", "300", "-o", str(streamed),
                      *seed]) == 0
     model, datetime_formats = cli.files.read_model_file(parquet_model)  # as loaded fresh
-    cli.write_table(model.sample(300, random_state=random_state), at_once, datetime_formats)
+    cli.write_table(model.sample(300, random_state=11 if random_state is None else random_state),
+                    at_once, datetime_formats)
     if name.endswith(".parquet"):
         import pyarrow.parquet as pq
 
@@ -755,3 +758,81 @@ def test_python_m_skgan_exits_with_the_status(module, tmp_path, capsys, monkeypa
         runpy.run_module(module, run_name="__main__")
     assert exit_info.value.code == 1
     assert capsys.readouterr().err == f"skgan: error: {missing}: no such file\n"
+
+
+def test_sample_without_random_state_draws_new_rows_each_call(fitted_model, capsys):
+    # The model file holds the random stream it was saved with: every call printed the
+    # same rows until a seed was drawn from the operating system.
+    outputs = []
+    for _ in range(2):
+        assert cli.main(["sample", str(fitted_model), "-n", "5"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] != outputs[1]
+
+
+def _fitted_file(folder, estimator, *fit_args):
+    path = folder / f"{type(estimator).__name__}.skgan"
+    skgan.save(estimator.fit(*fit_args), path)
+    return path
+
+
+def test_sample_refuses_models_whose_samples_are_not_tables(tmp_path, capsys):
+    from skgan import ConditionalGAN, CycleGANTransformer
+
+    rng = np.random.RandomState(0)
+    images = rng.rand(40, 8, 8).astype(np.float32)
+    small = dict(epochs=1, random_state=0)
+    cases = [
+        (_fitted_file(tmp_path, ConditionalGAN(**small), rng.normal(size=(40, 2)),
+                      np.repeat([0, 1], 20)), "holds a ConditionalGAN"),
+        (_fitted_file(tmp_path, GANSampler(**small), images), "fitted on images, not a table"),
+        (_fitted_file(tmp_path, CycleGANTransformer(**small), rng.normal(size=(40, 2)),
+                      np.repeat(["a", "b"], 20)), "holds a CycleGANTransformer"),
+    ]
+    for path, message in cases:
+        assert cli.main(["sample", str(path), "-n", "3"]) == 1
+        assert message in _one_error_line(capsys)
+
+
+def test_repeated_column_names_in_a_csv_header_are_refused(tmp_path, capsys):
+    data = _write(tmp_path / "data.csv", "a,a,b\n1,2,3\n4,5,6\n")
+    assert _fit(data, tmp_path / "model.skgan") == 1
+    assert "names columns more than once: 'a'" in _one_error_line(capsys)
+
+
+def test_the_output_may_not_be_the_input(numeric_csv, fitted_model, capsys):
+    before = numeric_csv.read_bytes()
+    assert _fit(numeric_csv, numeric_csv) == 1
+    assert "it is the input file" in _one_error_line(capsys)
+    assert cli.main(["sample", str(fitted_model), "-n", "3", "-o", str(fitted_model)]) == 1
+    assert "it is the input file" in _one_error_line(capsys)
+    assert numeric_csv.read_bytes() == before and skgan.load(fitted_model) is not None
+
+
+def test_replaced_outputs_keep_their_permissions_and_links(fitted_model, tmp_path, capsys):
+    for name in ("rows.csv", "model.skgan"):
+        private = tmp_path / name
+        private.write_text("old")
+        private.chmod(0o600)
+        if name.endswith(".csv"):
+            assert cli.main(["sample", str(fitted_model), "-n", "3", "-o", str(private)]) == 0
+        else:
+            skgan.save(skgan.load(fitted_model), private)
+        assert private.stat().st_mode & 0o777 == 0o600 and private.read_bytes() != b"old"
+    target = tmp_path / "real" / "rows.csv"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert cli.main(["sample", str(fitted_model), "-n", "3", "-o", str(link)]) == 0
+    assert link.is_symlink() and len(pd.read_csv(target)) == 3
+    capsys.readouterr()
+
+
+def test_sample_rows_under_torchrun_needs_a_random_state(numeric_csv, tmp_path, capsys,
+                                                        monkeypatch):
+    # Each process drew its own subsample without a seed to share.
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert cli.main(["fit", str(numeric_csv), "-o", str(tmp_path / "m.skgan"), "--epochs", "1",
+                     "--quiet", "--sample-rows", "50"]) == 1
+    assert "--sample-rows needs --random-state" in _one_error_line(capsys)

@@ -38,6 +38,22 @@ def test_ssim_follows_the_definition_on_noisy_and_blurred_pairs():
     assert ssim(clean, noisy) == pytest.approx(expected, rel=1e-9)
 
 
+def test_ssim_reads_channels_last_images_as_the_same_images():
+    # Every 4-D array was read as (n, C, H, W): RGB images with their channels last
+    # scored over the wrong axes.
+    rng = np.random.RandomState(3)
+    clean = rng.uniform(size=(2, 3, 20, 24))
+    noisy = np.clip(clean + rng.normal(scale=0.1, size=clean.shape), 0, 1)
+    expected = ssim(clean, noisy)
+    last = (clean.transpose(0, 2, 3, 1), noisy.transpose(0, 2, 3, 1))
+    assert ssim(*last) == pytest.approx(expected, rel=1e-12)
+    assert ssim(*last, channels="last") == pytest.approx(expected, rel=1e-12)
+    two = (clean[:, :2], noisy[:, :2])  # two channels: only "first" is read as such
+    assert ssim(*two, channels="first") == pytest.approx(ssim(*two), rel=1e-12)
+    with pytest.raises(ValueError, match="channels must be"):
+        ssim(clean, noisy, channels="middle")
+
+
 def test_small_images_take_the_largest_window_that_fits():
     rng = np.random.RandomState(1)
     digits = rng.randint(0, 17, size=(4, 8, 8)).astype(float)

@@ -46,6 +46,19 @@ def test_features_of_any_layout_agree(weights_file):
     assert frechet_distance(channel_last, channel_last) == pytest.approx(0.0, abs=1e-6)
 
 
+def test_integer_images_of_any_type_are_read_alike_and_other_ranges_refused(weights_file):
+    # Only uint8 images were scaled: an int64 copy reached the network as 0-255.
+    extractor = InceptionFeatures(weights_file, batch_size=4)
+    images = np.random.RandomState(1).randint(0, 256, size=(2, 40, 40, 3)).astype(np.uint8)
+    expected = extractor(images)
+    for dtype in (np.int64, np.uint16, np.int32):
+        np.testing.assert_array_equal(extractor(images.astype(dtype)), expected)
+    with pytest.raises(ValueError, match="8-bit values"):
+        extractor(images.astype(np.int64) * 4)
+    with pytest.raises(ValueError, match=r"values in \[0, 1\]"):
+        extractor(images.astype(np.float32))  # 0-255 as floats
+
+
 def test_missing_or_wrong_weights_file(tmp_path):
     with pytest.raises(FileNotFoundError, match=WEIGHTS_FILE):
         InceptionFeatures(tmp_path / "nothing.pth")

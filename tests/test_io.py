@@ -567,3 +567,24 @@ def test_nested_estimators_trained_on_cuda_load_on_the_cpu(labelled):
     for fitted in loaded.estimators_.values():
         assert fitted.device_ == torch.device("cpu")
         assert fitted.sample(3).shape == (3, 3)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_loading_on_a_device_this_machine_lacks_names_the_device_not_the_file(tmp_path):
+    path = tmp_path / "model.skgan"
+    skgan.save(skgan.GANSampler(epochs=1, random_state=0).fit(
+        np.random.RandomState(0).normal(size=(50, 2))), path)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        skgan.load(path, device="cuda")
+    with pytest.raises(ValueError, match="not a torch device name"):
+        skgan.load(path, device="gpu")
+    assert skgan.load(path, device="cpu").device_ == torch.device("cpu")
+
+
+def test_saving_into_a_missing_folder_names_the_path_given(tmp_path):
+    model = skgan.GANSampler(epochs=1, random_state=0).fit(
+        np.random.RandomState(0).normal(size=(50, 2)))
+    target = tmp_path / "missing" / "model.skgan"
+    with pytest.raises(FileNotFoundError) as error:
+        skgan.save(model, target)
+    assert error.value.filename == str(target) and not target.parent.exists()

@@ -4,6 +4,7 @@ import argparse
 import inspect
 import math
 import os
+import secrets
 import sys
 import time
 import warnings
@@ -11,8 +12,8 @@ from contextlib import contextmanager
 
 from .. import GANSampler, WGANSampler
 from ..adapters import TabularAdapter
-from .files import CommandError, _check_writable, _first_line, _warn, convert_pickle, \
-    read_model_file, save_model
+from .files import CommandError, _check_writable, _first_line, _warn, check_table_sampler, \
+    convert_pickle, read_model_file, save_model
 from .rows import SAMPLE_CHUNK_ROWS, parse_conditions, sampled_tables, subsample_rows
 from .tables import is_parquet, read_table, require_pyarrow, with_dates_as_in, write_chunks
 from ..exceptions import TrainingInterruptedWarning
@@ -29,8 +30,12 @@ _INTERRUPTED = 130
 
 # ---------------------------------------------------------------------- commands
 def _fit(args):
+    _check_writable(args.output, source=args.data)  # before training, not after
+    if args.sample_rows is not None and args.random_state is None and \
+            int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise CommandError("under torchrun, --sample-rows needs --random-state, so that "
+                           "every process trains on the same subsample")
     table = read_table(args.data)
-    _check_writable(args.output)  # before training, not after
     training_rows = table
     if args.sample_rows is not None:
         training_rows = subsample_rows(table, args.sample_rows, args.random_state,
@@ -86,12 +91,16 @@ def _fit_reporting_interruption(model, table):
 
 def _sample(args):
     model, datetime_formats = read_model_file(args.model)
+    check_table_sampler(model, args.model)
     writes_file = args.output not in (None, "-")
     if writes_file:
-        _check_writable(args.output)  # before sampling, not after
+        _check_writable(args.output, source=args.model)  # before sampling, not after
         if is_parquet(args.output):
             require_pyarrow()
-    options = {"random_state": args.random_state}
+    # Without --random-state, new rows each call: the model file holds the random
+    # stream it was saved with, so a seed is drawn from the operating system.
+    options = {"random_state": (secrets.randbits(31) if args.random_state is None
+                                else args.random_state)}
     if args.truncation is not None:
         options["truncation"] = args.truncation
     if args.condition:
@@ -278,7 +287,7 @@ def _convert(args):
     if not args.trust_pickle:
         raise CommandError("unpickling can run code: if you trust "
                            f"{args.old}, repeat with --trust-pickle")
-    _check_writable(args.new)
+    _check_writable(args.new, source=args.old)
     model = convert_pickle(args.old, args.new)
     print(f"converted {type(model).__name__} from {args.old} to {args.new}")
     return 0

@@ -12,7 +12,9 @@ from pathlib import Path
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ..adapters import NumericAdapter, TabularAdapter
 from ..base import BaseGAN
+from ..conditional import ConditionalGAN
 from ..io import load, save
 
 
@@ -36,8 +38,28 @@ def save_model(model, path, datetime_formats=None):
         raise CommandError(f"cannot save the model to {path}: {error}") from None
 
 
-def _check_writable(path):
+def check_table_sampler(model, path):
+    """Refuse, naming what ``path`` holds, a fitted model whose samples are not a table
+    (``skgan sample`` writes CSV and Parquet tables): a ConditionalGAN (rows and labels)
+    or a model of images or signals."""
+    if isinstance(model, ConditionalGAN):
+        raise CommandError(
+            f"{path} holds a ConditionalGAN, whose samples are rows and their labels; "
+            "skgan sample writes tables (sample it in Python: skgan.load(path).sample(n, y))")
+    if not isinstance(model.adapter_, (TabularAdapter, NumericAdapter)):
+        raise CommandError(
+            f"{path} holds a {type(model).__name__} fitted on "
+            f"{type(model.adapter_).__name__.removesuffix('Adapter').lower()}s, not a table; "
+            "skgan sample writes tables (sample it in Python: skgan.load(path).sample(n))")
+
+
+def _check_writable(path, source=None):
+    """A CommandError when ``path`` cannot be written, or is the file ``source`` (the
+    command's input), which writing would destroy."""
     path = Path(path)
+    if source is not None and path.exists() and Path(source).exists() and \
+            os.path.samefile(path, source):
+        raise CommandError(f"cannot write {path}: it is the input file {source}")
     if path.is_dir():
         raise CommandError(f"cannot write {path}: it is a directory")
     folder = path.parent
@@ -86,6 +108,10 @@ def convert_pickle(old_path, new_path):
 
 def _fitted_model(model, path):
     if not isinstance(model, BaseGAN):
+        if type(model).__module__.split(".")[0] == "skgan":  # a model file of another kind
+            raise CommandError(
+                f"{path} holds a {type(model).__name__}, not a sampler the skgan command "
+                "runs (load it in Python with skgan.load)")
         raise CommandError(f"{path} is not a skgan model file (make one with 'skgan fit')")
     try:
         check_is_fitted(model)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.common import get_handle
 
+from ..io._container import followed_path, keep_permissions
 from .files import CommandError, _first_line, _reading
 
 
@@ -122,7 +123,20 @@ def _read_csv(path):
         raise CommandError(f"{path} is not UTF-8 text (is it a CSV file?)") from None
     if len(table) == 0:
         raise CommandError(f"{path} has a header but no rows")
+    _refuse_repeated_names(path, separator or ",")
     return _parse_dates(table)
+
+
+def _refuse_repeated_names(path, separator):
+    """A CommandError when the CSV header names a column twice (pandas would have read
+    the second ``a`` as ``a.1``, and the samples' header would differ from the data's)."""
+    if hasattr(path, "seek"):
+        path.seek(0)
+    names = pd.read_csv(path, sep=separator, header=None, nrows=1, dtype=str).iloc[0]
+    repeated = names[names.duplicated()].unique().tolist()
+    if repeated:
+        raise CommandError(f"{path} names columns more than once: "
+                           f"{', '.join(map(repr, repeated))} (rename them)")
 
 
 def _other_separator(table):
@@ -318,11 +332,12 @@ def write_chunks(chunks, path, datetime_formats=None):
 def _written_whole(path):
     """A path to write in a new hidden folder beside ``path``, moved to ``path`` when the
     block ends normally; the folder and what it holds are removed in every case."""
-    path = Path(path)
+    path = followed_path(path)
     folder = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
         temporary_path = Path(folder) / path.name  # same name: same compression, archive
         yield temporary_path
+        keep_permissions(path, temporary_path)
         os.replace(temporary_path, path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

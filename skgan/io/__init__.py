@@ -17,7 +17,7 @@ import pandas as pd
 import sklearn
 import torch
 
-from .._engine.torch_utils import device_available
+from .._engine.torch_utils import device_available, resolve_device
 from ._container import read_archive, write_archive
 from ._checks import check_attributes
 from ._read import StateReader
@@ -107,7 +107,8 @@ def load(path, device=None):
     device : str, torch.device or None, default=None
         Where the networks go. None: the device the model was trained on when this
         machine has it, else the CPU (with a warning), so a model trained on a GPU
-        loads on a CPU-only machine.
+        loads on a CPU-only machine. A device named here must exist (``"auto"``: the
+        first of CUDA, MPS, CPU), else ``ValueError``.
 
     Returns
     -------
@@ -132,6 +133,8 @@ def load(path, device=None):
     ...
     ValueError: the model file is not a skgan model file (not a zip archive)
     """
+    if device is not None:  # a device this machine lacks is named as such, not the file
+        device = resolve_device(device)
     document, arrays, tensors, label = read_archive(path)
     version = _format_version(document, label)
     try:
@@ -199,7 +202,7 @@ def _target_device(fitted, device):
     """Where the model loads: ``device``, else the first device the document names
     (nested estimators' too) when this machine has it, else the CPU."""
     if device is not None:
-        return torch.device(device)
+        return device
     stored = _first_device(fitted)
     if stored is None:
         return torch.device("cpu")

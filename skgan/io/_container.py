@@ -6,9 +6,12 @@ model twice gives identical bytes. Reading refuses anything that is not exactly 
 archive with a ValueError naming the problem.
 """
 
+import errno
 import io
 import json
 import os
+import secrets
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -42,14 +45,34 @@ def write_archive(target, document, arrays, tensors):
     if hasattr(target, "write"):
         target.write(payload.getvalue())
         return
-    path = Path(os.fspath(target))
-    partial = path.with_name(path.name + ".partial")
+    path = followed_path(target)
+    if not path.parent.is_dir():  # named as the user gave it, not as a temporary file
+        raise FileNotFoundError(errno.ENOENT, "No such folder to write into",
+                                os.fspath(target))
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     try:
-        partial.write_bytes(payload.getvalue())
+        with open(partial, "xb") as handle:  # a new name: nothing else is overwritten
+            handle.write(payload.getvalue())
+        keep_permissions(path, partial)
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def followed_path(target):
+    """The file that writing ``target`` replaces: symbolic links followed, so that a
+    link's own file gets the new content and the link stays."""
+    return Path(os.path.realpath(os.fspath(target)))
+
+
+def keep_permissions(replaced, written):
+    """Give the file ``written`` (about to replace ``replaced``) the permissions of the
+    file it replaces, when there is one: a private file stays private."""
+    try:
+        shutil.copymode(replaced, written)
+    except FileNotFoundError:
+        pass
 
 
 def _write_member(archive, name, data, compression):

@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from ..adapters.image import IMAGE_CHANNELS
+
 
 def psnr(X, Y, *, data_range=None):
     """Peak signal-to-noise ratio of paired images, in decibels, averaged over the pairs.
@@ -40,7 +42,8 @@ def psnr(X, Y, *, data_range=None):
     return float(np.mean(values))
 
 
-def ssim(X, Y, *, data_range=None, sigma=1.5, win_size=11, K1=0.01, K2=0.03):
+def ssim(X, Y, *, data_range=None, sigma=1.5, win_size=11, K1=0.01, K2=0.03,
+         channels="auto"):
     """Structural similarity of paired images (Wang et al., 2004), averaged over pairs.
 
     Local means, variances and covariance are taken under a Gaussian window
@@ -61,6 +64,12 @@ def ssim(X, Y, *, data_range=None, sigma=1.5, win_size=11, K1=0.01, K2=0.03):
     win_size : int, default=11
         Odd window size.
     K1, K2 : float, default=0.01, 0.03
+    channels : {"auto", "first", "last"}, default="auto"
+        Where 4-D arrays hold their channels, as for
+        :class:`~skgan.adapters.ImageAdapter`: "auto" reads ``(n, C, H, W)`` when
+        axis 1 has 1, 3 or 4 entries, else ``(n, H, W, C)`` when the last axis has,
+        else ``(n, C, H, W)``. Windows slide over height and width only, so reading
+        RGB images the wrong way round gives another number.
 
     Returns
     -------
@@ -80,7 +89,12 @@ def ssim(X, Y, *, data_range=None, sigma=1.5, win_size=11, K1=0.01, K2=0.03):
     """
     if not isinstance(win_size, numbers.Integral) or win_size < 1 or win_size % 2 == 0:
         raise ValueError(f"win_size must be an odd positive integer, got {win_size!r}.")
+    if channels not in ("auto", "first", "last"):
+        raise ValueError(f"channels must be 'auto', 'first' or 'last', got {channels!r}.")
+    four_axes = np.ndim(X) == 4
     X, Y, data_range = _paired(X, Y, data_range)
+    if four_axes and _channels_last(X.shape, channels):
+        X, Y = X.permute(0, 3, 1, 2), Y.permute(0, 3, 1, 2)
     size = min(win_size, *(side - (side + 1) % 2 for side in X.shape[-2:]))
     window = _gaussian_window(size, sigma)
     n_images, n_channels = X.shape[:2]
@@ -131,6 +145,13 @@ def _paired(X, Y, data_range):
     if not (torch.isfinite(tensors[0]).all() and torch.isfinite(tensors[1]).all()):
         raise ValueError("Images hold NaN or infinite values.")
     return tensors[0], tensors[1], float(data_range)
+
+
+def _channels_last(shape, channels):
+    """Whether images of the 4-D ``shape`` hold their channels on the last axis."""
+    if channels != "auto":
+        return channels == "last"
+    return shape[1] not in IMAGE_CHANNELS and shape[3] in IMAGE_CHANNELS
 
 
 def _default_range(images):

@@ -175,10 +175,7 @@ class FIDInceptionV3(nn.Module):
 def _as_image_batch(images):
     """(N, 3, H, W) float32 in [0, 1] from uint8/float images in common layouts."""
     array = images.detach().cpu().numpy() if isinstance(images, torch.Tensor) else np.asarray(images)
-    uint8 = array.dtype == np.uint8
-    array = array.astype(np.float32)
-    if uint8:
-        array /= 255.0
+    array = _unit_range(array)
     if array.ndim == 3:  # (N, H, W) grayscale
         array = array[:, None]
     if array.ndim != 4:
@@ -193,6 +190,28 @@ def _as_image_batch(images):
     if array.shape[1] != 3:
         raise ValueError(f"images need 1, 3 or 4 channels, got {array.shape[1]}.")
     return torch.from_numpy(np.ascontiguousarray(array))
+
+
+def _unit_range(array):
+    """Pixel values in [0, 1] as float32: integer images hold 8-bit values (0-255),
+    float images values in [0, 1]; any other range is refused, since the network would
+    read it as another picture (an int64 or uint16 copy of a uint8 image reached it as
+    values up to 255)."""
+    if array.size == 0 or not np.issubdtype(array.dtype, np.number) or \
+            np.issubdtype(array.dtype, np.complexfloating):
+        return array.astype(np.float32)  # the shape checks name what is wrong
+    low, high = float(np.min(array)), float(np.max(array))
+    if np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
+        if low < 0 or high > 255:
+            raise ValueError(
+                f"Integer images must hold 8-bit values (0 to 255); these span {low:g} to "
+                f"{high:g}. Scale them to floats in [0, 1] first.")
+        return array.astype(np.float32) / np.float32(255.0)
+    if not (np.isfinite(low) and np.isfinite(high)) or low < -1e-3 or high > 1 + 1e-3:
+        raise ValueError(
+            f"Float images must hold values in [0, 1]; these span {low:g} to {high:g}. "
+            "Divide 0-255 values by 255, or other ranges by their maximum, first.")
+    return np.clip(array.astype(np.float32), 0.0, 1.0)
 
 
 class InceptionFeatures:
