@@ -17,6 +17,7 @@ from ._engine.early_stopping import label_counts, too_few_to_score
 from ._engine.history_pool import mix_with_history
 from ._engine.torch_utils import make_generator
 from ._engine.domains import check_one_shape, cycled_permutation, domain_mask, domain_sizes
+from .adapters import NumericAdapter, TabularAdapter
 from .metrics import median_heuristic_gamma, mmd
 from .networks.translation import MLPTranslator, make_translator_pair
 from .objectives import ADVERSARIAL_LOSSES, cycle_loss, discriminator_loss, generator_loss
@@ -356,6 +357,23 @@ max_time
         self._optimize("discriminator", d_loss)
         losses["discriminator_loss"] = d_loss
         return losses
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the translated features: those of the input, for tables and 2-D
+        arrays (as scikit-learn's one-to-one transformers name them).
+
+        Images and signals have no feature names (each row is a whole picture or
+        signal), so ``ValueError``; ``set_output(transform="pandas")`` therefore
+        applies to tables and 2-D arrays only.
+        """
+        check_is_fitted(self)
+        if not isinstance(self.adapter_, (TabularAdapter, NumericAdapter)):
+            kind = type(self.adapter_).__name__.removesuffix("Adapter").lower()
+            raise ValueError(
+                f"{type(self).__name__} fitted on {kind}s has no feature names: each row "
+                f"is one of shape {tuple(self.adapter_.sample_shape_)}, not a row of "
+                "features (set_output applies to tables and 2-D arrays only).")
+        return super().get_feature_names_out(input_features)
 
     # ------------------------------------------------------------------ translating
     def transform(self, X):

@@ -159,6 +159,11 @@ def test_images_and_signals_translate_to_their_own_layout(shape, adapter):
     assert out.shape == (3, *shape[1:]) and out.dtype == X.dtype
     assert model.inverse_transform(X[:3]).shape == (3, *shape[1:])
     assert np.isfinite(model.score(X, domains))
+    # No feature names for whole pictures or signals (they named the first axis).
+    with pytest.raises(ValueError, match="has no feature names"):
+        model.get_feature_names_out()
+    with pytest.raises(ValueError, match="set_output applies to tables"):
+        model.set_output(transform="pandas").transform(X[:3])
 
 
 def test_a_single_image_translates():
