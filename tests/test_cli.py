@@ -1,8 +1,10 @@
 import gzip
 import io
+import os
 import pickle
 import re
 import runpy
+import signal
 import sys
 import warnings
 import zipfile
@@ -500,14 +502,17 @@ def test_datetimes_keep_one_text_form_across_chunks(tmp_path):
 
 @pytest.mark.parametrize("name", ["out.csv", "out.parquet"])
 @pytest.mark.parametrize("failure, status",
-                         [(RuntimeError("boom"), 1), (KeyboardInterrupt(), 130)],
-                         ids=["error", "ctrl-c"])
+                         [(RuntimeError("boom"), 1), (KeyboardInterrupt(), 130),
+                          ("SIGTERM", 143)],
+                         ids=["error", "ctrl-c", "sigterm"])
 def test_a_failed_sample_leaves_no_partial_file(name, failure, status, fitted_model,
                                                 tmp_path, capsys, monkeypatch):
     sample_chunks = GANSampler.sample_chunks
 
     def fail_after_a_chunk(self, n_samples, chunk_size=65536, **options):
         yield from sample_chunks(self, chunk_size, chunk_size=chunk_size, **options)
+        if failure == "SIGTERM":  # as `kill` or a scheduler stops the command
+            os.kill(os.getpid(), signal.SIGTERM)
         raise failure
 
     monkeypatch.setattr(cli.commands, "SAMPLE_CHUNK_ROWS", 10)
@@ -692,7 +697,10 @@ def test_report_errors_exit_1_with_one_line(numeric_csv, tmp_path, capsys):
     other = tmp_path / "other.csv"
     pd.read_csv(numeric_csv).rename(columns={"k": "kk"}).to_csv(other, index=False)
     assert cli.main(["report", str(numeric_csv), str(other)]) == 1
-    assert "synthetic lacks 'k'; synthetic has extra 'kk'" in _one_error_line(capsys)
+    assert f"{other} does not have the columns of {numeric_csv}: lacks 'k'; has extra 'kk'" \
+        in _one_error_line(capsys)
+    assert cli.main(["report", str(numeric_csv), str(numeric_csv), "--holdout", str(other)]) == 1
+    assert f"{other} does not have the columns of" in _one_error_line(capsys)  # the holdout
     assert cli.main(["report", str(numeric_csv), str(numeric_csv), "--target", "z"]) == 1
     assert "has no column 'z'" in _one_error_line(capsys)
     assert cli.main(["report", str(numeric_csv), str(numeric_csv), "--target", "k",
@@ -836,3 +844,33 @@ def test_sample_rows_under_torchrun_needs_a_random_state(numeric_csv, tmp_path, 
     assert cli.main(["fit", str(numeric_csv), "-o", str(tmp_path / "m.skgan"), "--epochs", "1",
                      "--quiet", "--sample-rows", "50"]) == 1
     assert "--sample-rows needs --random-state" in _one_error_line(capsys)
+
+
+def test_parquet_indexes_and_repeated_names(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame({"x": np.arange(40.0), "k": np.arange(40) % 3})
+    named = frame.set_index(pd.Index(np.arange(100, 140), name="id"))
+    named.to_parquet(tmp_path / "named.parquet")  # a named index is a column of data
+    assert list(cli.read_table(tmp_path / "named.parquet").columns) == ["id", "x", "k"]
+    frame.iloc[::2].to_parquet(tmp_path / "filtered.parquet")  # pandas' row numbers only
+    read = cli.read_table(tmp_path / "filtered.parquet")
+    assert list(read.columns) == ["x", "k"] and list(read.index) == list(range(20))
+    pq.write_table(pyarrow.table([[1, 2], [3, 4], [5, 6]], names=["a", "a", "b"]),
+                   tmp_path / "repeated.parquet")
+    assert _fit(tmp_path / "repeated.parquet", tmp_path / "m.skgan") == 1
+    assert "names columns more than once: 'a'" in _one_error_line(capsys)
+
+
+def test_only_rank_0_prints_warnings_under_torchrun(capsys, monkeypatch):
+    # Every process of a torchrun printed each warning.
+    monkeypatch.setenv("RANK", "1")
+    cli.files._warn("a warning")
+    with cli.commands._one_line_warnings():
+        warnings.warn("another warning")
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("RANK", "0")
+    cli.files._warn("a warning")
+    assert capsys.readouterr().err == "skgan: warning: a warning\n"

@@ -5,15 +5,17 @@ import inspect
 import math
 import os
 import secrets
+import signal
 import sys
+import threading
 import time
 import warnings
 from contextlib import contextmanager
 
 from .. import GANSampler, WGANSampler
 from ..adapters import TabularAdapter
-from .files import CommandError, _check_writable, _first_line, _warn, check_table_sampler, \
-    convert_pickle, read_model_file, save_model
+from .files import CommandError, _check_writable, _first_line, _is_primary_process, _warn, \
+    check_table_sampler, convert_pickle, read_model_file, save_model
 from .rows import SAMPLE_CHUNK_ROWS, parse_conditions, sampled_tables, subsample_rows
 from .tables import is_parquet, read_table, require_pyarrow, with_dates_as_in, write_chunks
 from ..exceptions import TrainingInterruptedWarning
@@ -27,6 +29,7 @@ DEMO_NUMERIC_ONLY = False
 DEMO_TARGET = "wage"
 
 _INTERRUPTED = 130
+_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 
 # ---------------------------------------------------------------------- commands
 def _fit(args):
@@ -63,16 +66,6 @@ def _fit(args):
         _error(f"interrupted: training stopped after epoch {epochs}; that model was saved")
         return _INTERRUPTED
     return 0
-
-
-def _is_primary_process():
-    """Whether this process writes files and prints: rank 0 of a distributed run
-    (``torchrun``), or the only process."""
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank() == 0
-    return int(os.environ.get("RANK", "0")) == 0
 
 
 def _fit_reporting_interruption(model, table):
@@ -121,6 +114,8 @@ def _report(args):
     real = read_table(args.real)
     synthetic = with_dates_as_in(real, read_table(args.synthetic))
     holdout = with_dates_as_in(real, read_table(args.holdout)) if args.holdout else None
+    for path, table in ((args.synthetic, synthetic), (args.holdout, holdout)):
+        _check_same_columns(args.real, real, path, table)
     if args.target is not None and args.target not in real.columns:
         raise CommandError(f"--target: {args.real} has no column {args.target!r} (its "
                            f"columns: {', '.join(map(str, real.columns))})")
@@ -134,6 +129,20 @@ def _report(args):
                                                       random_state=args.random_state)),
               sep="\n")
     return 0
+
+
+def _check_same_columns(real_path, real, path, table):
+    """A CommandError naming ``path`` when its ``table`` lacks columns of the real
+    table or has others (None: no table to check)."""
+    if table is None:
+        return
+    missing = [name for name in real.columns if name not in table.columns]
+    extra = [name for name in table.columns if name not in real.columns]
+    problems = ([f"lacks {', '.join(map(repr, missing))}"] if missing else []) + \
+        ([f"has extra {', '.join(map(repr, extra))}"] if extra else [])
+    if problems:
+        raise CommandError(f"{path} does not have the columns of {real_path}: "
+                           + "; ".join(problems))
 
 
 def _demo(args):
@@ -382,12 +391,15 @@ def main(argv=None):
         args = build_parser().parse_args(argv)
     except SystemExit as exit_request:  # --help, or a usage error already printed
         return exit_request.code or 0
-    with _one_line_warnings():
+    with _one_line_warnings(), _terminated_as_an_exception():
         try:
             return args.handler(args)
         except KeyboardInterrupt:
             _error("interrupted")
             return _INTERRUPTED
+        except _Terminated:  # SIGTERM: unwound like Ctrl-C, so no partial file stays
+            _error("terminated")
+            return _TERMINATED
         except BrokenPipeError:  # e.g. `skgan sample ... | head`
             _silence_stdout()
             return 1
@@ -412,13 +424,36 @@ def _error(message):
     print(f"skgan: error: {message}", file=sys.stderr)
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived (raised in the main thread by the handler below)."""
+
+
+@contextmanager
+def _terminated_as_an_exception():
+    """While the command runs, SIGTERM raises :class:`_Terminated` in the main thread,
+    so that ``finally`` blocks remove what was half written (in the main thread only:
+    Python lets no other set a handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextmanager
 def _one_line_warnings():
     """Show each warning once, as one line, ``skgan: warning: ...``, on stderr."""
     shown = set()
 
     def show_once(message, *args, **kwargs):
-        if str(message) not in shown:
+        if str(message) not in shown and _is_primary_process():  # once, not per rank
             shown.add(str(message))
             _warn(message)
 

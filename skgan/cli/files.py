@@ -134,8 +134,19 @@ def _reading(path, kind):
 
 
 def _warn(message):
-    """One line on stderr: ``skgan: warning: ...``."""
-    print(f"skgan: warning: {_first_line(message)}", file=sys.stderr)
+    """One line on stderr: ``skgan: warning: ...`` (by rank 0 alone under torchrun)."""
+    if _is_primary_process():
+        print(f"skgan: warning: {_first_line(message)}", file=sys.stderr)
+
+
+def _is_primary_process():
+    """Whether this process writes files and prints: rank 0 of a distributed run
+    (``torchrun``), or the only process."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank() == 0
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def _first_line(error):

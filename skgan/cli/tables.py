@@ -180,14 +180,33 @@ def _read_parquet(path):
     pyarrow, _ = require_pyarrow()
     try:
         with _reading(path, "Parquet file"):
+            names = parquet_names(path)
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise CommandError(f"{path} names columns more than once: "
+                                   f"{', '.join(map(repr, repeated))} (rename them)")
             table = pd.read_parquet(path, engine="pyarrow")
     except pyarrow.ArrowException as error:
         raise CommandError(f"{path} is not a readable Parquet file: {_first_line(error)}") \
             from None
     if len(table) == 0:
         raise CommandError(f"{path} has no rows")
+    # pandas stores a DataFrame's index: a named one (an ``id``, say) is data too, an
+    # unnamed one only pandas' bookkeeping
+    table = table.reset_index(drop=all(name is None for name in table.index.names))
     table.attrs["datetime_formats"] = {}  # its datetimes are datetimes, not text
     return table
+
+
+def parquet_names(path):
+    """The column names a Parquet file's schema holds, in order, repeats included."""
+    _, parquet = require_pyarrow()
+    if hasattr(path, "seek"):
+        path.seek(0)
+    names = list(parquet.ParquetFile(path).schema_arrow.names)
+    if hasattr(path, "seek"):
+        path.seek(0)
+    return names
 
 
 def _parse_dates(table):
