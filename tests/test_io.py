@@ -588,3 +588,25 @@ def test_saving_into_a_missing_folder_names_the_path_given(tmp_path):
     with pytest.raises(FileNotFoundError) as error:
         skgan.save(model, target)
     assert error.value.filename == str(target) and not target.parent.exists()
+
+
+def test_fields_that_do_not_hold_together_are_refused_at_load(table_model):
+    # Fields of the right JSON type whose values cannot work together loaded, then
+    # failed inside sample() with errors naming nothing in the file.
+    model, _ = table_model
+    buffer = io.BytesIO()
+    skgan.save(model, buffer)
+    data = buffer.getvalue()
+    as_saved = pickle.loads(pickle.dumps(model))
+
+    def width_as_null(document):  # one of the generator head's block widths
+        head = document["fitted"]["generator_average_"]["modules"]["head"]
+        head["attributes"]["block_widths"]["$tuple"][1] = None
+
+    with pytest.raises(ValueError, match="sampling from its GANSampler fails"):
+        skgan.load(io.BytesIO(_edit_document(data, width_as_null)))
+    loaded = skgan.load(io.BytesIO(data))  # the check leaves the model as it was
+    again = io.BytesIO()
+    skgan.save(loaded, again)
+    assert again.getvalue() == data
+    pd.testing.assert_frame_equal(loaded.sample(20), as_saved.sample(20))

@@ -18,6 +18,7 @@ import sklearn
 import torch
 
 from .._engine.torch_utils import device_available, resolve_device
+from ..base import BaseGAN
 from ._container import read_archive, write_archive
 from ._checks import check_attributes
 from ._read import StateReader
@@ -138,10 +139,38 @@ def load(path, device=None):
     document, arrays, tensors, label = read_archive(path)
     version = _format_version(document, label)
     try:
-        return _READERS[version](document, arrays, tensors, label, device)
+        estimator = _READERS[version](document, arrays, tensors, label, device)
     except _MALFORMED as error:  # what a value of the wrong shape or kind runs into
         raise ValueError(f"{label} is not a valid skgan model file ({type(error).__name__}: "
                          f"{error})") from None
+    _check_samples(estimator, label)
+    return estimator
+
+
+def _check_samples(estimator, label):
+    """Sample two rows from a fitted sampler (its own seed: the estimator's random
+    stream stays put), so that a file whose fields have the right types but values that
+    do not hold together (a level that is a list, a head's width that is null) is
+    refused here, as a ValueError naming the file, not later inside ``sample``."""
+    samplers = [estimator, getattr(estimator, "estimator_", None)]  # GANResampler's too
+    for sampler in samplers:
+        if not isinstance(sampler, BaseGAN) or not hasattr(sampler, "history_") or \
+                not hasattr(sampler, "sample"):
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sampler.sample(2, random_state=0)
+        except Exception as error:  # whatever a damaged model runs into
+            raise ValueError(
+                f"{label} is not a valid skgan model file: sampling from its "
+                f"{type(sampler).__name__} fails ({type(error).__name__}: "
+                f"{_first_line(error)})") from None
+
+
+def _first_line(error):
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 #: Errors decoding a malformed document can raise (never one written by :func:`save`).
