@@ -17,7 +17,8 @@ variable ``SKGAN_DEBUG=1`` to see the traceback of an unexpected error instead.
 from .commands import build_parser, main
 from .rows import parse_conditions
 from .files import CommandError, load_model, save_model
-from .tables import ParquetUnavailableError, read_table, write_chunks, write_table
+from .table_writing import write_chunks, write_table
+from .tables import ParquetUnavailableError, read_table
 
 __all__ = ["CommandError", "ParquetUnavailableError", "build_parser", "load_model", "main",
            "parse_conditions", "read_table", "save_model", "write_chunks", "write_table"]

@@ -17,7 +17,8 @@ from ..adapters import TabularAdapter
 from .files import CommandError, _check_writable, _first_line, _is_primary_process, _warn, \
     check_table_sampler, convert_pickle, read_model_file, save_model
 from .rows import SAMPLE_CHUNK_ROWS, parse_conditions, sampled_tables, subsample_rows
-from .tables import is_parquet, read_table, require_pyarrow, with_dates_as_in, write_chunks
+from .table_writing import write_chunks
+from .tables import is_parquet, read_table, require_pyarrow, with_dates_as_in
 from ..exceptions import TrainingInterruptedWarning
 
 ESTIMATORS = {"gan": GANSampler, "wgan": WGANSampler}

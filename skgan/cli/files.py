@@ -1,6 +1,7 @@
 """Model files of the ``skgan`` command, and the one-line errors of every file it reads.
 
-Tables (CSV and Parquet) are read and written by :mod:`skgan.cli.tables`.
+Tables (CSV and Parquet) are read by :mod:`skgan.cli.tables` and written by
+:mod:`skgan.cli.table_writing`.
 """
 
 import os
