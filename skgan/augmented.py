@@ -171,4 +171,8 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = (
             wrapped.input_tags.allow_nan and get_tags(sampler).input_tags.allow_nan
         )
+        # and sparse input too (scikit-learn's checks hold the tag to what fit does)
+        tags.input_tags.sparse = (
+            wrapped.input_tags.sparse and get_tags(sampler).input_tags.sparse
+        )
         return tags

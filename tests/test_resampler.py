@@ -328,6 +328,15 @@ def test_a_refitted_augmented_estimator_keeps_nothing_of_its_earlier_fit():
     assert not hasattr(model, "classes_") and model.n_features_in_ == 2
 
 
+def test_augmented_estimator_says_it_takes_sparse_input_when_both_parts_do():
+    from sklearn.utils.estimator_checks import check_estimator_sparse_tag
+
+    both = AugmentedEstimator(LogisticRegression(), RandomOverSampler(random_state=0))
+    assert get_tags(both).input_tags.sparse
+    assert not get_tags(AugmentedEstimator(LogisticRegression())).input_tags.sparse
+    check_estimator_sparse_tag("AugmentedEstimator", both)  # the tag agrees with fit
+
+
 def test_augmented_estimator_exposes_only_what_the_model_has_and_needs_fit():
     X, y = _imbalanced()
     model = AugmentedEstimator(LinearSVC(), GANResampler(estimator=ConditionalGAN(**FAST)))
