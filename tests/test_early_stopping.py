@@ -192,6 +192,15 @@ def test_held_out_rows_too_few_for_score_are_refused_before_training(estimator, 
         estimator.fit(_blob(len(labels)), labels)
 
 
+def test_a_score_that_is_not_a_number_is_the_worst_and_says_so(check_every_epoch):
+    model = GANSampler(epochs=3, early_stopping=True, random_state=0,
+                       validation_scoring=lambda estimator, X: float("nan"), **SMALL)
+    with pytest.warns(UserWarning, match="counts it as the worst score"):
+        model.fit(_blob(200))
+    assert model.validation_scores_ and all(score == -np.inf
+                                            for score in model.validation_scores_)
+
+
 def test_a_scorer_given_by_name_scores_as_the_scorer_and_the_model_file_keeps_it(tmp_path):
     import skgan
     from skgan.metrics import mmd_scorer

@@ -18,6 +18,7 @@ early stopping trains exactly as one without (on the rows it kept) until it stop
 
 import math
 import time
+import warnings
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -215,7 +216,13 @@ class StoppingMonitor:
             score = self.scoring(self.estimator, X)
         else:
             score = self.scoring(self.estimator, X, y)
-        score = float(score) if math.isfinite(float(score)) else -math.inf
+        if not math.isfinite(float(score)):
+            warnings.warn(
+                f"The validation score was {float(score)} (a diverged model, or a scorer "
+                "that cannot score these rows); early stopping counts it as the worst "
+                "score, -inf.", UserWarning, stacklevel=2)
+            score = -math.inf
+        score = float(score)
         if self.parallel is not None:
             score = self.parallel.average_scalars({"score": score})["score"]
         return score if math.isfinite(score) else -math.inf
