@@ -167,6 +167,9 @@ def test_report_with_a_holdout_has_a_privacy_section(numeric_csv, tmp_path, caps
     copies = next(line for line in privacy.splitlines()
                   if line.startswith("exact matches with training rows"))
     assert copies.split()[-2:] == ["1.000", "0.000"]  # synthetic, held-out real
+    # the privacy section needs no target (it said "give a target too" and stopped)
+    assert cli.main(["report", str(real), str(real), "--holdout", str(holdout)]) == 0
+    assert "Privacy:" in capsys.readouterr().out
 
 
 def test_help_describes_each_command(capsys):

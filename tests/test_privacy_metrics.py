@@ -182,3 +182,25 @@ def test_scorers_rank_a_copying_model_below_a_generating_one():
                    make_privacy_scorer("membership_inference", holdout=holdout),
                    make_privacy_scorer("overfitting_protection", holdout=holdout)):
         assert scorer(model, X) > scorer(Copier(), X), scorer
+
+
+def test_copies_written_with_booleans_as_0_1_and_integers_as_floats_are_copies():
+    rng = np.random.RandomState(0)
+    train = pd.DataFrame({"x": rng.normal(size=60), "flag": rng.rand(60) > 0.5,
+                          "cls": rng.randint(0, 3, 60).astype(object)})
+    written = train.assign(flag=train["flag"].astype(int),
+                           cls=train["cls"].astype(float).astype(object))
+    assert exact_match_rate(train, written) == 1.0
+    assert distance_to_closest_record(train, written).max() == 0.0
+
+
+@pytest.mark.parametrize("bad, message", [
+    (pd.DataFrame([[1.0, 2.0]], columns=["a", "a"]), "duplicate column names"),
+    (pd.DataFrame({"a": [1.0, np.inf]}), "holds infinite values"),
+])
+def test_tables_the_distances_cannot_read_are_named(bad, message):
+    good = pd.DataFrame({"a": [1.0, 2.0, 3.0]}) if bad.shape[1] == 1 else \
+        pd.DataFrame([[1.0, 2.0]], columns=["a", "b"])
+    for measure in (distance_to_closest_record, exact_match_rate):
+        with pytest.raises(ValueError, match=message):
+            measure(bad, good)

@@ -305,3 +305,19 @@ def test_argument_errors(mixed_table):
         pair_trends(mixed_table, mixed_table, n_bins=0)
     with pytest.raises(ValueError, match="give a target"):
         quality_report(mixed_table, mixed_table, holdout=mixed_table)
+
+
+def test_a_file_that_writes_booleans_as_0_1_and_integers_as_floats_reads_alike():
+    # Values were compared as text: True against 1, and 1 against 1.0, never matched.
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"x": rng.normal(size=200), "flag": rng.rand(200) > 0.5,
+                         "cls": rng.randint(0, 3, 200).astype(object)})
+    written = real.assign(flag=real["flag"].astype(int),
+                          cls=real["cls"].astype(float)).astype({"cls": object})
+    shapes = column_shapes(real, written)
+    assert shapes["score"].to_dict() == {"x": 1.0, "flag": 1.0, "cls": 1.0}
+    for target in ("flag", "cls"):
+        efficacy = ml_efficacy(real, real, written, target=target, task="classification")
+        assert efficacy["synthetic"]["accuracy"] == efficacy["real"]["accuracy"]
+    yes_no = real.assign(flag=np.where(real["flag"], "yes", "no"))
+    assert column_shapes(real, yes_no)["score"]["flag"] == 1.0

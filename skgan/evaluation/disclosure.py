@@ -58,7 +58,7 @@ def _measures(train, rows, holdout, seed):
         "exact matches with training rows": exact_match_rate(train, rows),
         "median distance to closest training row": float(np.median(dcr.distances)),
         "share closer to training than held-out rows": dcr.share_closer_to_train,
-        "overfitting protection (1 = none)": dcr.overfitting_protection,
+        "overfitting protection (1 = no overfitting)": dcr.overfitting_protection,
         "median distance over held-out rows' median": dcr.holdout_ratio,
         "membership attack AUC, distance": membership_inference(
             train, holdout, rows, random_state=seed),

@@ -125,7 +125,7 @@ def _feature_matrices(tables, features):
             categorical.append(False)
             continue
         codes, uniques = pd.factorize(
-            pd.concat([_labels(table[name]) for table in tables], ignore_index=True)
+            pd.concat([_labels(table[name], kind) for table in tables], ignore_index=True)
         )
         codes = np.where(codes < 0, np.nan, codes)
         start = 0
@@ -143,8 +143,9 @@ def _targets(tables, target, task):
         kind = column_kind(tables[0][target])
         kind = kind if kind in ("numerical", "datetime") else "numerical"
         return [_as_float(table[target], kind) for table in tables]
+    kind = column_kind(tables[0][target])
     return [
-        _labels(table[target]).to_numpy(dtype=object, na_value=None) for table in tables
+        _labels(table[target], kind).to_numpy(dtype=object, na_value=None) for table in tables
     ]
 
 

@@ -33,7 +33,7 @@ from joblib import Parallel, cpu_count, delayed
 from sklearn.neighbors import KDTree
 
 from ._cell_bounds import CellBounds
-from ._table_values import _as_float, column_kind
+from ._table_values import _as_float, _labels, column_kind
 
 #: coordinates given to one categorical column in the search embedding
 MAX_CATEGORY_COORDINATES = 24
@@ -47,18 +47,26 @@ _TOLERANCE = 1e-9
 def as_table(data, name):
     """A DataFrame of ``data`` (an array's columns named by position), or TypeError."""
     if isinstance(data, pd.DataFrame):
-        if len(data) == 0:
-            raise ValueError(f"{name} has no rows.")
-        return data
-    if isinstance(data, (np.ndarray, list)):
+        table = data
+    elif isinstance(data, (np.ndarray, list)):
         array = np.asarray(data)
         if array.ndim != 2:
             raise ValueError(f"{name} must be a 2-D table, got an array of shape {array.shape}.")
-        if len(array) == 0:
-            raise ValueError(f"{name} has no rows.")
-        return pd.DataFrame(array)
-    raise TypeError(f"{name} must be a pandas DataFrame or a 2-D array, "
-                    f"got {type(data).__name__}.")
+        table = pd.DataFrame(array)
+    else:
+        raise TypeError(f"{name} must be a pandas DataFrame or a 2-D array, "
+                        f"got {type(data).__name__}.")
+    if len(table) == 0:
+        raise ValueError(f"{name} has no rows.")
+    if table.columns.has_duplicates:
+        repeated = sorted(map(str, table.columns[table.columns.duplicated()].unique()))
+        raise ValueError(f"{name} has duplicate column names: {repeated}.")
+    for column in table.columns:
+        if column_kind(table[column]) == "numerical" and \
+                np.isinf(_as_float(table[column], "numerical")).any():
+            raise ValueError(f"{name}'s column {column!r} holds infinite values; distances "
+                             "need finite numbers (drop or replace them).")
+    return table
 
 
 class ClosestRecords:
@@ -88,11 +96,11 @@ class ClosestRecords:
                 low, high = (observed.min(), observed.max()) if observed.size else (0.0, 0.0)
                 self._numbers[name] = (kind, low, high - low)
             else:
-                counts = _labels(scale_from[name]).dropna().value_counts(sort=True)
+                counts = _labels(scale_from[name], kind).dropna().value_counts(sort=True)
                 levels = pd.Index(counts.index)
                 if reference is not scale_from:  # the reference's own levels must match
                     levels = levels.append(pd.Index(
-                        _labels(reference[name]).dropna().unique()).difference(levels))
+                        _labels(reference[name], kind).dropna().unique()).difference(levels))
                 self._levels[name] = levels
         self._reference = self._encode(reference)
         # the embedding clips numbers to an interval that holds every reference value
@@ -123,11 +131,11 @@ class ClosestRecords:
         if missing:
             raise ValueError(f"The tables have different columns: missing {missing}.")
         numbers, codes = [], []
-        for name in self.columns:
+        for name, kind in zip(self.columns, self.kinds):
             if name in self._numbers:
                 numbers.append(_as_float(table[name], self._numbers[name][0]))
             else:
-                labels = _labels(table[name])
+                labels = _labels(table[name], kind)
                 code = self._levels[name].get_indexer(labels.fillna("").to_numpy(object))
                 code = np.where(labels.isna().to_numpy(), -1, np.where(code < 0, -2, code))
                 codes.append(code)
@@ -249,8 +257,4 @@ class ClosestRecords:
                 best[row] = self._pair_distances(rows, near[position][None, :]).min()
         return best
 
-
-def _labels(series):
-    """Values as strings so that 1 and "1" match; missing stays missing."""
-    return series.astype(object).astype("string")
 

@@ -80,14 +80,47 @@ def _as_float(series, kind):
     return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _labels(series):
-    """A column's values as strings (missing stays missing), so 1 and "1" match."""
-    return series.astype(object).astype("string")
+#: Texts read as True and as False in a column whose real counterpart holds booleans.
+_TRUE_TEXTS = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE_TEXTS = frozenset({"false", "f", "no", "n", "0"})
+
+
+def _labels(series, kind=None):
+    """A column's values as strings (missing stays missing), alike however a file wrote
+    them: 1, 1.0 and "1" give "1" (whole floats are written as integers), and, where
+    the real column holds booleans (``kind="boolean"``), 1/0, "yes"/"no" and
+    "true"/"false" give "True"/"False", as True and False do."""
+    if kind == "boolean" and column_kind(series) != "boolean":
+        series = _as_booleans(series)
+    values = series.astype(object)
+    whole = values.map(_whole_number, na_action="ignore")
+    return whole.astype("string")
+
+
+def _whole_number(value):
+    """A float with no fraction as an int (1.0 -> 1); any other value as it is."""
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and \
+            float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _as_booleans(series):
+    """``series`` as True/False (missing kept) when every value it holds reads as one
+    (1/0, "true"/"false", "yes"/"no", in any case); else ``series`` itself."""
+    texts = _labels(series).str.strip().str.lower()
+    known = texts.dropna()
+    if not known.isin(_TRUE_TEXTS | _FALSE_TEXTS).all():
+        return series
+    return texts.map(lambda text: text in _TRUE_TEXTS, na_action="ignore").astype(object)
 
 
 def _category_codes(real_series, synthetic_series):
-    """Shared integer codes of both columns' values (-1 = missing) and how many there are."""
+    """Shared integer codes of both columns' values (-1 = missing) and how many there
+    are; the synthetic values read as the real column's kind (see :func:`_labels`)."""
+    kind = column_kind(real_series)
     codes, uniques = pd.factorize(
-        pd.concat([_labels(real_series), _labels(synthetic_series)], ignore_index=True)
+        pd.concat([_labels(real_series, kind), _labels(synthetic_series, kind)],
+                  ignore_index=True)
     )
     return codes[:len(real_series)], codes[len(real_series):], len(uniques)
