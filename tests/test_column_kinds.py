@@ -93,6 +93,9 @@ def test_dates_split_over_three_columns_come_back_valid():
     table = pd.DataFrame({"Birth_Year": dates.year, "amount": rng.normal(size=600),
                           "Birth_Month": dates.month, "Birth_Day": dates.day})
     assert find_split_dates(table) == [(0, 2, 3)]
+    # any case, as docs/tabular.md says (only the year's own case was matched)
+    mixed = table.set_axis(["birth_year", "amount", "Birth_Month", "BIRTH_DAY"], axis=1)
+    assert find_split_dates(mixed) == [(0, 2, 3)]
     model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
                        random_state=0).fit(table)
     samples = model.sample(3000, random_state=0)

@@ -463,3 +463,42 @@ def test_rules_name_the_columns_whose_missing_values_follow_others():
     assert Range("low", "mid", "high").fit(table).derived_missing_columns() == [
         "mid - low", "high - mid"]
     assert Bounds("age", 18, 99).derived_missing_columns() == []
+
+
+def test_sample_gives_as_many_rows_as_asked_when_a_rule_lets_some_go():
+    # half = a / 2 between integer columns: a generated odd `a` gives a half that
+    # rounds, the row breaks the rule and goes. sample(500) gave 255 rows.
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 5000, 300) * 2
+    table = pd.DataFrame({"a": a, "half": a // 2, "x": rng.normal(size=300)})
+    rule = LinearEquality({"a": 0.5, "half": -1})
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), epochs=1,
+                       random_state=0).fit(table)
+    rows = model.sample(500, random_state=0)
+    assert len(rows) == 500 and rule.is_valid(rows).all()
+    chunks = list(model.sample_chunks(500, chunk_size=100, random_state=0))
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), rows)
+
+
+@pytest.mark.parametrize("coefficients, constant", [
+    ({"a": float("nan"), "b": 1}, 0), ({"a": float("inf"), "b": 1}, 0),
+    ({"a": 1, "b": 1}, float("inf"))])
+def test_linear_equality_refuses_numbers_that_are_not_finite(coefficients, constant):
+    table = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 0.0]})
+    with pytest.raises(ValueError, match="finite"):
+        LinearEquality(coefficients, constant=constant).fit(table)
+
+
+def test_a_one_hot_group_can_be_conditioned_on_having_no_value():
+    rng = np.random.default_rng(0)
+    room = rng.integers(0, 3, 300)
+    table = pd.DataFrame({name: (room == code).astype(float)
+                          for code, name in enumerate(["single", "double", "suite"])})
+    table.loc[rng.random(300) < 0.2, ["single", "double", "suite"]] = np.nan
+    table["x"] = rng.normal(size=300)
+    rules = [OneHot(["single", "double", "suite"])]
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=rules),
+                             epochs=2, random_state=0).fit(table)
+    for missing in (None, np.nan, pd.NA):  # pd.NA raised "boolean value of NA is ambiguous"
+        rows = model.sample(20, random_state=0, conditions={"suite": missing})
+        assert rows[["single", "double", "suite"]].isna().all().all()

@@ -164,8 +164,12 @@ class SamplingMixin:
         if self.adapter_.n_candidates(n_samples) == n_samples:
             encoded = self._generate_encoded(n_samples, generator, output="codes",
                                              truncation=plan.truncation)
-            return [self.adapter_.sampled_rows(encoded, n_samples,
-                                               random_state=self._decode_seed(generator))]
+            parts = [self.adapter_.sampled_rows(encoded, n_samples,
+                                                random_state=self._decode_seed(generator))]
+            short = n_samples - len(parts[0])  # rows a constraint's check let go
+            if short > 0:
+                parts += self._sample_chosen(short, generator, plan.truncation)
+            return parts
         return self._sample_chosen(n_samples, generator, plan.truncation)
 
     def _sample_chosen(self, n_samples, generator, truncation=None):

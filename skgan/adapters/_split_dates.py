@@ -22,15 +22,18 @@ _PART = re.compile("year", re.IGNORECASE)
 def find_split_dates(frame):
     """``(year, month, day)`` column positions of every split date in ``frame``."""
     names = list(frame.columns)
+    position_of = {}  # each name in lower case (the first column of that name)
+    for position, name in enumerate(names):
+        if isinstance(name, str):
+            position_of.setdefault(name.lower(), position)
     found = []
     for year, name in enumerate(names):
         if not isinstance(name, str) or not _PART.search(name):
             continue
-        month_name = _PART.sub(lambda match: _same_case("month", match.group()), name)
-        day_name = _PART.sub(lambda match: _same_case("day", match.group()), name)
-        if month_name not in names or day_name not in names:
+        month = position_of.get(_PART.sub("month", name).lower())
+        day = position_of.get(_PART.sub("day", name).lower())
+        if month is None or day is None:
             continue
-        month, day = names.index(month_name), names.index(day_name)
         if _forms_valid_dates(frame.iloc[:, year], frame.iloc[:, month], frame.iloc[:, day]):
             found.append((year, month, day))
     return found
@@ -67,11 +70,3 @@ def _forms_valid_dates(years, months, days):
         return False
     dates = pd.to_datetime(pd.DataFrame(parts), errors="coerce")
     return bool(dates.notna().all())
-
-
-def _same_case(word, like):
-    if like.isupper():
-        return word.upper()
-    if like[0].isupper():
-        return word.capitalize()
-    return word

@@ -154,12 +154,14 @@ class LinearEquality(Constraint):
                              "2 columns to numbers")
         weights = []
         for name, weight in self.coefficients.items():
-            if not isinstance(weight, numbers.Real) or isinstance(weight, bool) or weight == 0:
+            if not isinstance(weight, numbers.Real) or isinstance(weight, bool) or \
+                    weight == 0 or not np.isfinite(weight):
                 raise ValueError(f"{self.describe()}: the coefficient of {name!r} must be a "
-                                 "non-zero number")
+                                 "finite non-zero number")
             weights.append(float(weight))
-        if not isinstance(self.constant, numbers.Real) or isinstance(self.constant, bool):
-            raise ValueError(f"{self.describe()}: the constant must be a number")
+        if not isinstance(self.constant, numbers.Real) or isinstance(self.constant, bool) or \
+                not np.isfinite(self.constant):
+            raise ValueError(f"{self.describe()}: the constant must be a finite number")
         return np.array(weights)
 
     def _residuals(self, frame):

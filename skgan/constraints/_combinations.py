@@ -220,14 +220,25 @@ class OneHot(_ColumnSet):
         rest = {}
         for name, value in conditions.items():
             if str(name) in names and name in self.column_names():
+                if _is_missing(value):  # the group's rows with no value at all
+                    rest[self.hot_column_] = value
+                    continue
                 if value not in (0, 1, True, False):
                     raise ValueError(f"Condition {name}={value!r}: {self.describe()} "
-                                     "columns hold 0 or 1.")
+                                     "columns hold 0 or 1 (or nothing).")
                 if value in (1, True):
                     rest[self.hot_column_] = str(name)
             else:
                 rest[name] = value
         return rest
+
+
+def _is_missing(value):
+    """Whether ``value`` is one missing value (None, NaN, pd.NA, NaT)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: not one value
+        return False
 
 
 def _column_list(constraint):
