@@ -502,3 +502,23 @@ def test_a_one_hot_group_can_be_conditioned_on_having_no_value():
     for missing in (None, np.nan, pd.NA):  # pd.NA raised "boolean value of NA is ambiguous"
         rows = model.sample(20, random_state=0, conditions={"suite": missing})
         assert rows[["single", "double", "suite"]].isna().all().all()
+
+
+def test_the_column_that_decides_a_fixed_combination_is_learned_as_discrete():
+    # Twelve prices (more values than a number column is read as discrete with) decide
+    # each plan: learned as continuous, they came back as prices the rule never saw and
+    # nearly every row broke it.
+    rng = np.random.default_rng(0)
+    fees = {"basic": [9.99, 10.49, 10.99, 11.49], "plus": [19.99, 20.49, 20.99, 21.49],
+            "pro": [29.99, 30.49, 30.99, 31.49]}
+    plan = rng.choice(list(fees), 300)
+    table = pd.DataFrame({"plan": plan, "fee": [rng.choice(fees[p]) for p in plan],
+                          "x": rng.normal(size=300)})
+    rule = FixedCombinations(["plan", "fee"])
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), epochs=1,
+                             random_state=0).fit(table)
+    encoder = model.adapter_.column_encoders_[list(model.adapter_.columns_).index("fee")]
+    assert type(encoder).__name__ == "DiscreteColumn"
+    rows = model.sample(200, random_state=0)
+    assert len(rows) == 200 and set(rows["fee"]) <= set(table["fee"])
+    assert model.adapter_.constraints_.constraints[0].is_valid(rows).all()

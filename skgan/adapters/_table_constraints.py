@@ -127,6 +127,12 @@ class TableConstraints:
                     pass  # an integer column with missing values stays float
         return frame
 
+    def discrete_columns(self):
+        """Columns of the transformed table the rules need learned as discrete (see
+        ``Constraint.discrete_columns``)."""
+        return [name for constraint in self.constraints
+                for name in constraint.discrete_columns()]
+
     def derived_missing_columns(self):
         """Columns of the transformed table whose values are missing exactly where
         other columns' are (see ``Constraint.derived_missing_columns``)."""

@@ -138,17 +138,21 @@ def forced_kinds(adapter, columns):
     return forced
 
 
-def column_kinds(adapter, frame):
+def column_kinds(adapter, frame, discrete_by_rules=()):
     """How the adapter encodes each column of ``frame`` ("discrete", "continuous", ...),
     and the dates split over three columns (``(year, month, day)`` positions).
 
     The kinds follow :func:`encoding_kind` and the adapter's ``discrete_columns`` and
     ``continuous_columns``; integer columns that determine a discrete column are codes
-    (with ``functional_dependencies``), and so are the month and day of a split date.
+    (with ``functional_dependencies``), and so are the month and day of a split date and
+    the columns constraints need discrete (``discrete_by_rules``), unless named in
+    ``continuous_columns``.
     """
     forced = forced_kinds(adapter, frame.columns)
+    by_rules = set(discrete_by_rules)
     kinds = [encoding_kind(frame[name], max_discrete_levels=adapter.max_discrete_levels,
-                           forced=forced.get(name)) for name in frame.columns]
+                           forced=forced.get(name, "discrete" if name in by_rules else None))
+             for name in frame.columns]
     if adapter.functional_dependencies is not False:
         for position in integer_keys(frame, kinds, forced):
             kinds[position] = "discrete"

@@ -251,7 +251,8 @@ class TabularAdapter(BaseAdapter):
             raise ValueError(
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
             )
-        kinds, split_dates = column_kinds(self, frame)
+        kinds, split_dates = column_kinds(
+            self, frame, [] if table_constraints is None else table_constraints.discrete_columns())
         random_state = random_source(self.random_state)
         encoders = []
         for name, kind in zip(frame.columns, kinds):

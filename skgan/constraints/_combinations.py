@@ -76,6 +76,12 @@ class FixedCombinations(_ColumnSet):
         key = getattr(self, "key_", None)
         return [] if key is None else [key]
 
+    def discrete_columns(self):
+        """The deciding column, learned as is: its seen values are the ones the rule
+        writes the others from (the joint column is discrete by construction)."""
+        key = getattr(self, "key_", None)
+        return [] if key is None else [key]
+
     @property
     def _index_of(self):
         names = self.column_names()

@@ -71,6 +71,13 @@ class Constraint(BaseEstimator, metaclass=ABCMeta):
         them are reversed first (all of :meth:`column_names` here)."""
         return self.column_names()
 
+    def discrete_columns(self):
+        """Columns of the transformed table the adapter must learn as discrete (their
+        values are the ones the rule knows; none here). A column of a few prices that
+        decides another would otherwise be learned as continuous, and generate prices
+        the rule never saw."""
+        return []
+
     def derived_missing_columns(self):
         """Columns :meth:`transform` adds whose values are missing exactly where other
         columns' are (none here). Pair calibration does not rake their missing
