@@ -522,3 +522,25 @@ def test_the_column_that_decides_a_fixed_combination_is_learned_as_discrete():
     rows = model.sample(200, random_state=0)
     assert len(rows) == 200 and set(rows["fee"]) <= set(table["fee"])
     assert model.adapter_.constraints_.constraints[0].is_valid(rows).all()
+
+
+@pytest.mark.parametrize("dtype", ["int64", "Int64"])
+def test_inequalities_between_integers_beyond_float_precision_hold(dtype):
+    # 64-bit ids or nanosecond times: high was computed in float64 and came back below
+    # low, so sampling failed after 100 rounds.
+    rng = np.random.default_rng(0)
+    low = 2**60 + rng.choice([1, 3, 5, 7], 300)
+    table = pd.DataFrame({"lo": low, "hi": low + rng.integers(0, 3, 300),
+                          "x": rng.normal(size=300)}).astype({"lo": dtype, "hi": dtype})
+    for strict in (False, True):
+        rule = Inequality("lo", "hi", strict=strict)
+        if strict:
+            table["hi"] = table["hi"] + 1
+        model = skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), epochs=1,
+                                 random_state=0).fit(table)
+        rows = model.sample(100, random_state=0)
+        assert len(rows) == 100 and rule.is_valid(rows).all() and rows["hi"].dtype == dtype
+    top = pd.DataFrame({"lo": [np.iinfo(np.int64).max - 1] * 2, "hi": [2**62] * 2})
+    rule = Inequality("lo", "hi").fit(pd.DataFrame({"lo": [0, 2**60], "hi": [1, 2**61]}))
+    written = rule.reverse_transform(rule.transform(top).assign(**{rule.gap_column_: 50.0}))
+    assert (written["hi"] == np.iinfo(np.int64).max).all()  # no overflow

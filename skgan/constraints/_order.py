@@ -116,6 +116,8 @@ class Inequality(Constraint):
         high = frame[self.high]
         if not written.any():
             return high
+        if self.kind_ == "number" and _beyond_floats(frame[self.low], high):
+            return _integer_high(frame[self.low], high, gaps, written, self.strict)
         if self.kind_ == "number":
             low = as_float(frame[self.low])
             values = as_float(high)
@@ -299,3 +301,31 @@ class Bounds(Constraint):
         else:
             out[self.column] = column.clip(lower=low, upper=high)
         return out
+
+
+def _beyond_floats(*columns):
+    """Whether the columns hold signed integers (numpy's or pandas' nullable ones) and
+    some beyond 2**53, which float64 cannot hold exactly."""
+    if not all(pd.api.types.is_signed_integer_dtype(column.dtype) for column in columns):
+        return False
+    return any(np.abs(column.to_numpy(dtype=np.float64, na_value=0.0)).max(initial=0.0)
+               >= 2.0**53 for column in columns)
+
+
+def _integer_high(low, high, gaps, written, strict):
+    """``high`` with the rows ``written`` set to ``low`` plus the gap rounded up, in
+    integers: float64 holds integers exactly only up to 2**53, and 64-bit ids or
+    nanosecond times beyond it came back below ``low``."""
+    step = np.ceil(np.nan_to_num(gaps, nan=0.0, posinf=2.0**62))
+    step = np.minimum(step, 2.0**62).astype(np.int64)
+    if strict:
+        step = np.maximum(step, 1)
+    low_values = low.to_numpy(dtype=np.int64, na_value=0)[written]
+    largest = np.iinfo(getattr(high.dtype, "numpy_dtype", high.dtype)).max
+    step = step[written]
+    near_top = low_values > largest - step  # low + step would overflow: the largest
+    step[near_top] = largest - low_values[near_top]
+    values = high.to_numpy(dtype=object, na_value=None).copy()
+    values[written] = low_values + step
+    return pd.Series(pd.array(values, dtype=high.dtype) if not isinstance(high.dtype, np.dtype)
+                     else values.astype(high.dtype), index=high.index)
