@@ -350,7 +350,10 @@ dp_noise_multiplier_
             raise ValueError(
                 f"{type(self).__name__}'s {needed_for} needs y, the label of each row: the "
                 "generator's output depends on it.")
-        labels = column_or_1d(np.asarray(y))
+        labels = np.asarray(y)
+        if labels.ndim == 0:  # one label for every row, as sample and interpolate take
+            labels = np.repeat(labels[None], n_rows)
+        labels = column_or_1d(labels)
         if len(labels) != n_rows:
             raise ValueError(f"y has {len(labels)} labels for {n_rows} rows.")
         self._check_known(labels)

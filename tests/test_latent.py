@@ -210,6 +210,15 @@ def test_conditional_gan_decodes_codes_with_their_labels():
     path = model.interpolate(X[:1], X[1:2], n_steps=4, y_start=[0], y_stop=[1])
     assert path.shape == (4, 3)
     assert model.interpolate(X[:2], X[2:4], n_steps=4, y_start=0, y_stop=1).shape == (8, 3)
+    # one label per end with refined codes (it failed: "y should be a 1d array"), and
+    # one label for every row of transform and inverse_transform
+    assert model.interpolate(X[:2], X[2:4], n_steps=4, y_start=0, y_stop=1,
+                             refine_steps=2).shape == (8, 3)
+    np.testing.assert_array_equal(model.inverse_transform(codes, 1),
+                                  model.inverse_transform(codes, np.ones(10, dtype=int)))
+    np.testing.assert_array_equal(model.transform(X[:10], 0, refine_steps=2),
+                                  model.transform(X[:10], np.zeros(10, dtype=int),
+                                                  refine_steps=2))
     with pytest.raises(ValueError, match="y_stop has 3 labels for 2 rows"):
         model.interpolate(X[:2], X[2:4], y_start=0, y_stop=[0, 1, 1])
     with pytest.raises(ValueError, match="interpolate needs y_start and y_stop"):

@@ -69,9 +69,10 @@ class LatentMixin(TransformerMixin):
         ----------
         X : array-like, DataFrame, images or signals
             Data of the kind ``fit`` saw.
-        y : array-like of shape (n_samples,) or None, default=None
+        y : array-like of shape (n_samples,), one label, or None, default=None
             Labels, for :class:`~skgan.ConditionalGAN` only: refining a code needs them
-            (the generator's output depends on the label); the encoder does not.
+            (the generator's output depends on the label); the encoder does not. One
+            label stands for every row.
         refine_steps : int, default=0
             Gradient steps per row after the encoder (0: the encoder's codes).
 
@@ -123,8 +124,9 @@ class LatentMixin(TransformerMixin):
         Z : array-like of shape (n_samples, latent_dim)
             Latent codes (from :meth:`transform`, or drawn: the generator was trained on
             standard normal codes).
-        y : array-like of shape (n_samples,) or None, default=None
-            The label of each row, for :class:`~skgan.ConditionalGAN` (required there).
+        y : array-like of shape (n_samples,), one label, or None, default=None
+            The label of each row (one label: every row's), for
+            :class:`~skgan.ConditionalGAN` (required there).
 
         Returns
         -------
