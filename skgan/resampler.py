@@ -2,13 +2,14 @@
 
 import inspect
 from dataclasses import dataclass, fields
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context, clone
 from sklearn.utils import InputTags, Tags, _safe_indexing, check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _num_samples,
@@ -99,7 +100,7 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
 
     _parameter_constraints = {
         "sampling_strategy": [
-            Interval(RealNotInt, 0, 1, closed="right"),
+            Interval(Real, 0, 1, closed="right"),  # 1 as well as 1.0, as imbalanced-learn
             StrOptions(set(STRATEGY_NAMES)),
             dict,
             callable,

@@ -109,6 +109,15 @@ def test_a_float_that_would_remove_rows_is_refused():
         )
 
 
+def test_a_ratio_of_1_may_be_an_integer_as_imbalanced_learn_takes_it():
+    X, y = _imbalanced()
+    keep = y != "c"
+    counts = [pd.Series(GANResampler(sampling_strategy=ratio, estimator=ConditionalGAN(**FAST),
+                                     random_state=0).fit_resample(X[keep], y[keep])[1])
+              .value_counts().to_dict() for ratio in (1, 1.0)]
+    assert counts[0] == counts[1] == {"a": 60, "b": 60}
+
+
 def test_original_rows_come_first_unchanged_and_inputs_are_not_mutated():
     X, y = _imbalanced()
     X_before, y_before = X.copy(), y.copy()

@@ -26,8 +26,10 @@ def as_frame(X, require_values=True):
             raise TypeError("TabularAdapter does not accept sparse matrices; densify first.")
         array = np.asarray(X)
         if array.ndim != 2:
-            hint = ("X.to_frame() for a single column" if isinstance(X, pd.Series)
-                    else "X.reshape(-1, 1) for a single feature")
+            hint = ("X.to_frame() for a single column, X.to_frame().T for a single row"
+                    if isinstance(X, pd.Series)
+                    else "X.reshape(-1, 1) for a single feature, X.reshape(1, -1) for a "
+                    "single row")
             raise ValueError(
                 f"TabularAdapter expects 2-D data (rows, columns), got {array.ndim}-D. "
                 f"Reshape your data: {hint}."
