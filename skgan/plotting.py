@@ -27,6 +27,12 @@ def _as_image_stack(images):
         raise ValueError(
             f"images must be (N, H, W), (N, C, H, W) or (N, H, W, C); got shape {images.shape}."
         )
+    if images.ndim == 4 and images.shape[3] not in (3, 4):
+        raise ValueError(
+            f"Cannot draw images of shape {images.shape}: neither axis 1 nor the last "
+            "holds 1, 3 or 4 channels (grayscale, RGB, RGBA). Draw some channels, e.g. "
+            "images[:, :3] or images[:, 0] for channels first."
+        )
     if images.size == 0:
         raise ValueError(f"images is empty (shape {images.shape}): nothing to draw.")
     if images.dtype == np.uint8:

@@ -290,4 +290,8 @@ def test_plots_of_nothing_or_no_panels_name_the_problem():
         plot_image_grid(np.zeros((0, 8, 8)))
     with pytest.raises(ValueError, match="n_cols must be an integer >= 1, got 0"):
         plot_image_grid(np.zeros((2, 8, 8)), n_cols=0)
+    for shape in [(2, 2, 8, 8), (2, 8, 8, 5)]:  # matplotlib's "Invalid shape" before
+        with pytest.raises(ValueError, match="1, 3 or 4 channels"):
+            plot_image_grid(np.zeros(shape))
+    assert plot_image_grid(np.zeros((2, 3, 8, 8))) is not None  # RGB channels first
     assert len(plot_signals(signals, n_signals=2).lines) >= 2
