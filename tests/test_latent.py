@@ -207,6 +207,11 @@ def test_conditional_gan_decodes_codes_with_their_labels():
         model.transform(X[:10], refine_steps=3)
     with pytest.raises(ValueError, match="not seen in fit"):
         model.inverse_transform(codes, np.full(10, 7))
+    # labels given to transform are checked even when the encoder does not use them
+    with pytest.raises(ValueError, match="1 labels for 10 rows"):
+        model.transform(X[:10], [0])
+    with pytest.raises(ValueError, match="not seen in fit"):
+        model.transform(X[:10], np.full(10, 7))
     path = model.interpolate(X[:1], X[1:2], n_steps=4, y_start=[0], y_stop=[1])
     assert path.shape == (4, 3)
     assert model.interpolate(X[:2], X[2:4], n_steps=4, y_start=0, y_stop=1).shape == (8, 3)

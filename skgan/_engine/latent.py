@@ -10,7 +10,7 @@ row's code by ``k`` gradient steps on the distance between ``G(z)`` and the row.
 import numpy as np
 import torch
 from sklearn.base import TransformerMixin
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, _num_samples, check_is_fitted
 
 from ..networks.encoder import make_encoder
 from .calibration import warn_kept
@@ -93,7 +93,7 @@ class LatentMixin(TransformerMixin):
         # a column that had none, has no code to reconstruct.
         encoded = self.adapter_.encode(X)
         condition = None
-        if refine_steps:
+        if refine_steps or y is not None:  # labels given are checked even when unused
             condition = self._latent_condition(y, len(encoded), needed_for="refine_steps")
         codes = []
         encoder.eval()
@@ -182,20 +182,23 @@ class LatentMixin(TransformerMixin):
             raise ValueError(
                 f"{type(self).__name__}'s interpolate needs y_start and y_stop, the labels "
                 "of the rows of X_start and X_stop: the generator's output depends on them.")
-        start = self.transform(X_start, y_start, refine_steps=refine_steps)
-        stop = self.transform(X_stop, y_stop, refine_steps=refine_steps)
-        if len(start) != len(stop):
+        n_rows, n_stop_rows = _num_samples(X_start), _num_samples(X_stop)
+        if n_rows != n_stop_rows:
             raise ValueError(
-                f"X_start has {len(start)} rows but X_stop has {len(stop)}; pass one row "
+                f"X_start has {n_rows} rows but X_stop has {n_stop_rows}; pass one row "
                 "of X_stop per row of X_start.")
-        path = latent_path(start, stop, n_steps, method)
-        labels = None
+        ends = [None, None]
         if y_start is not None or y_stop is not None:
-            first_half = np.arange(n_steps) < (n_steps + 1) // 2
             if y_start is None or y_stop is None:
                 raise ValueError("pass both y_start and y_stop, or neither.")
-            ends = [_labels_for(end, len(start), name)
+            ends = [_labels_for(end, n_rows, name)
                     for end, name in ((y_start, "y_start"), (y_stop, "y_stop"))]
+        start = self.transform(X_start, ends[0], refine_steps=refine_steps)
+        stop = self.transform(X_stop, ends[1], refine_steps=refine_steps)
+        path = latent_path(start, stop, n_steps, method)
+        labels = None
+        if ends[0] is not None:
+            first_half = np.arange(n_steps) < (n_steps + 1) // 2
             labels = np.where(first_half[None, :], ends[0][:, None],
                               ends[1][:, None]).reshape(-1)
         return self.inverse_transform(path, labels)
