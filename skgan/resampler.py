@@ -232,7 +232,7 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
                 "multioutput targets are not supported (a one-hot y, one 1 per row, is)."
             )
         else:
-            labels = column_or_1d(y, warn=True)
+            labels = column_or_1d(_integers_as_integers(y), warn=True)
         if _num_samples(X) != len(labels):
             raise ValueError(f"X has {_num_samples(X)} rows but y has {len(labels)}.")
         classes = np.unique(labels)
@@ -369,3 +369,13 @@ def with_default_for_nested(params, name, current, make_default):
     if nested and params.get(name, current) is None:
         return {**params, name: make_default()}
     return params
+
+
+def _integers_as_integers(y):
+    """``y`` with pandas' nullable integers (``Int64``) and no missing label as numpy
+    integers: scikit-learn reads them as floats, and the classes became 1.0, 2.0."""
+    dtype = getattr(y, "dtype", None)
+    if isinstance(y, pd.Series) and pd.api.types.is_integer_dtype(dtype) and \
+            not isinstance(dtype, np.dtype) and not y.isna().any():
+        return y.to_numpy(dtype=dtype.numpy_dtype)
+    return y

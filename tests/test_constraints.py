@@ -159,6 +159,8 @@ def test_training_rows_that_break_a_rule_are_named_or_dropped():
     ([Bounds("low", low=50), Bounds("mid", high=10), Inequality("low", "mid")], ValueError,
      "Contradictory"),
     ([FixedIncrements("price", -1)], ValueError, "positive number"),
+    # a bare number on dates: pandas would read 5 as 5 nanoseconds
+    ([FixedIncrements("start", 5)], ValueError, "not a bare number"),
     ([LinearEquality({"net": 1})], ValueError, "at least 2 columns"),
     ([OneHot(["city", "country"])], TypeError, "0/1 values"),
     ([FixedCombinations("city")], ValueError, "list of at least 2"),

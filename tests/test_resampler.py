@@ -413,3 +413,15 @@ def test_a_file_name_for_x_says_to_read_the_file(make):
     method = "fit_resample" if hasattr(make(), "fit_resample") else "fit"
     with pytest.raises(TypeError, match="read the file first"):
         getattr(make(), method)("train.csv", [0, 1])
+
+
+def test_nullable_integer_labels_stay_integers():
+    # scikit-learn reads pandas' Int64 as floats: the classes were 0.0 and 1.0.
+    X, y = _imbalanced()
+    keep = y != "c"
+    labels = pd.Series((y[keep] == "b").astype(int), dtype="Int64")
+    resampler = GANResampler(estimator=ConditionalGAN(**FAST), random_state=0)
+    _, y_res = resampler.fit_resample(X[keep], labels)
+    assert resampler.sampling_strategy_ == {1: 35}
+    assert all(isinstance(label, int) for label in resampler.sampling_strategy_)
+    assert y_res.dtype == "Int64" and list(resampler.estimator_.classes_) == [0, 1]

@@ -55,6 +55,11 @@ class FixedIncrements(Constraint):
                 raise ValueError(f"{self.describe()}: the increment must be a positive "
                                  "number")
             return float(self.increment)
+        if isinstance(self.increment, (numbers.Number, np.number)):
+            # pandas reads a bare number as nanoseconds: 5 would be 5 ns, not 5 days
+            raise ValueError(f"{self.describe()}: the increment of a {kind} column must be "
+                             f"a timedelta such as '15min' or '{self.increment} days', not "
+                             "a bare number")
         try:
             step = pd.Timedelta(self.increment)
         except (TypeError, ValueError):
