@@ -877,3 +877,12 @@ def test_only_rank_0_prints_warnings_under_torchrun(capsys, monkeypatch):
     monkeypatch.setenv("RANK", "0")
     cli.files._warn("a warning")
     assert capsys.readouterr().err == "skgan: warning: a warning\n"
+
+
+def test_an_infinite_truncation_draws_as_none(fitted_model, capsys):
+    outputs = []
+    for extra in ([], ["--truncation", "inf"]):
+        assert cli.main(["sample", str(fitted_model), "-n", "5", "--random-state", "3",
+                         *extra]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]

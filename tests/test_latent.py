@@ -146,6 +146,12 @@ def test_bad_truncation_is_refused(curve_model, truncation, error):
         model.sample(5, truncation=truncation)
 
 
+def test_an_infinite_truncation_is_none(curve_model):
+    model, _ = curve_model  # a user may ask for no threshold in so many words
+    np.testing.assert_array_equal(model.sample(20, random_state=3, truncation=float("inf")),
+                                  model.sample(20, random_state=3))
+
+
 def test_pandas_output_names_the_latent_columns(curve_model):
     model, X = curve_model
     frame = pd.DataFrame(X[:5], index=list("abcde"))

@@ -68,7 +68,8 @@ class SamplingMixin:
             ``truncation`` in size are drawn again, so codes come from a standard
             normal truncated to ``[-truncation, truncation]``. Smaller values trade
             diversity for fidelity (samples nearer the modes the generator learned
-            best); None draws from the full normal the generator was trained on.
+            best); None (or ``inf``) draws from the full normal the generator was
+            trained on.
 
         Returns
         -------
@@ -334,6 +335,8 @@ def check_truncation(truncation):
         return None
     if isinstance(truncation, bool) or not isinstance(truncation, numbers.Real):
         raise TypeError(f"truncation must be a number or None, got {type(truncation).__name__}.")
+    if truncation == np.inf:  # no threshold: the full normal, as None
+        return None
     if not (np.isfinite(truncation) and truncation > 0):
         raise ValueError(f"truncation must be a positive number, got {truncation}.")
     return float(truncation)

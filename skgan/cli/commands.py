@@ -210,7 +210,7 @@ def _positive_float(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
+    if not (value > 0) or math.isnan(value):  # inf: no threshold (as sample takes it)
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
 
