@@ -216,13 +216,13 @@ class StoppingMonitor:
             score = self.scoring(self.estimator, X)
         else:
             score = self.scoring(self.estimator, X, y)
-        if not math.isfinite(float(score)):
-            warnings.warn(
-                f"The validation score was {float(score)} (a diverged model, or a scorer "
-                "that cannot score these rows); early stopping counts it as the worst "
-                "score, -inf.", UserWarning, stacklevel=2)
-            score = -math.inf
         score = float(score)
+        if not math.isfinite(score):
+            warnings.warn(
+                f"The validation score was {score} (a diverged model, or a scorer that "
+                "cannot score these rows); early stopping counts it as the worst score, "
+                "-inf.", UserWarning, stacklevel=2)
+            score = -math.inf
         if self.parallel is not None:
             score = self.parallel.average_scalars({"score": score})["score"]
         return score if math.isfinite(score) else -math.inf

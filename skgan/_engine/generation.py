@@ -83,7 +83,9 @@ class SamplingMixin:
         """
         n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions,
                                                           truncation)
-        if n_samples == 0 or plan.matches is not None:
+        if n_samples == 0:
+            return self._sample_block(0, generator, plan)
+        if plan.matches is not None:
             return concatenate_rows(list(self._sample_blocks(n_samples, generator, plan)))
         # Every block's kept rows first, then their values at once (see the adapter's
         # ``join_sampled``): the same rows as the blocks sampled one by one.
@@ -149,8 +151,6 @@ class SamplingMixin:
 
     def _sample_blocks(self, n_samples, generator, plan):
         """Samples, ``_SAMPLE_CHUNK`` rows at a time (each block decoded on its own)."""
-        if n_samples == 0:
-            yield self._sample_block(0, generator, plan)
         for start, stop in block_bounds(n_samples):
             yield self._sample_block(stop - start, generator, plan)
 

@@ -23,7 +23,7 @@ from ._table_sampling import (
     chosen_rows,
     oversampling_candidates,
 )
-from .base import BaseAdapter
+from .base import BaseAdapter, concatenate_rows
 
 CONTINUOUS_METHODS = ("auto", "quantile", "vgm")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
@@ -449,13 +449,10 @@ class TabularAdapter(BaseAdapter):
     def join_sampled(self, parts):
         """One output (a DataFrame, or an array for array input) of the rows of
         :meth:`sampled_rows`' ``parts``, in order: their values are built once."""
-        if all(isinstance(part, DecodedRows) for part in parts):
-            rows = parts[0] if len(parts) == 1 else DecodedRows.concatenated(parts)
-            return self._as_output(rows.columns(), len(rows))
-        frames = [part if isinstance(part, pd.DataFrame) else
-                  self._table(part.columns(), len(part)) for part in parts]
-        return self._finished(frames[0] if len(frames) == 1 else
-                              pd.concat(frames, ignore_index=True))
+        if not isinstance(parts[0], DecodedRows):  # tables already (constraints)
+            return self._finished(concatenate_rows(parts))
+        rows = parts[0] if len(parts) == 1 else DecodedRows.concatenated(parts)
+        return self._as_output(rows.columns(), len(rows))
 
     def _decoded_candidates(self, encoded, random_state):
         """Generated rows decoded as sampling keeps them (:class:`DecodedRows`),

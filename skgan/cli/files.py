@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..adapters import NumericAdapter, TabularAdapter
 from ..base import BaseGAN
 from ..conditional import ConditionalGAN
-from ..io import load, save
+from ..io import _first_line, load, save
 
 
 class CommandError(Exception):
@@ -148,8 +148,3 @@ def _is_primary_process():
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank() == 0
     return int(os.environ.get("RANK", "0")) == 0
-
-
-def _first_line(error):
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

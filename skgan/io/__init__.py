@@ -169,6 +169,7 @@ def _check_samples(estimator, label):
 
 
 def _first_line(error):
+    """The first line of ``error``'s message (its type's name when it has none)."""
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
 

@@ -93,8 +93,11 @@ def _labels(series, kind=None):
     if kind == "boolean" and column_kind(series) != "boolean":
         series = _as_booleans(series)
     values = series.astype(object)
-    whole = values.map(_whole_number, na_action="ignore")
-    return whole.astype("string")
+    dtype = series.dtype
+    if dtype == object or pd.api.types.is_float_dtype(dtype) or \
+            isinstance(dtype, pd.CategoricalDtype):  # only these can hold 1.0
+        values = values.map(_whole_number, na_action="ignore")
+    return values.astype("string")
 
 
 def _whole_number(value):
