@@ -871,7 +871,7 @@ def test_only_rank_0_prints_warnings_under_torchrun(capsys, monkeypatch):
     # Every process of a torchrun printed each warning.
     monkeypatch.setenv("RANK", "1")
     cli.files._warn("a warning")
-    with cli.commands._one_line_warnings():
+    with cli.entry._one_line_warnings():
         warnings.warn("another warning")
     assert capsys.readouterr().err == ""
     monkeypatch.setenv("RANK", "0")

@@ -14,7 +14,8 @@ status (2 for a bad command line, 130 for Ctrl-C, 1 otherwise); set the environm
 variable ``SKGAN_DEBUG=1`` to see the traceback of an unexpected error instead.
 """
 
-from .commands import build_parser, main
+from .commands import build_parser
+from .entry import main
 from .rows import parse_conditions
 from .files import CommandError, load_model, save_model
 from .table_writing import write_chunks, write_table

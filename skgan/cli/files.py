@@ -134,6 +134,11 @@ def _reading(path, kind):
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
 
 
+def _error(message):
+    """One line on stderr: ``skgan: error: ...``."""
+    print(f"skgan: error: {message}", file=sys.stderr)
+
+
 def _warn(message):
     """One line on stderr: ``skgan: warning: ...`` (by rank 0 alone under torchrun)."""
     if _is_primary_process():
