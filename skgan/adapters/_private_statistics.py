@@ -9,10 +9,44 @@ training rows again, through the Gaussian mechanism of
 
 import numpy as np
 
-from ._pair_calibration import fit_pair_tables
+from ._pair_calibration import count_measured_pairs, fit_pair_tables
 from ._table_columns import ContinuousColumn
 from ._table_input import as_frame
 
+
+
+class PrivateStatisticsMixin:
+    """What a private fit asks of :class:`~skgan.adapters.TabularAdapter` (the
+    functions below, as methods).
+
+    Relies on the fitted adapter's ``column_encoders_``, ``independent_groups_`` and
+    ``_columns_not_raked``.
+    """
+
+    def mode_rates(self, codes):
+        """Like :meth:`level_rates`, for the first block of every continuous column (its
+        modes and point masses), from ``codes`` of the rows the generator trained on
+        (see :func:`~skgan.adapters._private_statistics.mode_rates`)."""
+        return mode_rates(self, codes)
+
+    def scalar_quantile_targets(self, scores):
+        """Each scalar unit's raw value at each normal score under its column's encoding
+        (see :func:`~skgan.adapters._private_statistics.scalar_quantile_targets`)."""
+        return scalar_quantile_targets(self, scores)
+
+    def private_pair_count(self):
+        """How many two-way tables :meth:`fit_private_pair_tables` measures (read from
+        the fitted columns' levels, not from the rows)."""
+        return count_measured_pairs(self.column_encoders_, self.independent_groups_,
+                                    self._columns_not_raked())
+
+    def fit_private_pair_tables(self, X, noise_multiplier, random_state):
+        """Set ``pair_tables_`` to the training rows' pair tables measured with
+        differential privacy (see
+        :func:`~skgan.adapters._private_statistics.private_pair_tables`); a private fit
+        calls it."""
+        self.pair_tables_ = private_pair_tables(self, X, noise_multiplier, random_state)
+        return self
 
 def mode_rates(adapter, codes):
     """``(first unit, shares)`` of the first block of every continuous column (its modes

@@ -4,8 +4,69 @@ with constraints that can reject rows; rows breaking a constraint are never kept
 
 import numpy as np
 
+from .._engine.torch_utils import random_source
+from ._decoded_rows import DecodedRows
+from ._independent_columns import shuffle_groups
 from ._pair_calibration import MIN_CANDIDATES, OVERSAMPLING_CHOICES, pair_codes
 from ._weighted_rows import systematic_sample
+from .base import concatenate_rows
+
+
+class TableSamplingMixin:
+    """The sampling side of :class:`~skgan.adapters.TabularAdapter`: how many rows to
+    generate, which of them to keep, and the kept rows of a sample's blocks joined.
+
+    Relies on the fitted adapter's ``_decode_columns``, ``_as_output`` and
+    ``_finished``.
+    """
+
+    def n_candidates(self, n_rows):
+        """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
+        calibration (see :meth:`decode_sample`), and a few more with constraints."""
+        return candidates_to_generate(self, n_rows)
+
+    def oversampling_candidates(self):
+        """Generated rows :meth:`choose_oversampling` needs (0: nothing to choose)."""
+        return oversampling_candidates(self)
+
+    def choose_oversampling(self, encoded, random_state=None):
+        """Choose how many generated rows pair calibration draws per sampled row, from
+        rows the fitted generator made (see ``skgan.adapters._pair_calibration``)."""
+        return choose_oversampling(self, encoded, random_source(random_state))
+
+    def decode_sample(self, encoded, n_rows, random_state=None):
+        """Decode generated rows and keep ``n_rows`` of them.
+
+        With pair calibration, ``encoded`` holds :meth:`n_candidates` rows; they are
+        weighted so that every pair of discrete columns (and of missing-value
+        indicators) occurs as in the training rows, and ``n_rows`` distinct rows are
+        kept with probability proportional to their weights (see
+        ``skgan.adapters._pair_calibration``). Without it, the first ``n_rows``. Rows
+        that break a constraint are never kept, so fewer may come back.
+        """
+        return self.join_sampled([self.sampled_rows(encoded, n_rows, random_state)])
+
+    def sampled_rows(self, encoded, n_rows, random_state=None):
+        """The rows :meth:`decode_sample` keeps, before they become a table: the same
+        random draws, values not built yet (with constraints, a table already)."""
+        random_state = random_source(random_state)
+        columns = self._decoded_candidates(encoded, random_state)
+        return chosen_rows(self, columns, n_rows, random_state)
+
+    def join_sampled(self, parts):
+        """One output (a DataFrame, or an array for array input) of the rows of
+        :meth:`sampled_rows`' ``parts``, in order: their values are built once."""
+        if not isinstance(parts[0], DecodedRows):  # tables already (constraints)
+            return self._finished(concatenate_rows(parts))
+        rows = parts[0] if len(parts) == 1 else DecodedRows.concatenated(parts)
+        return self._as_output(rows.columns(), len(rows))
+
+    def _decoded_candidates(self, encoded, random_state):
+        """Generated rows decoded as sampling keeps them (:class:`DecodedRows`),
+        independent groups permuted across the rows."""
+        return shuffle_groups(self._decode_columns(encoded, random_state),
+                              getattr(self, "independent_groups_", []), random_state)
+
 
 
 def candidates_to_generate(adapter, n_rows):

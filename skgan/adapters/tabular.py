@@ -10,26 +10,21 @@ from ._column_kinds import is_integer_valued, is_numeric_column
 from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, split_dense
 from ._decoded_rows import DecodedRows
 from ._dependencies import find_links, write_links
-from ._independent_columns import decoding_links, find_independent_groups, shuffle_groups
-from ._pair_calibration import count_measured_pairs, fit_pair_tables
-from ._private_statistics import mode_rates, private_pair_tables, scalar_quantile_targets
+from ._independent_columns import decoding_links, find_independent_groups
+from ._pair_calibration import fit_pair_tables
+from ._private_statistics import PrivateStatisticsMixin
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
 from ._table_input import as_frame, check_params, column_kinds
-from ._table_sampling import (
-    candidates_to_generate,
-    choose_oversampling,
-    chosen_rows,
-    oversampling_candidates,
-)
-from .base import BaseAdapter, concatenate_rows
+from ._table_sampling import TableSamplingMixin
+from .base import BaseAdapter
 
 CONTINUOUS_METHODS = ("auto", "quantile", "vgm")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
 
 
-class TabularAdapter(BaseAdapter):
+class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
     """Encode a mixed-type table for a GAN and decode generated rows back into a table.
 
     Every column is encoded by its kind:
@@ -330,31 +325,6 @@ class TabularAdapter(BaseAdapter):
                 blocks.append((starts[-1], rates))
         return blocks
 
-    def mode_rates(self, codes):
-        """Like :meth:`level_rates`, for the first block of every continuous column (its
-        modes and point masses), from ``codes`` of the rows the generator trained on
-        (see :func:`~skgan.adapters._private_statistics.mode_rates`)."""
-        return mode_rates(self, codes)
-
-    def scalar_quantile_targets(self, scores):
-        """Each scalar unit's raw value at each normal score under its column's encoding
-        (see :func:`~skgan.adapters._private_statistics.scalar_quantile_targets`)."""
-        return scalar_quantile_targets(self, scores)
-
-    def private_pair_count(self):
-        """How many two-way tables :meth:`fit_private_pair_tables` measures (read from
-        the fitted columns' levels, not from the rows)."""
-        return count_measured_pairs(self.column_encoders_, self.independent_groups_,
-                                    self._columns_not_raked())
-
-    def fit_private_pair_tables(self, X, noise_multiplier, random_state):
-        """Set ``pair_tables_`` to the training rows' pair tables measured with
-        differential privacy (see
-        :func:`~skgan.adapters._private_statistics.private_pair_tables`); a private fit
-        calls it."""
-        self.pair_tables_ = private_pair_tables(self, X, noise_multiplier, random_state)
-        return self
-
     def rows_to_train_on(self, X):
         constraints = getattr(self, "constraints_", None)
         if constraints is None or self.handle_invalid != "drop":
@@ -412,53 +382,6 @@ class TabularAdapter(BaseAdapter):
     def decode(self, encoded, random_state=None):
         random_state = random_source(random_state)
         return self._as_output(self._decode_columns(encoded, random_state).columns())
-
-    def n_candidates(self, n_rows):
-        """Rows to generate for ``n_rows`` sampled ones: more than asked with pair
-        calibration (see :meth:`decode_sample`), and a few more with constraints."""
-        return candidates_to_generate(self, n_rows)
-
-    def oversampling_candidates(self):
-        """Generated rows :meth:`choose_oversampling` needs (0: nothing to choose)."""
-        return oversampling_candidates(self)
-
-    def choose_oversampling(self, encoded, random_state=None):
-        """Choose how many generated rows pair calibration draws per sampled row, from
-        rows the fitted generator made (see ``skgan.adapters._pair_calibration``)."""
-        return choose_oversampling(self, encoded, random_source(random_state))
-
-    def decode_sample(self, encoded, n_rows, random_state=None):
-        """Decode generated rows and keep ``n_rows`` of them.
-
-        With pair calibration, ``encoded`` holds :meth:`n_candidates` rows; they are
-        weighted so that every pair of discrete columns (and of missing-value
-        indicators) occurs as in the training rows, and ``n_rows`` distinct rows are
-        kept with probability proportional to their weights (see
-        ``skgan.adapters._pair_calibration``). Without it, the first ``n_rows``. Rows
-        that break a constraint are never kept, so fewer may come back.
-        """
-        return self.join_sampled([self.sampled_rows(encoded, n_rows, random_state)])
-
-    def sampled_rows(self, encoded, n_rows, random_state=None):
-        """The rows :meth:`decode_sample` keeps, before they become a table: the same
-        random draws, values not built yet (with constraints, a table already)."""
-        random_state = random_source(random_state)
-        columns = self._decoded_candidates(encoded, random_state)
-        return chosen_rows(self, columns, n_rows, random_state)
-
-    def join_sampled(self, parts):
-        """One output (a DataFrame, or an array for array input) of the rows of
-        :meth:`sampled_rows`' ``parts``, in order: their values are built once."""
-        if not isinstance(parts[0], DecodedRows):  # tables already (constraints)
-            return self._finished(concatenate_rows(parts))
-        rows = parts[0] if len(parts) == 1 else DecodedRows.concatenated(parts)
-        return self._as_output(rows.columns(), len(rows))
-
-    def _decoded_candidates(self, encoded, random_state):
-        """Generated rows decoded as sampling keeps them (:class:`DecodedRows`),
-        independent groups permuted across the rows."""
-        return shuffle_groups(self._decode_columns(encoded, random_state),
-                              getattr(self, "independent_groups_", []), random_state)
 
     def _as_output(self, columns, n_rows=None):
         if n_rows is None:
