@@ -4,7 +4,6 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import _safe_indexing
@@ -16,14 +15,15 @@ from ._engine.core import AdversarialCore, refuse_file_path
 from ._engine.early_stopping import label_counts, too_few_to_score
 from ._engine.history_pool import mix_with_history
 from ._engine.torch_utils import make_generator
+from ._engine.translation import TranslationMixin
 from ._engine.domains import check_one_shape, cycled_permutation, domain_mask, domain_sizes
-from .adapters import NumericAdapter, TabularAdapter
 from .metrics import median_heuristic_gamma, mmd
 from .networks.translation import MLPTranslator, make_translator_pair
 from .objectives import ADVERSARIAL_LOSSES, cycle_loss, discriminator_loss, generator_loss
 
 
-class CycleGANTransformer(OneToOneFeatureMixin, TransformerMixin, AdversarialCore):
+class CycleGANTransformer(TranslationMixin, OneToOneFeatureMixin, TransformerMixin,
+                          AdversarialCore):
     """Learn to translate samples of one domain into another from unpaired examples.
 
     Two translators, G: A → B and F: B → A, each face a discriminator that tells its
@@ -357,74 +357,6 @@ max_time
         self._optimize("discriminator", d_loss)
         losses["discriminator_loss"] = d_loss
         return losses
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the translated features: those of the input, for tables and 2-D
-        arrays (as scikit-learn's one-to-one transformers name them).
-
-        Images and signals have no feature names (each row is a whole picture or
-        signal), so ``ValueError``; ``set_output(transform="pandas")`` therefore
-        applies to tables and 2-D arrays only.
-        """
-        check_is_fitted(self)
-        if not isinstance(self.adapter_, (TabularAdapter, NumericAdapter)):
-            kind = type(self.adapter_).__name__.removesuffix("Adapter").lower()
-            raise ValueError(
-                f"{type(self).__name__} fitted on {kind}s has no feature names: each row "
-                f"is one of shape {tuple(self.adapter_.sample_shape_)}, not a row of "
-                "features (set_output applies to tables and 2-D arrays only).")
-        return super().get_feature_names_out(input_features)
-
-    # ------------------------------------------------------------------ translating
-    def transform(self, X):
-        """Translate samples of domain ``classes_[0]`` into domain ``classes_[1]``.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame
-            Samples shaped like the training data.
-
-        Returns
-        -------
-        X_translated : ndarray or DataFrame
-            Of the kind ``fit`` saw, one translated sample per row of ``X`` (a DataFrame
-            keeps ``X``'s index).
-        """
-        return self._translate(X, self.generator_ab_)
-
-    def inverse_transform(self, X):
-        """Translate samples of domain ``classes_[1]`` back into domain ``classes_[0]``.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame
-            Samples shaped like the training data.
-
-        Returns
-        -------
-        X_translated : ndarray or DataFrame
-        """
-        return self._translate(X, self.generator_ba_)
-
-    def _translate(self, X, translator):
-        self._check_fitted_input(X)
-        encoded = self.adapter_.encode(X)
-        translated = np.concatenate(
-            [self._translate_encoded(chunk, translator)
-             for chunk in np.array_split(encoded, max(1, -(-len(encoded)
-                                                         // self.translate_batch_size)))]
-        )
-        decoded = self.adapter_.decode(translated, random_state=self._score_seed % 2**32)
-        if isinstance(decoded, pd.DataFrame) and isinstance(X, pd.DataFrame):
-            decoded.index = X.index
-        return decoded
-
-    @torch.no_grad()
-    def _translate_encoded(self, encoded, translator):
-        translator.eval()
-        with self._autocast():
-            output = translator(torch.as_tensor(encoded, device=self.device_))
-        return output.float().cpu().numpy()
 
     # ------------------------------------------------------------------ scoring
     def score(self, X, y):
