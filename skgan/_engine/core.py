@@ -26,15 +26,15 @@ from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from ..metrics.scorers import SCORERS
 from .distributed import rank_device, start_data_parallel
-from .early_stopping import StoppingMonitor, split_validation, uses_early_stopping
+from .early_stopping import EarlyStoppingMixin, StoppingMonitor, uses_early_stopping
 from .judging import JudgingMixin
 from .loop import run_epochs
 from .progress import FitProgress
 from .threads import threads_during_fit
 
 
-class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseEstimator,
-                      metaclass=ABCMeta):
+class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, EarlyStoppingMixin,
+                      BaseEstimator, metaclass=ABCMeta):
     """Base class of every skgan estimator. Not for direct use.
 
     Subclasses implement :meth:`_prepare_training` (data to training tensors, networks
@@ -170,12 +170,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
                 stopping_early = parallel.from_rank0(stopping_early)
             if stopping_early:
                 def hold_out():
-                    parts = split_validation(X, y, self.validation_fraction,
-                                             self._validation_seed(),
-                                             stratify=self._stratified_validation)
-                    if self.validation_scoring is None:  # before training, not after
-                        self._check_rows_to_score(parts[1], parts[3])
-                    return parts
+                    return self._held_out_rows(X, y)
 
                 X, y, X_held, y_held = hold_out() if parallel is None else \
                     parallel.run_agreed("holding out its validation rows", hold_out)
@@ -204,12 +199,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
             self._begin_epochs(n_rows, batch_size, epochs)
             monitor = None
             if validation is not None or (n_epochs is None and self.max_time is not None):
-                scoring = self.validation_scoring  # a name was checked among SCORERS
-                if isinstance(scoring, str):
-                    scoring = SCORERS[scoring]
                 monitor = StoppingMonitor(
                     self, self._networks(), self.optimizers_, validation,
-                    scoring, epochs, max(1, n_rows // batch_size),
+                    self._validation_scorer(), epochs, max(1, n_rows // batch_size),
                     self.n_iter_no_change, self.tol, self.max_time, parallel=parallel)
             outcome = run_epochs(
                 self._autocast_step,
@@ -248,40 +240,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
         progress = getattr(self, "_progress", None)
         if progress is not None:
             progress.phase(doing, done)
-
-    #: Whether the rows held out for early stopping are stratified by ``y`` (classes of
-    #: ConditionalGAN, domains of CycleGANTransformer); samplers ignore ``y``.
-    _stratified_validation = False
-
-    def _check_rows_to_score(self, y_train, y_scored):
-        """Raise ``ValueError`` when :meth:`score` cannot score the rows labelled
-        ``y_scored`` (the training rows labelled ``y_train``); every set of 2 rows or
-        more can be scored here (early stopping's split checks that)."""
-
-    def _validation_seed(self):
-        """Seed of the held-out split: set by an integer ``random_state``."""
-        return (draw_seed(random_source(self.random_state)) + 7919) % (2**31 - 1)
-
-    def _validation_score(self, X, y=None):
-        """Early stopping's default score of held-out rows: :meth:`score` here."""
-        return self.score(X, y)
-
-    def _keep_best(self, monitor, outcome):
-        """After the epochs: the networks of the best check, and what early stopping saw."""
-        self.n_iter_ = outcome.completed_epochs
-        self.validation_scores_ = self.best_validation_score_ = None
-        if monitor is None or monitor.validation is None:
-            if outcome.stop_reason == "stopped" and self.verbose:
-                self._progress.write(f"{type(self).__name__}: stopped, {outcome.message}.")
-            return
-        best_epoch = monitor.keep_best()
-        self.validation_scores_ = list(monitor.scores)
-        self.best_validation_score_ = monitor.best_score if monitor.scores else None
-        if self.verbose and best_epoch is not None:
-            why = (f"stopped, {outcome.message}" if outcome.stop_reason == "stopped"
-                   else f"ran all {outcome.completed_epochs} epochs")
-            self._progress.write(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of "
-                                 f"this fit (validation score {monitor.best_score:.4g}).")
 
     @property
     def _step_rng(self):
@@ -428,10 +386,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, BaseE
     def _resolve_adapter(self, X):
         """The unfitted adapter this fit uses for ``X``."""
         return resolve_adapter(self.adapter, X)
-
-    def _early_stopping_option(self):
-        """``early_stopping`` as this fit reads it."""
-        return self.early_stopping
 
     def _begin_epochs(self, n_rows, batch_size, n_epochs):
         """Just before the epochs: set-up that needs the fit's size (none here)."""

@@ -24,7 +24,9 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing
 
+from ..metrics.scorers import SCORERS
 from .loop import EpochSnapshot
+from .torch_utils import draw_seed, random_source
 
 #: ``early_stopping="auto"`` turns it on from this many rows (see docs/training.md).
 AUTO_MIN_ROWS = 10_000
@@ -121,6 +123,66 @@ def _split_rows(X, y, seed, stratify, **size):
     if y is None:
         return split[0], None, split[1], None
     return split[0], split[2], split[1], split[3]
+
+
+class EarlyStoppingMixin:
+    """What :class:`~skgan._engine.core.AdversarialCore` does for early stopping before
+    and after the epochs: the held-out rows, the validation score, the best check kept
+    (the checks themselves: :class:`StoppingMonitor`)."""
+
+    #: Whether the rows held out for early stopping are stratified by ``y`` (classes of
+    #: ConditionalGAN, domains of CycleGANTransformer); samplers ignore ``y``.
+    _stratified_validation = False
+
+    def _check_rows_to_score(self, y_train, y_scored):
+        """Raise ``ValueError`` when :meth:`score` cannot score the rows labelled
+        ``y_scored`` (the training rows labelled ``y_train``); every set of 2 rows or
+        more can be scored here (early stopping's split checks that)."""
+
+    def _validation_seed(self):
+        """Seed of the held-out split: set by an integer ``random_state``."""
+        return (draw_seed(random_source(self.random_state)) + 7919) % (2**31 - 1)
+
+    def _validation_score(self, X, y=None):
+        """Early stopping's default score of held-out rows: :meth:`score` here."""
+        return self.score(X, y)
+
+    def _keep_best(self, monitor, outcome):
+        """After the epochs: the networks of the best check, and what early stopping saw."""
+        self.n_iter_ = outcome.completed_epochs
+        self.validation_scores_ = self.best_validation_score_ = None
+        if monitor is None or monitor.validation is None:
+            if outcome.stop_reason == "stopped" and self.verbose:
+                self._progress.write(f"{type(self).__name__}: stopped, {outcome.message}.")
+            return
+        best_epoch = monitor.keep_best()
+        self.validation_scores_ = list(monitor.scores)
+        self.best_validation_score_ = monitor.best_score if monitor.scores else None
+        if self.verbose and best_epoch is not None:
+            why = (f"stopped, {outcome.message}" if outcome.stop_reason == "stopped"
+                   else f"ran all {outcome.completed_epochs} epochs")
+            self._progress.write(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of "
+                                 f"this fit (validation score {monitor.best_score:.4g}).")
+
+    def _early_stopping_option(self):
+        """``early_stopping`` as this fit reads it."""
+        return self.early_stopping
+
+    def _held_out_rows(self, X, y):
+        """``(X_train, y_train, X_held, y_held)`` of an early-stopped fit, checked
+        before training that :meth:`score` can score the held-out rows (when it is the
+        validation score)."""
+        parts = split_validation(X, y, self.validation_fraction, self._validation_seed(),
+                                 stratify=self._stratified_validation)
+        if self.validation_scoring is None:  # before training, not after
+            self._check_rows_to_score(parts[1], parts[3])
+        return parts
+
+    def _validation_scorer(self):
+        """``validation_scoring`` as a callable (a name was checked among
+        ``skgan.metrics.SCORERS``), or None for the estimator's own score."""
+        scoring = self.validation_scoring
+        return SCORERS[scoring] if isinstance(scoring, str) else scoring
 
 
 class StoppingMonitor:
