@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,20 @@ def test_samples_keep_layout_dtype_and_range(layout, dtype):
     samples = model.fit(images).sample(7)
     assert samples.shape == (7, *images.shape[1:]) and samples.dtype == images.dtype
     assert samples.min() >= images.min() and samples.max() <= images.max()
+
+
+def test_images_scaled_unlike_training_are_warned_of():
+    pixels = _images((6, 9, 13, 3), np.uint8)
+    adapter = ImageAdapter().fit(pixels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the training scale as floats: no warning
+        adapter.encode(pixels.astype(np.float32))
+    with pytest.warns(UserWarning, match="floats from 0 to 1.*multiply by 255"):
+        encoded = adapter.encode(pixels / 255.0)  # read as nearly black
+    assert encoded.max() < -0.98
+    unit_floats = ImageAdapter().fit(pixels / 255.0)
+    with pytest.warns(UserWarning, match="far outside that range"):
+        unit_floats.encode(pixels)  # 0-255 given to a model of 0-1 floats
 
 
 def test_floats_are_clipped_to_each_channels_training_range():

@@ -244,8 +244,10 @@ def test_bad_codes_and_arguments_are_refused(curve_model):
         model.inverse_transform(np.zeros(4))
     with pytest.raises(ValueError, match="NaN"):
         model.inverse_transform(np.full((2, 4), np.nan))
-    with pytest.raises(TypeError, match="array of numbers"):
+    with pytest.raises(TypeError, match="array of real numbers"):
         model.inverse_transform([["a", "b", "c", "d"]])
+    with pytest.raises(TypeError, match="complex"):  # not silently its real parts
+        model.inverse_transform(np.ones((2, 4), dtype=complex))
     with pytest.raises(ValueError, match="refine_steps"):
         model.transform(X[:2], refine_steps=-1)
     with pytest.raises(ValueError, match="n_steps"):

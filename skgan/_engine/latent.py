@@ -325,9 +325,12 @@ class LatentMixin(TransformerMixin):
         """``Z`` as a float32 tensor of shape (n, latent_dim), or a clear error."""
         latent_dim = self._architecture["latent_dim"]
         try:
-            codes = np.asarray(Z, dtype=np.float32)
+            given = np.asarray(Z)
+            if given.dtype.kind == "c":  # float32 would silently drop the imaginary parts
+                raise TypeError(f"got complex values (dtype {given.dtype})")
+            codes = given.astype(np.float32)
         except (TypeError, ValueError) as error:
-            raise TypeError(f"Z must be an array of numbers: {error}") from error
+            raise TypeError(f"Z must be an array of real numbers: {error}") from error
         if codes.ndim != 2 or codes.shape[1] != latent_dim:
             raise ValueError(
                 f"Z must have shape (n_samples, {latent_dim}) (latent_dim={latent_dim}), "

@@ -7,6 +7,7 @@ in training, and turn generated values back into the layout, dtype and value ran
 """
 
 import numbers
+import warnings
 from abc import abstractmethod
 
 import numpy as np
@@ -119,7 +120,31 @@ class GridAdapter(BaseAdapter):
         array, _ = self._checked_array(X)
         channels = self._to_channels_first(array, self.layout_)
         centre, half = self._scale()
-        return ((channels - centre) / half).astype(np.float32)
+        encoded = ((channels - centre) / half).astype(np.float32)
+        self._warn_if_other_scale(array, encoded)
+        return encoded
+
+    def _warn_if_other_scale(self, array, encoded):
+        """Warn when ``array`` looks scaled unlike the training samples (0-1 floats given
+        to a model of 0-255 pixels, or values far outside the training range): encoded
+        as they are, they would read as nearly black, or clipped, samples."""
+        if not array.size:
+            return
+        name = type(self).__name__
+        fitted_on = (f"{self.kind}s of dtype {self.dtype_} with values from "
+                     f"{self.data_min_.min():g} to {self.data_max_.max():g}")
+        if (self.dtype_.kind in "iu" and array.dtype.kind == "f" and self.data_max_.max() > 1
+                and array.min() >= 0 and array.max() <= 1):
+            warnings.warn(
+                f"{name} was fitted on {fitted_on}; these {self.kind}s are floats from 0 to "
+                f"1. Scale them as in training (e.g. multiply by {self.data_max_.max():g} "
+                f"and cast to {self.dtype_}), or they are read as nearly zero.",
+                UserWarning, stacklevel=3)
+        elif float(np.mean(np.abs(encoded) > 3)) > 0.01:
+            warnings.warn(
+                f"{name} was fitted on {fitted_on}; these {self.kind}s hold values from "
+                f"{array.min():g} to {array.max():g}, far outside that range. Scale them as "
+                "in training.", UserWarning, stacklevel=3)
 
     def decode(self, encoded, random_state=None):
         encoded = np.asarray(encoded, dtype=np.float64).reshape(-1, *self.encoded_shape_)
