@@ -97,3 +97,24 @@ def test_c2st_leaves_global_generator_alone_and_is_reproducible():
     np.testing.assert_array_equal(np.random.get_state()[1], state)
     np.random.seed(2)
     assert c2st(a, b, random_state=3) == first
+
+
+def test_mmd_and_kid_refuse_parameters_that_would_mislead():
+    from skgan.metrics import kid
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(60, 2)), rng.normal(5.0, size=(60, 2))
+    for gamma in (-1.0, 0.0, float("nan"), True):
+        with pytest.raises(ValueError, match="gamma must be a positive number"):
+            mmd(X, Y, gamma=gamma)
+    with pytest.raises(ValueError, match="subset_size must be an integer of at least 2"):
+        kid(X, Y, subset_size=1)
+    with pytest.raises(ValueError, match="n_subsets must be an integer of at least 1"):
+        kid(X, Y, n_subsets=0)
+
+
+def test_a_weights_file_that_is_not_torch_tensors_gets_a_clear_error(tmp_path):
+    from skgan.metrics import InceptionFeatures
+    corrupt = tmp_path / "weights.pth"
+    corrupt.write_bytes(b"not a torch file")
+    with pytest.raises(ValueError, match="cannot be read as the FID Inception-v3 weights"):
+        InceptionFeatures(corrupt)

@@ -321,3 +321,40 @@ def test_a_file_that_writes_booleans_as_0_1_and_integers_as_floats_reads_alike()
         assert efficacy["synthetic"]["accuracy"] == efficacy["real"]["accuracy"]
     yes_no = real.assign(flag=np.where(real["flag"], "yes", "no"))
     assert column_shapes(real, yes_no)["score"]["flag"] == 1.0
+
+
+def test_compare_samples_matches_columns_by_name():
+    from skgan.evaluation import compare_samples
+    rng = np.random.RandomState(0)
+    frame = lambda n: pd.DataFrame(rng.normal(size=(n, 2)) * [1, 10], columns=["a", "b"])
+    train, holdout, synthetic = frame(150), frame(60), frame(60)
+    report = compare_samples(train, holdout, synthetic)
+    pd.testing.assert_frame_equal(compare_samples(train, holdout, synthetic[["b", "a"]]),
+                                  report)
+    with pytest.raises(ValueError, match="synthetic has extra 'z'"):
+        compare_samples(train, holdout, synthetic.assign(z=1.0))
+    with pytest.raises(ValueError, match="holdout lacks 'b'"):
+        compare_samples(train, holdout[["a"]], synthetic)
+
+
+def test_disclosure_report_says_how_many_held_out_rows_it_needs():
+    from skgan.evaluation import disclosure_report
+    rng = np.random.RandomState(0)
+    table = lambda n: pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(["a", "b"], n)})
+    train, synthetic, holdout = table(80), table(80), table(7)
+    with pytest.raises(ValueError, match="at least 7 held-out rows, got 6"):
+        disclosure_report(train, synthetic, holdout.iloc[:6])
+    assert disclosure_report(train, synthetic, holdout).shape == (7, 2)
+
+
+def test_time_spans_written_as_text_compare_with_a_time_span_column():
+    import io
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"took": pd.to_timedelta(rng.randint(1, 600, 50), unit="min")})
+    buffer = io.StringIO()
+    real.to_csv(buffer, index=False)
+    buffer.seek(0)
+    from_csv = pd.read_csv(buffer)  # "0 days 08:31:00" as text
+    shapes = column_shapes(real, from_csv)
+    assert shapes.loc["took", "score"] == 1.0
+    assert shapes.loc["took", "synthetic_missing"] == 0.0

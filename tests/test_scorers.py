@@ -126,3 +126,53 @@ def test_scorers_accept_held_out_levels_the_training_rows_lacked():
         scorer = make_sample_scorer(name, n_samples=60, **(
             {"n_subsets": 5, "subset_size": 50} if name == "kid" else {}))
         assert np.isfinite(scorer(model, held_out))
+
+
+def test_scorers_sample_a_conditional_gan_without_labels():
+    from skgan import ConditionalGAN
+    from skgan.metrics import dcr_scorer, mmd_scorer
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = ConditionalGAN(random_state=0, **FAST).fit(X, y)
+    # Without y the labels follow the training classes: as sample(n) draws them.
+    for scorer in (fid_scorer, mmd_scorer, dcr_scorer):
+        assert np.isfinite(scorer(model, X)), scorer
+    assert np.isfinite(fid_scorer(model, X, y))
+
+
+def test_a_sparse_transformer_is_a_feature_extractor():
+    from sklearn.preprocessing import OneHotEncoder
+    X = np.random.RandomState(0).randint(0, 3, size=(100, 2)).astype(float)
+    features = extract_features(OneHotEncoder().fit(X), X)
+    dense = extract_features(OneHotEncoder(sparse_output=False).fit(X), X)
+    np.testing.assert_array_equal(features, dense)
+    assert features.shape == (100, 6)
+
+
+def test_half_precision_probabilities_and_features_are_read():
+    from skgan.metrics import inception_score
+    logits = torch.as_tensor(np.random.RandomState(0).normal(size=(200, 10)) * 3)
+    exact = inception_score(torch.softmax(logits, 1), n_splits=2)[0]
+    for dtype in (torch.float16, torch.bfloat16):
+        probs = torch.softmax(logits.to(dtype), 1)  # rows sum to 1 within their rounding
+        assert inception_score(probs, n_splits=2)[0] == pytest.approx(exact, rel=1e-2)
+        assert extract_features(lambda X: probs, np.zeros((200, 1))).dtype == np.float64
+    with pytest.raises(ValueError, match="sum to 1.*sums to 2"):
+        inception_score(np.full((4, 2), 1.0))
+
+
+def test_the_membership_scorer_reads_an_auc_below_one_half_as_a_leak():
+    from skgan.metrics import make_privacy_scorer, membership_inference
+    rng = np.random.RandomState(5)
+    X, holdout = rng.normal(size=(150, 2)), rng.normal(size=(150, 2))
+    far_from_training = holdout + 0.01  # closer to the non-members: AUC far below 0.5
+
+    class Sampler:
+        def sample(self, n_samples=1, random_state=None):
+            return far_from_training[:n_samples]
+
+    auc = membership_inference(X, holdout, far_from_training, random_state=0)
+    assert auc < 0.3
+    score = make_privacy_scorer("membership_inference", holdout=holdout)(Sampler(), X)
+    assert score == pytest.approx(-abs(auc - 0.5))

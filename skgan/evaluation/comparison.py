@@ -7,6 +7,7 @@ from scipy.stats import ks_2samp
 from sklearn.preprocessing import StandardScaler
 
 from ..metrics import c2st, median_heuristic_gamma, mmd
+from ..metrics._table_values import _check_tables
 
 
 def compare_samples(train, holdout, synthetic, random_state=0):
@@ -18,8 +19,8 @@ def compare_samples(train, holdout, synthetic, random_state=0):
     Parameters
     ----------
     train, holdout, synthetic : DataFrame
-        Numeric tables with the same columns: the rows the model was fitted on, real
-        rows it never saw, and generated rows.
+        Numeric tables with the same columns (in any order; they are matched by name):
+        the rows the model was fitted on, real rows it never saw, and generated rows.
     random_state : int, default=0
         Seeds the two-sample classifier's folds.
 
@@ -41,6 +42,8 @@ def compare_samples(train, holdout, synthetic, random_state=0):
     >>> list(report.columns)
     ['held-out real', 'synthetic']
     """
+    train, holdout = _check_tables(train, holdout, ("train", "holdout"))
+    train, synthetic = _check_tables(train, synthetic, ("train", "synthetic"))
     rows = {}
     for column in train.columns:
         for name, values in (("mean", np.mean), ("std", np.std)):

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from ..metrics.privacy import distance_to_closest_record, exact_match_rate, membership_inference
+from ..metrics.privacy import (
+    DENSITY_MIN_HOLDOUT,
+    distance_to_closest_record,
+    exact_match_rate,
+    membership_inference,
+)
 
 def disclosure_report(train, synthetic, holdout, random_state=0):
     """Disclosure measures of ``synthetic`` beside what held-out real rows score.
@@ -18,7 +23,7 @@ def disclosure_report(train, synthetic, holdout, random_state=0):
     ----------
     train, synthetic, holdout : DataFrame
         The rows the generator was fitted on, its rows, real rows it never saw (at
-        least 4).
+        least 7).
     random_state : int, default=0
         Seeds the halves of ``holdout`` and the measures.
 
@@ -38,8 +43,11 @@ def disclosure_report(train, synthetic, holdout, random_state=0):
     >>> float(report.loc["exact matches with training rows", "synthetic"])
     1.0
     """
-    if len(holdout) < 4:
-        raise ValueError(f"The privacy measures need at least 4 held-out rows, got "
+    # The held-out real rows' own measures get the larger half of them as theirs, and
+    # the density attack needs DENSITY_MIN_HOLDOUT such rows.
+    needed = 2 * DENSITY_MIN_HOLDOUT - 1
+    if len(holdout) < needed:
+        raise ValueError(f"The privacy measures need at least {needed} held-out rows, got "
                          f"{len(holdout)}.")
     rng = check_random_state(random_state)
     order = rng.permutation(len(holdout))

@@ -65,7 +65,8 @@ def _names(columns):
 
 
 def _as_float(series, kind):
-    """A column as float64 values (datetimes and time spans in seconds), NaN if missing."""
+    """A column as float64 values (datetimes and time spans in seconds, also written as
+    text), NaN if missing or unreadable."""
     if kind == "datetime":
         if not pd.api.types.is_datetime64_any_dtype(series.dtype):
             series = pd.to_datetime(series, errors="coerce", format="ISO8601")
@@ -76,8 +77,16 @@ def _as_float(series, kind):
         return series.dt.total_seconds().to_numpy(dtype=np.float64)
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype(np.float64).to_numpy()
-    numbers = pd.to_numeric(series, errors="coerce")
-    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
+                                                              na_value=np.nan)
+    unread = np.isnan(numbers) & series.notna().to_numpy()
+    if unread.any() and not pd.api.types.is_numeric_dtype(series.dtype):
+        # Time spans written as text ("0 days 08:31:00", as pandas writes them to CSV)
+        spans = pd.to_timedelta(series.where(unread), errors="coerce")
+        numbers = np.where(unread, spans.dt.total_seconds().to_numpy(dtype=np.float64,
+                                                                     na_value=np.nan),
+                           numbers)
+    return numbers
 
 
 #: Texts read as True and as False in a column whose real counterpart holds booleans.

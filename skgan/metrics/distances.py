@@ -1,5 +1,7 @@
 """Kernel two-sample distances between sets of feature vectors: MMD and KID."""
 
+import math
+import numbers
 import warnings
 
 import numpy as np
@@ -169,6 +171,9 @@ def mmd(X, Y, kernel="rbf", gamma=None, method="unbiased", random_state=0):
     X, Y = _check_pair(X, Y, kernel)
     if method not in ("unbiased", "linear"):
         raise ValueError(f"method={method!r} is not 'unbiased' or 'linear'.")
+    if gamma is not None and (isinstance(gamma, bool) or not isinstance(gamma, numbers.Real)
+                              or not 0 < gamma < math.inf):
+        raise ValueError(f"gamma must be a positive number or None, got {gamma!r}.")
     if kernel == "rbf" and gamma is None:
         gamma = median_heuristic_gamma(X.cpu().numpy(), Y.cpu().numpy(),
                                        random_state=random_state)
@@ -247,6 +252,11 @@ def kid(X, Y, n_subsets=100, subset_size=1000, random_state=0):
     >>> bool(abs(mean) < 3 * std + 1e-3)
     True
     """
+    for name, value, least in (("n_subsets", n_subsets, 1), ("subset_size", subset_size, 2)):
+        if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                or value < least):
+            raise ValueError(f"kid: {name} must be an integer of at least {least}, got "
+                             f"{value!r}.")
     X, Y = _check_pair(X, Y, "polynomial")
     size = min(subset_size, len(X), len(Y))
     if size < subset_size:

@@ -15,19 +15,24 @@ A feature extractor can be:
 
 import numpy as np
 import torch
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
+
+from .distances import to_numpy
 
 _TORCH_BATCH = 256
 
 
 def _flatten(values):
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    if hasattr(values, "to_numpy"):
+    """Features as a float64 array of shape (n_samples, n_values): tensors of any
+    dtype (bf16 too), DataFrames and scipy sparse matrices (a OneHotEncoder's) alike."""
+    if sparse.issparse(values):
+        values = values.toarray()
+    if hasattr(values, "to_numpy") and not isinstance(values, torch.Tensor):
         values = values.to_numpy()
-    array = np.asarray(values, dtype=np.float64)
+    array = to_numpy(values)
     return array.reshape(len(array), -1)
 
 

@@ -199,7 +199,8 @@ def fid_infinity(X_real, X_fake, sizes=None, n_points=15, random_state=0):
         Generated features.
     sizes : sequence of int or None
         Subset sizes; None spaces ``n_points`` sizes evenly in ``1/N`` between
-        ``n_samples // 5`` and ``n_samples``.
+        ``max(n_samples // 5, n_features + 2, 2)`` (a covariance needs more rows than
+        features) and ``n_samples``.
     random_state : int, RandomState or None, default=0
         Draws the subsets.
 

@@ -241,7 +241,18 @@ class InceptionFeatures:
                 f"No Inception weights at {path}: InceptionFeatures needs a local copy of "
                 f"{WEIGHTS_FILE} (the FID Inception-v3 weights); skgan does not download it."
             )
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:  # not a torch file, a corrupt one, or pickled objects
+            raise ValueError(
+                f"{path} cannot be read as the FID Inception-v3 weights ({WEIGHTS_FILE}): "
+                f"torch.load raised {type(error).__name__} (a corrupt file, or not a file of "
+                "tensors). Download it again from a source you trust; skgan never loads "
+                "pickled objects from it."
+            ) from error
+        if not isinstance(state, dict):
+            raise ValueError(f"{path} does not hold a state dict of the FID Inception-v3 "
+                             f"weights ({WEIGHTS_FILE}), but a {type(state).__name__}.")
         network = FIDInceptionV3()
         missing, unexpected = network.load_state_dict(state, strict=False)
         missing = [key for key in missing if not key.endswith("num_batches_tracked")]

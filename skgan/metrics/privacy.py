@@ -17,6 +17,9 @@ from ._membership import density_ratio_scores
 
 ATTACKS = ("distance", "density")
 
+#: Held-out rows the density attack needs: half estimate the population.
+DENSITY_MIN_HOLDOUT = 4
+
 
 def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0, n_jobs=-1):
     """Distance from each synthetic row to its closest training row, and what it means.
@@ -160,8 +163,9 @@ def membership_inference(train, holdout, synthetic, *, attack="distance", random
         index = ClosestRecords(synthetic, scale_from=train, n_jobs=n_jobs)
         scores = -np.concatenate([index.closest(members), index.closest(non_members)])
     else:
-        if len(holdout) < 4:
-            raise ValueError("The density attack needs at least 4 holdout rows (half "
+        if len(holdout) < DENSITY_MIN_HOLDOUT:
+            raise ValueError(f"The density attack needs at least {DENSITY_MIN_HOLDOUT} "
+                             "holdout rows (half "
                              f"estimate the population), got {len(holdout)}.")
         order = rng.permutation(len(holdout))
         population = holdout.iloc[order[:len(holdout) // 2]]

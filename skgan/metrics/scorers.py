@@ -76,10 +76,14 @@ class SampleScorer:
 
     def _generate(self, estimator, X, y):
         n_samples = len(X) if self.n_samples is None else self.n_samples
-        if y is not None and "y" in inspect.signature(estimator.sample).parameters:
-            labels = np.asarray(y)
-            if self.n_samples is not None:
-                labels = np.random.RandomState(self.random_state).choice(labels, n_samples)
+        if "y" in inspect.signature(estimator.sample).parameters:
+            # A conditional estimator returns (rows, labels); without y its labels
+            # follow the training classes' frequencies.
+            labels = None
+            if y is not None:
+                labels = np.asarray(y)
+                if self.n_samples is not None:
+                    labels = np.random.RandomState(self.random_state).choice(labels, n_samples)
             generated, _ = estimator.sample(n_samples, y=labels,
                                             random_state=self.random_state)
             return generated
@@ -115,7 +119,8 @@ def make_sample_scorer(metric, *, feature_extractor=None, n_samples=None,
     ``X`` has rows, or ``n_samples``), maps real and generated data to features and
     returns the metric, negated when smaller is better, so that greater is always
     better, as ``GridSearchCV`` and ``cross_validate`` expect. With ``y`` and a
-    conditional estimator (``sample(n, y=...)``), samples follow the labels of ``y``.
+    conditional estimator (``sample(n, y=...)``), samples follow the labels of ``y``;
+    without ``y``, the training class frequencies.
 
     Parameters
     ----------
@@ -196,8 +201,9 @@ class PrivacyScorer(SampleScorer):
         if self.metric == "exact_match":
             return -exact_match_rate(X, synthetic)
         if self.metric == "membership_inference":
-            return -membership_inference(X, self.holdout, synthetic,
-                                         random_state=self.random_state)
+            # An AUC below 0.5 is a signal too (read the other way round): 0.5 is best.
+            return -abs(membership_inference(X, self.holdout, synthetic,
+                                             random_state=self.random_state) - 0.5)
         return distance_to_closest_record(X, synthetic, self.holdout,
                                           random_state=self.random_state).overfitting_protection
 
@@ -218,8 +224,10 @@ def make_privacy_scorer(metric, *, holdout=None, n_samples=None, random_state=0)
     metric : {"dcr", "exact_match", "membership_inference", "overfitting_protection"}
         "dcr": the median distance of generated rows to their closest row of ``X``
         (:func:`distance_to_closest_record`); "exact_match": minus the share of
-        generated rows that copy a row of ``X``; "membership_inference": minus the
-        distance attack's AUC with ``holdout`` as non-members; "overfitting_protection":
+        generated rows that copy a row of ``X``; "membership_inference": minus how far
+        the distance attack's AUC (``holdout`` as non-members) lies from 0.5, the
+        attacker's guess, either way (an AUC of 0.2 leaks as much as one of 0.8);
+        "overfitting_protection":
         as :func:`distance_to_closest_record` returns it with ``holdout``.
     holdout : DataFrame or array, default=None
         Real rows no estimator saw; needed by the last two metrics.

@@ -30,7 +30,10 @@ def c2st(X_real, X_fake, classifier=None, cv=5, random_state=0):
     cv : int, default=5
         Number of stratified folds. Copies of a row (in either set, or one in each)
         are kept in one fold, so that a generated row repeating a real one counts as
-        indistinguishable, not as evidence against it.
+        indistinguishable, not as evidence against it. With fewer than ``cv``
+        distinct rows (a few categories) the folds cannot keep copies apart and are
+        only stratified: two identical sets of such rows then score somewhat below
+        0.5 (0.41-0.49 with 2-4 distinct rows of 200), as copies do.
     random_state : int, RandomState instance or None, default=0
         Which rows are kept when the sets differ in size, the fold shuffling and the
         classifier's seed; the global numpy generator is never used.
