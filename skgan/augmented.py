@@ -166,6 +166,7 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
         tags.estimator_type = wrapped.estimator_type
         tags.classifier_tags = copy.deepcopy(wrapped.classifier_tags)
         tags.regressor_tags = copy.deepcopy(wrapped.regressor_tags)
+        tags.target_tags.required = True  # the sampler balances classes of y
         sampler = GANResampler() if self.sampler is None else self.sampler
         # missing values must get through both the sampler and the model
         tags.input_tags.allow_nan = (

@@ -98,6 +98,9 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
     ((180, 2), [90, 90])
     """
 
+    #: What imbalanced-learn's ensembles (BalancedBaggingClassifier) read of a sampler.
+    _sampling_type = "over-sampling"
+
     _parameter_constraints = {
         "sampling_strategy": [
             Interval(Real, 0, 1, closed="right"),  # 1 as well as 1.0, as imbalanced-learn
@@ -171,13 +174,15 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
             ``RangeIndex``, a list comes back as a list, other arrays as ndarrays).
         y_resampled : same type as y
             Their labels, in the form ``y`` had: a Series keeps its name and dtype, a
-            DataFrame its columns, a one-hot ``y`` comes back one-hot.
+            DataFrame its columns, a one-hot ``y`` comes back one-hot (a sparse one in its
+            sparse format).
         """
         labels, n_columns = self._fit(X, y)
         generated, new_labels = self._generate()
         labels = np.concatenate([labels, np.asarray(new_labels).astype(labels.dtype)])
         if n_columns is not None:
-            labels = (labels[:, None] == np.arange(n_columns)).astype(np.asarray(y).dtype)
+            labels = (labels[:, None] == np.arange(n_columns)).astype(
+                y.dtype if issparse(y) else np.asarray(y).dtype)
         return _appended(X, generated), _like_target(y, labels)
 
     def _fit(self, X, y):
@@ -192,6 +197,7 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
         estimator = self.estimator
         if estimator is None:
             estimator = _default_estimator()
+        _check_sample_signature(estimator)
         fitted, per_class = None, {}
         if sum(rows.values()) == 0:  # no model reads X: its adapter's checks still run
             resolve_adapter(getattr(estimator, "adapter", "auto"), data).check_input(data)
@@ -218,6 +224,8 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
         refuse_file_path(X)
         if y is None:
             raise ValueError("GANResampler requires y to be passed, but the target y is None.")
+        if issparse(y):  # a sparse one-hot y
+            y = y.toarray()
         if not isinstance(y, (pd.Series, pd.DataFrame)):  # pandas keeps its dtypes
             y = np.asarray(y)  # lists and other array-likes
         if pd.isna(np.asarray(y, dtype=object)).any():
@@ -335,6 +343,20 @@ def _as_sampler_tags(tags):
     return SamplerEstimatorTags(**values, sampler_tags=SamplerTags())
 
 
+def _check_sample_signature(estimator):
+    """Refuse, before any training, an estimator whose ``sample`` cannot be called as
+    the resampler calls it: ``sample(n, random_state=...)`` returning rows (with
+    ``y=`` too for a conditional one)."""
+    parameters = inspect.signature(estimator.sample).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    if "random_state" not in parameters and not takes_any:
+        raise TypeError(
+            f"GANResampler's estimator must sample as sample(n_samples, random_state=...) "
+            f"and return the rows (skgan's samplers, scikit-learn's KernelDensity); "
+            f"{type(estimator).__name__}.sample takes no random_state."
+        )
+
+
 def _appended(X, generated):
     """``X`` followed by ``generated``, in X's type (a list stays a list)."""
     if isinstance(X, pd.DataFrame):
@@ -344,11 +366,15 @@ def _appended(X, generated):
     rows = np.asarray(X)
     if generated is not None:
         rows = np.concatenate([rows, np.asarray(generated, dtype=rows.dtype)])
+    else:
+        rows = rows.copy()  # never the caller's own array: editing it would edit X
     return rows.tolist() if isinstance(X, list) else rows
 
 
 def _like_target(y, labels):
     """``labels`` (an ndarray) as the kind of container ``y`` is, with its names and dtypes."""
+    if issparse(y):  # a sparse one-hot y: the same format
+        return type(y)(labels)
     if isinstance(y, pd.Series):
         return pd.Series(labels.astype(object), name=y.name).astype(y.dtype)
     if isinstance(y, pd.DataFrame):

@@ -425,3 +425,46 @@ def test_nullable_integer_labels_stay_integers():
     assert resampler.sampling_strategy_ == {1: 35}
     assert all(isinstance(label, int) for label in resampler.sampling_strategy_)
     assert y_res.dtype == "Int64" and list(resampler.estimator_.classes_) == [0, 1]
+
+
+@pytest.mark.parametrize("strategy", [{"c": 15}, "not minority"])
+def test_resampling_that_adds_no_rows_returns_a_new_array(strategy):
+    X, y = _imbalanced()
+    before = X.copy()
+    X_res, y_res = GANResampler(estimator=ConditionalGAN(**FAST), sampling_strategy=strategy,
+                                random_state=0).fit_resample(X, y)
+    assert not np.shares_memory(X_res, X)
+    X_res[:] = 0.0  # editing the result leaves the caller's rows alone
+    np.testing.assert_array_equal(X, before)
+
+
+def test_resampler_is_the_sampler_of_imbalanced_learns_balanced_bagging():
+    from imblearn.ensemble import BalancedBaggingClassifier
+    X, y = _imbalanced()
+    bagging = BalancedBaggingClassifier(
+        sampler=GANResampler(estimator=ConditionalGAN(**FAST), random_state=0),
+        n_estimators=2, random_state=0).fit(X, y)
+    assert bagging.score(X, y) > 0.8
+
+
+def test_a_sparse_one_hot_target_comes_back_sparse():
+    import scipy.sparse as sp
+    X, y = _imbalanced()
+    codes = np.searchsorted(list(SIZES), y)
+    Y = sp.csr_matrix(np.eye(3, dtype=np.int64)[codes])
+    X_res, Y_res = GANResampler(estimator=ConditionalGAN(**FAST),
+                                random_state=0).fit_resample(X, Y)
+    assert sp.issparse(Y_res) and Y_res.format == "csr" and Y_res.dtype == np.int64
+    assert np.asarray(Y_res.sum(axis=0)).ravel().tolist() == [60, 60, 60]
+    np.testing.assert_array_equal(Y_res[:len(y)].toarray(), Y.toarray())
+
+
+def test_an_estimator_whose_sample_takes_no_random_state_is_refused_before_training():
+    from sklearn.mixture import GaussianMixture
+    X, y = _imbalanced()
+    with pytest.raises(TypeError, match="GaussianMixture.sample takes no random_state"):
+        GANResampler(estimator=GaussianMixture()).fit_resample(X, y)
+
+
+def test_augmented_estimator_says_it_needs_y():
+    assert get_tags(AugmentedEstimator(LogisticRegression())).target_tags.required
