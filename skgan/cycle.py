@@ -94,7 +94,11 @@ default="auto"
     early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
 max_time
         As for :class:`~skgan.GANSampler`, with rows of each domain held out (with
-        ``validation_fraction=None``, training rows of each domain scored).
+        ``validation_fraction=None``, training rows of each domain scored), but for
+        ``validation_scoring``: None (:meth:`score`) or a callable
+        ``scorer(transformer, X, y)``; the names of ``skgan.metrics.SCORERS`` score
+        samples, which a transformer does not draw. With ``n_init > 1`` the random
+        starts train on the same rows, and ``max_time`` counts from the first start.
 
     Attributes
     ----------
@@ -148,6 +152,8 @@ max_time
         "pool_size": [Interval(Integral, 0, None, closed="left")],
         "pac": [Interval(Integral, 1, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        # skgan.metrics' scorers score samples; a transformer has none to draw
+        "validation_scoring": [callable, None],
     }
 
     #: Rows of each domain used at most by :meth:`score`.

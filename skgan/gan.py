@@ -99,7 +99,7 @@ default="auto"
         held-out rows can (see the user guide).
     n_iter_no_change : int, default=10
         Checks without improvement before stopping (checks are at least 50 steps and at
-        most 1 % of the epochs apart).
+        least 1 % of the epochs apart: at most 100 in a fit).
     tol : float, default=1e-4
         Smallest rise of the validation score that counts as an improvement.
     validation_scoring : callable, str or None, default=None
@@ -109,8 +109,10 @@ default="auto"
         "density", "coverage"), which a model file can store; None uses the
         estimator's own :meth:`score` (against 2,000 generated rows).
     max_time : float or None, default=None
-        Seconds after which ``fit`` stops, at the best check so far with early
-        stopping, else with the last epoch's weights.
+        Seconds of training after which ``fit`` stops, at the best check so far with
+        early stopping, else with the last epoch's weights. The clock starts at the
+        first epoch: preparing the rows and networks before it, and calibrating after
+        the last one, come on top. None or ``math.inf``: no limit.
     distributed : bool or "auto", default="auto"
         Data-parallel training over ``torch.distributed``: every process (started by
         ``torchrun``, or any launcher that sets up a process group) passes its rows to
@@ -160,7 +162,9 @@ default="auto"
         of the training rows with ``validation_fraction=None``; None without early
         stopping).
     best_validation_score_ : float or None
-        The best of them: the score of the networks kept.
+        The best of them: the score of the networks kept, as checked during
+        training (on tables, the level rates calibrated after training then move
+        the fitted model's own score a little).
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time" (seconds), "discriminator_loss",
         "generator_loss".

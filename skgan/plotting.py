@@ -164,7 +164,9 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     Parameters
     ----------
     estimator : fitted skgan estimator
-        Fitted with ``early_stopping`` on (its ``history_`` has ``validation_score``).
+        Fitted with ``early_stopping`` on (its ``history_`` has ``validation_score``);
+        after warm-started fits, every fit's checks are drawn and the kept epoch is
+        the last fit's best check.
     ax : matplotlib Axes or None, default=None
     title : str or None, default=None
 
@@ -189,17 +191,25 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     """
     plt = _pyplot("plot_validation_scores")
     history = getattr(estimator, "history_", {})
-    if not any(np.isfinite(history.get("validation_score", [np.nan]))):
+    last_fit_scores = getattr(estimator, "validation_scores_", None)
+    if not last_fit_scores or "validation_score" not in history:
         raise ValueError(
-            "The estimator has no validation scores: fit it with early_stopping=True."
+            "The estimator has no validation scores of its last fit: fit it with "
+            "early_stopping=True."
         )
     epochs = np.asarray(history["epoch"])
     scores = np.asarray(history["validation_score"], dtype=np.float64)
-    checked = np.isfinite(scores)
+    # Checks of every fit (warm starts too) are drawn; the kept networks are the best
+    # check of the last fit, the first of its equal bests (as early stopping keeps them).
+    last_fit_checks = np.flatnonzero(~np.isnan(scores))[-len(last_fit_scores):]
+    shown = np.isfinite(scores)
+    if not np.isfinite(scores[last_fit_checks]).any():
+        raise ValueError("No check of the estimator's last fit scored a finite number: "
+                         "there is no kept epoch to draw.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(epochs[checked], scores[checked], marker=".", label="validation score")
-    best = epochs[checked][np.argmax(scores[checked])]
+    ax.plot(epochs[shown], scores[shown], marker=".", label="validation score")
+    best = epochs[last_fit_checks[np.argmax(scores[last_fit_checks])]]
     ax.axvline(best, linestyle="--", color="grey", label=f"kept (epoch {best})")
     ax.axvline(epochs[-1], linestyle=":", color="grey", label=f"stopped (epoch {epochs[-1]})")
     ax.set_xlabel("epoch")

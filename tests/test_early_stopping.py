@@ -187,7 +187,8 @@ def test_held_out_rows_too_few_for_score_are_refused_before_training(estimator, 
     with pytest.raises(ValueError, match=f"needs at least {needed}.*validation_fraction"):
         estimator.fit(_blob(len(labels)), labels)
     assert not hasattr(estimator, "history_")
-    estimator.set_params(validation_scoring="mmd")  # a scorer of its own: its business
+    # a scorer of its own: its business
+    estimator.set_params(validation_scoring=lambda estimator, X, y=None: 0.0)
     with pytest.raises(AssertionError, match="trained before"):
         estimator.fit(_blob(len(labels)), labels)
 
@@ -199,6 +200,31 @@ def test_a_score_that_is_not_a_number_is_the_worst_and_says_so(check_every_epoch
         model.fit(_blob(200))
     assert model.validation_scores_ and all(score == -np.inf
                                             for score in model.validation_scores_)
+
+
+def test_a_fit_no_check_could_score_says_so_and_has_no_kept_epoch_to_plot(check_every_epoch,
+                                                                         capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    from skgan.plotting import plot_validation_scores
+    model = GANSampler(epochs=30, early_stopping=True, n_iter_no_change=3, verbose=1,
+                       random_state=0, validation_scoring=lambda estimator, X: float("nan"),
+                       **SMALL)
+    with pytest.warns(UserWarning, match="worst score"):
+        model.fit(_blob(200))
+    assert "no check scored a finite number, keeping the last epoch" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="no kept epoch"):
+        plot_validation_scores(model)
+
+
+@pytest.mark.parametrize("returned", ["good", None, [0.1, 0.2]])
+def test_a_scorer_that_returns_no_number_is_named(returned):
+    model = GANSampler(epochs=3, early_stopping=True, validation_fraction=None,
+                       random_state=0, validation_scoring=lambda estimator, X: returned,
+                       **SMALL)
+    with pytest.raises(TypeError, match="validation_scoring must return a number"):
+        model.fit(_blob(200))
+    assert not hasattr(model, "history_")
 
 
 def test_a_scorer_given_by_name_scores_as_the_scorer_and_the_model_file_keeps_it(tmp_path):
@@ -231,3 +257,94 @@ def test_verbose_says_why_the_fit_stopped_on_a_line_of_its_own(capsys):
     GANSampler(epochs=100_000, max_time=0.5, early_stopping=True, random_state=0,
                **SMALL).fit(_blob(300))
     assert capsys.readouterr().out == ""
+
+
+def test_an_interrupted_early_stopped_fit_names_the_epoch_it_keeps(check_every_epoch, capsys):
+    from skgan.exceptions import TrainingInterruptedWarning
+
+    def best_first_then_interrupt(estimator, X):
+        checks = len([s for s in estimator.history_.get("validation_score", [])
+                      if s == s]) + 1
+        if checks == 3:
+            raise KeyboardInterrupt  # Ctrl-C during the third check
+        return -float(checks)  # the first check scores best
+
+    model = GANSampler(epochs=20, early_stopping=True, verbose=1, random_state=0,
+                       validation_scoring=best_first_then_interrupt, **SMALL)
+    with pytest.warns(TrainingInterruptedWarning, match="weights of epoch 1\\."):
+        model.fit(_blob(300))
+    assert "interrupted after 2 epochs; keeping epoch 1" in capsys.readouterr().out
+
+
+def test_random_starts_of_a_translation_stop_early_and_within_max_time():
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(80, 2)), rng.normal(5.0, size=(80, 2))])
+    y = np.repeat([0, 1], 80)
+    options = dict(n_init=2, batch_size=32, random_state=0, generator_dims=(16,),
+                   discriminator_dims=(16,))
+    stopped = CycleGANTransformer(epochs=60, early_stopping=True, **options).fit(X, y)
+    assert stopped.validation_scores_  # the continuation was scored
+    assert stopped.n_iter_ == len(stopped.history_["epoch"])
+    timed = CycleGANTransformer(epochs=100_000, max_time=0.5, **options).fit(X, y)
+    assert len(timed.history_["epoch"]) < 100_000 * 0.1  # not even one start ran out
+    with pytest.raises(ValueError, match="validation_scoring"):
+        CycleGANTransformer(validation_scoring="mmd", early_stopping=True,
+                            **options).fit(X, y)
+
+
+def test_ctrl_c_during_a_random_start_ends_the_fit():
+    from skgan.exceptions import TrainingInterruptedWarning
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(80, 2)), rng.normal(5.0, size=(80, 2))])
+    y = np.repeat([0, 1], 80)
+    model = CycleGANTransformer(n_init=2, epochs=200, batch_size=32, random_state=0,
+                                generator_dims=(16,), discriminator_dims=(16,))
+    real_step = model._train_step
+    calls = {"n": 0}
+
+    def interrupted_step(batch):
+        calls["n"] += 1
+        if calls["n"] == 12:  # within the first start's 20 epochs
+            raise KeyboardInterrupt
+        return real_step(batch)
+
+    model._train_step = interrupted_step
+    with pytest.warns(TrainingInterruptedWarning):
+        model.fit(X, y)
+    assert len(model.history_["epoch"]) < 20 and calls["n"] == 12
+
+
+def test_a_held_out_share_that_takes_a_whole_class_is_refused_before_training(monkeypatch):
+    X = _blob(300)
+    y = np.array([0] * 298 + [1] * 2)
+    monkeypatch.setattr(ConditionalGAN, "_train_step", lambda *args: pytest.fail("trained"))
+    with pytest.raises(ValueError, match="holds out every row labelled 1"):
+        ConditionalGAN(early_stopping=True, validation_fraction=0.9,
+                       validation_scoring=lambda estimator, X, y: 0.0, **SMALL).fit(X, y)
+
+
+def test_the_validation_plot_marks_the_last_fits_kept_epoch(check_every_epoch):
+    import matplotlib
+    matplotlib.use("Agg")
+    from skgan.plotting import plot_validation_scores
+
+    scores = iter([-3.0, -2.0, -1.0, -4.0, -5.0, -6.0, -7.0])  # second fit's best: -4
+
+    model = GANSampler(epochs=3, early_stopping=True, warm_start=True, random_state=0,
+                       validation_scoring=lambda estimator, X: next(scores), **SMALL)
+    model.fit(_blob(300))
+    model.set_params(epochs=4)
+    model.fit(_blob(300))
+    assert model.best_validation_score_ == -4.0
+    ax = plot_validation_scores(model)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "kept (epoch 4)" in labels  # not epoch 3, the best check of both fits
+    model.set_params(early_stopping=False)
+    model.fit(_blob(300))
+    with pytest.raises(ValueError, match="no validation scores of its last fit"):
+        plot_validation_scores(model)
+
+
+def test_max_time_inf_is_no_limit():
+    model = GANSampler(epochs=3, max_time=float("inf"), random_state=0, **SMALL)
+    assert model.fit(_blob(100)).n_iter_ == 3

@@ -16,7 +16,7 @@ from numbers import Integral, Real
 
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from .param_checks import ParameterChecksMixin
@@ -63,7 +63,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "validation_scoring": [callable, StrOptions(set(SCORERS)), None],
-        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None,
+                     Options(Real, {math.inf})],  # inf: no limit, as None
     }
 
     # Estimators pickled before early stopping existed lack these; they never stopped early.
@@ -132,7 +133,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
     def _is_trained(self):
         return hasattr(self, "history_")
 
-    def _fit(self, X, y, reset, n_epochs):
+    def _fit(self, X, y, reset, n_epochs, score_checks=True):
         if not reset and getattr(self, "_sampling_only", False):
             raise ValueError(
                 f"This {type(self).__name__} was loaded from a sampling-only model file "
@@ -149,12 +150,12 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
             # Training needs autograd even when the caller turned it off (a fit called
             # inside torch.no_grad() or torch.inference_mode()).
             with threads_during_fit(device), torch.inference_mode(False), torch.enable_grad():
-                return self._fit_with_threads(X, y, reset, n_epochs)
+                return self._fit_with_threads(X, y, reset, n_epochs, score_checks)
         finally:
             self.__dict__.pop("_data_parallel", None)
             self.__dict__.pop("_local_rng", None)
 
-    def _fit_with_threads(self, X, y, reset, n_epochs):
+    def _fit_with_threads(self, X, y, reset, n_epochs, score_checks):
         saved_state = dict(self.__dict__)
         parallel = self._data_parallel
         progress = FitProgress(self.verbose if parallel is None or parallel.rank == 0 else 0,
@@ -163,7 +164,10 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
             self._progress = progress
             self.__dict__.pop("_sampling_only", None)  # a fit afresh has it all again
             validation = None
-            stopping_early = n_epochs is None and uses_early_stopping(
+            # A full fit, or a share of one (a best start's part): held-out rows and
+            # max_time apply; a partial_fit's epochs are the caller's.
+            full_share = n_epochs is None or callable(n_epochs)
+            stopping_early = full_share and uses_early_stopping(
                 self._early_stopping_option(), _num_samples(X))
             if parallel is not None:
                 parallel.inspect_rows(X, y)
@@ -175,7 +179,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
                 X, y, X_held, y_held = hold_out() if parallel is None else \
                     parallel.run_agreed("holding out its validation rows", hold_out)
                 # Samplers ignore y: their held-out rows are scored alone.
-                validation = (X_held, y_held if self._stratified_validation else None)
+                if score_checks:
+                    validation = (X_held, y_held if self._stratified_validation else None)
             if parallel is None:
                 tensors = self._prepare_training(X, y, reset)
             else:  # a failure on any rank stops them all here, none waits for another
@@ -198,11 +203,12 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
             progress.start_training(epochs * max(1, n_rows // batch_size))
             self._begin_epochs(n_rows, batch_size, epochs)
             monitor = None
-            if validation is not None or (n_epochs is None and self.max_time is not None):
+            if validation is not None or (full_share and self.max_time is not None):
                 monitor = StoppingMonitor(
                     self, self._networks(), self.optimizers_, validation,
                     self._validation_scorer(), epochs, max(1, n_rows // batch_size),
-                    self.n_iter_no_change, self.tol, self.max_time, parallel=parallel)
+                    self.n_iter_no_change, self.tol, self.max_time, parallel=parallel,
+                    started=self.__dict__.get("_fit_clock"))
             outcome = run_epochs(
                 self._autocast_step,
                 tensors,
@@ -219,8 +225,10 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
                 steps_per_epoch=max(1, n_rows // batch_size),
             )
             self._end_epochs()
-            self._keep_best(monitor, outcome)
-            self._report(outcome)
+            if "_stop_reasons" in self.__dict__:  # read by fit_best_start
+                self._stop_reasons.append(outcome.stop_reason)
+            kept_epoch = self._keep_best(monitor, outcome)
+            self._report(outcome, kept_epoch)
             self._finish_training(tensors)
             if parallel is not None:  # post-training settings made from local rows
                 parallel.broadcast_modules(self._networks().values())
@@ -322,7 +330,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
         """``batch_size`` as a number (estimators with an ``"auto"`` choice resolve it)."""
         return self.batch_size
 
-    def _report(self, outcome):
+    def _report(self, outcome, kept_epoch):
+        """Warn of a fit that diverged, was interrupted (``kept_epoch``: the epoch of
+        ``history_`` whose networks the fit kept) or never updated its generator."""
         name = type(self).__name__
         if outcome.stop_reason == "diverged":
             message = (
@@ -332,7 +342,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
             if not self.history_.get("epoch"):
                 raise FloatingPointError(message + " No epoch completed; nothing was fitted.")
             warnings.warn(
-                message + f" Weights are those of epoch {self.history_['epoch'][-1]}.",
+                message + f" Weights are those of epoch {kept_epoch}.",
                 TrainingDivergedWarning,
                 stacklevel=5,
             )
@@ -343,7 +353,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
                 raise KeyboardInterrupt
             warnings.warn(
                 f"{name} training interrupted; the estimator keeps the weights of epoch "
-                f"{self.history_['epoch'][-1]}.",
+                f"{kept_epoch}.",
                 TrainingInterruptedWarning,
                 stacklevel=5,
             )

@@ -148,21 +148,36 @@ class EarlyStoppingMixin:
         return self.score(X, y)
 
     def _keep_best(self, monitor, outcome):
-        """After the epochs: the networks of the best check, and what early stopping saw."""
+        """After the epochs: the networks of the best check, and what early stopping saw.
+
+        Returns the epoch of ``history_`` whose networks the fit keeps (None when no
+        epoch completed)."""
         self.n_iter_ = outcome.completed_epochs
         self.validation_scores_ = self.best_validation_score_ = None
+        epochs = self.history_.get("epoch") or [None]
+        last_epoch = epochs[-1]
         if monitor is None or monitor.validation is None:
             if outcome.stop_reason == "stopped" and self.verbose:
                 self._progress.write(f"{type(self).__name__}: stopped, {outcome.message}.")
-            return
+            return last_epoch
         best_epoch = monitor.keep_best()
         self.validation_scores_ = list(monitor.scores)
         self.best_validation_score_ = monitor.best_score if monitor.scores else None
-        if self.verbose and best_epoch is not None:
-            why = (f"stopped, {outcome.message}" if outcome.stop_reason == "stopped"
-                   else f"ran all {outcome.completed_epochs} epochs")
+        if best_epoch is None:  # no check scored a finite number
+            if self.verbose:
+                why = (f"stopped, {outcome.message}" if outcome.stop_reason == "stopped"
+                       else f"ran {outcome.completed_epochs} epochs")
+                self._progress.write(f"{type(self).__name__}: {why}; no check scored a "
+                                     "finite number, keeping the last epoch.")
+            return last_epoch
+        if self.verbose:
+            why = {"stopped": f"stopped, {outcome.message}",
+                   "interrupted": f"interrupted after {outcome.completed_epochs} epochs",
+                   "diverged": f"diverged after {outcome.completed_epochs} good epochs",
+                   }.get(outcome.stop_reason, f"ran all {outcome.completed_epochs} epochs")
             self._progress.write(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of "
                                  f"this fit (validation score {monitor.best_score:.4g}).")
+        return last_epoch - (outcome.completed_epochs - best_epoch)
 
     def _early_stopping_option(self):
         """``early_stopping`` as this fit reads it."""
@@ -174,6 +189,16 @@ class EarlyStoppingMixin:
         validation score)."""
         parts = split_validation(X, y, self.validation_fraction, self._validation_seed(),
                                  stratify=self._stratified_validation)
+        if self._stratified_validation and y is not None:
+            trained = set(np.asarray(parts[1], dtype=object).tolist())
+            lost = [label for label in dict.fromkeys(np.asarray(y, dtype=object).tolist())
+                    if label not in trained]
+            if lost:  # every row of a class or domain held out: it would not be learned
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} holds out every row "
+                    f"labelled {', '.join(map(repr, lost))}, which training would then never "
+                    "see; lower validation_fraction, pass validation_fraction=None (score "
+                    "the training rows) or turn early_stopping off.")
         if self.validation_scoring is None:  # before training, not after
             self._check_rows_to_score(parts[1], parts[3])
         return parts
@@ -207,15 +232,18 @@ class StoppingMonitor:
     n_iter_no_change : int
     tol : float
     max_time : float or None
-        Seconds from the start of training.
+        Seconds from ``started``.
     parallel : DataParallel or None
         In a distributed fit: scores are averaged over the ranks (each scores its own
         held-out rows) and rank 0's clock decides ``max_time``, so every rank stops
         after the same epoch.
+    started : float or None
+        ``time.perf_counter()`` from which ``max_time`` counts; None: now.
     """
 
     def __init__(self, estimator, modules, optimizers, validation, scoring, n_epochs,
-                 steps_per_epoch, n_iter_no_change, tol, max_time, parallel=None):
+                 steps_per_epoch, n_iter_no_change, tol, max_time, parallel=None,
+                 started=None):
         self.estimator = estimator
         self.parallel = parallel
         self.validation = validation
@@ -226,7 +254,7 @@ class StoppingMonitor:
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.max_time = max_time
-        self.started = time.perf_counter()
+        self.started = time.perf_counter() if started is None else started
         self.best = EpochSnapshot(modules, optimizers, initial=None)
         self.scores = []
         self.best_score = -math.inf
@@ -278,7 +306,13 @@ class StoppingMonitor:
             score = self.scoring(self.estimator, X)
         else:
             score = self.scoring(self.estimator, X, y)
-        score = float(score)
+        try:
+            score = float(score)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"validation_scoring must return a number; it returned {score!r} "
+                f"({type(score).__name__})."
+            ) from error
         if not math.isfinite(score):
             warnings.warn(
                 f"The validation score was {score} (a diverged model, or a scorer that "
