@@ -158,6 +158,13 @@ def test_training_rows_that_break_a_rule_are_named_or_dropped():
     ([Bounds("age", low=50, high=10)], ValueError, "low is above high"),
     ([Bounds("low", low=50), Bounds("mid", high=10), Inequality("low", "mid")], ValueError,
      "Contradictory"),
+    # equal bounds leave no room for a strict order, nor bounds at a Range's two ends
+    ([Bounds("low", low=10), Bounds("mid", high=10), Inequality("low", "mid", strict=True)],
+     ValueError, "Contradictory.*strict=True"),
+    ([Bounds("low", low=50), Bounds("high", high=10), Range("low", "mid", "high")],
+     ValueError, "Contradictory constraints: Range"),
+    ([Bounds("low", low=50), Bounds("high", high=10), Inequality("low", "mid"),
+      Inequality("mid", "high")], ValueError, "Contradictory"),
     ([FixedIncrements("price", -1)], ValueError, "positive number"),
     # a bare number on dates: pandas would read 5 as 5 nanoseconds
     ([FixedIncrements("start", 5)], ValueError, "not a bare number"),

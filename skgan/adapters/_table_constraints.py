@@ -225,10 +225,35 @@ def _refuse_contradictions(constraints, frame):
         if lower[column] > upper[column]:
             raise ValueError(f"Contradictory constraints: the bounds of {column!r} leave no "
                              "value.")
-    for low, high, _, constraint in edges:
-        if low in lower and high in upper and lower[low] > upper[high]:
-            raise ValueError(f"Contradictory constraints: {constraint.describe()} with "
-                             f"{low!r} >= {lower[low]!r} and {high!r} <= {upper[high]!r}.")
+    # Each bound carried along the inequalities (a <= b passes a's low bound to b and
+    # b's high bound to a), with whether the way holds a strict step: a path from a
+    # column bounded below to one bounded above must leave room for its order.
+    for start in lower:
+        for end, (strict, path) in _reachable(start, edges).items():
+            if end in upper and (lower[start] > upper[end]
+                                 or (strict and lower[start] == upper[end])):
+                rules = " and ".join(dict.fromkeys(c.describe() for c in path))
+                raise ValueError(f"Contradictory constraints: {rules} with {start!r} >= "
+                                 f"{lower[start]!r} and {end!r} <= {upper[end]!r}.")
+
+
+def _reachable(start, edges):
+    """``{column: (strict, rules)}``: the columns an order of ``edges`` (low, high,
+    strict, rule) puts at or above ``start``, with whether some way there holds a
+    strict step (one found first is kept) and the rules of that way."""
+    found = {}
+    frontier = [(start, False, ())]
+    while frontier:
+        column, strict, path = frontier.pop()
+        for low, high, step_strict, rule in edges:
+            if low != column:
+                continue
+            reached = (strict or step_strict, path + (rule,))
+            known = found.get(high)
+            if known is None or (reached[0] and not known[0]):
+                found[high] = reached
+                frontier.append((high, *reached))
+    return found
 
 
 def _strict_cycle(start, edges):
