@@ -358,3 +358,9 @@ def test_time_spans_written_as_text_compare_with_a_time_span_column():
     shapes = column_shapes(real, from_csv)
     assert shapes.loc["took", "score"] == 1.0
     assert shapes.loc["took", "synthetic_missing"] == 0.0
+
+
+def test_compare_samples_names_the_columns_that_are_not_numbers(mixed_table):
+    from skgan.evaluation import compare_samples
+    with pytest.raises(TypeError, match="'city'.*select_dtypes"):
+        compare_samples(mixed_table, mixed_table, mixed_table)

@@ -31,7 +31,9 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
 
     - continuous (numbers with more than ``max_discrete_levels`` distinct values that
       are not codes, datetimes, timedeltas, and the ``continuous_columns`` you name):
-      mode-specific normalisation, as in CTGAN's paper. A
+      by default (``continuous="auto"``) through the column's quantiles onto a standard
+      normal, one linear unit, or, for a column whose values fall in clusters with gaps
+      between them, by mode-specific normalisation as in CTGAN's paper: a
       variational Gaussian mixture fitted on at most ``max_fit_rows`` rows finds the
       column's modes; a value becomes the one-hot of its mode and its offset within the
       mode, produced by ``tanh`` and Gumbel-softmax units. A point mass (one value held

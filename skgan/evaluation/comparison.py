@@ -44,6 +44,13 @@ def compare_samples(train, holdout, synthetic, random_state=0):
     """
     train, holdout = _check_tables(train, holdout, ("train", "holdout"))
     train, synthetic = _check_tables(train, synthetic, ("train", "synthetic"))
+    not_numeric = [str(name) for name, dtype in train.dtypes.items()
+                   if not pd.api.types.is_numeric_dtype(dtype)]
+    if not_numeric:
+        raise TypeError(
+            f"compare_samples compares numeric columns; {', '.join(map(repr, not_numeric))} "
+            "are not. Pass table.select_dtypes('number') (as the demo does), or compare "
+            "mixed tables with skgan.evaluation.quality_report.")
     rows = {}
     for column in train.columns:
         for name, values in (("mean", np.mean), ("std", np.std)):
