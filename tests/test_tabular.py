@@ -435,3 +435,130 @@ def test_held_out_fold_with_an_all_missing_column_is_scored(fitted, table):
     fold = table.copy()
     fold["price"] = np.nan
     assert np.isfinite(fitted.score(fold))
+
+
+def _noise_decoded(adapter, n_rows=300, seed=0):
+    """Decoded rows of random generator output (every encoding unit, wide noise)."""
+    noise = np.random.RandomState(seed).normal(scale=3, size=(n_rows, adapter.encoded_shape_[0]))
+    return adapter.decode(noise.astype(np.float32), random_state=0)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York", "Asia/Kolkata"])
+def test_dates_at_local_midnight_stay_whole_days_in_their_time_zone(zone):
+    # The unit was found on UTC times: Tokyo's midnights are 15:00 UTC (hours), so
+    # dates came back at 03:00 or 11:00 local time; Kolkata's (+5:30) at half hours.
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(
+        np.random.RandomState(0).randint(0, 300, 200), unit="D")
+    table = pd.DataFrame({"day": pd.Series(days).dt.tz_localize(zone),
+                          "x": np.random.RandomState(1).normal(size=200)})
+    decoded = _noise_decoded(TabularAdapter().fit(table))
+    assert decoded["day"].dtype == table["day"].dtype
+    assert (decoded["day"] == decoded["day"].dt.normalize()).all()
+    assert decoded["day"].between(table["day"].min(), table["day"].max()).all()
+
+
+def test_arrow_timestamps_and_dates_are_learned_as_datetimes():
+    # pd.read_parquet(..., dtype_backend="pyarrow") gives these; fit failed with
+    # "TypeError: Invalid object type at position 0".
+    import pyarrow as pa
+
+    rng = np.random.RandomState(0)
+    stamps = pd.Series(pd.Timestamp("2020-01-01")
+                       + pd.to_timedelta(rng.randint(0, 5000, 200), unit="h"))
+    table = pd.DataFrame({
+        "at": pd.array(stamps.where(rng.rand(200) > 0.1), dtype="timestamp[us][pyarrow]"),
+        "on": pd.array(stamps.dt.date, dtype=pd.ArrowDtype(pa.date32())),
+        "x": rng.normal(size=200),
+    })
+    model = GANSampler(epochs=1, random_state=0, **SMALL).fit(table)
+    assert [type(encoder).__name__ for encoder in model.adapter_.column_encoders_] == \
+        ["ContinuousColumn"] * 3
+    samples = model.sample(100, random_state=0)
+    assert samples.dtypes.to_dict() == table.dtypes.to_dict()
+    assert samples["at"].isna().any() and not samples["on"].isna().any()
+    for name in ("at", "on"):
+        observed = samples[name].dropna()
+        assert observed.between(table[name].min(), table[name].max()).all()
+    assert (samples["at"].dropna().dt.minute == 0).all()
+
+
+def test_dates_beyond_the_nanosecond_range_are_learned():
+    # A 9999-12-31 "open-ended" sentinel and dates of the 1600s (pandas 3 keeps them
+    # as datetime64[us]) raised OutOfBoundsDatetime in fit.
+    rng = np.random.RandomState(0)
+    start = pd.Series(pd.to_datetime(["1600-01-01"])).astype("datetime64[s]")[0]
+    table = pd.DataFrame({
+        "valid_until": pd.Series(pd.to_datetime(
+            np.where(rng.rand(200) < 0.3, "9999-12-31", "2024-06-01"))),
+        "born": pd.Series(start + pd.to_timedelta(rng.randint(0, 30000, 200), unit="D")),
+        "x": rng.normal(size=200),
+    })
+    table.loc[rng.rand(200) < 0.1, "born"] = pd.NaT
+    adapter = TabularAdapter().fit(table)
+    pd.testing.assert_frame_equal(adapter.decode(adapter.encode(table))[["valid_until", "born"]],
+                                  table[["valid_until", "born"]])
+    decoded = _noise_decoded(adapter)
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    for name in ("valid_until", "born"):
+        observed = decoded[name].dropna()
+        assert observed.between(table[name].min(), table[name].max()).all()
+        assert (observed == observed.dt.normalize()).all()
+
+
+def test_columns_of_tiny_units_keep_their_values_on_the_quantile_scale():
+    # QuantileTransformer sends values within an absolute 1e-7 of its bounds to the
+    # extremes: two thirds of these wavelengths (in metres) came back as 400 or 700 nm.
+    wavelengths = np.random.RandomState(0).uniform(400e-9, 700e-9, 200)
+    table = pd.DataFrame({"wavelength": wavelengths, "in_nm": wavelengths * 1e9})
+    adapter = TabularAdapter(continuous="quantile").fit(table)
+    encoded = adapter.encode(table)
+    assert (np.abs(encoded[:, 0]) < 5).mean() > 0.95
+    decoded = adapter.decode(encoded)
+    np.testing.assert_allclose(decoded["wavelength"], wavelengths, rtol=1e-4)
+    assert decoded["wavelength"].nunique() == 200
+    # a column of ordinary span is not scaled (its encoding is as before)
+    assert adapter.column_encoders_[1].normalizer_.value_scale_ == 1.0
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series(np.r_[np.iinfo(np.int64).max, np.arange(0, 10**6, 5000)]),
+    pd.Series(np.r_[np.iinfo(np.uint64).max, np.arange(0, 10**6, 5000, dtype=np.uint64)]),
+    pd.Series(pd.array([np.iinfo(np.int64).max, None, *range(0, 10**6, 5000)], dtype="Int64")),
+], ids=lambda column: str(column.dtype))
+def test_integer_columns_holding_their_largest_value_stay_in_range(column):
+    # The float of int64's largest value is 2**63, which wrapped to int64's smallest
+    # when cast (uint64: to 0), and failed to cast into Int64.
+    table = pd.DataFrame({"limit": column.repeat(2).reset_index(drop=True),
+                          "x": np.random.RandomState(0).normal(size=2 * len(column))})
+    decoded = _noise_decoded(TabularAdapter(continuous="quantile").fit(table))
+    assert decoded["limit"].dtype == column.dtype
+    observed = decoded["limit"].dropna()
+    assert observed.between(column.min(), column.max()).all()
+    assert (observed == column.max()).any()
+
+
+def test_object_column_of_integers_comes_back_as_integers_and_none():
+    # Records read from JSON: Python ints and None came back as floats and NaN.
+    rng = np.random.RandomState(0)
+    ages = pd.Series([int(value) if keep else None
+                      for value, keep in zip(rng.randint(0, 1000, 200), rng.rand(200) > 0.1)],
+                     dtype=object)
+    decoded = _noise_decoded(TabularAdapter().fit(pd.DataFrame({"age_days": ages})))
+    assert decoded["age_days"].dtype == object
+    assert {type(value) for value in decoded["age_days"]} == {int, type(None)}
+
+
+def test_models_fitted_before_the_exact_ranges_and_scales_decode_as_before(table):
+    # Encoders pickled before integer ranges, power-of-two scales and time units were
+    # kept lack those attributes; on ordinary columns they decode bit-identically.
+    adapter = TabularAdapter().fit(table)
+    noise = np.random.RandomState(0).normal(scale=3, size=(300, adapter.encoded_shape_[0]))
+    decoded = adapter.decode(noise.astype(np.float32), random_state=0)
+    for encoder in adapter.column_encoders_:
+        for name in ("integer_range_", "time_unit_", "wall_clock_", "object_integers_"):
+            encoder.__dict__.pop(name, None)
+        if hasattr(encoder, "normalizer_"):
+            encoder.normalizer_.__dict__.pop("value_scale_", None)
+    as_before = adapter.decode(noise.astype(np.float32), random_state=0)
+    ordinary = [name for name in table.columns if name != "seen_at"]  # a time zone
+    pd.testing.assert_frame_equal(as_before[ordinary], decoded[ordinary], check_exact=True)

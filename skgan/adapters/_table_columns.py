@@ -13,18 +13,30 @@ import pandas as pd
 from ._columns import CategoryCoder, ModeNormalizer, QuantileNormalizer, has_separated_modes
 
 _NS_PER = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9,
-           "ms": 10**6, "us": 10**3}
+           "ms": 10**6, "us": 10**3, "ns": 1}
+_INT64_MAX = np.iinfo(np.int64).max
 
 
 class ContinuousColumn:
     """Floats, integers with many values, datetimes and timedeltas.
 
-    Datetimes and timedeltas travel as nanoseconds and come back rounded to the finest
-    unit the training values used (days, hours, ... microseconds), found and clipped to
-    the training range in exact integers: a float64 holds today's timestamps only to
-    about 128 ns. Integers come back rounded; every value is clipped to the training
-    range.
+    Datetimes and timedeltas travel as nanoseconds (microseconds for a column holding
+    times beyond nanoseconds' years 1677-2262, such as a 9999-12-31 sentinel) and come
+    back rounded to the finest unit the training values used (days, hours, ...
+    microseconds), found and clipped to the training range in exact integers: a float64
+    holds today's timestamps only to about 128 ns. The unit of a time-zone-aware column
+    is found on its local wall-clock times, so dates at local midnight stay whole days
+    in their zone. Integers come back rounded and clipped to the training range in
+    exact integers (a sentinel such as int64's largest value stays itself); every
+    other value is clipped to the training range.
     """
+
+    # Columns fitted before these were kept: nanoseconds, the unit found on UTC times,
+    # integers clipped as floats, object columns of integers decoded as floats.
+    time_unit_ = "ns"
+    wall_clock_ = False
+    integer_range_ = None
+    object_integers_ = False
 
     def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False,
                  sample_modes=False):
@@ -37,16 +49,24 @@ class ContinuousColumn:
         self.max_fit_rows = max_fit_rows
 
     def fit(self, column, random_state):
-        values, missing = self.numbers(column)
         self.is_time_ = self._time_kind() is not None
+        if self.is_time_:
+            self.time_unit_ = self._time_unit(column)
+            self.wall_clock_ = _time_zone(self.dtype) is not None
+        values, missing = self.numbers(column)
         self.is_integer_ = self.rounded or pd.api.types.is_integer_dtype(self.dtype)
         observed = values[~missing]
         self.min_, self.max_ = float(observed.min()), float(observed.max())
         self.resolution_ = None
         if self.is_time_:
-            exact = self._nanoseconds(column)[~missing]
-            self.resolution_ = _time_resolution(exact)
+            exact = self._time_counts(column)[~missing]
+            self.resolution_ = _time_resolution(
+                self._time_counts(column, wall_clock=True)[~missing], self.time_unit_)
             self.time_range_ = (int(exact.min()), int(exact.max()))
+        elif pd.api.types.is_integer_dtype(self.dtype):
+            self.integer_range_ = (int(column.min()), int(column.max()))
+        elif self.dtype == object and self.rounded:
+            self.object_integers_ = pd.api.types.infer_dtype(column, skipna=True) == "integer"
         if self.method in ("vgm", "auto"):
             self.normalizer_ = ModeNormalizer(self.max_modes, self.max_fit_rows,
                                               sample_modes=self.sample_modes)
@@ -98,6 +118,13 @@ class ContinuousColumn:
         values = np.clip(values, self.min_, self.max_)
         if self.is_time_:
             return self._to_time(values, missing)
+        if self.integer_range_ is not None:
+            return self._to_integers(values, missing)
+        if self.object_integers_ and -2.0**63 <= self.min_ and self.max_ < 2.0**63:
+            integers = pd.Series(values.astype(np.int64).astype(object), dtype=object)
+            if missing is not None:
+                integers[missing] = None
+            return integers
         if missing is not None:
             values = np.where(missing, np.nan, values)
             if pd.api.types.is_integer_dtype(self.dtype):  # nullable: NaN becomes <NA>
@@ -105,6 +132,22 @@ class ContinuousColumn:
         if isinstance(self.dtype, np.dtype):
             return pd.Series(values.astype(self.dtype, copy=False))
         return pd.Series(values).astype(self.dtype)
+
+    def _to_integers(self, values, missing):
+        """Rounded floats (in the training range) as the column's integers, clipped to
+        the exact training range: the float of int64's or uint64's largest value is one
+        past it, and would wrap around when cast."""
+        low, high = self.integer_range_
+        integers = np.full(len(values), low, dtype=np.uint64 if high > _INT64_MAX else np.int64)
+        integers[values >= float(high)] = high
+        inside = (values > float(low)) & (values < float(high))
+        integers[inside] = values[inside]
+        if isinstance(self.dtype, np.dtype):
+            return pd.Series(integers.astype(self.dtype))
+        result = pd.Series(integers).astype(self.dtype)
+        if missing is not None:
+            result[missing] = pd.NA
+        return result
 
     def _time_kind(self):
         if pd.api.types.is_datetime64_any_dtype(self.dtype):
@@ -117,36 +160,77 @@ class ContinuousColumn:
         """Float values (NaN where missing) and the missing mask of ``column``."""
         missing = column.isna().to_numpy()
         if self._time_kind() is not None:
-            values = self._nanoseconds(column).astype(np.float64)
+            values = self._time_counts(column).astype(np.float64)
         else:
             values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         values[missing] = np.nan
         return values, missing
 
-    def _nanoseconds(self, column):
-        """The int64 nanoseconds of a datetime or timedelta ``column`` (UTC for time
-        zones; missing values hold int64's minimum)."""
+    def _time_unit(self, column):
+        """"ns" when every time of ``column`` fits in int64 nanoseconds (years
+        1677-2262), else "us" (about 290,000 years either side of 1970)."""
+        for unit in ("ns", "us"):
+            try:
+                self._time_counts(column, wall_clock=False, unit=unit)
+                self._time_counts(column, wall_clock=True, unit=unit)
+                return unit
+            except (pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta):
+                pass
+        raise ValueError(f"Column {self.name!r} holds times beyond int64 microseconds.")
+
+    def _time_counts(self, column, wall_clock=False, unit=None):
+        """The int64 counts of ``unit`` (the fitted ``time_unit_`` by default) of a
+        datetime or timedelta ``column``: UTC for time zones, or local wall-clock time
+        with ``wall_clock=True``; missing values hold int64's minimum."""
+        unit = self.time_unit_ if unit is None else unit
         if self._time_kind() == "timedelta":
-            return column.astype("timedelta64[ns]").to_numpy().view(np.int64)
-        if getattr(column.dtype, "tz", None) is not None:
-            column = column.dt.tz_convert("UTC").dt.tz_localize(None)
-        return column.astype("datetime64[ns]").to_numpy().view(np.int64)
+            return column.astype(f"timedelta64[{unit}]").to_numpy().view(np.int64)
+        if _time_zone(column.dtype) is not None:
+            if not wall_clock:
+                column = column.dt.tz_convert("UTC")
+            column = column.dt.tz_localize(None)
+        return column.astype(f"datetime64[{unit}]").to_numpy().view(np.int64)
+
+    def _wall_clock(self, counts):
+        """Local wall-clock counts of UTC ``counts`` (in ``time_unit_``)."""
+        instants = pd.DatetimeIndex(counts.view(f"datetime64[{self.time_unit_}]"))
+        local = instants.tz_localize("UTC").tz_convert(_time_zone(self.dtype))
+        return local.tz_localize(None).as_unit(self.time_unit_).asi8
+
+    def _rounded_on_wall_clock(self, counts, step):
+        """UTC ``counts`` moved to whole ``step``s of local wall-clock time: each keeps
+        its UTC offset where that offset still holds there, else takes the zone's (a
+        time a daylight-saving change skips moves forward)."""
+        wall = self._wall_clock(counts)
+        rounded = (wall + step // 2) // step * step
+        moved = counts + (rounded - wall)
+        changed = self._wall_clock(moved) != rounded
+        if changed.any():
+            local = pd.DatetimeIndex(rounded[changed].view(f"datetime64[{self.time_unit_}]"))
+            local = local.tz_localize(_time_zone(self.dtype), nonexistent="shift_forward",
+                                      ambiguous=np.zeros(int(changed.sum()), dtype=bool))
+            moved[changed] = local.tz_convert("UTC").tz_localize(None).as_unit(
+                self.time_unit_).asi8
+        return moved
 
     def _to_time(self, values, missing):
-        """Nanoseconds (floats in the training range) as times: whole steps of the
-        training resolution, clipped to the exact training range."""
+        """Counts of ``time_unit_`` (floats in the training range) as times: whole steps
+        of the training resolution, clipped to the exact training range."""
         step = int(self.resolution_)
         # Columns fitted before exact ranges were kept: the float range.
         low, high = getattr(self, "time_range_", (int(self.min_), int(self.max_)))
-        nanoseconds = np.clip(np.rint(values / step).astype(np.int64) * step, low, high)
-        if self._time_kind() == "timedelta":
-            result = pd.Series(pd.to_timedelta(nanoseconds, unit="ns"))
+        if self.wall_clock_:
+            counts = self._rounded_on_wall_clock(np.rint(values).astype(np.int64), step)
         else:
-            stamps = pd.to_datetime(nanoseconds, unit="ns")
-            tz = getattr(self.dtype, "tz", None)
+            counts = np.rint(values / step).astype(np.int64) * step
+        counts = np.clip(counts, low, high)
+        if self._time_kind() == "timedelta":
+            result = pd.Series(counts.view(f"timedelta64[{self.time_unit_}]"))
+        else:
+            result = pd.Series(counts.view(f"datetime64[{self.time_unit_}]"))
+            tz = _time_zone(self.dtype)
             if tz is not None:
-                stamps = stamps.tz_localize("UTC").tz_convert(tz)
-            result = pd.Series(stamps)
+                result = result.dt.tz_localize("UTC").dt.tz_convert(tz)
         if missing is not None:
             result[missing] = pd.NaT
         return result.astype(self.dtype)
@@ -239,10 +323,18 @@ class ConstantColumn:
         return pd.Series(values).astype(self.dtype)
 
 
-def _time_resolution(nanoseconds):
-    """The coarsest unit (in ns) that divides every value, down to one nanosecond."""
-    integers = nanoseconds.astype(np.int64)
+def _time_resolution(counts, unit="ns"):
+    """The coarsest unit (in counts of ``unit``) that divides every value, down to one
+    count of ``unit``."""
+    integers = counts.astype(np.int64)
     for step in _NS_PER.values():
-        if not (integers % step).any():
-            return float(step)
+        if step >= _NS_PER[unit] and not (integers % (step // _NS_PER[unit])).any():
+            return float(step // _NS_PER[unit])
     return 1.0
+
+
+def _time_zone(dtype):
+    """The time zone of a datetime dtype (numpy, pandas or Arrow); None without one."""
+    if isinstance(dtype, pd.ArrowDtype):
+        return getattr(dtype.pyarrow_dtype, "tz", None)
+    return getattr(dtype, "tz", None)

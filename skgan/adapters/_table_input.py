@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._column_kinds import encoding_kind, is_numeric_column
+from ._column_kinds import encoding_kind, is_numeric_column, is_time_column
 from ._dependencies import integer_keys
 from ._split_dates import find_split_dates
 
@@ -83,7 +83,10 @@ def check_column(name, column, require_values=True):
             )
     if require_values and column.isna().all():
         raise ValueError(f"Column {name!r} has no values (all missing); drop it first.")
-    if is_numeric_column(column) and not pd.api.types.is_bool_dtype(dtype):
+    # Times hold no infinity (and Arrow's timestamps and dates are no numbers to
+    # pd.to_numeric).
+    if is_numeric_column(column) and not (pd.api.types.is_bool_dtype(dtype)
+                                          or is_time_column(column)):
         values = pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
         if np.isinf(values).any():
             raise ValueError(
