@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from skgan import GANSampler
 from skgan.adapters import NumericAdapter, TabularAdapter, resolve_adapter
 
 
@@ -129,3 +130,11 @@ def test_standard_scaling_of_huge_numbers_stays_finite():
     assert np.isfinite(adapter.scale_).all() and np.isfinite(adapter.mean_).all()
     decoded = adapter.decode(adapter.encode(X))
     np.testing.assert_allclose(decoded, X, rtol=1e-5)
+
+
+def test_numeric_adapter_names_the_columns_with_missing_values():
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [np.nan, 1.0, 2.0]})
+    with pytest.raises(ValueError, match="column\\(s\\) b hold NaN.*adapter='tabular'"):
+        GANSampler(adapter="numeric", epochs=1).fit(X)
+    with pytest.raises(ValueError, match="column\\(s\\) 1 hold NaN"):
+        GANSampler(adapter="numeric", epochs=1).fit(X.to_numpy())

@@ -553,3 +553,16 @@ def test_inequalities_between_integers_beyond_float_precision_hold(dtype):
     rule = Inequality("lo", "hi").fit(pd.DataFrame({"lo": [0, 2**60], "hi": [1, 2**61]}))
     written = rule.reverse_transform(rule.transform(top).assign(**{rule.gap_column_: 50.0}))
     assert (written["hi"] == np.iinfo(np.int64).max).all()  # no overflow
+
+
+def test_a_missing_condition_on_one_hot_columns_never_missing_names_them(tmp_path):
+    rng = np.random.default_rng(0)
+    hot = rng.integers(0, 2, 100)
+    table = pd.DataFrame({"s": hot, "d": 1 - hot, "x": rng.normal(size=100)})
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[OneHot(["s", "d"])]),
+                             **CHEAP).fit(table)
+    skgan.save(model, tmp_path / "m.skgan")
+    for fitted in (model, skgan.load(tmp_path / "m.skgan")):
+        with pytest.raises(ValueError, match=r"s=None: the columns of OneHot.*never missing"):
+            fitted.sample(3, conditions={"s": None})
+    assert (model.sample(5, conditions={"s": 1}, random_state=0)["s"] == 1).all()

@@ -57,11 +57,23 @@ class NumericAdapter(BaseAdapter):
     def check_input(self, X):
         if isinstance(X, pd.DataFrame):
             _check_numeric_columns(X)
-        elif np.asarray(X).dtype.kind not in "biufO":
-            raise TypeError(
-                f"NumericAdapter needs numeric data, got an array of dtype "
-                f"{np.asarray(X).dtype}. Encode it first or use an adapter for mixed-type "
-                "tables."
+            gaps = [str(name) for name in X.columns[X.isna().any().to_numpy()]]
+        else:
+            array = np.asarray(X)
+            if array.dtype.kind not in "biufO":
+                raise TypeError(
+                    f"NumericAdapter needs numeric data, got an array of dtype "
+                    f"{array.dtype}. Encode it first or use an adapter for mixed-type "
+                    "tables."
+                )
+            gaps = []
+            if array.dtype.kind == "f" and array.ndim == 2:
+                gaps = [str(j) for j in np.flatnonzero(np.isnan(array).any(axis=0))]
+        if gaps:
+            raise ValueError(
+                f"NumericAdapter cannot encode missing values; column(s) {', '.join(gaps)} "
+                "hold NaN. Use adapter='tabular', which learns where values are missing, "
+                "or fill them first."
             )
 
     def fit(self, X):

@@ -196,6 +196,7 @@ class OneHot(_ColumnSet):
         names = self.column_names()
         self.dtypes_ = {name: frame[name].dtype for name in names}
         self.hot_column_ = fresh_name(frame, "hot of " + ", ".join(map(str, names)))
+        self.missing_seen_ = bool(frame[names].isna().to_numpy().any())
         return self
 
     def transform(self, frame):
@@ -227,6 +228,10 @@ class OneHot(_ColumnSet):
         for name, value in conditions.items():
             if str(name) in names and name in self.column_names():
                 if _is_missing(value):  # the group's rows with no value at all
+                    if not getattr(self, "missing_seen_", True):  # older fits: not kept
+                        raise ValueError(f"Condition {name}={value!r}: the columns of "
+                                         f"{self.describe()} were never missing in "
+                                         "training.")
                     rest[self.hot_column_] = value
                     continue
                 if value not in (0, 1, True, False):
