@@ -317,13 +317,13 @@ dp_noise_multiplier_
     def _discriminator_update(self, real, fake, mismatch, wgan, scores, mixed):
         """The loss of the scores of real, fake, then mismatched and mixed packs, and
         the step on it."""
-        n_real, n_fake = len(real) // self.pac, len(fake) // self.pac
+        n_real, n_fake = len(real) // self._pac(), len(fake) // self._pac()
         real_scores, fake_scores, *others = scores.split(
             [n_real, n_fake] + [n_real] * (int(mismatch) + int(wgan)))
         losses = {}
         if wgan:
             d_loss = wasserstein_critic_loss(real_scores, fake_scores)
-            penalty = gradient_penalty(others[-1], mixed, self.pac)
+            penalty = gradient_penalty(others[-1], mixed, self._pac())
             d_loss = d_loss + self.gp_weight * penalty
             losses["gradient_penalty"] = penalty.detach()
         else:

@@ -277,8 +277,8 @@ max_time
         return max(len(tensor) for tensor in tensors)
 
     def _batch_size_for(self, n_rows):
-        pac = self.pac
-        return max(pac, (min(self.batch_size, n_rows, self._smallest_domain) // pac) * pac)
+        pac = self._pac()
+        return int(max(pac, (min(self.batch_size, n_rows, self._smallest_domain) // pac) * pac))
 
     def _batch_sampler(self, tensors, batch_size):
         """Batches of A and B drawn independently: the smaller domain is cycled."""
@@ -302,7 +302,7 @@ max_time
         def pair():
             return make_translator_pair(
                 self.adapter_, generator_dims=self.generator_dims,
-                discriminator_dims=self.discriminator_dims, pac=self.pac, device=self.device_,
+                discriminator_dims=self.discriminator_dims, pac=self._pac(), device=self.device_,
                 generator=self._rng,
             )
 

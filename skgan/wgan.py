@@ -210,12 +210,12 @@ max_time, distributed
         # Augmented together; the penalty's gradient is taken through the augmentation
         # with respect to ``mixed`` itself.
         scores = self._judge(torch.cat(inputs), conditions)
-        real_scores, fake_scores, *mixed_scores = scores.split(n_real // self.pac)
+        real_scores, fake_scores, *mixed_scores = scores.split(n_real // self._pac())
         distance = real_scores.mean() - fake_scores.mean()
         d_loss = wasserstein_critic_loss(real_scores, fake_scores)
         losses = {"wasserstein_distance": distance.detach()}
         if self.penalty == "gp":
-            penalty = gradient_penalty(mixed_scores[0], mixed, self.pac)
+            penalty = gradient_penalty(mixed_scores[0], mixed, self._pac())
             d_loss = d_loss + self.gp_weight * penalty
             losses["gradient_penalty"] = penalty.detach()
         self._optimize("discriminator", d_loss)

@@ -318,3 +318,19 @@ def test_a_table_of_constant_columns_trains_without_warnings_and_samples_its_val
         model = GANSampler(epochs=1, random_state=0, generator_dims=(16,),
                            discriminator_dims=(16,)).fit(X)
         assert (model.sample(5, random_state=0) == 7.0).all()
+
+
+def test_numpy_numbers_and_booleans_from_a_search_grid_train_as_python_ones():
+    import numpy as np
+    from skgan import ConditionalGAN, CycleGANTransformer, WGANSampler
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(64, 2)), np.repeat([0, 1], 32)
+    tiny = dict(epochs=1, generator_dims=(8,), discriminator_dims=(8,), random_state=0)
+    WGANSampler(pac=np.int64(2), betas=(0, 0.9), amp=np.False_, **tiny).fit(X)
+    CycleGANTransformer(batch_size=np.int64(8), pac=np.int64(2), **tiny).fit(X, y)
+    ConditionalGAN(class_weight="balanced", batch_size=np.int64(8),
+                   betas=(np.float32(0.5), 0.9), **tiny).fit(X, y)
+    with pytest.raises(ValueError, match="betas must be two numbers"):
+        WGANSampler(betas=(False, 0.9), **tiny).fit(X)
+    with pytest.raises(ValueError, match="distributed=True needs several processes"):
+        WGANSampler(distributed=np.True_, **tiny).fit(X)

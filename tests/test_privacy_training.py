@@ -9,7 +9,7 @@ import pytest
 import torch
 from scipy.special import comb
 
-from skgan import GANSampler
+from skgan import ConditionalGAN, GANSampler
 
 pytest.importorskip("opacus")
 
@@ -364,3 +364,12 @@ def test_mode_shares_are_those_the_generator_is_trained_on():
     trained_on = np.bincount(codes[:, adapter._flat_block_starts().index(start)],
                              minlength=len(shares)) / len(frame)
     np.testing.assert_allclose(shares, trained_on)
+
+
+def test_a_private_conditional_gan_judges_rows_one_at_a_time_whatever_its_pac():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(120, 2)), np.repeat([0, 1], 60)
+    model = ConditionalGAN(pac=2, dp_epsilon=1.0, epochs=1, batch_size=32,
+                           random_state=0).fit(X, y)
+    samples, labels = model.sample(10, random_state=0)
+    assert samples.shape == (10, 2) and set(labels) <= {0, 1}

@@ -21,7 +21,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 
 from .param_checks import ParameterChecksMixin
 from .persistence import TorchStateMixin
-from .torch_utils import draw_seed, make_generator, random_source, resolve_device
+from .torch_utils import draw_seed, flag_is, make_generator, random_source, resolve_device
 from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from ..metrics.scorers import SCORERS
@@ -324,7 +324,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
 
     def _batch_size_for(self, n_rows):
         pac = self._pac()
-        return max(pac, (min(self._requested_batch_size(), n_rows) // pac) * pac)
+        return int(max(pac, (min(self._requested_batch_size(), n_rows) // pac) * pac))
 
     def _requested_batch_size(self):
         """``batch_size`` as a number (estimators with an ``"auto"`` choice resolve it)."""
@@ -376,7 +376,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
         # The fused kernel updates all tensors at once: about a fifth off a CPU step.
         fused = self.device_.type in ("cpu", "cuda")
         return torch.optim.Adam(
-            module.parameters(), lr=learning_rate, betas=tuple(self.betas), fused=fused
+            module.parameters(), lr=learning_rate, betas=tuple(map(float, self.betas)), fused=fused
         )
 
 
@@ -384,7 +384,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
         return getattr(self, "spectral_norm", False)
 
     def _pac(self):
-        return getattr(self, "pac", 1)
+        """Rows the discriminator judges together, as a Python int (a numpy integer,
+        as a search's grid gives, would not do as a torch split size)."""
+        return int(getattr(self, "pac", 1))
 
     def _finish_training(self, tensors):
         """After the epochs of a fit: adjustments that are not gradient steps (none here)."""
@@ -418,7 +420,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
         optimiser states and normalisation layers stay in float32.
         """
         amp = getattr(self, "amp", False)
-        enabled = amp is True or (amp == "auto" and self.device_.type == "cuda")
+        enabled = flag_is(amp, True) or (isinstance(amp, str) and amp == "auto"
+                                          and self.device_.type == "cuda")
         return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled)
 
 

@@ -36,7 +36,7 @@ import pandas as pd
 import torch
 import torch.distributed as dist
 
-from .torch_utils import make_generator
+from .torch_utils import flag_is, make_generator
 
 #: Rows of its own that each process contributes to the adapter's fit, in shard mode.
 ADAPTER_ROWS = 50_000
@@ -48,9 +48,9 @@ def wants_data_parallel(setting):
     """Whether ``distributed=setting`` trains data-parallel in this process."""
     initialised = dist.is_available() and dist.is_initialized()
     launched = int(os.environ.get("WORLD_SIZE", "1")) > 1
-    if setting is False:
+    if flag_is(setting, False):
         return False
-    if setting is True and not (initialised or launched):
+    if flag_is(setting, True) and not (initialised or launched):
         raise ValueError(
             "distributed=True needs several processes: start the script with torchrun "
             "(torchrun --nproc-per-node=2 script.py), or call "

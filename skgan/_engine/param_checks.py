@@ -2,6 +2,8 @@
 
 import numbers
 
+import numpy as np
+
 from ..adapters import ADAPTERS
 
 
@@ -19,7 +21,8 @@ class ParameterChecksMixin:
                        for d in dims):
                 raise ValueError(f"{name} must hold positive integers, got {dims!r}.")
         if len(self.betas) != 2 or not all(
-            isinstance(b, numbers.Real) and 0.0 <= b < 1.0 for b in self.betas
+            isinstance(b, numbers.Real) and not isinstance(b, (bool, np.bool_))
+            and 0.0 <= b < 1.0 for b in self.betas
         ):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
         self._extra_params_check()
@@ -77,5 +80,5 @@ class ParameterChecksMixin:
             for group in optimizer.param_groups:
                 group["lr"] = rates.get(name, group["lr"])
                 if "betas" in group:
-                    group["betas"] = tuple(self.betas)
+                    group["betas"] = tuple(map(float, self.betas))
 

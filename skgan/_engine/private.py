@@ -35,6 +35,7 @@ from .privacy_budget import (
     pair_noise_multiplier,
     quiet_accountant,
 )
+from .torch_utils import flag_is
 
 
 def import_opacus():
@@ -202,13 +203,13 @@ class PrivateTrainingMixin:
     def _check_private_params(self):
         if not self._private_training():
             return
-        if self.early_stopping is True:
+        if flag_is(self.early_stopping, True):
             raise ValueError("early_stopping=True scores held-out real rows during the fit, "
                              "which dp_epsilon does not cover; use max_time or fewer epochs.")
         if getattr(self, "spectral_norm", False):
             raise ValueError("spectral_norm=True cannot train with dp_epsilon: Opacus has no "
                              "per-row gradients of spectrally normalised layers.")
-        if getattr(self, "amp", False) is True:
+        if flag_is(getattr(self, "amp", False), True):
             raise ValueError("amp=True cannot train with dp_epsilon: Opacus' per-row "
                              "gradients need float32 (amp='auto' trains a private fit "
                              "in float32).")

@@ -7,6 +7,12 @@ from sklearn.utils import check_random_state
 _MAX_SEED = 2**63 - 1
 
 
+def flag_is(value, state):
+    """Whether ``value`` is the boolean ``state``: ``True`` or ``False`` as Python or numpy
+    booleans (scikit-learn's "boolean" constraint accepts both), not "auto" or a number."""
+    return isinstance(value, (bool, np.bool_)) and bool(value) == state
+
+
 def resolve_device(device):
     """Return the ``torch.device`` that ``device`` names.
 
