@@ -153,6 +153,9 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         keep = self.adapter_.rows_to_train_on(X)
         if keep is None:
             return X, y
+        if y is not None and _num_samples(y) != len(keep):  # before y is indexed by X's rows
+            raise ValueError(f"X has {len(keep)} rows but y has {_num_samples(y)}; they must "
+                             "match.")
         rows = np.flatnonzero(keep)
         return _safe_indexing(X, rows), None if y is None else _safe_indexing(y, rows)
 

@@ -886,3 +886,15 @@ def test_an_infinite_truncation_draws_as_none(fitted_model, capsys):
                          *extra]) == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
+
+
+def test_local_times_across_daylight_saving_are_read_as_utc_times(tmp_path):
+    when = pd.date_range("2024-03-20", "2024-04-10", freq="7h", tz="Europe/Paris")
+    path = tmp_path / "times.csv"
+    pd.DataFrame({"when": [stamp.isoformat() for stamp in when]}).to_csv(path, index=False)
+    read = cli.read_table(path)["when"]  # offsets +01:00, then +02:00
+    assert str(read.dtype).startswith("datetime64") and str(read.dt.tz) == "UTC"
+    assert (read.to_numpy() == when.tz_convert("UTC").to_numpy()).all()
+    naive_and_offset = tmp_path / "mixed.csv"
+    naive_and_offset.write_text("when\n2024-03-20T10:00:00+01:00\n2024-04-20T10:00:00\n")
+    assert not pd.api.types.is_datetime64_any_dtype(cli.read_table(naive_and_offset)["when"])

@@ -199,3 +199,16 @@ def test_works_on_signals():
     samples, out = model.sample(4, y=[0, 1, 1, 0])
     assert samples.shape == (4, 2, 32) and samples.dtype == np.float32
     assert out.tolist() == [0, 1, 1, 0]
+
+
+def test_y_of_another_length_is_refused_when_constraints_drop_rows():
+    from skgan.adapters import TabularAdapter
+    from skgan.constraints import Inequality
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.rand(200), "b": rng.rand(200) + 1.0})
+    X.loc[:9, "b"] = 0.0  # ten rows break a <= b: dropped
+    adapter = TabularAdapter(constraints=[Inequality("a", "b")], handle_invalid="drop")
+    for n_labels in (150, 250):
+        with pytest.raises(ValueError, match=f"X has 200 rows but y has {n_labels}"):
+            ConditionalGAN(adapter=adapter, epochs=1).fit(X, np.repeat(["p", "q"],
+                                                                       n_labels // 2))

@@ -610,3 +610,20 @@ def test_fields_that_do_not_hold_together_are_refused_at_load(table_model):
     skgan.save(loaded, again)
     assert again.getvalue() == data
     pd.testing.assert_frame_equal(loaded.sample(20), as_saved.sample(20))
+
+
+def test_a_numeric_adapter_fitted_on_a_data_frame_is_saved(tmp_path):
+    frame = pd.DataFrame({"a": np.arange(40.0), "b": np.arange(40) % 7})
+    model = skgan.GANSampler(adapter=NumericAdapter(), epochs=1, random_state=0).fit(frame)
+    skgan.save(model, tmp_path / "m.skgan")
+    loaded = skgan.load(tmp_path / "m.skgan")
+    pd.testing.assert_frame_equal(loaded.sample(5, random_state=0),
+                                  model.sample(5, random_state=0))
+
+
+def test_save_options_must_be_booleans(tmp_path):
+    model = skgan.GANSampler(epochs=1, random_state=0).fit(np.arange(40.0).reshape(20, 2))
+    for option in ("sampling_only", "include_optimizer"):
+        with pytest.raises(TypeError, match=f"{option} must be True or False"):
+            skgan.save(model, tmp_path / "m.skgan", **{option: "no"})
+    assert not (tmp_path / "m.skgan").exists()

@@ -85,7 +85,7 @@ class NumericAdapter(BaseAdapter):
         frame = isinstance(X, pd.DataFrame)
         if frame:
             self.columns_ = X.columns
-            self.dtypes_ = X.dtypes
+            self.dtypes_ = list(X.dtypes)  # a list: a model file stores no Series
         else:
             source_dtype = np.asarray(X).dtype
             self.dtype_ = source_dtype if source_dtype.kind in "biuf" else np.dtype(np.float64)

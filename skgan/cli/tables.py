@@ -217,15 +217,32 @@ def _parse_dates(table):
             try:
                 parsed = pd.to_datetime(column, format="ISO8601")
             except (ValueError, TypeError):
-                continue
-            table[name] = parsed
+                parsed = _with_offsets_in_utc(column)
+                if parsed is None:
+                    continue
             if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
-                continue  # mixed UTC offsets give objects on older pandas
+                parsed = _with_offsets_in_utc(column)  # older pandas: objects
+                if parsed is None:
+                    continue
+            table[name] = parsed
             text_format = _text_format(column, parsed)
             if text_format is not None:
                 formats[name] = text_format
     table.attrs["datetime_formats"] = formats
     return table
+
+
+def _with_offsets_in_utc(column):
+    """A column of ISO 8601 times whose UTC offsets differ (local times across a
+    daylight-saving change) as UTC datetimes, or None unless every time has an offset
+    (times without one would be read as UTC, which they may not be)."""
+    texts = column.dropna().astype(str).str.strip()
+    if not texts.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).all():
+        return None
+    try:
+        return pd.to_datetime(column, format="ISO8601", utc=True)
+    except (ValueError, TypeError):
+        return None
 
 
 #: Formats a datetime column read from a CSV is recognised in (``%:z``: an offset

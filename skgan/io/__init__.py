@@ -80,8 +80,13 @@ def save(estimator, path, *, include_optimizer=True, sampling_only=False):
     >>> bool(np.array_equal(loaded.sample(5, random_state=1), model.sample(5, random_state=1)))
     True
     """
+    for option, value in (("include_optimizer", include_optimizer),
+                          ("sampling_only", sampling_only)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"save's {option} must be True or False, got {value!r}.")
     name = _top_level_name(estimator)
-    writer = StateWriter(include_optimizer=include_optimizer, sampling_only=sampling_only)
+    writer = StateWriter(include_optimizer=bool(include_optimizer),
+                         sampling_only=bool(sampling_only))
     params = estimator.get_params(deep=False)
     fitted = {key: value for key, value in writer.attributes(estimator).items()
               if key not in params}

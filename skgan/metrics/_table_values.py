@@ -69,7 +69,10 @@ def _as_float(series, kind):
     text), NaN if missing or unreadable."""
     if kind == "datetime":
         if not pd.api.types.is_datetime64_any_dtype(series.dtype):
-            series = pd.to_datetime(series, errors="coerce", format="ISO8601")
+            try:
+                series = pd.to_datetime(series, errors="coerce", format="ISO8601")
+            except ValueError:  # offsets that differ (across daylight saving): as UTC
+                series = pd.to_datetime(series, errors="coerce", format="ISO8601", utc=True)
         if getattr(series.dt, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         return (series - pd.Timestamp(0)).dt.total_seconds().to_numpy(dtype=np.float64)
