@@ -93,6 +93,31 @@ class LabelledSamplingMixin:
             yield self._sample_labelled(labels[start:stop], generator, truncation)
 
     def _sample_labelled(self, labels, generator, truncation=None):
+        """Rows of ``labels``, in their order; rows that break a constraint the adapter
+        can only keep by rejection are generated again for the same labels (at most
+        ``max_condition_rounds`` rounds that keep none)."""
+        rows = self._decoded_for(labels, generator, truncation)
+        constraints = getattr(self.adapter_, "constraints_", None)
+        if constraints is None or not constraints.may_reject:
+            return rows
+        kept = constraints.valid(rows)
+        parts = [rows[kept].set_axis(np.flatnonzero(kept))]
+        stalled = 0
+        while not kept.all():
+            if stalled == self.max_condition_rounds:
+                raise ValueError(
+                    f"Only {int(kept.sum())} of {len(labels)} rows generated keep the "
+                    f"adapter's constraints after {stalled} rounds that kept none; the "
+                    "rules may contradict each other or the model.")
+            missing = np.flatnonzero(~kept)
+            again = self._decoded_for(labels[missing], generator, truncation)
+            valid = constraints.valid(again)
+            parts.append(again[valid].set_axis(missing[valid]))
+            kept[missing[valid]] = True
+            stalled = 0 if valid.any() else stalled + 1
+        return pd.concat(parts).sort_index().reset_index(drop=True)
+
+    def _decoded_for(self, labels, generator, truncation):
         encoded = self._generate_encoded(len(labels), generator, self._one_hot(labels),
                                          truncation=truncation)
         return self.adapter_.decode(encoded, random_state=self._decode_seed(generator))

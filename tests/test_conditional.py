@@ -212,3 +212,29 @@ def test_y_of_another_length_is_refused_when_constraints_drop_rows():
         with pytest.raises(ValueError, match=f"X has 200 rows but y has {n_labels}"):
             ConditionalGAN(adapter=adapter, epochs=1).fit(X, np.repeat(["p", "q"],
                                                                        n_labels // 2))
+
+
+def test_rows_breaking_a_rule_kept_by_rejection_are_generated_again_for_their_labels():
+    from skgan.adapters import TabularAdapter
+    from skgan.constraints import Constraint
+
+    class Below(Constraint):  # a user's own rule: the adapter keeps it by rejection
+        def column_names(self):
+            return ["a", "b"]
+
+        def is_valid(self, frame):
+            return (frame["a"] < frame["b"]).to_numpy()
+
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0, 10, 300)
+    X = pd.DataFrame({"a": a, "b": a + rng.uniform(0.001, 0.1, 300)})
+    y = rng.choice(["p", "q"], 300)
+    model = ConditionalGAN(adapter=TabularAdapter(constraints=[Below()]), epochs=1,
+                           batch_size=64, generator_dims=(16,), discriminator_dims=(16,),
+                           generator_lr=1e-7, discriminator_lr=1e-7, random_state=0).fit(X, y)
+    asked = np.repeat(["p", "q"], 500)
+    rows, labels = model.sample(1000, y=asked, random_state=0)
+    assert len(rows) == 1000 and (rows["a"] < rows["b"]).all()
+    np.testing.assert_array_equal(labels, asked)  # each row keeps its asked label
+    again, _ = model.sample(1000, y=asked, random_state=0)
+    pd.testing.assert_frame_equal(rows, again)
