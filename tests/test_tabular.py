@@ -562,3 +562,19 @@ def test_models_fitted_before_the_exact_ranges_and_scales_decode_as_before(table
     as_before = adapter.decode(noise.astype(np.float32), random_state=0)
     ordinary = [name for name in table.columns if name != "seen_at"]  # a time zone
     pd.testing.assert_frame_equal(as_before[ordinary], decoded[ordinary], check_exact=True)
+
+
+def test_missing_values_among_the_rare_levels_fit_and_can_be_asked_for():
+    rng = np.random.default_rng(0)
+    numbers = rng.choice([1.0, 2, 3, 4, 5, 6, 7, 8], 400,
+                         p=[.3, .3, .2, .1, .04, .03, .02, .01])
+    numbers[:5] = np.nan  # five missing values: a rare level of max_categories=4
+    texts = numbers.astype(object)
+    texts[:5] = None
+    for column in (numbers, texts):
+        table = pd.DataFrame({"f": column, "x": rng.normal(size=400)})
+        model = GANSampler(adapter=TabularAdapter(max_categories=4), epochs=1,
+                           batch_size=64, random_state=0).fit(table)
+        for marker in (None, np.nan, pd.NA):
+            rows = model.sample(10, conditions={"f": marker}, random_state=0)
+            assert rows["f"].isna().all()

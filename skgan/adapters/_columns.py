@@ -313,8 +313,8 @@ class CategoryCoder:
         missing_code = self._missing_code()
         if missing_code >= 0:
             codes[pd.isna(values)] = missing_code
-        if len(self.rare_levels_):
-            rare = (codes < 0) & (self._rare_index.get_indexer(values) >= 0)
+        if len(self.rare_levels_):  # any missing marker finds a rare missing level
+            rare = (codes < 0) & (positions_in(self._rare_index, values) >= 0)
             codes[rare] = len(self.levels_)
         return codes
 
@@ -323,8 +323,7 @@ class CategoryCoder:
 
     def rare_codes_of(self, values):
         """Positions of ``values`` among the rare levels (-1 for other values)."""
-        values = _object_array(values)
-        return self._rare_index.get_indexer(pd.Index(values, dtype=object, tupleize_cols=False))
+        return positions_in(self._rare_index, values)
 
     def _missing_code(self):
         missing = np.flatnonzero(pd.isna(self.levels_))
