@@ -898,3 +898,18 @@ def test_local_times_across_daylight_saving_are_read_as_utc_times(tmp_path):
     naive_and_offset = tmp_path / "mixed.csv"
     naive_and_offset.write_text("when\n2024-03-20T10:00:00+01:00\n2024-04-20T10:00:00\n")
     assert not pd.api.types.is_datetime64_any_dtype(cli.read_table(naive_and_offset)["when"])
+
+
+def test_a_semicolon_file_whose_text_holds_commas_is_read_as_its_columns(tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("name;age;city\nDoe, Jane;31;Oslo\nRoe, Rich;45;Lyon\nPoe, Ann;28;Oslo\n")
+    table = cli.read_table(path)
+    assert list(table.columns) == ["name", "age", "city"]
+    assert table["name"].tolist() == ["Doe, Jane", "Roe, Rich", "Poe, Ann"]
+
+
+def test_a_header_with_several_blank_names_says_so(tmp_path):
+    path = tmp_path / "trailing.csv"
+    path.write_text("a,b,,\n1,2,,\n3,4,,\n")
+    with pytest.raises(cli.CommandError, match="leaves 2 columns without a name"):
+        cli.read_table(path)

@@ -102,12 +102,12 @@ OTHER_SEPARATORS = (";", "\t", "|")
 def _read_csv(path):
     try:
         with _reading(path, "CSV file"):
-            table = pd.read_csv(path)
-            separator = _other_separator(table)
-            if separator is not None:
-                if hasattr(path, "seek"):
-                    path.seek(0)
-                table = pd.read_csv(path, sep=separator)
+            # The separator from the header line alone: a semicolon file's text may hold
+            # commas ("Doe, Jane"), which a first read with commas would refuse.
+            separator = _other_separator(pd.read_csv(path, nrows=0))
+            if hasattr(path, "seek"):
+                path.seek(0)
+            table = pd.read_csv(path, sep=separator or ",")
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
@@ -127,6 +127,10 @@ def _refuse_repeated_names(path, separator):
     if hasattr(path, "seek"):
         path.seek(0)
     names = pd.read_csv(path, sep=separator, header=None, nrows=1, dtype=str).iloc[0]
+    blank = int(names.isna().sum())
+    if blank > 1:  # pandas names them "Unnamed: 2", "Unnamed: 3": no name of the file's
+        raise CommandError(f"{path} leaves {blank} columns without a name in its header "
+                           "(name them, or remove empty columns)")
     repeated = names[names.duplicated()].unique().tolist()
     if repeated:
         raise CommandError(f"{path} names columns more than once: "
