@@ -566,3 +566,16 @@ def test_a_missing_condition_on_one_hot_columns_never_missing_names_them(tmp_pat
         with pytest.raises(ValueError, match=r"s=None: the columns of OneHot.*never missing"):
             fitted.sample(3, conditions={"s": None})
     assert (model.sample(5, conditions={"s": 1}, random_state=0)["s"] == 1).all()
+
+
+def test_impossible_one_hot_conditions_are_refused_at_once():
+    rng = np.random.default_rng(0)
+    hot = rng.integers(0, 3, 90)
+    table = pd.DataFrame({f"h{j}": (hot == j).astype(int) for j in range(3)})
+    table["x"] = rng.normal(size=90)
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[OneHot(["h0", "h1", "h2"])]),
+                             **CHEAP).fit(table)
+    for conditions in ({"h0": 1, "h1": 1}, {"h0": 0, "h1": 0, "h2": 0}):
+        with pytest.raises(ValueError, match="cannot hold together"):
+            model.sample(5, conditions=conditions)
+    assert (model.sample(5, conditions={"h0": 0, "h1": 0}, random_state=0)["h2"] == 1).all()

@@ -224,6 +224,12 @@ class OneHot(_ColumnSet):
 
     def conditions(self, conditions):
         names = [str(name) for name in self.column_names()]
+        asked = {name: value for name, value in conditions.items()
+                 if name in self.column_names() and not _is_missing(value)}
+        hot = [name for name, value in asked.items() if value in (1, True)]
+        if len(hot) > 1 or (len(asked) == len(names) and not hot):
+            raise ValueError(f"Conditions {asked} cannot hold together: {self.describe()} "
+                             "has exactly one of its columns at 1 in every row.")
         rest = {}
         for name, value in conditions.items():
             if str(name) in names and name in self.column_names():
