@@ -627,3 +627,25 @@ def test_save_options_must_be_booleans(tmp_path):
         with pytest.raises(TypeError, match=f"{option} must be True or False"):
             skgan.save(model, tmp_path / "m.skgan", **{option: "no"})
     assert not (tmp_path / "m.skgan").exists()
+
+
+def test_levels_of_periods_bins_times_and_bytes_are_saved(tmp_path):
+    import datetime
+    rng = np.random.default_rng(0)
+    n = 90
+    table = pd.DataFrame({
+        "v": rng.normal(size=n),
+        "month": pd.Series(pd.period_range("2020-01", periods=3, freq="M")).sample(
+            n, replace=True, random_state=0).reset_index(drop=True),
+        "bin": pd.cut(rng.normal(size=n), 3),
+        "opens": [datetime.time(int(h), 30) for h in rng.integers(6, 9, n)],
+        "tag": [b"ab", b"cd", b"ef"] * (n // 3),
+    })
+    model = skgan.GANSampler(epochs=1, batch_size=30, random_state=0).fit(table)
+    skgan.save(model, tmp_path / "m.skgan")
+    loaded = skgan.load(tmp_path / "m.skgan")
+    sampled = loaded.sample(20, random_state=0)
+    pd.testing.assert_frame_equal(sampled, model.sample(20, random_state=0))
+    assert sampled["bin"].dtype == table["bin"].dtype
+    assert set(sampled["opens"]) <= set(table["opens"]) and set(sampled["tag"]) <= {
+        b"ab", b"cd", b"ef"}

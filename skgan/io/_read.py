@@ -351,6 +351,19 @@ class StateReader:
                 return datetime.date.fromisoformat(checked(content, str, path))
             if tag == "$duration":
                 return datetime.timedelta(*checked_list(content, 3, int, path))
+            if tag == "$time":
+                return datetime.time.fromisoformat(checked(content, str, path))
+            if tag == "$period":
+                return pd.Period(checked(content, str, path), freq=field(value, "freq", str, path))
+            if tag == "$bytes":
+                return bytes.fromhex(checked(content, str, path))
+            if tag == "$interval":
+                ends = [float(end["$float"]) if isinstance(end, dict) else end
+                        for end in checked_list(content, 2, (int, float, dict), path)]
+                closed = field(value, "closed", str, path)
+                if closed not in ("left", "right", "both", "neither"):
+                    raise ValueError(f"closed={closed!r}")
+                return pd.Interval(*ends, closed=closed)
             if tag == "$builtin_type":
                 return {"bool": bool, "int": int, "float": float, "str": str,
                         "object": object}[content]
@@ -377,7 +390,9 @@ _DECODERS = {
     "$index": StateReader._index, "$range_index": StateReader._range_index,
     **{tag: StateReader._simple for tag in (
         "$device", "$torch_dtype", "$na", "$nat", "$timestamp", "$timedelta", "$datetime",
-        "$date", "$duration", "$builtin_type", "$numpy_type", "$slice", "$range")},
+        "$date", "$duration", "$time", "$period", "$bytes", "$interval", "$builtin_type",
+        "$numpy_type",
+        "$slice", "$range")},
 }
 
 

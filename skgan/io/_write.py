@@ -331,4 +331,22 @@ def _special_scalar(value):
         return {"$date": value.isoformat()}
     if isinstance(value, datetime.timedelta):
         return {"$duration": [value.days, value.seconds, value.microseconds]}
+    if isinstance(value, datetime.time):  # Parquet's time64 levels
+        return {"$time": value.isoformat()}
+    if isinstance(value, pd.Period):
+        return {"$period": str(value), "freq": value.freqstr}
+    if isinstance(value, bytes):  # Parquet's binary levels
+        return {"$bytes": value.hex()}
+    if isinstance(value, pd.Interval) and all(
+            isinstance(end, (int, float, np.integer, np.floating))
+            for end in (value.left, value.right)):  # pd.cut's bins
+        return {"$interval": [_plain_number(value.left), _plain_number(value.right)],
+                "closed": value.closed}
     return None
+
+
+def _plain_number(number):
+    """A Python int or float (a float written as its repr when not finite)."""
+    number = number.item() if isinstance(number, np.generic) else number
+    return {"$float": repr(number)} if isinstance(number, float) and not math.isfinite(
+        number) else number
