@@ -1,5 +1,6 @@
 """WGANSampler: a Wasserstein GAN with gradient penalty or weight clipping."""
 
+import math
 from numbers import Integral, Real
 
 import torch
@@ -179,6 +180,14 @@ max_time, distributed
         if self.batch_size != "auto":
             return self.batch_size
         return self._auto_batch_sizes[self.adapter_.network_family]
+
+    def _end_epochs(self):
+        super()._end_epochs()
+        # history_ lists the generator's loss (NaN) also when n_critic left no
+        # generator step in any epoch
+        history = getattr(self, "history_", None)
+        if history is not None:
+            history.setdefault("generator_loss", [math.nan] * len(history.get("epoch", [])))
 
     def _train_step(self, batch):
         real, *conditions = batch

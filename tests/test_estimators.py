@@ -334,3 +334,14 @@ def test_numpy_numbers_and_booleans_from_a_search_grid_train_as_python_ones():
         WGANSampler(betas=(False, 0.9), **tiny).fit(X)
     with pytest.raises(ValueError, match="distributed=True needs several processes"):
         WGANSampler(distributed=np.True_, **tiny).fit(X)
+
+
+def test_a_wgan_whose_generator_never_stepped_lists_its_loss_as_nan():
+    import math
+    import numpy as np
+    X = np.random.RandomState(0).normal(size=(64, 2))
+    with pytest.warns(UserWarning, match="never updated its generator"):
+        model = WGANSampler(n_critic=50, epochs=2, batch_size=32, generator_dims=(8,),
+                            discriminator_dims=(8,), random_state=0).fit(X)
+    assert len(model.history_["generator_loss"]) == 2
+    assert all(math.isnan(value) for value in model.history_["generator_loss"])
