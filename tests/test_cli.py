@@ -913,3 +913,19 @@ def test_a_header_with_several_blank_names_says_so(tmp_path):
     path.write_text("a,b,,\n1,2,,\n3,4,,\n")
     with pytest.raises(cli.CommandError, match="leaves 2 columns without a name"):
         cli.read_table(path)
+
+
+def test_year_month_dates_are_written_back_as_months(tmp_path):
+    source = tmp_path / "months.csv"
+    months = [f"20{year}-{month:02d}" for year in (20, 21, 22) for month in range(1, 13)]
+    pd.DataFrame({"month": months * 3, "amount": np.arange(108.0)}).to_csv(source,
+                                                                          index=False)
+    table = cli.read_table(source)
+    assert table.attrs["datetime_formats"] == {"month": "%Y-%m"}
+    model_path, out = tmp_path / "m.skgan", tmp_path / "out.csv"
+    assert cli.main(["fit", str(source), "-o", str(model_path), "--epochs", "1",
+                     "--quiet"]) == 0
+    assert cli.main(["sample", str(model_path), "-n", "20", "-o", str(out),
+                     "--random-state", "0"]) == 0
+    written = pd.read_csv(out, dtype=str)["month"]
+    assert written.str.fullmatch(r"20\d\d-\d\d").all()

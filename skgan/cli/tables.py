@@ -257,7 +257,7 @@ DATETIME_FORMATS = tuple(
                  " %H:%M:%S.%f")
     for zone in ("", "Z", "%:z")
     if time or not zone
-)
+) + ("%Y-%m",)  # year and month: read as the month's first day, written as a month
 
 
 def _text_format(texts, parsed, n_checked=50):
