@@ -376,7 +376,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
         # The fused kernel updates all tensors at once: about a fifth off a CPU step.
         fused = self.device_.type in ("cpu", "cuda")
         return torch.optim.Adam(
-            module.parameters(), lr=learning_rate, betas=tuple(map(float, self.betas)), fused=fused
+            module.parameters(), lr=learning_rate, betas=self._adam_betas(), fused=fused
         )
 
 

@@ -80,5 +80,9 @@ class ParameterChecksMixin:
             for group in optimizer.param_groups:
                 group["lr"] = rates.get(name, group["lr"])
                 if "betas" in group:
-                    group["betas"] = tuple(map(float, self.betas))
+                    group["betas"] = self._adam_betas()
 
+    def _adam_betas(self):
+        """``betas`` as torch's Adam takes them: a tuple of two Python floats (it refuses
+        the int 0 of ``betas=(0, 0.9)`` and numpy floats)."""
+        return tuple(map(float, self.betas))

@@ -108,6 +108,13 @@ class StateWriter:
         special = _special_scalar(value)
         if special is not None:
             return special
+        if isinstance(value, pd.Interval) and all(
+                isinstance(end, (int, float, np.integer, np.floating))
+                for end in (value.left, value.right)):  # pd.cut's bins
+            ends = [end.item() if isinstance(end, np.generic) else end
+                    for end in (value.left, value.right)]
+            return {"$interval": [self.encode(end, path) for end in ends],
+                    "closed": value.closed}
         if isinstance(value, type):
             return self._class(value, path)
         if _is_function(value):
@@ -337,16 +344,4 @@ def _special_scalar(value):
         return {"$period": str(value), "freq": value.freqstr}
     if isinstance(value, bytes):  # Parquet's binary levels
         return {"$bytes": value.hex()}
-    if isinstance(value, pd.Interval) and all(
-            isinstance(end, (int, float, np.integer, np.floating))
-            for end in (value.left, value.right)):  # pd.cut's bins
-        return {"$interval": [_plain_number(value.left), _plain_number(value.right)],
-                "closed": value.closed}
     return None
-
-
-def _plain_number(number):
-    """A Python int or float (a float written as its repr when not finite)."""
-    number = number.item() if isinstance(number, np.generic) else number
-    return {"$float": repr(number)} if isinstance(number, float) and not math.isfinite(
-        number) else number

@@ -30,7 +30,7 @@ def _flatten(values):
     dtype (bf16 too), DataFrames and scipy sparse matrices (a OneHotEncoder's) alike."""
     if sparse.issparse(values):
         values = values.toarray()
-    if hasattr(values, "to_numpy") and not isinstance(values, torch.Tensor):
+    if hasattr(values, "to_numpy"):  # DataFrames
         values = values.to_numpy()
     array = to_numpy(values)
     return array.reshape(len(array), -1)
