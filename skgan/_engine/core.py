@@ -11,7 +11,6 @@ import math
 import os
 import warnings
 from abc import ABCMeta, abstractmethod
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import torch
@@ -21,7 +20,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 
 from .param_checks import ParameterChecksMixin
 from .persistence import TorchStateMixin
-from .torch_utils import draw_seed, flag_is, make_generator, random_source, resolve_device
+from .torch_utils import draw_seed, make_generator, random_source, resolve_device
 from ..adapters import ADAPTERS, BaseAdapter, TabularAdapter, resolve_adapter
 from ..exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 from ..metrics.scorers import SCORERS
@@ -30,11 +29,12 @@ from .early_stopping import EarlyStoppingMixin, StoppingMonitor, uses_early_stop
 from .judging import JudgingMixin
 from .loop import run_epochs
 from .progress import FitProgress
+from .steps import TrainingStepMixin
 from .threads import threads_during_fit
 
 
-class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, EarlyStoppingMixin,
-                      BaseEstimator, metaclass=ABCMeta):
+class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, TrainingStepMixin,
+                      EarlyStoppingMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of every skgan estimator. Not for direct use.
 
     Subclasses implement :meth:`_prepare_training` (data to training tensors, networks
@@ -366,19 +366,10 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
                 stacklevel=5,
             )
 
-
     # ------------------------------------------------------------------ hooks
     @abstractmethod
     def _networks(self):
         """Every trained module by name: what snapshots save and restore."""
-
-    def _make_optimizer(self, module, learning_rate):
-        # The fused kernel updates all tensors at once: about a fifth off a CPU step.
-        fused = self.device_.type in ("cpu", "cuda")
-        return torch.optim.Adam(
-            module.parameters(), lr=learning_rate, betas=self._adam_betas(), fused=fused
-        )
-
 
     def _spectral_norm(self):
         return getattr(self, "spectral_norm", False)
@@ -408,53 +399,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Early
     @abstractmethod
     def _train_step(self, batch):
         """One optimisation step on ``batch`` (a tuple of tensors); returns its losses."""
-
-    def _autocast_step(self, batch):
-        with self._autocast():
-            return self._train_step(batch)
-
-    def _autocast(self):
-        """bf16 autocast where ``amp`` asks for it (``"auto"``: on CUDA only).
-
-        bf16 has float32's exponent range, so no loss scaling is needed; weights,
-        optimiser states and normalisation layers stay in float32.
-        """
-        amp = getattr(self, "amp", False)
-        enabled = flag_is(amp, True) or (isinstance(amp, str) and amp == "auto"
-                                          and self.device_.type == "cuda")
-        return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled)
-
-
-    def _optimize(self, name, loss):
-        """Backpropagate ``loss`` and step the optimiser of network ``name``.
-
-        Gradient norms are clipped first when the estimator has a ``grad_clip``.
-        """
-        optimizer = self.optimizers_[name]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        parallel = getattr(self, "_data_parallel", None)
-        grad_clip = getattr(self, "grad_clip", None)
-        if parallel is not None or grad_clip is not None:
-            parameters = [p for group in optimizer.param_groups for p in group["params"]]
-            if parallel is not None:
-                parallel.average_gradients(parameters)
-            if grad_clip is not None:
-                torch.nn.utils.clip_grad_norm_(parameters, grad_clip)
-        optimizer.step()
-
-    @contextmanager
-    def _frozen(self, module):
-        """Skip weight gradients of ``module`` (e.g. the discriminator in a G step)."""
-        flags = [(parameter, parameter.requires_grad) for parameter in module.parameters()]
-        for parameter, _ in flags:
-            parameter.requires_grad_(False)
-        try:
-            yield
-        finally:
-            for parameter, flag in flags:
-                parameter.requires_grad_(flag)
-
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
