@@ -908,6 +908,20 @@ def test_a_semicolon_file_whose_text_holds_commas_is_read_as_its_columns(tmp_pat
     assert table["name"].tolist() == ["Doe, Jane", "Roe, Rich", "Poe, Ann"]
 
 
+def test_numbers_with_decimal_commas_in_a_semicolon_file_are_read_as_numbers(tmp_path):
+    # Excel in many locales writes "3,5" for 3.5 beside semicolons: read as text, such a
+    # column was discrete and samples held only the seen values.
+    path = tmp_path / "prices.csv"
+    path.write_text("name;price;weight;note\nDoe, Jane;3,5;1.234,5;3,5 kg\n"
+                    "Roe;4;2,25;\nPoe;;7;ok\n")
+    table = cli.read_table(path)
+    assert table["price"].dtype == np.float64 and table["weight"].dtype == np.float64
+    assert table["price"].tolist()[:2] == [3.5, 4.0] and np.isnan(table["price"].iloc[2])
+    assert table["weight"].tolist() == [1234.5, 2.25, 7.0]
+    assert table["note"].tolist()[0] == "3,5 kg"  # text with a number in it stays text
+    assert table["name"].tolist()[0] == "Doe, Jane"
+
+
 def test_a_header_with_several_blank_names_says_so(tmp_path):
     path = tmp_path / "trailing.csv"
     path.write_text("a,b,,\n1,2,,\n3,4,,\n")

@@ -3,6 +3,7 @@ optional dependency Parquet needs (written by :mod:`skgan.cli.table_writing`).""
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -118,7 +119,37 @@ def _read_csv(path):
     if len(table) == 0:
         raise CommandError(f"{path} has a header but no rows")
     _refuse_repeated_names(path, separator or ",")
+    if separator is not None:
+        table = _decimal_commas_as_numbers(table)
     return _parse_dates(table)
+
+
+#: A number written with a decimal comma, as files with semicolon (or tab or bar)
+#: separators from many locales write them: ``-3,5``, ``1.234,5`` (dots grouping
+#: thousands), ``12`` (no decimals).
+DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?")
+
+
+def _decimal_commas_as_numbers(table):
+    """Turn text columns that hold only numbers with decimal commas (and blanks) into
+    floats: ``"3,5"`` is 3.5 and ``"1.234,5"`` 1234.5.
+
+    Only columns in which at least one value has a decimal comma and every value is
+    such a number change; any other text (``"Doe, Jane"``, ``"3,5 kg"``) keeps its
+    column as it was read.
+    """
+    for name in table.columns:
+        column = table[name]
+        if not pd.api.types.is_string_dtype(column.dtype) or column.isna().all():
+            continue
+        texts = column.dropna().astype(str).str.strip()
+        if not texts.str.contains(",", regex=False).any() or \
+                not texts.map(lambda text: DECIMAL_COMMA_NUMBER.fullmatch(text) is not None).all():
+            continue
+        numbers = (column.astype("string").str.strip().str.replace(".", "", regex=False)
+                   .str.replace(",", ".", regex=False))
+        table[name] = pd.to_numeric(numbers).astype("float64")
+    return table
 
 
 def _refuse_repeated_names(path, separator):
