@@ -165,7 +165,7 @@ def test_training_rows_that_break_a_rule_are_named_or_dropped():
      ValueError, "Contradictory constraints: Range"),
     ([Bounds("low", low=50), Bounds("high", high=10), Inequality("low", "mid"),
       Inequality("mid", "high")], ValueError, "Contradictory"),
-    ([FixedIncrements("price", -1)], ValueError, "positive number"),
+    ([FixedIncrements("price", -1)], ValueError, "positive finite number"),
     # a bare number on dates: pandas would read 5 as 5 nanoseconds
     ([FixedIncrements("start", 5)], ValueError, "not a bare number"),
     ([LinearEquality({"net": 1})], ValueError, "at least 2 columns"),
@@ -579,3 +579,41 @@ def test_impossible_one_hot_conditions_are_refused_at_once():
         with pytest.raises(ValueError, match="cannot hold together"):
             model.sample(5, conditions=conditions)
     assert (model.sample(5, conditions={"h0": 0, "h1": 0}, random_state=0)["h2"] == 1).all()
+
+
+@pytest.mark.parametrize("rule, message", [
+    (FixedIncrements("x", np.inf), "positive finite number"),
+    (Bounds("x", low=np.nan), "low is missing"),
+    (Bounds("x", low=0, high=float("nan")), "high is missing"),
+])
+def test_rules_with_infinite_or_missing_numbers_are_refused(rule, message):
+    # An infinite increment passed every training row and sampled NaN everywhere; a NaN
+    # bound read as a data problem ("60 of 60 training rows break constraints").
+    table = pd.DataFrame({"x": np.linspace(0.1, 3.0, 30)})
+    with pytest.raises(ValueError, match=message):
+        skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), **CHEAP).fit(table)
+
+
+def test_conditions_that_break_a_rule_are_refused_before_generating():
+    rng = np.random.default_rng(3)
+    low = rng.integers(0, 5, 120)
+    table = pd.DataFrame({"lo": low, "hi": low + rng.integers(1, 3, 120)})
+    model = skgan.GANSampler(adapter=TabularAdapter(
+        constraints=[Inequality("lo", "hi", strict=True)]), **CHEAP).fit(table)
+    with pytest.raises(ValueError, match=r"break Inequality\(low='lo', high='hi'"):
+        model.sample(5, conditions={"lo": 4, "hi": 4})  # was: 100 rounds, "train longer"
+    kept = model.sample(5, conditions={"lo": 4, "hi": 5}, random_state=0)
+    assert (kept["lo"] == 4).all() and (kept["hi"] == 5).all()
+
+
+def test_the_computed_column_keeps_its_decimals_where_an_input_is_missing():
+    rng = np.random.default_rng(0)
+    net = np.round(rng.uniform(0, 50, 200), 2)
+    table = pd.DataFrame({"net": net, "tax": np.round(net * 0.2, 2)})
+    table["gross"] = table["net"] + table["tax"]
+    table.loc[rng.random(200) < 0.2, "net"] = np.nan
+    rule = LinearEquality({"net": 1, "tax": 1, "gross": -1})
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]),
+                             **CHEAP).fit(table)
+    gross = model.sample(500, random_state=0)["gross"].dropna()
+    assert len(gross) and np.allclose(gross * 100, np.round(gross * 100), atol=1e-6)

@@ -9,7 +9,7 @@ import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from skgan import GANSampler, WGANSampler
+from skgan import ConditionalGAN, GANSampler, WGANSampler
 from skgan.exceptions import TrainingDivergedWarning, TrainingInterruptedWarning
 
 FAST = dict(epochs=3, batch_size=32, generator_dims=(16,), discriminator_dims=(16,),
@@ -93,6 +93,16 @@ def test_score_of_a_single_row_says_it_needs_two(adapter, blobs):
     model = GANSampler(adapter=adapter, **FAST).fit(blobs)
     with pytest.raises(ValueError, match="score needs at least 2 rows of X, got 1"):
         model.score(blobs[:1])
+
+
+@pytest.mark.parametrize("estimator_class", [GANSampler, ConditionalGAN])
+@pytest.mark.parametrize("param", ["dp_epsilon", "epochs", "generator_lr", "max_time"])
+def test_true_or_false_for_a_number_is_refused(estimator_class, param, blobs):
+    # scikit-learn's Interval counts True as 1: dp_epsilon=True trained at epsilon 1.
+    model = estimator_class(**{**FAST, param: True})
+    with pytest.raises(TypeError, match=f"{param} must be a number, got True"):
+        model.fit(blobs, np.arange(len(blobs)) % 2)
+    _assert_not_fitted(model)
 
 
 def test_input_is_not_modified(blobs, numeric_frame):

@@ -204,3 +204,14 @@ def test_tables_the_distances_cannot_read_are_named(bad, message):
     for measure in (distance_to_closest_record, exact_match_rate):
         with pytest.raises(ValueError, match=message):
             measure(bad, good)
+
+
+def test_an_extra_column_in_the_synthetic_rows_is_refused():
+    # Left out of every distance, it made rows that differ in it count as copies.
+    train = np.zeros((3, 2))
+    synthetic = np.column_stack([np.zeros((3, 2)), np.ones(3)])
+    for measure in (lambda: distance_to_closest_record(train, synthetic),
+                    lambda: exact_match_rate(train, synthetic),
+                    lambda: membership_inference(train, train, synthetic)):
+        with pytest.raises(ValueError, match=r"different columns: extra \[2\]"):
+            measure()

@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 from ..adapters import ADAPTERS
 
@@ -15,6 +16,7 @@ class ParameterChecksMixin:
     """
 
     def _check_params(self):
+        self._refuse_bools_for_numbers()
         for name in ("generator_dims", "discriminator_dims"):
             dims = getattr(self, name)
             if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
@@ -26,6 +28,19 @@ class ParameterChecksMixin:
         ):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
         self._extra_params_check()
+
+    def _refuse_bools_for_numbers(self):
+        """A TypeError for True or False where a parameter takes a number and no flag
+        (scikit-learn's ``Interval`` counts a bool as the number 0 or 1:
+        ``dp_epsilon=True`` would train at epsilon 1)."""
+        for name, allowed in getattr(self, "_parameter_constraints", {}).items():
+            value = getattr(self, name, None)
+            if not isinstance(value, (bool, np.bool_)):
+                continue
+            takes_flags = any(rule in ("boolean", bool) for rule in allowed)
+            takes_numbers = any(isinstance(rule, Interval) for rule in allowed)
+            if takes_numbers and not takes_flags:
+                raise TypeError(f"{name} must be a number, got {value!r}.")
 
     def _extra_params_check(self):
         """Checks of parameter combinations specific to a subclass."""

@@ -153,9 +153,31 @@ class TableConstraints:
 
     def conditions(self, conditions):
         """Conditions on original columns as ones the transformed table can ask for."""
-        for constraint in self.constraints:
+        asked = conditions
+        for constraint in self.constraints:  # their own messages first
             conditions = constraint.conditions(conditions)
+        self._refuse_broken_conditions(asked)
         return conditions
+
+    def _refuse_broken_conditions(self, conditions):
+        """A ValueError, before any row is generated, when the conditions set every
+        column of a rule to values that break it (``lo=4, hi=4`` against a strict
+        ``Inequality("lo", "hi")``): no generated row could meet them."""
+        for constraint in self.constraints:
+            names = constraint.column_names()
+            if not names or not all(name in conditions and not _is_missing(conditions[name])
+                                    for name in names):
+                continue
+            try:
+                row = pd.DataFrame({name: pd.Series([conditions[name]]).astype(
+                    self.dtypes[name]) for name in names})
+                kept = bool(constraint.is_valid(row)[0])
+            except (TypeError, ValueError, KeyError, OverflowError):
+                continue  # a value the column cannot hold: the usual checks say so
+            if not kept:
+                asked = {name: conditions[name] for name in names}
+                raise ValueError(f"Conditions {asked} break {constraint.describe()}: no "
+                                 "generated row can meet them.")
 
 
 #: skgan's own rules, each kept by construction when no other rule writes its columns.
@@ -284,3 +306,10 @@ def matching_rows(output, conditions):
         else:
             keep &= np.asarray((column == value).fillna(False), dtype=bool)
     return keep
+
+
+def _is_missing(value):
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -51,9 +51,10 @@ class FixedIncrements(Constraint):
         kind = kind_of(column)
         if kind == "number":
             if (not isinstance(self.increment, numbers.Real)
-                    or isinstance(self.increment, bool) or not self.increment > 0):
+                    or isinstance(self.increment, bool) or not self.increment > 0
+                    or not np.isfinite(self.increment)):
                 raise ValueError(f"{self.describe()}: the increment must be a positive "
-                                 "number")
+                                 "finite number")
             return float(self.increment)
         if isinstance(self.increment, (numbers.Number, np.number)):
             # pandas reads a bare number as nanoseconds: 5 would be 5 ns, not 5 days
@@ -65,7 +66,7 @@ class FixedIncrements(Constraint):
         except (TypeError, ValueError):
             raise ValueError(f"{self.describe()}: the increment of a {kind} column must be "
                              "a timedelta such as '15min'") from None
-        if step <= pd.Timedelta(0):
+        if pd.isna(step) or step <= pd.Timedelta(0):
             raise ValueError(f"{self.describe()}: the increment must be positive")
         return step
 
@@ -196,7 +197,7 @@ class LinearEquality(Constraint):
         names = self.column_names()
         weights = self._weights()
         values = np.column_stack([as_float(frame[name]) for name in names])
-        for position, name in enumerate(names[:-1]):
+        for position, name in enumerate(names):  # the last one too, where not computed
             decimals = self.decimals_[name]
             if decimals is not None:
                 values[:, position] = np.round(values[:, position], decimals)

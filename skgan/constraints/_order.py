@@ -280,6 +280,11 @@ class Bounds(Constraint):
         except (TypeError, ValueError) as error:
             raise TypeError(f"{self.describe()}: the bounds do not fit column "
                             f"{self.column!r} ({error})") from None
+        missing = [side for side, value in (("low", low), ("high", high))
+                   if value is not None and pd.isna(value)]
+        if missing:
+            raise ValueError(f"{self.describe()}: {' and '.join(missing)} is missing "
+                             "(NaN or NaT); give a value, or None to leave that side open")
         if low is not None and high is not None and low > high:
             raise ValueError(f"{self.describe()}: low is above high, so no value fits")
 

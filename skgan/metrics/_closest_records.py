@@ -128,8 +128,12 @@ class ClosestRecords:
     def _encode(self, table):
         """Numbers as float (NaN missing) and categories as codes (-1 missing, -2 unseen)."""
         missing = [name for name in self.columns if name not in table.columns]
-        if missing:
-            raise ValueError(f"The tables have different columns: missing {missing}.")
+        extra = [name for name in table.columns if name not in set(self.columns)]
+        if missing or extra:  # an extra column would be left out of every distance
+            problems = ([f"missing {missing}"] if missing else []) + (
+                [f"extra {extra}"] if extra else [])
+            raise ValueError("The tables have different columns: "
+                             + "; ".join(problems) + ".")
         numbers, codes = [], []
         for name, kind in zip(self.columns, self.kinds):
             if name in self._numbers:
