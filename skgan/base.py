@@ -259,7 +259,13 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         self._fit_encoder(n_steps)
 
     def _latent_condition(self, y, n_rows, needed_for):
-        """The generator's condition for rows of labels ``y`` (None: unconditional)."""
+        """The generator's condition for rows of labels ``y`` (None: unconditional).
+
+        An unconditional generator reads no labels, as a scikit-learn transformer
+        ignores ``y``; labels for a different number of rows are a mistake all the same.
+        """
+        if y is not None and np.ndim(y) > 0 and len(y) != n_rows:
+            raise ValueError(f"y has {len(y)} labels for {n_rows} rows.")
         return None
 
     def _condition_tensors(self, y, reset):

@@ -649,3 +649,35 @@ def test_levels_of_periods_bins_times_and_bytes_are_saved(tmp_path):
     assert sampled["bin"].dtype == table["bin"].dtype
     assert set(sampled["opens"]) <= set(table["opens"]) and set(sampled["tag"]) <= {
         b"ab", b"cd", b"ef"}
+
+
+def test_saving_to_a_folder_an_empty_path_or_a_text_file_says_so(tmp_path):
+    model = skgan.GANSampler(**CHEAP).fit(
+        np.random.default_rng(0).normal(size=(40, 2)))
+    with pytest.raises(IsADirectoryError, match="A folder, not a file") as refused:
+        skgan.save(model, tmp_path)  # was: named a temporary ".partial" file
+    assert ".partial" not in str(refused.value)
+    with pytest.raises(ValueError, match="empty path"):
+        skgan.save(model, "")
+    with open(tmp_path / "m.skgan", "w") as text_file:
+        with pytest.raises(TypeError, match="binary mode"):
+            skgan.save(model, text_file)
+    skgan.save(model, tmp_path / "m.skgan")
+    with open(tmp_path / "m.skgan") as text_file:
+        with pytest.raises(TypeError, match="binary mode"):
+            skgan.load(text_file)
+    assert list(tmp_path.iterdir()) == [tmp_path / "m.skgan"]
+
+
+def test_a_dateutil_time_zone_is_refused_at_saving_with_the_conversion():
+    when = pd.to_datetime(np.arange(0, 40 * 86_400, 86_400), unit="s", utc=True)
+    table = pd.DataFrame({"when": when.tz_convert("dateutil/Europe/London"),
+                          "x": np.linspace(0, 1, 40)})
+    model = skgan.GANSampler(**CHEAP).fit(table)
+    with pytest.raises(ValueError, match=r"dateutil one.*tz_convert\('Europe/London'\)"):
+        skgan.save(model, io.BytesIO())
+    named = table.assign(when=table["when"].dt.tz_convert("Europe/London"))
+    buffer = io.BytesIO()
+    skgan.save(skgan.GANSampler(**CHEAP).fit(named), buffer)
+    buffer.seek(0)
+    assert str(skgan.load(buffer).sample(2, random_state=0)["when"].dt.tz) == "Europe/London"

@@ -319,3 +319,14 @@ def test_codes_feed_a_pipeline():
                              LogisticRegression())
     pipeline.fit(X, y)
     assert pipeline.predict(X[:10]).shape == (10,)
+
+
+def test_labels_for_another_number_of_rows_are_refused_by_an_unconditional_model():
+    X = np.random.default_rng(0).normal(size=(64, 2))
+    model = GANSampler(**CHEAP, epochs=1, random_state=0).fit(X)
+    codes = model.transform(X[:3])
+    with pytest.raises(ValueError, match="y has 7 labels for 3 rows"):
+        model.inverse_transform(codes, y=["a"] * 7)
+    with pytest.raises(ValueError, match="y has 9 labels for 3 rows"):
+        model.transform(X[:3], y=[1] * 9, refine_steps=1)
+    assert model.inverse_transform(codes, y=[0, 1, 0]).shape == (3, 2)  # read as ignored

@@ -43,9 +43,17 @@ def write_archive(target, document, arrays, tensors):
         _write_member(archive, ARRAYS, safetensors.numpy.save(arrays), zipfile.ZIP_STORED)
         _write_member(archive, TENSORS, safetensors.torch.save(tensors), zipfile.ZIP_STORED)
     if hasattr(target, "write"):
+        if isinstance(target, io.TextIOBase):
+            raise TypeError("skgan.save writes bytes: open the file in binary mode "
+                            "(open(path, 'wb')), or pass its path")
         target.write(payload.getvalue())
         return
+    if isinstance(target, (str, os.PathLike)) and not os.fspath(target):
+        raise ValueError("skgan.save was given an empty path")
     path = followed_path(target)
+    if path.is_dir():  # named as the user gave it, not as a temporary file
+        raise IsADirectoryError(errno.EISDIR, "A folder, not a file to write the model "
+                                "to (give a file name inside it)", os.fspath(target))
     if not path.parent.is_dir():  # named as the user gave it, not as a temporary file
         raise FileNotFoundError(errno.ENOENT, "No such folder to write into",
                                 os.fspath(target))
@@ -84,6 +92,9 @@ def _write_member(archive, name, data, compression):
 
 def read_archive(source):
     """The document, arrays and tensors (on the CPU) of the archive at ``source``."""
+    if isinstance(source, io.TextIOBase):
+        raise TypeError("skgan.load reads bytes: open the file in binary mode "
+                        "(open(path, 'rb')), or pass its path")
     name = getattr(source, "name", None) if hasattr(source, "read") else os.fspath(source)
     data = source.read() if hasattr(source, "read") else Path(name).read_bytes()
     label = name if isinstance(name, str) else "the model file"

@@ -242,7 +242,7 @@ class StateWriter:
             same = False
         if not same:
             raise ValueError(f"{path} is the pandas dtype {value!r}, which a model file "
-                             "cannot store")
+                             "cannot store" + _zone_advice(value))
         return {"$pandas_dtype": text}
 
     def _index(self, value, path):
@@ -345,3 +345,15 @@ def _special_scalar(value):
     if isinstance(value, bytes):  # Parquet's binary levels
         return {"$bytes": value.hex()}
     return None
+
+
+def _zone_advice(dtype):
+    """What to do about a datetime dtype whose time zone is a dateutil one (a file path
+    that loading would read: model files name zones, see ``check_zone``)."""
+    zone = getattr(dtype, "tz", None)
+    if zone is None or not type(zone).__module__.startswith("dateutil"):
+        return ""
+    named = str(getattr(zone, "_filename", "")).partition("zoneinfo/")[2]
+    example = f".dt.tz_convert({named!r})" if named else ".dt.tz_convert('UTC')"
+    return (": its time zone is a dateutil one, which model files do not name; fit on "
+            f"the column in a zone given by name ({example}, a zoneinfo zone)")
