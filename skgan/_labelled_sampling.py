@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
                                  check_truncation, rechunk)
 from .adapters.base import concatenate_rows
+from ._engine.domains import refuse_mixed_labels
 
 
 class LabelledSamplingMixin:
@@ -202,6 +203,7 @@ def _refuse_missing(labels):
     """Refuse missing labels by name (np.unique cannot sort None among labels)."""
     if pd.isna(np.asarray(labels, dtype=object)).any():
         raise ValueError("y has missing labels (None or NaN); drop those rows first.")
+    refuse_mixed_labels(labels)
 
 
 def _with_labels(chunks, labels):

@@ -381,6 +381,8 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         n_generated = len(real) if n_generated is None else n_generated
         generated = self._generate_encoded(n_generated, self._seeded_generator(seeds), condition)
         generated = generated.reshape(n_generated, -1)
+        if generated.shape[1] == 0:  # only constant columns: every row is alike
+            return 0.0
         return -mmd(real, generated, gamma=median_heuristic_gamma(real))
 
     def _validation_score(self, X, y=None):

@@ -404,8 +404,9 @@ max_time
             (1, 0, self.inverse_transform, self.transform),
         ]:
             translated = forward(samples[source])
-            total += mmd(self._flat_encoding(translated), encoded[target],
-                         gamma=median_heuristic_gamma(encoded[target]))
+            if encoded[target].shape[1]:  # width 0 (constant columns): nothing differs
+                total += mmd(self._flat_encoding(translated), encoded[target],
+                             gamma=median_heuristic_gamma(encoded[target]))
             round_trip = self._flat_encoding(backward(translated))
             error = np.abs(round_trip - encoded[source])
             total += float(error.mean()) if error.size else 0.0  # width 0: constant columns

@@ -249,3 +249,16 @@ def test_fit_without_domains_and_sample_scorers_give_clear_errors():
     model.fit(X, np.repeat([0, 1], 40))
     with pytest.raises(TypeError, match="CycleGANTransformer has no sample method"):
         mmd_scorer(model, X)
+
+
+def test_translating_before_fit_is_not_fitted_and_mixed_domains_are_named():
+    from sklearn.exceptions import NotFittedError
+    from skgan import ConditionalGAN
+    X = np.random.RandomState(0).rand(20, 8, 8)
+    for method in ("transform", "inverse_transform"):  # was: AttributeError generator_ab_
+        with pytest.raises(NotFittedError):
+            getattr(CycleGANTransformer(), method)(X)
+    mixed = np.array(["a"] * 10 + [1] * 10, dtype=object)
+    for estimator in (CycleGANTransformer(epochs=1), ConditionalGAN(epochs=1)):
+        with pytest.raises(TypeError, match="y mixes text and numbers"):
+            estimator.fit(X.reshape(20, -1), mixed)

@@ -118,3 +118,21 @@ def test_a_weights_file_that_is_not_torch_tensors_gets_a_clear_error(tmp_path):
     corrupt.write_bytes(b"not a torch file")
     with pytest.raises(ValueError, match="cannot be read as the FID Inception-v3 weights"):
         InceptionFeatures(corrupt)
+
+
+def test_features_of_no_columns_and_fractional_splits_are_refused():
+    from skgan.metrics import frechet_distance, inception_score, kid
+    empty_x, empty_y = np.zeros((50, 0)), np.zeros((40, 0))
+    for measure in (kid, mmd, frechet_distance):  # were: nan, 0.0, a LAPACK message
+        with pytest.raises(ValueError, match="has no features"):
+            measure(empty_x, empty_y)
+    probs = np.full((20, 4), 0.25)
+    with pytest.raises(ValueError, match="n_splits must be an integer"):
+        inception_score(probs, n_splits=2.5)
+    assert inception_score(probs, n_splits=np.int64(2))[0] == pytest.approx(1.0)
+
+
+def test_an_array_of_more_than_four_dimensions_names_the_shapes_adapters_read():
+    from skgan import GANSampler
+    with pytest.raises(ValueError, match="X is 5-D, which no adapter reads"):
+        GANSampler(epochs=1).fit(np.random.rand(30, 1, 1, 8, 8))

@@ -33,6 +33,18 @@ def check_one_shape(X):
             )
 
 
+def refuse_mixed_labels(y):
+    """A TypeError naming ``y`` when its labels mix text and numbers, which cannot be
+    sorted into classes (numpy's own error names neither ``y`` nor the fix)."""
+    labels = np.asarray(y)
+    if labels.dtype != object:
+        return
+    kinds = {"text" if isinstance(label, (str, bytes)) else "numbers" for label in labels}
+    if len(kinds) > 1:
+        raise TypeError("y mixes text and numbers (e.g. 'a' and 1); give every label as "
+                        "text or every label as a number.")
+
+
 def domain_mask(estimator_name, X, y, classes=None):
     """Check the domains ``y`` of the rows of ``X``; return (in domain B, classes).
 
@@ -47,6 +59,7 @@ def domain_mask(estimator_name, X, y, classes=None):
     y = column_or_1d(y, warn=True)
     if pd.isna(y.astype(object)).any():  # np.unique cannot sort None among domains
         raise ValueError("y has missing domains (None or NaN); drop those rows first.")
+    refuse_mixed_labels(y)
     if len(y) != _num_samples(X):
         raise ValueError(f"X has {_num_samples(X)} rows but y has {len(y)}; they must match.")
     if classes is None:

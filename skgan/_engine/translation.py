@@ -51,7 +51,7 @@ class TranslationMixin(TransformerMixin):
             Of the kind ``fit`` saw, one translated sample per row of ``X`` (a DataFrame
             keeps ``X``'s index).
         """
-        return self._translate(X, self.generator_ab_)
+        return self._translate(X, "generator_ab_")
 
     def inverse_transform(self, X):
         """Translate samples of domain ``classes_[1]`` back into domain ``classes_[0]``.
@@ -65,10 +65,11 @@ class TranslationMixin(TransformerMixin):
         -------
         X_translated : ndarray or DataFrame
         """
-        return self._translate(X, self.generator_ba_)
+        return self._translate(X, "generator_ba_")
 
-    def _translate(self, X, translator):
-        self._check_fitted_input(X)
+    def _translate(self, X, translator_name):
+        self._check_fitted_input(X)  # NotFittedError before any fitted attribute is read
+        translator = getattr(self, translator_name)
         encoded = self.adapter_.encode(X)
         translated = np.concatenate(
             [self._translate_encoded(chunk, translator)

@@ -30,7 +30,13 @@ def resolve_adapter(adapter, X):
     if isinstance(adapter, BaseAdapter):
         return clone(adapter)
     if adapter == "auto":
-        return ImageAdapter() if _n_dims(X) in (3, 4) else TabularAdapter()
+        n_dims = _n_dims(X)
+        if n_dims > 4:
+            raise ValueError(
+                f"X is {n_dims}-D, which no adapter reads: tables are 2-D (rows, columns), "
+                "images 3-D (N, H, W) or 4-D (N, C, H, W) or (N, H, W, C), and signals 2-D "
+                "(N, L) or 3-D (N, C, L) with adapter='signal'.")
+        return ImageAdapter() if n_dims in (3, 4) else TabularAdapter()
     if adapter in ADAPTERS:
         return ADAPTERS[adapter]()
     raise ValueError(

@@ -32,6 +32,8 @@ def _as_features(name, values):
         raise ValueError(f"{name} must be 2-D (n_samples, n_features), got {array.ndim}-D.")
     if array.shape[0] < 2:
         raise ValueError(f"{name} needs at least 2 samples, got {array.shape[0]}.")
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has no features (shape {array.shape}).")
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinite values.")
     return array
@@ -43,8 +45,10 @@ def _as_tensor(name, values):
         tensor = values.detach().to(torch.float64)
         if tensor.ndim == 1:
             tensor = tensor.reshape(-1, 1)
-        if tensor.ndim != 2 or tensor.shape[0] < 2 or not torch.isfinite(tensor).all():
-            raise ValueError(f"{name} must be 2-D, finite, with at least 2 rows.")
+        if tensor.ndim != 2 or tensor.shape[0] < 2 or tensor.shape[1] == 0 or \
+                not torch.isfinite(tensor).all():
+            raise ValueError(f"{name} must be 2-D, finite, with at least 2 rows and a "
+                             "feature.")
         return tensor
     features = _as_features(name, values)
     # torch refuses to share memory with read-only arrays (e.g. a transformer's cache).

@@ -53,6 +53,8 @@ def inception_score(probs, n_splits=10):
                          f"a row sums to {worst:.6g}.")
     if half:
         probs = probs / sums[:, None]
+    if not isinstance(n_splits, (int, np.integer)) or isinstance(n_splits, bool):
+        raise ValueError(f"n_splits must be an integer, got {n_splits!r}.")
     if not 1 <= n_splits <= len(probs):
         raise ValueError(f"n_splits must be in [1, n_samples={len(probs)}], got {n_splits}.")
     scores = []
