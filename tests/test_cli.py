@@ -943,3 +943,68 @@ def test_year_month_dates_are_written_back_as_months(tmp_path):
                      "--random-state", "0"]) == 0
     written = pd.read_csv(out, dtype=str)["month"]
     assert written.str.fullmatch(r"20\d\d-\d\d").all()
+
+
+def test_the_separator_is_the_one_that_splits_every_line_alike(tmp_path):
+    # A German Excel file whose header holds a comma was read with commas (garbage
+    # columns "Doe" / " Jane;2,5;Köln"); a comma file whose header holds a semicolon was
+    # split into two columns.
+    semicolons = tmp_path / "semi.csv"
+    semicolons.write_text("Name, Vorname;Betrag;Stadt\n"
+                          + "".join(f"Doe, Jane;{i},5;Köln\n" for i in range(6)))
+    table = cli.read_table(semicolons)
+    assert list(table.columns) == ["Name, Vorname", "Betrag", "Stadt"]
+    assert table["Betrag"].tolist() == [i + 0.5 for i in range(6)]
+    one_column = tmp_path / "notes.csv"
+    one_column.write_text("note; remark\n" + "".join(f"value {i}\n" for i in range(5)))
+    assert list(cli.read_table(one_column).columns) == ["note; remark"]
+
+
+def test_a_windows_1252_file_is_read_with_a_warning_and_binary_is_refused(tmp_path, capsys):
+    excel = tmp_path / "excel.csv"
+    pd.DataFrame({"Größe": [170.5, 180.25, 165.0], "Stadt": ["Zürich", "Köln", "Zürich"]}
+                 ).to_csv(excel, sep=";", decimal=",", index=False, encoding="cp1252")
+    table = cli.read_table(excel)  # was: "is not UTF-8 text (is it a CSV file?)"
+    assert list(table.columns) == ["Größe", "Stadt"]
+    assert table["Größe"].tolist() == [170.5, 180.25, 165.0]
+    assert table["Stadt"].tolist() == ["Zürich", "Köln", "Zürich"]
+    assert "read as Windows-1252" in capsys.readouterr().err
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"a,b\n\x00\xff\xfe,\x81\n")
+    with pytest.raises(cli.CommandError, match="not UTF-8 text"):
+        cli.read_table(binary)
+
+
+def test_a_pandas_index_column_without_a_name_is_refused(tmp_path):
+    path = tmp_path / "indexed.csv"
+    pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]}).to_csv(path)  # ",a,b"
+    with pytest.raises(cli.CommandError, match="first column without a name.*index=False"):
+        cli.read_table(path)  # was: learned as a column named "Unnamed: 0"
+
+
+def test_a_random_state_numpy_cannot_take_is_a_usage_error(fitted_model, capsys):
+    for value in ("-1", "4294967296"):
+        assert cli.main(["sample", str(fitted_model), "-n", "2",
+                         "--random-state", value]) == 2
+        assert "must be between 0 and 4294967295" in capsys.readouterr().err
+
+
+def test_report_names_a_synthetic_column_without_values(numeric_csv, tmp_path, capsys):
+    synthetic = tmp_path / "blank.csv"
+    pd.read_csv(numeric_csv).assign(x=np.nan).to_csv(synthetic, index=False)
+    assert cli.main(["report", str(numeric_csv), str(synthetic), "--target", "k"]) == 1
+    assert "synthetic has no values in column(s) ['x']" in _one_error_line(capsys)
+
+
+def test_an_array_models_columns_are_conditioned_by_their_header_names(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.integers(0, 3, 100), rng.normal(size=(100, 2))]
+    path = tmp_path / "array.skgan"
+    skgan.save(GANSampler(epochs=1, random_state=0).fit(X), path)
+    for name in ("x0", "0"):  # the samples' header says x0; both name column 0
+        assert cli.main(["sample", str(path), "-n", "3", "--condition", f"{name}=1",
+                         "--random-state", "0"]) == 0
+        rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
+        assert list(rows.columns) == ["x0", "x1", "x2"] and (rows["x0"] == 1.0).all()
+    assert cli.main(["sample", str(path), "-n", "3", "--condition", "x7=1"]) == 1
+    assert "no column 'x7'" in _one_error_line(capsys)

@@ -194,6 +194,14 @@ def _count(text):
     return value
 
 
+def _seed(text):
+    """A random state: an integer NumPy takes as a seed (0 to 2**32 - 1)."""
+    value = _integer(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {2**32 - 1}, got {value}")
+    return value
+
+
 def _positive(text):
     value = _integer(text)
     if value < 1:
@@ -263,7 +271,7 @@ def _add_fit(commands):
     fit.add_argument("--batch-size", type=_positive, metavar="N",
                      help="rows per training step (default: 128 for gan, 512 for wgan)")
     fit.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
-    fit.add_argument("--random-state", type=int, metavar="N",
+    fit.add_argument("--random-state", type=_seed, metavar="N",
                      help="seed, for reproducible training")
     fit.add_argument("--sample-rows", type=_positive, metavar="N",
                      help="train on N rows drawn at random from the table (seeded by "
@@ -316,7 +324,7 @@ def _add_sample(commands):
     sample.add_argument("-o", "--output", metavar="FILE",
                         help="file to write: Parquet for .parquet or .pq (needs pyarrow), "
                              "else CSV; default, or '-': CSV on standard output")
-    sample.add_argument("--random-state", type=int, metavar="N",
+    sample.add_argument("--random-state", type=_seed, metavar="N",
                         help="seed: the same rows every time")
     sample.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
                         help="generate rows with this value in a discrete column "
@@ -347,7 +355,7 @@ def _add_report(commands):
                              "and the privacy section compares with them")
     report.add_argument("--pairs", type=_count, default=5, metavar="N",
                         help="weakest column pairs to list (default: 5)")
-    report.add_argument("--random-state", type=int, default=0, metavar="N",
+    report.add_argument("--random-state", type=_seed, default=0, metavar="N",
                         help="seed of the ML efficacy models (default: 0)")
     report.set_defaults(handler=_report)
 
@@ -360,7 +368,7 @@ def _add_demo(commands):
     )
     demo.add_argument("--estimator", choices=tuple(ESTIMATORS), default="gan",
                       help="gan: GANSampler (default); wgan: WGANSampler")
-    demo.add_argument("--random-state", type=int, default=0, metavar="N",
+    demo.add_argument("--random-state", type=_seed, default=0, metavar="N",
                       help="seed (default: 0)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_demo)

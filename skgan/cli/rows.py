@@ -1,6 +1,9 @@
 """Rows for the ``skgan`` command: the subsample ``fit --sample-rows`` trains on, the
 chunks ``sample`` writes, the values ``sample --condition`` asks for."""
 
+import numbers
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -92,11 +95,27 @@ def parse_conditions(texts, model):
         if known_columns is not None and name not in known_columns:
             raise CommandError(f"--condition: the model has no column {name!r} (its columns: "
                                f"{', '.join(map(str, known_columns))})")
+        if known_columns is None:
+            name = _array_column(model, name)
         if name in conditions:
             raise CommandError(f"--condition: column {name!r} is given twice")
         dtype = dtypes.get(name) if dtypes is not None else None
         conditions[name] = _typed_value(value, dtype, name, _training_levels(model, name))
     return conditions
+
+
+def _array_column(model, name):
+    """The position of a model fitted on an array for ``name`` as its samples' header
+    writes it (``x2``), or as a number (``2``); ``name`` itself otherwise."""
+    columns = list(getattr(getattr(model, "adapter_", None), "columns_", []))
+    match = re.fullmatch(r"x?(\d+)", name)
+    if match and columns and all(isinstance(column, numbers.Integral) for column in columns):
+        position = int(match.group(1))
+        if position not in columns:
+            raise CommandError(f"--condition: the model has no column {name!r} (its "
+                               f"columns: x0 to x{len(columns) - 1})")
+        return position
+    return name
 
 
 def _training_levels(model, name):
@@ -113,6 +132,8 @@ def _training_levels(model, name):
 def _sample_dtypes(model):
     """The dtype of each column of the model's samples (None unless it samples tables)."""
     one_row = model.sample(1, random_state=0)  # its own seed: the model's stream stays put
+    if isinstance(one_row, np.ndarray) and one_row.ndim == 2:  # a model of an array
+        return {position: one_row.dtype for position in range(one_row.shape[1])}
     return one_row.dtypes if isinstance(one_row, pd.DataFrame) else None
 
 

@@ -1,14 +1,16 @@
 """Tables the ``skgan`` command reads: CSV and Parquet files, their dates, and the
 optional dependency Parquet needs (written by :mod:`skgan.cli.table_writing`)."""
 
+import csv
 import datetime
+import io
 import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from .files import CommandError, _first_line, _reading
+from .files import CommandError, _first_line, _reading, _warn
 
 
 class ParquetUnavailableError(CommandError, ImportError):
@@ -102,26 +104,94 @@ OTHER_SEPARATORS = (";", "\t", "|")
 
 def _read_csv(path):
     try:
+        return _read_csv_as(path, "utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Excel on Windows writes its CSV files (semicolons and decimal commas included) in
+    # Windows-1252, which decodes any byte but a few: binary files hold control bytes.
+    if _holds_control_bytes(path):
+        raise CommandError(f"{path} is not UTF-8 text (is it a CSV file?)")
+    try:
+        table = _read_csv_as(path, "cp1252")
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text (is it a CSV file?)") from None
+    _warn(f"{path} is not UTF-8: read as Windows-1252 text, as Excel writes CSV files "
+          "(save it as 'CSV UTF-8' to leave nothing to guess)")
+    return table
+
+
+def _read_csv_as(path, encoding):
+    try:
         with _reading(path, "CSV file"):
-            # The separator from the header line alone: a semicolon file's text may hold
-            # commas ("Doe, Jane"), which a first read with commas would refuse.
-            separator = _other_separator(pd.read_csv(path, nrows=0))
-            if hasattr(path, "seek"):
-                path.seek(0)
-            table = pd.read_csv(path, sep=separator or ",")
+            separator = _separator(path, encoding)
+            _rewind(path)
+            table = pd.read_csv(path, sep=separator, encoding=encoding)
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
         raise CommandError(f"{path} is not a well-formed CSV file: {_first_line(error)}") \
             from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text (is it a CSV file?)") from None
     if len(table) == 0:
         raise CommandError(f"{path} has a header but no rows")
-    _refuse_repeated_names(path, separator or ",")
-    if separator is not None:
+    _refuse_repeated_names(path, separator, encoding)
+    if separator != ",":
         table = _decimal_commas_as_numbers(table)
     return _parse_dates(table)
+
+
+def _rewind(path):
+    if hasattr(path, "seek"):
+        path.seek(0)
+
+
+#: Bytes no text file holds (control characters but tab, line feed and carriage return).
+CONTROL_BYTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _holds_control_bytes(path):
+    _rewind(path)
+    with _reading(path, "CSV file"):
+        lines = pd.read_csv(path, sep="\x7f", header=None, nrows=LINES_SNIFFED, dtype=str,
+                            quoting=csv.QUOTE_NONE, encoding="latin-1",
+                            skip_blank_lines=True, on_bad_lines="skip")
+    return any(CONTROL_BYTES.search(str(line)) for line in lines.iloc[:, 0].dropna())
+
+
+#: Lines (the header and the first rows) read to choose a CSV file's separator.
+LINES_SNIFFED = 50
+
+
+def _separator(path, encoding="utf-8"):
+    """The separator of a CSV file: a comma, or one of :data:`OTHER_SEPARATORS`.
+
+    The one that splits the header and the first rows into the same number of fields
+    (at least two; quotes respected) wins, a comma first when it does: a semicolon
+    file's text may hold commas ("Doe, Jane", "2,5"), even in its header ("Name,
+    Vorname;Betrag"). When none does (ragged rows), the header decides: another
+    separator when the header read with commas is one name holding it and most rows
+    hold it too; a comma otherwise.
+    """
+    _rewind(path)
+    lines = pd.read_csv(path, sep="\x01", header=None, nrows=LINES_SNIFFED, dtype=str,
+                        quoting=csv.QUOTE_NONE, encoding=encoding, skip_blank_lines=True,
+                        keep_default_na=False, on_bad_lines="skip").iloc[:, 0].tolist()
+    if not lines:
+        return ","
+    text = "\n".join(lines)
+    for separator in (",", *OTHER_SEPARATORS):
+        try:
+            widths = {len(row) for row in csv.reader(io.StringIO(text), delimiter=separator)
+                      if row}
+        except csv.Error:
+            continue
+        if len(widths) == 1 and widths.pop() > 1:
+            return separator
+    header = pd.read_csv(io.StringIO(text), nrows=0)
+    other = _other_separator(header)
+    rows = lines[1:]
+    if other is not None and sum(other in row for row in rows) * 2 >= len(rows):
+        return other
+    return ","
 
 
 #: A number written with a decimal comma, as files with semicolon (or tab or bar)
@@ -152,16 +222,21 @@ def _decimal_commas_as_numbers(table):
     return table
 
 
-def _refuse_repeated_names(path, separator):
+def _refuse_repeated_names(path, separator, encoding="utf-8"):
     """A CommandError when the CSV header names a column twice (pandas would have read
     the second ``a`` as ``a.1``, and the samples' header would differ from the data's)."""
-    if hasattr(path, "seek"):
-        path.seek(0)
-    names = pd.read_csv(path, sep=separator, header=None, nrows=1, dtype=str).iloc[0]
+    _rewind(path)
+    names = pd.read_csv(path, sep=separator, header=None, nrows=1, dtype=str,
+                        encoding=encoding).iloc[0]
     blank = int(names.isna().sum())
-    if blank > 1:  # pandas names them "Unnamed: 2", "Unnamed: 3": no name of the file's
-        raise CommandError(f"{path} leaves {blank} columns without a name in its header "
-                           "(name them, or remove empty columns)")
+    if blank == 1 and pd.isna(names.iloc[0]):  # pandas' to_csv writes its index so
+        raise CommandError(f"{path} has a first column without a name: a pandas index "
+                           "written by to_csv? (write it with index=False, or name the "
+                           "column)")
+    if blank:  # pandas names them "Unnamed: 2", ...: no name of the file's
+        raise CommandError(f"{path} leaves {blank} column{'s' if blank > 1 else ''} "
+                           "without a name in its header (name them, or remove empty "
+                           "columns)")
     repeated = names[names.duplicated()].unique().tolist()
     if repeated:
         raise CommandError(f"{path} names columns more than once: "

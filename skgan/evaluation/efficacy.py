@@ -91,6 +91,12 @@ def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
         if not rows.any():
             raise ValueError(f"{'train' if name == 'real' else name} has no rows with a "
                              f"value of {target!r}.")
+        table_name = "train" if name == "real" else name
+        empty = [features[j] for j in range(X.shape[1]) if np.isnan(X[rows, j]).all()]
+        if empty:  # gradient boosting fails on them with a message of numpy's
+            raise ValueError(f"{table_name} has no values in column(s) {empty} (all "
+                             "missing, or text where the train table holds numbers or "
+                             "dates); drop them from the tables, or fix the values.")
         with _threads_for(int(rows.sum())):
             model = _make_model(task, categorical, random_state).fit(X[rows], y[rows])
             predicted = model.predict(test_X[test_rows])
