@@ -132,3 +132,18 @@ def test_split_dates_in_nullable_integer_columns_are_repaired():
     repaired = repair_split_dates(years, months, days)
     assert repaired.dtype == "Int64"
     assert repaired.tolist() == [28, 29, 30, 5]
+
+
+def test_equally_frequent_codes_spread_over_a_wide_range_are_discrete():
+    # Twelve industry codes, equally frequent: their counts are as smooth as an age's,
+    # so the roughness read them as a quantity and 467 of 500 sampled codes were unseen.
+    import skgan
+    codes = np.array([111110, 111120, 236115, 311811, 423430, 445110, 522110, 541511,
+                      611110, 722511, 811111, 921110])
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"naics": rng.choice(codes, 300), "x": rng.normal(size=300)})
+    assert encoding_kind(table["naics"], max_discrete_levels=10) == "discrete"
+    sampled = skgan.GANSampler(epochs=2, random_state=0).fit(table).sample(300, random_state=0)
+    assert set(sampled["naics"]) <= set(codes)
+    salaries = pd.Series(rng.integers(30, 150, 600) * 1000)  # whole thousands: a quantity
+    assert encoding_kind(salaries, max_discrete_levels=10) == "continuous"

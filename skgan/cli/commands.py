@@ -120,7 +120,7 @@ def _report(args):
     # needs none
     report = quality_report(real, synthetic, target=args.target,
                             holdout=holdout if args.target is not None else None,
-                            random_state=args.random_state)
+                            task=args.task, random_state=args.random_state)
     print(report.summary(n_pairs=args.pairs))
     if holdout is not None:
         from ..evaluation.disclosure import disclosure_lines, disclosure_report
@@ -349,6 +349,11 @@ def _add_report(commands):
     report.add_argument("synthetic", help="table of synthetic rows, same columns")
     report.add_argument("--target", metavar="COLUMN",
                         help="column to predict for the ML efficacy check")
+    report.add_argument("--task", choices=("auto", "classification", "regression"),
+                        default="auto",
+                        help="how the ML efficacy check predicts --target (default: auto, "
+                             "classification of text, categories and booleans, regression "
+                             "of numbers)")
     report.add_argument("--holdout", metavar="TABLE",
                         help="real rows the generator never saw: the ML efficacy models "
                              "are tested on them (default: a quarter of the real rows), "

@@ -1,5 +1,6 @@
 """ML efficacy: train on synthetic rows and on real rows, test both on real rows."""
 
+from collections import Counter
 from contextlib import nullcontext
 
 import numpy as np
@@ -98,7 +99,8 @@ def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
                              "missing, or text where the train table holds numbers or "
                              "dates); drop them from the tables, or fix the values.")
         with _threads_for(int(rows.sum())):
-            model = _make_model(task, categorical, random_state).fit(X[rows], y[rows])
+            model = _make_model(task, categorical, random_state, y[rows]).fit(X[rows],
+                                                                              y[rows])
             predicted = model.predict(test_X[test_rows])
         efficacy[name] = {"rows": int(rows.sum()),
                           **_prediction_scores(task, test_y[test_rows], predicted)}
@@ -110,11 +112,14 @@ def _resolve_task(task, target_kind, target):
         raise ValueError(
             f"task must be 'auto', 'classification' or 'regression', got {task!r}."
         )
+    if task == "regression" and target_kind == "categorical":
+        raise ValueError(f"target {target!r} holds text or categories, not numbers: "
+                         "regression cannot predict it (use task='classification').")
     if task != "auto":
         return task
     if target_kind == "datetime":
         raise ValueError(f"target {target!r} is a datetime column; choose another target "
-                         "or set task.")
+                         "or set task (--task in `skgan report`).")
     return "regression" if target_kind == "numerical" else "classification"
 
 
@@ -161,11 +166,16 @@ def _known(y):
     return ~np.isnan(y)
 
 
-def _make_model(task, categorical, random_state):
+def _make_model(task, categorical, random_state, y):
     model_class = (HistGradientBoostingClassifier if task == "classification"
                    else HistGradientBoostingRegressor)
+    options = {}
+    if task == "classification" and min(Counter(y).values()) < 2:
+        # Its early stopping (on from 10,000 rows) holds out rows of every class, which
+        # a class of one row cannot give.
+        options["early_stopping"] = False
     return model_class(categorical_features=categorical if categorical.any() else None,
-                       random_state=random_state)
+                       random_state=random_state, **options)
 
 
 def _threads_for(n_rows):

@@ -237,7 +237,8 @@ class QualityReport:
         return self.summary()
 
 
-def quality_report(real, synthetic, target=None, holdout=None, *, n_bins=10, random_state=0):
+def quality_report(real, synthetic, target=None, holdout=None, *, n_bins=10, task="auto",
+                   random_state=0):
     """Column shapes, pair trends and, with a target, ML efficacy, in one report.
 
     Parameters
@@ -254,6 +255,8 @@ def quality_report(real, synthetic, target=None, holdout=None, *, n_bins=10, ran
         (the generator may have seen them, which flatters the synthetic model).
     n_bins : int, default=10
         Passed to :func:`pair_trends`.
+    task : {"auto", "classification", "regression"}, default="auto"
+        Passed to :func:`ml_efficacy`.
     random_state : int, default=0
         Seeds the held-back split and the ML efficacy models.
 
@@ -281,7 +284,8 @@ def quality_report(real, synthetic, target=None, holdout=None, *, n_bins=10, ran
             train, test = _held_back_split(real, random_state)
         else:
             train, test = real, holdout
-        efficacy = ml_efficacy(train, test, synthetic, target, random_state=random_state)
+        efficacy = ml_efficacy(train, test, synthetic, target, task=task,
+                               random_state=random_state)
     return QualityReport(shapes, trends, efficacy, holdout_given=holdout is not None)
 
 
