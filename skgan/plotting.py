@@ -38,8 +38,12 @@ def _as_image_stack(images):
     if images.dtype == np.uint8:
         return images / 255.0
     images = images.astype(np.float64)
-    low, high = images.min(), images.max()
-    return (images - low) / (high - low) if high > low else np.zeros_like(images)
+    finite = np.isfinite(images)
+    if not finite.any():
+        raise ValueError("images hold no finite pixel: nothing to draw.")
+    # NaN pixels stay NaN (drawn blank); they do not set the scale of the others.
+    low, high = images[finite].min(), images[finite].max()
+    return (images - low) / (high - low) if high > low else np.where(finite, 0.0, np.nan)
 
 
 def _check_positive_count(value, name):
@@ -146,7 +150,10 @@ def plot_signals(signals, n_signals=4, *, ax=None, title=None, **line_options):
     shown = signals[:n_signals]
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 1.2 + 0.9 * len(shown)))
-    spacing = 2.2 * max(np.abs(shown).max(), 1e-12)
+    finite = np.abs(shown[np.isfinite(shown)])  # NaN leaves a gap in its own line only
+    if not finite.size:
+        raise ValueError("signals hold no finite value: nothing to draw.")
+    spacing = 2.2 * max(finite.max(), 1e-12)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for row, signal in enumerate(shown):
         for channel, values in enumerate(signal):
@@ -207,7 +214,7 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
         raise ValueError("No check of the estimator's last fit scored a finite number: "
                          "there is no kept epoch to draw.")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+        _, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
     ax.plot(epochs[shown], scores[shown], marker=".", label="validation score")
     best = epochs[last_fit_checks[np.argmax(scores[last_fit_checks])]]
     ax.axvline(best, linestyle="--", color="grey", label=f"kept (epoch {best})")
@@ -259,6 +266,10 @@ def plot_interpolation(estimator, X_start, X_stop, n_steps=8, *, method="spheric
     >>> len(ax.get_images())
     1
     """
+    if not hasattr(estimator, "interpolate"):
+        raise TypeError(f"plot_interpolation draws the latent paths of GANSampler, "
+                        f"WGANSampler and ConditionalGAN; a {type(estimator).__name__} "
+                        "has none.")
     path = estimator.interpolate(X_start, X_stop, n_steps, method=method,
                                  **interpolate_options)
     family = getattr(getattr(estimator, "adapter_", None), "network_family", "mlp")
@@ -279,7 +290,7 @@ def plot_interpolation(estimator, X_start, X_stop, n_steps=8, *, method="spheric
     low, high = values.min(axis=0), values.max(axis=0)
     scaled = (values - low) / np.where(high > low, high - low, 1.0)
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+        _, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
     steps = np.arange(n_steps)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for column, name in enumerate(names):

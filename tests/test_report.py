@@ -364,3 +364,48 @@ def test_compare_samples_names_the_columns_that_are_not_numbers(mixed_table):
     from skgan.evaluation import compare_samples
     with pytest.raises(TypeError, match="'city'.*select_dtypes"):
         compare_samples(mixed_table, mixed_table, mixed_table)
+
+
+def test_ml_efficacy_with_a_class_of_one_row_on_a_large_table():
+    # Gradient boosting's early stopping (from 10,000 rows) holds out rows of every
+    # class: a class seen once stopped it with an error naming an encoded class.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=12_000)
+    labels = np.where(x > 0, "pro", "basic").astype(object)
+    labels[0] = "enterprise"
+    table = pd.DataFrame({"x": x, "plan": labels})
+    efficacy = ml_efficacy(table, table.iloc[:2000], table, "plan")
+    assert efficacy["synthetic"]["rows"] == 12_000 and efficacy["synthetic"]["accuracy"] > 0.9
+
+
+def test_regression_of_a_text_target_and_mismatched_tables_are_named():
+    table = pd.DataFrame({"x": np.arange(40.0), "plan": ["a", "b"] * 20})
+    with pytest.raises(ValueError, match="holds text or categories, not numbers"):
+        ml_efficacy(table, table, table, "plan", task="regression")
+    with pytest.raises(ValueError, match="real and holdout have different columns"):
+        quality_report(table, table, target="plan", holdout=table[["plan"]])
+
+
+def test_decimal_amounts_are_numerical():
+    from decimal import Decimal
+    amounts = pd.Series([Decimal("18.34"), Decimal("2.50"), None], dtype=object)
+    assert column_kind(amounts) == "numerical"
+
+
+def test_compare_samples_reads_missing_values_time_spans_and_names_infinities():
+    from skgan.evaluation import compare_samples
+    rng = np.random.default_rng(0)
+
+    def table(n):
+        return pd.DataFrame({"x": rng.normal(size=n),
+                             "dur": pd.to_timedelta(rng.integers(0, 600, n), unit="s"),
+                             "flag": pd.array(rng.random(n) > 0.5, dtype="boolean")})
+    train, holdout, synthetic = table(200), table(100), table(100)
+    synthetic.loc[3, "x"] = np.nan  # as GANSampler samples a column with missing values
+    synthetic.loc[4, "flag"] = pd.NA
+    report = compare_samples(train, holdout, synthetic)
+    assert np.isfinite(report.to_numpy()).all()
+    assert "dur: mean" in report.index
+    synthetic.loc[5, "x"] = np.inf
+    with pytest.raises(ValueError, match="synthetic holds infinite values in column 'x'"):
+        compare_samples(train, holdout, synthetic)

@@ -295,3 +295,19 @@ def test_plots_of_nothing_or_no_panels_name_the_problem():
             plot_image_grid(np.zeros(shape))
     assert plot_image_grid(np.zeros((2, 3, 8, 8))) is not None  # RGB channels first
     assert len(plot_signals(signals, n_signals=2).lines) >= 2
+
+
+def test_a_nan_in_one_signal_or_pixel_leaves_the_others_drawn():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skgan.plotting import plot_image_grid, plot_signals
+    signals = np.sin(np.linspace(0, 6, 150)).reshape(3, 50) + np.arange(3)[:, None]
+    signals[1, 7] = np.nan
+    ax = plot_signals(signals, n_signals=3)
+    finite = [int(np.isfinite(line.get_ydata()).sum()) for line in ax.get_lines()]
+    assert finite == [50, 49, 50]  # was 0 everywhere: the spacing became NaN
+    images = np.random.default_rng(0).random((4, 8, 8))
+    images[0, 0, 0] = np.nan
+    shown = plot_image_grid(images, n_cols=2).get_images()[0].get_array()
+    assert np.nanmax(shown) > 0.9  # was all zeros

@@ -578,3 +578,13 @@ def test_missing_values_among_the_rare_levels_fit_and_can_be_asked_for():
         for marker in (None, np.nan, pd.NA):
             rows = model.sample(10, conditions={"f": marker}, random_state=0)
             assert rows["f"].isna().all()
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(conditional_sampling="no"), "conditional_sampling must be True or False"),
+    (dict(max_fit_rows=1), "max_fit_rows must be at least 2"),
+])
+def test_more_adapter_parameters_are_checked(params, message):
+    table = pd.DataFrame({"x": np.linspace(0, 1, 30), "c": ["a", "b", "c"] * 10})
+    with pytest.raises(ValueError, match=message):
+        TabularAdapter(**params).fit(table)

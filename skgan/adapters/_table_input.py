@@ -111,11 +111,13 @@ def check_params(adapter, continuous_methods, mode_assignments):
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     if adapter.max_categories < 2:
         raise ValueError("max_categories must be at least 2.")
+    if adapter.max_fit_rows < 2:  # the quantiles of one row map nothing
+        raise ValueError(f"max_fit_rows must be at least 2, got {adapter.max_fit_rows}.")
     for name in ("functional_dependencies", "independent_columns"):
         value = getattr(adapter, name)
         if not (value is False or isinstance(value, str) and value == "auto"):
             raise ValueError(f"{name} must be 'auto' or False, got {value!r}.")
-    for name in ("level_calibration", "pair_calibration"):
+    for name in ("level_calibration", "pair_calibration", "conditional_sampling"):
         if not isinstance(getattr(adapter, name), (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {getattr(adapter, name)!r}.")
     for name in ("discrete_columns", "continuous_columns"):

@@ -21,6 +21,8 @@ def compare_samples(train, holdout, synthetic, random_state=0):
     train, holdout, synthetic : DataFrame
         Numeric tables with the same columns (in any order; they are matched by name):
         the rows the model was fitted on, real rows it never saw, and generated rows.
+        Time spans count in seconds. Missing values are left out: of each column's
+        figures, and (rows with any) of the joint ones.
     random_state : int, default=0
         Seeds the two-sample classifier's folds.
 
@@ -45,20 +47,32 @@ def compare_samples(train, holdout, synthetic, random_state=0):
     train, holdout = _check_tables(train, holdout, ("train", "holdout"))
     train, synthetic = _check_tables(train, synthetic, ("train", "synthetic"))
     not_numeric = [str(name) for name, dtype in train.dtypes.items()
-                   if not pd.api.types.is_numeric_dtype(dtype)]
+                   if not (pd.api.types.is_numeric_dtype(dtype)
+                           or pd.api.types.is_timedelta64_dtype(dtype))]
     if not_numeric:
         raise TypeError(
             f"compare_samples compares numeric columns; {', '.join(map(repr, not_numeric))} "
             "are not. Pass table.select_dtypes('number') (as the demo does), or compare "
             "mixed tables with skgan.evaluation.quality_report.")
+    train, holdout, synthetic = (
+        _as_numbers(table, name) for table, name in
+        ((train, "train"), (holdout, "holdout"), (synthetic, "synthetic")))
     rows = {}
     for column in train.columns:
+        present = [table[column].dropna() for table in (train, holdout, synthetic)]
+        for table_values, name in zip(present, ("train", "holdout", "synthetic")):
+            if len(table_values) == 0:
+                raise ValueError(f"{name} has no values in column {column!r}.")
         for name, values in (("mean", np.mean), ("std", np.std)):
-            rows[f"{column}: {name}"] = (values(holdout[column]), values(synthetic[column]))
+            rows[f"{column}: {name}"] = (values(present[1]), values(present[2]))
         rows[f"{column}: KS vs train"] = (
-            ks_2samp(holdout[column], train[column]).statistic,
-            ks_2samp(synthetic[column], train[column]).statistic,
+            ks_2samp(present[1], present[0]).statistic,
+            ks_2samp(present[2], present[0]).statistic,
         )
+    # The joint figures compare whole rows: those with a missing value are left out.
+    train, holdout, synthetic = (
+        _complete_rows(table, name) for table, name in
+        ((train, "train"), (holdout, "holdout"), (synthetic, "synthetic")))
     scaler = StandardScaler().fit(train.to_numpy(dtype=float))
     train_z, holdout_z, synthetic_z = (
         scaler.transform(frame.to_numpy(dtype=float)) for frame in (train, holdout, synthetic)
@@ -83,6 +97,29 @@ def compare_samples(train, holdout, synthetic, random_state=0):
     return pd.DataFrame.from_dict(
         rows, orient="index", columns=["held-out real", "synthetic"]
     ).round(4)
+
+
+def _as_numbers(table, name):
+    """``table`` as float64 columns (time spans in seconds, NA as NaN); infinite values
+    refused by table and column."""
+    numbers = pd.DataFrame(index=table.index)
+    for column in table.columns:
+        values = table[column]
+        if pd.api.types.is_timedelta64_dtype(values.dtype):
+            numbers[column] = values.dt.total_seconds().astype("float64")
+        else:
+            numbers[column] = values.astype("float64")
+        if np.isinf(numbers[column].to_numpy()).any():
+            raise ValueError(f"{name} holds infinite values in column {column!r}.")
+    return numbers
+
+
+def _complete_rows(table, name):
+    complete = table.dropna()
+    if len(complete) < 2:
+        raise ValueError(f"{name} needs at least 2 rows without missing values, has "
+                         f"{len(complete)}.")
+    return complete
 
 
 def _copy_share(train, other):

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from ..metrics._table_values import _check_tables
 from ..metrics.privacy import (
     DENSITY_MIN_HOLDOUT,
     distance_to_closest_record,
@@ -43,6 +44,9 @@ def disclosure_report(train, synthetic, holdout, random_state=0):
     >>> float(report.loc["exact matches with training rows", "synthetic"])
     1.0
     """
+    # Checked here, the tables are named as the caller named them.
+    train, synthetic = _check_tables(train, synthetic, names=("train", "synthetic"))
+    train, holdout = _check_tables(train, holdout, names=("train", "holdout"))
     # The held-out real rows' own measures get the larger half of them as theirs, and
     # the density attack needs DENSITY_MIN_HOLDOUT such rows.
     needed = 2 * DENSITY_MIN_HOLDOUT - 1

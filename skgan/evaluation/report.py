@@ -283,7 +283,7 @@ def quality_report(real, synthetic, target=None, holdout=None, *, n_bins=10, tas
         if holdout is None:
             train, test = _held_back_split(real, random_state)
         else:
-            train, test = real, holdout
+            train, test = _check_tables(real, holdout, names=("real", "holdout"))
         efficacy = ml_efficacy(train, test, synthetic, target, task=task,
                                random_state=random_state)
     return QualityReport(shapes, trends, efficacy, holdout_given=holdout is not None)

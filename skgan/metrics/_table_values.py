@@ -13,8 +13,8 @@ def column_kind(series):
     """The kind of a column: "numerical", "categorical", "datetime" or "boolean".
 
     Booleans (also an object column holding only True/False) are "boolean", datetimes
-    "datetime", other numbers and time spans "numerical", everything else (strings,
-    categories, mixed objects) "categorical".
+    "datetime", other numbers (also ``decimal.Decimal`` objects) and time spans
+    "numerical", everything else (strings, categories, mixed objects) "categorical".
 
     Examples
     --------
@@ -30,8 +30,12 @@ def column_kind(series):
         return "datetime"
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
         return "numerical"
-    if dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "boolean":
-        return "boolean"
+    if dtype == object:
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        if inferred == "boolean":
+            return "boolean"
+        if inferred == "decimal":  # decimal.Decimal amounts, as database drivers give
+            return "numerical"  # them (the tabular adapter models them as numbers)
     return "categorical"
 
 
