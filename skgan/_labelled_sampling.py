@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
                                  check_truncation, rechunk)
 from .adapters.base import concatenate_rows
-from ._engine.domains import refuse_mixed_labels
+from ._engine.domains import plain_labels, refuse_mixed_labels
 
 
 class LabelledSamplingMixin:
@@ -131,7 +131,7 @@ class LabelledSamplingMixin:
             codes = torch.multinomial(prior.to(generator.device), n_samples, replacement=True,
                                       generator=generator)
             return self.classes_[codes.cpu().numpy()]
-        labels = np.asarray(y)
+        labels = np.asarray(plain_labels(y))
         if labels.ndim == 0:
             labels = np.repeat(labels, n_samples)
         labels = column_or_1d(labels)
@@ -170,7 +170,7 @@ class LabelledSamplingMixin:
                 f"{type(self).__name__} requires y to be passed, but the target y is None: "
                 "call fit(X, y) with class labels."
             )
-        y = column_or_1d(y, warn=True)
+        y = column_or_1d(plain_labels(y), warn=True)
         _refuse_missing(y)
         check_classification_targets(y)
         return y

@@ -7,6 +7,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
 
+from ._engine.domains import plain_labels
 from ._engine.early_stopping import label_counts, too_few_to_score
 from ._engine.private import PrivateTrainingMixin
 from ._labelled_sampling import LabelledSamplingMixin
@@ -350,7 +351,7 @@ dp_noise_multiplier_
             raise ValueError(
                 f"{type(self).__name__}'s {needed_for} needs y, the label of each row: the "
                 "generator's output depends on it.")
-        labels = np.asarray(y)
+        labels = np.asarray(plain_labels(y))
         if labels.ndim == 0:  # one label for every row, as sample and interpolate take
             labels = np.repeat(labels[None], n_rows)
         labels = column_or_1d(labels)
@@ -377,7 +378,7 @@ dp_noise_multiplier_
         score : float
         """
         real = self._encoded_for_score(X)
-        labels = column_or_1d(y)
+        labels = column_or_1d(plain_labels(y))
         if len(labels) != len(real):
             raise ValueError(f"X has {len(real)} rows but y has {len(labels)}.")
         self._check_known(labels)

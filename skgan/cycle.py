@@ -54,7 +54,7 @@ class CycleGANTransformer(TranslationMixin, OneToOneFeatureMixin, TransformerMix
         Samples each discriminator judges together (PacGAN, Lin et al., 2018). Packing
         lets it see how much of a domain's mass each region gets, so a translation
         cannot send a common kind of sample to a rare kind's place; the batch size
-        is rounded down to a multiple.
+        is rounded down to a multiple (and up to ``pac`` itself when smaller).
     n_init : int, default=1
         Random starts. With more than one, each start trains a tenth of the epochs,
         the starts are compared by :meth:`score` on the training samples, and

@@ -32,7 +32,8 @@ class GANSampler(PrivateTrainingMixin, BaseGAN):
         Clip the gradient norm of each network to this value at each step.
     pac : int, default=4
         Rows the discriminator judges together (PacGAN, Lin et al., 2018); larger values
-        penalise mode collapse more. The batch size is rounded down to a multiple.
+        penalise mode collapse more. The batch size is rounded down to a multiple (and up to ``pac``
+        itself when smaller).
     adapter : {"auto", "tabular", "numeric", "image", "signal"} or adapter instance, \
 default="auto"
         How data is encoded for the networks and decoded back. "auto" chooses by the

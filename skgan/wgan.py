@@ -38,7 +38,7 @@ class WGANSampler(BaseGAN):
         Critic weights are clamped to [-clip_value, clip_value] (penalty="clip").
     pac : int, default=4
         Rows the critic judges together (PacGAN); the batch size is rounded down to a
-        multiple.
+        multiple (and up to ``pac`` itself when smaller).
     adapter : {"auto", "tabular", "numeric", "image", "signal"} or adapter instance, \
 default="auto"
         How data is encoded for the networks and decoded back. "auto" chooses by the

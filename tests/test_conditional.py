@@ -238,3 +238,18 @@ def test_rows_breaking_a_rule_kept_by_rejection_are_generated_again_for_their_la
     np.testing.assert_array_equal(labels, asked)  # each row keeps its asked label
     again, _ = model.sample(1000, y=asked, random_state=0)
     pd.testing.assert_frame_equal(rows, again)
+
+
+@pytest.mark.parametrize("labels, expected_dtype", [
+    (pd.array([True, False] * 30, dtype="boolean"), np.bool_),
+    (pd.Categorical([True, False] * 30), np.bool_),
+    (pd.array([2**53 + 1, 2**53 + 3] * 30, dtype="Int64"), np.int64),
+])
+def test_nullable_and_categorical_labels_keep_their_type(labels, expected_dtype):
+    # NumPy read them as floats: True came back 1.0, and 2**53 + 1 as 2**53.
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    model = ConditionalGAN(epochs=1, batch_size=16, random_state=0).fit(X, labels)
+    assert model.classes_.dtype == expected_dtype
+    assert set(model.classes_.tolist()) == set(pd.Series(labels).tolist())
+    _, sampled = model.sample(4, y=pd.Series(labels)[:1].iloc[0], random_state=0)
+    assert sampled.dtype == expected_dtype and (sampled == pd.Series(labels).iloc[0]).all()

@@ -33,6 +33,21 @@ def check_one_shape(X):
             )
 
 
+def plain_labels(y):
+    """Labels as NumPy values of their own type: pandas' nullable booleans, integers
+    and floats (with no missing value) as bool, int64 and float64, a categorical's as
+    its categories' type. NumPy reads the nullable ones as floats (``True`` became
+    1.0, and integers beyond 2**53 other integers)."""
+    dtype = getattr(y, "dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Series(y).astype(dtype.categories.dtype).to_numpy()
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype is not None \
+            and not pd.isna(pd.Series(y)).any():
+        return pd.Series(y).to_numpy(dtype=numpy_dtype)
+    return y
+
+
 def refuse_mixed_labels(y):
     """A TypeError naming ``y`` when its labels mix text and numbers, which cannot be
     sorted into classes (numpy's own error names neither ``y`` nor the fix)."""
@@ -56,7 +71,7 @@ def domain_mask(estimator_name, X, y, classes=None):
             f"{estimator_name} requires y to be passed, but the target y is None: "
             "y holds the domain of each row of X (two values)."
         )
-    y = column_or_1d(y, warn=True)
+    y = column_or_1d(plain_labels(y), warn=True)
     if pd.isna(y.astype(object)).any():  # np.unique cannot sort None among domains
         raise ValueError("y has missing domains (None or NaN); drop those rows first.")
     refuse_mixed_labels(y)
