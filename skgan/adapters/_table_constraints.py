@@ -25,6 +25,7 @@ from ..constraints import (
     OneHot,
     Range,
 )
+from ..constraints._combinations import _is_missing
 
 HANDLE_INVALID = ("error", "drop")
 
@@ -306,10 +307,3 @@ def matching_rows(output, conditions):
         else:
             keep &= np.asarray((column == value).fillna(False), dtype=bool)
     return keep
-
-
-def _is_missing(value):
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False

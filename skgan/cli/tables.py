@@ -149,12 +149,18 @@ CONTROL_BYTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _holds_control_bytes(path):
-    _rewind(path)
     with _reading(path, "CSV file"):
-        lines = pd.read_csv(path, sep="\x7f", header=None, nrows=LINES_SNIFFED, dtype=str,
-                            quoting=csv.QUOTE_NONE, encoding="latin-1",
-                            skip_blank_lines=True, on_bad_lines="skip")
-    return any(CONTROL_BYTES.search(str(line)) for line in lines.iloc[:, 0].dropna())
+        lines = _first_lines(path, "latin-1")  # any byte reads as one character
+    return any(CONTROL_BYTES.search(line) for line in lines)
+
+
+def _first_lines(path, encoding):
+    """The file's first :data:`LINES_SNIFFED` non-blank lines as they are written
+    (quotes and separators kept), read by pandas (which opens compressed files too)."""
+    _rewind(path)
+    return pd.read_csv(path, sep="\x7f", header=None, nrows=LINES_SNIFFED, dtype=str,
+                       quoting=csv.QUOTE_NONE, encoding=encoding, skip_blank_lines=True,
+                       keep_default_na=False, on_bad_lines="skip").iloc[:, 0].tolist()
 
 
 #: Lines (the header and the first rows) read to choose a CSV file's separator.
@@ -171,10 +177,7 @@ def _separator(path, encoding="utf-8"):
     separator when the header read with commas is one name holding it and most rows
     hold it too; a comma otherwise.
     """
-    _rewind(path)
-    lines = pd.read_csv(path, sep="\x01", header=None, nrows=LINES_SNIFFED, dtype=str,
-                        quoting=csv.QUOTE_NONE, encoding=encoding, skip_blank_lines=True,
-                        keep_default_na=False, on_bad_lines="skip").iloc[:, 0].tolist()
+    lines = _first_lines(path, encoding)
     if not lines:
         return ","
     text = "\n".join(lines)
@@ -214,7 +217,7 @@ def _decimal_commas_as_numbers(table):
             continue
         texts = column.dropna().astype(str).str.strip()
         if not texts.str.contains(",", regex=False).any() or \
-                not texts.map(lambda text: DECIMAL_COMMA_NUMBER.fullmatch(text) is not None).all():
+                not texts.str.fullmatch(DECIMAL_COMMA_NUMBER).all():
             continue
         numbers = (column.astype("string").str.strip().str.replace(".", "", regex=False)
                    .str.replace(",", ".", regex=False))

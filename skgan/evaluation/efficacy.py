@@ -89,10 +89,9 @@ def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
     efficacy = {"target": target, "task": task, "n_test": int(test_rows.sum())}
     for name, X, y in (("real", train_X, train_y), ("synthetic", synthetic_X, synthetic_y)):
         rows = _known(y)
-        if not rows.any():
-            raise ValueError(f"{'train' if name == 'real' else name} has no rows with a "
-                             f"value of {target!r}.")
         table_name = "train" if name == "real" else name
+        if not rows.any():
+            raise ValueError(f"{table_name} has no rows with a value of {target!r}.")
         empty = [features[j] for j in range(X.shape[1]) if np.isnan(X[rows, j]).all()]
         if empty:  # gradient boosting fails on them with a message of numpy's
             raise ValueError(f"{table_name} has no values in column(s) {empty} (all "

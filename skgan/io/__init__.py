@@ -19,7 +19,7 @@ import torch
 
 from .._engine.torch_utils import device_available, resolve_device
 from ..base import BaseGAN
-from ._container import read_archive, write_archive
+from ._container import read_archive, writable_target, write_archive
 from ._checks import check_attributes
 from ._read import StateReader
 from ._registry import registry
@@ -85,6 +85,7 @@ def save(estimator, path, *, include_optimizer=True, sampling_only=False):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"save's {option} must be True or False, got {value!r}.")
     name = _top_level_name(estimator)
+    target = writable_target(path)
     writer = StateWriter(include_optimizer=bool(include_optimizer),
                          sampling_only=bool(sampling_only))
     params = estimator.get_params(deep=False)
@@ -100,7 +101,7 @@ def save(estimator, path, *, include_optimizer=True, sampling_only=False):
         "params": writer.encode(params, f"{name}.params"),
         "fitted": writer.encode(fitted, name),
     }
-    write_archive(path, document, writer.arrays, writer.tensors)
+    write_archive(target, document, writer.arrays, writer.tensors)
 
 
 def load(path, device=None):

@@ -32,9 +32,30 @@ _CONVERT_HINT = ("if you trust it, convert it with "
                  "'skgan convert --trust-pickle OLD_FILE NEW_FILE.skgan'")
 
 
+def writable_target(target):
+    """Where :func:`write_archive` writes ``target``: a binary file object as it is, or
+    the file a path names (links followed). Errors name the path as the user gave it
+    (not a temporary file), before any work is spent on the model."""
+    if hasattr(target, "write"):
+        if isinstance(target, io.TextIOBase):
+            raise TypeError("skgan.save writes bytes: open the file in binary mode "
+                            "(open(path, 'wb')), or pass its path")
+        return target
+    if isinstance(target, (str, os.PathLike)) and not os.fspath(target):
+        raise ValueError("skgan.save was given an empty path")
+    path = followed_path(target)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "A folder, not a file to write the model "
+                                "to (give a file name inside it)", os.fspath(target))
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "No such folder to write into",
+                                os.fspath(target))
+    return path
+
+
 def write_archive(target, document, arrays, tensors):
-    """Write the archive to ``target`` (a path, written whole or not at all, or a
-    binary file object)."""
+    """Write the archive to ``target`` (from :func:`writable_target`: a path, written
+    whole or not at all, or a binary file object)."""
     payload = io.BytesIO()
     with zipfile.ZipFile(payload, "w") as archive:
         _write_member(archive, DOCUMENT, json.dumps(document, indent=1, allow_nan=False)
@@ -43,26 +64,14 @@ def write_archive(target, document, arrays, tensors):
         _write_member(archive, ARRAYS, safetensors.numpy.save(arrays), zipfile.ZIP_STORED)
         _write_member(archive, TENSORS, safetensors.torch.save(tensors), zipfile.ZIP_STORED)
     if hasattr(target, "write"):
-        if isinstance(target, io.TextIOBase):
-            raise TypeError("skgan.save writes bytes: open the file in binary mode "
-                            "(open(path, 'wb')), or pass its path")
         target.write(payload.getvalue())
         return
-    if isinstance(target, (str, os.PathLike)) and not os.fspath(target):
-        raise ValueError("skgan.save was given an empty path")
-    path = followed_path(target)
-    if path.is_dir():  # named as the user gave it, not as a temporary file
-        raise IsADirectoryError(errno.EISDIR, "A folder, not a file to write the model "
-                                "to (give a file name inside it)", os.fspath(target))
-    if not path.parent.is_dir():  # named as the user gave it, not as a temporary file
-        raise FileNotFoundError(errno.ENOENT, "No such folder to write into",
-                                os.fspath(target))
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
         with open(partial, "xb") as handle:  # a new name: nothing else is overwritten
             handle.write(payload.getvalue())
-        keep_permissions(path, partial)
-        partial.replace(path)
+        keep_permissions(target, partial)
+        partial.replace(target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
