@@ -108,3 +108,20 @@ def test_modules_import_only_from_their_layer_or_below(module_path):
     upward = [imported for imported in _imported_modules(module_path)
               if _layer(imported) > rank]
     assert not upward, f"{module_path} ({LAYERS[rank][0]}) imports from above: {upward}"
+
+
+TOP_LEVEL_ENTRIES = {".ci", ".gitignore", "README.md", "benchmarks", "docs", "pyproject.toml",
+                     "setup.cfg", "skgan", "tests"}
+
+
+def test_repository_top_level_tracks_only_the_project_files():
+    """Scratch files a run leaves in the working folder (CSV, Parquet, pid files) stay out."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    listed = subprocess.run(["git", "ls-files", "--cached"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    tracked = {line.split("/", 1)[0] for line in listed if line}
+    assert tracked <= TOP_LEVEL_ENTRIES, sorted(tracked - TOP_LEVEL_ENTRIES)
