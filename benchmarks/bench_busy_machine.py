@@ -10,9 +10,11 @@ busy loop, started by this script, holding one core):
 - ``1 thread``: ``skgan.fit_threads(1)``.
 
 It prints the seconds and the slowdown of each against the idle ``auto`` fit; the target
-is a slowdown of at most 2.5x for ``auto`` with the competitor running.
+is a slowdown of at most 2.5x for ``auto`` with the competitor running. Then it times
+``sample(--sample-rows)`` of the idle ``auto`` fit's model the same three ways, idle and
+beside the competitor (sampling chooses its threads as fits do).
 
-Usage: python benchmarks/bench_busy_machine.py [--epochs N]
+Usage: python benchmarks/bench_busy_machine.py [--epochs N] [--sample-rows N]
 """
 
 import argparse
@@ -37,14 +39,33 @@ def timed_fit(table, epochs, n_threads):
     context = skgan.fit_threads(n_threads)
     started = time.perf_counter()
     with context:
-        GANSampler(**params).fit(table)
+        model = GANSampler(**params).fit(table)
+    return time.perf_counter() - started, model
+
+
+def timed_sample(model, n_rows, n_threads):
+    started = time.perf_counter()
+    with skgan.fit_threads(n_threads):
+        model.sample(n_rows, random_state=0)
     return time.perf_counter() - started
+
+
+def print_table(seconds, ways, what):
+    base = seconds["idle", "auto"]
+    print(f"\n{what}\n| threads | idle s | with 1 competing process s | slowdown vs idle auto |")
+    print("|---|--:|--:|--:|")
+    for way in ways:
+        loaded = seconds["1 competing process", way]
+        print(f"| {way} | {seconds['idle', way]:.2f} | {loaded:.2f} | {loaded / base:.2f}x |")
+    return seconds["1 competing process", "auto"] / base
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs of each fit (default: the demo's, epochs='auto')")
+    parser.add_argument("--sample-rows", type=int, default=200_000,
+                        help="rows of each timed sample (0: no sampling timings)")
     args = parser.parse_args()
     table = load_cps1985()
     all_threads = torch.get_num_threads()
@@ -53,7 +74,7 @@ def main():
           f"{args.epochs or 'auto'}; load average {os.getloadavg()[0]:.1f}")
     ways = {"auto": None, "all threads": all_threads, "1 thread": 1}
     timed_fit(table, 2, None)  # warm-up: imports, first allocations
-    seconds = {}
+    seconds, sample_seconds, model = {}, {}, None
     for load in ("idle", "1 competing process"):
         competitor = None
         if load != "idle":
@@ -61,19 +82,22 @@ def main():
             time.sleep(1.0)
         try:
             for way, n_threads in ways.items():
-                seconds[load, way] = timed_fit(table, args.epochs, n_threads)
-                print(f"  {load:>20} | {way:<11} | {seconds[load, way]:7.1f} s", flush=True)
+                seconds[load, way], fitted = timed_fit(table, args.epochs, n_threads)
+                model = fitted if (load, way) == ("idle", "auto") else model
+                print(f"  {load:>20} | {way:<11} | {seconds[load, way]:7.1f} s fit", flush=True)
+            for way, n_threads in ways.items() if args.sample_rows else ():
+                timed_sample(model, min(args.sample_rows, 20_000), n_threads)  # warm-up
+                sample_seconds[load, way] = timed_sample(model, args.sample_rows, n_threads)
+                print(f"  {load:>20} | {way:<11} | {sample_seconds[load, way]:7.2f} s sample",
+                      flush=True)
         finally:
             if competitor is not None:
                 competitor.kill()
                 competitor.wait()
-    base = seconds["idle", "auto"]
-    print("\n| threads | idle s | with 1 competing process s | slowdown vs idle auto |")
-    print("|---|--:|--:|--:|")
-    for way in ways:
-        loaded = seconds["1 competing process", way]
-        print(f"| {way} | {seconds['idle', way]:.1f} | {loaded:.1f} | {loaded / base:.2f}x |")
-    ratio = seconds["1 competing process", "auto"] / base
+    ratio = print_table(seconds, ways, "fit (demo)")
+    if sample_seconds:
+        sample_ratio = print_table(sample_seconds, ways, f"sample({args.sample_rows:,})")
+        print(f"\nsample, auto with a competing process: {sample_ratio:.2f}x the idle sample")
     print(f"\nauto with a competing process: {ratio:.2f}x the idle fit (target <= 2.5x): "
           f"{'PASS' if ratio <= 2.5 else 'FAIL'}")
 

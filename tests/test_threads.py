@@ -69,3 +69,47 @@ def test_the_thread_count_does_not_change_the_results(two_threads):
 def test_runnable_threads_are_read_where_the_system_says():
     count = threads.other_runnable_threads()
     assert count is None or count >= 0
+
+
+def _threads_seen_in_sample(model, n_rows, monkeypatch):
+    seen = []
+    draw = model._draw_latent
+
+    def recording_draw(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return draw(*args, **kwargs)
+
+    model._draw_latent = recording_draw
+    try:
+        model.sample(n_rows, random_state=0)
+    finally:
+        del model._draw_latent
+    return seen
+
+
+def test_a_large_sample_on_a_busy_machine_gets_fewer_threads_and_a_small_one_keeps_them(
+        two_threads, monkeypatch):
+    X = np.random.RandomState(0).normal(size=(100, 2))
+    model = GANSampler(epochs=1, random_state=0, **SMALL).fit(X)
+    idle_rows = model.sample(5_000, random_state=0)
+    readings = []
+
+    def busy():
+        readings.append(1)
+        return 1
+
+    monkeypatch.setattr(threads, "_last_reading", None)
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "other_runnable_threads", busy)
+    seen = _threads_seen_in_sample(model, 40_000, monkeypatch)
+    assert seen == [1, 1, 1] and readings == [1]  # three blocks of rows, one reading
+    assert torch.get_num_threads() == 2
+    readings.clear()
+    assert set(_threads_seen_in_sample(model, 50, monkeypatch)) == {2}
+    assert readings == []  # a small sample does not read the machine
+    with skgan.fit_threads(1):
+        assert set(_threads_seen_in_sample(model, 50, monkeypatch)) == {1}
+    assert torch.get_num_threads() == 2
+    # the rows do not depend on the thread count
+    with skgan.fit_threads(1):
+        np.testing.assert_array_equal(model.sample(5_000, random_state=0), idle_rows)

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..adapters.base import concatenate_rows
 from ..networks.mlp import OneHotRows
+from .threads import threads_during_sampling
 from .torch_utils import draw_seed, make_generator
 
 _SAMPLE_CHUNK = 16384
@@ -269,7 +270,8 @@ class SamplingMixin:
                                       and hasattr(head, "sample_codes")):
             output = "encoded"
         pass_rows = forward_rows(network)
-        with torch.inference_mode(), self._autocast():
+        with threads_during_sampling(self.device_, n_samples), torch.inference_mode(), \
+                self._autocast():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n_samples - start)
                 chunk_condition = None if condition is None else condition[start:start + size]

@@ -1,4 +1,5 @@
-"""How many CPU threads a fit uses: fewer when other processes already keep the cores busy.
+"""How many CPU threads a fit (or a large sample) uses: fewer when other processes already
+keep the cores busy.
 
 A training step of a table-sized GAN is a few milliseconds of small matrix products.
 torch runs them on all of ``torch.get_num_threads()`` threads, whose workers spin while
@@ -8,7 +9,11 @@ running one other job: 0.5 s epochs became 15 s). So, as scikit-learn's KMeans l
 BLAS threads with threadpoolctl for the length of its loops, a fit on the CPU counts the
 threads of other processes that are runnable when it starts (Linux's
 ``/proc/stat``) and trains on the cores left free (at least one), then restores the
-thread count the user had. ``skgan.fit_threads(n)`` fixes the count instead.
+thread count the user had. ``skgan.fit_threads(n)`` fixes the count instead. Sampling
+of at least :data:`SAMPLING_ROWS_TO_CHOOSE` rows chooses the same way (its forward passes
+slowed 5-7 times on a busy 2-core machine on two threads), smaller samples keep the
+user's setting (reading the count takes a few milliseconds), and work inside a fit keeps
+the fit's choice.
 
 On most shapes skgan trains, the thread count does not change the results (a fit gives
 the same samples on one thread as on two: tests/test_threads.py), but on some CPUs
@@ -27,9 +32,16 @@ import time
 import torch
 
 _forced_threads = contextvars.ContextVar("skgan_fit_threads", default=None)
+#: The thread count chosen by the enclosing :func:`threads_during_fit` (None outside one).
+_chosen_threads = contextvars.ContextVar("skgan_chosen_threads", default=None)
+#: Samples of fewer rows keep the user's thread count without looking at the machine.
+SAMPLING_ROWS_TO_CHOOSE = 4096
 
 #: Readings of the runnable-thread count, this many seconds apart (their median counts).
 _READINGS, _READING_GAP = 5, 0.002
+#: Seconds for which sampling reuses a reading (and the reading, with its time).
+_READING_LIFETIME = 1.0
+_last_reading = None
 
 
 @contextlib.contextmanager
@@ -39,8 +51,9 @@ def fit_threads(n_threads):
     Parameters
     ----------
     n_threads : int or None
-        Threads every ``fit`` and ``partial_fit`` in the block uses on the CPU; None
-        goes back to choosing (the cores other processes leave free).
+        Threads every ``fit`` and ``partial_fit`` in the block uses on the CPU, and
+        every ``sample`` of 4,096 rows or more; None goes back to choosing (the cores
+        other processes leave free).
 
     Examples
     --------
@@ -107,8 +120,12 @@ def _usable_cores():
         return os.cpu_count() or 1
 
 
-def threads_for_fit(device):
-    """The thread count a fit on ``device`` uses (None: leave torch's setting alone)."""
+def threads_for_fit(device, busy_reading=None):
+    """The thread count a fit on ``device`` uses (None: leave torch's setting alone).
+
+    ``busy_reading``: a callable giving the runnable threads of other processes
+    (:func:`other_runnable_threads` when None).
+    """
     forced = _forced_threads.get()
     if forced is not None:
         return forced
@@ -117,21 +134,49 @@ def threads_for_fit(device):
     wanted = torch.get_num_threads()
     if wanted <= 1:
         return None
-    busy = other_runnable_threads()
+    busy = (busy_reading or other_runnable_threads)()
     if not busy:
         return None
     return max(1, min(wanted, _usable_cores() - busy))
 
 
+def _recent_runnable_threads():
+    """:func:`other_runnable_threads`, read again only when the last reading is older
+    than :data:`_READING_LIFETIME` seconds (a sample reads once per block of rows)."""
+    global _last_reading
+    now = time.monotonic()
+    if _last_reading is None or now - _last_reading[0] > _READING_LIFETIME:
+        _last_reading = (now, other_runnable_threads())
+    return _last_reading[1]
+
+
 @contextlib.contextmanager
-def threads_during_fit(device):
-    """Set the fit's thread count (:func:`threads_for_fit`), and restore it after."""
+def threads_during_fit(device, busy_reading=None):
+    """Set the fit's thread count (:func:`threads_for_fit`), and restore it after.
+
+    Inside another such block (a fit's calibration samples, say) the outer block's
+    choice stands and the machine is not read again.
+    """
+    if _chosen_threads.get() is not None:
+        yield _chosen_threads.get()
+        return
     before = torch.get_num_threads()
-    chosen = threads_for_fit(device)
+    chosen = threads_for_fit(device, busy_reading)
     if chosen is not None and chosen != before:
         torch.set_num_threads(chosen)
+    token = _chosen_threads.set(chosen or before)
     try:
         yield chosen or before
     finally:
+        _chosen_threads.reset(token)
         if torch.get_num_threads() != before:
             torch.set_num_threads(before)
+
+
+def threads_during_sampling(device, n_rows):
+    """:func:`threads_during_fit` for generating ``n_rows`` rows: fewer than
+    :data:`SAMPLING_ROWS_TO_CHOOSE` keep the current setting, and a reading of the
+    machine serves a second of sampling."""
+    if n_rows < SAMPLING_ROWS_TO_CHOOSE and _forced_threads.get() is None:
+        return contextlib.nullcontext(torch.get_num_threads())
+    return threads_during_fit(device, _recent_runnable_threads)
