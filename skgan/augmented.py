@@ -6,10 +6,39 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._engine.core import refuse_file_path
 from .resampler import GANResampler, with_default_for_nested
+
+
+def _refuse_per_row_params(fit_params, X):
+    """A fit parameter with one value per row of ``X`` (``sample_weight``) has none for
+    the rows resampling adds: refused before the sampler trains."""
+    try:
+        n_rows = _num_samples(X)
+    except TypeError:
+        return
+    for name, value in fit_params.items():
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            continue
+        try:
+            per_row = _num_samples(value) == n_rows
+        except TypeError:
+            continue
+        if per_row:
+            raise ValueError(
+                f"AugmentedEstimator cannot pass {name!r} to the model: it has one value "
+                f"per row of X ({n_rows}), and resampling adds rows that have none. Use "
+                f"the model's class_weight, or resample and fit the model yourself.")
+
+
+def _tags_or_none(estimator):
+    """scikit-learn's tags of ``estimator``, or None for an object that has none."""
+    try:
+        return get_tags(estimator)
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def _fitted_or_given_has(method):
@@ -109,14 +138,16 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Targets.
         **fit_params : dict
-            Passed to the model's ``fit`` (they must not depend on the rows, since
-            the resampled data has more of them).
+            Passed to the model's ``fit``. They must not depend on the rows, since
+            the resampled data has more of them: one with a value per row of ``X``
+            (``sample_weight``) raises ``ValueError`` before the sampler trains.
 
         Returns
         -------
         self : object
         """
         refuse_file_path(X)
+        _refuse_per_row_params(fit_params, X)
         sampler = clone(GANResampler() if self.sampler is None else self.sampler)
         X_resampled, y_resampled = sampler.fit_resample(X, y)
         estimator = clone(self.estimator).fit(X_resampled, y_resampled, **fit_params)
@@ -162,18 +193,19 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        wrapped = get_tags(self.estimator)
-        tags.estimator_type = wrapped.estimator_type
-        tags.classifier_tags = copy.deepcopy(wrapped.classifier_tags)
-        tags.regressor_tags = copy.deepcopy(wrapped.regressor_tags)
         tags.target_tags.required = True  # the sampler balances classes of y
-        sampler = GANResampler() if self.sampler is None else self.sampler
-        # missing values must get through both the sampler and the model
-        tags.input_tags.allow_nan = (
-            wrapped.input_tags.allow_nan and get_tags(sampler).input_tags.allow_nan
-        )
-        # and sparse input too (scikit-learn's checks hold the tag to what fit does)
-        tags.input_tags.sparse = (
-            wrapped.input_tags.sparse and get_tags(sampler).input_tags.sparse
-        )
+        # Objects that only have fit/predict (or fit_resample) and no scikit-learn tags
+        # keep the defaults, as scikit-learn's Pipeline does with such steps.
+        wrapped = _tags_or_none(self.estimator)
+        sampler = _tags_or_none(GANResampler() if self.sampler is None else self.sampler)
+        if wrapped is not None:
+            tags.estimator_type = wrapped.estimator_type
+            tags.classifier_tags = copy.deepcopy(wrapped.classifier_tags)
+            tags.regressor_tags = copy.deepcopy(wrapped.regressor_tags)
+        # missing values (and sparse input) must get through both the sampler and the
+        # model (scikit-learn's checks hold the tags to what fit does)
+        both = wrapped is not None and sampler is not None
+        tags.input_tags.allow_nan = (both and wrapped.input_tags.allow_nan
+                                     and sampler.input_tags.allow_nan)
+        tags.input_tags.sparse = both and wrapped.input_tags.sparse and sampler.input_tags.sparse
         return tags

@@ -362,6 +362,13 @@ def _appended(X, generated):
     if isinstance(X, pd.DataFrame):
         if generated is None:
             return X.reset_index(drop=True)
+        if not isinstance(generated, pd.DataFrame):  # KernelDensity samples arrays
+            generated = np.asarray(generated)
+            if generated.ndim != 2 or generated.shape[1] != X.shape[1]:
+                raise ValueError(
+                    f"The estimator sampled rows of shape {generated.shape} for a DataFrame "
+                    f"X of {X.shape[1]} columns.")
+            generated = pd.DataFrame(generated, columns=X.columns)
         return pd.concat([X, generated[X.columns]], ignore_index=True)
     rows = np.asarray(X)
     if generated is not None:

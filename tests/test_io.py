@@ -432,6 +432,22 @@ def test_a_crafted_file_runs_no_code(small_file, monkeypatch):
         skgan.load(io.BytesIO(_zip({**members, "skgan.json": json.dumps(document).encode()})))
 
 
+@pytest.mark.parametrize("part, field, value, message", [
+    ("params", "latent_dim", "abc", r"latent_dim.*must be an int"),
+    ("params", "loss", "foo", r"loss.*must be a str among"),
+    ("params", "epochs", -3, r"epochs"),
+    ("fitted", "n_features_in_", "abc", r"n_features_in_ must be a whole number"),
+    ("fitted", "_n_steps", -1, r"_n_steps must be a whole number"),
+])
+def test_a_file_whose_parameters_or_counters_break_their_rules_is_refused(
+        small_file, part, field, value, message):
+    members = _members(small_file)
+    document = json.loads(members["skgan.json"])
+    document[part][field] = value
+    with pytest.raises(ValueError, match=rf"not a valid skgan model file \(GANSampler.*{message}"):
+        skgan.load(io.BytesIO(_zip({**members, "skgan.json": json.dumps(document).encode()})))
+
+
 def test_loading_imports_nothing_the_file_names(small_file):
     skgan.load(io.BytesIO(small_file))  # skgan's own registry is built by now
     members = _members(small_file)

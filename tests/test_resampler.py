@@ -468,3 +468,66 @@ def test_an_estimator_whose_sample_takes_no_random_state_is_refused_before_train
 
 def test_augmented_estimator_says_it_needs_y():
     assert get_tags(AugmentedEstimator(LogisticRegression())).target_tags.required
+
+
+def test_kernel_density_resamples_a_dataframe_into_its_columns():
+    from sklearn.neighbors import KernelDensity
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = np.array([0] * 45 + [1] * 15)
+    X_new, y_new = GANResampler(estimator=KernelDensity(), random_state=0).fit_resample(X, y)
+    assert list(X_new.columns) == ["a", "b", "c"] and len(X_new) == 90
+    pd.testing.assert_frame_equal(X_new.iloc[:60], X)
+    assert (y_new[60:] == 1).all()
+
+
+class _DuplicateMinority:
+    """A sampler with fit_resample and no scikit-learn base class."""
+
+    def fit_resample(self, X, y):
+        rare = y == 1
+        return np.vstack([X, X[rare]]), np.concatenate([y, y[rare]])
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
+class _MeanClassifier:
+    """A classifier with fit and predict and no scikit-learn base class."""
+
+    def fit(self, X, y):
+        self.mean_ = np.asarray(X)[np.asarray(y) == 1].mean(axis=0)
+        return self
+
+    def predict(self, X):
+        return (np.asarray(X) @ self.mean_ > 0).astype(int)
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
+def test_augmented_estimator_takes_objects_without_scikit_learn_tags():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = np.array([0] * 45 + [1] * 15)
+    model = AugmentedEstimator(LogisticRegression(), _DuplicateMinority()).fit(X, y)
+    assert model.predict(X[:3]).shape == (3,)
+    assert model.score(X, y) > 0.5
+    duck = AugmentedEstimator(_MeanClassifier(), _DuplicateMinority()).fit(X, y)
+    assert set(duck.predict(X)) <= {0, 1}
+
+
+def test_augmented_estimator_refuses_per_row_fit_params_before_training():
+    X = np.random.RandomState(0).normal(size=(60, 3))
+    y = np.array([0] * 45 + [1] * 15)
+    model = AugmentedEstimator(LogisticRegression(), GANResampler(estimator=GANSampler(epochs=1)))
+    with pytest.raises(ValueError, match="cannot pass 'sample_weight'.*one value per row"):
+        model.fit(X, y, sample_weight=np.ones(60))
+    assert not hasattr(model, "estimator_")

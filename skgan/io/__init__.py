@@ -9,6 +9,7 @@ file names, so a model file from someone else is as safe to open as a CSV table.
 See docs/saving_models.md.
 """
 
+import numbers
 import platform
 import warnings
 
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 import sklearn
 import torch
+from sklearn.base import BaseEstimator
 
 from .._engine.torch_utils import device_available, resolve_device
 from ..base import BaseGAN
@@ -149,8 +151,52 @@ def load(path, device=None):
     except _MALFORMED as error:  # what a value of the wrong shape or kind runs into
         raise ValueError(f"{label} is not a valid skgan model file ({type(error).__name__}: "
                          f"{error})") from None
+    _check_fields(estimator, label)
     _check_samples(estimator, label)
     return estimator
+
+
+#: Fitted counters a model file holds (whole numbers, 0 or more, where present).
+_COUNTERS = ("n_features_in_", "n_iter_", "_n_steps", "_n_averaged")
+
+
+def _check_fields(estimator, label):
+    """Hold every estimator in the file (nested and fitted ones too) to its parameters'
+    rules, and its fitted counters to whole numbers, so that a crafted file is refused
+    here, naming the field, not later with a message about something else."""
+    for path, part in _estimators_within(estimator, type(estimator).__name__):
+        validate = getattr(part, "_validate_params", None)
+        if validate is not None and hasattr(part, "_parameter_constraints"):
+            try:
+                validate()
+            except (ValueError, TypeError) as error:
+                raise ValueError(f"{label} is not a valid skgan model file ({path}): "
+                                 f"{_first_line(error)}") from None
+        for name in _COUNTERS:
+            value = getattr(part, name, None)
+            if value is not None and (isinstance(value, bool) or not isinstance(
+                    value, numbers.Integral) or value < 0):
+                raise ValueError(f"{label} is not a valid skgan model file ({path}): {name} "
+                                 f"must be a whole number of 0 or more, not {value!r}")
+
+
+def _estimators_within(estimator, path, seen=None):
+    """``(path, estimator)`` for ``estimator`` and every scikit-learn estimator in its
+    parameters and fitted ``estimator_``, ``estimators_`` and ``adapter_``."""
+    seen = set() if seen is None else seen
+    if id(estimator) in seen or not isinstance(estimator, BaseEstimator):
+        return
+    seen.add(id(estimator))
+    yield path, estimator
+    parts = [(f"{path}.{name}", value)
+             for name, value in estimator.get_params(deep=False).items()]
+    parts += [(f"{path}.{name}", getattr(estimator, name, None))
+              for name in ("estimator_", "adapter_")]
+    fitted = getattr(estimator, "estimators_", None)
+    if isinstance(fitted, dict):
+        parts += [(f"{path}.estimators_[{key!r}]", value) for key, value in fitted.items()]
+    for part_path, part in parts:
+        yield from _estimators_within(part, part_path, seen)
 
 
 def _check_samples(estimator, label):
