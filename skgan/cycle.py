@@ -258,9 +258,15 @@ max_time
         mask = torch.as_tensor(in_b, device=self.device_)
         self._smallest_domain = min(sizes)
         if self._smallest_domain < self.pac:
+            held_out = (self.early_stopping is not False and self.validation_fraction is not None)
             raise ValueError(
-                f"{type(self).__name__} needs at least pac={self.pac} rows of each domain."
-            )
+                f"{type(self).__name__} needs at least pac={self.pac} rows of each domain"
+                f" to train on; domain {np.asarray(self.classes_, dtype=object)[int(np.argmin(sizes))]!r} has "
+                f"{self._smallest_domain}" + (
+                    f" after early stopping held out validation_fraction="
+                    f"{self.validation_fraction} of it (lower validation_fraction, pass "
+                    f"validation_fraction=None or turn early_stopping off)" if held_out
+                    else "") + ".")
         domain_a, domain_b = encoded[~mask], encoded[mask]
         if reset:
             self._build_networks(domain_a, domain_b)
@@ -320,6 +326,12 @@ max_time
         }
         empty = torch.empty((0, *self.adapter_.encoded_shape_), device=self.device_)
         self._pools = {"a": empty, "b": empty.clone()}
+
+    def _begin_epochs(self, n_rows, batch_size, n_epochs):
+        super()._begin_epochs(n_rows, batch_size, n_epochs)
+        # the epochs store fakes in a dict of their own: a fit that fails leaves the
+        # pools it started from (the estimator's state before it) as they were
+        self._pools = dict(self._pools)
 
     def _networks(self):
         return {

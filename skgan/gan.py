@@ -104,7 +104,8 @@ default="auto"
     tol : float, default=1e-4
         Smallest rise of the validation score that counts as an improvement.
     validation_scoring : callable, str or None, default=None
-        ``scorer(estimator, X) -> float``, greater is better (e.g. from
+        ``scorer(estimator, X[, y]) -> float`` (``y=None`` for samplers), greater is
+        better (e.g. from
         :func:`skgan.metrics.make_sample_scorer`), or the name of one of
         ``skgan.metrics.SCORERS`` ("mmd", "kid", "fid", "c2st", "precision", "recall",
         "density", "coverage"), which a model file can store; None uses the

@@ -262,3 +262,35 @@ def test_translating_before_fit_is_not_fitted_and_mixed_domains_are_named():
     for estimator in (CycleGANTransformer(epochs=1), ConditionalGAN(epochs=1)):
         with pytest.raises(TypeError, match="y mixes text and numbers"):
             estimator.fit(X.reshape(20, -1), mixed)
+
+
+def test_a_failed_warm_start_fit_leaves_the_history_pools_as_they_were():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(size=(100, 2)), rng.normal(3, 1, size=(100, 2))]
+    y = np.array(["A"] * 100 + ["B"] * 100)
+    model = CycleGANTransformer(generator_dims=(16,), discriminator_dims=(16,), batch_size=32,
+                                epochs=5, random_state=0, warm_start=True).fit(X, y)
+    twin = pickle.loads(pickle.dumps(model))
+
+    def failing_scorer(estimator, X, y=None):
+        raise RuntimeError("scorer failed")
+
+    model.set_params(early_stopping=True, validation_fraction=None,
+                     validation_scoring=failing_scorer)
+    with pytest.raises(RuntimeError, match="scorer failed"):
+        model.fit(X, y)
+    model.set_params(early_stopping=False, validation_scoring=None)
+    np.testing.assert_array_equal(model.fit(X, y).transform(X[:5]),
+                                  twin.fit(X, y).transform(X[:5]))
+
+
+def test_too_few_rows_of_a_domain_after_holding_out_names_the_hold_out():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(size=(40, 2)), rng.normal(3, 1, size=(6, 2))]
+    y = np.array(["A"] * 40 + ["B"] * 6)
+    model = CycleGANTransformer(epochs=1, early_stopping=True, validation_fraction=0.5,
+                                random_state=0)
+    with pytest.raises(ValueError, match=r"domain 'B' has 3 after early stopping held out "
+                                         r"validation_fraction=0.5.*turn early_stopping off"):
+        model.fit(X, y)
+    CycleGANTransformer(epochs=1, random_state=0).fit(X, y)  # all 6 rows: trains

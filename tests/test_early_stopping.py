@@ -348,3 +348,31 @@ def test_the_validation_plot_marks_the_last_fits_kept_epoch(check_every_epoch):
 def test_max_time_inf_is_no_limit():
     model = GANSampler(epochs=3, max_time=float("inf"), random_state=0, **SMALL)
     assert model.fit(_blob(100)).n_iter_ == 3
+
+
+def test_a_metric_function_as_validation_scoring_is_refused_before_training():
+    from skgan.metrics import c2st, mmd
+
+    X = np.random.RandomState(0).normal(size=(200, 2))
+    for metric in (c2st, mmd):
+        model = GANSampler(epochs=2, early_stopping=True, validation_scoring=metric,
+                           random_state=0, **SMALL)
+        with pytest.raises(TypeError, match=rf"metric of two samples.*'{metric.__name__}'"):
+            model.fit(X)
+        assert not hasattr(model, "history_")
+
+
+def test_scorers_taking_y_get_none_from_samplers_and_strings_are_not_scores():
+    X = np.random.RandomState(0).normal(size=(200, 2))
+    seen = []
+
+    def scorer(estimator, X, y):  # as scikit-learn's scorers are called
+        seen.append(y)
+        return -abs(float(estimator.sample(len(X), random_state=0).mean() - X.mean()))
+
+    GANSampler(epochs=2, early_stopping=True, validation_scoring=scorer, random_state=0,
+               **SMALL).fit(X)
+    assert seen and all(y is None for y in seen)
+    with pytest.raises(TypeError, match="must return a number; it returned '0.5'"):
+        GANSampler(epochs=2, early_stopping=True, validation_scoring=lambda e, X: "0.5",
+                   random_state=0, **SMALL).fit(X)

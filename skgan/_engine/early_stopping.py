@@ -16,6 +16,7 @@ Scoring reads the estimator's own seeds and never its training stream, so a fit 
 early stopping trains exactly as one without (on the rows it kept) until it stops.
 """
 
+import inspect
 import math
 import time
 import warnings
@@ -69,7 +70,8 @@ def split_validation(X, y, fraction, seed, stratify):
     except ValueError as error:  # a class too small to be in both parts
         raise ValueError(
             f"Cannot hold out validation_fraction={fraction} of the rows stratified by y: "
-            f"{error}"
+            f"{error} Lower validation_fraction, pass validation_fraction=None (score the "
+            f"training rows) or turn early_stopping off."
         ) from error
     if len(X_validation) > MAX_VALIDATION_ROWS:
         kept = np.arange(MAX_VALIDATION_ROWS)
@@ -207,7 +209,42 @@ class EarlyStoppingMixin:
         """``validation_scoring`` as a callable (a name was checked among
         ``skgan.metrics.SCORERS``), or None for the estimator's own score."""
         scoring = self.validation_scoring
-        return SCORERS[scoring] if isinstance(scoring, str) else scoring
+        if isinstance(scoring, str):
+            return SCORERS[scoring]
+        _refuse_metric_functions(scoring)
+        return scoring
+
+
+def _refuse_metric_functions(scoring):
+    """A metric of two samples from ``skgan.metrics`` (``c2st(X_real, X_fake)``) passed
+    where a scorer ``f(estimator, X)`` belongs: a TypeError before training, not one
+    from inside the metric after the first epoch."""
+    if not (inspect.isfunction(scoring)
+            and getattr(scoring, "__module__", "").startswith("skgan.metrics")):
+        return
+    first = next(iter(inspect.signature(scoring).parameters), "")
+    if first == "estimator":
+        return
+    name = scoring.__name__
+    how = (f"its name, validation_scoring={name!r}, or "
+           f"skgan.metrics.make_sample_scorer({name!r})" if name in SCORERS
+           else "a scorer made with skgan.metrics.make_sample_scorer")
+    raise TypeError(
+        f"validation_scoring=skgan.metrics.{name} is a metric of two samples "
+        f"({name}(real, fake)), not a scorer f(estimator, X) whose greater values are "
+        f"better; pass {how}.")
+
+
+def _takes_y(scoring):
+    """Whether ``scoring`` can be called as ``scoring(estimator, X, y)`` (scikit-learn's
+    scorers always are; a plain ``f(estimator, X)`` is not)."""
+    try:
+        inspect.signature(scoring).bind(None, None, None)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some builtins): as scikit-learn calls
+        return True
+    return True
 
 
 class StoppingMonitor:
@@ -248,6 +285,7 @@ class StoppingMonitor:
         self.parallel = parallel
         self.validation = validation
         self.scoring = scoring
+        self.scoring_takes_y = scoring is not None and _takes_y(scoring)
         self.check_every = max(1, math.ceil(n_epochs / CHECKS_PER_FIT),
                                math.ceil(MIN_STEPS_BETWEEN_CHECKS / max(1, steps_per_epoch)))
         self.n_epochs = n_epochs
@@ -302,11 +340,13 @@ class StoppingMonitor:
         X, y = self.validation
         if self.scoring is None:
             score = self.estimator._validation_score(X, y)
-        elif y is None:
+        elif y is None and not self.scoring_takes_y:
             score = self.scoring(self.estimator, X)
-        else:
+        else:  # samplers' scorers get y=None, as scikit-learn passes it
             score = self.scoring(self.estimator, X, y)
         try:
+            if isinstance(score, (str, bytes)):  # float("0.5") would read it
+                raise TypeError("a string")
             score = float(score)
         except (TypeError, ValueError) as error:
             raise TypeError(
