@@ -697,3 +697,36 @@ def test_a_dateutil_time_zone_is_refused_at_saving_with_the_conversion():
     skgan.save(skgan.GANSampler(**CHEAP).fit(named), buffer)
     buffer.seek(0)
     assert str(skgan.load(buffer).sample(2, random_state=0)["when"].dt.tz) == "Europe/London"
+
+
+def test_columns_of_several_levels_come_back_with_their_names(tmp_path):
+    columns = pd.MultiIndex.from_tuples([("g", "a"), ("h", "b"), ("h", 3)], names=["lvl0", "lvl1"])
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({("g", "a"): rng.normal(size=80), ("h", "b"): rng.integers(0, 3, 80),
+                          ("h", 3): rng.choice(["x", "y"], 80)})
+    table.columns = columns
+    model = skgan.GANSampler(**CHEAP).fit(table)
+    skgan.save(model, tmp_path / "multi.skgan")
+    loaded = skgan.load(tmp_path / "multi.skgan")
+    expected, sampled = model.sample(5, random_state=0), loaded.sample(5, random_state=0)
+    pd.testing.assert_frame_equal(sampled, expected)
+    assert sampled.columns.names == ["lvl0", "lvl1"] and list(sampled["h"].columns) == ["b", 3]
+
+
+def test_arrow_dictionary_and_decimal_columns_are_saved_with_their_dtypes(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import decimal
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        "kind": pd.Series(rng.choice(["a", "b", "c"], 80)).astype(
+            pd.ArrowDtype(pa.dictionary(pa.int8(), pa.string()))),
+        "amount": pd.Series([decimal.Decimal(f"{value:.2f}") for value in rng.uniform(0, 9, 80)],
+                            dtype=pd.ArrowDtype(pa.decimal128(10, 2))),
+        "x": rng.normal(size=80)})
+    model = skgan.GANSampler(**CHEAP).fit(table)
+    skgan.save(model, tmp_path / "arrow.skgan")
+    loaded = skgan.load(tmp_path / "arrow.skgan")
+    sampled = loaded.sample(6, random_state=0)
+    pd.testing.assert_frame_equal(sampled, model.sample(6, random_state=0))
+    assert sampled.dtypes.to_dict() == table.dtypes.to_dict()

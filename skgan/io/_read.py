@@ -306,6 +306,19 @@ class StateReader:
         except (TypeError, ValueError, ImportError):
             raise ValueError(f"{path}: {text!r} is not a pandas dtype") from None
 
+    def _arrow_dtype(self, value, path):
+        text = field(value, "$arrow_dtype", str, path)
+        try:
+            import pyarrow as pa
+        except ImportError:
+            raise ValueError(f"{path}: a column of an Arrow dtype needs pyarrow to load "
+                             "(pip install skgan[parquet])") from None
+        try:
+            schema = pa.ipc.read_schema(pa.py_buffer(bytes.fromhex(text)))
+            return pd.ArrowDtype(schema.field(0).type)
+        except (ValueError, TypeError, IndexError, pa.ArrowException):
+            raise ValueError(f"{path}: not a valid Arrow dtype") from None
+
     def _index(self, value, path):
         values = self.decode(value.get("$index"), path)
         dtype = self.decode(value.get("dtype"), path)
@@ -315,6 +328,24 @@ class StateReader:
             return pd.Index(values, dtype=dtype, name=self.decode(value.get("name"), path))
         except (TypeError, ValueError) as error:
             raise ValueError(f"{path}: not a valid index ({error})") from None
+
+    def _multi_index(self, value, path):
+        levels = value.get("$multi_index")
+        names = self.decode(value.get("names"), f"{path}.names")
+        if not isinstance(levels, list) or not levels or not isinstance(names, list) \
+                or len(names) != len(levels):
+            raise ValueError(f"{path}: a MultiIndex needs a list of levels and one name each")
+        arrays = []
+        for level, encoded in enumerate(levels):
+            if not isinstance(encoded, dict) or "$index" not in encoded:
+                raise ValueError(f"{path}: level {level} of a MultiIndex is not an index")
+            arrays.append(self._index(encoded, f"{path}.levels[{level}]"))
+        if len({len(array) for array in arrays}) != 1:
+            raise ValueError(f"{path}: the levels of a MultiIndex differ in length")
+        try:
+            return pd.MultiIndex.from_arrays(arrays, names=names)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path}: not a valid MultiIndex ({error})") from None
 
     def _range_index(self, value, path):
         start, stop, step = checked_list(value.get("$range_index"), 3, int, path)
@@ -388,6 +419,7 @@ _DECODERS = {
     "$categorical_dtype": StateReader._categorical_dtype,
     "$string_dtype": StateReader._string_dtype, "$pandas_dtype": StateReader._pandas_dtype,
     "$index": StateReader._index, "$range_index": StateReader._range_index,
+    "$multi_index": StateReader._multi_index, "$arrow_dtype": StateReader._arrow_dtype,
     **{tag: StateReader._simple for tag in (
         "$device", "$torch_dtype", "$na", "$nat", "$timestamp", "$timedelta", "$datetime",
         "$date", "$duration", "$time", "$period", "$bytes", "$interval", "$builtin_type",

@@ -238,8 +238,10 @@ class StateWriter:
         text = str(value)
         try:
             same = pd.api.types.pandas_dtype(text) == value
-        except TypeError:
+        except (TypeError, ValueError, NotImplementedError):
             same = False
+        if not same and isinstance(value, pd.ArrowDtype):  # dictionaries, decimals, ...
+            return {"$arrow_dtype": _arrow_type_bytes(value.pyarrow_dtype).hex()}
         if not same:
             raise ValueError(f"{path} is the pandas dtype {value!r}, which a model file "
                              "cannot store" + _zone_advice(value))
@@ -249,6 +251,11 @@ class StateWriter:
         if isinstance(value, pd.RangeIndex):
             return {"$range_index": [value.start, value.stop, value.step],
                     "name": self.encode(value.name, f"{path}.name")}
+        if isinstance(value, pd.MultiIndex):  # columns of several levels: one index each
+            return {"$multi_index": [self._index(value.get_level_values(level).rename(None),
+                                                 f"{path}.levels[{level}]")
+                                     for level in range(value.nlevels)],
+                    "names": self.encode(list(value.names), f"{path}.names")}
         values = np.asarray(value.astype(object), dtype=object)
         return {"$index": self.encode(values, f"{path}.values"),
                 "dtype": self.encode(value.dtype, f"{path}.dtype"),
@@ -357,3 +364,10 @@ def _zone_advice(dtype):
     example = f".dt.tz_convert({named!r})" if named else ".dt.tz_convert('UTC')"
     return (": its time zone is a dateutil one, which model files do not name; fit on "
             f"the column in a zone given by name ({example}, a zoneinfo zone)")
+
+
+def _arrow_type_bytes(arrow_type):
+    """``arrow_type`` as Arrow's own IPC schema message of one field (data, not code)."""
+    import pyarrow as pa  # there: the column's dtype is one of pyarrow's
+
+    return pa.schema([pa.field("type", arrow_type)]).serialize().to_pybytes()
