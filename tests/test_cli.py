@@ -536,6 +536,21 @@ def test_zero_rows_to_parquet_keep_the_schema(parquet_model, tmp_path, capsys):
     assert len(table) == 0 and table["city"].dtype == "category"
 
 
+def test_a_model_with_numbered_columns_samples_to_parquet(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({0: rng.normal(size=60), 1: rng.choice(["x", "y"], 60)})
+    model = tmp_path / "numbered.skgan"
+    skgan.save(GANSampler(epochs=1, batch_size=16, generator_dims=(8,), discriminator_dims=(8,),
+                          random_state=0).fit(table), model)
+    output = tmp_path / "numbered.parquet"
+    assert cli.main(["sample", str(model), "-n", "20", "-o", str(output),
+                     "--random-state", "0"]) == 0
+    written = pd.read_parquet(output)
+    assert list(written.columns) == ["0", "1"] and len(written) == 20  # as CSV names them
+    assert set(written["1"]) <= {"x", "y"}
+
+
 # ---------------------------------------------------------------------- --sample-rows
 def _rows_fitted_on(monkeypatch):
     """The number of rows of each fit (a list that grows as GANSampler.fit is called)."""

@@ -184,6 +184,26 @@ def test_high_cardinality_column_stays_bounded():
     assert (~samples["user"].isin(common)).any()  # rare levels come out too
 
 
+@pytest.mark.parametrize("as_category", [False, True])
+def test_a_condition_on_a_rare_pooled_level_is_met_at_once(as_category):
+    rng = np.random.RandomState(0)
+    n_rows = 1200
+    keys = np.array([f"K{k}" for k in rng.zipf(1.5, n_rows) % 400])
+    table = pd.DataFrame({"key": keys, "amount": rng.exponential(size=n_rows)})
+    if as_category:
+        table["key"] = table["key"].astype("category")
+    model = GANSampler(adapter=TabularAdapter(max_categories=20), random_state=0, epochs=1,
+                       **SMALL).fit(table)
+    counts = pd.Series(keys).value_counts()
+    rare = counts.index[counts == counts.min()][0]  # pooled with the other rare levels
+    assert rare in set(model.adapter_.column_encoders_[0].coder_.rare_levels_)
+    rows = model.sample(30, conditions={"key": rare}, random_state=0)
+    assert (rows["key"] == rare).all() and rows["key"].dtype == table["key"].dtype
+    pd.testing.assert_frame_equal(rows, model.sample(30, conditions={"key": rare},
+                                                     random_state=0))
+    assert rows["amount"].nunique() > 1
+
+
 def test_arrays_with_categories_and_integers():
     rng = np.random.RandomState(0)
     strings = rng.choice(["a", "b", "c"], size=(300, 2))

@@ -43,6 +43,10 @@ def plan_conditions(adapter, conditions):
             slot = int(slots_of[index] + code)
         targets.append((index, encoder, code, value))
 
+    linked = {position for link in [*getattr(adapter, "dependencies_", []),
+                                    *getattr(adapter, "missing_dependencies_", [])]
+              for position in (link.key, link.dependent)}
+
     def matches(decoded):
         frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(decoded)
         keep = np.ones(len(frame), dtype=bool)
@@ -50,13 +54,36 @@ def plan_conditions(adapter, conditions):
             column = frame.iloc[:, index]
             # Codes compare any missing marker (None, NaN, NA, NaT) and equal values
             # of other types (1, 1.0, True) as pandas' indexes do.
-            keep &= encoder.coder_.codes_of(column) == code
-            if code == len(encoder.coder_.levels_):  # a rare level: the value itself
+            pooled = encoder.coder_.codes_of(column) == code
+            keep &= pooled
+            if code != len(encoder.coder_.levels_):
+                continue
+            if index in linked:  # a rare level whose column another follows (or leads):
                 keep &= encoder.coder_.rare_codes_of(column) == encoder.coder_.rare_codes_of(
-                    [value])[0]
+                    [value])[0]  # the rows that drew it, so that the link holds
+            else:  # a rare level, decoded from the unit the rare levels share
+                _write_rare_level(decoded, index, np.flatnonzero(pooled), value)
         return keep
 
     return slot, matches
+
+
+def _write_rare_level(decoded, index, rows, value):
+    """Give ``rows`` of ``decoded`` (a DataFrame or an ndarray, in place) the asked rare
+    level in column ``index``.
+
+    The rare levels of a column share one unit of the generator, and decoding draws
+    which of them a row holds by their training shares, apart from every other column:
+    the rows decoded from that unit are the model's rows given any one of them. Keeping
+    only those that drew the asked level would throw away all but its share (a level of
+    2 rows among 400: nearly every row, and conditions then failed).
+    """
+    if not len(rows):
+        return
+    if isinstance(decoded, pd.DataFrame):
+        decoded.iloc[rows, index] = value
+    else:
+        decoded[rows, index] = value
 
 
 def _check_condition_values(conditions):
@@ -91,6 +118,10 @@ def plan_constrained_conditions(adapter, constraints, conditions):
     asked = constraints.conditions(dict(conditions))
     askable = {name: value for name, value in asked.items() if name in adapter.columns_}
     slot = plan_conditions(adapter, askable)[0] if askable else None
+
+    linked = {position for link in [*getattr(adapter, "dependencies_", []),
+                                    *getattr(adapter, "missing_dependencies_", [])]
+              for position in (link.key, link.dependent)}
 
     def matches(decoded):
         frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(

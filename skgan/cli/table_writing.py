@@ -137,8 +137,10 @@ def _write_parquet_file(chunks, path):
             if writer is None:
                 schema = _parquet_schema(chunk, pyarrow)
                 writer = parquet.ParquetWriter(path, schema)
-            writer.write_table(
-                pyarrow.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+            # Arrow names columns by text: columns named by numbers or tuples (pandas
+            # keeps them in the metadata) are matched by position, then cast
+            table = pyarrow.Table.from_pandas(chunk, preserve_index=False)
+            writer.write_table(table.cast(schema) if table.schema != schema else table)
             n_rows, n_columns = n_rows + len(chunk), chunk.shape[1]
     finally:
         if writer is not None:
