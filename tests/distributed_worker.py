@@ -113,6 +113,14 @@ def bad_width():
     GANSampler(adapter="numeric", epochs=1).fit(X)
 
 
+def bad_dtypes():
+    """The same column as UTC times on rank 0 and as Paris times on rank 1."""
+    when = pd.date_range("2024-01-01", periods=64, freq="h", tz="UTC")
+    table = pd.DataFrame({"when": when if RANK == 0 else when.tz_convert("Europe/Paris"),
+                          "x": np.random.RandomState(RANK).normal(size=64)})
+    GANSampler(epochs=1, batch_size=16).fit(table)
+
+
 def bad_data():
     X = blobs()
     if RANK == 1:
@@ -160,8 +168,8 @@ def step_failure():
 
 
 SCENARIOS = {function.__name__: function for function in (
-    replicated, shards, shard_tables, early_stopping, continued, bad_width, bad_data,
-    bad_labels, interrupt, step_failure)}
+    replicated, shards, shard_tables, early_stopping, continued, bad_width, bad_dtypes,
+    bad_data, bad_labels, interrupt, step_failure)}
 
 
 def main(out, names):

@@ -44,7 +44,8 @@ def run_ranks(tmp_path, *scenarios, timeout=300):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     return run_ranks(tmp_path_factory.mktemp("ranks"), "replicated", "shards", "shard_tables",
-                     "early_stopping", "continued", "bad_width", "bad_data", "bad_labels",
+                     "early_stopping", "continued", "bad_width", "bad_dtypes", "bad_data",
+                     "bad_labels",
                      "interrupt")
 
 
@@ -113,6 +114,12 @@ def test_a_width_that_differs_between_ranks_is_refused_on_every_rank(runs):
     for _, error in runs["bad_width"]:
         assert error.startswith("ValueError") and "disagree on the columns" in error
         assert "rank 0: (2" in error and "rank 1: (3" in error
+
+
+def test_a_column_whose_dtype_differs_between_ranks_is_refused_on_every_rank(runs):
+    for _, error in runs["bad_dtypes"]:
+        assert error.startswith("ValueError") and "columns of different dtypes" in error
+        assert "'when': rank 0 datetime64[" in error and ", Europe/Paris]" in error
 
 
 def test_bad_data_on_one_rank_stops_every_rank(runs):

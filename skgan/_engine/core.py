@@ -287,6 +287,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
             adapter = parallel.run_agreed("checking its data", check_data)
             parallel.check_same("the columns", (self.n_features_in_, tuple(
                 getattr(self, "feature_names_in_", ()))))
+            parallel.check_same_dtypes(X)
             self._show_phase("fitting the adapter", "adapter")
             self.adapter_ = parallel.fit_adapter(adapter, X)
             self.device_ = parallel.device

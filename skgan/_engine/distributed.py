@@ -144,6 +144,30 @@ class DataParallel:
             raise ValueError(f"The processes of the distributed fit disagree on {what} "
                              f"({listed}); every rank must pass data of the same columns.")
 
+    def check_same_dtypes(self, X):
+        """Raise ``ValueError`` on every rank unless all ranks' DataFrames give each
+        column the same dtype (categorical columns may differ in their categories:
+        they are joined); the message names the columns that differ and each rank's."""
+        own = None
+        if isinstance(X, pd.DataFrame):
+            own = ["category" if isinstance(dtype, pd.CategoricalDtype) else str(dtype)
+                   for dtype in X.dtypes]
+        every = self.gather(own)
+        if any(other is None for other in every):
+            return
+        differing = [position for position in range(len(every[0]))
+                     if len({tuple(dtypes)[position] for dtypes in every}) > 1]
+        if differing:
+            names = list(X.columns)
+            listed = "; ".join(
+                f"{names[position]!r}: " + ", ".join(
+                    f"rank {rank} {dtypes[position]}" for rank, dtypes in enumerate(every))
+                for position in differing[:5])
+            raise ValueError(
+                f"The processes of the distributed fit pass columns of different dtypes "
+                f"({listed}{'; ...' if len(differing) > 5 else ''}); every rank must pass "
+                "each column with the same dtype.")
+
     # ------------------------------------------------------------------ data
     def inspect_rows(self, X, y=None):
         """Tell replicated data from shards by a fingerprint of every rank's rows."""
