@@ -74,10 +74,13 @@ class LabelledSamplingMixin:
         Yields
         ------
         (X, y) : a chunk of samples and their labels
+            For ``n_samples=0``, one empty chunk, as :meth:`sample` gives.
         """
         chunk_size = check_chunk_size(chunk_size)
         labels, generator, truncation = self._start_labelled_sampling(
             n_samples, y, random_state, truncation)
+        if len(labels) == 0:  # one empty chunk, as sample(0) gives
+            return iter([(self._sample_labelled(labels, generator, truncation), labels)])
         chunks = rechunk(self._labelled_blocks(labels, generator, truncation), chunk_size)
         return _with_labels(chunks, labels)
 

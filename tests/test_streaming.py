@@ -59,9 +59,16 @@ def test_the_estimator_stream_continues_across_chunks(blobs, small_blocks):
     assert streamed.dtype == blobs.dtype and streamed.shape == (200, 3)
 
 
-def test_no_rows_give_no_chunks(blobs):
+def test_no_rows_give_one_empty_chunk_of_the_samples_kind(blobs, table_model):
     model = GANSampler(epochs=1, random_state=0).fit(blobs)
-    assert list(model.sample_chunks(0)) == []
+    (chunk,) = list(model.sample_chunks(0))
+    assert chunk.shape == (0, 3) and chunk.dtype == blobs.dtype
+    (frame,) = list(table_model.sample_chunks(0, chunk_size=10))
+    pd.testing.assert_frame_equal(frame, table_model.sample(0))
+    y = (blobs[:, 0] > 0).astype(int)
+    conditional = ConditionalGAN(epochs=1, random_state=0).fit(blobs, y)
+    ((X, labels),) = list(conditional.sample_chunks(0))
+    assert X.shape == (0, 3) and len(labels) == 0
 
 
 @pytest.mark.parametrize("chunk_size, error", [(0, ValueError), (-3, ValueError),

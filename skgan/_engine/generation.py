@@ -122,7 +122,8 @@ class SamplingMixin:
         ------
         X : ndarray of shape (n_rows, n_features) or DataFrame
             Chunks of ``chunk_size`` rows, of the kind :meth:`sample` returns (a
-            DataFrame's index runs from 0 in every chunk).
+            DataFrame's index runs from 0 in every chunk); for ``n_samples=0``, one
+            empty chunk, as ``sample(0)`` gives.
 
         Examples
         --------
@@ -136,6 +137,8 @@ class SamplingMixin:
         n_samples, generator, plan = self._start_sampling(n_samples, random_state, conditions,
                                                           truncation)
         chunk_size = check_chunk_size(chunk_size)
+        if n_samples == 0:  # one empty chunk: the columns and dtypes, as sample(0) gives
+            return iter([self._sample_block(0, generator, plan)])
         return rechunk(self._sample_blocks(n_samples, generator, plan), chunk_size)
 
     def _start_sampling(self, n_samples, random_state, conditions, truncation=None):

@@ -59,13 +59,10 @@ def sampled_tables(model, n_samples, chunk_rows=SAMPLE_CHUNK_ROWS, **options):
     """The rows of ``model.sample(n_samples, **options)`` as DataFrames of ``chunk_rows``
     rows, generated one at a time (:meth:`~skgan.GANSampler.sample_chunks`).
 
-    For 0 rows, one empty DataFrame with the samples' columns and dtypes.
+    For 0 rows, one empty DataFrame with the samples' columns and dtypes (as
+    ``sample_chunks`` gives).
     """
-    if n_samples == 0:
-        chunks = [model.sample(0, **options)]
-    else:
-        chunks = model.sample_chunks(n_samples, chunk_size=chunk_rows, **options)
-    for chunk in chunks:
+    for chunk in model.sample_chunks(n_samples, chunk_size=chunk_rows, **options):
         yield _as_table(chunk, model)
 
 
