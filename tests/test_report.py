@@ -409,3 +409,33 @@ def test_compare_samples_reads_missing_values_time_spans_and_names_infinities():
     synthetic.loc[5, "x"] = np.inf
     with pytest.raises(ValueError, match="synthetic holds infinite values in column 'x'"):
         compare_samples(train, holdout, synthetic)
+
+
+def test_arrow_times_dates_and_spans_score_as_their_numpy_forms():
+    pa = pytest.importorskip("pyarrow")
+    import datetime
+
+    from skgan.metrics import distance_to_closest_record
+
+    def table(seed):
+        rng = np.random.default_rng(seed)
+        when = pd.Timestamp("2022-05-01", tz="Europe/Paris") + pd.to_timedelta(
+            rng.integers(0, 10**6, 60), unit="s")
+        return pd.DataFrame({"when": when,
+                             "day": [datetime.date(2022, 1, 1 + int(k)) for k in rng.integers(0, 28, 60)],
+                             "span": pd.to_timedelta(rng.integers(0, 5000, 60), unit="s"),
+                             "x": rng.normal(size=60)})
+
+    real, synthetic = table(0), table(1)
+    arrow_types = {"when": pa.timestamp("us", tz="Europe/Paris"), "day": pa.date32(),
+                   "span": pa.duration("us"), "x": pa.float64()}
+
+    def as_arrow(frame):
+        return frame.astype({name: pd.ArrowDtype(kind) for name, kind in arrow_types.items()})
+
+    numpy_real = real.assign(day=pd.to_datetime(real["day"]))
+    numpy_synthetic = synthetic.assign(day=pd.to_datetime(synthetic["day"]))
+    pd.testing.assert_frame_equal(column_shapes(as_arrow(real), as_arrow(synthetic)),
+                                  column_shapes(numpy_real, numpy_synthetic))
+    np.testing.assert_allclose(distance_to_closest_record(as_arrow(real), as_arrow(synthetic)),
+                               distance_to_closest_record(numpy_real, numpy_synthetic))

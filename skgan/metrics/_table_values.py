@@ -24,6 +24,8 @@ def column_kind(series):
     ['numerical', 'categorical', 'boolean']
     """
     dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind in "mM":  # pyarrow's spans, dates
+        dtype = dtype.numpy_dtype
     if pd.api.types.is_bool_dtype(dtype):
         return "boolean"
     if pd.api.types.is_datetime64_any_dtype(dtype):
@@ -71,6 +73,7 @@ def _names(columns):
 def _as_float(series, kind):
     """A column as float64 values (datetimes and time spans in seconds, also written as
     text), NaN if missing or unreadable."""
+    series = _numpy_times(series)
     if kind == "datetime":
         if not pd.api.types.is_datetime64_any_dtype(series.dtype):
             try:
@@ -94,6 +97,21 @@ def _as_float(series, kind):
                                                                      na_value=np.nan),
                            numbers)
     return numbers
+
+
+def _numpy_times(series):
+    """pyarrow's times, dates and time spans (as ``dtype_backend="pyarrow"`` reads them)
+    as numpy's, in UTC; other columns as they are."""
+    dtype = series.dtype
+    if not isinstance(dtype, pd.ArrowDtype):
+        return series
+    if pd.api.types.is_timedelta64_dtype(dtype.numpy_dtype):
+        return series.astype("timedelta64[ns]")
+    if not pd.api.types.is_datetime64_any_dtype(dtype.numpy_dtype):
+        return series
+    if getattr(dtype.pyarrow_dtype, "tz", None) is not None:
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    return series.astype("datetime64[ns]")
 
 
 #: Texts read as True and as False in a column whose real counterpart holds booleans.
