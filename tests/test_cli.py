@@ -536,6 +536,21 @@ def test_zero_rows_to_parquet_keep_the_schema(parquet_model, tmp_path, capsys):
     assert len(table) == 0 and table["city"].dtype == "category"
 
 
+def test_codes_with_leading_zeros_are_read_and_sampled_as_text(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    zips = rng.choice(["02134", "00501", "10001"], 120)
+    data = tmp_path / "zips.csv"
+    pd.DataFrame({"zip": zips, "amount": rng.gamma(2, 10, 120).round(2)}).to_csv(data, index=False)
+    model, synthetic = tmp_path / "zips.skgan", tmp_path / "zips_synthetic.csv"
+    assert cli.main(["fit", str(data), "-o", str(model), "--epochs", "1", "--quiet",
+                     "--random-state", "0"]) == 0
+    assert cli.main(["sample", str(model), "-n", "60", "-o", str(synthetic),
+                     "--random-state", "0"]) == 0
+    written = pd.read_csv(synthetic, dtype=str)
+    assert set(written["zip"]) <= {"02134", "00501", "10001"}
+    assert pd.to_numeric(written["amount"]).notna().all()  # other numbers stay numbers
+
+
 def test_a_model_with_numbered_columns_samples_to_parquet(tmp_path, capsys):
     pytest.importorskip("pyarrow")
     rng = np.random.default_rng(0)

@@ -124,8 +124,10 @@ def _read_csv_as(path, encoding):
     try:
         with _reading(path, "CSV file"):
             separator = _separator(path, encoding)
+            codes = _zero_padded_columns(path, separator, encoding)
             _rewind(path)
-            table = pd.read_csv(path, sep=separator, encoding=encoding)
+            table = pd.read_csv(path, sep=separator, encoding=encoding,
+                                dtype=dict.fromkeys(codes, str) or None)
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
@@ -137,6 +139,24 @@ def _read_csv_as(path, encoding):
     if separator != ",":
         table = _decimal_commas_as_numbers(table)
     return _parse_dates(table)
+
+
+#: A whole number written with leading zeros: a code ("02134", "007"), not a quantity.
+ZERO_PADDED = re.compile(r"[+-]?0\d+")
+#: Rows read to find such columns.
+ROWS_FOR_CODES = 10_000
+
+
+def _zero_padded_columns(path, separator, encoding):
+    """Columns whose text, in the first :data:`ROWS_FOR_CODES` rows, holds a whole number
+    with leading zeros (ZIP codes, account numbers): read as text, they keep their
+    zeros (pandas would read 02134 as the number 2134, and samples would then hold
+    values the file never does)."""
+    _rewind(path)
+    texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
+                        nrows=ROWS_FOR_CODES, keep_default_na=False)
+    return [name for name in texts.columns
+            if texts[name].str.strip().str.fullmatch(ZERO_PADDED).any()]
 
 
 def _rewind(path):
