@@ -131,7 +131,7 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
             self._build_networks(condition_dim)
         else:
             self._check_more_training_data(X)
-            X, y = self._rows_to_train_on(X, y)
+            X, y = self._rows_to_train_on(X, y, continued=True)
             conditions = self._condition_tensors(y, reset=False)
         self._prepare_average(reset)
         if _num_samples(X) < self._pac():
@@ -148,9 +148,9 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
             return (encoded,)
         return (encoded, conditions.to(self.device_))
 
-    def _rows_to_train_on(self, X, y):
+    def _rows_to_train_on(self, X, y, continued=False):
         """``X`` and ``y`` without the rows the adapter leaves out (constraints)."""
-        keep = self.adapter_.rows_to_train_on(X)
+        keep = self.adapter_.rows_to_train_on(X, continued=continued)
         if keep is None:
             return X, y
         if y is not None and _num_samples(y) != len(keep):  # before y is indexed by X's rows

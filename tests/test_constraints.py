@@ -135,18 +135,28 @@ def test_training_rows_that_break_a_rule_are_named_or_dropped():
     table = make_table(100)
     table.loc[[3, 7], "end"] = table.loc[[3, 7], "start"] - pd.Timedelta("2D")
     rule = Inequality("start", "end")
-    with pytest.raises(ValueError, match=r"2 of 100 training rows break.*Inequality\(low="
+    with pytest.raises(ValueError, match=r"2 of 100 rows break.*Inequality\(low="
                                          r"'start', high='end'.*\(2 rows\)"):
         TabularAdapter(constraints=[rule]).fit(table)
     model = skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), **CHEAP)
-    with pytest.raises(ValueError, match="training rows break"):
+    with pytest.raises(ValueError, match="rows break"):
         model.fit(table)
     with pytest.raises(NotFittedError):
         check_is_fitted(model)
     model.set_params(adapter=TabularAdapter(constraints=[rule], handle_invalid="drop"))
-    with pytest.warns(UserWarning, match="they were dropped"):
+    with pytest.warns(UserWarning, match="they were dropped") as caught:
         model.fit(table)
+    assert len([w for w in caught if "dropped" in str(w.message)]) == 1
+    assert caught[0].filename == __file__  # shown at the user's line, not skgan's
     assert rule.is_valid(model.sample(300, random_state=0)).all()
+    # more training drops them alike, and says so when none is left
+    with pytest.warns(UserWarning, match="2 of 100 rows break.*they were dropped"):
+        model.partial_fit(table)
+    broken = table.assign(end=table["start"] - pd.Timedelta("1D"))
+    with pytest.raises(ValueError, match="100 of 100 rows break.*no row is left to train on"):
+        model.partial_fit(broken)
+    with pytest.raises(ValueError, match="no row is left to train on"):
+        TabularAdapter(constraints=[rule], handle_invalid="drop").fit(broken)
 
 
 @pytest.mark.parametrize("rules, error, message", [
@@ -579,6 +589,23 @@ def test_impossible_one_hot_conditions_are_refused_at_once():
         with pytest.raises(ValueError, match="cannot hold together"):
             model.sample(5, conditions=conditions)
     assert (model.sample(5, conditions={"h0": 0, "h1": 0}, random_state=0)["h2"] == 1).all()
+
+
+def test_one_hot_conditions_mixing_missing_and_set_columns_are_refused_at_once():
+    rng = np.random.default_rng(0)
+    room = rng.integers(0, 3, 200)
+    names = ["single", "double", "suite"]
+    table = pd.DataFrame({name: pd.array((room == j).astype(int), dtype="Int64")
+                          for j, name in enumerate(names)})
+    table.loc[rng.random(200) < 0.1, names] = pd.NA  # rows with no room type
+    table["x"] = rng.normal(size=200)
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[OneHot(names)]),
+                             **CHEAP).fit(table)
+    for conditions in ({"suite": 1, "single": pd.NA}, {"suite": 0, "single": None}):
+        with pytest.raises(ValueError, match="cannot hold together: a row of OneHot.*missing or "
+                                             "none"):
+            model.sample(5, conditions=conditions)
+    assert model.sample(5, conditions={"single": None}, random_state=0)[names].isna().all().all()
 
 
 @pytest.mark.parametrize("rule, message", [

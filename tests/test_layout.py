@@ -13,7 +13,8 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 # Layer of each module, lowest first; a module may import only from its own layer or
 # from a lower one. The first matching prefix decides.
 LAYERS = [
-    ("foundation", ("skgan/_engine/torch_utils.py", "skgan/_legacy_modules.py")),
+    ("foundation", ("skgan/_engine/torch_utils.py", "skgan/_engine/caller_warnings.py",
+                    "skgan/_legacy_modules.py")),
     ("building blocks", ("skgan/constraints/", "skgan/adapters/", "skgan/networks/", "skgan/objectives.py",
                          "skgan/metrics/", "skgan/evaluation/", "skgan/datasets/",
                          "skgan/plotting.py", "skgan/exceptions.py")),

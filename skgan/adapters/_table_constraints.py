@@ -9,12 +9,12 @@ transforms run in the opposite order; a row that a combination of rules writing 
 same column could not keep is found by :meth:`TableConstraints.valid` and dropped.
 """
 
-import warnings
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .._engine.caller_warnings import warn_at_caller
 from ..constraints import (
     Bounds,
     Constraint,
@@ -76,15 +76,26 @@ class TableConstraints:
         self.may_reject = _may_reject(self.constraints)
         self.reverse_order = _reverse_order(self.constraints)
         if self.may_reject:
-            warnings.warn(
+            warn_at_caller(
                 "Not every rule can be kept by construction here (two rules write one "
                 "column, or a rule is your own): sampled rows are checked against all "
                 "rules, and rows breaking one are dropped and generated again (sampling "
-                "raises a ValueError after 100 rounds that keep none).", UserWarning,
-                stacklevel=4)
+                "raises a ValueError after 100 rounds that keep none).")
         return frame
 
     def _valid_training_rows(self, frame, handle_invalid):
+        invalid, message = self._broken(frame)
+        if not invalid.any():
+            return frame
+        if handle_invalid == "error":
+            raise ValueError(message + ". Fix the rows, or pass handle_invalid='drop'.")
+        if invalid.all():
+            raise ValueError(message + "; no row is left to train on.")
+        warn_at_caller(message + "; they were dropped (handle_invalid='drop').")
+        return frame[~invalid]
+
+    def _broken(self, frame):
+        """Which rows of ``frame`` break a rule, and a message counting them by rule."""
         invalid = np.zeros(len(frame), dtype=bool)
         reports = []
         for constraint in self.constraints:
@@ -92,25 +103,17 @@ class TableConstraints:
             if broken.any():
                 reports.append(f"{constraint.describe()} ({int(broken.sum())} rows)")
             invalid |= broken
-        if not invalid.any():
-            return frame
-        message = (f"{int(invalid.sum())} of {len(frame)} training rows break constraints: "
-                   + "; ".join(reports))
-        if handle_invalid == "error":
-            raise ValueError(message + ". Fix the rows, or pass handle_invalid='drop'.")
-        warnings.warn(message + "; they were dropped (handle_invalid='drop').", UserWarning,
-                      stacklevel=4)
-        return frame[~invalid]
+        return invalid, (f"{int(invalid.sum())} of {len(frame)} rows break constraints: "
+                         + "; ".join(reports))
 
     def transform(self, frame, strict=True):
         """Transformed ``frame`` (rows to encode); rows breaking a rule raise when
         ``strict``."""
         if strict:
-            valid = self.valid(frame)
-            if not valid.all():
-                broken = [c.describe() for c in self.constraints if not c.is_valid(frame).all()]
-                raise ValueError(f"{int((~valid).sum())} rows break constraints: "
-                                 + "; ".join(broken) + ".")
+            invalid, message = self._broken(frame)
+            if invalid.any():
+                raise ValueError(message + ". Fix the rows, or pass the adapter "
+                                 "handle_invalid='drop' to train without them.")
         for constraint in self.constraints:
             frame = constraint.transform(frame)
         return frame
@@ -140,10 +143,17 @@ class TableConstraints:
         return [name for constraint in self.constraints
                 for name in constraint.derived_missing_columns()]
 
-    def rows_to_keep(self, frame):
-        """Which training rows keep every rule (None when all of them do)."""
-        valid = self.valid(frame)
-        return None if valid.all() else valid
+    def rows_to_keep(self, frame, warn=False):
+        """Which training rows keep every rule (None when all of them do). With
+        ``warn`` (rows of more training: ``partial_fit``, a warm start), the others are
+        dropped with the warning a fit afresh gives, and a ValueError says so when
+        none is left."""
+        invalid, _ = self._broken(frame)
+        if not invalid.any():
+            return None
+        if warn:
+            self._valid_training_rows(frame, "drop")
+        return ~invalid
 
     def valid(self, frame):
         """Which rows of ``frame`` (original columns) keep every rule."""

@@ -70,10 +70,12 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         ``random_state`` seeds any random choice decoding makes (rare categories).
         """
 
-    def rows_to_train_on(self, X):
+    def rows_to_train_on(self, X, continued=False):
         """Boolean mask of the rows of ``X`` the fitted adapter trains on, or None for
         all of them (a TabularAdapter with ``handle_invalid="drop"`` leaves out rows
-        that break its constraints)."""
+        that break its constraints). ``continued``: rows of more training after a fit
+        (``partial_fit``, a warm start), where leaving rows out is said here (a fit
+        afresh said it while fitting the adapter)."""
         return None
 
     def n_candidates(self, n_rows):

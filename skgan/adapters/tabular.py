@@ -327,13 +327,13 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
                 blocks.append((starts[-1], rates))
         return blocks
 
-    def rows_to_train_on(self, X):
+    def rows_to_train_on(self, X, continued=False):
         constraints = getattr(self, "constraints_", None)
         if constraints is None or self.handle_invalid != "drop":
             return None
         frame, _ = as_frame(X, require_values=False)
         self._check_columns(frame)
-        return constraints.rows_to_keep(frame)
+        return constraints.rows_to_keep(frame, warn=continued)
 
     def encode(self, X):
         return self._encode(X, strict=True)

@@ -230,6 +230,12 @@ class OneHot(_ColumnSet):
         if len(hot) > 1 or (len(asked) == len(names) and not hot):
             raise ValueError(f"Conditions {asked} cannot hold together: {self.describe()} "
                              "has exactly one of its columns at 1 in every row.")
+        missing = {name: value for name, value in conditions.items()
+                   if name in self.column_names() and _is_missing(value)}
+        if missing and asked:
+            raise ValueError(f"Conditions {dict(asked, **missing)} cannot hold together: a "
+                             f"row of {self.describe()} has all of its columns missing or "
+                             "none.")
         rest = {}
         for name, value in conditions.items():
             if str(name) in names and name in self.column_names():
