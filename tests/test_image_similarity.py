@@ -89,3 +89,16 @@ def test_ssim_ranks_a_closer_copy_higher():
 def test_bad_images_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"sigma": 0}, "sigma must be a positive finite number"),
+    ({"sigma": float("nan")}, "sigma must be a positive finite number"),
+    ({"sigma": -1.0}, "sigma must be a positive finite number"),
+    ({"K1": -1.0}, "K1 must be a positive finite number"),
+    ({"K2": 0.0}, "K2 must be a positive finite number"),
+])
+def test_ssim_refuses_windows_and_constants_that_make_no_score(settings, message):
+    X = np.random.RandomState(0).uniform(size=(2, 16, 16))
+    with pytest.raises(ValueError, match=message):
+        ssim(X, X, **settings)

@@ -28,7 +28,8 @@ def test_mmd_matches_definition(kernel_name):
     expected = _reference_mmd(X, Y, kernels[kernel_name])
     # RBF blocks are float32 (summed in float64); the other kernels stay float64
     tolerance = 1e-6 if kernel_name == "rbf" else 1e-10
-    assert mmd(X, Y, kernel=kernel_name, gamma=0.2) == pytest.approx(expected, rel=tolerance)
+    gamma = 0.2 if kernel_name == "rbf" else None  # the other kernels have no width
+    assert mmd(X, Y, kernel=kernel_name, gamma=gamma) == pytest.approx(expected, rel=tolerance)
 
 
 def test_mmd_is_symmetric_and_near_zero_for_same_distribution():
@@ -136,3 +137,20 @@ def test_an_array_of_more_than_four_dimensions_names_the_shapes_adapters_read():
     from skgan import GANSampler
     with pytest.raises(ValueError, match="X is 5-D, which no adapter reads"):
         GANSampler(epochs=1).fit(np.random.rand(30, 1, 1, 8, 8))
+
+
+def test_metric_arguments_of_the_wrong_form_are_named():
+    from skgan.metrics import fid_infinity, frechet_distance, precision_recall
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))
+    with pytest.raises(TypeError, match="k must be a whole number"):
+        precision_recall(X, Y, k=2.5)
+    statistics = (X.mean(axis=0), np.cov(X.T))
+    with pytest.raises(TypeError, match="X_fake must be the generated features"):
+        fid_infinity(X, statistics)
+    with pytest.raises(ValueError, match=r"must be \(mean, covariance\), got a tuple of 3"):
+        frechet_distance((*statistics, None), Y)
+    with pytest.raises(ValueError, match="'polynomial' kernel has none"):
+        mmd(X, Y, kernel="polynomial", gamma=5)
+    assert frechet_distance(statistics, Y) == pytest.approx(frechet_distance(X, Y))

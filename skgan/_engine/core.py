@@ -362,7 +362,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
         if not any(math.isfinite(value) for value in generator_losses):
             warnings.warn(
                 f"{name} never updated its generator: train for more steps (more epochs, "
-                "a smaller batch_size or, for WGANSampler, a smaller n_critic).",
+                "a smaller batch_size" + (" or a smaller n_critic)." if "n_critic" in
+                                          self.get_params(deep=False) else ")."),
                 UserWarning,
                 stacklevel=5,
             )

@@ -143,7 +143,7 @@ def mmd(X, Y, kernel="rbf", gamma=None, method="unbiased", random_state=0):
         KID; ``linear``: x.y.
     gamma : float or None, default=None
         RBF width; None uses the median heuristic (:func:`median_heuristic_gamma`) on
-        the pooled samples.
+        the pooled samples. Other kernels have none (a gamma raises ``ValueError``).
     method : {"unbiased", "linear"}, default="unbiased"
         ``unbiased``: the U-statistic over all pairs, computed in blocks of rows so
         memory stays bounded (20,000 x 20,000 pairs take a few seconds on 2 cores;
@@ -178,6 +178,9 @@ def mmd(X, Y, kernel="rbf", gamma=None, method="unbiased", random_state=0):
     if gamma is not None and (isinstance(gamma, bool) or not isinstance(gamma, numbers.Real)
                               or not 0 < gamma < math.inf):
         raise ValueError(f"gamma must be a positive number or None, got {gamma!r}.")
+    if gamma is not None and kernel != "rbf":
+        raise ValueError(f"gamma is the width of the 'rbf' kernel; the {kernel!r} kernel "
+                         "has none (leave gamma=None).")
     if kernel == "rbf" and gamma is None:
         gamma = median_heuristic_gamma(X.cpu().numpy(), Y.cpu().numpy(),
                                        random_state=random_state)

@@ -105,6 +105,9 @@ def _statistics(name, values):
         if not (np.isfinite(mean).all() and np.isfinite(covariance).all()):
             raise ValueError(f"{name}'s mean or covariance contains NaN or infinite values.")
         return mean, covariance
+    if isinstance(values, tuple):
+        raise ValueError(f"{name} as a tuple must be (mean, covariance), got a tuple of "
+                         f"{len(values)}.")
     features = _as_features(name, values)
     mean = features.mean(axis=0)
     return mean, scatter_matrix(features - mean, full=False) / (len(features) - 1)
@@ -201,6 +204,9 @@ def fid_infinity(X_real, X_fake, sizes=None, n_points=15, random_state=0):
         Subset sizes; None spaces ``n_points`` sizes evenly in ``1/N`` between
         ``max(n_samples // 5, n_features + 2, 2)`` (a covariance needs more rows than
         features) and ``n_samples``.
+    n_points : int, default=15
+        How many subset sizes ``sizes=None`` spaces out (at least 3 distinct sizes
+        are needed to fit the line).
     random_state : int, RandomState or None, default=0
         Draws the subsets.
 
@@ -217,6 +223,10 @@ def fid_infinity(X_real, X_fake, sizes=None, n_points=15, random_state=0):
     >>> bool(abs(fid_infinity(real, fake)) < frechet_distance(real, fake))
     True
     """
+    if isinstance(X_fake, (tuple, FeatureStatistics)):
+        raise TypeError("X_fake must be the generated features themselves (an array): "
+                        "fid_infinity scores subsets of them; only X_real may be given as "
+                        "statistics.")
     fake = _as_features("X_fake", X_fake)
     real_statistics = _statistics("X_real", X_real)
     n_fake = len(fake)

@@ -20,12 +20,14 @@ def psnr(X, Y, *, data_range=None):
         Reference images and the images compared with them, pair by pair.
     data_range : float or None, default=None
         The span of possible pixel values; None: 255 for integer images, 1 for float
-        images within [0, 1], else ``X.max() - X.min()``.
+        images within [0, 1], else ``X.max() - X.min()`` (1 when that is 0: constant
+        images).
 
     Returns
     -------
     psnr : float
-        Mean over the pairs; ``inf`` when every pair is identical.
+        Mean of the pairs' values; ``inf`` when any pair is identical (its own
+        value is ``inf``).
 
     Examples
     --------
@@ -61,9 +63,11 @@ def ssim(X, Y, *, data_range=None, sigma=1.5, win_size=11, K1=0.01, K2=0.03,
     data_range : float or None, default=None
         As for :func:`psnr`.
     sigma : float, default=1.5
+        Standard deviation of the Gaussian window (positive).
     win_size : int, default=11
         Odd window size.
     K1, K2 : float, default=0.01, 0.03
+        The stabilising constants of ``C1`` and ``C2`` (positive).
     channels : {"auto", "first", "last"}, default="auto"
         Where 4-D arrays hold their channels, as for
         :class:`~skgan.adapters.ImageAdapter`: "auto" reads ``(n, C, H, W)`` when
@@ -91,6 +95,13 @@ def ssim(X, Y, *, data_range=None, sigma=1.5, win_size=11, K1=0.01, K2=0.03,
         raise ValueError(f"win_size must be an odd positive integer, got {win_size!r}.")
     if channels not in ("auto", "first", "last"):
         raise ValueError(f"channels must be 'auto', 'first' or 'last', got {channels!r}.")
+    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or \
+            not 0 < sigma < np.inf:
+        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}.")
+    for name, value in (("K1", K1), ("K2", K2)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+                not 0 < value < np.inf:
+            raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
     four_axes = np.ndim(X) == 4
     X, Y, data_range = _paired(X, Y, data_range)
     if four_axes and _channels_last(X.shape, channels):

@@ -1,5 +1,7 @@
 """k-nearest-neighbour manifold metrics: precision/recall and density/coverage."""
 
+import numbers
+
 import torch
 
 from .distances import _as_tensor
@@ -34,6 +36,9 @@ def _ball_counts(centres, radii, points):
 
 
 def _check(X_real, X_fake, k):
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be a whole number of neighbours, got {k!r}.")
+    k = int(k)
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}.")
     real, fake = _as_tensor("X_real", X_real), _as_tensor("X_fake", X_fake)
