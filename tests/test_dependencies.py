@@ -61,6 +61,32 @@ def test_every_generated_row_keeps_the_dependencies(max_categories):
     assert samples["product"].isin(table["product"]).all()
 
 
+def test_two_keys_of_one_column_both_agree_with_it_with_and_without_conditions():
+    # each store lies in one region, each sales rep works in one: the region is written
+    # from the rep, and the store is drawn again to agree with it
+    rng = np.random.default_rng(0)
+    region = rng.choice(["north", "south", "east", "west"], 600)
+    table = pd.DataFrame({"store": [f"{r}-store-{k}" for r, k in zip(region, rng.integers(0, 5, 600))],
+                          "rep": [f"{r[:1]}rep{k}" for r, k in zip(region, rng.integers(0, 3, 600))],
+                          "region": region, "amount": rng.gamma(2, 100, 600)})
+    model = GANSampler(epochs=1, generator_dims=(32,), discriminator_dims=(32,),
+                       random_state=0).fit(table)
+    assert {(model.adapter_.columns_[a.key], model.adapter_.columns_[a.dependent])
+            for a in model.adapter_.agreements_} == {("store", "region")}
+    store_region = table.drop_duplicates("store").set_index("store")["region"]
+    rep_region = table.drop_duplicates("rep").set_index("rep")["region"]
+    for conditions in (None, {"region": "north"}):
+        rows = model.sample(1000, random_state=1, conditions=conditions)
+        assert (rows["store"].map(store_region) == rows["region"]).all()
+        assert (rows["rep"].map(rep_region) == rows["region"]).all()
+    buffer = io.BytesIO()
+    import skgan
+    skgan.save(model, buffer)
+    buffer.seek(0)
+    pd.testing.assert_frame_equal(skgan.load(buffer).sample(50, random_state=2),
+                                  model.sample(50, random_state=2))
+
+
 def test_rare_keys_follow_the_generated_dependent_value():
     table = _catalogue()
     adapter = TabularAdapter(max_categories=20).fit(table)

@@ -156,17 +156,36 @@ def dependent_levels(dependency, encoders):
     return level_positions(encoders[dependency.dependent], dependency.dependent_values(keys))
 
 
-def write_dependents(dependencies, rows, encoders, random_state):
+def write_dependents(dependencies, rows, encoders, random_state, agreements=()):
     """Write every dependent column of :class:`DecodedRows` ``rows`` from its key.
 
     A key that no dependency writes (the finest of a chain) is first drawn again where
-    it disagrees with the dependents the generator produced (:func:`agree_keys`).
+    it disagrees with the dependents the generator produced (:func:`agree_keys`). A key
+    with ``agreements`` (other columns it determines, written from other keys) is drawn
+    again after those are written, to agree with them too, and its own dependents are
+    written after it.
     """
     dependents = {dependency.dependent for dependency in dependencies}
+    agreeing = {agreement.key for agreement in agreements}
+    root_of = _roots(dependencies)
+    later = [dependency for dependency in dependencies if root_of[dependency.key] in agreeing]
+    _write_from_keys([dependency for dependency in dependencies if dependency not in later],
+                     dependents, rows, encoders, random_state)
+    for key in sorted(agreeing):
+        own = [other for other in (*dependencies, *agreements) if other.key == key]
+        rows.levels[key] = agree_keys(
+            rows.levels[key], own, [rows.levels[other.dependent] for other in own],
+            encoders, random_state)
+    _write_from_keys(later, dependents | agreeing, rows, encoders, random_state)
+
+
+def _write_from_keys(dependencies, fixed, rows, encoders, random_state):
+    """Each dependent of ``dependencies`` from its key, in order; a key not in
+    ``fixed`` is first drawn again to agree with its dependents' generated values."""
     redrawn = set()
     for dependency in dependencies:
         key = dependency.key
-        if key not in dependents and key not in redrawn:
+        if key not in fixed and key not in redrawn:
             own = [other for other in dependencies if other.key == key]
             rows.levels[key] = agree_keys(
                 rows.levels[key], own, [rows.levels[other.dependent] for other in own],
@@ -174,6 +193,20 @@ def write_dependents(dependencies, rows, encoders, random_state):
             redrawn.add(key)
         rows.levels[dependency.dependent] = dependent_levels(dependency, encoders)[
             rows.levels[key]]
+
+
+def _roots(dependencies):
+    """Column -> the key at the top of its chain of dependencies (itself for a key
+    that no dependency writes)."""
+    writer = {dependency.dependent: dependency.key for dependency in dependencies}
+    roots = {}
+    for column in {*writer, *writer.values()}:
+        root, seen = column, set()
+        while root in writer and root not in seen:
+            seen.add(root)
+            root = writer[root]
+        roots[column] = root
+    return roots
 
 
 def write_missing(missing_dependencies, rows, encoders):
@@ -196,7 +229,8 @@ def write_links(adapter, rows, random_state):
     encoders = adapter.column_encoders_
     for rule in getattr(adapter, "level_rules_", []):
         rule.apply(rows, encoders)
-    write_dependents(getattr(adapter, "dependencies_", []), rows, encoders, random_state)
+    write_dependents(getattr(adapter, "dependencies_", []), rows, encoders, random_state,
+                     getattr(adapter, "agreements_", []))
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
     for year, month, day in getattr(adapter, "split_dates_", []):
         rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),
@@ -205,18 +239,19 @@ def write_links(adapter, rows, random_state):
 
 def find_links(frame, encoders):
     """What decoding keeps of a table's links, from its fitted column encoders: the
-    functional dependencies between discrete columns, the continuous columns whose
+    functional dependencies between discrete columns (and the keys drawn again to
+    agree with a column another key writes), the continuous columns whose
     missing values a discrete column decides, and the levels that decide another
     column's value (:func:`skgan.adapters._level_rules.find_level_rules`)."""
     discrete = [index for index, encoder in enumerate(encoders)
                 if isinstance(encoder, DiscreteColumn)]
     with_missing = [index for index, encoder in enumerate(encoders)
                     if isinstance(encoder, ContinuousColumn) and encoder.has_missing_]
-    dependencies = find_dependencies(frame, discrete)
+    dependencies, agreements = _dependencies_and_agreements(frame, discrete)
     missing = (find_missing_dependencies(frame, with_missing, discrete)
                if with_missing and discrete else [])
     rules = find_level_rules(frame, discrete, {link.dependent for link in dependencies})
-    return dependencies, missing, rules
+    return dependencies, agreements, missing, rules
 
 
 def integer_keys(frame, kinds, forced):
@@ -234,14 +269,48 @@ def integer_keys(frame, kinds, forced):
 def find_dependencies(frame, discrete_positions):
     """Every functional dependency between the discrete columns at ``discrete_positions``,
     one key per dependent column, in the order to apply them (finest keys first)."""
+    return _dependencies_and_agreements(frame, discrete_positions)[0]
+
+
+def _dependencies_and_agreements(frame, discrete_positions):
+    """The dependencies :func:`find_dependencies` gives, and the *agreements*: the
+    other keys of a dependent column that no dependency writes and that do not reach
+    it through the written ones (a store and a sales rep each in one region: the region
+    is written from the rep, and the store is drawn again to agree with it)."""
     codes, n_levels = _factorized(frame, discrete_positions)
     keys_of = _keys_of(codes, n_levels, discrete_positions, discrete_positions)
     chosen = [(min(keys, key=lambda key: (n_levels[key], -key)), dependent)
               for dependent, keys in keys_of.items()]
     chosen.sort(key=lambda pair: (-n_levels[pair[0]], pair[0], pair[1]))
-    return [FunctionalDependency(key, dependent).fit(frame.iloc[:, key],
-                                                     frame.iloc[:, dependent])
-            for key, dependent in chosen]
+    written = {dependent for _, dependent in chosen}
+    reached = _reached_through(chosen)
+    extra = sorted((key, dependent) for dependent, keys in keys_of.items() for key in keys
+                   if (key, dependent) not in chosen and key not in written
+                   and dependent not in reached.get(key, ()))
+
+    def fitted(pairs):
+        return [FunctionalDependency(key, dependent).fit(frame.iloc[:, key],
+                                                         frame.iloc[:, dependent])
+                for key, dependent in pairs]
+    return fitted(chosen), fitted(extra)
+
+
+def _reached_through(pairs):
+    """Key -> every column its ``(key, dependent)`` pairs write, directly or down a
+    chain."""
+    children = {}
+    for key, dependent in pairs:
+        children.setdefault(key, []).append(dependent)
+    reached = {}
+    for key in children:
+        seen, stack = set(), list(children[key])
+        while stack:
+            column = stack.pop()
+            if column not in seen:
+                seen.add(column)
+                stack.extend(children.get(column, ()))
+        reached[key] = seen
+    return reached
 
 
 def find_integer_keys(frame, integer_positions, discrete_positions):

@@ -167,6 +167,9 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
         ``(encoded_width,)``.
     dependencies_ : list of FunctionalDependency
         The functional dependencies kept (``key`` and ``dependent`` column positions).
+    agreements_ : list of FunctionalDependency
+        Other keys of a dependent column, which no dependency writes: decoding draws
+        them again to agree with the column written from its own key.
     missing_dependencies_ : list of FunctionalDependency
         Continuous columns (``dependent``) whose missing values a discrete column
         (``key``) decides, kept when decoding.
@@ -260,12 +263,13 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
         self.constraints_ = table_constraints
         self.array_dtype_ = array_dtype
         self.column_encoders_ = encoders
-        self.dependencies_, self.missing_dependencies_, self.level_rules_ = (
-            find_links(frame, encoders) if self.functional_dependencies is not False
-            else ([], [], []))
+        (self.dependencies_, self.agreements_, self.missing_dependencies_,
+         self.level_rules_) = (find_links(frame, encoders)
+                               if self.functional_dependencies is not False
+                               else ([], [], [], []))
         self.split_dates_ = split_dates
-        links = decoding_links(self.dependencies_, self.missing_dependencies_,
-                               self.level_rules_, split_dates)
+        links = decoding_links([*self.dependencies_, *self.agreements_],
+                               self.missing_dependencies_, self.level_rules_, split_dates)
         self.independent_groups_ = (
             find_independent_groups(frame, encoders, links, random_state)
             if self.independent_columns is not False else [])
