@@ -215,3 +215,40 @@ def test_an_extra_column_in_the_synthetic_rows_is_refused():
                     lambda: membership_inference(train, train, synthetic)):
         with pytest.raises(ValueError, match=r"different columns: extra \[2\]"):
             measure()
+
+
+def test_the_density_attack_reads_values_alike_whatever_their_dtype():
+    rng = np.random.RandomState(0)
+
+    def table():
+        return pd.DataFrame({"smoker": rng.rand(60) < .3, "code": rng.choice(["1", "2", "3"], 60),
+                             "x": rng.normal(size=60)})
+
+    train, holdout, synthetic = table(), table(), table()
+    retyped = synthetic.assign(smoker=synthetic["smoker"].astype(float),
+                               code=synthetic["code"].astype(int))
+    assert membership_inference(train, holdout, retyped, attack="density") == \
+        membership_inference(train, holdout, synthetic, attack="density")
+
+
+@pytest.mark.parametrize("n_jobs, error", [(0, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_n_jobs_is_checked_whatever_the_width_and_read_as_joblib_reads_it(n_jobs, error):
+    rng = np.random.RandomState(0)
+    narrow = pd.DataFrame(rng.normal(size=(30, 3)))
+    wide = pd.DataFrame(rng.normal(size=(30, 20)))
+    for table in (narrow, wide):
+        with pytest.raises(error, match="n_jobs"):
+            distance_to_closest_record(table, table, n_jobs=n_jobs)
+        with pytest.raises(error, match="n_jobs"):
+            membership_inference(table, table, table, n_jobs=n_jobs)
+        np.testing.assert_array_equal(distance_to_closest_record(table, table, n_jobs=-2), 0.0)
+
+
+def test_a_small_holdout_and_unreadable_values_are_warned_about():
+    rng = np.random.RandomState(0)
+    train = pd.DataFrame({"x": rng.normal(size=200), "when": pd.date_range("2020", periods=200)})
+    with pytest.warns(UserWarning, match="compare 40 training rows \\(of 200"):
+        distance_to_closest_record(train, train, train.iloc[:40])
+    synthetic = train.iloc[:2].assign(when=["01/02/2020", "not a date"])
+    with pytest.warns(UserWarning, match="'when' holds 2 values that do not read as dates"):
+        distance_to_closest_record(train, synthetic)

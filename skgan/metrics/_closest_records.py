@@ -26,12 +26,15 @@ block of rows at a time by matrix products (:mod:`skgan.metrics._cell_bounds`), 
 settles rows the same way and gives the same distances.
 """
 
+import numbers
+
 import numpy as np
 import pandas as pd
 import torch
-from joblib import Parallel, cpu_count, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.neighbors import KDTree
 
+from .._engine.caller_warnings import warn_at_caller
 from ._cell_bounds import CellBounds
 from ._table_values import _as_float, _labels, column_kind
 
@@ -42,6 +45,29 @@ N_CANDIDATES = 16
 #: search embeddings with more varying coordinates are scanned, not searched by tree
 MAX_TREE_COORDINATES = 16
 _TOLERANCE = 1e-9
+
+
+def _warn_unread(name, column, values, kind):
+    """Warn (at the user's call) when values of ``column`` that are not missing could
+    not be read as the column's kind: they count as missing in the distances."""
+    unread = np.isnan(values) & column.notna().to_numpy()
+    if unread.any():
+        examples = ", ".join(repr(value) for value in pd.unique(column[unread])[:3])
+        warn_at_caller(
+            f"Column {name!r} holds {int(unread.sum())} values that do not read as "
+            f"{'dates' if kind == 'datetime' else 'numbers'} ({examples}): the distances "
+            "count them as missing.")
+
+
+def check_n_jobs(n_jobs):
+    """``n_jobs`` as joblib reads it (-1 all cores, -2 all but one, None one), or a
+    TypeError / ValueError naming it."""
+    if n_jobs is not None and (isinstance(n_jobs, bool)
+                               or not isinstance(n_jobs, numbers.Integral)):
+        raise TypeError(f"n_jobs must be a whole number or None, got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError("n_jobs must not be 0 (-1 uses every core, None one).")
+    return None if n_jobs is None else int(n_jobs)
 
 
 def as_table(data, name):
@@ -87,7 +113,7 @@ class ClosestRecords:
         scale_from = reference if scale_from is None else scale_from
         self.columns = list(scale_from.columns)
         self.kinds = [column_kind(scale_from[name]) for name in self.columns]
-        self.n_jobs = n_jobs
+        self.n_jobs = check_n_jobs(n_jobs)
         self._numbers, self._levels = {}, {}
         for name, kind in zip(self.columns, self.kinds):
             if kind in ("numerical", "datetime"):
@@ -137,7 +163,9 @@ class ClosestRecords:
         numbers, codes = [], []
         for name, kind in zip(self.columns, self.kinds):
             if name in self._numbers:
-                numbers.append(_as_float(table[name], self._numbers[name][0]))
+                values = _as_float(table[name], self._numbers[name][0])
+                _warn_unread(name, table[name], values, self._numbers[name][0])
+                numbers.append(values)
             else:
                 labels = _labels(table[name], kind)
                 code = self._levels[name].get_indexer(labels.fillna("").to_numpy(object))
@@ -214,7 +242,7 @@ class ClosestRecords:
             Mean per-column distance, in [0, 1], rounded to 12 decimals.
         """
         encoded = self._encode(table)
-        n_jobs = self.n_jobs if self.n_jobs not in (None, -1) else max(1, cpu_count())
+        n_jobs = max(1, effective_n_jobs(self.n_jobs))
         if self.method == "scan":
             distances = self._scan(encoded, n_jobs)
         else:

@@ -9,7 +9,7 @@ from sklearn.neighbors import KernelDensity
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ._table_values import _as_float, column_kind
+from ._table_values import _as_float, _labels, column_kind
 
 #: dimensions the rows are reduced to before the kernel density estimates
 MAX_DIMENSIONS = 10
@@ -58,9 +58,11 @@ def density_ratio_scores(kinds_from, synthetic, population, candidates, random_s
 
 
 def _as_inputs(table, numeric, categorical):
-    """Numbers as floats (datetimes in seconds) and categories as text, NaN missing."""
+    """Numbers as floats (datetimes in seconds) and categories as text read alike
+    whatever their dtype (1, 1.0 and "1" as "1"; 1/0 as True/False where the training
+    column holds booleans), as the distances read them; NaN missing."""
     columns = {name: _as_float(table[name], kind) for name, kind in numeric}
-    for name, _ in categorical:
-        columns[name] = table[name].astype(object).astype("string").astype(object).where(
-            table[name].notna(), "<missing>")
+    for name, kind in categorical:
+        labels = _labels(table[name], kind)
+        columns[name] = labels.astype(object).where(labels.notna(), "<missing>")
     return pd.DataFrame(columns, index=np.arange(len(table)))

@@ -12,7 +12,8 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import Bunch, check_random_state
 
-from ._closest_records import ClosestRecords, as_table
+from .._engine.caller_warnings import warn_at_caller
+from ._closest_records import ClosestRecords, as_table, check_n_jobs
 from ._membership import density_ratio_scores
 
 ATTACKS = ("distance", "density")
@@ -51,7 +52,9 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
         - ``share_closer_to_train``: the share of synthetic rows strictly closer to a
           training row than to any holdout row, both tables cut to the same number of
           rows, so that 0.5 is chance, and each scaling numbers by its own ranges
-          (SDMetrics' DCROverfittingProtection counts the same share);
+          (SDMetrics' DCROverfittingProtection counts the same share; a holdout of
+          fewer than half the training rows warns: copies of training rows left out of
+          the cut count as chance);
         - ``overfitting_protection``: ``min(2 * (1 - share_closer_to_train), 1)``, 1 = no
           sign of memorisation (DCROverfittingProtection's score);
         - ``holdout_ratio``: median distance of synthetic rows to the training rows over
@@ -87,6 +90,13 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     holdout = as_table(holdout, "holdout")
     rng = check_random_state(random_state)
     n_rows = min(len(train), len(holdout))
+    if n_rows < len(train) / 2:
+        warn_at_caller(
+            f"share_closer_to_train and overfitting_protection compare {n_rows} training "
+            f"rows (of {len(train)}, as many as the holdout holds) with the holdout: a "
+            "synthetic row copying one of the others counts as chance, so they can miss "
+            "memorisation; hold out about as many rows as are trained on (holdout_ratio "
+            "uses every training row).")
     train_part = _subsample(train, n_rows, rng)
     holdout_part = _subsample(holdout, n_rows, rng)
     # each table's distances scale numbers by its own ranges, as SDMetrics does
@@ -155,6 +165,7 @@ def membership_inference(train, holdout, synthetic, *, attack="distance", random
     """
     if attack not in ATTACKS:
         raise ValueError(f"attack must be one of {list(ATTACKS)}, got {attack!r}.")
+    check_n_jobs(n_jobs)
     train, holdout = as_table(train, "train"), as_table(holdout, "holdout")
     synthetic = as_table(synthetic, "synthetic")
     rng = check_random_state(random_state)
