@@ -252,3 +252,12 @@ def test_a_small_holdout_and_unreadable_values_are_warned_about():
     synthetic = train.iloc[:2].assign(when=["01/02/2020", "not a date"])
     with pytest.warns(UserWarning, match="'when' holds 2 values that do not read as dates"):
         distance_to_closest_record(train, synthetic)
+
+
+def test_scorer_sizes_must_be_whole_numbers():
+    from skgan.metrics import make_sample_scorer
+
+    with pytest.raises(TypeError, match="n_samples must be a whole number"):
+        make_privacy_scorer("dcr", n_samples="10")
+    with pytest.raises(TypeError, match="n_samples must be a whole number"):
+        make_sample_scorer("mmd", n_samples=2.5)

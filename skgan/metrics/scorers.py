@@ -1,6 +1,7 @@
 """scikit-learn scorers that sample from a fitted skgan estimator and compare with X."""
 
 import inspect
+import numbers
 
 import numpy as np
 
@@ -111,6 +112,15 @@ class SampleScorer:
         return f"make_sample_scorer({name!r})"
 
 
+def _check_n_samples(n_samples):
+    """A TypeError or ValueError unless ``n_samples`` is None or a whole number >= 2."""
+    if n_samples is not None and (isinstance(n_samples, bool)
+                                  or not isinstance(n_samples, numbers.Integral)):
+        raise TypeError(f"n_samples must be a whole number or None, got {n_samples!r}.")
+    if n_samples is not None and n_samples < 2:
+        raise ValueError(f"n_samples must be at least 2, got {n_samples}.")
+
+
 def make_sample_scorer(metric, *, feature_extractor=None, n_samples=None,
                        greater_is_better=None, random_state=0, **kwargs):
     """Make a scorer that samples from a fitted skgan estimator and compares with ``X``.
@@ -176,8 +186,7 @@ def make_sample_scorer(metric, *, feature_extractor=None, n_samples=None,
         direction = bool(greater_is_better)
     else:
         raise TypeError("metric must be a name or a callable.")
-    if n_samples is not None and n_samples < 2:
-        raise ValueError(f"n_samples must be at least 2, got {n_samples}.")
+    _check_n_samples(n_samples)
     return SampleScorer(metric, feature_extractor, n_samples, direction, random_state, kwargs)
 
 
@@ -256,8 +265,7 @@ def make_privacy_scorer(metric, *, holdout=None, n_samples=None, random_state=0)
     if PRIVACY_METRICS[metric] and holdout is None:
         raise ValueError(f"metric={metric!r} needs holdout rows (real rows the estimator "
                          "did not see).")
-    if n_samples is not None and n_samples < 2:
-        raise ValueError(f"n_samples must be at least 2, got {n_samples}.")
+    _check_n_samples(n_samples)
     return PrivacyScorer(metric, holdout, n_samples, random_state)
 
 
@@ -283,3 +291,4 @@ SCORERS = {
     "coverage": coverage_scorer,
     "c2st": c2st_scorer,
 }
+
