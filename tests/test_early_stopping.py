@@ -276,15 +276,19 @@ def test_an_interrupted_early_stopped_fit_names_the_epoch_it_keeps(check_every_e
     assert "interrupted after 2 epochs; keeping epoch 1" in capsys.readouterr().out
 
 
-def test_random_starts_of_a_translation_stop_early_and_within_max_time():
+def test_random_starts_of_a_translation_stop_early_and_within_max_time(capsys):
     rng = np.random.RandomState(0)
     X = np.vstack([rng.normal(size=(80, 2)), rng.normal(5.0, size=(80, 2))])
     y = np.repeat([0, 1], 80)
     options = dict(n_init=2, batch_size=32, random_state=0, generator_dims=(16,),
                    discriminator_dims=(16,))
-    stopped = CycleGANTransformer(epochs=60, early_stopping=True, **options).fit(X, y)
+    stopped = CycleGANTransformer(epochs=60, early_stopping=True, verbose=1,
+                                  **options).fit(X, y)
     assert stopped.validation_scores_  # the continuation was scored
     assert stopped.n_iter_ == len(stopped.history_["epoch"])
+    scores = np.array(stopped.history_["validation_score"], dtype=float)
+    best_epoch = stopped.history_["epoch"][int(np.nanargmax(scores))]
+    assert f"keeping epoch {best_epoch} " in capsys.readouterr().out  # as history_ says
     timed = CycleGANTransformer(epochs=100_000, max_time=0.5, **options).fit(X, y)
     assert len(timed.history_["epoch"]) < 100_000 * 0.1  # not even one start ran out
     with pytest.raises(ValueError, match="validation_scoring"):

@@ -172,14 +172,15 @@ class EarlyStoppingMixin:
                 self._progress.write(f"{type(self).__name__}: {why}; no check scored a "
                                      "finite number, keeping the last epoch.")
             return last_epoch
-        if self.verbose:
+        kept = last_epoch - (outcome.completed_epochs - best_epoch)
+        if self.verbose:  # the epoch as history_ numbers it (random starts' epochs too)
             why = {"stopped": f"stopped, {outcome.message}",
                    "interrupted": f"interrupted after {outcome.completed_epochs} epochs",
                    "diverged": f"diverged after {outcome.completed_epochs} good epochs",
                    }.get(outcome.stop_reason, f"ran all {outcome.completed_epochs} epochs")
-            self._progress.write(f"{type(self).__name__}: {why}; keeping epoch {best_epoch} of "
-                                 f"this fit (validation score {monitor.best_score:.4g}).")
-        return last_epoch - (outcome.completed_epochs - best_epoch)
+            self._progress.write(f"{type(self).__name__}: {why}; keeping epoch {kept} "
+                                 f"(validation score {monitor.best_score:.4g}).")
+        return kept
 
     def _early_stopping_option(self):
         """``early_stopping`` as this fit reads it."""
