@@ -102,3 +102,24 @@ def test_ssim_refuses_windows_and_constants_that_make_no_score(settings, message
     X = np.random.RandomState(0).uniform(size=(2, 16, 16))
     with pytest.raises(ValueError, match=message):
         ssim(X, X, **settings)
+
+
+def test_default_ranges_follow_the_values_of_wide_integers_and_booleans():
+    rng = np.random.RandomState(0)
+    twelve_bit = rng.randint(0, 4096, size=(2, 16, 16)).astype(np.uint16)
+    noisy = np.clip(twelve_bit.astype(int) + rng.randint(-200, 201, twelve_bit.shape), 0,
+                    4095).astype(np.uint16)
+    assert psnr(twelve_bit, noisy) == pytest.approx(
+        psnr(twelve_bit, noisy, data_range=float(twelve_bit.max() - twelve_bit.min())))
+    eight_bit = twelve_bit.astype(np.uint8)
+    assert psnr(eight_bit, eight_bit ^ 1) == pytest.approx(psnr(eight_bit, eight_bit ^ 1,
+                                                                data_range=255))
+    masks = rng.rand(2, 16, 16) > 0.5
+    assert psnr(masks, masks) == math.inf and ssim(masks, masks) == pytest.approx(1.0)
+    assert psnr(masks, ~masks) == pytest.approx(0.0)  # every pixel off by the whole range
+
+
+def test_ssim_refuses_images_too_thin_for_a_window():
+    X = np.random.RandomState(0).uniform(size=(4, 2, 64))
+    with pytest.raises(ValueError, match="at least 3 pixels a side"):
+        ssim(X, X)

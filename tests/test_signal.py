@@ -311,3 +311,15 @@ def test_a_nan_in_one_signal_or_pixel_leaves_the_others_drawn():
     images[0, 0, 0] = np.nan
     shown = plot_image_grid(images, n_cols=2).get_images()[0].get_array()
     assert np.nanmax(shown) > 0.9  # was all zeros
+
+
+def test_channels_last_and_ragged_signals_get_errors_that_say_how_to_fix_them():
+    rng = np.random.RandomState(0)
+    signals = rng.randn(40, 64)
+    with pytest.raises(ValueError, match=r"got length 1 .*X.transpose\(0, 2, 1\)"):
+        GANSampler(adapter="signal", epochs=1).fit(signals[:, :, None])
+    ragged = [signal[:rng.randint(40, 64)] for signal in signals]
+    with pytest.raises(ValueError, match="signals of one shape.*pad or crop"):
+        GANSampler(adapter="signal", epochs=1).fit(ragged)
+    with pytest.raises(ValueError, match=r"got length 8\.$"):
+        GANSampler(adapter="signal", epochs=1).fit(signals[:, :8])

@@ -48,7 +48,7 @@ class GridAdapter(BaseAdapter):
         array = self._as_array(X)
         layout = self._layout_of(array)
         spatial = self._to_channels_first(array[:0], layout).shape[2:]
-        self._check_spatial(spatial)
+        self._check_spatial(spatial, layout)
         if like_fit and hasattr(self, "layout_"):
             if layout != self.layout_ or array.shape[1:] != self.sample_shape_:
                 raise ValueError(
@@ -65,7 +65,12 @@ class GridAdapter(BaseAdapter):
                 f"{name} needs an array of {self.kind}s, got a {type(X).__name__}; pass "
                 "X.to_numpy() in the layout the adapter documents."
             )
-        array = np.asarray(X)
+        try:
+            array = np.asarray(X)
+        except ValueError:  # numpy: "inhomogeneous shape"
+            raise ValueError(
+                f"{name} needs {self.kind}s of one shape; the {self.kind}s passed differ "
+                f"in shape (pad or crop them to one).") from None
         if array.dtype.kind not in "biuf":
             raise TypeError(
                 f"{name} needs numeric {self.kind}s (bool, integer or float), got an array "
@@ -169,5 +174,6 @@ class GridAdapter(BaseAdapter):
         """The inverse of :meth:`_to_channels_first`."""
 
     @abstractmethod
-    def _check_spatial(self, spatial):
-        """Raise ``ValueError`` when the spatial shape is too small for the networks."""
+    def _check_spatial(self, spatial, layout):
+        """Raise ``ValueError`` when the spatial shape (of samples in ``layout``) is too
+        small for the networks."""

@@ -169,7 +169,7 @@ class ImageAdapter(GridAdapter):
             return array.transpose(0, 2, 3, 1)
         return array
 
-    def _check_spatial(self, spatial):
+    def _check_spatial(self, spatial, layout):
         if min(spatial) < MIN_IMAGE_SIZE:
             raise ValueError(
                 f"Images must be at least {MIN_IMAGE_SIZE}x{MIN_IMAGE_SIZE} pixels; got "

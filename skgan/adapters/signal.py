@@ -127,8 +127,11 @@ class SignalAdapter(GridAdapter):
     def _from_channels_first(self, array, layout):
         return array[:, 0] if layout == "NL" else array
 
-    def _check_spatial(self, spatial):
+    def _check_spatial(self, spatial, layout):
         if spatial[0] < MIN_SIGNAL_LENGTH:
             raise ValueError(
-                f"Signals must be at least {MIN_SIGNAL_LENGTH} long; got length {spatial[0]}."
+                f"Signals must be at least {MIN_SIGNAL_LENGTH} long; got length {spatial[0]}"
+                + (" (SignalAdapter reads 3-D arrays as (N, channels, length): for signals "
+                   "stored as (N, length, channels), pass X.transpose(0, 2, 1))."
+                   if layout == "NCL" else ".")
             )

@@ -19,9 +19,10 @@ def psnr(X, Y, *, data_range=None):
     X, Y : array-like of shape (n_images, [channels,] height, width) or (height, width)
         Reference images and the images compared with them, pair by pair.
     data_range : float or None, default=None
-        The span of possible pixel values; None: 255 for integer images, 1 for float
-        images within [0, 1], else ``X.max() - X.min()`` (1 when that is 0: constant
-        images).
+        The span of possible pixel values; None: 255 for integer images within
+        [0, 255], 1 for float images within [0, 1] and for boolean ones, else
+        ``X.max() - X.min()`` (12-bit images in ``uint16``: their own span; 1 when
+        that is 0: constant images).
 
     Returns
     -------
@@ -107,6 +108,9 @@ def ssim(X, Y, *, data_range=None, sigma=1.5, win_size=11, K1=0.01, K2=0.03,
     if four_axes and _channels_last(X.shape, channels):
         X, Y = X.permute(0, 3, 1, 2), Y.permute(0, 3, 1, 2)
     size = min(win_size, *(side - (side + 1) % 2 for side in X.shape[-2:]))
+    if size < 3:  # a 1-pixel window compares brightness only
+        raise ValueError(f"ssim needs images of at least 3 pixels a side, got "
+                         f"{tuple(X.shape[-2:])}.")
     window = _gaussian_window(size, sigma)
     n_images, n_channels = X.shape[:2]
 
@@ -147,7 +151,7 @@ def _paired(X, Y, data_range):
         raise ValueError(f"data_range must be a positive number, got {data_range!r}.")
     tensors = []
     for array in arrays:
-        if not np.issubdtype(array.dtype, np.number):
+        if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
             raise TypeError(f"Images must hold numbers, got dtype {array.dtype}.")
         images = torch.as_tensor(array.astype(np.float64))
         while images.dim() < 4:
@@ -166,10 +170,12 @@ def _channels_last(shape, channels):
 
 
 def _default_range(images):
-    if np.issubdtype(images.dtype, np.integer):
-        return 255.0
+    if images.dtype == bool:
+        return 1.0
     low, high = float(np.min(images)), float(np.max(images))
-    if low >= 0 and high <= 1:
+    if np.issubdtype(images.dtype, np.integer) and low >= 0 and high <= 255:
+        return 255.0  # 8-bit values
+    if not np.issubdtype(images.dtype, np.integer) and low >= 0 and high <= 1:
         return 1.0
     return (high - low) or 1.0
 
