@@ -380,3 +380,23 @@ def test_scorers_taking_y_get_none_from_samplers_and_strings_are_not_scores():
     with pytest.raises(TypeError, match="must return a number; it returned '0.5'"):
         GANSampler(epochs=2, early_stopping=True, validation_scoring=lambda e, X: "0.5",
                    random_state=0, **SMALL).fit(X)
+
+
+_COPIES = []
+
+
+def _checkpointing_scorer(estimator, X):
+    """A scorer that keeps a copy of the estimator at every check (a checkpoint)."""
+    import copy
+    import pickle
+
+    _COPIES.append(copy.deepcopy(estimator))
+    _COPIES.append(pickle.loads(pickle.dumps(estimator)))
+    return 0.0
+
+
+def test_a_scorer_may_copy_the_estimator_during_a_verbose_fit(capsys):
+    _COPIES.clear()
+    GANSampler(epochs=2, early_stopping=True, validation_scoring=_checkpointing_scorer,
+               verbose=1, random_state=0, **SMALL).fit(_blob(200))
+    assert _COPIES and all(copy.sample(3, random_state=0).shape == (3, 2) for copy in _COPIES)

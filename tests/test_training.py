@@ -222,3 +222,29 @@ def test_weight_check_tells_overflowing_sums_from_non_finite_weights():
         module.weight.fill_(0.0)
         module.bias[0] = -float("inf")
     assert not _all_finite({"m": module})
+
+
+def test_ctrl_c_in_the_first_epoch_of_a_warm_start_is_passed_on_and_keeps_the_model():
+    import numpy as np
+
+    from skgan import GANSampler
+
+    X = np.random.RandomState(0).normal(size=(200, 2))
+    model = GANSampler(epochs=2, warm_start=True, random_state=0, generator_dims=(16,),
+                       discriminator_dims=(16,)).fit(X)
+    before = model.sample(5, random_state=0)
+    epochs = list(model.history_["epoch"])
+
+    def interrupted_step(batch):
+        raise KeyboardInterrupt
+
+    model._train_step = interrupted_step
+    try:
+        model.fit(X)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("KeyboardInterrupt was swallowed")
+    del model._train_step
+    np.testing.assert_array_equal(model.sample(5, random_state=0), before)
+    assert model.history_["epoch"] == epochs

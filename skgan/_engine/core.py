@@ -350,8 +350,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
         elif outcome.stop_reason == "stopped":
             pass  # early stopping or max_time: said by _keep_best when verbose
         elif outcome.stop_reason == "interrupted":
-            if not self.history_.get("epoch"):
-                raise KeyboardInterrupt
+            if not outcome.completed_epochs:  # also a warm start's or partial_fit's first
+                raise KeyboardInterrupt  # the estimator goes back to what it was
             warnings.warn(
                 f"{name} training interrupted; the estimator keeps the weights of epoch "
                 f"{kept_epoch}.",

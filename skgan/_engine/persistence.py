@@ -22,6 +22,8 @@ class TorchStateMixin:
 
     def __getstate__(self):
         state = dict(super().__getstate__())
+        for name in TRANSIENT_ATTRIBUTES:  # a copy made during a fit (a scorer's checkpoint)
+            state.pop(name, None)
         torch_objects = {
             name: state.pop(name)
             for name in list(state)
@@ -55,6 +57,9 @@ class TorchStateMixin:
                 state[name] = import_generator(state[name], device)
         super().__setstate__(state)
 
+
+#: What a fit holds only while it runs: its progress bar (which writes to a terminal).
+TRANSIENT_ATTRIBUTES = ("_progress",)
 
 #: The estimators' random streams (``torch.Generator``), pickled as portable states.
 GENERATOR_ATTRIBUTES = ("_rng", "_encoder_rng")

@@ -53,7 +53,10 @@ def fit_threads(n_threads):
     n_threads : int or None
         Threads every ``fit`` and ``partial_fit`` in the block uses on the CPU, and
         every ``sample`` of 4,096 rows or more; None goes back to choosing (the cores
-        other processes leave free).
+        other processes leave free). The setting belongs to the thread (or asyncio
+        task) that enters the block, as ``decimal.localcontext`` does: work handed to
+        other threads (a ``ThreadPoolExecutor``, joblib's threading backend) chooses
+        for itself unless it enters the block there.
 
     Examples
     --------
