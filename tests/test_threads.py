@@ -94,15 +94,15 @@ def test_a_large_sample_on_a_busy_machine_gets_fewer_threads_and_a_small_one_kee
     idle_rows = model.sample(5_000, random_state=0)
     readings = []
 
-    def busy():
-        readings.append(1)
+    def busy(n_readings=None):
+        readings.append(n_readings)
         return 1
 
     monkeypatch.setattr(threads, "_last_reading", None)
     monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
     monkeypatch.setattr(threads, "other_runnable_threads", busy)
     seen = _threads_seen_in_sample(model, 40_000, monkeypatch)
-    assert seen == [1, 1, 1] and readings == [1]  # three blocks of rows, one reading
+    assert seen == [1, 1, 1] and readings == [1]  # three blocks of rows, one quick reading
     assert torch.get_num_threads() == 2
     readings.clear()
     assert set(_threads_seen_in_sample(model, 50, monkeypatch)) == {2}
