@@ -187,6 +187,8 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
 
     def _fit(self, X, y):
         """Check ``(X, y)`` and train; return y's class labels and its one-hot width."""
+        if issparse(X) and X.format not in ("csr", "csc"):
+            X = X.tocsr()  # COO, DIA, BSR: rows can be picked, and the models say sparse
         labels, n_columns = self._class_labels(X, y)
         data = X  # a DataFrame as it is, other array-likes as the adapters read them
         if not (isinstance(X, pd.DataFrame) or issparse(X)):  # adapters refuse sparse X

@@ -138,3 +138,13 @@ def test_numeric_adapter_names_the_columns_with_missing_values():
         GANSampler(adapter="numeric", epochs=1).fit(X)
     with pytest.raises(ValueError, match="column\\(s\\) 1 hold NaN"):
         GANSampler(adapter="numeric", epochs=1).fit(X.to_numpy())
+
+
+def test_numeric_adapter_checks_n_quantiles_and_calls_complex_data_a_value_error():
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    for n_quantiles in (0, 1, 2.5, "x", None, True):
+        with pytest.raises(ValueError, match="n_quantiles must be a whole number"):
+            NumericAdapter(n_quantiles=n_quantiles).fit(X)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        NumericAdapter().fit(X.astype(complex))
+    NumericAdapter(n_quantiles=2).fit(X)

@@ -400,3 +400,33 @@ def test_a_scorer_may_copy_the_estimator_during_a_verbose_fit(capsys):
     GANSampler(epochs=2, early_stopping=True, validation_scoring=_checkpointing_scorer,
                verbose=1, random_state=0, **SMALL).fit(_blob(200))
     assert _COPIES and all(copy.sample(3, random_state=0).shape == (3, 2) for copy in _COPIES)
+
+
+class _OnlyArrayInterface:
+    """An array-like with nothing but ``__array__`` (as scikit-learn's checks pass)."""
+
+    def __init__(self, data):
+        self.data = np.asarray(data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+
+def test_array_likes_with_only_array_interface_stop_early():
+    X = _OnlyArrayInterface(_blob(200))
+    for fraction in (0.2, None):
+        model = GANSampler(epochs=2, early_stopping=True, validation_fraction=fraction,
+                           random_state=0, **SMALL).fit(X)
+        assert model.validation_scores_
+
+
+def test_a_resampler_says_sparse_for_every_sparse_format():
+    import scipy.sparse
+
+    from skgan import GANResampler
+
+    X = scipy.sparse.random(40, 3, density=0.5, format="coo", random_state=0)
+    y = np.r_[np.zeros(30), np.ones(10)]
+    for sparse_format in ("coo", "dia", "bsr", "csr"):
+        with pytest.raises(TypeError, match="does not accept sparse matrices"):
+            GANResampler(estimator=GANSampler(epochs=1)).fit_resample(X.asformat(sparse_format), y)

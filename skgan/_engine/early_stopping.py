@@ -54,6 +54,8 @@ def split_validation(X, y, fraction, seed, stratify):
     held-out rows are kept for scoring. ``fraction=None`` holds nothing out: every row
     trains and at most MAX_VALIDATION_ROWS of them (drawn by ``seed``) are scored, as
     scikit-learn's ``HistGradientBoostingClassifier`` stops on its training data."""
+    if not hasattr(X, "__len__") or not hasattr(X, "__getitem__"):
+        X = np.asarray(X)  # an array-like with only __array__
     n_rows = len(X)
     if fraction is None:
         return (X, y) + _scored_training_rows(X, y, seed, stratify)

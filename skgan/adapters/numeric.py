@@ -1,5 +1,7 @@
 """The adapter for purely numeric 2-D data: arrays and numeric DataFrames."""
 
+import numbers
+
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import QuantileTransformer
@@ -60,6 +62,9 @@ class NumericAdapter(BaseAdapter):
             gaps = [str(name) for name in X.columns[X.isna().any().to_numpy()]]
         else:
             array = np.asarray(X)
+            if array.dtype.kind == "c":  # as scikit-learn's check_array says it
+                raise ValueError("Complex data not supported: NumericAdapter needs real "
+                                 f"numbers, got an array of dtype {array.dtype}.")
             if array.dtype.kind not in "biufO":
                 raise TypeError(
                     f"NumericAdapter needs numeric data, got an array of dtype "
@@ -79,6 +84,11 @@ class NumericAdapter(BaseAdapter):
     def fit(self, X):
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling={self.scaling!r} is not one of {SCALINGS}.")
+        if isinstance(self.n_quantiles, bool) or not isinstance(self.n_quantiles,
+                                                                numbers.Integral) \
+                or self.n_quantiles < 2:
+            raise ValueError(f"n_quantiles must be a whole number of at least 2, got "
+                             f"{self.n_quantiles!r}.")
         values = self._values(X)  # checked before any attribute is set
         if len(values) < 2:
             raise ValueError(f"NumericAdapter needs at least 2 rows to fit, got {len(values)}.")
