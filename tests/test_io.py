@@ -730,3 +730,79 @@ def test_arrow_dictionary_and_decimal_columns_are_saved_with_their_dtypes(tmp_pa
     sampled = loaded.sample(6, random_state=0)
     pd.testing.assert_frame_equal(sampled, model.sample(6, random_state=0))
     assert sampled.dtypes.to_dict() == table.dtypes.to_dict()
+
+
+def _with_document(data, change):
+    members = _members(data)
+    document = json.loads(members["skgan.json"])
+    change(document)
+    return io.BytesIO(_zip({**members, "skgan.json": json.dumps(document).encode()}))
+
+
+def _find(node, test):
+    """The first dict of the JSON ``node`` for which ``test`` holds (depth first)."""
+    if isinstance(node, dict):
+        if test(node):
+            return node
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _find(child, test)
+        if found is not None:
+            return found
+    return None
+
+
+def test_optimiser_states_that_torch_kernels_cannot_run_are_refused(small_file):
+    def group(document):
+        return _find(document["fitted"]["optimizers_"], lambda node: "params" in node)
+
+    def unknown(document):
+        _find(document["fitted"]["optimizers_"], lambda node: "$optimizer" in node)[
+            "$optimizer"] = "optim.SGD"
+
+    for change, message in [
+        (unknown, "train with torch.optim.Adam, not SGD"),
+        (lambda d: group(d).__setitem__("lr", None), r"lr must be a finite number"),
+        (lambda d: group(d).__setitem__("eps", 0.0), r"eps must be a finite number above"),
+        (lambda d: group(d).__setitem__("amsgrad", "x"), r"amsgrad must be True or False"),
+        (lambda d: group(d).__setitem__("differentiable", True), "differentiable must be"),
+        (lambda d: group(d).__setitem__("params", []), "lists no parameters"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            skgan.load(_with_document(small_file, change))
+
+
+def test_history_and_adapter_classes_that_do_not_fit_are_refused(small_file, table_model):
+    for history, message in [(None, "must be a dict of lists"),
+                             ({"epoch": [1.5]}, r"\['epoch'\] must be a list of whole"),
+                             ({"generator_loss": ["a"]}, "must be a list of numbers")]:
+        with pytest.raises(ValueError, match=f"history_ .*{message}"):
+            skgan.load(_with_document(small_file, lambda d: d["fitted"].__setitem__(
+                "history_", history)))
+    buffer = io.BytesIO()
+    skgan.save(table_model[0], buffer)
+
+    def numeric_adapter(document):
+        document["fitted"]["adapter_"]["$object"] = "NumericAdapter"
+
+    with pytest.raises(ValueError, match="parameters do not fit their classes"):
+        skgan.load(_with_document(buffer.getvalue(), numeric_adapter))
+
+
+def test_an_adam_moment_of_another_shape_than_its_parameter_is_refused():
+    # the fused kernel would write past a smaller moment's end (a crashed interpreter)
+    from skgan.io._checks import check_adam_state
+
+    parameter = torch.nn.Parameter(torch.zeros(4, 3))
+    optimizer = torch.optim.Adam([parameter])
+    parameter.grad = torch.ones(4, 3)
+    optimizer.step()
+    state = optimizer.__getstate__()
+    check_adam_state(state, "model")  # as torch leaves it
+    state["state"][parameter]["exp_avg"] = torch.zeros(3, 3)
+    with pytest.raises(ValueError, match=r"exp_avg is torch.float32 of shape \[3, 3\]"):
+        check_adam_state(state, "model")

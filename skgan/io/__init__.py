@@ -164,7 +164,14 @@ def _check_fields(estimator, label):
     """Hold every estimator in the file (nested and fitted ones too) to its parameters'
     rules, and its fitted counters to whole numbers, so that a crafted file is refused
     here, naming the field, not later with a message about something else."""
-    for path, part in _estimators_within(estimator, type(estimator).__name__):
+    try:
+        parts = list(_estimators_within(estimator, type(estimator).__name__))
+    except (AttributeError, TypeError) as error:  # an object of another class's fields
+        raise ValueError(f"{label} is not a valid skgan model file: its parameters do not "
+                         f"fit their classes ({type(error).__name__}: "
+                         f"{_first_line(error)})") from None
+    for path, part in parts:
+        _check_history(part, path, label)
         validate = getattr(part, "_validate_params", None)
         if validate is not None and hasattr(part, "_parameter_constraints"):
             try:
@@ -178,6 +185,29 @@ def _check_fields(estimator, label):
                     value, numbers.Integral) or value < 0):
                 raise ValueError(f"{label} is not a valid skgan model file ({path}): {name} "
                                  f"must be a whole number of 0 or more, not {value!r}")
+
+
+def _check_history(estimator, path, label):
+    """``history_``, where present: a dict of lists of numbers, whole ``epoch`` numbers."""
+    history = getattr(estimator, "history_", None)
+    if history is None and "history_" not in vars(estimator):
+        return
+    problem = None
+    if not isinstance(history, dict) or not all(isinstance(key, str) for key in history):
+        problem = "must be a dict of lists"
+    else:
+        for key, values in history.items():
+            whole = key == "epoch"
+            if not isinstance(values, list) or not all(
+                    isinstance(value, (int, float, np.integer, np.floating))
+                    and not isinstance(value, bool)
+                    and (not whole or float(value).is_integer()) for value in values):
+                problem = (f"[{key!r}] must be a list of "
+                           f"{'whole numbers' if whole else 'numbers'}")
+                break
+    if problem:
+        raise ValueError(f"{label} is not a valid skgan model file ({path}): history_ "
+                         f"{problem}")
 
 
 def _estimators_within(estimator, path, seen=None):
@@ -204,7 +234,10 @@ def _check_samples(estimator, label):
     stream stays put), so that a file whose fields have the right types but values that
     do not hold together (a level that is a list, a head's width that is null) is
     refused here, as a ValueError naming the file, not later inside ``sample``."""
-    samplers = [estimator, getattr(estimator, "estimator_", None)]  # GANResampler's too
+    samplers = [estimator, getattr(estimator, "estimator_", None),  # GANResampler's too
+                *(getattr(estimator, "estimators_", None) or {}).values()]
+    if hasattr(estimator, "generator_ab_") and hasattr(estimator, "adapter_"):
+        _check_translations(estimator, label)
     for sampler in samplers:
         if not isinstance(sampler, BaseGAN) or not hasattr(sampler, "history_") or \
                 not hasattr(sampler, "sample"):
@@ -218,6 +251,24 @@ def _check_samples(estimator, label):
                 f"{label} is not a valid skgan model file: sampling from its "
                 f"{type(sampler).__name__} fails ({type(error).__name__}: "
                 f"{_first_line(error)})") from None
+
+
+def _check_translations(translator, label):
+    """Translate two rows each way (rows the adapter decodes from zeros), so that a
+    CycleGANTransformer file whose networks do not hold together is refused here."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = translator.adapter_.decode(
+                np.zeros((2, *translator.adapter_.encoded_shape_), dtype=np.float32),
+                random_state=0)
+            translator.transform(rows)
+            translator.inverse_transform(rows)
+    except Exception as error:  # whatever a damaged model runs into
+        raise ValueError(
+            f"{label} is not a valid skgan model file: translating with its "
+            f"{type(translator).__name__} fails ({type(error).__name__}: "
+            f"{_first_line(error)})") from None
 
 
 def _first_line(error):

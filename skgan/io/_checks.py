@@ -84,3 +84,76 @@ def check_layer_shapes(module, path):
     if expected is not None and tuple(weight.shape) != tuple(expected):
         raise ValueError(f"{path}: the weight's shape {tuple(weight.shape)} does not fit "
                          f"the layer's sizes {tuple(expected)}")
+    bias = module._parameters.get("bias")
+    if expected is not None and bias is not None and tuple(bias.shape) != (expected[0],):
+        raise ValueError(f"{path}: the bias's shape {tuple(bias.shape)} does not fit the "
+                         f"layer's {expected[0]} outputs")
+    for name, parameter in module._parameters.items():
+        if parameter is not None and parameter.dtype != torch.float32:
+            raise ValueError(f"{path}.{name}: skgan's networks hold float32 weights, not "
+                             f"{parameter.dtype}")
+
+
+#: The settings of a parameter group of torch.optim.Adam, and what each must be.
+_ADAM_NUMBERS = {"lr": (0.0, False), "eps": (0.0, True), "weight_decay": (0.0, False)}
+_ADAM_FLAGS = ("amsgrad", "maximize", "capturable", "decoupled_weight_decay")
+_ADAM_OPTIONAL_FLAGS = ("foreach", "fused")
+#: The moments Adam keeps per parameter (each of the parameter's shape and dtype).
+_ADAM_MOMENTS = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+
+def check_adam_state(state, path):
+    """An Adam optimiser's state as torch's own kernels need it: each group's settings
+    of the right types, each parameter in one group only, and each moment of its
+    parameter's shape and dtype (a smaller one would make the fused kernel write past
+    its end), a 0-d float32 step."""
+    groups = checked(state["param_groups"], list, f"{path}.param_groups")
+    owners = {}
+    for number, group in enumerate(groups):
+        where = f"{path}.param_groups[{number}]"
+        params = checked(group, dict, where).get("params")
+        if not isinstance(params, list) or not params:
+            raise ValueError(f"{where}: a parameter group lists no parameters")
+        for name, (least, strictly) in _ADAM_NUMBERS.items():
+            value = group.get(name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                    not np.isfinite(value) or value < least or (strictly and value == least):
+                raise ValueError(f"{where}.{name} must be a finite number "
+                                 f"{'above' if strictly else 'of at least'} {least}, "
+                                 f"not {value!r}")
+        betas = group.get("betas")
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2 or not all(
+                isinstance(beta, (int, float)) and not isinstance(beta, bool)
+                and 0 <= beta < 1 for beta in betas):
+            raise ValueError(f"{where}.betas must be two numbers in [0, 1), not {betas!r}")
+        for name in _ADAM_FLAGS:
+            if not isinstance(group.get(name, False), bool):
+                raise ValueError(f"{where}.{name} must be True or False")
+        for name in _ADAM_OPTIONAL_FLAGS:
+            if group.get(name) is not None and not isinstance(group.get(name), bool):
+                raise ValueError(f"{where}.{name} must be True, False or None")
+        if group.get("differentiable", False) is not False:
+            raise ValueError(f"{where}.differentiable must be False")
+        for param in params:
+            if id(param) in owners:
+                raise ValueError(f"{where}: a parameter is listed twice")
+            owners[id(param)] = param
+    for param, moments in state["state"].items():
+        if id(param) not in owners:
+            raise ValueError(f"{path}.state: holds a parameter of no group")
+        unknown = set(moments) - {"step", *_ADAM_MOMENTS}
+        if unknown:
+            raise ValueError(f"{path}.state: unknown entries {sorted(unknown)}")
+        for name in _ADAM_MOMENTS:
+            moment = moments.get(name)
+            if moment is not None and (moment.shape != param.shape
+                                       or moment.dtype != param.dtype):
+                raise ValueError(f"{path}.state: {name} is {moment.dtype} of shape "
+                                 f"{list(moment.shape)}, its parameter {param.dtype} of "
+                                 f"{list(param.shape)}")
+        step = moments.get("step")
+        if step is not None and (step.ndim != 0 or step.dtype != torch.float32
+                                 or not bool(torch.isfinite(step)) or float(step) < 0):
+            raise ValueError(f"{path}.state: a step must be a 0-d float32 count")
+        if moments and not {"step", "exp_avg", "exp_avg_sq"} <= set(moments):
+            raise ValueError(f"{path}.state: a parameter's moments are incomplete")

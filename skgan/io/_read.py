@@ -19,6 +19,7 @@ import torch
 
 from ._checks import (
     TORCH_DTYPES,
+    check_adam_state,
     check_attributes,
     check_layer_shapes,
     check_zone,
@@ -248,6 +249,10 @@ class StateReader:
             if not isinstance(params, list) or not all(
                     isinstance(param, torch.nn.Parameter) for param in params):
                 raise ValueError(f"{path}: a parameter group does not list parameters")
+        if cls is not torch.optim.Adam:  # every optimiser skgan makes is one
+            raise ValueError(f"{path}: skgan's models train with torch.optim.Adam, not "
+                             f"{cls.__name__}")
+        check_adam_state(state, path)
         optimizer.__setstate__(state)
         for group in optimizer.param_groups:  # as torch's load_state_dict places steps
             if group.get("fused") or group.get("capturable"):
