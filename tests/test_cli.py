@@ -1038,3 +1038,27 @@ def test_an_array_models_columns_are_conditioned_by_their_header_names(tmp_path,
         assert list(rows.columns) == ["x0", "x1", "x2"] and (rows["x0"] == 1.0).all()
     assert cli.main(["sample", str(path), "-n", "3", "--condition", "x7=1"]) == 1
     assert "no column 'x7'" in _one_error_line(capsys)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_written_into_not_replaced(fitted_model, tmp_path):
+    import stat
+    import threading
+
+    def read_from(pipe, into):
+        with open(pipe, "rb") as handle:
+            into.append(handle.read())
+
+    for write in (lambda pipe: cli.main(["sample", str(fitted_model), "-n", "5", "-o",
+                                         str(pipe), "--random-state", "0"]),
+                  lambda pipe: skgan.save(skgan.load(fitted_model), pipe) or 0):
+        pipe = tmp_path / "pipe"
+        os.mkfifo(pipe)
+        received = []
+        reader = threading.Thread(target=read_from, args=(pipe, received))
+        reader.start()
+        assert write(pipe) == 0
+        reader.join(timeout=60)
+        assert received and len(received[0]) > 0
+        assert stat.S_ISFIFO(os.stat(pipe).st_mode)  # still the pipe
+        pipe.unlink()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.common import get_handle
 
-from ..io._container import followed_path, keep_permissions
+from ..io._container import followed_path, is_special_file, keep_permissions
 from .files import CommandError
 from .tables import format_datetimes, is_parquet, require_pyarrow
 
@@ -99,8 +99,12 @@ def write_chunks(chunks, path, datetime_formats=None):
 @contextmanager
 def _written_whole(path):
     """A path to write in a new hidden folder beside ``path``, moved to ``path`` when the
-    block ends normally; the folder and what it holds are removed in every case."""
+    block ends normally; the folder and what it holds are removed in every case. A
+    device or a named pipe (``/dev/null``, a FIFO) is written into as it is."""
     path = followed_path(path)
+    if is_special_file(path):  # a device or a pipe: written into, never replaced
+        yield path
+        return
     folder = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
         temporary_path = Path(folder) / path.name  # same name: same compression, archive

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import zipfile
 from pathlib import Path
 
@@ -66,6 +67,10 @@ def write_archive(target, document, arrays, tensors):
     if hasattr(target, "write"):
         target.write(payload.getvalue())
         return
+    if is_special_file(target):  # a device or a pipe: written into, never replaced
+        with open(target, "wb") as handle:
+            handle.write(payload.getvalue())
+        return
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
         with open(partial, "xb") as handle:  # a new name: nothing else is overwritten
@@ -75,6 +80,17 @@ def write_archive(target, document, arrays, tensors):
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def is_special_file(path):
+    """Whether ``path`` is a device, a named pipe or a socket (``/dev/null``, a FIFO):
+    written into as it is, not replaced by a new file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or \
+        stat.S_ISSOCK(mode)
 
 
 def followed_path(target):
