@@ -985,6 +985,12 @@ def test_the_separator_is_the_one_that_splits_every_line_alike(tmp_path):
     table = cli.read_table(semicolons)
     assert list(table.columns) == ["Name, Vorname", "Betrag", "Stadt"]
     assert table["Betrag"].tolist() == [i + 0.5 for i in range(6)]
+    quoted = tmp_path / "quoted.csv"  # commas split header and rows in two alike
+    quoted.write_text("Name, Vorname;Betrag;Ort\n"
+                      + "".join(f'"Müller, Hans";{i},50;Köln\n' for i in range(6)))
+    table = cli.read_table(quoted)
+    assert list(table.columns) == ["Name, Vorname", "Betrag", "Ort"]
+    assert table["Betrag"].tolist() == [i + 0.5 for i in range(6)]
     one_column = tmp_path / "notes.csv"
     one_column.write_text("note; remark\n" + "".join(f"value {i}\n" for i in range(5)))
     assert list(cli.read_table(one_column).columns) == ["note; remark"]

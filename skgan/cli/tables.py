@@ -190,10 +190,10 @@ LINES_SNIFFED = 50
 def _separator(path, encoding="utf-8"):
     """The separator of a CSV file: a comma, or one of :data:`OTHER_SEPARATORS`.
 
-    The one that splits the header and the first rows into the same number of fields
-    (at least two; quotes respected) wins, a comma first when it does: a semicolon
-    file's text may hold commas ("Doe, Jane", "2,5"), even in its header ("Name,
-    Vorname;Betrag"). When none does (ragged rows), the header decides: another
+    Of those that split the header and the first rows into the same number of fields
+    (at least two; quotes respected), the one giving the most fields wins, a comma
+    first among equals: a semicolon file's text may hold commas ("Doe, Jane", "2,5"),
+    even in its header ("Name, Vorname;Betrag", which commas split in two alike). When none does (ragged rows), the header decides: another
     separator when the header read with commas is one name holding it and most rows
     hold it too; a comma otherwise.
     """
@@ -201,14 +201,17 @@ def _separator(path, encoding="utf-8"):
     if not lines:
         return ","
     text = "\n".join(lines)
+    consistent = {}
     for separator in (",", *OTHER_SEPARATORS):
         try:
             widths = {len(row) for row in csv.reader(io.StringIO(text), delimiter=separator)
                       if row}
         except csv.Error:
             continue
-        if len(widths) == 1 and widths.pop() > 1:
-            return separator
+        if len(widths) == 1 and (width := widths.pop()) > 1:
+            consistent[separator] = width
+    if consistent:  # the most fields (a comma first among equals: dicts keep order)
+        return max(consistent, key=consistent.get)
     header = pd.read_csv(io.StringIO(text), nrows=0)
     other = _other_separator(header)
     rows = lines[1:]
