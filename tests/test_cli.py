@@ -1068,3 +1068,23 @@ def test_a_named_pipe_is_written_into_not_replaced(fitted_model, tmp_path):
         assert received and len(received[0]) > 0
         assert stat.S_ISFIFO(os.stat(pipe).st_mode)  # still the pipe
         pipe.unlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_table_read_from_a_pipe_is_read_once(tmp_path):
+    import threading
+
+    pipe = tmp_path / "table.csv"
+    os.mkfifo(pipe)
+    text = "city,amount\n" + "".join(f"{city},{k}.5\n" for k, city in
+                                     enumerate(["Oslo", "Lima", "Pune"] * 10))
+
+    def write_once():
+        with open(pipe, "w") as handle:
+            handle.write(text)
+
+    writer = threading.Thread(target=write_once)
+    writer.start()
+    table = cli.read_table(str(pipe))  # was: "is empty" (the pipe read again)
+    writer.join(timeout=60)
+    assert list(table.columns) == ["city", "amount"] and len(table) == 30

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..io._container import is_special_file
 from .files import CommandError, _first_line, _reading, _warn
 
 
@@ -94,6 +95,11 @@ def read_table(path):
     """
     if is_parquet(path):
         return _read_parquet(path)
+    if isinstance(path, (str, os.PathLike)) and is_special_file(path):
+        # a pipe (`<(cat file)`, /dev/stdin) can be read once: its bytes, read here,
+        # serve the separator's sniffing and the table alike
+        with _reading(path, "CSV file"), open(path, "rb") as pipe:
+            path = io.BytesIO(pipe.read())
     return _read_csv(path)
 
 
