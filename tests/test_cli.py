@@ -551,6 +551,23 @@ def test_codes_with_leading_zeros_are_read_and_sampled_as_text(tmp_path, capsys)
     assert pd.to_numeric(written["amount"]).notna().all()  # other numbers stay numbers
 
 
+def test_whole_numbers_with_blanks_stay_whole_and_fit_minus_is_refused(tmp_path, capsys):
+    data = tmp_path / "counts.csv"
+    data.write_text("count,price\n" + "".join(
+        f"{'' if i % 9 == 0 else i * 7},{i + 0.25}\n" for i in range(60)))
+    assert cli.read_table(data)["count"].dtype == "Int64"  # not float64: 263.0
+    model, synthetic = tmp_path / "counts.skgan", tmp_path / "counts_synthetic.csv"
+    assert cli.main(["fit", str(data), "-o", str(model), "--epochs", "1", "--quiet",
+                     "--random-state", "0"]) == 0
+    assert cli.main(["sample", str(model), "-n", "40", "-o", str(synthetic),
+                     "--random-state", "0"]) == 0
+    counts = pd.read_csv(synthetic, dtype=str, keep_default_na=False)["count"]
+    assert counts[counts != ""].str.fullmatch(r"\d+").all()
+    capsys.readouterr()
+    assert cli.main(["fit", str(data), "-o", "-", "--epochs", "1"]) == 1
+    assert "writes a model file" in capsys.readouterr().err
+
+
 def test_a_model_with_numbered_columns_samples_to_parquet(tmp_path, capsys):
     pytest.importorskip("pyarrow")
     rng = np.random.default_rng(0)

@@ -30,6 +30,9 @@ _INTERRUPTED = 130
 
 # ---------------------------------------------------------------------- commands
 def _fit(args):
+    if args.output == "-":  # for `sample`, standard output; a model is a file
+        raise CommandError("skgan fit writes a model file: give its name to -o (standard "
+                           "output, '-', holds sampled rows only)")
     _check_writable(args.output, source=args.data)  # before training, not after
     if args.sample_rows is not None and args.random_state is None and \
             int(os.environ.get("WORLD_SIZE", "1")) > 1:

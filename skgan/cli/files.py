@@ -128,6 +128,8 @@ def _reading(path, kind):
         yield
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
+    except ImportError as error:  # a compression pandas reads with an optional package
+        raise CommandError(f"cannot read {path}: {_first_line(error)}") from None
     except IsADirectoryError:
         raise CommandError(f"{path} is a directory, not a {kind}") from None
     except OSError as error:

@@ -130,10 +130,11 @@ def _read_csv_as(path, encoding):
     try:
         with _reading(path, "CSV file"):
             separator = _separator(path, encoding)
-            codes = _zero_padded_columns(path, separator, encoding)
+            codes, whole = _text_forms(path, separator, encoding)
             _rewind(path)
             table = pd.read_csv(path, sep=separator, encoding=encoding,
                                 dtype=dict.fromkeys(codes, str) or None)
+            table = _whole_numbers_kept(table, whole)
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
@@ -153,16 +154,40 @@ ZERO_PADDED = re.compile(r"[+-]?0\d+")
 ROWS_FOR_CODES = 10_000
 
 
-def _zero_padded_columns(path, separator, encoding):
-    """Columns whose text, in the first :data:`ROWS_FOR_CODES` rows, holds a whole number
-    with leading zeros (ZIP codes, account numbers): read as text, they keep their
-    zeros (pandas would read 02134 as the number 2134, and samples would then hold
-    values the file never does)."""
+#: A whole number as written, without leading zeros.
+WHOLE_NUMBER = re.compile(r"[+-]?(?:0|[1-9]\d*)")
+
+
+def _text_forms(path, separator, encoding):
+    """Columns whose text, in the first :data:`ROWS_FOR_CODES` rows, holds a whole
+    number with leading zeros (ZIP codes, account numbers: read as text, they keep
+    their zeros; pandas would read 02134 as the number 2134, and samples would hold
+    values the file never does), and columns of whole numbers with blanks (pandas reads
+    them as floats, and samples would say 263.0 where the file says 263)."""
     _rewind(path)
     texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
                         nrows=ROWS_FOR_CODES, keep_default_na=False)
-    return [name for name in texts.columns
-            if texts[name].str.strip().str.fullmatch(ZERO_PADDED).any()]
+    codes, whole = [], []
+    for name in texts.columns:
+        column = texts[name].str.strip()
+        if column.str.fullmatch(ZERO_PADDED).any():
+            codes.append(name)
+        elif (column == "").any() and (column != "").any() and \
+                column[column != ""].str.fullmatch(WHOLE_NUMBER).all():
+            whole.append(name)
+    return codes, whole
+
+
+def _whole_numbers_kept(table, names):
+    """Float columns of ``names`` whose values are all whole, as nullable integers."""
+    for name in names:
+        column = table[name]
+        if column.dtype.kind != "f":
+            continue
+        values = column.dropna()
+        if len(values) and (values == values.round()).all() and values.abs().max() < 2**53:
+            table[name] = column.astype("Int64")
+    return table
 
 
 def _rewind(path):
