@@ -568,6 +568,17 @@ def test_whole_numbers_with_blanks_stay_whole_and_fit_minus_is_refused(tmp_path,
     assert "writes a model file" in capsys.readouterr().err
 
 
+def test_numbers_formatted_for_reading_are_warned_about(tmp_path, capsys):
+    data = tmp_path / "sheet.csv"
+    data.write_text("price,share,city\n" + "".join(
+        f'"${1000 + 37 * i:,}.50",{i % 50}%,City {i % 3}\n' for i in range(40)))
+    table = cli.read_table(data)
+    said = capsys.readouterr().err
+    assert "column 'price' holds numbers written as text" in said
+    assert "column 'share' holds numbers written as text" in said
+    assert "'city'" not in said and len(table) == 40
+
+
 def test_a_model_with_numbered_columns_samples_to_parquet(tmp_path, capsys):
     pytest.importorskip("pyarrow")
     rng = np.random.default_rng(0)

@@ -145,6 +145,7 @@ def _read_csv_as(path, encoding):
     _refuse_repeated_names(path, separator, encoding)
     if separator != ",":
         table = _decimal_commas_as_numbers(table)
+    _warn_numbers_as_text(path, table)
     return _parse_dates(table)
 
 
@@ -188,6 +189,31 @@ def _whole_numbers_kept(table, names):
         if len(values) and (values == values.round()).all() and values.abs().max() < 2**53:
             table[name] = column.astype("Int64")
     return table
+
+
+#: A number as spreadsheets format it: a currency sign, thousands separators, a
+#: percent sign (``$1,234.50``, ``56,125``, ``5%``, ``€ 12``).
+DECORATED_NUMBER = re.compile(r"[$€£¥]?\s*[+-]?[$€£¥]?\s*\d{1,3}(?:[,.' ]\d{3})*"
+                              r"(?:[.,]\d+)?\s*%?\s*[$€£¥]?")
+
+
+def _warn_numbers_as_text(path, table):
+    """Warn of text columns whose values are numbers formatted for reading (currency,
+    thousands separators, percent signs): learned as categories, their samples are
+    copies of the file's values."""
+    for name in table.columns:
+        column = table[name]
+        if not pd.api.types.is_string_dtype(column.dtype) or column.isna().all():
+            continue
+        texts = column.dropna().astype(str).str.strip()
+        texts = texts[texts != ""]
+        if len(texts) and texts.nunique() > 10 and \
+                texts.str.fullmatch(DECORATED_NUMBER).mean() >= 0.9 and \
+                texts.str.contains(r"[$€£¥%,' ]").any():
+            _warn(f"{path}: column {name!r} holds numbers written as text "
+                  f"({', '.join(map(repr, texts.iloc[:2]))}); they are learned as "
+                  "categories (samples copy its values): write them as plain numbers to "
+                  "learn them as numbers")
 
 
 def _rewind(path):
