@@ -806,3 +806,20 @@ def test_an_adam_moment_of_another_shape_than_its_parameter_is_refused():
     state["state"][parameter]["exp_avg"] = torch.zeros(3, 3)
     with pytest.raises(ValueError, match=r"exp_avg is torch.float32 of shape \[3, 3\]"):
         check_adam_state(state, "model")
+
+
+def test_a_member_that_unpacks_to_hundreds_of_times_its_size_is_refused(small_file,
+                                                                       monkeypatch):
+    from skgan.io import _container
+
+    monkeypatch.setattr(_container, "MIN_CHECKED_BYTES", 1024)
+    skgan.load(io.BytesIO(small_file))  # save's own members pass
+    members = _members(small_file)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            if name == "tensors.safetensors":  # bytes that deflate to almost nothing
+                content = b"\x00" * 10**6
+            archive.writestr(name, content, compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(ValueError, match="unpack to more than 200 times"):
+        skgan.load(io.BytesIO(buffer.getvalue()))

@@ -28,6 +28,10 @@ MEMBERS = (DOCUMENT, ARRAYS, TENSORS)
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 #: The largest member a model file may unpack to (a guard against zip bombs).
 MAX_MEMBER_BYTES = 16 * 2**30
+#: Members larger than this may unpack to at most MAX_UNPACK_RATIO times their packed
+#: size (``save`` stores weights as they are; its JSON deflates about ten times).
+MIN_CHECKED_BYTES = 64 * 2**20
+MAX_UNPACK_RATIO = 200
 _PICKLE_PROTOCOL_MARK = b"\x80"
 _CONVERT_HINT = ("if you trust it, convert it with "
                  "'skgan convert --trust-pickle OLD_FILE NEW_FILE.skgan'")
@@ -145,6 +149,12 @@ def read_archive(source):
             if too_big:
                 raise ValueError(f"{label}: member(s) {too_big} unpack to more than "
                                  f"{MAX_MEMBER_BYTES // 2**30} GiB")
+            bombs = [info.filename for info in archive.infolist()
+                     if info.file_size > max(MIN_CHECKED_BYTES,
+                                             MAX_UNPACK_RATIO * info.compress_size)]
+            if bombs:  # save stores weights as they are and deflates the JSON ~10 times
+                raise ValueError(f"{label}: member(s) {bombs} unpack to more than "
+                                 f"{MAX_UNPACK_RATIO} times their packed size (a zip bomb?)")
             members = {member: archive.read(member) for member in MEMBERS}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
         raise ValueError(f"{label} is damaged or truncated ({error})") from None
