@@ -1089,7 +1089,8 @@ def test_a_named_pipe_is_written_into_not_replaced(fitted_model, tmp_path):
         pipe = tmp_path / "pipe"
         os.mkfifo(pipe)
         received = []
-        reader = threading.Thread(target=read_from, args=(pipe, received))
+        # a daemon: where the pipe is never opened for writing, the test fails, not hangs
+        reader = threading.Thread(target=read_from, args=(pipe, received), daemon=True)
         reader.start()
         assert write(pipe) == 0
         reader.join(timeout=60)
@@ -1111,8 +1112,11 @@ def test_a_table_read_from_a_pipe_is_read_once(tmp_path):
         with open(pipe, "w") as handle:
             handle.write(text)
 
-    writer = threading.Thread(target=write_once)
+    writer = threading.Thread(target=write_once, daemon=True)  # never hangs the run
     writer.start()
-    table = cli.read_table(str(pipe))  # was: "is empty" (the pipe read again)
-    writer.join(timeout=60)
-    assert list(table.columns) == ["city", "amount"] and len(table) == 30
+    tables = []  # read in a daemon too: reading the pipe again would wait forever
+    reader = threading.Thread(target=lambda: tables.append(cli.read_table(str(pipe))),
+                              daemon=True)
+    reader.start()
+    reader.join(timeout=60)  # was: "is empty" (the pipe read again), or a wait
+    assert tables and list(tables[0].columns) == ["city", "amount"] and len(tables[0]) == 30
