@@ -340,22 +340,25 @@ def _edit_document(data, edit):
     return _zip(members)
 
 
-def _first_tensor(document):
-    def find(value):
-        if isinstance(value, dict):
-            if "$tensor" in value:
-                return value
-            values = value.values()
-        elif isinstance(value, list):
-            values = value
-        else:
-            return None
-        for item in values:
-            found = find(item)
-            if found is not None:
-                return found
+def _find(node, test):
+    """The first dict of the JSON ``node`` for which ``test`` holds (depth first)."""
+    if isinstance(node, dict):
+        if test(node):
+            return node
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
         return None
-    return find(document["fitted"])
+    for child in children:
+        found = _find(child, test)
+        if found is not None:
+            return found
+    return None
+
+
+def _first_tensor(document):
+    return _find(document["fitted"], lambda node: "$tensor" in node)
 
 
 @pytest.fixture(scope="module")
@@ -737,23 +740,6 @@ def _with_document(data, change):
     document = json.loads(members["skgan.json"])
     change(document)
     return io.BytesIO(_zip({**members, "skgan.json": json.dumps(document).encode()}))
-
-
-def _find(node, test):
-    """The first dict of the JSON ``node`` for which ``test`` holds (depth first)."""
-    if isinstance(node, dict):
-        if test(node):
-            return node
-        children = node.values()
-    elif isinstance(node, list):
-        children = node
-    else:
-        return None
-    for child in children:
-        found = _find(child, test)
-        if found is not None:
-            return found
-    return None
 
 
 def test_optimiser_states_that_torch_kernels_cannot_run_are_refused(small_file):
