@@ -1,0 +1,109 @@
+"""How the text of a CSV file's columns becomes their values, beyond what pandas reads:
+codes with leading zeros kept as text, whole numbers with blanks as whole numbers,
+decimal commas as numbers, and a warning for numbers formatted for reading."""
+
+import re
+
+import pandas as pd
+
+from .files import _warn
+
+
+def _rewind(path):
+    if hasattr(path, "seek"):
+        path.seek(0)
+
+
+#: A whole number written with leading zeros: a code ("02134", "007"), not a quantity.
+ZERO_PADDED = re.compile(r"[+-]?0\d+")
+#: Rows read to find such columns.
+ROWS_FOR_CODES = 10_000
+
+
+#: A whole number as written, without leading zeros.
+WHOLE_NUMBER = re.compile(r"[+-]?(?:0|[1-9]\d*)")
+
+
+def _text_forms(path, separator, encoding):
+    """Columns whose text, in the first :data:`ROWS_FOR_CODES` rows, holds a whole
+    number with leading zeros (ZIP codes, account numbers: read as text, they keep
+    their zeros; pandas would read 02134 as the number 2134, and samples would hold
+    values the file never does), and columns of whole numbers with blanks (pandas reads
+    them as floats, and samples would say 263.0 where the file says 263)."""
+    _rewind(path)
+    texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
+                        nrows=ROWS_FOR_CODES, keep_default_na=False)
+    codes, whole = [], []
+    for name in texts.columns:
+        column = texts[name].str.strip()
+        if column.str.fullmatch(ZERO_PADDED).any():
+            codes.append(name)
+        elif (column == "").any() and (column != "").any() and \
+                column[column != ""].str.fullmatch(WHOLE_NUMBER).all():
+            whole.append(name)
+    return codes, whole
+
+
+def _whole_numbers_kept(table, names):
+    """Float columns of ``names`` whose values are all whole, as nullable integers."""
+    for name in names:
+        column = table[name]
+        if column.dtype.kind != "f":
+            continue
+        values = column.dropna()
+        if len(values) and (values == values.round()).all() and values.abs().max() < 2**53:
+            table[name] = column.astype("Int64")
+    return table
+
+
+#: A number as spreadsheets format it: a currency sign, thousands separators, a
+#: percent sign (``$1,234.50``, ``56,125``, ``5%``, ``€ 12``).
+DECORATED_NUMBER = re.compile(r"[$€£¥]?\s*[+-]?[$€£¥]?\s*\d{1,3}(?:[,.' ]\d{3})*"
+                              r"(?:[.,]\d+)?\s*%?\s*[$€£¥]?")
+
+
+def _warn_numbers_as_text(path, table):
+    """Warn of text columns whose values are numbers formatted for reading (currency,
+    thousands separators, percent signs): learned as categories, their samples are
+    copies of the file's values."""
+    for name in table.columns:
+        column = table[name]
+        if not pd.api.types.is_string_dtype(column.dtype) or column.isna().all():
+            continue
+        texts = column.dropna().astype(str).str.strip()
+        texts = texts[texts != ""]
+        if len(texts) and texts.nunique() > 10 and \
+                texts.str.fullmatch(DECORATED_NUMBER).mean() >= 0.9 and \
+                texts.str.contains(r"[$€£¥%,' ]").any():
+            _warn(f"{path}: column {name!r} holds numbers written as text "
+                  f"({', '.join(map(repr, texts.iloc[:2]))}); they are learned as "
+                  "categories (samples copy its values): write them as plain numbers to "
+                  "learn them as numbers")
+
+
+#: A number written with a decimal comma, as files with semicolon (or tab or bar)
+#: separators from many locales write them: ``-3,5``, ``1.234,5`` (dots grouping
+#: thousands), ``12`` (no decimals).
+DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?")
+
+
+def _decimal_commas_as_numbers(table):
+    """Turn text columns that hold only numbers with decimal commas (and blanks) into
+    floats: ``"3,5"`` is 3.5 and ``"1.234,5"`` 1234.5.
+
+    Only columns in which at least one value has a decimal comma and every value is
+    such a number change; any other text (``"Doe, Jane"``, ``"3,5 kg"``) keeps its
+    column as it was read.
+    """
+    for name in table.columns:
+        column = table[name]
+        if not pd.api.types.is_string_dtype(column.dtype) or column.isna().all():
+            continue
+        texts = column.dropna().astype(str).str.strip()
+        if not texts.str.contains(",", regex=False).any() or \
+                not texts.str.fullmatch(DECIMAL_COMMA_NUMBER).all():
+            continue
+        numbers = (column.astype("string").str.strip().str.replace(".", "", regex=False)
+                   .str.replace(",", ".", regex=False))
+        table[name] = pd.to_numeric(numbers).astype("float64")
+    return table
