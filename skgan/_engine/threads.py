@@ -11,7 +11,7 @@ threads of other processes that are runnable when it starts (Linux's
 ``/proc/stat``) and trains on the cores left free (at least one), then restores the
 thread count the user had. ``skgan.fit_threads(n)`` fixes the count instead. Sampling
 of at least :data:`SAMPLING_ROWS_TO_CHOOSE` rows chooses the same way (its forward passes
-slowed 5-7 times on a busy 2-core machine on two threads), smaller samples keep the
+slowed 3-7 times on a busy 2-core machine on two threads), smaller samples keep the
 user's setting (reading the count takes a few milliseconds), and work inside a fit keeps
 the fit's choice.
 
