@@ -338,10 +338,8 @@ dp_noise_multiplier_
             d_loss = d_loss + self.mismatch_weight * mismatch_loss
             losses["mismatch_loss"] = mismatch_loss.detach()
         self._optimize("discriminator", d_loss)
-        if self._in_private_fit():  # a sum: shown on the scale of the usual mean loss
-            d_loss = d_loss.detach() / len(fake)
         losses["discriminator_loss"] = d_loss
-        return losses
+        return self._real_row_losses(**losses)
 
     # ------------------------------------------------------------------ scoring
     def _latent_condition(self, y, n_rows, needed_for):

@@ -168,7 +168,8 @@ default="auto"
         training (on tables, the level rates calibrated after training then move
         the fitted model's own score a little).
     history_ : dict of lists
-        Per epoch: "epoch", "epoch_time" (seconds), "discriminator_loss",
+        Per epoch: "epoch", "epoch_time" (seconds), "discriminator_loss" (not in a
+        private fit: a figure of the real rows that no noise reached),
         "generator_loss".
     device_ : torch.device
         Where the networks live.
@@ -268,12 +269,11 @@ default="auto"
                                         real_target=1.0 - self.label_smoothing,
                                         reduction=self._loss_reduction())
             self._optimize("discriminator", d_loss)
-        if self._in_private_fit():  # a sum: shown on the scale of the usual mean loss
-            d_loss = d_loss.detach() / n_fake
 
         with self._frozen(self.discriminator_):
             g_loss = generator_loss(self._judge(fake, condition), self.loss)
-            losses = {"discriminator_loss": d_loss, "generator_loss": g_loss}
+            losses = {**self._real_row_losses(discriminator_loss=d_loss),
+                      "generator_loss": g_loss}
             g_loss = self._with_generator_terms(g_loss, losses, real, fake, condition_penalty)
             self._optimize("generator", g_loss)
         return losses

@@ -211,6 +211,24 @@ def test_conditional_gan_trains_privately_with_labels_from_the_prior(table):
             ConditionalGAN(epochs=1, dp_epsilon=1.0, **params).fit(X, y)
 
 
+def test_a_private_fit_logs_no_loss_of_the_real_rows(table, tmp_path):
+    # The discriminator's loss is a figure of the real rows that no noise reached: kept
+    # in history_ (and so in the model file) it would reveal what dp_epsilon bounds.
+    from skgan.io import load, save
+
+    X, y = table.drop(columns="region"), table["region"]
+    for model in (GANSampler(epochs=2, random_state=0, dp_epsilon=2.0).fit(table),
+                  ConditionalGAN(epochs=2, random_state=0, dp_epsilon=2.0).fit(X, y)):
+        assert "discriminator_loss" not in model.history_
+        assert "mismatch_loss" not in model.history_
+        assert np.isfinite(model.history_["generator_loss"]).all()
+        path = tmp_path / f"{type(model).__name__}.skgan"
+        save(model, path)
+        assert "discriminator_loss" not in load(path).history_
+    plain = GANSampler(epochs=2, random_state=0).fit(table)
+    assert np.isfinite(plain.history_["discriminator_loss"]).all()
+
+
 def test_signal_spectrum_matching_is_refused():
     from skgan.adapters import SignalAdapter
 

@@ -331,6 +331,13 @@ class PrivateTrainingMixin:
     def _loss_reduction(self):
         return "sum" if self._in_private_fit() else "mean"
 
+    def _real_row_losses(self, **losses):
+        """``losses`` (computed on real rows) to log in ``history_`` and the progress
+        bar; none in a private fit, whose guarantee covers the networks and their
+        samples, not figures of the real rows that no noise reached (the
+        discriminator's loss, its mismatch loss)."""
+        return {} if self._in_private_fit() else losses
+
     def _fake_rows_per_step(self, n_real):
         private = getattr(self, "_private", None)
         return n_real if private is None else private.batch_size
