@@ -53,6 +53,13 @@ def _check_tables(first, second, names=("real", "synthetic")):
         if table.columns.has_duplicates:
             duplicated = sorted(map(str, table.columns[table.columns.duplicated()]))
             raise ValueError(f"{name} has duplicate column names: {duplicated}.")
+    check_same_columns(first, second, names)
+    return first, second[list(first.columns)]
+
+
+def check_same_columns(first, second, names):
+    """A ValueError naming what ``second`` lacks or adds to ``first``'s columns
+    (``names``: the two tables' names)."""
     missing = [name for name in first.columns if name not in second.columns]
     extra = [name for name in second.columns if name not in first.columns]
     if missing or extra:
@@ -63,7 +70,6 @@ def _check_tables(first, second, names=("real", "synthetic")):
             problems.append(f"{names[1]} has extra {_names(extra)}")
         raise ValueError(f"{names[0]} and {names[1]} have different columns: "
                          + "; ".join(problems) + ".")
-    return first, second[list(first.columns)]
 
 
 def _names(columns):

@@ -15,6 +15,7 @@ from sklearn.utils import Bunch, check_random_state
 from .._engine.caller_warnings import warn_at_caller
 from ._closest_records import ClosestRecords, as_table, check_n_jobs
 from ._membership import density_ratio_scores
+from ._table_values import check_same_columns
 
 ATTACKS = ("distance", "density")
 
@@ -82,12 +83,13 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     >>> distance_to_closest_record(train, synthetic).tolist()
     [0.0, 0.125]
     """
-    train, synthetic = as_table(train, "train"), as_table(synthetic, "synthetic")
+    train, synthetic = _same_columns(train=train, synthetic=synthetic)
+    if holdout is not None:
+        holdout = _same_columns(train=train, holdout=holdout)[1]
     index = ClosestRecords(train, n_jobs=n_jobs)
     distances = index.closest(synthetic)
     if holdout is None:
         return distances
-    holdout = as_table(holdout, "holdout")
     rng = check_random_state(random_state)
     n_rows = min(len(train), len(holdout))
     if n_rows < len(train) / 2:
@@ -166,8 +168,8 @@ def membership_inference(train, holdout, synthetic, *, attack="distance", random
     if attack not in ATTACKS:
         raise ValueError(f"attack must be one of {list(ATTACKS)}, got {attack!r}.")
     check_n_jobs(n_jobs)
-    train, holdout = as_table(train, "train"), as_table(holdout, "holdout")
-    synthetic = as_table(synthetic, "synthetic")
+    train, holdout, synthetic = _same_columns(train=train, holdout=holdout,
+                                              synthetic=synthetic)
     rng = check_random_state(random_state)
     if attack == "distance":
         members, non_members = train, holdout
@@ -192,8 +194,9 @@ def membership_inference(train, holdout, synthetic, *, attack="distance", random
 def exact_match_rate(train, synthetic):
     """The share of synthetic rows that copy a training row in every column.
 
-    Numbers match when equal as floats, categories when equal as text (so 1 and "1"
-    match), and missing values match missing values.
+    Numbers match when equal as floats (in the coarser precision of the two tables'
+    columns: a float32 copy of float64 values is a copy), categories when equal as text
+    (so 1 and "1" match), and missing values match missing values.
 
     Examples
     --------
@@ -203,7 +206,8 @@ def exact_match_rate(train, synthetic):
     >>> exact_match_rate(train, pd.DataFrame({"x": [2.0, 2.0], "c": [None, "a"]}))
     0.5
     """
-    train, synthetic = as_table(train, "train"), as_table(synthetic, "synthetic")
+    train, synthetic = _same_columns(train=train, synthetic=synthetic)
+    train, synthetic = _in_coarser_float_precision(train, synthetic)
     index = ClosestRecords(train)
     seen = set(_row_keys(index, train))
     return float(np.mean([key in seen for key in _row_keys(index, synthetic)]))
@@ -246,6 +250,30 @@ def random_rows(table, n_rows, random_state=None):
             values[missing] = None
         columns[name] = values
     return pd.DataFrame(columns)
+
+
+def _same_columns(**tables):
+    """The named tables as DataFrames; a ValueError naming the table that lacks or adds
+    a column of the first one."""
+    (first_name, first), *others = [(name, as_table(table, name))
+                                    for name, table in tables.items()]
+    for name, table in others:
+        check_same_columns(first, table, (first_name, name))
+    return [first] + [table for _, table in others]
+
+
+def _in_coarser_float_precision(first, second):
+    """Both tables with each float column shared by them in the coarser of its two
+    float dtypes (float64 values written as float32 then equal their copies)."""
+    coarser = {}
+    for name in first.columns.intersection(second.columns):
+        kinds = [table[name].dtype for table in (first, second)]
+        if all(isinstance(kind, np.dtype) and kind.kind == "f" for kind in kinds) \
+                and kinds[0] != kinds[1]:
+            coarser[name] = min(kinds, key=lambda kind: kind.itemsize)
+    if not coarser:
+        return first, second
+    return first.astype(coarser), second.astype(coarser)
 
 
 def _row_keys(index, table):

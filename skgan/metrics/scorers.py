@@ -76,6 +76,11 @@ class SampleScorer:
         self.kwargs = kwargs
 
     def _generate(self, estimator, X, y):
+        if not callable(getattr(estimator, "sample", None)):
+            raise TypeError(
+                f"{self!r} scores an estimator's samples; {type(estimator).__name__} has no "
+                "sample method (score it with its own score, scoring=None, or a "
+                "scorer(estimator, X, y) of your own).")
         n_samples = len(X) if self.n_samples is None else self.n_samples
         if "y" in inspect.signature(estimator.sample).parameters:
             # A conditional estimator returns (rows, labels); without y its labels
@@ -91,11 +96,6 @@ class SampleScorer:
         return estimator.sample(n_samples, random_state=self.random_state)
 
     def __call__(self, estimator, X, y=None):
-        if not callable(getattr(estimator, "sample", None)):
-            raise TypeError(
-                f"{self!r} scores an estimator's samples; {type(estimator).__name__} has no "
-                "sample method (score it with its own score, scoring=None, or a "
-                "scorer(estimator, X, y) of your own).")
         fake = self._generate(estimator, X, y)
         if self.metric == "inception_score":
             probs = class_probabilities(self.feature_extractor, fake)
