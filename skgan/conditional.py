@@ -67,7 +67,8 @@ max_time, distributed, dp_epsilon, dp_delta, dp_max_grad_norm
         As for :class:`~skgan.GANSampler`, except that on signals ``epochs="auto"``
         runs 5,000 steps and ``ema_decay="auto"`` is 0.99, as elsewhere; early
         stopping holds out rows of every class and scores them with :meth:`score`
-        (``validation_scoring`` is called as ``scorer(estimator, X, y)``). With
+        (``validation_scoring`` is called as ``scorer(estimator, X, y)``, or as
+        ``scorer(estimator, X)`` when it takes two arguments). With
         ``dp_epsilon``, the labels the generator is trained with are drawn from
         ``class_prior_`` (the class frequencies, read without noise), not taken from
         the real rows of the step; mismatched-label negatives are left out (they would

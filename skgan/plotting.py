@@ -4,6 +4,7 @@ import math
 import numbers
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 
 def _pyplot(function_name):
@@ -197,6 +198,10 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     'epoch'
     """
     plt = _pyplot("plot_validation_scores")
+    if not hasattr(estimator, "fit"):
+        raise TypeError(f"plot_validation_scores takes a fitted skgan estimator, got "
+                        f"{type(estimator).__name__}.")
+    check_is_fitted(estimator)
     history = getattr(estimator, "history_", {})
     last_fit_scores = getattr(estimator, "validation_scores_", None)
     if not last_fit_scores or "validation_score" not in history:

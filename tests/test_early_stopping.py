@@ -347,6 +347,11 @@ def test_the_validation_plot_marks_the_last_fits_kept_epoch(check_every_epoch):
     model.fit(_blob(300))
     with pytest.raises(ValueError, match="no validation scores of its last fit"):
         plot_validation_scores(model)
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError):
+        plot_validation_scores(GANSampler(early_stopping=True))
+    with pytest.raises(TypeError, match="fitted skgan estimator, got NoneType"):
+        plot_validation_scores(None)
 
 
 def test_max_time_inf_is_no_limit():
@@ -364,6 +369,50 @@ def test_a_metric_function_as_validation_scoring_is_refused_before_training():
         with pytest.raises(TypeError, match=rf"metric of two samples.*'{metric.__name__}'"):
             model.fit(X)
         assert not hasattr(model, "history_")
+
+
+def test_scorers_of_predictions_are_refused_before_training_and_two_argument_ones_work():
+    from sklearn.metrics import accuracy_score, make_scorer
+
+    X = np.random.RandomState(0).normal(size=(200, 2))
+    y = np.tile([0, 1], 100)
+    model = GANSampler(epochs=2, early_stopping=True, random_state=0, **SMALL,
+                       validation_scoring=make_scorer(accuracy_score))
+    with pytest.raises(TypeError, match="calls the estimator's predict, which GANSampler"):
+        model.fit(X)
+    assert not hasattr(model, "history_")
+    seen = []
+
+    def two_arguments(estimator, X_scored):  # the user guide: called as scorer(estimator, X)
+        seen.append(len(X_scored))
+        return float(estimator.score(X_scored, np.tile([0, 1], len(X_scored))[:len(X_scored)]))
+
+    conditional = ConditionalGAN(epochs=4, early_stopping=True, validation_fraction=None,
+                                 validation_scoring=two_arguments, random_state=0,
+                                 **SMALL).fit(X, y)
+    assert seen and len(conditional.validation_scores_) == len(seen)
+
+
+def test_every_random_start_holds_out_the_same_rows_whatever_the_random_state(monkeypatch):
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(60, 2)), rng.normal(3.0, size=(60, 2))])
+    y = np.repeat(["a", "b"], 60)
+    held_out = []
+    split = CycleGANTransformer._held_out_rows
+
+    def recording(self, X, y):
+        parts = split(self, X, y)
+        held_out.append(np.asarray(parts[2]).tobytes())
+        return parts
+
+    monkeypatch.setattr(CycleGANTransformer, "_held_out_rows", recording)
+    for random_state in (None, np.random.RandomState(1)):
+        held_out.clear()
+        model = CycleGANTransformer(n_init=3, epochs=10, early_stopping=True, batch_size=32,
+                                    random_state=random_state, generator_dims=(8,),
+                                    discriminator_dims=(8,)).fit(X, y)
+        assert len(held_out) == 4 and len(set(held_out)) == 1  # 3 starts, 1 continuation
+        assert not hasattr(model, "_held_out_seed")
 
 
 def test_scorers_taking_y_get_none_from_samplers_and_strings_are_not_scores():

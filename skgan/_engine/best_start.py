@@ -35,7 +35,8 @@ def fit_best_start(estimator, X, y, n_init):
     (``n_epochs`` may be a function of the epochs a full fit would run),
     ``score(X, y)`` and honours ``_start_seed`` (set here only while the starts run)
     when it builds its networks; it reads ``_fit_clock`` (max_time's start) and
-    appends each part's stop reason to ``_stop_reasons``.
+    appends each part's stop reason to ``_stop_reasons``; its ``_validation_seed``
+    returns ``_held_out_seed`` while the starts run.
     """
     saved_state = dict(estimator.__dict__)
     source = random_source(estimator.random_state)
@@ -43,6 +44,9 @@ def fit_best_start(estimator, X, y, n_init):
     best_score, best_state = -math.inf, None
     # One clock for max_time over every start, and why each part stopped.
     estimator._fit_clock, estimator._stop_reasons = time.perf_counter(), []
+    # One held-out split for every start and the continuation, whatever random_state
+    # (None or a RandomState would draw a new one at each part).
+    estimator._held_out_seed = estimator._validation_seed()
     try:
         for seed in seeds:
             estimator._start_seed = seed
@@ -76,7 +80,7 @@ def _out_of_time(estimator):
 def _finished(estimator):
     """The estimator once its starts (and the best one's continuation) are done:
     ``n_iter_`` counts the epochs of the networks kept, from their start."""
-    for name in ("_fit_clock", "_stop_reasons", "_start_seed"):
+    for name in ("_fit_clock", "_stop_reasons", "_start_seed", "_held_out_seed"):
         estimator.__dict__.pop(name, None)
     estimator.n_iter_ = len(estimator.history_["epoch"])
     return estimator

@@ -144,7 +144,11 @@ class EarlyStoppingMixin:
         more can be scored here (early stopping's split checks that)."""
 
     def _validation_seed(self):
-        """Seed of the held-out split: set by an integer ``random_state``."""
+        """Seed of the held-out split: set by an integer ``random_state`` (and one for
+        every part of a fit from several starts: ``_held_out_seed``)."""
+        fixed = self.__dict__.get("_held_out_seed")
+        if fixed is not None:
+            return fixed
         return (draw_seed(random_source(self.random_state)) + 7919) % (2**31 - 1)
 
     def _validation_score(self, X, y=None):
@@ -206,6 +210,8 @@ class EarlyStoppingMixin:
                     "the training rows) or turn early_stopping off.")
         if self.validation_scoring is None:  # before training, not after
             self._check_rows_to_score(parts[1], parts[3])
+        else:
+            self._validation_scorer()  # one that cannot score this estimator: refused now
         return parts
 
     def _validation_scorer(self):
@@ -215,6 +221,7 @@ class EarlyStoppingMixin:
         if isinstance(scoring, str):
             return SCORERS[scoring]
         _refuse_metric_functions(scoring)
+        _refuse_scorers_of_missing_methods(scoring, self)
         return scoring
 
 
@@ -236,6 +243,23 @@ def _refuse_metric_functions(scoring):
         f"validation_scoring=skgan.metrics.{name} is a metric of two samples "
         f"({name}(real, fake)), not a scorer f(estimator, X) whose greater values are "
         f"better; pass {how}.")
+
+
+def _refuse_scorers_of_missing_methods(scoring, estimator):
+    """A scikit-learn scorer (``make_scorer(accuracy_score)``) that calls a method the
+    estimator lacks (``predict``): a TypeError before training, not an AttributeError
+    at the first check, after the epochs before it."""
+    methods = getattr(scoring, "_response_method", None)
+    if methods is None:
+        return
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if any(callable(getattr(estimator, method, None)) for method in methods):
+        return
+    raise TypeError(
+        f"validation_scoring={scoring!r} calls the estimator's "
+        f"{' or '.join(methods)}, which {type(estimator).__name__} does not have; pass a "
+        "scorer of its samples (a name from skgan.metrics.SCORERS, "
+        "skgan.metrics.make_sample_scorer) or a callable scorer(estimator, X).")
 
 
 def _takes_y(scoring):
@@ -343,7 +367,7 @@ class StoppingMonitor:
         X, y = self.validation
         if self.scoring is None:
             score = self.estimator._validation_score(X, y)
-        elif y is None and not self.scoring_takes_y:
+        elif not self.scoring_takes_y:  # scorer(estimator, X), as the user guide says
             score = self.scoring(self.estimator, X)
         else:  # samplers' scorers get y=None, as scikit-learn passes it
             score = self.scoring(self.estimator, X, y)
