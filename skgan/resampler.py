@@ -64,7 +64,8 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
         images, signals.
     random_state : int, RandomState instance or None, default=None
         Seeds the training and the sampling. None leaves the estimator's own
-        ``random_state`` as it is and draws fresh samples each call.
+        ``random_state`` as it is: fresh samples each call when that is None too, the
+        same ones when the estimator has an integer seed of its own.
 
     Attributes
     ----------

@@ -50,13 +50,6 @@ MAX_STEPS = 10
 #: What each page takes for granted: code run before its first block, and the names it
 #: hands to the page's namespace (nothing else: no imports leak into the examples).
 SETUP = {
-    "README.md": (
-        """
-        import pandas as pd
-        holdout = pd.read_csv("holdout.csv")         # rows of the same table, kept back
-        """,
-        ["holdout"],
-    ),
     "docs/conditional.md": (
         """
         import pandas as pd

@@ -278,7 +278,9 @@ def _add_fit(commands):
                      help="seed, for reproducible training")
     fit.add_argument("--sample-rows", type=_positive, metavar="N",
                      help="train on N rows drawn at random from the table (seeded by "
-                          "--random-state), for a quick draft model")
+                          "--random-state), for a quick draft model of a table much "
+                          "larger than N (the default schedule's steps do not shrink "
+                          "with N)")
     fit.add_argument("--discrete", action="append", default=[], metavar="COLUMN",
                      help="treat this column as discrete: samples hold only its seen "
                           "values (repeatable; by default text columns, numbers with "
