@@ -83,9 +83,11 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     >>> distance_to_closest_record(train, synthetic).tolist()
     [0.0, 0.125]
     """
-    train, synthetic = _same_columns(train=train, synthetic=synthetic)
+    tables = {"train": train, "synthetic": synthetic}
     if holdout is not None:
-        holdout = _same_columns(train=train, holdout=holdout)[1]
+        tables["holdout"] = holdout
+    train, synthetic, *holdout_part = _same_columns(**tables)
+    holdout = holdout_part[0] if holdout_part else None
     index = ClosestRecords(train, n_jobs=n_jobs)
     distances = index.closest(synthetic)
     if holdout is None:
