@@ -425,6 +425,56 @@ def test_bounds_keep_large_integer_identifiers_exact():
     assert str(out["n"].dtype) == "Int64"
 
 
+@pytest.mark.filterwarnings("ignore:Not every rule")
+def test_infinite_bounds_leave_their_side_open_and_integer_columns_still_sample():
+    rng = np.random.default_rng(4)
+    table = pd.DataFrame({"a": rng.integers(0, 50, 80), "b": rng.integers(50, 99, 80)})
+    rules = [Bounds("a", low=-np.inf, high=np.inf), Bounds("b", low=0, high=np.inf),
+             Bounds("a", low=-1e30, high=1e30)]
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=rules), **CHEAP).fit(table)
+    rows = model.sample(50, random_state=0)  # was: OverflowError on every sample
+    assert rows.dtypes.equals(table.dtypes) and (rows["b"] >= 0).all()
+
+
+@pytest.mark.parametrize("rule, message", [
+    (Bounds("a", low=np.inf), "infinite bound"),
+    (Bounds("a", high=-np.inf), "infinite bound"),
+    (Bounds("a", low=0.2, high=0.8), "whole numbers of int64, and none lies within"),
+])
+def test_bounds_no_value_can_keep_are_refused_at_fit(rule, message):
+    table = pd.DataFrame({"a": np.arange(40)})
+    with pytest.raises(ValueError, match=message):
+        skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), **CHEAP).fit(table)
+
+
+def test_a_zoned_bound_on_dates_without_a_zone_is_named():
+    dates = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=5)})
+    rule = Bounds("t", low=pd.Timestamp("2020-01-01", tz="UTC"))
+    for call in (rule.is_valid, rule.check):  # was: pandas' own comparison error
+        with pytest.raises(TypeError, match=r"Bounds\(column='t'.*dates without a time zone"):
+            call(dates)
+
+
+def test_range_errors_name_the_range():
+    table = pd.DataFrame({"a": [1, 2], "b": [2, 3], "c": [3, 4], "s": ["x", "y"]})
+    with pytest.raises(ValueError, match=r"Range\(low='a', middle='b', high='b'.*three"):
+        Range("a", "b", "b").check(table)
+    with pytest.raises(TypeError, match=r"Range\(low='a', middle='s'.*column 's'"):
+        Range("a", "s", "c").check(table)
+
+
+def test_conditions_on_two_columns_of_a_range_that_break_it_are_refused_at_once():
+    rng = np.random.default_rng(5)
+    low = rng.integers(0, 4, 150)
+    table = pd.DataFrame({"lo": low, "mid": low + rng.integers(0, 3, 150)})
+    table["hi"] = table["mid"] + rng.integers(0, 3, 150)
+    model = skgan.GANSampler(adapter=TabularAdapter(
+        constraints=[Range("lo", "mid", "hi")], discrete_columns=["lo", "mid", "hi"]),
+        **CHEAP).fit(table)
+    with pytest.raises(ValueError, match=r"break Range\(low='lo', middle='mid'"):
+        model.sample(5, conditions={"lo": 3, "hi": 1})  # was: 100 rounds of nothing
+
+
 def test_zoned_dates_keep_their_order_and_local_midnight():
     rng = np.random.default_rng(3)
     start = pd.Series(pd.Timestamp("2024-03-01")

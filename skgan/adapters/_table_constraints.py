@@ -174,7 +174,7 @@ class TableConstraints:
         """A ValueError, before any row is generated, when the conditions set every
         column of a rule to values that break it (``lo=4, hi=4`` against a strict
         ``Inequality("lo", "hi")``): no generated row could meet them."""
-        for constraint in self.constraints:
+        for rule, constraint in _pairwise_parts(self.constraints):
             names = constraint.column_names()
             if not names or not all(name in conditions and not _is_missing(conditions[name])
                                     for name in names):
@@ -187,8 +187,21 @@ class TableConstraints:
                 continue  # a value the column cannot hold: the usual checks say so
             if not kept:
                 asked = {name: conditions[name] for name in names}
-                raise ValueError(f"Conditions {asked} break {constraint.describe()}: no "
+                raise ValueError(f"Conditions {asked} break {rule.describe()}: no "
                                  "generated row can meet them.")
+
+
+def _pairwise_parts(constraints):
+    """``(rule, part)`` for each of the constraints: a ``Range`` as the three orders it
+    sets (low <= middle, middle <= high, low <= high), so that conditions on two of its
+    columns that break one are refused too; any other rule as itself."""
+    for constraint in constraints:
+        if isinstance(constraint, Range):
+            low, middle, high = constraint.column_names()
+            for first, second in ((low, middle), (middle, high), (low, high)):
+                yield constraint, Inequality(first, second, strict=constraint.strict)
+        else:
+            yield constraint, constraint
 
 
 #: skgan's own rules, each kept by construction when no other rule writes its columns.

@@ -196,8 +196,11 @@ class Range(Constraint):
         return first.is_valid(frame) & second.is_valid(frame)
 
     def check(self, frame):
-        for part in self._parts():
-            part.check(frame)
+        names = self.column_names()
+        if len(set(names)) < len(names):
+            raise ValueError(f"{self.describe()}: low, middle and high must be three "
+                             "different columns")
+        return require_kind(self, frame, names)
 
     def fit(self, frame):
         first, second = self._parts()
@@ -247,14 +250,31 @@ class Bounds(Constraint):
         return [self.column]
 
     def _limits(self, column):
+        """``(low, high)`` in the column's kind, None for an open side (an infinite
+        bound is one); a TypeError naming the rule when a bound does not fit."""
         kind = kind_of(column)
         convert = {"datetime": pd.Timestamp, "timedelta": pd.Timedelta}.get(kind, float)
-        low = None if self.low is None else convert(self.low)
-        high = None if self.high is None else convert(self.high)
-        if kind == "datetime" and column.dt.tz is not None:
-            low, high = (None if value is None else (
-                value.tz_localize(column.dt.tz) if value.tz is None else value)
-                for value in (low, high))
+        try:
+            low = None if self.low is None else convert(self.low)
+            high = None if self.high is None else convert(self.high)
+        except (TypeError, ValueError, OverflowError) as error:
+            raise TypeError(f"{self.describe()}: the bounds do not fit column "
+                            f"{self.column!r} ({error})") from None
+        if kind == "number":  # -inf below or inf above: that side is open
+            low = None if low == -np.inf else low
+            high = None if high == np.inf else high
+        if kind == "datetime":
+            zone = column.dt.tz
+            zoned = [value for value in (low, high)
+                     if value is not None and not pd.isna(value) and value.tz is not None]
+            if zone is None and zoned:
+                raise TypeError(f"{self.describe()}: column {self.column!r} holds dates "
+                                f"without a time zone, but the bound {zoned[0]} has one; "
+                                "give bounds without a time zone, or localize the column")
+            if zone is not None:
+                low, high = (None if value is None or pd.isna(value) else (
+                    value.tz_localize(zone) if value.tz is None else value)
+                    for value in (low, high))
         return low, high
 
     def is_valid(self, frame):
@@ -275,18 +295,24 @@ class Bounds(Constraint):
         require_kind(self, frame, self.column_names())
         if self.low is None and self.high is None:
             raise ValueError(f"{self.describe()}: give low, high or both")
-        try:
-            low, high = self._limits(frame[self.column])
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"{self.describe()}: the bounds do not fit column "
-                            f"{self.column!r} ({error})") from None
+        column = frame[self.column]
+        low, high = self._limits(column)
         missing = [side for side, value in (("low", low), ("high", high))
                    if value is not None and pd.isna(value)]
         if missing:
             raise ValueError(f"{self.describe()}: {' and '.join(missing)} is missing "
                              "(NaN or NaT); give a value, or None to leave that side open")
+        if (low is not None and low == np.inf) or (high is not None and high == -np.inf):
+            raise ValueError(f"{self.describe()}: an infinite bound on that side leaves "
+                             "no value that fits; give None to leave a side open")
         if low is not None and high is not None and low > high:
             raise ValueError(f"{self.describe()}: low is above high, so no value fits")
+        if pd.api.types.is_integer_dtype(column.dtype):
+            lower, upper = _whole_limits(low, high, column.dtype)
+            if lower > upper:
+                raise ValueError(f"{self.describe()}: column {self.column!r} holds whole "
+                                 f"numbers of {column.dtype}, and none lies within the "
+                                 "bounds")
 
     def fit(self, frame):
         self.check(frame)
@@ -297,8 +323,7 @@ class Bounds(Constraint):
         low, high = self._limits(column)
         out = frame.copy()
         if pd.api.types.is_integer_dtype(column.dtype):  # in integers: no trip via floats
-            lower = None if low is None else int(np.ceil(low))
-            upper = None if high is None else int(np.floor(high))
+            lower, upper = _whole_limits(low, high, column.dtype)
             out[self.column] = column.clip(lower=lower, upper=upper)
         elif kind_of(column) == "number":
             values = np.clip(as_float(column), low, high)
@@ -306,6 +331,17 @@ class Bounds(Constraint):
         else:
             out[self.column] = column.clip(lower=low, upper=high)
         return out
+
+
+def _whole_limits(low, high, dtype):
+    """The smallest and largest whole numbers of integer ``dtype`` within ``[low,
+    high]`` (None: open), kept inside the dtype's own range."""
+    limits = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+    lower = limits.min if low is None else max(limits.min, min(int(np.ceil(low)),
+                                                               limits.max + 1))
+    upper = limits.max if high is None else min(limits.max, max(int(np.floor(high)),
+                                                                limits.min - 1))
+    return lower, upper
 
 
 def _beyond_floats(*columns):
