@@ -190,6 +190,14 @@ def test_resampler_and_augmented_estimator_round_trip(labelled):
     loaded, _ = _round_trip(augmented)
     np.testing.assert_array_equal(loaded.predict_proba(X), augmented.predict_proba(X))
 
+    bare = skgan.AugmentedEstimator(  # its n_iter_ is an array: was refused at load
+        LogisticRegression(),
+        sampler=skgan.GANResampler(estimator=skgan.GANSampler(**CHEAP), random_state=0),
+    ).fit(X, y)
+    loaded, _ = _round_trip(bare)
+    np.testing.assert_array_equal(loaded.predict_proba(X), bare.predict_proba(X))
+    np.testing.assert_array_equal(loaded.estimator_.n_iter_, bare.estimator_.n_iter_)
+
 
 def test_a_model_the_format_cannot_describe_is_refused_by_name(labelled):
     X, y = labelled

@@ -179,6 +179,8 @@ def _check_fields(estimator, label):
             except (ValueError, TypeError) as error:
                 raise ValueError(f"{label} is not a valid skgan model file ({path}): "
                                  f"{_first_line(error)}") from None
+        if not type(part).__module__.startswith("skgan."):
+            continue  # scikit-learn's own: its n_iter_ may be an array (one per class)
         for name in _COUNTERS:
             value = getattr(part, name, None)
             if value is not None and (isinstance(value, bool) or not isinstance(
