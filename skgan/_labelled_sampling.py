@@ -1,6 +1,7 @@
 """Class labels of ConditionalGAN: checked in fit, drawn or checked when sampling
 (``sample(n, y)`` and ``sample_chunks(n, y)``), and turned into conditions."""
 
+import numbers
 import warnings
 
 import numpy as np
@@ -77,8 +78,15 @@ class LabelledSamplingMixin:
             For ``n_samples=0``, one empty chunk, as :meth:`sample` gives.
         """
         chunk_size = check_chunk_size(chunk_size)
-        labels, generator, truncation = self._start_labelled_sampling(
-            n_samples, y, random_state, truncation)
+        try:
+            labels, generator, truncation = self._start_labelled_sampling(
+                n_samples, y, random_state, truncation)
+        except ValueError as error:
+            if isinstance(y, numbers.Integral) and not isinstance(y, bool):
+                raise ValueError(f"{error} (sample_chunks(n_samples, y, chunk_size): y "
+                                 f"comes before chunk_size; to ask for chunks of {y} rows, "
+                                 f"pass chunk_size={y} by name)") from None
+            raise
         if len(labels) == 0:  # one empty chunk, as sample(0) gives
             return iter([(self._sample_labelled(labels, generator, truncation), labels)])
         chunks = rechunk(self._labelled_blocks(labels, generator, truncation), chunk_size)
@@ -154,10 +162,14 @@ class LabelledSamplingMixin:
             y = parallel.run_agreed("checking its labels", lambda: self._valid_labels(y))
         if reset:
             self.classes_, counts = np.unique(y, return_counts=True)
+            declared = getattr(self, "_declared_classes", None)
+            if declared is not None:  # partial_fit's classes: every class of the stream
+                self.classes_, counts = _within_declared(self.classes_, counts, declared)
             if parallel is not None:  # the classes of every shard
                 self.classes_, counts = parallel.merge_counts(self.classes_, counts)
+            self._class_counts = counts.astype(np.float64)
             self.class_prior_ = counts / counts.sum()
-            single = self.classes_[counts == 1]
+            single = self.classes_[(counts == 1)]
             if len(single):
                 warnings.warn(
                     f"Classes {single.tolist()} have a single example; the model will "
@@ -165,6 +177,11 @@ class LabelledSamplingMixin:
                 )
         else:
             self._check_known(y)
+            seen = getattr(self, "_class_counts", None)
+            if seen is not None and parallel is None:  # a later chunk of the stream
+                seen = seen + np.bincount(np.searchsorted(self.classes_, y),
+                                          minlength=len(self.classes_))
+                self._class_counts, self.class_prior_ = seen, seen / seen.sum()
         return y
 
     def _valid_labels(self, y):
@@ -214,3 +231,15 @@ def _with_labels(chunks, labels):
     for chunk in chunks:
         yield chunk, labels[start:start + len(chunk)]
         start += len(chunk)
+
+
+def _within_declared(classes, counts, declared):
+    """The declared classes and each one's count in ``classes``/``counts`` (0 for a
+    class the first chunk lacks); a ValueError for a label not declared."""
+    unknown = np.setdiff1d(classes, declared)
+    if len(unknown):
+        raise ValueError(f"y holds labels {unknown.tolist()} that classes="
+                         f"{declared.tolist()} does not name.")
+    all_counts = np.zeros(len(declared), dtype=counts.dtype)
+    all_counts[np.searchsorted(declared, classes)] = counts
+    return declared, all_counts

@@ -190,16 +190,51 @@ dp_noise_multiplier_
         """
         return super().fit(X, y)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, classes=None):
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
-        Labels must be among those of the first call.
+        As scikit-learn's ``partial_fit`` of classifiers: the first call may name every
+        class the stream will hold in ``classes``, so a class missing from the first
+        chunk can come in a later one; without it, later labels must be among those of
+        the first call. ``class_prior_`` counts the labels of every call.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame, images or signals
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its class labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the stream (first call; later calls may repeat it or leave
+            it out).
 
         Returns
         -------
         self : object
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgan import ConditionalGAN
+        >>> rng = np.random.RandomState(0)
+        >>> model = ConditionalGAN(epochs=1, random_state=0)
+        >>> model = model.partial_fit(rng.normal(size=(40, 2)), [0] * 40, classes=[0, 1])
+        >>> model = model.partial_fit(rng.normal(size=(40, 2)) + 4, [1] * 40)
+        >>> model.classes_.tolist(), model.class_prior_.tolist()
+        ([0, 1], [0.5, 0.5])
         """
-        return super().partial_fit(X, y)
+        declared = None if classes is None else _declared_classes(classes)
+        if declared is not None and self._is_trained() and not (
+                len(declared) == len(self.classes_)
+                and (declared == self.classes_).all()):
+            raise ValueError(f"classes={declared.tolist()} differs from the classes of the "
+                             f"first call to partial_fit ({self.classes_.tolist()}); pass "
+                             "the same classes, or none, to later calls.")
+        self._declared_classes = None if self._is_trained() else declared
+        try:
+            return super().partial_fit(X, y)
+        finally:
+            del self._declared_classes
 
     def _condition_tensors(self, y, reset):
         return self._one_hot(self._check_labels(y, reset))
@@ -399,3 +434,14 @@ dp_noise_multiplier_
         tags.target_tags.required = True
         return tags
 
+
+
+def _declared_classes(classes):
+    """``partial_fit``'s ``classes`` as a sorted array of distinct labels."""
+    classes = column_or_1d(plain_labels(classes))
+    if len(classes) == 0:
+        raise ValueError("classes is empty; name every class of the stream.")
+    distinct = np.unique(classes)
+    if len(distinct) < len(classes):
+        raise ValueError(f"classes names a class twice: {classes.tolist()}.")
+    return distinct

@@ -109,6 +109,36 @@ def test_bad_labels_at_fit_time_raise_and_leave_model_unfitted():
     assert len(model.history_["epoch"]) == 2
 
 
+def test_partial_fit_takes_every_class_of_a_stream_on_its_first_call():
+    rng = np.random.RandomState(0)
+    model = ConditionalGAN(epochs=1, generator_dims=(8,), discriminator_dims=(8,),
+                           random_state=0)
+    model.partial_fit(rng.normal(size=(40, 2)), np.zeros(40, int), classes=[2, 0, 1])
+    assert model.classes_.tolist() == [0, 1, 2] and model.class_prior_.tolist() == [1, 0, 0]
+    model.partial_fit(rng.normal(size=(40, 2)) + 4, np.full(40, 2))  # was refused
+    np.testing.assert_allclose(model.class_prior_, [0.5, 0.0, 0.5])
+    _, labels = model.sample(200, random_state=0)
+    assert set(labels) == {0, 2}  # drawn at the frequencies of every chunk so far
+    samples, labels = model.sample(3, y=1)  # a class no chunk held yet: asked for
+    assert samples.shape == (3, 2) and labels.tolist() == [1, 1, 1]
+    model.partial_fit(rng.normal(size=(10, 2)), np.ones(10, int), classes=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"differs from the classes of the first call"):
+        model.partial_fit(rng.normal(size=(10, 2)), np.ones(10, int), classes=[0, 1])
+
+
+@pytest.mark.parametrize("classes, match", [
+    ([0, 0, 1], "names a class twice"),
+    ([], "classes is empty"),
+    ([0, 1], r"labels \[2\] that classes=\[0, 1\] does not name"),
+])
+def test_partial_fit_refuses_bad_classes_and_stays_unfitted(classes, match):
+    model = ConditionalGAN(epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        model.partial_fit(np.zeros((20, 2)), np.r_[np.zeros(10, int), np.full(10, 2)],
+                          classes=classes)
+    assert not hasattr(model, "classes_") and "_declared_classes" not in vars(model)
+
+
 def test_single_example_class_warns_and_trains():
     X, y = _blobs(100)
     y[0] = 9

@@ -95,6 +95,8 @@ def test_conditional_chunks_carry_their_labels(blobs, small_blocks):
     np.testing.assert_array_equal(np.concatenate([labels for _, labels in chunks]), y_expected)
     ones = np.concatenate([labels for _, labels in model.sample_chunks(90, y=1, chunk_size=40)])
     assert (ones == 1).all() and len(ones) == 90
+    with pytest.raises(ValueError, match="y comes before chunk_size.*chunk_size=50 by name"):
+        model.sample_chunks(160, 50)  # a sampler's (n, chunk_size) order
 
 
 # ---------------------------------------------------------------------- memory
