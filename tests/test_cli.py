@@ -754,6 +754,21 @@ def test_bad_conditions_exit_1_with_one_line(fitted_model, condition, message, c
     assert message in _one_error_line(capsys)
 
 
+def test_a_column_whose_name_holds_an_equals_sign_can_be_conditioned_on(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    data = tmp_path / "equals.csv"
+    pd.DataFrame({"Total\nAmount": rng.lognormal(2, 0.5, 60).round(2),
+                  "a=b": rng.choice(["k=0", "k=1"], 60), "val": rng.choice(["no", "yes"], 60)}
+                 ).to_csv(data, index=False)
+    model = tmp_path / "equals.skgan"
+    assert _fit(data, model) == 0
+    capsys.readouterr()
+    assert cli.main(["sample", str(model), "-n", "10", "--condition", "a=b=k=1"]) == 0
+    assert (pd.read_csv(io.StringIO(capsys.readouterr().out))["a=b"] == "k=1").all()
+    assert cli.main(["sample", str(model), "-n", "3", "--condition", "zz=1"]) == 1
+    assert "(its columns: 'Total\\nAmount', a=b, val)" in _one_error_line(capsys)
+
+
 def test_report_errors_exit_1_with_one_line(numeric_csv, tmp_path, capsys):
     other = tmp_path / "other.csv"
     pd.read_csv(numeric_csv).rename(columns={"k": "kk"}).to_csv(other, index=False)
@@ -1037,6 +1052,17 @@ def test_a_windows_1252_file_is_read_with_a_warning_and_binary_is_refused(tmp_pa
     binary.write_bytes(b"a,b\n\x00\xff\xfe,\x81\n")
     with pytest.raises(cli.CommandError, match="not UTF-8 text"):
         cli.read_table(binary)
+
+
+@pytest.mark.parametrize("name", ["unicode.txt", "unicode.csv.gz"])
+def test_a_utf16_file_as_excel_saves_unicode_text_is_read(tmp_path, name):
+    path = tmp_path / name
+    pd.DataFrame({"Größe": [170.5, 180.25, 165.0], "Stadt": ["Zürich", "Köln", "Zürich"]}
+                 ).to_csv(path, sep="\t", index=False, encoding="utf-16")
+    table = cli.read_table(path)  # was: "is not UTF-8 text (is it a CSV file?)"
+    assert list(table.columns) == ["Größe", "Stadt"]
+    assert table["Größe"].tolist() == [170.5, 180.25, 165.0]
+    assert table["Stadt"].tolist() == ["Zürich", "Köln", "Zürich"]
 
 
 def test_a_pandas_index_column_without_a_name_is_refused(tmp_path):

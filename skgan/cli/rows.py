@@ -86,12 +86,12 @@ def parse_conditions(texts, model):
     dtypes = _sample_dtypes(model)
     conditions = {}
     for text in texts:
-        name, equals, value = text.partition("=")
+        name, equals, value = _split_condition(text, known_columns)
         if not equals or not name:
             raise CommandError(f"--condition expects COLUMN=VALUE, got {text!r}")
         if known_columns is not None and name not in known_columns:
             raise CommandError(f"--condition: the model has no column {name!r} (its columns: "
-                               f"{', '.join(map(str, known_columns))})")
+                               f"{', '.join(map(_shown, known_columns))})")
         if known_columns is None:
             name = _array_column(model, name)
         if name in conditions:
@@ -99,6 +99,30 @@ def parse_conditions(texts, model):
         dtype = dtypes.get(name) if dtypes is not None else None
         conditions[name] = _typed_value(value, dtype, name, _training_levels(model, name))
     return conditions
+
+
+def _split_condition(text, known_columns):
+    """``COLUMN=VALUE`` split at the ``=`` after a column's name: a name may hold ``=``
+    itself (``a=b=1`` is column ``a=b`` when the model has one and no column ``a``)."""
+    if known_columns is not None:
+        names = {str(column) for column in known_columns}
+        splits = [position for position, character in enumerate(text)
+                  if character == "=" and text[:position] in names]
+        if len(splits) > 1:
+            readings = " or ".join(f"column {text[:at]!r} = {text[at + 1:]!r}"
+                                   for at in splits)
+            raise CommandError(f"--condition {text!r} is ambiguous: {readings}; rename a "
+                               "column to condition on it")
+        if splits:
+            return text[:splits[0]], "=", text[splits[0] + 1:]
+    return text.partition("=")
+
+
+def _shown(name):
+    """A column's name as an error message shows it: as written, or quoted with
+    escapes when it holds a line break or other unprintable characters."""
+    name = str(name)
+    return name if name.isprintable() else repr(name)
 
 
 def _array_column(model, name):

@@ -120,6 +120,12 @@ def _read_csv(path):
         return _read_csv_as(path, "utf-8")
     except UnicodeDecodeError:
         pass
+    if _starts_with_utf16_mark(path):  # Excel's "Unicode Text", and PowerShell's files
+        try:
+            return _read_csv_as(path, "utf-16")
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} starts as UTF-16 text but does not decode as "
+                               "UTF-16") from None
     # Excel on Windows writes its CSV files (semicolons and decimal commas included) in
     # Windows-1252, which decodes any byte but a few: binary files hold control bytes.
     if _holds_control_bytes(path):
@@ -131,6 +137,22 @@ def _read_csv(path):
     _warn(f"{path} is not UTF-8: read as Windows-1252 text, as Excel writes CSV files "
           "(save it as 'CSV UTF-8' to leave nothing to guess)")
     return table
+
+
+#: The byte-order marks UTF-16 text starts with (little- and big-endian).
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _starts_with_utf16_mark(path):
+    """Whether the file (read as pandas would, so compressed files too) starts with a
+    UTF-16 byte-order mark."""
+    _rewind(path)
+    with _reading(path, "CSV file"):
+        with pd.io.common.get_handle(path, "rb", compression="infer",
+                                     is_text=False) as handle:
+            start = handle.handle.read(2)
+    _rewind(path)
+    return start in UTF16_MARKS
 
 
 def _read_csv_as(path, encoding):
