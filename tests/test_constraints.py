@@ -447,6 +447,19 @@ def test_bounds_no_value_can_keep_are_refused_at_fit(rule, message):
         skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), **CHEAP).fit(table)
 
 
+def test_bounds_on_times_take_infinite_open_sides_and_refuse_missing_ones():
+    table = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=5, tz="UTC"),
+                          "gap": pd.to_timedelta(np.arange(5), "D")})
+    for rule in (Bounds("t", high=pd.NaT), Bounds("t", high=np.nan)):
+        with pytest.raises(ValueError, match="high is missing"):  # was: left open
+            rule.check(table)
+    open_below = Bounds("gap", low=-np.inf, high="1 day")
+    open_below.check(table)  # was: a TypeError about casting -inf
+    assert open_below.is_valid(table).tolist() == [True, True, False, False, False]
+    with pytest.raises(ValueError, match="infinite bound"):
+        Bounds("gap", low=np.inf).check(table)
+
+
 def test_a_zoned_bound_on_dates_without_a_zone_is_named():
     dates = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=5)})
     rule = Bounds("t", low=pd.Timestamp("2020-01-01", tz="UTC"))

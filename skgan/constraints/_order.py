@@ -254,15 +254,17 @@ class Bounds(Constraint):
         bound is one); a TypeError naming the rule when a bound does not fit."""
         kind = kind_of(column)
         convert = {"datetime": pd.Timestamp, "timedelta": pd.Timedelta}.get(kind, float)
+        low, high = (None if _infinite(self.low) == -1 else self.low,  # open sides
+                     None if _infinite(self.high) == 1 else self.high)
+        if kind != "number" and (_infinite(low) or _infinite(high)):
+            raise ValueError(f"{self.describe()}: an infinite bound on that side leaves "
+                             "no value that fits; give None to leave a side open")
         try:
-            low = None if self.low is None else convert(self.low)
-            high = None if self.high is None else convert(self.high)
+            low = None if low is None else convert(low)
+            high = None if high is None else convert(high)
         except (TypeError, ValueError, OverflowError) as error:
             raise TypeError(f"{self.describe()}: the bounds do not fit column "
                             f"{self.column!r} ({error})") from None
-        if kind == "number":  # -inf below or inf above: that side is open
-            low = None if low == -np.inf else low
-            high = None if high == np.inf else high
         if kind == "datetime":
             zone = column.dt.tz
             zoned = [value for value in (low, high)
@@ -271,8 +273,8 @@ class Bounds(Constraint):
                 raise TypeError(f"{self.describe()}: column {self.column!r} holds dates "
                                 f"without a time zone, but the bound {zoned[0]} has one; "
                                 "give bounds without a time zone, or localize the column")
-            if zone is not None:
-                low, high = (None if value is None or pd.isna(value) else (
+            if zone is not None:  # a missing bound stays missing: check refuses it
+                low, high = (value if value is None or pd.isna(value) else (
                     value.tz_localize(zone) if value.tz is None else value)
                     for value in (low, high))
         return low, high
@@ -331,6 +333,13 @@ class Bounds(Constraint):
         else:
             out[self.column] = column.clip(lower=low, upper=high)
         return out
+
+
+def _infinite(value):
+    """1 or -1 for an infinite float bound (its sign), 0 for any other value."""
+    if isinstance(value, (float, np.floating)) and np.isinf(value):
+        return 1 if value > 0 else -1
+    return 0
 
 
 def _whole_limits(low, high, dtype):
