@@ -1054,11 +1054,12 @@ def test_a_windows_1252_file_is_read_with_a_warning_and_binary_is_refused(tmp_pa
         cli.read_table(binary)
 
 
-@pytest.mark.parametrize("name", ["unicode.txt", "unicode.csv.gz"])
-def test_a_utf16_file_as_excel_saves_unicode_text_is_read(tmp_path, name):
+@pytest.mark.parametrize("name, encoding", [
+    ("unicode.txt", "utf-16"), ("unicode.csv.gz", "utf-16"), ("wide.csv", "utf-32")])
+def test_a_utf16_file_as_excel_saves_unicode_text_is_read(tmp_path, name, encoding):
     path = tmp_path / name
     pd.DataFrame({"Größe": [170.5, 180.25, 165.0], "Stadt": ["Zürich", "Köln", "Zürich"]}
-                 ).to_csv(path, sep="\t", index=False, encoding="utf-16")
+                 ).to_csv(path, sep="\t", index=False, encoding=encoding)
     table = cli.read_table(path)  # was: "is not UTF-8 text (is it a CSV file?)"
     assert list(table.columns) == ["Größe", "Stadt"]
     assert table["Größe"].tolist() == [170.5, 180.25, 165.0]

@@ -120,12 +120,13 @@ def _read_csv(path):
         return _read_csv_as(path, "utf-8")
     except UnicodeDecodeError:
         pass
-    if _starts_with_utf16_mark(path):  # Excel's "Unicode Text", and PowerShell's files
+    encoding = _marked_encoding(path)  # Excel's "Unicode Text" is UTF-16
+    if encoding is not None:
         try:
-            return _read_csv_as(path, "utf-16")
+            return _read_csv_as(path, encoding)
         except UnicodeDecodeError:
-            raise CommandError(f"{path} starts as UTF-16 text but does not decode as "
-                               "UTF-16") from None
+            raise CommandError(f"{path} starts as {encoding.upper()} text but does not "
+                               f"decode as {encoding.upper()}") from None
     # Excel on Windows writes its CSV files (semicolons and decimal commas included) in
     # Windows-1252, which decodes any byte but a few: binary files hold control bytes.
     if _holds_control_bytes(path):
@@ -139,20 +140,23 @@ def _read_csv(path):
     return table
 
 
-#: The byte-order marks UTF-16 text starts with (little- and big-endian).
-UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+#: Byte-order marks and the encodings they start (UTF-32's first: its little-endian
+#: mark begins with UTF-16's).
+BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
-def _starts_with_utf16_mark(path):
-    """Whether the file (read as pandas would, so compressed files too) starts with a
-    UTF-16 byte-order mark."""
+def _marked_encoding(path):
+    """The encoding a UTF-16 or UTF-32 byte-order mark at the start of the file says
+    (read as pandas would, so compressed files too), or None."""
     _rewind(path)
     with _reading(path, "CSV file"):
         with pd.io.common.get_handle(path, "rb", compression="infer",
                                      is_text=False) as handle:
-            start = handle.handle.read(2)
+            start = handle.handle.read(4)
     _rewind(path)
-    return start in UTF16_MARKS
+    return next((encoding for mark, encoding in BYTE_ORDER_MARKS
+                 if start.startswith(mark)), None)
 
 
 def _read_csv_as(path, encoding):
