@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
@@ -438,7 +439,14 @@ dp_noise_multiplier_
 
 def _declared_classes(classes):
     """``partial_fit``'s ``classes`` as a sorted array of distinct labels."""
-    classes = column_or_1d(plain_labels(classes))
+    classes = np.asarray(plain_labels(classes))
+    if classes.ndim != 1:
+        raise ValueError(f"classes must be a 1-d list of labels, got an array of shape "
+                         f"{classes.shape}.")
+    if len(classes) and pd.isna(classes).any():
+        raise ValueError(f"classes holds a missing label: {classes.tolist()}; every class "
+                         "is a label y may hold.")
+    classes = column_or_1d(classes)
     if len(classes) == 0:
         raise ValueError("classes is empty; name every class of the stream.")
     distinct = np.unique(classes)

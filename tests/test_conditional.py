@@ -130,6 +130,9 @@ def test_partial_fit_takes_every_class_of_a_stream_on_its_first_call():
     ([0, 0, 1], "names a class twice"),
     ([], "classes is empty"),
     ([0, 1], r"labels \[2\] that classes=\[0, 1\] does not name"),
+    ([0, 2, np.nan], "classes holds a missing label"),
+    ([0, 2, None], "classes holds a missing label"),
+    ([[0, 2]], "classes must be a 1-d list"),
 ])
 def test_partial_fit_refuses_bad_classes_and_stays_unfitted(classes, match):
     model = ConditionalGAN(epochs=1, random_state=0)
