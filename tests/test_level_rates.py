@@ -101,6 +101,31 @@ def test_shifts_match_shares_exactly_and_skip_blocks_too_wide_to_estimate():
     assert not bias[3:].any()
 
 
+def test_a_decided_block_is_matched_in_the_rows_the_rules_leave_alone():
+    from skgan._engine.level_rates import MAX_SHIFT, shift_to_linked_shares
+    from scipy.special import softmax
+
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(20_000, 3)) + [1.0, 0.0, -1.0]
+    decided = rng.random(20_000) < 0.25  # a rule writes unit 0 into these rows
+    targets = np.array([0.4, 0.45, 0.15])
+    shift = np.zeros(3)
+    for _ in range(3):
+        drawn = softmax(logits + shift, axis=1)
+        shares_decided = np.array([decided.mean(), 0.0, 0.0])
+        undecided = drawn[~decided].sum(axis=0) / len(logits)
+        shift = shift_to_linked_shares(shift, shares_decided, undecided, targets)
+    final = decided.mean() * np.eye(3)[0] + softmax(logits + shift, axis=1)[~decided].sum(
+        axis=0) / len(logits)
+    np.testing.assert_allclose(final, targets, atol=0.01)
+    # the rules already write more of unit 0 than its share: drawn elsewhere at a tenth
+    # of its drawn share (a bounded step), not wiped out
+    too_many = shift_to_linked_shares(np.zeros(2), [0.7, 0.0], [0.2, 0.1], [0.6, 0.4])
+    drawn_odds, wanted_odds = 2.0, 0.1 * 2 / 3 / 0.4
+    assert too_many[0] - too_many[1] == pytest.approx(np.log(wanted_odds / drawn_odds))
+    assert too_many[0] - too_many[1] > -MAX_SHIFT / 4
+
+
 def test_shifts_stay_finite_and_exact_on_logits_where_exp_overflows():
     # the search works on exp(logits - row max), computed once: logits near 1,000,
     # whose exp overflows, and a level hundreds of logits down in some rows

@@ -8,7 +8,9 @@ import numpy as np
 import torch
 
 from ..networks import matching_noise_scale
-from .level_rates import CALIBRATION_ROWS, calibrate_level_rates
+from .level_rates import (CALIBRATION_ROWS, LINKED_ROUNDS, LINKED_TOLERANCE,
+                          MAX_CALIBRATED_WIDTH, calibrate_level_rates,
+                          shift_to_linked_shares)
 from .scalar_quantiles import QUANTILE_SCORES, calibrate_scalar_quantiles
 
 
@@ -60,18 +62,57 @@ class CalibrationMixin:
             )
             if not np.isfinite(bias).all():
                 raise FloatingPointError("the generated logits are not finite")
+            with torch.no_grad():
+                head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
+            self._match_linked_level_rates(head, raw, first_unit)
         except (Exception, KeyboardInterrupt) as error:
+            with torch.no_grad():
+                head.level_bias.zero_()
             warn_kept(self, "samples levels at the rates it learned",
                        "matching the training rates", error)
-            return
-        with torch.no_grad():
-            head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
 
     def _level_rate_blocks(self):
         """``(first unit, training shares)`` of every block level calibration matches:
         the adapter's ``level_rates`` (discrete columns and missing values)."""
         rates = getattr(self.adapter_, "level_rates", None)
         return rates() if rates is not None else []
+
+    def _match_linked_level_rates(self, head, raw, first_unit):
+        """Match again, on rows with the adapter's level rules written, the rates of
+        the columns those rules decide in some rows (up to ``LINKED_ROUNDS`` rounds of
+        :func:`skgan._engine.level_rates.shift_to_linked_shares`, each measured on the
+        head's draws from ``raw``, the generated rows the shifts were fitted on, with
+        the same draws every round; the shifts of the round nearest the training shares
+        are kept): the values the rules write come on top of what the generator
+        draws."""
+        linked = getattr(self.adapter_, "linked_level_rates", lambda: [])()
+        linked = [(start - first_unit, position, shares) for start, position, shares in linked
+                  if len(shares) <= MAX_CALIBRATED_WIDTH]
+        if not linked:
+            return
+        bias = head.level_bias.detach().cpu().numpy().astype(np.float64)
+        best, best_gap = bias.copy(), np.inf
+        raw = torch.from_numpy(raw).to(self.device_)
+        for round_ in range(LINKED_ROUNDS + 1):
+            with torch.inference_mode():
+                scalars, codes = head.sample_codes(
+                    raw, self._seeded_generator(self._score_seeds()))
+            rows = self.adapter_.generated_rows(scalars.float().cpu(), codes.cpu())
+            measured = self.adapter_.linked_level_shares(rows, random_state=0)
+            gap = sum(0.5 * np.abs(sum(measured[position]) - shares).sum()
+                      for _, position, shares in linked)  # total variation, all blocks
+            improved = best_gap - gap
+            if gap < best_gap:  # a round that overshot is not kept
+                best, best_gap = bias.copy(), gap
+            if improved <= LINKED_TOLERANCE or round_ == LINKED_ROUNDS:
+                break
+            for start, position, shares in linked:
+                units = slice(start, start + len(shares))
+                bias[units] = shift_to_linked_shares(bias[units], *measured[position], shares)
+            with torch.no_grad():
+                head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
+        with torch.no_grad():
+            head.level_bias.copy_(torch.as_tensor(best, dtype=head.level_bias.dtype))
 
     def _calibrates_scalar_quantiles(self):
         """Whether :meth:`_match_scalar_quantiles` applies (private fits)."""

@@ -223,14 +223,24 @@ def write_missing(missing_dependencies, rows, encoders):
 
 def write_links(adapter, rows, random_state):
     """Write a fitted TabularAdapter's links into its :class:`DecodedRows` ``rows`` (in
-    place): level rules, dependent columns from their keys, missing values their key
-    decides, valid split dates. Adapters pickled before a kind of link was kept have
+    place): level rules that write a key or a dependent column, dependent columns from
+    their keys, the other level rules (after the keys are drawn again to agree with
+    their dependents: a rule applied before would keep a value written from a key's
+    level that is gone), missing values their key decides, valid split dates. Adapters pickled before a kind of link was kept have
     none of it."""
     encoders = adapter.column_encoders_
-    for rule in getattr(adapter, "level_rules_", []):
-        rule.apply(rows, encoders)
-    write_dependents(getattr(adapter, "dependencies_", []), rows, encoders, random_state,
-                     getattr(adapter, "agreements_", []))
+    rules = getattr(adapter, "level_rules_", [])
+    dependencies = getattr(adapter, "dependencies_", [])
+    agreements = getattr(adapter, "agreements_", [])
+    linked = {column for link in (*dependencies, *agreements)
+              for column in (link.key, link.dependent)}
+    for rule in rules:  # a key's value first, so that keys agree with what rules write
+        if rule.other in linked:
+            rule.apply(rows, encoders)
+    write_dependents(dependencies, rows, encoders, random_state, agreements)
+    for rule in rules:  # the rest from the keys as finally drawn
+        if rule.other not in linked:
+            rule.apply(rows, encoders)
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
     for year, month, day in getattr(adapter, "split_dates_", []):
         rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),

@@ -14,6 +14,13 @@ that no functional dependency writes: a level ``a`` of ``column`` decides ``valu
 ``value`` in ``other``, and the chance of that under independence is below
 ``MAX_CHANCE`` (``share(value) ** rows(a)``): a rare level seen ten times with the most
 common value of a two-level column decides nothing.
+
+Level calibration (:mod:`skgan._engine.level_rates`) matches each column's generated
+rates to the training rates before these rules write their values; the rates of a
+column a rule decides are then matched again on rows with the rules written
+(:func:`linked_level_shares`): the values the rules write came on top, and a value that
+the deciding levels imply (a citation missing for every stop of one kind) came out far
+more often than in the training rows.
 """
 
 import numpy as np
@@ -45,10 +52,15 @@ class LevelRule:
                                 tupleize_cols=False)
         self.values_ = np.asarray(values, dtype=object)
 
+    def deciding(self, rows, encoders):
+        """Each row's position in ``levels_`` of its level of ``column`` (-1 where that
+        level decides nothing), in :class:`DecodedRows` ``rows``."""
+        rule_of_level = positions_in(self.levels_, encoders[self.column].coder_.all_levels())
+        return rule_of_level[rows.levels[self.column]]
+
     def apply(self, rows, encoders):
         """Write the decided values into :class:`DecodedRows` ``rows`` (in place)."""
-        rule_of_level = positions_in(self.levels_, encoders[self.column].coder_.all_levels())
-        positions = rule_of_level[rows.levels[self.column]]
+        positions = self.deciding(rows, encoders)
         decided = positions >= 0
         if not decided.any():
             return
@@ -101,3 +113,49 @@ def _rule(codes, uniques, column, other, level_counts, frequent):
         return None
     return LevelRule(column, other, uniques[column][deciding],
                      uniques[other][value_of[deciding]])
+
+
+
+def linked_level_shares(adapter, encoded, random_state):
+    """How the rows of ``encoded`` (:class:`~skgan.adapters._encoded_rows.EncodedRows`),
+    decoded with every link written, hold the levels of each column a level rule
+    decides: ``{position: (decided, undecided)}``, each the share of all rows that hold
+    a unit and that a rule decides (or not) in that column (a rare level counts in the
+    unit it shares)."""
+    rows = adapter._decode_columns(encoded, random_state)
+    encoders = adapter.column_encoders_
+    shares = {}
+    for position in linked_columns(adapter.level_rules_):
+        decided = np.zeros(rows.n_rows, dtype=bool)
+        for rule in adapter.level_rules_:
+            if rule.other == position:
+                decided |= rule.deciding(rows, encoders) >= 0
+        coder = encoders[position].coder_
+        units = np.minimum(rows.levels[position], len(coder.levels_))
+        width, n_rows = len(coder.counts_), max(rows.n_rows, 1)
+        shares[position] = (np.bincount(units[decided], minlength=width) / n_rows,
+                            np.bincount(units[~decided], minlength=width) / n_rows)
+    return shares
+
+
+def linked_columns(rules):
+    """Positions of the columns ``rules`` decide in some rows, but for those that
+    decide, through some rule or chain of rules, a column deciding them (a missing
+    value that goes with another both ways): which of their rows a rule decides moves
+    with their own rates, and matching them where the rules leave them alone
+    overshoots. Those keep the rates level calibration gives every column."""
+    decided = {rule.other for rule in rules}
+    in_cycle = {rule.other for rule in rules if rule.column in _decided_from(rule.other, rules)}
+    return sorted(decided - in_cycle)
+
+
+def _decided_from(column, rules):
+    """The columns that ``rules`` decide from ``column``, directly or in a chain."""
+    reached, frontier = set(), [column]
+    while frontier:
+        current = frontier.pop()
+        for rule in rules:
+            if rule.column == current and rule.other not in reached:
+                reached.add(rule.other)
+                frontier.append(rule.other)
+    return reached

@@ -11,6 +11,7 @@ from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, sp
 from ._decoded_rows import DecodedRows
 from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups
+from ._level_rules import linked_columns, linked_level_shares
 from ._pair_calibration import fit_pair_tables
 from ._private_statistics import PrivateStatisticsMixin
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
@@ -330,6 +331,24 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
             if rates is not None:
                 blocks.append((starts[-1], rates))
         return blocks
+
+    def linked_level_rates(self):
+        """Where each block that level rules decide in some rows sits (but for a column
+        deciding, through rules, a column that decides it: see
+        :func:`skgan.adapters._level_rules.linked_columns`), its column's position and
+        its units' training shares: ``(start, position, shares)``, empty with
+        ``level_calibration=False``. Level calibration matches them again on rows
+        with the rules written (:meth:`linked_level_shares`)."""
+        if not self.level_calibration:
+            return []
+        return [(self.block_starts_[position][-1], position,
+                 self.column_encoders_[position].level_rates())
+                for position in linked_columns(getattr(self, "level_rules_", []))]
+
+    def linked_level_shares(self, encoded, random_state=None):
+        """Each unit's share in ``encoded`` rows (drawn codes) decoded with every link
+        written, for the blocks of :meth:`linked_level_rates`: ``{position: shares}``."""
+        return linked_level_shares(self, encoded, random_source(random_state))
 
     def rows_to_train_on(self, X, continued=False):
         constraints = getattr(self, "constraints_", None)
