@@ -9,7 +9,7 @@ import torch
 
 from ..networks import matching_noise_scale
 from .level_rates import (CALIBRATION_ROWS, LINKED_ROUNDS, LINKED_TOLERANCE,
-                          MAX_CALIBRATED_WIDTH, calibrate_level_rates,
+                          LOOPED_DAMPING, MAX_CALIBRATED_WIDTH, calibrate_level_rates,
                           shift_to_linked_shares)
 from .scalar_quantiles import QUANTILE_SCORES, calibrate_scalar_quantiles
 
@@ -86,7 +86,8 @@ class CalibrationMixin:
         are kept): the values the rules write come on top of what the generator
         draws."""
         linked = getattr(self.adapter_, "linked_level_rates", lambda: [])()
-        linked = [(start - first_unit, position, shares) for start, position, shares in linked
+        linked = [(start - first_unit, position, shares, looped)
+                  for start, position, shares, looped in linked
                   if len(shares) <= MAX_CALIBRATED_WIDTH]
         if not linked:
             return
@@ -100,15 +101,17 @@ class CalibrationMixin:
             rows = self.adapter_.generated_rows(scalars.float().cpu(), codes.cpu())
             measured = self.adapter_.linked_level_shares(rows, random_state=0)
             gap = sum(0.5 * np.abs(sum(measured[position]) - shares).sum()
-                      for _, position, shares in linked)  # total variation, all blocks
+                      for _, position, shares, _ in linked)  # total variation, all blocks
             improved = best_gap - gap
             if gap < best_gap:  # a round that overshot is not kept
                 best, best_gap = bias.copy(), gap
             if improved <= LINKED_TOLERANCE or round_ == LINKED_ROUNDS:
                 break
-            for start, position, shares in linked:
+            for start, position, shares, looped in linked:
                 units = slice(start, start + len(shares))
-                bias[units] = shift_to_linked_shares(bias[units], *measured[position], shares)
+                bias[units] = shift_to_linked_shares(
+                    bias[units], *measured[position], shares,
+                    damping=LOOPED_DAMPING if looped else 1.0)
             with torch.no_grad():
                 head.level_bias.copy_(torch.as_tensor(bias, dtype=head.level_bias.dtype))
         with torch.no_grad():

@@ -114,12 +114,15 @@ LINKED_ROUNDS = 3
 #: decide almost all of cannot come closer).
 LINKED_TOLERANCE = 0.002
 
+#: The part of a step a column in a loop of rules takes (its decided rows move with it).
+LOOPED_DAMPING = 0.5
+
 #: A unit the decided rows already hold at its training share is drawn, in the other
 #: rows, at this fraction of the share it was drawn at (not at none).
 MIN_WANTED_SHARE = 0.1
 
 
-def shift_to_linked_shares(shift, decided, undecided, targets):
+def shift_to_linked_shares(shift, decided, undecided, targets, damping=1.0):
     """A block's shift moved so that its units' shares, on rows with level rules
     written, come to ``targets``.
 
@@ -130,8 +133,9 @@ def shift_to_linked_shares(shift, decided, undecided, targets):
     multiplicative step, the log-ratio of wanted and drawn share (as iterative
     proportional fitting takes). A unit drawn in no undecided row moves up by one; a
     unit the decided rows already hold at its share is wanted at
-    :data:`MIN_WANTED_SHARE` of its drawn share (a bounded step, not none); shifts stay
-    within :data:`MAX_SHIFT` and centred.
+    :data:`MIN_WANTED_SHARE` of its drawn share (a bounded step, not none). A column in
+    a loop of rules, whose decided rows move with its own rates, takes a part
+    ``damping`` of the step. Shifts stay within :data:`MAX_SHIFT` and centred.
 
     Examples
     --------
@@ -160,5 +164,5 @@ def shift_to_linked_shares(shift, decided, undecided, targets):
     both = (drawn > 0) & (wanted > 0)
     step[both] = np.log(wanted[both] / drawn[both])
     step[(drawn == 0) & (wanted > 0)] = 1.0
-    moved = np.clip(shift + step, -MAX_SHIFT, MAX_SHIFT)
+    moved = np.clip(shift + damping * step, -MAX_SHIFT, MAX_SHIFT)
     return moved - moved.mean()

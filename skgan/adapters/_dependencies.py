@@ -224,9 +224,9 @@ def write_missing(missing_dependencies, rows, encoders):
 def write_links(adapter, rows, random_state):
     """Write a fitted TabularAdapter's links into its :class:`DecodedRows` ``rows`` (in
     place): level rules that write a key or a dependent column, dependent columns from
-    their keys, the other level rules (after the keys are drawn again to agree with
-    their dependents: a rule applied before would keep a value written from a key's
-    level that is gone), missing values their key decides, valid split dates. Adapters pickled before a kind of link was kept have
+    their keys, every level rule again (after the keys are drawn again to agree with
+    their dependents: a rule applied only before would keep a value written from a
+    key's level that is gone), missing values their key decides, valid split dates. Adapters pickled before a kind of link was kept have
     none of it."""
     encoders = adapter.column_encoders_
     rules = getattr(adapter, "level_rules_", [])
@@ -238,9 +238,8 @@ def write_links(adapter, rows, random_state):
         if rule.other in linked:
             rule.apply(rows, encoders)
     write_dependents(dependencies, rows, encoders, random_state, agreements)
-    for rule in rules:  # the rest from the keys as finally drawn
-        if rule.other not in linked:
-            rule.apply(rows, encoders)
+    for rule in rules:  # every rule from the keys as finally drawn
+        rule.apply(rows, encoders)
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
     for year, month, day in getattr(adapter, "split_dates_", []):
         rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),

@@ -125,7 +125,7 @@ def linked_level_shares(adapter, encoded, random_state):
     rows = adapter._decode_columns(encoded, random_state)
     encoders = adapter.column_encoders_
     shares = {}
-    for position in linked_columns(adapter.level_rules_):
+    for position in sorted({rule.other for rule in adapter.level_rules_}):
         decided = np.zeros(rows.n_rows, dtype=bool)
         for rule in adapter.level_rules_:
             if rule.other == position:
@@ -138,15 +138,12 @@ def linked_level_shares(adapter, encoded, random_state):
     return shares
 
 
-def linked_columns(rules):
-    """Positions of the columns ``rules`` decide in some rows, but for those that
-    decide, through some rule or chain of rules, a column deciding them (a missing
-    value that goes with another both ways): which of their rows a rule decides moves
-    with their own rates, and matching them where the rules leave them alone
-    overshoots. Those keep the rates level calibration gives every column."""
-    decided = {rule.other for rule in rules}
-    in_cycle = {rule.other for rule in rules if rule.column in _decided_from(rule.other, rules)}
-    return sorted(decided - in_cycle)
+def looped_columns(rules):
+    """Positions of the columns ``rules`` decide that decide, through some rule or chain
+    of rules, a column deciding them (a missing value that goes with another both
+    ways): which of their rows a rule decides moves with their own rates, so level
+    calibration matches them again in half steps."""
+    return {rule.other for rule in rules if rule.column in _decided_from(rule.other, rules)}
 
 
 def _decided_from(column, rules):

@@ -11,7 +11,7 @@ from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, sp
 from ._decoded_rows import DecodedRows
 from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups
-from ._level_rules import linked_columns, linked_level_shares
+from ._level_rules import linked_level_shares, looped_columns
 from ._pair_calibration import fit_pair_tables
 from ._private_statistics import PrivateStatisticsMixin
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
@@ -333,17 +333,18 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
         return blocks
 
     def linked_level_rates(self):
-        """Where each block that level rules decide in some rows sits (but for a column
-        deciding, through rules, a column that decides it: see
-        :func:`skgan.adapters._level_rules.linked_columns`), its column's position and
-        its units' training shares: ``(start, position, shares)``, empty with
-        ``level_calibration=False``. Level calibration matches them again on rows
-        with the rules written (:meth:`linked_level_shares`)."""
+        """Where each block that level rules decide in some rows sits, its column's
+        position, its units' training shares and whether it is in a loop of rules
+        (:func:`skgan.adapters._level_rules.looped_columns`): ``(start, position,
+        shares, looped)``, empty with ``level_calibration=False``. Level calibration
+        matches them again on rows with the rules written (:meth:`linked_level_shares`)."""
         if not self.level_calibration:
             return []
+        rules = getattr(self, "level_rules_", [])
+        looped = looped_columns(rules)
         return [(self.block_starts_[position][-1], position,
-                 self.column_encoders_[position].level_rates())
-                for position in linked_columns(getattr(self, "level_rules_", []))]
+                 self.column_encoders_[position].level_rates(), position in looped)
+                for position in sorted({rule.other for rule in rules})]
 
     def linked_level_shares(self, encoded, random_state=None):
         """Each unit's share in ``encoded`` rows (drawn codes) decoded with every link
