@@ -12,6 +12,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 import skgan
@@ -758,15 +759,17 @@ def test_a_column_whose_name_holds_an_equals_sign_can_be_conditioned_on(tmp_path
     rng = np.random.RandomState(0)
     data = tmp_path / "equals.csv"
     pd.DataFrame({"Total\nAmount": rng.lognormal(2, 0.5, 60).round(2),
-                  "a=b": rng.choice(["k=0", "k=1"], 60), "val": rng.choice(["no", "yes"], 60)}
-                 ).to_csv(data, index=False)
+                  "a=b": rng.choice(["k=0", "k=1"], 60), "val": rng.choice(["no", "yes"], 60),
+                  "a": rng.choice(["x", "y"], 60)}).to_csv(data, index=False)
     model = tmp_path / "equals.skgan"
     assert _fit(data, model) == 0
     capsys.readouterr()
     assert cli.main(["sample", str(model), "-n", "10", "--condition", "a=b=k=1"]) == 0
     assert (pd.read_csv(io.StringIO(capsys.readouterr().out))["a=b"] == "k=1").all()
     assert cli.main(["sample", str(model), "-n", "3", "--condition", "zz=1"]) == 1
-    assert "(its columns: 'Total\\nAmount', a=b, val)" in _one_error_line(capsys)
+    assert "(its columns: 'Total\\nAmount', a=b, val, a)" in _one_error_line(capsys)
+    assert cli.main(["sample", str(model), "-n", "3", "--condition", "a=b=q"]) == 1
+    assert "is ambiguous: column 'a' = 'b=q' or column 'a=b' = 'q'" in _one_error_line(capsys)
 
 
 def test_report_errors_exit_1_with_one_line(numeric_csv, tmp_path, capsys):
@@ -872,6 +875,10 @@ def test_sample_refuses_models_whose_samples_are_not_tables(tmp_path, capsys):
         (_fitted_file(tmp_path, GANSampler(**small), images), "fitted on images, not a table"),
         (_fitted_file(tmp_path, CycleGANTransformer(**small), rng.normal(size=(40, 2)),
                       np.repeat(["a", "b"], 20)), "holds a CycleGANTransformer"),
+        (_fitted_file(tmp_path, skgan.AugmentedEstimator(
+            LogisticRegression(), skgan.GANResampler(estimator=GANSampler(**small))),
+            rng.normal(size=(40, 2)), np.repeat([0, 1], [30, 10])),
+         "holds an AugmentedEstimator, not a sampler"),  # was "a AugmentedEstimator"
     ]
     for path, message in cases:
         assert cli.main(["sample", str(path), "-n", "3"]) == 1

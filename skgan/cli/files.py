@@ -49,7 +49,7 @@ def check_table_sampler(model, path):
             "skgan sample writes tables (sample it in Python: skgan.load(path).sample(n, y))")
     if not isinstance(model.adapter_, (TabularAdapter, NumericAdapter)):
         raise CommandError(
-            f"{path} holds a {type(model).__name__} fitted on "
+            f"{path} holds {_with_article(type(model).__name__)} fitted on "
             f"{type(model.adapter_).__name__.removesuffix('Adapter').lower()}s, not a table; "
             "skgan sample writes tables (sample it in Python: skgan.load(path).sample(n))")
 
@@ -107,11 +107,17 @@ def convert_pickle(old_path, new_path):
     return model
 
 
+def _with_article(name):
+    """``name`` after "a" or "an", as its first letter sounds."""
+    return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
+
+
 def _fitted_model(model, path):
     if not isinstance(model, BaseGAN):
         if type(model).__module__.split(".")[0] == "skgan":  # a model file of another kind
             raise CommandError(
-                f"{path} holds a {type(model).__name__}, not a sampler the skgan command "
+                f"{path} holds {_with_article(type(model).__name__)}, not a sampler the "
+                "skgan command "
                 "runs (load it in Python with skgan.load)")
         raise CommandError(f"{path} is not a skgan model file (make one with 'skgan fit')")
     try:

@@ -86,7 +86,7 @@ def parse_conditions(texts, model):
     dtypes = _sample_dtypes(model)
     conditions = {}
     for text in texts:
-        name, equals, value = _split_condition(text, known_columns)
+        name, equals, value = _split_condition(text, known_columns, model)
         if not equals or not name:
             raise CommandError(f"--condition expects COLUMN=VALUE, got {text!r}")
         if known_columns is not None and name not in known_columns:
@@ -101,13 +101,17 @@ def parse_conditions(texts, model):
     return conditions
 
 
-def _split_condition(text, known_columns):
+def _split_condition(text, known_columns, model=None):
     """``COLUMN=VALUE`` split at the ``=`` after a column's name: a name may hold ``=``
-    itself (``a=b=1`` is column ``a=b`` when the model has one and no column ``a``)."""
+    itself (``a=b=1`` is column ``a=b`` when the model has one and no column ``a``; with
+    both, the reading whose value is a level its column held in training)."""
     if known_columns is not None:
         names = {str(column) for column in known_columns}
         splits = [position for position, character in enumerate(text)
                   if character == "=" and text[:position] in names]
+        if len(splits) > 1 and model is not None:
+            held = [at for at in splits if _is_training_level(model, text[:at], text[at + 1:])]
+            splits = held if len(held) == 1 else splits
         if len(splits) > 1:
             readings = " or ".join(f"column {text[:at]!r} = {text[at + 1:]!r}"
                                    for at in splits)
@@ -116,6 +120,12 @@ def _split_condition(text, known_columns):
         if splits:
             return text[:splits[0]], "=", text[splits[0] + 1:]
     return text.partition("=")
+
+
+def _is_training_level(model, name, value):
+    """Whether ``value``, as written, is a level column ``name`` held in training."""
+    levels = _training_levels(model, name)
+    return levels is not None and any(str(level) == value for level in levels)
 
 
 def _shown(name):
