@@ -226,8 +226,8 @@ def write_links(adapter, rows, random_state):
     place): level rules that write a key or a dependent column, dependent columns from
     their keys, every level rule again (after the keys are drawn again to agree with
     their dependents: a rule applied only before would keep a value written from a
-    key's level that is gone), missing values their key decides, valid split dates. Adapters pickled before a kind of link was kept have
-    none of it."""
+    key's level that is gone), missing values their key decides, valid split dates.
+    Adapters pickled before a kind of link was kept have none of it."""
     encoders = adapter.column_encoders_
     rules = getattr(adapter, "level_rules_", [])
     dependencies = getattr(adapter, "dependencies_", [])

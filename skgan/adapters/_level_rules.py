@@ -115,7 +115,6 @@ def _rule(codes, uniques, column, other, level_counts, frequent):
                      uniques[other][value_of[deciding]])
 
 
-
 def linked_level_shares(adapter, encoded, random_state):
     """How the rows of ``encoded`` (:class:`~skgan.adapters._encoded_rows.EncodedRows`),
     decoded with every link written, hold the levels of each column a level rule

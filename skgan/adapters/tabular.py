@@ -348,7 +348,8 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
 
     def linked_level_shares(self, encoded, random_state=None):
         """Each unit's share in ``encoded`` rows (drawn codes) decoded with every link
-        written, for the blocks of :meth:`linked_level_rates`: ``{position: shares}``."""
+        written, in the rows a rule decides and in the others, for the columns level
+        rules decide: ``{position: (decided, undecided)}``."""
         return linked_level_shares(self, encoded, random_source(random_state))
 
     def rows_to_train_on(self, X, continued=False):
