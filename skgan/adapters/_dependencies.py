@@ -31,7 +31,7 @@ import pandas as pd
 from ._column_kinds import is_integer_valued, is_time_column
 from ._columns import positions_in
 from ._decoded_rows import level_positions, training_positions
-from ._level_rules import find_level_rules
+from ._level_rules import apply_level_rules, find_level_rules
 from ._pair_calibration import distinct_rows
 from ._split_dates import repair_split_dates
 from ._table_columns import ContinuousColumn, DiscreteColumn
@@ -167,16 +167,30 @@ def write_dependents(dependencies, rows, encoders, random_state, agreements=()):
     """
     dependents = {dependency.dependent for dependency in dependencies}
     agreeing = {agreement.key for agreement in agreements}
-    root_of = _roots(dependencies)
-    later = [dependency for dependency in dependencies if root_of[dependency.key] in agreeing]
-    _write_from_keys([dependency for dependency in dependencies if dependency not in later],
-                     dependents, rows, encoders, random_state)
+    first, later = _writing_order(dependencies, agreeing)
+    _write_from_keys(first, dependents, rows, encoders, random_state)
     for key in sorted(agreeing):
         own = [other for other in (*dependencies, *agreements) if other.key == key]
         rows.levels[key] = agree_keys(
             rows.levels[key], own, [rows.levels[other.dependent] for other in own],
             encoders, random_state)
     _write_from_keys(later, dependents | agreeing, rows, encoders, random_state)
+
+
+def rewrite_dependents(dependencies, rows, encoders, agreements=()):
+    """Write every dependent column of :class:`DecodedRows` ``rows`` again from its key
+    as it stands (no key drawn again): after a level rule has written a key."""
+    first, later = _writing_order(dependencies, {agreement.key for agreement in agreements})
+    keys = {dependency.key for dependency in dependencies}
+    _write_from_keys([*first, *later], keys, rows, encoders, None)
+
+
+def _writing_order(dependencies, agreeing):
+    """``dependencies`` split into those written first and those written after the keys
+    with agreements (``agreeing``) are drawn again: the ones under such a key."""
+    root_of = _roots(dependencies)
+    later = [dependency for dependency in dependencies if root_of[dependency.key] in agreeing]
+    return [dependency for dependency in dependencies if dependency not in later], later
 
 
 def _write_from_keys(dependencies, fixed, rows, encoders, random_state):
@@ -223,23 +237,25 @@ def write_missing(missing_dependencies, rows, encoders):
 
 def write_links(adapter, rows, random_state):
     """Write a fitted TabularAdapter's links into its :class:`DecodedRows` ``rows`` (in
-    place): level rules that write a key or a dependent column, dependent columns from
-    their keys, every level rule again (after the keys are drawn again to agree with
-    their dependents: a rule applied only before would keep a value written from a
-    key's level that is gone), missing values their key decides, valid split dates.
-    Adapters pickled before a kind of link was kept have none of it."""
+    place): level rules that write a key, dependent columns from their keys, every
+    level rule again (after the keys are drawn again to agree with their dependents: a
+    rule applied only before would keep a value written from a key's level that is
+    gone) and, where one wrote a key, its dependents again, missing values their key
+    decides, valid split dates. Adapters pickled before a kind of link was kept have
+    none of it."""
     encoders = adapter.column_encoders_
     rules = getattr(adapter, "level_rules_", [])
     dependencies = getattr(adapter, "dependencies_", [])
     agreements = getattr(adapter, "agreements_", [])
     linked = {column for link in (*dependencies, *agreements)
               for column in (link.key, link.dependent)}
-    for rule in rules:  # a key's value first, so that keys agree with what rules write
-        if rule.other in linked:
-            rule.apply(rows, encoders)
+    # a key's value first, so that keys agree with what rules write
+    apply_level_rules([rule for rule in rules if rule.other in linked], rows, encoders)
     write_dependents(dependencies, rows, encoders, random_state, agreements)
-    for rule in rules:  # every rule from the keys as finally drawn
-        rule.apply(rows, encoders)
+    # every rule from the keys as finally drawn, and the dependents of a key a rule wrote
+    if (apply_level_rules(rules, rows, encoders)
+            and any(rule.other in linked for rule in rules)):
+        rewrite_dependents(dependencies, rows, encoders, agreements)
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
     for year, month, day in getattr(adapter, "split_dates_", []):
         rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),

@@ -59,15 +59,54 @@ class LevelRule:
         return rule_of_level[rows.levels[self.column]]
 
     def apply(self, rows, encoders):
-        """Write the decided values into :class:`DecodedRows` ``rows`` (in place)."""
+        """Write the decided values into :class:`DecodedRows` ``rows`` (in place);
+        whether any row's level of ``other`` changed."""
         positions = self.deciding(rows, encoders)
         decided = positions >= 0
         if not decided.any():
-            return
+            return False
         values = level_positions(encoders[self.other], self.values_)
-        levels = rows.levels[self.other].copy()
-        levels[decided] = values[positions[decided]]
+        written = values[positions[decided]]
+        levels = rows.levels[self.other]
+        if np.array_equal(levels[decided], written):
+            return False
+        levels = levels.copy()
+        levels[decided] = written
         rows.levels[self.other] = levels
+        return True
+
+
+def apply_level_rules(rules, rows, encoders):
+    """Apply every rule of ``rules`` to :class:`DecodedRows` ``rows`` (in place) until
+    none changes a row: a rule that writes a column before the rules that column
+    decides (a chain "z decides y, y decides u" ends with u written from the y that z
+    wrote), and, where rules decide each other in a loop, passes again while a pass
+    changes something (at most one pass a rule). Whether any row changed."""
+    ordered = _in_writing_order(rules)
+    passes = len(ordered) + 1 if looped_columns(ordered) else 1
+    changed_any = False
+    for _ in range(passes):
+        changed = False
+        for rule in ordered:
+            changed |= rule.apply(rows, encoders)
+        changed_any |= changed
+        if not changed:
+            break
+    return changed_any
+
+
+def _in_writing_order(rules):
+    """``rules`` ordered so that a rule comes after every rule writing the column it is
+    decided by (in their own order where rules decide each other in a loop)."""
+    remaining, ordered = list(rules), []
+    while remaining:
+        written = {rule.other for rule in remaining}
+        ready = [rule for rule in remaining if rule.column not in written]
+        if not ready:  # a loop: its first rule, then go on
+            ready = remaining[:1]
+        ordered += ready
+        remaining = [rule for rule in remaining if all(rule is not done for done in ready)]
+    return ordered
 
 
 def find_level_rules(frame, discrete_positions, written):
