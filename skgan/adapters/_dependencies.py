@@ -32,6 +32,7 @@ from ._column_kinds import is_integer_valued, is_time_column
 from ._columns import positions_in
 from ._decoded_rows import level_positions, training_positions
 from ._level_rules import apply_level_rules, find_level_rules
+from ._missing_together import write_missing_together
 from ._pair_calibration import distinct_rows
 from ._split_dates import repair_split_dates
 from ._table_columns import ContinuousColumn, DiscreteColumn
@@ -241,7 +242,7 @@ def write_links(adapter, rows, random_state):
     level rule again (after the keys are drawn again to agree with their dependents: a
     rule applied only before would keep a value written from a key's level that is
     gone) and, where one wrote a key, its dependents again, missing values their key
-    decides, valid split dates. Adapters pickled before a kind of link was kept have
+    decides or another column's missing values decide, valid split dates. Adapters pickled before a kind of link was kept have
     none of it."""
     encoders = adapter.column_encoders_
     rules = getattr(adapter, "level_rules_", [])
@@ -257,6 +258,7 @@ def write_links(adapter, rows, random_state):
             and any(rule.other in linked for rule in rules)):
         rewrite_dependents(dependencies, rows, encoders, agreements)
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
+    write_missing_together(getattr(adapter, "missing_together_", []), rows)
     for year, month, day in getattr(adapter, "split_dates_", []):
         rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),
                                               rows.series(day))

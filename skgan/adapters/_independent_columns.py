@@ -90,11 +90,13 @@ def find_independent_groups(frame, encoders, links, random_state):
             if group is not largest and any(codes[position].max() > 0 for position in group)]
 
 
-def decoding_links(dependencies, missing_dependencies, level_rules, split_dates):
+def decoding_links(dependencies, missing_dependencies, level_rules, split_dates,
+                   missing_together=()):
     """Pairs (or triples) of column positions that decoding writes together."""
     links = [(link.key, link.dependent) for link in (*dependencies, *missing_dependencies)]
     links += [(rule.column, rule.other) for rule in level_rules]
     links += [tuple(parts) for parts in split_dates]
+    links += [tuple(pair) for pair in missing_together]
     return links
 
 

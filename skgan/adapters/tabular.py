@@ -11,6 +11,7 @@ from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, sp
 from ._decoded_rows import DecodedRows
 from ._dependencies import find_links, write_links
 from ._independent_columns import decoding_links, find_independent_groups
+from ._missing_together import find_missing_together
 from ._level_rules import linked_level_shares, looped_columns
 from ._pair_calibration import fit_pair_tables
 from ._private_statistics import PrivateStatisticsMixin
@@ -174,6 +175,10 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
     missing_dependencies_ : list of FunctionalDependency
         Continuous columns (``dependent``) whose missing values a discrete column
         (``key``) decides, kept when decoding.
+    missing_together_ : list of tuple of int
+        Continuous columns missing in the same training rows, as ``(leader,
+        follower)`` positions: decoding writes the follower's missing values from the
+        leader's.
     level_rules_ : list of LevelRule
         Levels of a discrete column (``column``) that decide the value of another
         (``other``): ``levels_`` and the ``values_`` they decide.
@@ -268,9 +273,12 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
          self.level_rules_) = (find_links(frame, encoders)
                                if self.functional_dependencies is not False
                                else ([], [], [], []))
+        self.missing_together_ = (find_missing_together(frame, encoders)
+                                  if self.functional_dependencies is not False else [])
         self.split_dates_ = split_dates
         links = decoding_links([*self.dependencies_, *self.agreements_],
-                               self.missing_dependencies_, self.level_rules_, split_dates)
+                               self.missing_dependencies_, self.level_rules_, split_dates,
+                               self.missing_together_)
         self.independent_groups_ = (
             find_independent_groups(frame, encoders, links, random_state)
             if self.independent_columns is not False else [])
