@@ -608,3 +608,15 @@ def test_more_adapter_parameters_are_checked(params, message):
     table = pd.DataFrame({"x": np.linspace(0, 1, 30), "c": ["a", "b", "c"] * 10})
     with pytest.raises(ValueError, match=message):
         TabularAdapter(**params).fit(table)
+
+
+def test_decimal_columns_come_back_with_their_decimals():
+    """Prices in cents come back in cents (they came back with every float digit);
+    measurements written with more digits than six keep theirs."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"price": np.round(rng.gamma(2.0, 10.0, 300), 2),
+                          "ratio": rng.random(300) / 3,
+                          "city": rng.choice(["a", "b"], 300)})
+    rows = GANSampler(random_state=0, epochs=2, **SMALL).fit(table).sample(500, random_state=0)
+    assert np.array_equal(rows["price"], rows["price"].round(2))
+    assert not np.array_equal(rows["ratio"], rows["ratio"].round(6))

@@ -10,6 +10,7 @@ a single value (nothing to learn). Each reports what its encoding holds:
 import numpy as np
 import pandas as pd
 
+from ..constraints.base import decimals_of
 from ._columns import CategoryCoder, ModeNormalizer, QuantileNormalizer, has_separated_modes
 
 _NS_PER = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9,
@@ -28,7 +29,8 @@ class ContinuousColumn:
     is found on its local wall-clock times, so dates at local midnight stay whole days
     in their zone. Integers come back rounded and clipped to the training range in
     exact integers (a sentinel such as int64's largest value stays itself); every
-    other value is clipped to the training range.
+    other value is clipped to the training range and, where every training value was
+    written with at most six decimals (prices in cents), rounded to as many.
     """
 
     # Columns fitted before these were kept: nanoseconds, the unit found on UTC times,
@@ -37,6 +39,7 @@ class ContinuousColumn:
     wall_clock_ = False
     integer_range_ = None
     object_integers_ = False
+    decimals_ = None
 
     def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False,
                  sample_modes=False):
@@ -67,6 +70,8 @@ class ContinuousColumn:
             self.integer_range_ = (int(column.min()), int(column.max()))
         elif self.dtype == object and self.rounded:
             self.object_integers_ = pd.api.types.infer_dtype(column, skipna=True) == "integer"
+        if not (self.is_time_ or self.is_integer_):
+            self.decimals_ = decimals_of(observed)
         if self.method in ("vgm", "auto"):
             self.normalizer_ = ModeNormalizer(self.max_modes, self.max_fit_rows,
                                               sample_modes=self.sample_modes)
@@ -115,6 +120,8 @@ class ContinuousColumn:
         missing = codes[-1] == 1 if self.has_missing_ else None
         if self.is_integer_ and not self.is_time_:
             values = np.rint(values)
+        if self.decimals_ is not None:
+            values = np.round(values, self.decimals_)
         values = np.clip(values, self.min_, self.max_)
         if self.is_time_:
             return self._to_time(values, missing)
