@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -326,6 +327,25 @@ def test_random_rules_hold_for_any_generator_output(case, seed):
         assert len(rows) > 0
 
 
+def test_a_rule_reading_a_column_of_rules_in_a_loop_runs_after_the_loop():
+    """Range writes b and c, Bounds writes c (and reads it): a loop, run in list order.
+    The equality reads b, and ran first, so every row broke it (a case hypothesis
+    found)."""
+    rng = np.random.default_rng(0)
+    a = np.round(rng.normal(0, 50, 60), 1)
+    b = np.round(a + np.abs(rng.normal(0, 5, 60)), 1)
+    table = pd.DataFrame({"a": a, "b": b, "c": np.round(b + np.abs(rng.normal(0, 5, 60)), 1),
+                          "d": np.round(2 * a - b, 1), "k": rng.choice(["x", "y"], 60)})
+    rules = [LinearEquality({"a": 2, "b": -1, "d": -1}), Range("a", "b", "c"),
+             Bounds("c", low=-1000, high=1000)]
+    adapter = TabularAdapter(constraints=rules).fit(table)
+    order = adapter.constraints_.reverse_order
+    assert order.index(0) > order.index(1)  # the equality after the Range
+    noise = np.random.default_rng(0).normal(scale=2.0, size=(300, adapter.encoded_shape_[0]))
+    rows = adapter.decode_sample(noise.astype(np.float32), 200, random_state=0)
+    assert len(rows) == 200 and adapter.constraints_.valid(rows).all()
+
+
 def _decoded(adapter, n_rows=300, seed=0, scale=2.0):
     noise = np.random.default_rng(seed).normal(scale=scale,
                                                size=(4 * n_rows, adapter.encoded_shape_[0]))
@@ -466,6 +486,24 @@ def test_a_zoned_bound_on_dates_without_a_zone_is_named():
     for call in (rule.is_valid, rule.check):  # was: pandas' own comparison error
         with pytest.raises(TypeError, match=r"Bounds\(column='t'.*dates without a time zone"):
             call(dates)
+
+
+@pytest.mark.parametrize("rule, message", [
+    (Bounds("t", low=0, high=1), "column 't' holds dates, but the bound 0 is of type int"),
+    (Bounds("gap", high=1000), "holds durations, but the bound 1000"),
+    (Bounds("n", low="1", high="9"), "holds numbers, but the bound '1' is of type str"),
+    (Bounds("n", low=True), "holds numbers, but the bound True is of type bool"),
+])
+def test_bounds_of_another_kind_than_their_column_are_named(rule, message):
+    """Numbers on dates were taken as nanoseconds since 1970 (every row then broke
+    the rule, and the error said to fix the rows); text and True bounded numbers."""
+    table = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=40),
+                          "gap": pd.to_timedelta(np.arange(40), "h"), "n": np.arange(40)})
+    with pytest.raises(TypeError, match=re.escape(message)):
+        skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), **CHEAP).fit(table)
+    assert Bounds("n", low=np.int64(2), high=9.5).is_valid(table).sum() == 8
+    assert Bounds("t", low="2020-01-03", high=np.datetime64("2020-01-04")).is_valid(
+        table).sum() == 2
 
 
 def test_range_errors_name_the_range():
@@ -707,3 +745,21 @@ def test_the_computed_column_keeps_its_decimals_where_an_input_is_missing():
                              **CHEAP).fit(table)
     gross = model.sample(500, random_state=0)["gross"].dropna()
     assert len(gross) and np.allclose(gross * 100, np.round(gross * 100), atol=1e-6)
+
+
+def test_equal_values_of_an_inequality_on_decimal_columns_come_back():
+    """Amounts in cents, paid equal to due in 40 % of the rows: the paid amount came
+    back with all its float digits and the due amount rounded up to cents, so no
+    sampled row held them equal (0.000 of 2,000)."""
+    rng = np.random.default_rng(0)
+    due = np.round(rng.gamma(2.0, 10.0, 300), 2)
+    paid = due - np.where(rng.random(300) < 0.4, 0.0, np.round(rng.gamma(2.0, 1.0, 300), 2))
+    table = pd.DataFrame({"paid": np.round(paid, 2), "due": due,
+                          "city": rng.choice(["a", "b"], 300)})
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[Inequality("paid", "due")]),
+                             **{**CHEAP, "epochs": 5}).fit(table)
+    rows = model.sample(2000, random_state=0)
+    assert (rows["paid"] <= rows["due"]).all()
+    for column in ("paid", "due"):
+        assert np.allclose(rows[column], rows[column].round(2), rtol=0, atol=1e-9)
+    assert (rows["paid"] == rows["due"]).mean() == pytest.approx(0.4, abs=0.15)

@@ -230,11 +230,28 @@ def _reverse_order(constraints):
     while len(order) < len(constraints):
         ready = [position for position in range(len(constraints))
                  if position not in placed and before[position] <= placed]
-        if not ready:  # rules that read what each other writes: list order
-            ready = [min(set(range(len(constraints))) - placed)]
+        if not ready:  # rules that read what each other writes: list order among them,
+            # before any rule that waits on them from outside their loop
+            ready = [position for position in range(len(constraints))
+                     if position not in placed and all(
+                         position in _waited_on(other, before, placed)
+                         for other in before[position] - placed)] or [
+                min(set(range(len(constraints))) - placed)]
         order.append(ready[0])
         placed.add(ready[0])
     return order
+
+
+def _waited_on(position, before, placed):
+    """The rules not in ``placed`` that the rule at ``position`` waits on, directly or
+    through others (``before``: each rule's position -> those it runs after)."""
+    reached, frontier = set(), [position]
+    while frontier:
+        for other in before[frontier.pop()] - placed:
+            if other not in reached:
+                reached.add(other)
+                frontier.append(other)
+    return reached
 
 
 def _refuse_contradictions(constraints, frame):

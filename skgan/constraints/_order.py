@@ -1,6 +1,8 @@
 """Order between columns: ``Inequality`` (low <= high), ``Range`` (low <= middle <=
 high) and ``Bounds`` (a declared domain of one column)."""
 
+import numbers
+
 import numpy as np
 import pandas as pd
 
@@ -219,6 +221,17 @@ class Range(Constraint):
         return self.upper_.reverse_transform(middle_written)
 
 
+_KIND_WORDS = {"number": "numbers", "datetime": "dates", "timedelta": "durations"}
+
+
+def _bound_of_kind(bound, kind):
+    """Whether ``bound`` may bound a column of ``kind``: no text or True/False for
+    numbers, no number for dates and durations (``pd.Timestamp(0)`` would be 1970)."""
+    if kind == "number":
+        return not isinstance(bound, (str, bytes, bool, np.bool_))
+    return not isinstance(bound, (numbers.Number, np.number, np.bool_))
+
+
 class Bounds(Constraint):
     """Values of ``column`` lie in ``[low, high]`` (either end may be left open).
 
@@ -259,6 +272,13 @@ class Bounds(Constraint):
         if kind != "number" and (_infinite(low) or _infinite(high)):
             raise ValueError(f"{self.describe()}: an infinite bound on that side leaves "
                              "no value that fits; give None to leave a side open")
+        for bound in (low, high):
+            if (bound is not None and np.ndim(bound) == 0 and not pd.isna(bound)
+                    and not _bound_of_kind(bound, kind)):
+                raise TypeError(
+                    f"{self.describe()}: column {self.column!r} holds {_KIND_WORDS[kind]}, "
+                    f"but the bound {bound!r} is of type {type(bound).__name__}; give "
+                    f"{_KIND_WORDS[kind]} as bounds")
         try:
             low = None if low is None else convert(low)
             high = None if high is None else convert(high)
