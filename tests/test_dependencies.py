@@ -198,3 +198,28 @@ def test_missing_together_needs_enough_rows_and_the_links_switch():
     assert TabularAdapter(functional_dependencies=False).fit(train).missing_together_ == []
     train["discount"] = np.where(missing, np.nan, amounts)
     assert TabularAdapter().fit(train).missing_together_ == [(1, 2), (1, 3)]
+
+
+def test_conditions_that_break_a_learned_link_are_refused_at_once():
+    """No row can meet them: sampling gave up after 100 rounds (8 s) and said the
+    model rarely produces such rows."""
+    rng = np.random.default_rng(0)
+    zips = rng.choice([10115, 10117, 20095, 20097, 80331], 400)
+    state = pd.Series(zips).map({10115: "BE", 10117: "BE", 20095: "HH", 20097: "HH",
+                                 80331: "BY"})
+    status = rng.choice(["trial", "active", "cancelled"], 400, p=[0.2, 0.6, 0.2])
+    tier = np.where(status == "trial", "free", rng.choice(["free", "basic", "pro"], 400))
+    table = pd.DataFrame({"zip": zips, "state": state, "status": status, "tier": tier,
+                          "amount": rng.gamma(2.0, 30.0, 400)})
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(table)
+    with pytest.raises(ValueError, match="'zip'=10115 always goes with 'state'='BE' "
+                                         r"\(a functional dependency"):
+        model.sample(100, conditions={"zip": 10115, "state": "HH"})
+    with pytest.raises(ValueError, match="'status'='trial' always goes with 'tier'='free' "
+                                         r"\(a level rule"):
+        model.sample(100, conditions={"tier": "pro", "status": "trial"})
+    rows = model.sample(50, conditions={"zip": 10115, "state": "BE"}, random_state=0)
+    assert (rows["state"] == "BE").all() and (rows["zip"] == 10115).all()
+    rows = model.sample(50, conditions={"status": "active", "tier": "pro"}, random_state=0)
+    assert (rows["tier"] == "pro").all()

@@ -4,6 +4,7 @@ to ask the generator for."""
 import numpy as np
 import pandas as pd
 
+from ._columns import positions_in
 from ._table_columns import ConstantColumn, ContinuousColumn
 from ._table_constraints import matching_rows
 
@@ -42,6 +43,7 @@ def plan_conditions(adapter, conditions):
         if slot is None and index in slots_of:
             slot = int(slots_of[index] + code)
         targets.append((index, encoder, code, value))
+    _check_learned_links(adapter, {index: value for index, _, _, value in targets})
 
     linked = {position for link in [*getattr(adapter, "dependencies_", []),
                                     *getattr(adapter, "missing_dependencies_", [])]
@@ -99,6 +101,29 @@ def _check_condition_values(conditions):
                 "concatenate the tables).")
 
 
+def _check_learned_links(adapter, asked):
+    """A ValueError when the values ``asked`` (column position -> value) break a link
+    the adapter keeps in every row (a functional dependency, a level rule): no row
+    would ever meet them, and sampling would only give up after its rounds."""
+    names = adapter.columns_
+    links = [(link.key, link.dependent, link.key_index_, link.values_, "a functional dependency")
+             for link in (*getattr(adapter, "dependencies_", []),
+                          *getattr(adapter, "agreements_", []))]
+    links += [(rule.column, rule.other, rule.levels_, rule.values_, "a level rule")
+              for rule in getattr(adapter, "level_rules_", [])]
+    for column, other, levels, values, kind in links:
+        if column not in asked or other not in asked:
+            continue
+        position = positions_in(levels, [asked[column]])[0]
+        if position >= 0 and not _same_value(values[position], asked[other]):
+            raise ValueError(
+                f"Conditions {names[column]!r}={asked[column]!r} and "
+                f"{names[other]!r}={asked[other]!r} contradict the training rows, where "
+                f"{names[column]!r}={asked[column]!r} always goes with {names[other]!r}="
+                f"{values[position]!r} ({kind} that every sampled row keeps; "
+                "functional_dependencies=False on the TabularAdapter keeps none).")
+
+
 def _same_value(left, right):
     left_missing, right_missing = pd.isna(left), pd.isna(right)
     if left_missing or right_missing:
@@ -118,10 +143,6 @@ def plan_constrained_conditions(adapter, constraints, conditions):
     asked = constraints.conditions(dict(conditions))
     askable = {name: value for name, value in asked.items() if name in adapter.columns_}
     slot = plan_conditions(adapter, askable)[0] if askable else None
-
-    linked = {position for link in [*getattr(adapter, "dependencies_", []),
-                                    *getattr(adapter, "missing_dependencies_", [])]
-              for position in (link.key, link.dependent)}
 
     def matches(decoded):
         frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(
