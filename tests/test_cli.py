@@ -149,10 +149,14 @@ def test_report_with_a_holdout(numeric_csv, tmp_path, capsys):
     pd.read_csv(numeric_csv).iloc[:40].to_csv(holdout, index=False)
     assert cli.main(["report", str(numeric_csv), str(numeric_csv), "--target", "k",
                      "--holdout", str(holdout), "--pairs", "1"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "Overall quality score: 1.000" in out
     assert "tested on 40 real rows (the holdout rows)" in out
     assert "Weakest pair trends (1 of 3)" in out
+    # these held-out rows are training rows: the privacy section would read as no leak
+    assert "warning: 100% of the held-out rows are rows of the training table" in (
+        captured.err)
 
 
 def test_report_with_a_holdout_has_a_privacy_section(numeric_csv, tmp_path, capsys):
@@ -170,7 +174,9 @@ def test_report_with_a_holdout_has_a_privacy_section(numeric_csv, tmp_path, caps
     assert copies.split()[-2:] == ["1.000", "0.000"]  # synthetic, held-out real
     # the privacy section needs no target (it said "give a target too" and stopped)
     assert cli.main(["report", str(real), str(real), "--holdout", str(holdout)]) == 0
-    assert "Privacy:" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "Privacy:" in captured.out
+    assert "held-out rows are rows of the training table" not in captured.err
 
 
 def test_help_describes_each_command(capsys):

@@ -1,5 +1,7 @@
 """The privacy section of ``skgan report``: disclosure measures beside real rows' own."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
@@ -53,6 +55,7 @@ def disclosure_report(train, synthetic, holdout, random_state=0):
     if len(holdout) < needed:
         raise ValueError(f"The privacy measures need at least {needed} held-out rows, got "
                          f"{len(holdout)}.")
+    _warn_if_holdout_is_training(train, holdout)
     rng = check_random_state(random_state)
     order = rng.permutation(len(holdout))
     stand_in = holdout.iloc[order[: len(holdout) // 2]]
@@ -62,6 +65,22 @@ def disclosure_report(train, synthetic, holdout, random_state=0):
         "synthetic": _measures(train, synthetic, holdout, seed),
         "held-out real": _measures(train, stand_in, their_holdout, seed),
     })
+
+
+#: Share of held-out rows equal to a training row beyond which the report warns.
+HOLDOUT_OVERLAP_WARNING = 0.5
+
+
+def _warn_if_holdout_is_training(train, holdout):
+    """A UserWarning when most ``holdout`` rows are training rows (the training table
+    passed as the holdout): every measure would then read as no leakage at all."""
+    overlap = exact_match_rate(train, holdout)
+    if overlap > HOLDOUT_OVERLAP_WARNING:
+        warnings.warn(
+            f"{overlap:.0%} of the held-out rows are rows of the training table; held-out "
+            "rows must be real rows the generator never saw, or every privacy measure "
+            "reads as no leakage (was the training table passed as the holdout?).",
+            UserWarning, stacklevel=3)
 
 
 def _measures(train, rows, holdout, seed):
