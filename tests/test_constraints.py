@@ -763,3 +763,21 @@ def test_equal_values_of_an_inequality_on_decimal_columns_come_back():
     for column in ("paid", "due"):
         assert np.allclose(rows[column], rows[column].round(2), rtol=0, atol=1e-9)
     assert (rows["paid"] == rows["due"]).mean() == pytest.approx(0.4, abs=0.15)
+
+
+def test_a_linear_equality_holds_to_the_cent_of_its_computed_column():
+    """VAT rounded to cents: the training rows were refused as breaking the rule, since
+    0.19 * net is rarely a whole number of cents."""
+    rng = np.random.default_rng(0)
+    net = np.round(rng.gamma(2.0, 40.0, 200), 2)
+    table = pd.DataFrame({"net": net, "tax": np.round(net * 0.19, 2),
+                          "city": rng.choice(["a", "b"], 200)})
+    rule = LinearEquality({"net": 0.19, "tax": -1})
+    model = skgan.GANSampler(adapter=TabularAdapter(constraints=[rule]), **CHEAP).fit(table)
+    rows = model.sample(500, random_state=0)
+    assert np.array_equal(rows["tax"], rows["tax"].round(2))
+    assert (np.abs(0.19 * rows["net"] - rows["tax"]) <= 0.005 + 1e-9).all()
+    assert not np.allclose(0.19 * rows["net"], rows["tax"], rtol=0, atol=1e-6)
+    off = table.assign(tax=table["tax"] + np.where(np.arange(200) == 7, 0.01, 0.0))
+    assert LinearEquality({"net": 0.19, "tax": -1}).is_valid(off).tolist() == [
+        row != 7 for row in range(200)]

@@ -123,8 +123,9 @@ class LinearEquality(Constraint):
 
     The last column of ``coefficients`` is computed from the others at sampling; all are
     rounded to the decimals they have in training, so the equality holds to the
-    columns' precision. A row with a missing value among the columns has nothing to
-    keep.
+    columns' precision: to half a unit of the computed column's last decimal where it
+    has few (``tax == 0.19 * net`` with the tax in cents), else exactly (to a
+    millionth). A row with a missing value among the columns has nothing to keep.
 
     Parameters
     ----------
@@ -180,8 +181,23 @@ class LinearEquality(Constraint):
         residuals, scale = self._residuals(frame)
         present = np.isfinite(residuals)
         valid = np.ones(len(frame), dtype=bool)
-        valid[present] = np.abs(residuals[present]) <= 1e-6 * scale[present]
+        valid[present] = np.abs(residuals[present]) <= self._tolerance(frame, scale[present])
         return valid
+
+    def _tolerance(self, frame, scale):
+        """How far from the constant a row's sum may be: a millionth of its terms, or
+        half a unit of the computed column's last decimal times its coefficient where
+        that column is written with few decimals (a tax rounded to cents: ``tax ==
+        0.19 * net`` holds to the cent). The decimals are the training values' once
+        fitted, the checked rows' before."""
+        last = self.column_names()[-1]
+        fitted = getattr(self, "decimals_", None)
+        decimals = decimals_of(as_float(frame[last])) if fitted is None else fitted[last]
+        tolerance = 1e-6 * scale
+        if decimals is None:
+            return tolerance
+        half_unit = 0.5 * 10.0 ** -decimals * abs(self._weights()[-1])
+        return np.maximum(tolerance, half_unit * (1 + 1e-6))
 
     def check(self, frame):
         self._weights()
@@ -203,11 +219,8 @@ class LinearEquality(Constraint):
                 values[:, position] = np.round(values[:, position], decimals)
         computed = (float(self.constant) - values[:, :-1] @ weights[:-1]) / weights[-1]
         last = names[-1]
-        if self.decimals_[last] is not None:  # unless rounding would break the equality
-            rounded = np.round(computed, self.decimals_[last])
-            scale = np.maximum(1.0, np.abs(values[:, :-1] * weights[:-1]).sum(axis=1))
-            keeps = np.abs((rounded - computed) * weights[-1]) <= 1e-9 * scale
-            computed = np.where(keeps, rounded, computed)
+        if self.decimals_[last] is not None:  # to the column's precision (is_valid)
+            computed = np.round(computed, self.decimals_[last])
         written = np.isfinite(computed) & ~np.isnan(values[:, -1])
         values[written, -1] = computed[written]
         out = frame.copy()
