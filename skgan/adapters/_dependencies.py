@@ -170,20 +170,32 @@ def write_dependents(dependencies, rows, encoders, random_state, agreements=()):
     agreeing = {agreement.key for agreement in agreements}
     first, later = _writing_order(dependencies, agreeing)
     _write_from_keys(first, dependents, rows, encoders, random_state)
-    for key in sorted(agreeing):
+    _draw_agreeing_keys(agreeing, dependencies, agreements, rows, encoders, random_state)
+    _write_from_keys(later, dependents | agreeing, rows, encoders, random_state)
+
+
+def rewrite_dependents(dependencies, rows, encoders, random_state, agreements=(),
+                       ruled=()):
+    """Write every dependent column of :class:`DecodedRows` ``rows`` again from its key
+    as it stands: after a level rule has written a key. The keys with ``agreements``
+    that no rule writes (not in ``ruled``) are then drawn again where they disagree
+    with a column they determine, and their own dependents written after them."""
+    agreeing = {agreement.key for agreement in agreements} - set(ruled)
+    first, later = _writing_order(dependencies, agreeing)
+    keys = {dependency.key for dependency in dependencies}
+    _write_from_keys(first, keys, rows, encoders, None)
+    _draw_agreeing_keys(agreeing, dependencies, agreements, rows, encoders, random_state)
+    _write_from_keys(later, keys, rows, encoders, None)
+
+
+def _draw_agreeing_keys(keys, dependencies, agreements, rows, encoders, random_state):
+    """Each of ``keys`` drawn again where it disagrees with the columns it determines
+    (through ``dependencies`` and ``agreements``), as they stand in ``rows``."""
+    for key in sorted(keys):
         own = [other for other in (*dependencies, *agreements) if other.key == key]
         rows.levels[key] = agree_keys(
             rows.levels[key], own, [rows.levels[other.dependent] for other in own],
             encoders, random_state)
-    _write_from_keys(later, dependents | agreeing, rows, encoders, random_state)
-
-
-def rewrite_dependents(dependencies, rows, encoders, agreements=()):
-    """Write every dependent column of :class:`DecodedRows` ``rows`` again from its key
-    as it stands (no key drawn again): after a level rule has written a key."""
-    first, later = _writing_order(dependencies, {agreement.key for agreement in agreements})
-    keys = {dependency.key for dependency in dependencies}
-    _write_from_keys([*first, *later], keys, rows, encoders, None)
 
 
 def _writing_order(dependencies, agreeing):
@@ -256,7 +268,8 @@ def write_links(adapter, rows, random_state):
     # every rule from the keys as finally drawn, and the dependents of a key a rule wrote
     if (apply_level_rules(rules, rows, encoders)
             and any(rule.other in linked for rule in rules)):
-        rewrite_dependents(dependencies, rows, encoders, agreements)
+        rewrite_dependents(dependencies, rows, encoders, random_state, agreements,
+                           {rule.other for rule in rules})
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
     write_missing_together(getattr(adapter, "missing_together_", []), rows)
     for year, month, day in getattr(adapter, "split_dates_", []):

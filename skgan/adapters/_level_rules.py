@@ -31,6 +31,8 @@ from ._decoded_rows import level_positions
 
 MIN_ROWS = 10
 MAX_CHANCE = 1e-6
+#: Passes over the rules of a loop after the first (see :func:`apply_level_rules`).
+MAX_LOOP_PASSES = 3
 
 
 class LevelRule:
@@ -58,14 +60,15 @@ class LevelRule:
         rule_of_level = positions_in(self.levels_, encoders[self.column].coder_.all_levels())
         return rule_of_level[rows.levels[self.column]]
 
-    def apply(self, rows, encoders):
+    def apply(self, rows, encoders, lookups=None):
         """Write the decided values into :class:`DecodedRows` ``rows`` (in place);
-        whether any row's level of ``other`` changed."""
-        positions = self.deciding(rows, encoders)
+        whether any row's level of ``other`` changed. ``lookups``: :meth:`lookups`
+        for these ``encoders``, found once for rules applied many times."""
+        rule_of_level, values = self.lookups(encoders) if lookups is None else lookups
+        positions = rule_of_level[rows.levels[self.column]]
         decided = positions >= 0
         if not decided.any():
             return False
-        values = level_positions(encoders[self.other], self.values_)
         written = values[positions[decided]]
         levels = rows.levels[self.other]
         if np.array_equal(levels[decided], written):
@@ -75,24 +78,35 @@ class LevelRule:
         rows.levels[self.other] = levels
         return True
 
+    def lookups(self, encoders):
+        """The position in ``levels_`` of each level of ``column`` (-1 for a level that
+        decides nothing) and the level position in ``other`` of each decided value."""
+        return (positions_in(self.levels_, encoders[self.column].coder_.all_levels()),
+                level_positions(encoders[self.other], self.values_))
+
 
 def apply_level_rules(rules, rows, encoders):
-    """Apply every rule of ``rules`` to :class:`DecodedRows` ``rows`` (in place) until
-    none changes a row: a rule that writes a column before the rules that column
-    decides (a chain "z decides y, y decides u" ends with u written from the y that z
-    wrote), and, where rules decide each other in a loop, passes again while a pass
-    changes something (at most one pass a rule). Whether any row changed."""
-    ordered = _in_writing_order(rules)
-    passes = len(ordered) + 1 if looped_columns(ordered) else 1
-    changed_any = False
-    for _ in range(passes):
-        changed = False
-        for rule in ordered:
-            changed |= rule.apply(rows, encoders)
-        changed_any |= changed
-        if not changed:
+    """Apply every rule of ``rules`` to :class:`DecodedRows` ``rows`` (in place): a rule
+    that writes a column before the rules that column decides (a chain "z decides y, y
+    decides u" ends with u written from the y that z wrote), then, where rules decide
+    each other in a loop, again each rule whose deciding column a later rule changed,
+    at most ``MAX_LOOP_PASSES`` times (a loop that has not settled by then holds rules
+    writing one column two ways, in a row holding both deciding levels). Whether any
+    row changed."""
+    changed_at, applied_at, step = {}, {}, 0
+    pending = _in_writing_order(rules)
+    lookups = {id(rule): rule.lookups(encoders) for rule in pending}
+    for _ in range(1 + MAX_LOOP_PASSES):
+        for rule in pending:
+            step += 1
+            applied_at[id(rule)] = step
+            if rule.apply(rows, encoders, lookups[id(rule)]):
+                changed_at[rule.other] = step
+        pending = [rule for rule in pending
+                   if changed_at.get(rule.column, 0) > applied_at[id(rule)]]
+        if not pending:
             break
-    return changed_any
+    return bool(changed_at)
 
 
 def _in_writing_order(rules):

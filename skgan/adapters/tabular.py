@@ -122,7 +122,9 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
         column from its key when decoding, so every generated row keeps the link (see
         docs/tabular.md, "Columns that determine others", for the rule); likewise
         single levels that always go with one value of another column (see "Levels
-        that decide another column"). False turns both off.
+        that decide another column"), the continuous columns whose missing values a
+        discrete column decides, and continuous columns missing in the same rows.
+        False turns all of these off.
     level_calibration : bool, default=True
         After training, shift the generator's logits of every discrete level and of
         every missing-value indicator by a constant each, so that generated rows hold
