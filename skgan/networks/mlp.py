@@ -63,7 +63,9 @@ def _first_layer_with_units(layer, latent, units):
     n_latent = latent.shape[1]
     weight = layer.weight
     output = torch.nn.functional.linear(latent, weight[:, :n_latent], layer.bias)
-    return output + weight[:, n_latent:].t()[units].to(output.dtype)
+    # the condition's columns as contiguous rows: a row gather, not a strided one
+    columns = weight[:, n_latent:].t().contiguous().to(output.dtype)
+    return output.add_(columns.index_select(0, units))
 
 
 class MLPGenerator(nn.Module):
