@@ -154,3 +154,24 @@ def test_metric_arguments_of_the_wrong_form_are_named():
     with pytest.raises(ValueError, match="'polynomial' kernel has none"):
         mmd(X, Y, kernel="polynomial", gamma=5)
     assert frechet_distance(statistics, Y) == pytest.approx(frechet_distance(X, Y))
+
+
+def test_c2st_trains_small_classifiers_on_one_openmp_thread():
+    """Its gradient boosting ran on every OpenMP thread, whose workers wait on a busy
+    core: a 120-row C2ST took up to 233 s beside other work (ML efficacy was already
+    limited so)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_info
+
+    threads_seen = []
+
+    class Recording(HistGradientBoostingClassifier):
+        def fit(self, X, y):
+            threads_seen.extend(pool["num_threads"] for pool in threadpool_info()
+                                if pool["user_api"] == "openmp")
+            return super().fit(X, y)
+
+    rng = np.random.default_rng(0)
+    c2st(rng.normal(size=(60, 3)), rng.normal(size=(60, 3)), classifier=Recording(),
+         random_state=0)
+    assert threads_seen and set(threads_seen) == {1}

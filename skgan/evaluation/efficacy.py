@@ -1,29 +1,18 @@
 """ML efficacy: train on synthetic rows and on real rows, test both on real rows."""
 
 from collections import Counter
-from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, f1_score, r2_score
 
+from .._engine.threads import small_model_threads
 from ..metrics._table_values import _as_float, _check_tables, _labels, column_kind
-
-try:  # installed with scikit-learn
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
 
 #: Most categories a column may have to be a native categorical feature of the
 #: gradient-boosting models (their ``max_bins``); larger ones are used as ordinal codes.
 _MAX_NATIVE_CATEGORIES = 255
-
-#: Below this many training rows the ML efficacy models train on one OpenMP thread:
-#: small models gain nothing from more, and lose tenfold when the threads wait on a
-#: busy core (as after torch training, whose own OpenMP threads still spin).
-_SINGLE_THREAD_ROWS = 100_000
-
 
 def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
     """Train a model on synthetic rows and one on real rows; test both on real rows.
@@ -97,7 +86,7 @@ def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
             raise ValueError(f"{table_name} has no values in column(s) {empty} (all "
                              "missing, or text where the train table holds numbers or "
                              "dates); drop them from the tables, or fix the values.")
-        with _threads_for(int(rows.sum())):
+        with small_model_threads(int(rows.sum())):
             model = _make_model(task, categorical, random_state, y[rows]).fit(X[rows],
                                                                               y[rows])
             predicted = model.predict(test_X[test_rows])
@@ -175,12 +164,6 @@ def _make_model(task, categorical, random_state, y):
         options["early_stopping"] = False
     return model_class(categorical_features=categorical if categorical.any() else None,
                        random_state=random_state, **options)
-
-
-def _threads_for(n_rows):
-    if threadpool_limits is None or n_rows >= _SINGLE_THREAD_ROWS:
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="openmp")
 
 
 def _prediction_scores(task, truth, predicted):

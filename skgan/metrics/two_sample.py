@@ -5,6 +5,7 @@ from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_score
 
+from .._engine.threads import small_model_threads
 from .._engine.torch_utils import random_source
 from .distances import _as_features
 
@@ -85,7 +86,10 @@ def c2st(X_real, X_fake, classifier=None, cv=5, random_state=0):
         # split apart, the copy the classifier trained on taught it the other label,
         # and two identical sets scored about 0.07 where chance is 0.5.
         folds = StratifiedGroupKFold(cv, shuffle=True, random_state=seed)
-        return float(cross_val_score(model, features, labels, cv=folds, groups=copies,
-                                     scoring="accuracy").mean())
+        with small_model_threads(len(features)):
+            return float(cross_val_score(model, features, labels, cv=folds, groups=copies,
+                                         scoring="accuracy").mean())
     folds = StratifiedKFold(cv, shuffle=True, random_state=seed)
-    return float(cross_val_score(model, features, labels, cv=folds, scoring="accuracy").mean())
+    with small_model_threads(len(features)):
+        return float(cross_val_score(model, features, labels, cv=folds,
+                                     scoring="accuracy").mean())
