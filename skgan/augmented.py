@@ -62,7 +62,9 @@ class AugmentedEstimator(MetaEstimatorMixin, BaseEstimator):
     resampling at predict time). Both halves are parameters, so ``GridSearchCV`` tunes
     them together (``estimator__max_depth``, ``sampler__sampling_strategy``,
     ``sampler__estimator__epochs``). It is a classifier (or regressor) when the model
-    is one, so cross-validation stratifies its folds.
+    is one, so cross-validation stratifies its folds. The default sampler,
+    :class:`GANResampler`, resamples classes: a regressor needs a sampler for
+    continuous targets (a ``y`` of continuous values is refused).
 
     Parameters
     ----------

@@ -233,6 +233,11 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
             y = np.asarray(y)  # lists and other array-likes
         if pd.isna(np.asarray(y, dtype=object)).any():
             raise ValueError("y has missing labels (None or NaN); drop those rows first.")
+        if type_of_target(y) in ("continuous", "continuous-multioutput"):
+            raise ValueError(
+                "GANResampler resamples classes, but y holds continuous values (a "
+                "regression target). Give class labels; to augment a regressor's rows, "
+                "generate them with GANSampler on a table that holds the target.")
         check_classification_targets(y)
         kind, n_columns = type_of_target(y), None
         if kind == "multilabel-indicator" and (np.asarray(y).sum(axis=1) == 1).all():

@@ -470,6 +470,17 @@ def test_augmented_estimator_says_it_needs_y():
     assert get_tags(AugmentedEstimator(LogisticRegression())).target_tags.required
 
 
+def test_a_continuous_target_is_refused_naming_regression():
+    """sklearn's message said "Maybe you are trying to fit a classifier", to a user
+    fitting a regressor through AugmentedEstimator."""
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
+    augmented = AugmentedEstimator(LinearRegression(), GANResampler(random_state=0))
+    with pytest.raises(ValueError, match="y holds continuous values .a regression target"):
+        augmented.fit(X, y)
+    assert not hasattr(augmented, "estimator_")
+
+
 def test_kernel_density_resamples_a_dataframe_into_its_columns():
     from sklearn.neighbors import KernelDensity
 
