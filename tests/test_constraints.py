@@ -504,6 +504,10 @@ def test_bounds_of_another_kind_than_their_column_are_named(rule, message):
     assert Bounds("n", low=np.int64(2), high=9.5).is_valid(table).sum() == 8
     assert Bounds("t", low="2020-01-03", high=np.datetime64("2020-01-04")).is_valid(
         table).sum() == 2
+    assert Bounds("gap", low=np.timedelta64(0, "h"), high=np.timedelta64(9, "h")).is_valid(
+        table).sum() == 10  # numpy's timedelta64 is a np.number too
+    with pytest.raises(TypeError, match="holds numbers, but the bound"):
+        Bounds("n", high=np.timedelta64(9, "h")).check(table)
 
 
 def test_range_errors_name_the_range():
@@ -781,3 +785,5 @@ def test_a_linear_equality_holds_to_the_cent_of_its_computed_column():
     off = table.assign(tax=table["tax"] + np.where(np.arange(200) == 7, 0.01, 0.0))
     assert LinearEquality({"net": 0.19, "tax": -1}).is_valid(off).tolist() == [
         row != 7 for row in range(200)]
+    single = table.astype({"net": np.float32, "tax": np.float32})  # its cents too
+    assert LinearEquality({"net": 0.19, "tax": -1}).is_valid(single).all()

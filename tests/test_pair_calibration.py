@@ -306,12 +306,16 @@ def test_a_rule_that_writes_a_key_keeps_the_other_keys_of_its_dependents_agreein
     c[chosen], rep[chosen] = "a", "p0"
     train = pd.DataFrame({"store": store, "rep": rep, "region": region, "c": c,
                           "x": rng.normal(size=400)})
+    kind = rng.choice(["k1", "k2", "k3"], 400).astype(object)
+    kind[train["store"] == "s0"] = "k1"  # and the store decides a kind (a rule the
+    train["kind"] = kind  # store drawn again after the others must keep)
     for seed in range(3):
         adapter, rows = _decoded_from_shuffled(train, seed)
         names = list(train.columns)
-        assert [(names[rule.column], names[rule.other]) for rule in adapter.level_rules_] == [
-            ("c", "rep")]
+        assert {(names[rule.column], names[rule.other])
+                for rule in adapter.level_rules_} == {("c", "rep"), ("store", "kind")}
         assert (rows.loc[rows["c"] == "a", "rep"] == "p0").all()
+        assert (rows.loc[rows["store"] == "s0", "kind"] == "k1").all()
         assert (rows["region"] == rows["rep"].map(region_of_rep)).all()
         assert (rows["region"] == rows["store"].map(region_of_store)).all()
 

@@ -347,6 +347,25 @@ def test_disclosure_report_says_how_many_held_out_rows_it_needs():
     assert disclosure_report(train, synthetic, holdout).shape == (7, 2)
 
 
+def test_disclosure_report_warns_of_training_rows_as_the_holdout_only_beyond_chance():
+    import warnings
+
+    from skgan.evaluation import disclosure_report
+    rng = np.random.RandomState(0)
+    numbers = pd.DataFrame({"x": rng.normal(size=120), "c": rng.choice(["a", "b"], 120)})
+    with pytest.warns(UserWarning, match="100% of the held-out rows are rows of the "
+                                         "training table"):
+        disclosure_report(numbers.iloc[:80], numbers.iloc[80:], numbers.iloc[:40])
+    # four categorical columns (36 distinct rows): held-out rows repeat training rows
+    levels = pd.DataFrame({name: rng.choice(list("abc"), 300) for name in "pqr"}).assign(
+        s=rng.choice(["u", "v", "w", "z"], 300))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        disclosure_report(levels.iloc[:150], levels.iloc[150:200], levels.iloc[150:])
+    assert not [warning for warning in caught if "rows of the training table" in str(
+        warning.message)]
+
+
 def test_time_spans_written_as_text_compare_with_a_time_span_column():
     import io
     rng = np.random.RandomState(0)

@@ -620,3 +620,23 @@ def test_decimal_columns_come_back_with_their_decimals():
     rows = GANSampler(random_state=0, epochs=2, **SMALL).fit(table).sample(500, random_state=0)
     assert np.array_equal(rows["price"], rows["price"].round(2))
     assert not np.array_equal(rows["ratio"], rows["ratio"].round(6))
+
+
+def test_tiny_huge_and_float32_columns_keep_their_values_and_no_negative_zero():
+    """Decimals were judged against max(|value|, 1): 1e-10 counted as whole (a column
+    came back as one value) and 1e9 + 0.25 too (timestamps lost their milliseconds);
+    float32 cents never counted as cents; rounding gave -0.0."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        "tiny": rng.uniform(1e-10, 9e-10, 300),
+        "stamp": np.round(1.7e9 + rng.uniform(0, 1000, 300), 3),
+        "cents": np.round(rng.gamma(2.0, 10.0, 300), 2).astype(np.float32),
+        "score": rng.integers(-60, 61, 300).astype(float)})
+    rows = GANSampler(random_state=0, epochs=2, **SMALL).fit(table).sample(500, random_state=0)
+    assert rows["tiny"].nunique() > 400
+    assert (rows["stamp"] % 1 != 0).mean() > 0.9
+    assert rows["stamp"].equals(rows["stamp"].round(3))
+    assert rows["cents"].dtype == np.float32
+    assert np.array_equal(rows["cents"], rows["cents"].astype(np.float64).round(2).astype(
+        np.float32))
+    assert not np.signbit(rows.to_numpy(dtype=np.float64)[rows.to_numpy() == 0]).any()

@@ -270,6 +270,9 @@ def write_links(adapter, rows, random_state):
             and any(rule.other in linked for rule in rules)):
         rewrite_dependents(dependencies, rows, encoders, random_state, agreements,
                            {rule.other for rule in rules})
+        # the rules that keys drawn again decide (those writing no key: no loop)
+        apply_level_rules([rule for rule in rules if rule.other not in linked], rows,
+                          encoders)
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
     write_missing_together(getattr(adapter, "missing_together_", []), rows)
     for year, month, day in getattr(adapter, "split_dates_", []):

@@ -71,7 +71,7 @@ class ContinuousColumn:
         elif self.dtype == object and self.rounded:
             self.object_integers_ = pd.api.types.infer_dtype(column, skipna=True) == "integer"
         if not (self.is_time_ or self.is_integer_):
-            self.decimals_ = decimals_of(observed)
+            self.decimals_ = decimals_of(observed, dtype=self.dtype)
         if self.method in ("vgm", "auto"):
             self.normalizer_ = ModeNormalizer(self.max_modes, self.max_fit_rows,
                                               sample_modes=self.sample_modes)
@@ -119,9 +119,9 @@ class ContinuousColumn:
         values = self.normalizer_.decode(scalars, codes)
         missing = codes[-1] == 1 if self.has_missing_ else None
         if self.is_integer_ and not self.is_time_:
-            values = np.rint(values)
+            values = np.rint(values) + 0.0  # no -0.0
         if self.decimals_ is not None:
-            values = np.round(values, self.decimals_)
+            values = np.round(values, self.decimals_) + 0.0  # no -0.0
         values = np.clip(values, self.min_, self.max_)
         if self.is_time_:
             return self._to_time(values, missing)

@@ -192,7 +192,8 @@ class LinearEquality(Constraint):
         fitted, the checked rows' before."""
         last = self.column_names()[-1]
         fitted = getattr(self, "decimals_", None)
-        decimals = decimals_of(as_float(frame[last])) if fitted is None else fitted[last]
+        decimals = (decimals_of(as_float(frame[last]), dtype=frame[last].dtype)
+                    if fitted is None else fitted[last])
         tolerance = 1e-6 * scale
         if decimals is None:
             return tolerance
@@ -205,7 +206,7 @@ class LinearEquality(Constraint):
 
     def fit(self, frame):
         self.check(frame)
-        self.decimals_ = {name: decimals_of(as_float(frame[name]))
+        self.decimals_ = {name: decimals_of(as_float(frame[name]), dtype=frame[name].dtype)
                           for name in self.column_names()}
         return self
 

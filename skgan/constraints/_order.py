@@ -82,7 +82,7 @@ class Inequality(Constraint):
         self.scale_ = float(np.median(positive)) if len(positive) else 1.0
         high = frame[self.high]
         if self.kind_ == "number":
-            self.decimals_ = decimals_of(as_float(high))
+            self.decimals_ = decimals_of(as_float(high), dtype=high.dtype)
             self.step_ = None
         else:
             self.decimals_ = None
@@ -227,6 +227,8 @@ _KIND_WORDS = {"number": "numbers", "datetime": "dates", "timedelta": "durations
 def _bound_of_kind(bound, kind):
     """Whether ``bound`` may bound a column of ``kind``: no text or True/False for
     numbers, no number for dates and durations (``pd.Timestamp(0)`` would be 1970)."""
+    if isinstance(bound, (np.datetime64, np.timedelta64)):  # numpy numbers, to numpy
+        return kind != "number"
     if kind == "number":
         return not isinstance(bound, (str, bytes, bool, np.bool_))
     return not isinstance(bound, (numbers.Number, np.number, np.bool_))

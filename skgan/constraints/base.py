@@ -158,16 +158,26 @@ def as_float(column):
     return pd.to_numeric(column, errors="coerce").astype("float64").to_numpy(copy=True)
 
 
-def decimals_of(values, max_decimals=6):
+def decimals_of(values, max_decimals=6, dtype=None):
     """The fewest decimals (0..``max_decimals``) all finite ``values`` are written
-    with, or None when they need more."""
+    with, or None when they need more.
+
+    A value is written with ``d`` decimals when rounding it to ``d`` moves it by no more
+    than its own precision in ``dtype`` (the values' float dtype, float64 for others; a
+    float32 column's 0.1 is 0.1 to float32's precision) and by less than a thousandth of
+    its last decimal: 1e-10 is not a whole number, nor is 1e9 + 0.25.
+    """
+    dtype = getattr(dtype, "numpy_dtype", dtype)  # pandas' Float32 and such
+    dtype = np.dtype(dtype) if dtype is not None else np.asarray(values).dtype
+    epsilon = np.finfo(dtype if dtype.kind == "f" else np.float64).eps
     values = np.asarray(values, dtype=np.float64)
     values = values[np.isfinite(values)]
     if len(values) == 0:
         return None
-    scale = np.maximum(np.abs(values), 1.0)
+    precision = 4 * epsilon * np.abs(values)
     for decimals in range(max_decimals + 1):
-        if np.all(np.abs(np.round(values, decimals) - values) <= 1e-9 * scale):
+        moved = np.abs(np.round(values, decimals) - values)
+        if np.all(moved <= np.minimum(precision, 1e-3 * 10.0 ** -decimals)):
             return decimals
     return None
 
