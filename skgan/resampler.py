@@ -235,8 +235,8 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
             raise ValueError("y has missing labels (None or NaN); drop those rows first.")
         if type_of_target(y) in ("continuous", "continuous-multioutput"):
             raise ValueError(
-                "GANResampler resamples classes, but y holds continuous values (a "
-                "regression target). Give class labels; to augment a regressor's rows, "
+                "Unknown label type: continuous. GANResampler resamples classes, but y "
+                "holds continuous values (a regression target). Give class labels; to augment a regressor's rows, "
                 "generate them with GANSampler on a table that holds the target.")
         check_classification_targets(y)
         kind, n_columns = type_of_target(y), None

@@ -31,11 +31,6 @@ import time
 
 import torch
 
-try:  # installed with scikit-learn
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
-
 _forced_threads = contextvars.ContextVar("skgan_fit_threads", default=None)
 #: The thread count chosen by the enclosing :func:`threads_during_fit` (None outside one).
 _chosen_threads = contextvars.ContextVar("skgan_chosen_threads", default=None)
@@ -192,18 +187,3 @@ def threads_during_sampling(device, n_rows):
         return contextlib.nullcontext(torch.get_num_threads())
     return threads_during_fit(device, _recent_runnable_threads)
 
-
-#: Below this many training rows scikit-learn's gradient-boosting models that skgan
-#: trains to measure samples (ML efficacy, C2ST) use one OpenMP thread: small models
-#: gain nothing from more, and lose tenfold when the threads wait on a busy core (as
-#: after torch training, whose own OpenMP threads still spin; a 120-row C2ST took 1 to
-#: 233 s beside other work).
-SINGLE_THREAD_ROWS = 100_000
-
-
-def small_model_threads(n_rows):
-    """One OpenMP thread inside the block for a model trained on fewer than
-    :data:`SINGLE_THREAD_ROWS` rows (the user's setting otherwise)."""
-    if threadpool_limits is None or n_rows >= SINGLE_THREAD_ROWS:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="openmp")

@@ -167,8 +167,11 @@ def decimals_of(values, max_decimals=6, dtype=None):
     float32 column's 0.1 is 0.1 to float32's precision) and by less than a thousandth of
     its last decimal: 1e-10 is not a whole number, nor is 1e9 + 0.25.
     """
-    dtype = getattr(dtype, "numpy_dtype", dtype)  # pandas' Float32 and such
-    dtype = np.dtype(dtype) if dtype is not None else np.asarray(values).dtype
+    dtype = getattr(dtype, "numpy_dtype", getattr(dtype, "subtype", dtype))  # pandas'
+    try:  # Float32, Sparse[float32] and such
+        dtype = np.dtype(dtype) if dtype is not None else np.asarray(values).dtype
+    except TypeError:  # a dtype numpy does not know: read as float64
+        dtype = np.dtype(np.float64)
     epsilon = np.finfo(dtype if dtype.kind == "f" else np.float64).eps
     values = np.asarray(values, dtype=np.float64)
     values = values[np.isfinite(values)]

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, f1_score, r2_score
 
-from .._engine.threads import small_model_threads
+from ..metrics._model_threads import small_model_threads
 from ..metrics._table_values import _as_float, _check_tables, _labels, column_kind
 
 #: Most categories a column may have to be a native categorical feature of the

@@ -5,7 +5,7 @@ from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_score
 
-from .._engine.threads import small_model_threads
+from ._model_threads import small_model_threads
 from .._engine.torch_utils import random_source
 from .distances import _as_features
 
