@@ -236,8 +236,9 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
         if type_of_target(y) in ("continuous", "continuous-multioutput"):
             raise ValueError(
                 "Unknown label type: continuous. GANResampler resamples classes, but y "
-                "holds continuous values (a regression target). Give class labels; to augment a regressor's rows, "
-                "generate them with GANSampler on a table that holds the target.")
+                "holds continuous values (a regression target). Give class labels; to "
+                "augment a regressor's rows, generate them with GANSampler on a table "
+                "that holds the target.")
         check_classification_targets(y)
         kind, n_columns = type_of_target(y), None
         if kind == "multilabel-indicator" and (np.asarray(y).sum(axis=1) == 1).all():

@@ -254,8 +254,8 @@ def write_links(adapter, rows, random_state):
     level rule again (after the keys are drawn again to agree with their dependents: a
     rule applied only before would keep a value written from a key's level that is
     gone) and, where one wrote a key, its dependents again, missing values their key
-    decides or another column's missing values decide, valid split dates. Adapters pickled before a kind of link was kept have
-    none of it."""
+    decides or another column's missing values decide, valid split dates. Adapters
+    pickled before a kind of link was kept have none of it."""
     encoders = adapter.column_encoders_
     rules = getattr(adapter, "level_rules_", [])
     dependencies = getattr(adapter, "dependencies_", [])

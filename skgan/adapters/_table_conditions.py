@@ -106,7 +106,8 @@ def _check_learned_links(adapter, asked):
     the adapter keeps in every row (a functional dependency, a level rule): no row
     would ever meet them, and sampling would only give up after its rounds."""
     names = adapter.columns_
-    links = [(link.key, link.dependent, link.key_index_, link.values_, "a functional dependency")
+    links = [(link.key, link.dependent, link.key_index_, link.values_,
+              "a functional dependency")
              for link in (*getattr(adapter, "dependencies_", []),
                           *getattr(adapter, "agreements_", []))]
     links += [(rule.column, rule.other, rule.levels_, rule.values_, "a level rule")

@@ -227,7 +227,7 @@ _KIND_WORDS = {"number": "numbers", "datetime": "dates", "timedelta": "durations
 def _bound_of_kind(bound, kind):
     """Whether ``bound`` may bound a column of ``kind``: no text or True/False for
     numbers, no number for dates and durations (``pd.Timestamp(0)`` would be 1970)."""
-    if isinstance(bound, (np.datetime64, np.timedelta64)):  # numpy numbers, to numpy
+    if isinstance(bound, (np.datetime64, np.timedelta64)):  # times, though np.numbers
         return kind != "number"
     if kind == "number":
         return not isinstance(bound, (str, bytes, bool, np.bool_))
