@@ -57,8 +57,12 @@ class LevelRule:
     def deciding(self, rows, encoders):
         """Each row's position in ``levels_`` of its level of ``column`` (-1 where that
         level decides nothing), in :class:`DecodedRows` ``rows``."""
-        rule_of_level = positions_in(self.levels_, encoders[self.column].coder_.all_levels())
-        return rule_of_level[rows.levels[self.column]]
+        return self._rule_of_level(encoders)[rows.levels[self.column]]
+
+    def _rule_of_level(self, encoders):
+        """The position in ``levels_`` of each level of ``column`` (-1 for a level that
+        decides nothing)."""
+        return positions_in(self.levels_, encoders[self.column].coder_.all_levels())
 
     def apply(self, rows, encoders, lookups=None):
         """Write the decided values into :class:`DecodedRows` ``rows`` (in place);
@@ -79,9 +83,9 @@ class LevelRule:
         return True
 
     def lookups(self, encoders):
-        """The position in ``levels_`` of each level of ``column`` (-1 for a level that
-        decides nothing) and the level position in ``other`` of each decided value."""
-        return (positions_in(self.levels_, encoders[self.column].coder_.all_levels()),
+        """:meth:`_rule_of_level` and the level position in ``other`` of each decided
+        value."""
+        return (self._rule_of_level(encoders),
                 level_positions(encoders[self.other], self.values_))
 
 

@@ -14,6 +14,7 @@ from ..metrics._table_values import _as_float, _check_tables, _labels, column_ki
 #: gradient-boosting models (their ``max_bins``); larger ones are used as ordinal codes.
 _MAX_NATIVE_CATEGORIES = 255
 
+
 def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
     """Train a model on synthetic rows and one on real rows; test both on real rows.
 
