@@ -57,14 +57,15 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
                  batch_size, generator_lr, discriminator_lr, betas, ema_decay, warm_start,
-                 device, amp, random_state, verbose, early_stopping=False,
+                 device, amp, random_state, verbose, cuda_graphs=False, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
                  validation_scoring=None, max_time=None, distributed="auto"):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, epochs=epochs, batch_size=batch_size,
             generator_lr=generator_lr, discriminator_lr=discriminator_lr, betas=betas,
-            warm_start=warm_start, device=device, amp=amp, random_state=random_state,
+            warm_start=warm_start, device=device, amp=amp,
+            cuda_graphs=cuda_graphs, random_state=random_state,
             verbose=verbose, early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol,
             validation_scoring=validation_scoring, max_time=max_time,
@@ -238,7 +239,8 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         if decay is not None:
             self._n_averaged += 1
             update_average(self.generator_average_, self.generator_,
-                           ramped_decay(decay, self._n_averaged))
+                           ramped_decay(decay, self._n_averaged),
+                           weight=self.__dict__.get("_graph_average_weight"))
 
     def _sampling_generator(self):
         """The network :meth:`sample` and :meth:`score` use: the average if kept."""

@@ -62,9 +62,9 @@ class ConditionalGAN(PrivateTrainingMixin, LabelledSamplingMixin, BaseGAN):
     pac : int, default=1
         Samples the discriminator judges together (PacGAN).
     adapter, generator_dims, discriminator_dims, latent_dim, epochs, batch_size, \
-generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, random_state, \
-verbose, early_stopping, validation_fraction, n_iter_no_change, tol, validation_scoring, \
-max_time, distributed, dp_epsilon, dp_delta, dp_max_grad_norm
+generator_lr, discriminator_lr, betas, ema_decay, warm_start, device, amp, cuda_graphs, \
+random_state, verbose, early_stopping, validation_fraction, n_iter_no_change, tol, \
+validation_scoring, max_time, distributed, dp_epsilon, dp_delta, dp_max_grad_norm
         As for :class:`~skgan.GANSampler`, except that on signals ``epochs="auto"``
         runs 5,000 steps and ``ema_decay="auto"`` is 0.99, as elsewhere; early
         stopping holds out rows of every class and scores them with :meth:`score`
@@ -129,7 +129,8 @@ dp_noise_multiplier_
                  generator_dims=(256, 256), discriminator_dims=(256, 256), latent_dim=32,
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), ema_decay="auto",
-                 warm_start=False, device="auto", amp="auto", random_state=None, verbose=0,
+                 warm_start=False, device="auto", amp="auto",
+                 cuda_graphs=False, random_state=None, verbose=0,
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
                  distributed="auto", dp_epsilon=None, dp_delta=None, dp_max_grad_norm=1.0):
@@ -139,7 +140,8 @@ dp_noise_multiplier_
             batch_size=batch_size, generator_lr=generator_lr,
             discriminator_lr=discriminator_lr, betas=betas, ema_decay=ema_decay,
             warm_start=warm_start,
-            device=device, amp=amp, random_state=random_state, verbose=verbose,
+            device=device, amp=amp,
+            cuda_graphs=cuda_graphs, random_state=random_state, verbose=verbose,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol,
             validation_scoring=validation_scoring, max_time=max_time,

@@ -7,6 +7,9 @@ OUT SCENARIO...`` runs each scenario on every rank and writes what it saw to
 
 import json
 import os
+
+# These scenarios test gloo on the CPU (two processes cannot share one GPU under NCCL).
+os.environ["CUDA_VISIBLE_DEVICES"] = ""
 import signal
 import sys
 import warnings

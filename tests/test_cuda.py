@@ -9,6 +9,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -137,3 +138,82 @@ def test_cuda_model_loads_and_trains_on_a_machine_without_cuda(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["epochs", str(FAST["epochs"] + 1)]
+
+
+def _fit_quietly(model, *data):
+    """Fit; return the model and the messages of its capture warnings (none expected)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(*data)
+    return model, [str(w.message) for w in caught if "CUDA graph" in str(w.message)]
+
+
+@pytest.mark.parametrize("make", [GANSampler, WGANSampler])
+def test_table_steps_replay_from_cuda_graphs_like_eager_steps(make):
+    table = _table()
+    params = dict(FAST, epochs=6)
+    graphed, complaints = _fit_quietly(make(random_state=0, cuda_graphs=True, **params),
+                                       table)
+    assert complaints == []
+    steps_per_epoch = len(table) // params["batch_size"]
+    assert sum(graphed.history_["graph_steps"]) >= 6 * steps_per_epoch - 2 * 5 * 3
+    eager = make(random_state=0, cuda_graphs=False, **params).fit(table)
+    assert "graph_steps" not in eager.history_
+    assert graphed._n_steps == eager._n_steps
+    assert getattr(graphed, "_n_averaged", 0) == getattr(eager, "_n_averaged", 0)
+    for name in ("generator_loss", "discriminator_loss"):
+        graphed_losses = np.asarray(graphed.history_[name])
+        eager_losses = np.asarray(eager.history_[name])
+        print(make.__name__, name, "graph", graphed_losses.round(4).tolist(),
+              "eager", eager_losses.round(4).tolist())
+        assert np.isfinite(graphed_losses).all()
+        # The first epoch's first steps are eager in both; replays run the same kernels.
+        np.testing.assert_allclose(graphed_losses[0], eager_losses[0], rtol=0.05, atol=0.02)
+    samples = graphed.sample(500, random_state=1)
+    assert samples.dtypes.to_dict() == table.dtypes.to_dict()
+    assert set(samples["city"].dropna()) <= {"Oslo", "Lima", "Pune"}
+    pd.testing.assert_frame_equal(samples, graphed.sample(500, random_state=1))
+
+
+def test_images_signals_conditional_and_cycle_steps_replay_from_cuda_graphs():
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, size=(96, 16, 16, 1)).astype(np.uint8)
+    model, complaints = _fit_quietly(GANSampler(
+        adapter=ImageAdapter(width=8), epochs=3, batch_size=16, device="cuda",
+        cuda_graphs=True, random_state=0), images)
+    assert complaints == [] and sum(model.history_["graph_steps"]) > 0
+    assert model.sample(5, random_state=0).shape == (5, 16, 16, 1)
+
+    time = np.linspace(0, 1, 32)
+    signals = np.sin(2 * np.pi * (2 + 3 * rng.rand(64, 1, 1)) * time).astype(np.float32)
+    for make in (GANSampler, WGANSampler):
+        model, complaints = _fit_quietly(make(
+            adapter=SignalAdapter(width=4), epochs=4, batch_size=16, device="cuda",
+            cuda_graphs=True, random_state=0), signals)
+        assert complaints == [] and sum(model.history_["graph_steps"]) > 0, make
+        assert np.isfinite(model.sample(5, random_state=0)).all()
+
+    X = np.vstack([rng.normal(-3, 1, (150, 2)), rng.normal(3, 1, (50, 2))])
+    y = np.array([0] * 150 + [1] * 50)
+    model, complaints = _fit_quietly(ConditionalGAN(random_state=0, cuda_graphs=True, **FAST),
+                                     X, y)
+    assert complaints == [] and sum(model.history_["graph_steps"]) > 0
+
+    cycle_params = dict(adapter="numeric", epochs=3, batch_size=32, generator_dims=(16,),
+                        discriminator_dims=(16,), device="cuda", random_state=0)
+    cycle, complaints = _fit_quietly(
+        CycleGANTransformer(pool_size=0, cuda_graphs=True, **cycle_params), X, y)
+    assert complaints == [] and sum(cycle.history_["graph_steps"]) > 0
+    assert np.isfinite(cycle.transform(X[:10])).all()
+    pooled, complaints = _fit_quietly(
+        CycleGANTransformer(cuda_graphs="auto", **cycle_params), X, y)
+    assert complaints == [] and "graph_steps" not in pooled.history_  # eager, unsaid
+
+
+def test_gradient_clipping_and_spectral_norm_steps_replay_from_cuda_graphs():
+    table = _table()
+    model, complaints = _fit_quietly(GANSampler(
+        grad_clip=1.0, spectral_norm=True, loss="hinge", random_state=0, cuda_graphs=True,
+        **FAST), table)
+    assert complaints == [] and sum(model.history_["graph_steps"]) > 0
+    assert np.isfinite(model.history_["generator_loss"]).all()

@@ -33,11 +33,13 @@ def ramped_decay(decay, n_updates):
 
 
 @torch.no_grad()
-def update_average(average, module, decay):
+def update_average(average, module, decay, weight=None):
     """Move ``average``'s floating-point parameters and buffers towards ``module``'s.
 
     ``average = decay * average + (1 - decay) * module``; other buffers (batch-norm step
-    counts) are copied.
+    counts) are copied. ``weight``, a 0-dim tensor on the device holding ``1 - decay``,
+    takes the place of ``decay`` in a step captured in a CUDA graph (whose replays read
+    the tensor's current value, where a number would stay the capture's).
     """
     averaged, live = [], []
     pairs = [*zip(average.parameters(), module.parameters()),
@@ -49,4 +51,6 @@ def update_average(average, module, decay):
         else:
             target.copy_(source)
     if averaged:
-        torch._foreach_lerp_(averaged, live, 1.0 - decay)
+        # The same lerp (bit for bit on the CPU) with the weight a tensor or a number.
+        torch._foreach_lerp_(averaged, live, 1.0 - decay if weight is None else
+                             [weight] * len(averaged))

@@ -29,6 +29,7 @@ from .early_stopping import EarlyStoppingMixin, StoppingMonitor, uses_early_stop
 from .judging import JudgingMixin
 from .loop import run_epochs
 from .progress import FitProgress
+from .step_graphs import StepGraphs, check_cuda_graphs, report_eager_steps, step_runner
 from .steps import TrainingStepMixin
 from .threads import threads_during_fit
 
@@ -56,6 +57,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
         "warm_start": ["boolean"],
         "device": [str, torch.device],
         "amp": [StrOptions({"auto"}), "boolean"],
+        "cuda_graphs": [StrOptions({"auto"}), "boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "early_stopping": ["boolean", StrOptions({"auto"})],
@@ -74,6 +76,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
     tol = 1e-4
     validation_scoring = None
     max_time = None
+    cuda_graphs = False  # pickled before CUDA graphs existed: as the default
 
     #: Fitted attributes only training needs, left out of a sampling-only model file
     #: (``skgan.save(..., sampling_only=True)``).
@@ -87,7 +90,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
     def __init__(self, *, adapter, generator_dims, discriminator_dims, epochs, batch_size,
                  generator_lr, discriminator_lr, betas, warm_start, device, amp,
                  random_state, verbose, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
+                 n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
+                 cuda_graphs=False):
         self.adapter = adapter
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -107,6 +111,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
         self.tol = tol
         self.validation_scoring = validation_scoring
         self.max_time = max_time
+        self.cuda_graphs = cuda_graphs
 
     # ------------------------------------------------------------------ fitting
     def _epochs_for(self, n_rows):
@@ -142,6 +147,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
                 "(with warm_start=False), or save the model with sampling_only=False.")
         device = self.device_ if not reset and hasattr(self, "device_") else resolve_device(
             self.device)
+        check_cuda_graphs(self.cuda_graphs, device)
         parallel = start_data_parallel(getattr(self, "distributed", False), device)
         if parallel is not None and reset:
             device = parallel.device = rank_device(self.device, device)
@@ -209,21 +215,27 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
                     self._validation_scorer(), epochs, max(1, n_rows // batch_size),
                     self.n_iter_no_change, self.tol, self.max_time, parallel=parallel,
                     started=self.__dict__.get("_fit_clock"))
-            outcome = run_epochs(
-                self._autocast_step,
-                tensors,
-                n_epochs=epochs,
-                batch_size=drawn_batch_size,
-                sampler=self._batch_sampler(tensors, drawn_batch_size),
-                generator=generator,
-                modules=self._networks(),
-                optimizers=self.optimizers_,
-                history=self.history_,
-                progress=progress,
-                after_epoch=monitor,
-                parallel=parallel,
-                steps_per_epoch=max(1, n_rows // batch_size),
-            )
+            step = step_runner(self, self._autocast_step)
+            try:
+                outcome = run_epochs(
+                    step,
+                    tensors,
+                    n_epochs=epochs,
+                    batch_size=drawn_batch_size,
+                    sampler=self._batch_sampler(tensors, drawn_batch_size),
+                    generator=generator,
+                    modules=self._networks(),
+                    optimizers=self.optimizers_,
+                    history=self.history_,
+                    progress=progress,
+                    after_epoch=monitor,
+                    parallel=parallel,
+                    steps_per_epoch=max(1, n_rows // batch_size),
+                )
+            finally:
+                if isinstance(step, StepGraphs):
+                    step.close()
+            report_eager_steps(self, step)
             self._end_epochs()
             if "_stop_reasons" in self.__dict__:  # read by fit_best_start
                 self._stop_reasons.append(outcome.stop_reason)

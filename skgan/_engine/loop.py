@@ -124,7 +124,9 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         ``step(batch) -> dict[str, torch.Tensor]``: one optimisation step on a tuple of
         batch tensors, returning the scalar losses it computed (a loss missing from some
         steps, such as a generator loss every n-th step, is averaged over the steps that
-        report it).
+        report it) An ``epoch_summary()`` method, where
+        the step has one (:class:`~skgan._engine.step_graphs.StepGraphs`), gives more
+        values to record in ``history`` after each epoch.
     tensors : tuple of torch.Tensor
         Training data already on the device, sharing their first dimension.
     n_epochs, batch_size : int
@@ -204,9 +206,11 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
                 outcome.stop_reason, outcome.bad_losses = "diverged", bad
                 break
             seconds = time.perf_counter() - started
-            extras = {}
+            # A step that replays CUDA graphs says how many of the epoch's steps did.
+            summary = getattr(step, "epoch_summary", None)
+            extras = summary() if summary is not None else {}
             if after_epoch is not None:
-                extras = after_epoch(outcome.completed_epochs + 1)
+                extras = {**extras, **after_epoch(outcome.completed_epochs + 1)}
                 for module in modules.values():  # scoring samples in eval mode
                     module.train()
             _record(history, {**means, **extras}, seconds)

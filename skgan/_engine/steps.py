@@ -13,6 +13,22 @@ class TrainingStepMixin:
     """What an estimator's ``_train_step`` calls; relies on ``device_``,
     ``optimizers_``, ``amp``, ``grad_clip`` and ``_adam_betas`` (parameter checks)."""
 
+    def _step_variant(self):
+        """What tells this step's structure from other steps' (None: all alike); a step
+        replayed from CUDA graphs has one graph per variant."""
+        return None
+
+    def _step_capture_refusal(self):
+        """Why this fit's steps cannot be captured in a CUDA graph, or None."""
+        if getattr(self, "_data_parallel", None) is not None:
+            return "a distributed fit exchanges gradients between processes inside the step"
+        if getattr(self, "_private", None) is not None:
+            return "a private fit's per-row gradients (Opacus) and row sampling vary by step"
+        if getattr(getattr(self, "adapter_", None), "spectrum_matching", 0) > 0:
+            return ("spectrum matching's FFTs (cuFFT failed inside a captured step on an "
+                    "H200)")
+        return None
+
     def _make_optimizer(self, module, learning_rate):
         # The fused kernel updates all tensors at once: about a fifth off a CPU step.
         fused = self.device_.type in ("cpu", "cuda")
@@ -33,7 +49,10 @@ class TrainingStepMixin:
         amp = getattr(self, "amp", False)
         enabled = flag_is(amp, True) or (isinstance(amp, str) and amp == "auto"
                                           and self.device_.type == "cuda")
-        return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled)
+        # A step being captured in a CUDA graph casts the weights inside the graph
+        # (autocast's cache would hand later replays the casts of the capture).
+        return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled,
+                              cache_enabled=not getattr(self, "_capturing_step", False))
 
     def _optimize(self, name, loss):
         """Backpropagate ``loss`` and step the optimiser of network ``name``.

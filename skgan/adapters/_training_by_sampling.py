@@ -9,6 +9,8 @@ seen as often as they need to be learned, and at sampling time the condition vec
 lets users ask for a level.
 """
 
+import functools
+
 import numpy as np
 import torch
 
@@ -58,7 +60,7 @@ class DiscreteConditioner:
 
     def penalty(self, block_log_probabilities, condition):
         """Mean cross-entropy between the asked-for levels and the generator's logits."""
-        units = torch.as_tensor(self.head_units, device=condition.device)
+        units = _on_device(tuple(self.head_units.tolist()), condition.device)
         chosen = block_log_probabilities.index_select(1, units)
         return -(chosen * condition).sum(dim=1).mean()
 
@@ -183,3 +185,10 @@ def make_conditioner(adapter):
         [(start, width, counts) for _, start, width, counts in blocks],
         first_block_unit=n_identity + n_tanh,
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _on_device(values, device):
+    """``values`` (a tuple of integers) as a tensor on ``device``, made once: a training
+    step replayed from a CUDA graph may not copy from the CPU."""
+    return torch.tensor(values, dtype=torch.long, device=device)
