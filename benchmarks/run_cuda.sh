@@ -3,7 +3,8 @@
 #
 #   benchmarks/run_cuda.sh PART [PART ...]    logs go to $OUT (default: ./cuda_logs)
 #
-# PARTs: tests (tests/test_cuda.py, then the suite), suite (the whole suite, or the paths
+# PARTs: graphs (which fits capture their steps in CUDA graphs, one fresh process each,
+# then step times with and without graphs), tests (tests/test_cuda.py, then the suite), suite (the whole suite, or the paths
 # in $SUITE_PATHS, with the GPU as the default device), images (digits, bf16 autocast on and off), tabular (the 2,800-row credit table
 # against CTGAN and TVAE on CUDA; other tables: TABLES=wage,census), signals (waveforms, one channel), core (toy fits and
 # step times). The peers (ctgan, sdmetrics and what they need) may come as wheels in
@@ -38,7 +39,8 @@ run() {  # run NAME SECONDS COMMAND...: one step, its log in $OUT/NAME.txt
 for part in "$@"; do
     case $part in
     tests)
-        run test_cuda 240 python3 -m pytest -p no:cacheprovider -q -rs tests/test_cuda.py
+        run test_cuda 240 python3 -m pytest -p no:cacheprovider -q -rs tests/test_cuda.py \
+            tests/test_step_graphs.py
         ;&
     suite)
         # Two OpenMP threads per test worker: 8 workers of 16 threads each stall the
@@ -70,6 +72,10 @@ for part in "$@"; do
         ;;
     core)
         run core 300 python3 benchmarks/bench_core.py
+        ;;
+    graphs)
+        run graph_probe 300 python3 benchmarks/cuda_graph_probe.py
+        run step_graphs 200 python3 benchmarks/bench_step_graphs.py --epochs 6
         ;;
     *)
         echo "unknown part $part"
