@@ -51,8 +51,9 @@ class TrainingStepMixin:
                                           and self.device_.type == "cuda")
         # A step being captured in a CUDA graph casts the weights inside the graph
         # (autocast's cache would hand later replays the casts of the capture).
+        options = {"cache_enabled": False} if getattr(self, "_capturing_step", False) else {}
         return torch.autocast(self.device_.type, dtype=torch.bfloat16, enabled=enabled,
-                              cache_enabled=not getattr(self, "_capturing_step", False))
+                              **options)
 
     def _optimize(self, name, loss):
         """Backpropagate ``loss`` and step the optimiser of network ``name``.
