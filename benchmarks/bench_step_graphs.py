@@ -144,8 +144,9 @@ def signals_case(epochs):
     signals = np.sin(2 * np.pi * (2 + 3 * rng.rand(2048, 1, 1)) * time_axis
                      + 6 * rng.rand(2048, 1, 1)).astype(np.float32)
     for make in (GANSampler, WGANSampler):
+        # Spectrum matching (the default) is refused by graphs: steps without it.
         compare(f"signals 1x128, {make.__name__}", make, (signals,), epochs, "signals",
-                adapter=SignalAdapter())
+                adapter=SignalAdapter(spectrum_matching=0.0))
 
 
 def cycle_case(epochs):

@@ -284,6 +284,10 @@ dp_noise_multiplier_
         asked = torch.nn.functional.one_hot(levels, self.conditioner_.dim).float()
         return torch.cat([condition, asked.to(condition.device)], dim=1)
 
+    def _step_variant(self):
+        """Whether this step also updates the generator (every ``n_critic``-th step)."""
+        return (self._n_steps + 1) % self._critic_steps() == 0
+
     def _critic_steps(self):
         if self.n_critic is not None:
             return self.n_critic

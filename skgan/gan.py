@@ -87,10 +87,10 @@ default="auto"
         replaces with one (13-16x faster steps on a 7,000-row table on an H200). True or
         "auto": on CUDA, where the step can be captured ("auto" leaves other devices eager,
         True refuses them); steps that cannot be captured (a private or distributed fit,
-        spectrum matching) train eagerly, and a capture that fails falls back to eager steps
-        with a warning. ``history_["graph_steps"]`` counts the steps of each epoch replayed
-        from a graph. Experimental, so off by default: see docs/gpu.md for what is known to
-        fail. Results on the CPU are unaffected.
+        signals with spectrum matching, on by default) train eagerly, and a capture that
+        fails falls back to eager steps with a warning. ``history_["graph_steps"]`` counts
+        the steps of each epoch replayed from a graph. Experimental, so off by default: see
+        docs/gpu.md for what is known to fail. Results on the CPU are unaffected.
     random_state : int, RandomState instance or None, default=None
         Seeds the estimator's own torch generator (weights, noise, shuffling). An integer
         gives bit-identical results on the CPU. The global numpy and torch generators

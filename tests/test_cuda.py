@@ -188,10 +188,16 @@ def test_images_signals_conditional_and_cycle_steps_replay_from_cuda_graphs():
     signals = np.sin(2 * np.pi * (2 + 3 * rng.rand(64, 1, 1)) * time).astype(np.float32)
     for make in (GANSampler, WGANSampler):
         model, complaints = _fit_quietly(make(
-            adapter=SignalAdapter(width=4), epochs=4, batch_size=16, device="cuda",
-            cuda_graphs=True, random_state=0), signals)
+            adapter=SignalAdapter(width=4, spectrum_matching=0.0), epochs=4, batch_size=16,
+            device="cuda", cuda_graphs=True, random_state=0), signals)
         assert complaints == [] and sum(model.history_["graph_steps"]) > 0, make
         assert np.isfinite(model.sample(5, random_state=0)).all()
+    # Spectrum matching (on by default for signals) trains eagerly, and says so.
+    model, complaints = _fit_quietly(GANSampler(
+        adapter=SignalAdapter(width=4), epochs=2, batch_size=16, device="cuda",
+        cuda_graphs=True, random_state=0), signals)
+    assert "graph_steps" not in model.history_
+    assert any("spectrum matching" in message for message in complaints)
 
     X = np.vstack([rng.normal(-3, 1, (150, 2)), rng.normal(3, 1, (50, 2))])
     y = np.array([0] * 150 + [1] * 50)

@@ -34,10 +34,16 @@ def _live_tensors(estimator):
 
 
 class EagerReplay(CapturedStep):
-    """A stand-in for a CUDA graph on the CPU (see the module's docstring)."""
+    """A stand-in for a CUDA graph on the CPU (see the module's docstring).
+
+    A replay runs the step with the Python state the capture saw, as a graph replays
+    the capture's kernels whatever the counters say now (the same branch of every
+    Python ``if``), then puts the current Python state back.
+    """
 
     def _record(self, step, generators):
         self.step, self.generators = step, generators
+        self.captured_state = dict(self.estimator.__dict__)
         live = _live_tensors(self.estimator)
         saved = [tensor.detach().clone() for tensor in live]
         states = [generator.get_state() for generator in generators]
@@ -51,6 +57,8 @@ class EagerReplay(CapturedStep):
 
     def _replay(self):
         python_state = dict(self.estimator.__dict__)
+        self.estimator.__dict__.clear()
+        self.estimator.__dict__.update(self.captured_state)
         with self.capturing():
             outputs = self.step(self.inputs)
         self.estimator.__dict__.clear()
@@ -60,9 +68,18 @@ class EagerReplay(CapturedStep):
 
 
 class FailingCapture(EagerReplay):
+    """A capture that fails inside the step, after its first Python side effects."""
+
+    message = "operation not permitted when stream is capturing"
+
     def _record(self, step, generators):
-        super()._record(step, generators)  # Python side effects, as a capture has
-        raise RuntimeError("operation not permitted when stream is capturing")
+        estimator, message = self.estimator, self.message
+
+        def failing_step(batch):
+            estimator._n_steps += 1  # a counter moved before the failure
+            raise RuntimeError(message)
+
+        return super()._record(failing_step, generators)
 
 
 @pytest.fixture
@@ -92,11 +109,15 @@ SMALL = dict(epochs=4, batch_size=40, generator_dims=(16,), discriminator_dims=(
              random_state=0, device="cpu")
 
 
-def _same_fit(eager, replayed_model, n=300):
+def _same_weights(eager, replayed_model):
     for name, module in eager._networks().items():
         for left, right in zip(module.state_dict().values(),
                                replayed_model._networks()[name].state_dict().values()):
             assert torch.equal(left, right), name
+
+
+def _same_fit(eager, replayed_model, n=300):
+    _same_weights(eager, replayed_model)
     pd.testing.assert_frame_equal(eager.sample(n, random_state=3),
                                   replayed_model.sample(n, random_state=3))
 
@@ -136,13 +157,21 @@ def test_each_step_variant_has_its_graph_and_counters_advance_per_replay(replaye
                                   eager.history_["gradient_penalty"])
 
 
-def test_conditional_steps_replay_exactly(replayed):
+@pytest.mark.parametrize("options", [{}, {"objective": "wgan-gp"}, {"n_critic": 2}])
+def test_conditional_steps_replay_exactly(replayed, options):
+    # wgan-gp and n_critic=2 update the generator every few steps: two variants.
     rng = np.random.RandomState(0)
     X, y = rng.randn(200, 2), np.repeat([0, 1], 100)
-    eager = ConditionalGAN(**SMALL).fit(X, y)
-    replayed()
-    model = ConditionalGAN(**SMALL).fit(X, y)
+    params = dict(SMALL, batch_size=20, **options)
+    eager = ConditionalGAN(**params).fit(X, y)
+    runners = replayed()
+    model = ConditionalGAN(**params).fit(X, y)
     assert sum(model.history_["graph_steps"]) > 0
+    assert len(runners[0].captured) == (1 if not options else 2)
+    assert model._n_steps == eager._n_steps and model._n_averaged == eager._n_averaged
+    _same_weights(eager, model)
+    np.testing.assert_array_equal(model.history_["generator_loss"],
+                                  eager.history_["generator_loss"])
     np.testing.assert_array_equal(model.sample(40, y=1, random_state=0)[0],
                                   eager.sample(40, y=1, random_state=0)[0])
 
@@ -155,7 +184,31 @@ def test_a_failed_capture_trains_eagerly_with_a_warning_and_leaves_no_trace(repl
         model = GANSampler(**SMALL).fit(table)
     assert runners[0].reason.startswith("capture failed (RuntimeError")
     assert sum(model.history_["graph_steps"]) == 0
+    assert model._n_steps == eager._n_steps == 0  # the failed capture's count undone
     _same_fit(eager, model)
+
+
+def test_a_capture_failing_without_a_message_also_falls_back(replayed, monkeypatch):
+    table = _table()
+    eager = GANSampler(**SMALL).fit(table)
+    monkeypatch.setattr(FailingCapture, "message", "")
+    replayed(FailingCapture)
+    with pytest.warns(UserWarning, match=r"capture failed \(RuntimeError: \)"):
+        model = GANSampler(**SMALL).fit(table)
+    _same_fit(eager, model)
+
+
+def test_ctrl_c_during_a_capture_keeps_the_last_epoch_and_undoes_the_capture(replayed):
+    class Interrupted(EagerReplay):
+        def _record(self, step, generators):
+            self.estimator._n_steps += 1
+            raise KeyboardInterrupt
+
+    replayed(Interrupted)
+    with pytest.warns(UserWarning, match="interrupted"):
+        model = GANSampler(**dict(SMALL, batch_size=80)).fit(_table())
+    # Three steps an epoch, all warming up: the capture is the second epoch's first step.
+    assert model.history_["epoch"] == [1] and model._n_steps == 0
 
 
 def test_a_step_that_changes_python_state_is_not_replayed(replayed, monkeypatch):

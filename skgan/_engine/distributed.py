@@ -79,13 +79,7 @@ def rank_device(device_setting, resolved):
     """Each rank's own GPU, ``cuda:LOCAL_RANK``, when ``device="auto"`` finds CUDA."""
     if device_setting != "auto" or resolved.type != "cuda":
         return resolved
-    n_gpus, n_local = torch.cuda.device_count(), int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
-    if n_local > n_gpus and dist.is_initialized() and dist.get_backend() == "nccl":
-        raise ValueError(
-            f"{n_local} processes of this distributed fit share {n_gpus} GPU(s) on this "
-            "machine, and NCCL needs a GPU for each: start torchrun with "
-            f"--nproc-per-node={n_gpus} or fewer, or train on the CPU (device='cpu', gloo).")
-    index = int(os.environ.get("LOCAL_RANK", "0")) % n_gpus
+    index = int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count()
     torch.cuda.set_device(index)
     return torch.device("cuda", index)
 

@@ -16,8 +16,10 @@ every time for its variant. Off by default (``cuda_graphs=False``): see docs/gpu
 A step whose shape changes from one step to the next (WGANSampler's generator update
 every ``n_critic`` steps) is captured once per variant. Python counters that the step
 advances (steps taken, moving-average updates) are advanced by as much after every
-replay as the capture advanced them; anything else the step changes in Python makes
-capture impossible, and so does an operation that waits for the GPU. Where capture is
+replay as the capture advanced them; another attribute of the estimator that the
+step rebinds makes capture impossible (changes made inside objects, such as a dict's
+items, are not seen: a step must not make them), and so does an operation that waits
+for the GPU. Where capture is
 impossible the step runs eagerly, and :attr:`StepGraphs.reason` says why.
 """
 
@@ -66,8 +68,8 @@ def report_eager_steps(estimator, runner):
     """Warn when a capture was tried and the steps ran eagerly after all."""
     if isinstance(runner, StepGraphs) and runner.reason is not None:
         warn_at_caller(f"{type(estimator).__name__} could not capture its training step in "
-                       f"a CUDA graph and trained eagerly (slower on a GPU): {runner.reason}. "
-                       "cuda_graphs=False trains eagerly without trying.")
+                       "a CUDA graph and trained eagerly from then on (slower on a GPU): "
+                       f"{runner.reason}. cuda_graphs=False trains eagerly without trying.")
 
 
 class StepGraphs:
@@ -158,12 +160,14 @@ class StepGraphs:
         try:
             graph = self.graph_type(estimator, self.step, batch, self.average_weight, optimizers)
             changed = graph.changed_counters(counters_before, _python_state(estimator))
-        except Exception as error:  # noqa: BLE001 - any failure means: train eagerly
+        except BaseException as error:  # any failure means: train eagerly (Ctrl-C: stop)
             _restore_python_state(estimator, counters_before)
             for generator, state in zip(generators, generator_states):
                 generator.set_state(state)
-            self.reason = f"capture failed ({type(error).__name__}: " + \
-                str(error).splitlines()[0] + f"){_where(error)}"
+            if not isinstance(error, Exception):
+                raise
+            message = (str(error).splitlines() or [""])[0]
+            self.reason = f"capture failed ({type(error).__name__}: {message}){_where(error)}"
             return None
         if isinstance(changed, str):
             self.reason = changed

@@ -187,8 +187,9 @@ def make_conditioner(adapter):
     )
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=None)
 def _on_device(values, device):
     """``values`` (a tuple of integers) as a tensor on ``device``, made once: a training
-    step replayed from a CUDA graph may not copy from the CPU."""
+    step replayed from a CUDA graph may not copy from the CPU, and reads this tensor's
+    memory for as long as the graph lives (so the cache never drops it)."""
     return torch.tensor(values, dtype=torch.long, device=device)
