@@ -260,6 +260,14 @@ def test_steps_that_cannot_be_captured_say_why():
     assert GANSampler()._step_capture_refusal() is None
 
 
+def test_a_subclass_with_its_own_step_is_not_captured():
+    class Sampler(GANSampler):
+        def _train_step(self, batch):  # a branch on a counter the graph would freeze
+            return super()._train_step(batch)
+
+    assert "not skgan's own" in Sampler()._step_capture_refusal()
+
+
 def test_a_refused_capture_is_warned_of_only_when_graphs_were_asked_for(monkeypatch):
     class Model:
         device_ = torch.device("cuda")

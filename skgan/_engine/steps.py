@@ -20,6 +20,11 @@ class TrainingStepMixin:
 
     def _step_capture_refusal(self):
         """Why this fit's steps cannot be captured in a CUDA graph, or None."""
+        step_module = type(self)._train_step.__module__.split(".")[0]
+        if step_module != "skgan":
+            # Its Python branches would be frozen at the capture: skgan's own steps
+            # declare theirs (``_step_variant``), another's cannot be known.
+            return "its _train_step is not skgan's own"
         if getattr(self, "_data_parallel", None) is not None:
             return "a distributed fit exchanges gradients between processes inside the step"
         if getattr(self, "_private", None) is not None:
