@@ -243,3 +243,21 @@ def _within_declared(classes, counts, declared):
     all_counts = np.zeros(len(declared), dtype=counts.dtype)
     all_counts[np.searchsorted(declared, classes)] = counts
     return declared, all_counts
+
+
+def declared_classes(classes):
+    """``partial_fit``'s ``classes`` as a sorted array of distinct labels."""
+    classes = np.asarray(plain_labels(classes))
+    if classes.ndim != 1:
+        raise ValueError(f"classes must be a 1-d list of labels, got an array of shape "
+                         f"{classes.shape}.")
+    if len(classes) and pd.isna(classes).any():
+        raise ValueError(f"classes holds a missing label: {classes.tolist()}; every class "
+                         "is a label y may hold.")
+    classes = column_or_1d(classes)
+    if len(classes) == 0:
+        raise ValueError("classes is empty; name every class of the stream.")
+    distinct = np.unique(classes)
+    if len(distinct) < len(classes):
+        raise ValueError(f"classes names a class twice: {classes.tolist()}.")
+    return distinct

@@ -3,7 +3,6 @@
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
@@ -11,7 +10,7 @@ from sklearn.utils.validation import column_or_1d
 from ._engine.domains import plain_labels
 from ._engine.early_stopping import label_counts, too_few_to_score
 from ._engine.private import PrivateTrainingMixin
-from ._labelled_sampling import LabelledSamplingMixin
+from ._labelled_sampling import LabelledSamplingMixin, declared_classes
 from .base import BaseGAN
 from .objectives import (
     discriminator_loss,
@@ -226,7 +225,7 @@ dp_noise_multiplier_
         >>> model.classes_.tolist(), model.class_prior_.tolist()
         ([0, 1], [0.5, 0.5])
         """
-        declared = None if classes is None else _declared_classes(classes)
+        declared = None if classes is None else declared_classes(classes)
         if declared is not None and self._is_trained() and not (
                 len(declared) == len(self.classes_)
                 and (declared == self.classes_).all()):
@@ -440,22 +439,3 @@ dp_noise_multiplier_
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
-
-
-
-def _declared_classes(classes):
-    """``partial_fit``'s ``classes`` as a sorted array of distinct labels."""
-    classes = np.asarray(plain_labels(classes))
-    if classes.ndim != 1:
-        raise ValueError(f"classes must be a 1-d list of labels, got an array of shape "
-                         f"{classes.shape}.")
-    if len(classes) and pd.isna(classes).any():
-        raise ValueError(f"classes holds a missing label: {classes.tolist()}; every class "
-                         "is a label y may hold.")
-    classes = column_or_1d(classes)
-    if len(classes) == 0:
-        raise ValueError("classes is empty; name every class of the stream.")
-    distinct = np.unique(classes)
-    if len(distinct) < len(classes):
-        raise ValueError(f"classes names a class twice: {classes.tolist()}.")
-    return distinct
