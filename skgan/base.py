@@ -242,6 +242,12 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
                            ramped_decay(decay, self._n_averaged),
                            weight=self.__dict__.get("_graph_average_weight"))
 
+    def _step_capture_refusal(self):
+        if getattr(getattr(self, "adapter_", None), "spectrum_matching", 0) > 0:
+            return ("spectrum matching's FFTs (cuFFT failed inside a captured step on an "
+                    "H200)")
+        return super()._step_capture_refusal()
+
     def _sampling_generator(self):
         """The network :meth:`sample` and :meth:`score` use: the average if kept."""
         average = getattr(self, "generator_average_", None)

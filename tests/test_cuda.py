@@ -223,3 +223,45 @@ def test_gradient_clipping_and_spectral_norm_steps_replay_from_cuda_graphs():
         **FAST), table)
     assert complaints == [] and sum(model.history_["graph_steps"]) > 0
     assert np.isfinite(model.history_["generator_loss"]).all()
+
+
+def test_conditional_wgan_gp_replays_update_the_generator_and_learn_the_labels():
+    # ConditionalGAN updates its generator every n_critic (5) steps: a graph per kind of
+    # step. One graph for both once replayed critic-only steps forever.
+    rng = np.random.RandomState(0)
+    centers = np.array([[-4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    y = np.repeat([0, 1, 2], 200)
+    X = centers[y] + rng.normal(scale=0.5, size=(600, 2))
+    model, complaints = _fit_quietly(ConditionalGAN(
+        objective="wgan-gp", epochs=250, device="cuda", cuda_graphs=True, random_state=0),
+        X, y)
+    assert complaints == [] and sum(model.history_["graph_steps"]) > 0
+    assert np.isfinite(model.history_["generator_loss"][-50:]).all()
+    for label in range(3):
+        samples, _ = model.sample(200, y=label, random_state=1)
+        nearest = np.linalg.norm(samples[:, None] - centers[None], axis=2).argmin(axis=1)
+        assert np.mean(nearest == label) >= 0.85, label
+
+
+def test_a_capture_that_waits_for_the_gpu_falls_back_and_leaves_cuda_usable(monkeypatch):
+    original = GANSampler._judge
+
+    def judge_with_a_sync(self, inputs, *condition, discriminator=None):
+        if getattr(self, "_capturing_step", False):
+            inputs.sum().item()  # waits for the GPU: not allowed while capturing
+        return original(self, inputs, *condition, discriminator=discriminator)
+
+    judge_with_a_sync.__module__ = "skgan.gan"  # as skgan's own: tried, not refused
+    monkeypatch.setattr(GANSampler, "_judge", judge_with_a_sync)
+    table = _table()
+    model, complaints = _fit_quietly(GANSampler(random_state=0, cuda_graphs=True, **FAST),
+                                     table)
+    assert len(complaints) == 1 and "capture failed" in complaints[0], complaints
+    assert sum(model.history_["graph_steps"]) == 0
+    assert np.isfinite(model.history_["generator_loss"]).all()
+    torch.randn(3, device="cuda", generator=model._rng).sum().item()
+    torch.randn(3, device="cuda").sum().item()  # the default generator too
+    monkeypatch.undo()
+    again, complaints = _fit_quietly(GANSampler(random_state=0, cuda_graphs=True, **FAST),
+                                     table)
+    assert complaints == [] and sum(again.history_["graph_steps"]) > 0

@@ -251,6 +251,9 @@ def test_steps_that_cannot_be_captured_say_why():
     cycle._data_parallel = None
     assert "pool" in cycle._step_capture_refusal()
     assert CycleGANTransformer(pool_size=0)._step_capture_refusal() is None
+    cycle_of_signals = CycleGANTransformer(pool_size=0)
+    cycle_of_signals.adapter_ = SignalAdapter(spectrum_matching=1.0)  # no spectra in its step
+    assert cycle_of_signals._step_capture_refusal() is None
     sampler = GANSampler()
     sampler._private = object()
     assert "private" in sampler._step_capture_refusal()
@@ -265,7 +268,13 @@ def test_a_subclass_with_its_own_step_is_not_captured():
         def _train_step(self, batch):  # a branch on a counter the graph would freeze
             return super()._train_step(batch)
 
-    assert "not skgan's own" in Sampler()._step_capture_refusal()
+    class Scheduled(GANSampler):
+        def _generate_for_training(self, n_rows, condition):
+            fake, penalty = super()._generate_for_training(n_rows, condition)
+            return fake * min(1.0, self._n_averaged / 10), penalty
+
+    assert Sampler()._step_capture_refusal() == "_train_step not skgan's own"
+    assert Scheduled()._step_capture_refusal() == "_generate_for_training not skgan's own"
 
 
 def test_a_refused_capture_is_warned_of_only_when_graphs_were_asked_for(monkeypatch):

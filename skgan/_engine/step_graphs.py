@@ -23,6 +23,7 @@ for the GPU. Where capture is
 impossible the step runs eagerly, and :attr:`StepGraphs.reason` says why.
 """
 
+import gc
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,7 @@ import torch
 
 from .averaging import ramped_decay
 from .caller_warnings import warn_at_caller
-from .torch_utils import flag_is
+from .torch_utils import flag_is, make_generator
 
 #: Eager steps of each variant before it is captured (as PyTorch's examples warm up).
 WARMUP_STEPS = 3
@@ -218,16 +219,43 @@ class CapturedStep:
     def _record(self, step, generators):
         """Capture ``step`` on the static inputs; return its (static) outputs.
 
-        Each variant has a memory pool of its own: a pool shared between graphs could
-        hand one graph's gradients to another's temporaries.
+        The step draws its random numbers from a generator of the graph's own, seeded
+        from the estimator's: a capture that fails can leave the generators registered
+        with it unusable, and the estimator's must go on. The capture runs on a stream
+        of the fit's device; each variant has a memory pool of its own (a pool shared
+        between graphs could hand one graph's gradients to another's temporaries).
         """
+        estimator, device = self.estimator, self.estimator.device_
+        own = make_generator(draw_seed_from(estimator._rng), device)
         self.graph = torch.cuda.CUDAGraph()
-        for generator in generators:
-            if generator.device.type == "cuda":
-                self.graph.register_generator_state(generator)
-        # Thread-local: CUDA work of other threads (a search's scoring) goes on.
-        with torch.cuda.graph(self.graph, capture_error_mode="thread_local"):
-            return _detached(step(self.inputs))
+        self.graph.register_generator_state(own)
+        saved_rng = estimator._rng
+        stream = torch.cuda.Stream(device)
+        with torch.cuda.device(device):
+            torch.cuda.synchronize()
+            gc.collect()
+            torch.cuda.empty_cache()
+            stream.wait_stream(torch.cuda.current_stream())
+            estimator._rng = own
+            try:
+                with torch.cuda.stream(stream):
+                    # Thread-local: CUDA work of other threads goes on meanwhile.
+                    self.graph.capture_begin(capture_error_mode="thread_local")
+                    try:
+                        outputs = _detached(step(self.inputs))
+                    except BaseException:
+                        _end_quietly(self.graph, device, [own, *generators])
+                        raise
+                    try:
+                        self.graph.capture_end()
+                    except BaseException:
+                        _reset_generators(device, [own, *generators])
+                        raise
+            finally:
+                estimator._rng = saved_rng
+            torch.cuda.current_stream().wait_stream(stream)
+        self.own_generator = own
+        return outputs
 
     def _replay(self):
         self.graph.replay()
@@ -256,6 +284,35 @@ class CapturedStep:
         for name, step in self.counter_steps.items():
             setattr(self.estimator, name, getattr(self.estimator, name) + step)
         return {name: value.clone() for name, value in self.outputs.items()}
+
+
+def draw_seed_from(generator):
+    """A seed drawn from a torch generator (one number of its stream)."""
+    return int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device))
+
+
+def _end_quietly(graph, device, generators):
+    """End a capture the step broke off, and leave the generators usable."""
+    try:
+        graph.capture_end()
+    except Exception:  # noqa: BLE001 - the step's own error is the one to report
+        _reset_generators(device, generators)
+
+
+def _reset_generators(device, generators):
+    """After a capture that did not end cleanly, torch may still count the generators
+    registered with it (and the default one) as capturing, so that every later draw
+    fails: a small capture that ends cleanly resets them. Best effort."""
+    try:
+        graph = torch.cuda.CUDAGraph()
+        for generator in generators:
+            graph.register_generator_state(generator)
+        with torch.cuda.device(device), torch.cuda.stream(torch.cuda.Stream(device)):
+            graph.capture_begin(capture_error_mode="thread_local")
+            torch.zeros(1, device=device).add_(1)
+            graph.capture_end()
+    except Exception:  # noqa: BLE001 - nothing more can be done here
+        pass
 
 
 def _where(error):

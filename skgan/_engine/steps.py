@@ -9,6 +9,13 @@ import torch
 from .torch_utils import flag_is
 
 
+#: What a training step calls that may hold Python branches (a subclass's own is not
+#: captured in a CUDA graph).
+_STEP_METHODS = ("_train_step", "_autocast_step", "_generate_for_training", "_judge",
+                 "_optimize", "_with_generator_terms", "_critic_step", "_discriminator_step",
+                 "_discriminator_update", "_fake_condition", "_draw_latent", "_step_variant")
+
+
 class TrainingStepMixin:
     """What an estimator's ``_train_step`` calls; relies on ``device_``,
     ``optimizers_``, ``amp``, ``grad_clip`` and ``_adam_betas`` (parameter checks)."""
@@ -20,18 +27,16 @@ class TrainingStepMixin:
 
     def _step_capture_refusal(self):
         """Why this fit's steps cannot be captured in a CUDA graph, or None."""
-        step_module = type(self)._train_step.__module__.split(".")[0]
-        if step_module != "skgan":
-            # Its Python branches would be frozen at the capture: skgan's own steps
+        overridden = [name for name in _STEP_METHODS if hasattr(type(self), name)
+                      and getattr(type(self), name).__module__.split(".")[0] != "skgan"]
+        if overridden:
+            # Their Python branches would be frozen at the capture: skgan's own steps
             # declare theirs (``_step_variant``), another's cannot be known.
-            return "its _train_step is not skgan's own"
+            return f"{', '.join(overridden)} not skgan's own"
         if getattr(self, "_data_parallel", None) is not None:
             return "a distributed fit exchanges gradients between processes inside the step"
         if getattr(self, "_private", None) is not None:
             return "a private fit's per-row gradients (Opacus) and row sampling vary by step"
-        if getattr(getattr(self, "adapter_", None), "spectrum_matching", 0) > 0:
-            return ("spectrum matching's FFTs (cuFFT failed inside a captured step on an "
-                    "H200)")
         return None
 
     def _make_optimizer(self, module, learning_rate):

@@ -255,8 +255,7 @@ def _inverse_cdf_levels(logits, block_widths, generator):
     return codes
 
 
-# Unbounded: a training step replayed from a CUDA graph reads these tensors' memory.
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=32)
 def _blocks_by_width(block_widths, device):
     """Width -> (positions of the blocks of that width, their units in block order, the
     first of those units), built once per layout and device."""
@@ -271,7 +270,7 @@ def _blocks_by_width(block_widths, device):
             for width, (blocks, units) in groups.items()}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=32)
 def _block_start_tensor(block_widths, device):
     return torch.tensor(_block_starts(block_widths), device=device)
 
