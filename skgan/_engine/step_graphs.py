@@ -7,8 +7,9 @@ kept an H100 busy 22 ms out of 244). :class:`StepGraphs` runs the first steps ea
 the whole step once in a :class:`torch.cuda.CUDAGraph` (both networks' forward and
 backward passes, a gradient penalty's double backward, the optimiser steps, the moving
 average) and replays it for every later batch, whose tensors are copied into the
-graph's static inputs. Random draws inside the step come from the estimator's own
-generators, registered with the graph so that each replay draws new numbers.
+graph's static inputs. Random draws inside the step come from a generator of the
+graph's own (seeded from the estimator's), registered with the graph so that each
+replay draws new numbers.
 
 Python code in the step runs at the capture only: a step must do the same GPU work
 every time for its variant. Off by default (``cuda_graphs=False``): see docs/gpu.md.
@@ -81,8 +82,8 @@ class StepGraphs:
     estimator : AdversarialCore
         The estimator whose step this runs; its ``_step_variant()`` tells steps of
         different structure apart, its ``optimizers_`` are made capturable for the
-        capture, and its generators ``_rng`` (and ``_step_rng``) are registered with
-        each graph.
+        capture, and a generator seeded from its ``_rng`` stands in for it in each
+        graph.
     step : callable
         ``step(batch) -> dict[str, torch.Tensor]``, as :func:`run_epochs` calls it.
     warmup_steps : int, default=WARMUP_STEPS
@@ -216,7 +217,7 @@ class CapturedStep:
             self.estimator.__dict__.pop("_capturing_step", None)
             self.estimator.__dict__.pop("_graph_average_weight", None)
 
-    def _record(self, step, generators):
+    def _record(self, step, generators):  # noqa: ARG002 - the stand-ins use them
         """Capture ``step`` on the static inputs; return its (static) outputs.
 
         The step draws its random numbers from a generator of the graph's own, seeded
@@ -244,12 +245,12 @@ class CapturedStep:
                     try:
                         outputs = _detached(step(self.inputs))
                     except BaseException:
-                        _end_quietly(self.graph, device, [own, *generators])
+                        _end_quietly(self.graph, device)
                         raise
                     try:
                         self.graph.capture_end()
                     except BaseException:
-                        _reset_generators(device, [own, *generators])
+                        _reset_default_generator(device)
                         raise
             finally:
                 estimator._rng = saved_rng
@@ -291,22 +292,21 @@ def draw_seed_from(generator):
     return int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device))
 
 
-def _end_quietly(graph, device, generators):
-    """End a capture the step broke off, and leave the generators usable."""
+def _end_quietly(graph, device):
+    """End a capture the step broke off, and leave the default generator usable."""
     try:
         graph.capture_end()
     except Exception:  # noqa: BLE001 - the step's own error is the one to report
-        _reset_generators(device, generators)
+        _reset_default_generator(device)
 
 
-def _reset_generators(device, generators):
+def _reset_default_generator(device):
     """After a capture that did not end cleanly, torch may still count the generators
-    registered with it (and the default one) as capturing, so that every later draw
-    fails: a small capture that ends cleanly resets them. Best effort."""
+    registered with it as capturing, so that every later draw fails: the graph's own
+    generator is dropped, and the default one (every capture registers it) is reset by
+    a small capture that ends cleanly. Best effort."""
     try:
         graph = torch.cuda.CUDAGraph()
-        for generator in generators:
-            graph.register_generator_state(generator)
         with torch.cuda.device(device), torch.cuda.stream(torch.cuda.Stream(device)):
             graph.capture_begin(capture_error_mode="thread_local")
             torch.zeros(1, device=device).add_(1)
