@@ -124,9 +124,9 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
         ``step(batch) -> dict[str, torch.Tensor]``: one optimisation step on a tuple of
         batch tensors, returning the scalar losses it computed (a loss missing from some
         steps, such as a generator loss every n-th step, is averaged over the steps that
-        report it) An ``epoch_summary()`` method, where
-        the step has one (:class:`~skgan._engine.step_graphs.StepGraphs`), gives more
-        values to record in ``history`` after each epoch.
+        report it). A step with an ``epoch_summary()`` method
+        (:class:`~skgan._engine.step_graphs.StepGraphs`) gives more values to record in
+        ``history`` after each epoch.
     tensors : tuple of torch.Tensor
         Training data already on the device, sharing their first dimension.
     n_epochs, batch_size : int

@@ -1,8 +1,8 @@
-"""Training steps replayed from CUDA graphs (``cuda_graphs="auto"`` on a CUDA device).
+"""Training steps replayed from CUDA graphs (``cuda_graphs`` True or "auto", on CUDA).
 
 A training step of the small networks skgan trains is a few hundred short kernels; on a
-GPU, launching them from Python takes far longer than running them (a 128-row table step
-kept an H100 busy 22 ms out of 244). :class:`StepGraphs` runs the first steps eagerly
+GPU, launching them from Python takes far longer than running them (an epoch of sixteen
+128-row table steps kept an H100 busy 22 ms out of 244). :class:`StepGraphs` runs the first steps eagerly
 (they create the optimiser states, cuBLAS handles and autocast's casts), then captures
 the whole step once in a :class:`torch.cuda.CUDAGraph` (both networks' forward and
 backward passes, a gradient penalty's double backward, the optimiser steps, the moving
@@ -14,14 +14,14 @@ replay draws new numbers.
 Python code in the step runs at the capture only: a step must do the same GPU work
 every time for its variant. Off by default (``cuda_graphs=False``): see docs/gpu.md.
 
-A step whose shape changes from one step to the next (WGANSampler's generator update
-every ``n_critic`` steps) is captured once per variant. Python counters that the step
-advances (steps taken, moving-average updates) are advanced by as much after every
-replay as the capture advanced them; another attribute of the estimator that the
-step rebinds makes capture impossible (changes made inside objects, such as a dict's
-items, are not seen: a step must not make them), and so does an operation that waits
-for the GPU. Where capture is
-impossible the step runs eagerly, and :attr:`StepGraphs.reason` says why.
+A step whose shape changes from one step to the next (the generator update every
+``n_critic`` steps of WGANSampler and ConditionalGAN) is captured once per variant.
+Python counters that the step advances (steps taken, moving-average updates) are
+advanced by as much after every replay as the capture advanced them; another attribute
+of the estimator that the step rebinds makes capture impossible (changes made inside
+objects, such as a dict's items, are not seen: a step must not make them), and so does
+an operation that waits for the GPU. Where capture is impossible the step runs eagerly,
+and :attr:`StepGraphs.reason` says why.
 """
 
 import gc
