@@ -87,16 +87,10 @@ default="auto"
     amp : "auto" or bool, default="auto"
         bf16 autocast in training and translation; "auto": on CUDA only.
     cuda_graphs : bool or "auto", default=False
-        On CUDA, capture the whole training step (both networks' updates, the moving
-        average) in a CUDA graph after a few eager steps and replay it for every later
-        batch: a step of small networks is hundreds of kernel launches, which a graph
-        replaces with one (13-16x faster steps on a 7,000-row table on an H200). True or
-        "auto": on CUDA, where the step can be captured ("auto" leaves other devices eager,
-        True refuses them); steps that cannot be captured (with ``pool_size > 0``, a pool
-        refilled in Python every step) train eagerly, and a capture that fails falls back to
-        eager steps with a warning. ``history_["graph_steps"]`` counts the steps of each
-        epoch replayed from a graph. Experimental, so off by default: see docs/gpu.md for
-        what is known to fail. Results on the CPU are unaffected.
+        On CUDA, replay each training step from a CUDA graph after three eager steps, as
+        :class:`~skgan.GANSampler` describes (``history_["graph_steps"]``); steps train
+        eagerly where they cannot be captured (with ``pool_size > 0``, a pool refilled in
+        Python every step). Experimental, off by default: docs/gpu.md.
     random_state : int, RandomState instance or None, default=None
         Seeds the transformer's own torch generator (weights, batches, history pool).
         An integer gives bit-identical results on the CPU.

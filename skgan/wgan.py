@@ -86,16 +86,10 @@ default="auto"
         "auto" turns it on on CUDA only, where it speeds up convolutional networks;
         True also uses it on the CPU (slower there on most processors).
     cuda_graphs : bool or "auto", default=False
-        On CUDA, capture the whole training step (both networks' updates, the moving
-        average) in a CUDA graph after a few eager steps and replay it for every later
-        batch: a step of small networks is hundreds of kernel launches, which a graph
-        replaces with one (13-16x faster steps on a 7,000-row table on an H200). True or
-        "auto": on CUDA, where the step can be captured ("auto" leaves other devices eager,
-        True refuses them); steps that cannot be captured (a distributed fit, signals with
-        spectrum matching, on by default) train eagerly, and a capture that fails falls back
-        to eager steps with a warning. ``history_["graph_steps"]`` counts the steps of each
-        epoch replayed from a graph. Experimental, so off by default: see docs/gpu.md for
-        what is known to fail. Results on the CPU are unaffected.
+        On CUDA, replay each training step from a CUDA graph after three eager steps, as
+        :class:`~skgan.GANSampler` describes (``history_["graph_steps"]``); steps train
+        eagerly where they cannot be captured (a distributed fit, signals with spectrum
+        matching (on by default)). Experimental, off by default: docs/gpu.md.
     random_state : int, RandomState instance or None, default=None
         Seeds the estimator's own torch generator; an integer gives bit-identical
         results on the CPU. The global numpy and torch generators are never used.
