@@ -57,7 +57,6 @@ def compare(name, make, data, epochs, rows_per_step_name="rows", **params):
         return graphed, math.nan, math.nan
     graph_step, eager_step = step_seconds(graphed, steps), step_seconds(eager, steps)
     batch = graphed._batch_size_for(len(data[0]))
-    graphed._batch_size_fitted = batch
     print(f"{name:<34} batch {batch:>4}  eager {eager_step * 1e3:7.2f} ms/step "
           f"({batch / eager_step:>10,.0f} {rows_per_step_name}/s)  graphs "
           f"{graph_step * 1e3:7.2f} ms/step ({batch / graph_step:>10,.0f} "
@@ -127,7 +126,7 @@ def images_case(epochs):
             f"digits 32x32, {make.__name__}", make, (images,), epochs, "images")
         results[make.__name__] = (model, graph_step)
     model, graph_step = results["GANSampler"]
-    batch = model._batch_size_fitted
+    batch = model._batch_size_for(len(images))
     floor = bare_dcgan_step_seconds(model, batch)
     rate, floor_rate = batch / graph_step, batch / floor
     print(f"bare eager DCGAN step of GANSampler's networks: {floor * 1e3:.2f} ms/step "

@@ -2,12 +2,13 @@
 
 A CUDA graph needs a GPU (tests/test_cuda.py captures real ones). Here the graph is
 replaced by :class:`EagerReplay`, which does what a graph does to the estimator: the
-capture records the step without leaving its effects on the weights, optimiser states
-or random streams (the Python side effects stay, as in a real capture), and a replay
-runs the recorded step again with no Python side effects. A fit through
-:class:`StepGraphs` must then give the eager fit's samples bit for bit: the warm-up
-steps, the variants (WGANSampler's generator step every ``n_critic``), the counters a
-replay advances and the moving average's weight read from a tensor are all checked.
+capture records the step without leaving its effects on the weights, optimiser states or
+random streams (the Python side effects stay, as in a real capture), and a replay runs
+the recorded step again with the Python state the capture saw, leaving no Python side
+effects. A fit through :class:`StepGraphs` must then give the eager fit's samples bit
+for bit: the warm-up steps, the variants (the generator step every ``n_critic`` of
+WGANSampler and ConditionalGAN), the counters a replay advances and the moving average's
+weight read from a tensor are all checked.
 """
 
 import warnings
@@ -21,16 +22,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skgan import ConditionalGAN, CycleGANTransformer, GANSampler, WGANSampler
 from skgan.adapters import SignalAdapter
 from skgan._engine import core, step_graphs
+from skgan._engine.loop import EpochSnapshot
 from skgan._engine.step_graphs import WARMUP_STEPS, CapturedStep, StepGraphs
 
 
 def _live_tensors(estimator):
-    tensors = [tensor for module in estimator._networks().values()
-               for tensor in (*module.parameters(), *module.buffers())]
-    for optimizer in estimator.optimizers_.values():
-        for state in optimizer.state.values():
-            tensors += [value for value in state.values() if torch.is_tensor(value)]
-    return tensors
+    """Weights, buffers and optimiser states, as the loop's epoch snapshot lists them."""
+    return EpochSnapshot(estimator._networks(), estimator.optimizers_, None)._live_tensors()
 
 
 class EagerReplay(CapturedStep):

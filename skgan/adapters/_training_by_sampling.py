@@ -9,8 +9,6 @@ seen as often as they need to be learned, and at sampling time the condition vec
 lets users ask for a level.
 """
 
-import functools
-
 import numpy as np
 import torch
 
@@ -60,9 +58,23 @@ class DiscreteConditioner:
 
     def penalty(self, block_log_probabilities, condition):
         """Mean cross-entropy between the asked-for levels and the generator's logits."""
-        units = _on_device(tuple(self.head_units.tolist()), condition.device)
+        units = self._head_units_on(condition.device)
         chosen = block_log_probabilities.index_select(1, units)
         return -(chosen * condition).sum(dim=1).mean()
+
+    def _head_units_on(self, device):
+        """``head_units`` as a tensor on ``device``, made once: a training step replayed
+        from a CUDA graph may not copy from the CPU, and reads this tensor's memory for
+        as long as the graph lives (the fit's, shorter than the conditioner's)."""
+        cache = self.__dict__.setdefault("_head_units_by_device", {})
+        if device not in cache:
+            cache[device] = torch.as_tensor(self.head_units, device=device)
+        return cache[device]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_head_units_by_device", None)  # made again where the copy is used
+        return state
 
     def epoch_batches(self, encoded, batch_size, generator, row_table=None):
         """Row indices and condition vectors of one epoch's mini-batches.
@@ -186,10 +198,3 @@ def make_conditioner(adapter):
         first_block_unit=n_identity + n_tanh,
     )
 
-
-@functools.lru_cache(maxsize=None)
-def _on_device(values, device):
-    """``values`` (a tuple of integers) as a tensor on ``device``, made once: a training
-    step replayed from a CUDA graph may not copy from the CPU, and reads this tensor's
-    memory for as long as the graph lives (so the cache never drops it)."""
-    return torch.tensor(values, dtype=torch.long, device=device)
