@@ -154,8 +154,9 @@ class SkganModel:
     """skgan's estimator, fitted on the DataFrame as it is."""
 
     def __init__(self, estimator_class, epochs=None, device="cpu", seed=SEED,
-                 ema_decay=DEFAULT):
-        params = {"random_state": seed, "device": device, **ema_decay_params(ema_decay)}
+                 ema_decay=DEFAULT, extra_params=None):
+        params = {"random_state": seed, "device": device, **ema_decay_params(ema_decay),
+                  **(extra_params or {})}
         if epochs is not None:
             params["epochs"] = epochs
         self.model = estimator_class(**params)
@@ -223,11 +224,12 @@ def _seed_globals(seed=SEED):
     torch.manual_seed(seed)
 
 
-def make_model(method, epochs=None, device="cpu", seed=SEED, ema_decay=DEFAULT):
+def make_model(method, epochs=None, device="cpu", seed=SEED, ema_decay=DEFAULT,
+               skgan_params=None):
     if method in ("gan", "wgan"):
         from skgan import GANSampler, WGANSampler
         return SkganModel(GANSampler if method == "gan" else WGANSampler, epochs, device, seed,
-                          ema_decay)
+                          ema_decay, skgan_params)
     from ctgan import CTGAN, TVAE
     synthesizer_class = CTGAN if method == "ctgan" else TVAE
     params = ({"enable_gpu": device == "cuda"}
@@ -408,7 +410,8 @@ def run_table(name, methods, args):
 def _fit_and_measure(method, seed, train, held_out, target, metadata, encoding, neighbours,
                      args):
     """One fit of ``method`` with model seed ``seed`` and every measure of its rows."""
-    model = make_model(method, args.epochs, args.device, seed, args.ema_decay)
+    model = make_model(method, args.epochs, args.device, seed, args.ema_decay,
+                       args.skgan_params)
     try:
         started = time.perf_counter()
         model.fit(train)
@@ -597,6 +600,9 @@ def parse_args():
                              "is fitted once per seed and the tables and verdicts use the "
                              "means (the split stays the same)")
     add_ema_decay_option(parser)
+    parser.add_argument("--skgan-params", type=json.loads, default=None,
+                        help='more parameters of skgan\'s estimators, as JSON, e.g. '
+                             '\'{"batch_size": 512, "generator_lr": 4e-4}\'')
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args()
     try:
@@ -633,6 +639,7 @@ def main():
           f"{','.join(map(str, args.seeds))}"
           + ("; numeric columns only" if args.numeric_only else "")
           + ("" if args.ema_decay == DEFAULT else f"; skgan ema_decay {args.ema_decay}")
+          + (f"; skgan parameters {args.skgan_params}" if args.skgan_params else "")
           + f"; load average (1 min) {os.getloadavg()[0]:.1f}")
     all_results = {}
     for table in args.tables:

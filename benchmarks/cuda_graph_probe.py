@@ -8,9 +8,10 @@ replayed, the capture warning if any, the error if the fit raised, and whether t
 process still works after the fit (a draw from the estimator's generator, a sample,
 a new eager CUDA fit).
 
-    python benchmarks/cuda_graph_probe.py [--cases NAME,NAME] [--timeout 90]
+    python benchmarks/cuda_graph_probe.py [--cases NAME,NAME] [--timeout 90] [--jobs 6]
 
-Needs a CUDA device. Each case is a few seconds.
+Needs a CUDA device. Each case is a few seconds; ``--jobs`` cases run at once (each its
+own process on the one GPU), printed in order.
 """
 
 import argparse
@@ -19,6 +20,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 #: name -> code that defines ``fit()`` returning the fitted estimator (cuda_graphs=True).
 CASES = {
@@ -168,14 +170,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", help="comma-separated names (a unique start of each)")
     parser.add_argument("--timeout", type=int, default=90)
+    parser.add_argument("--jobs", type=int, default=6, help="cases run at once")
     args = parser.parse_args()
     names = list(CASES)
     if args.cases:
         names = [name for name in CASES
                  if any(name.startswith(start) for start in args.cases.split(","))]
-    for name in names:
-        report = run_case(name, CASES[name], args.timeout)
-        print(f"{name}: {json.dumps(report)}", flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        reports = pool.map(lambda name: run_case(name, CASES[name], args.timeout), names)
+        for name, report in zip(names, reports):
+            print(f"{name}: {json.dumps(report)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ for part in "$@"; do
         run core 300 python3 benchmarks/bench_core.py
         ;;
     graphs)
-        run graph_probe 300 python3 benchmarks/cuda_graph_probe.py
+        run graph_probe 300 python3 benchmarks/cuda_graph_probe.py --jobs 6
         run step_graphs 200 python3 benchmarks/bench_step_graphs.py --epochs 6
         ;;
     *)

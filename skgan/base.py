@@ -57,7 +57,7 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
     @abstractmethod
     def __init__(self, *, adapter, generator_dims, discriminator_dims, latent_dim, epochs,
                  batch_size, generator_lr, discriminator_lr, betas, ema_decay, warm_start,
-                 device, amp, random_state, verbose, cuda_graphs=False, early_stopping=False,
+                 device, amp, random_state, verbose, cuda_graphs="auto", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
                  validation_scoring=None, max_time=None, distributed="auto"):
         super().__init__(

@@ -129,7 +129,7 @@ dp_noise_multiplier_
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), ema_decay="auto",
                  warm_start=False, device="auto", amp="auto",
-                 cuda_graphs=False, random_state=None, verbose=0,
+                 cuda_graphs="auto", random_state=None, verbose=0,
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
                  distributed="auto", dp_epsilon=None, dp_delta=None, dp_max_grad_norm=1.0):

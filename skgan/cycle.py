@@ -86,7 +86,7 @@ default="auto"
         "auto" (CUDA, then MPS, then CPU, resolved at fit), "cpu", "cuda", "cuda:N", "mps".
     amp : "auto" or bool, default="auto"
         bf16 autocast in training and translation; "auto": on CUDA only.
-    cuda_graphs : bool or "auto", default=False
+    cuda_graphs : bool or "auto", default="auto"
         On CUDA, replay each training step from a CUDA graph after three eager steps, as
         :class:`~skgan.GANSampler` describes (``history_["graph_steps"]``); steps train
         eagerly where they cannot be captured (with ``pool_size > 0``, a pool refilled in
@@ -172,7 +172,7 @@ max_time
                  discriminator_dims=(256, 256),
                  epochs="auto", batch_size=128, generator_lr=1e-3, discriminator_lr=1e-3,
                  betas=(0.5, 0.999), warm_start=False, device="auto", amp="auto",
-                 cuda_graphs=False,
+                 cuda_graphs="auto",
                  random_state=None, verbose=0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None):
         super().__init__(

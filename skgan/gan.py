@@ -80,7 +80,7 @@ default="auto"
         Mixed precision: bf16 autocast in training and sampling (weights stay float32).
         "auto" turns it on on CUDA only, where it speeds up convolutional networks;
         True also uses it on the CPU (slower there on most processors).
-    cuda_graphs : bool or "auto", default=False
+    cuda_graphs : bool or "auto", default="auto"
         On CUDA, capture the whole training step (both networks' updates, the moving
         average) in a CUDA graph after a few eager steps and replay it for every later
         batch: a step of small networks is hundreds of kernel launches, which a graph
@@ -89,8 +89,8 @@ default="auto"
         True refuses them); steps that cannot be captured (a private or distributed fit,
         signals with spectrum matching, on by default) train eagerly, and a capture that
         fails falls back to eager steps with a warning. ``history_["graph_steps"]`` counts
-        the steps of each epoch replayed from a graph. Experimental, so off by default: see
-        docs/gpu.md for what is known to fail. Results on the CPU are unaffected.
+        the steps of each epoch replayed from a graph. False trains eagerly everywhere.
+        Results on the CPU are the same whatever this says; docs/gpu.md has the figures.
     random_state : int, RandomState instance or None, default=None
         Seeds the estimator's own torch generator (weights, noise, shuffling). An integer
         gives bit-identical results on the CPU. The global numpy and torch generators
@@ -234,7 +234,7 @@ default="auto"
                  discriminator_dims=(256, 256), latent_dim=32, epochs="auto", batch_size=128,
                  generator_lr=1e-3, discriminator_lr=1e-3, betas=(0.5, 0.999),
                  ema_decay="auto", warm_start=False, device="auto", amp="auto",
-                 cuda_graphs=False, random_state=None,
+                 cuda_graphs="auto", random_state=None,
                  verbose=0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
                  distributed="auto", dp_epsilon=None, dp_delta=None, dp_max_grad_norm=1.0):

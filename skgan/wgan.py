@@ -85,7 +85,7 @@ default="auto"
         Mixed precision: bf16 autocast in training and sampling (weights stay float32).
         "auto" turns it on on CUDA only, where it speeds up convolutional networks;
         True also uses it on the CPU (slower there on most processors).
-    cuda_graphs : bool or "auto", default=False
+    cuda_graphs : bool or "auto", default="auto"
         On CUDA, replay each training step from a CUDA graph after three eager steps, as
         :class:`~skgan.GANSampler` describes (``history_["graph_steps"]``); steps train
         eagerly where they cannot be captured (a distributed fit, signals with spectrum
@@ -159,7 +159,7 @@ max_time, distributed
                  adapter="auto", generator_dims=(256, 256), discriminator_dims=(256, 256),
                  latent_dim=32, epochs="auto", batch_size="auto", generator_lr=5e-4,
                  discriminator_lr=5e-4, betas=(0.0, 0.9), ema_decay="auto", warm_start=False,
-                 device="auto", amp="auto", cuda_graphs=False, random_state=None, verbose=0,
+                 device="auto", amp="auto", cuda_graphs="auto", random_state=None, verbose=0,
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
                  distributed="auto"):

@@ -167,8 +167,11 @@ def test_table_steps_replay_from_cuda_graphs_like_eager_steps(make):
         print(make.__name__, name, "graph", graphed_losses.round(4).tolist(),
               "eager", eager_losses.round(4).tolist())
         assert np.isfinite(graphed_losses).all()
-        # The first epoch's first steps are eager in both; replays run the same kernels.
-        np.testing.assert_allclose(graphed_losses[0], eager_losses[0], rtol=0.05, atol=0.02)
+        # Replays draw their noise from the graph's own generator, so the two fits part
+        # after the first captured step: their loss curves agree on average, not step by
+        # step (the CPU stand-in in test_step_graphs.py checks replays bit for bit).
+        np.testing.assert_allclose(graphed_losses.mean(), eager_losses.mean(), rtol=0.15,
+                                   atol=0.03)
     samples = graphed.sample(500, random_state=1)
     assert samples.dtypes.to_dict() == table.dtypes.to_dict()
     assert set(samples["city"].dropna()) <= {"Oslo", "Lima", "Pune"}
@@ -236,7 +239,10 @@ def test_conditional_wgan_gp_replays_update_the_generator_and_learn_the_labels()
         objective="wgan-gp", epochs=250, device="cuda", cuda_graphs=True, random_state=0),
         X, y)
     assert complaints == [] and sum(model.history_["graph_steps"]) > 0
-    assert np.isfinite(model.history_["generator_loss"][-50:]).all()
+    # Four steps an epoch, a generator step every fifth: one epoch in five has none (its
+    # loss NaN, as in an eager fit); the others have finite losses.
+    last_losses = np.asarray(model.history_["generator_loss"][-50:])
+    assert np.isnan(last_losses).sum() == 10 and not np.isinf(last_losses).any()
     for label in range(3):
         samples, _ = model.sample(200, y=label, random_state=1)
         nearest = np.linalg.norm(samples[:, None] - centers[None], axis=2).argmin(axis=1)

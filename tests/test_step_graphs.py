@@ -238,7 +238,7 @@ def test_cpu_fits_train_eagerly_whatever_cuda_graphs_says():
     X = np.random.RandomState(0).randn(100, 2)
     fits = [GANSampler(cuda_graphs=option, **dict(SMALL, batch_size=20)).fit(X)
             for option in ("auto", False)]
-    assert GANSampler().cuda_graphs is False  # opt-in (docs/gpu.md)
+    assert GANSampler().cuda_graphs == "auto"  # on CUDA only (docs/gpu.md)
     assert "graph_steps" not in fits[0].history_
     np.testing.assert_array_equal(fits[0].sample(20, random_state=0),
                                   fits[1].sample(20, random_state=0))

@@ -76,7 +76,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
     tol = 1e-4
     validation_scoring = None
     max_time = None
-    cuda_graphs = False  # pickled before CUDA graphs existed: as the default
+    cuda_graphs = False  # pickled before CUDA graphs existed: trains as it did then
 
     #: Fitted attributes only training needs, left out of a sampling-only model file
     #: (``skgan.save(..., sampling_only=True)``).
@@ -91,7 +91,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
                  generator_lr, discriminator_lr, betas, warm_start, device, amp,
                  random_state, verbose, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
-                 cuda_graphs=False):
+                 cuda_graphs="auto"):
         self.adapter = adapter
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims

@@ -12,7 +12,8 @@ graph's own (seeded from the estimator's), registered with the graph so that eac
 replay draws new numbers.
 
 Python code in the step runs at the capture only: a step must do the same GPU work
-every time for its variant. Off by default (``cuda_graphs=False``): see docs/gpu.md.
+every time for its variant. On by default on CUDA (``cuda_graphs="auto"``): see
+docs/gpu.md.
 
 A step whose shape changes from one step to the next (the generator update every
 ``n_critic`` steps of WGANSampler and ConditionalGAN) is captured once per variant.
