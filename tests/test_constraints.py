@@ -346,6 +346,29 @@ def test_a_rule_reading_a_column_of_rules_in_a_loop_runs_after_the_loop():
     assert len(rows) == 200 and adapter.constraints_.valid(rows).all()
 
 
+@pytest.mark.parametrize("equality_first", [False, True])
+def test_rules_in_a_loop_run_in_the_order_that_keeps_them_both(equality_first):
+    """The Inequality writes b as a plus a gap, the LinearEquality writes a as b - c: a
+    loop. Run last, the Inequality moved b away from a + c in every row, so with the
+    equality listed first no decoded row kept both rules (sampling raised after 100
+    rounds). The order that keeps the most perturbed training rows is chosen at fit."""
+    rng = np.random.default_rng(0)
+    a = np.round(rng.uniform(0, 10, 300), 2)
+    c = np.round(rng.uniform(0, 5, 300), 2)
+    table = pd.DataFrame({"a": a, "b": np.round(a + c, 2), "c": c})
+    rules = [Inequality("a", "b"), LinearEquality({"b": 1, "c": -1, "a": -1})]
+    if equality_first:
+        rules = rules[::-1]
+    adapter = TabularAdapter(constraints=rules).fit(table)
+    order = adapter.constraints_.reverse_order
+    equality = 0 if equality_first else 1
+    assert order[-1] == equality  # the equality writes last
+    rows = _decoded(adapter, n_rows=200)
+    assert len(rows) >= 150 and adapter.constraints_.valid(rows).all()
+    assert adapter.constraints_.reverse_order == TabularAdapter(
+        constraints=rules).fit(table).constraints_.reverse_order
+
+
 def _decoded(adapter, n_rows=300, seed=0, scale=2.0):
     noise = np.random.default_rng(seed).normal(scale=scale,
                                                size=(4 * n_rows, adapter.encoded_shape_[0]))

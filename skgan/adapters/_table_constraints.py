@@ -26,6 +26,7 @@ from ..constraints import (
     Range,
 )
 from ..constraints._combinations import _is_missing
+from ._constraint_order import choose_reverse_order
 
 HANDLE_INVALID = ("error", "drop")
 
@@ -74,7 +75,8 @@ class TableConstraints:
             frame = constraint.transform(frame)
         # Fitted rules know what they write (a FixedCombinations key, for one).
         self.may_reject = _may_reject(self.constraints)
-        self.reverse_order = _reverse_order(self.constraints)
+        self.reverse_order = choose_reverse_order(self.constraints, frame, self.reverse,
+                                                  self.valid)
         if self.may_reject:
             warn_at_caller(
                 "Not every rule can be kept by construction here (two rules write one "
@@ -118,9 +120,10 @@ class TableConstraints:
             frame = constraint.transform(frame)
         return frame
 
-    def reverse(self, frame):
-        """Generated rows in the transformed form → the original columns, rules kept."""
-        for position in self.reverse_order:
+    def reverse(self, frame, order=None):
+        """Generated rows in the transformed form → the original columns, rules kept
+        (the rules' reverse transforms in ``order``, by default ``reverse_order``)."""
+        for position in self.reverse_order if order is None else order:
             frame = self.constraints[position].reverse_transform(frame)
         frame = frame[list(self.columns)]
         for name, dtype in self.dtypes.items():
@@ -215,43 +218,6 @@ def _may_reject(constraints):
     written = [name for c in constraints for name in c.written_columns()]
     return len(written) != len(set(written)) or not all(
         type(c) in _BY_CONSTRUCTION for c in constraints)
-
-
-def _reverse_order(constraints):
-    """Positions of ``constraints`` in the order their reverse transforms run: a rule
-    that writes a column runs before the rules that read it; otherwise in list order, so
-    of two rules writing one column, the later in the list has the last word."""
-    writes = [set(c.written_columns()) for c in constraints]
-    reads = [set(c.read_columns()) for c in constraints]
-    before = {position: {other for other in range(len(constraints))
-                         if other != position and writes[other] & reads[position]}
-              for position in range(len(constraints))}
-    order, placed = [], set()
-    while len(order) < len(constraints):
-        ready = [position for position in range(len(constraints))
-                 if position not in placed and before[position] <= placed]
-        if not ready:  # rules that read what each other writes: list order among them,
-            # before any rule that waits on them from outside their loop
-            ready = [position for position in range(len(constraints))
-                     if position not in placed and all(
-                         position in _waited_on(other, before, placed)
-                         for other in before[position] - placed)] or [
-                min(set(range(len(constraints))) - placed)]
-        order.append(ready[0])
-        placed.add(ready[0])
-    return order
-
-
-def _waited_on(position, before, placed):
-    """The rules not in ``placed`` that the rule at ``position`` waits on, directly or
-    through others (``before``: each rule's position -> those it runs after)."""
-    reached, frontier = set(), [position]
-    while frontier:
-        for other in before[frontier.pop()] - placed:
-            if other not in reached:
-                reached.add(other)
-                frontier.append(other)
-    return reached
 
 
 def _refuse_contradictions(constraints, frame):
