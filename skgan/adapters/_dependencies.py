@@ -32,7 +32,7 @@ from ._column_kinds import is_integer_valued, is_time_column
 from ._columns import positions_in
 from ._decoded_rows import level_positions, training_positions
 from ._level_rules import apply_level_rules, find_level_rules
-from ._missing_together import write_missing_together
+from ._missing_together import write_discrete_missing_together, write_missing_together
 from ._pair_calibration import distinct_rows
 from ._split_dates import repair_split_dates
 from ._table_columns import ContinuousColumn, DiscreteColumn
@@ -250,7 +250,9 @@ def write_missing(missing_dependencies, rows, encoders):
 
 def write_links(adapter, rows, random_state):
     """Write a fitted TabularAdapter's links into its :class:`DecodedRows` ``rows`` (in
-    place): level rules that write a key, dependent columns from their keys, every
+    place): discrete columns missing together (before and after the rest, see
+    :mod:`skgan.adapters._missing_together`), level rules that write a key, dependent
+    columns from their keys, every
     level rule again (after the keys are drawn again to agree with their dependents: a
     rule applied only before would keep a value written from a key's level that is
     gone) and, where one wrote a key, its dependents again, missing values their key
@@ -262,6 +264,9 @@ def write_links(adapter, rows, random_state):
     agreements = getattr(adapter, "agreements_", [])
     linked = {column for link in (*dependencies, *agreements)
               for column in (link.key, link.dependent)}
+    together = getattr(adapter, "missing_together_", [])
+    # discrete columns missing together first: rules and dependencies write from them
+    write_discrete_missing_together(together, rows, encoders, random_state)
     # a key's value first, so that keys agree with what rules write
     apply_level_rules([rule for rule in rules if rule.other in linked], rows, encoders)
     write_dependents(dependencies, rows, encoders, random_state, agreements)
@@ -274,7 +279,8 @@ def write_links(adapter, rows, random_state):
         apply_level_rules([rule for rule in rules if rule.other not in linked], rows,
                           encoders)
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
-    write_missing_together(getattr(adapter, "missing_together_", []), rows)
+    write_discrete_missing_together(together, rows, encoders, random_state)  # after rules
+    write_missing_together(together, rows, encoders)
     for year, month, day in getattr(adapter, "split_dates_", []):
         rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),
                                               rows.series(day))

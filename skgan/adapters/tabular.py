@@ -178,9 +178,9 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
         Continuous columns (``dependent``) whose missing values a discrete column
         (``key``) decides, kept when decoding.
     missing_together_ : list of tuple of int
-        Continuous columns missing in the same training rows, as ``(leader,
-        follower)`` positions: decoding writes the follower's missing values from the
-        leader's.
+        Columns (continuous or discrete) missing in the same training rows, as
+        ``(leader, follower)`` positions: decoding writes the follower's missing values
+        from the leader's.
     level_rules_ : list of LevelRule
         Levels of a discrete column (``column``) that decide the value of another
         (``other``): ``levels_`` and the ``values_`` they decide.
