@@ -605,6 +605,8 @@ def parse_args():
                              '\'{"batch_size": 512, "generator_lr": 4e-4}\'')
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args()
+    if args.skgan_params is not None and not isinstance(args.skgan_params, dict):
+        parser.error(f"--skgan-params takes a JSON object, got {args.skgan_params!r}")
     try:
         args.seeds = [int(seed) for seed in args.seeds.split(",")]
     except ValueError:

@@ -142,7 +142,8 @@ try:
     if report["error"] is None:
         torch.randn(3, device="cuda", generator=model._rng).sum().item()
         model.sample(5, random_state=0)
-    GANSampler(epochs=2, batch_size=32, device="cuda", random_state=0).fit(
+    GANSampler(epochs=2, batch_size=32, device="cuda", cuda_graphs=False,
+               random_state=0).fit(
         np.random.RandomState(1).normal(size=(200, 2)))
     torch.cuda.synchronize()
     report["healthy"] = True

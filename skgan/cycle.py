@@ -90,7 +90,7 @@ default="auto"
         On CUDA, replay each training step from a CUDA graph after three eager steps, as
         :class:`~skgan.GANSampler` describes (``history_["graph_steps"]``); steps train
         eagerly where they cannot be captured (with ``pool_size > 0``, a pool refilled in
-        Python every step). Experimental, off by default: docs/gpu.md.
+        Python every step); False trains eagerly everywhere. docs/gpu.md.
     random_state : int, RandomState instance or None, default=None
         Seeds the transformer's own torch generator (weights, batches, history pool).
         An integer gives bit-identical results on the CPU.

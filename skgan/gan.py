@@ -86,7 +86,8 @@ default="auto"
         batch: a step of small networks is hundreds of kernel launches, which a graph
         replaces with one (13-16x faster steps on a 7,000-row table on an H200). True or
         "auto": on CUDA, where the step can be captured ("auto" leaves other devices eager,
-        True refuses them); steps that cannot be captured (a private or distributed fit,
+        and calls of fewer than 500 steps, which a capture's second would not pay for;
+        True refuses other devices); steps that cannot be captured (a private or distributed fit,
         signals with spectrum matching, on by default) train eagerly, and a capture that
         fails falls back to eager steps with a warning. ``history_["graph_steps"]`` counts
         the steps of each epoch replayed from a graph. False trains eagerly everywhere.

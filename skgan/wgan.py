@@ -89,7 +89,7 @@ default="auto"
         On CUDA, replay each training step from a CUDA graph after three eager steps, as
         :class:`~skgan.GANSampler` describes (``history_["graph_steps"]``); steps train
         eagerly where they cannot be captured (a distributed fit, signals with spectrum
-        matching (on by default)). Experimental, off by default: docs/gpu.md.
+        matching (on by default)); False trains eagerly everywhere. docs/gpu.md.
     random_state : int, RandomState instance or None, default=None
         Seeds the estimator's own torch generator; an integer gives bit-identical
         results on the CPU. The global numpy and torch generators are never used.

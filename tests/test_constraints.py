@@ -369,6 +369,31 @@ def test_rules_in_a_loop_run_in_the_order_that_keeps_them_both(equality_first):
         constraints=rules).fit(table).constraints_.reverse_order
 
 
+def test_each_loop_of_rules_is_ordered_and_any_float_dtype_takes_the_trial():
+    """Three such loops (six rules) were ordered together, beyond the five rules whose
+    orders are tried, and kept list order: no row kept every rule. Each loop is now
+    ordered on its own. Nullable and Arrow floats made the trial raise at fit."""
+    rng = np.random.default_rng(1)
+    table, rules = {}, []
+    for loop in range(3):
+        a = np.round(rng.uniform(0, 10, 300), 2)
+        c = np.round(rng.uniform(0, 5, 300), 2)
+        table.update({f"a{loop}": a, f"b{loop}": np.round(a + c, 2), f"c{loop}": c})
+        rules += [LinearEquality({f"b{loop}": 1, f"c{loop}": -1, f"a{loop}": -1}),
+                  Inequality(f"a{loop}", f"b{loop}")]
+    table = pd.DataFrame(table)
+    adapter = TabularAdapter(constraints=rules).fit(table)
+    rows = _decoded(adapter, n_rows=200)
+    assert len(rows) >= 100 and adapter.constraints_.valid(rows).all()
+    for dtype in ("Float64", "float64[pyarrow]", "float32"):
+        typed = table[["a0", "b0", "c0"]].astype(dtype)
+        typed.loc[3, "c0"] = None
+        adapter = TabularAdapter(constraints=rules[:2]).fit(typed)
+        assert adapter.constraints_.reverse_order == [1, 0], dtype
+        rows = _decoded(adapter, n_rows=100)
+        assert len(rows) >= 50 and adapter.constraints_.valid(rows).all(), dtype
+
+
 def _decoded(adapter, n_rows=300, seed=0, scale=2.0):
     noise = np.random.default_rng(seed).normal(scale=scale,
                                                size=(4 * n_rows, adapter.encoded_shape_[0]))

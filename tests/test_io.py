@@ -303,6 +303,9 @@ def test_the_file_holds_no_training_rows():
 # ---------------------------------------------------------------------- versions
 def test_files_of_format_version_1_keep_loading():
     loaded = skgan.load(DATA / "model_format_v1.skgan")
+    # saved before cuda_graphs existed: refitted on CUDA it trains eagerly, as it did
+    assert loaded.get_params()["cuda_graphs"] is False
+    assert skgan.GANSampler().cuda_graphs == "auto"
     expected = pd.read_csv(DATA / "model_format_v1_sample.csv", dtype=str,
                            keep_default_na=False)
     sample = loaded.sample(5, random_state=0)

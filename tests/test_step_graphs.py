@@ -86,7 +86,7 @@ def replayed(monkeypatch):
     runners = []
 
     def use(graph_type=EagerReplay):
-        def runner(estimator, step):
+        def runner(estimator, step, planned_steps=None):
             runners.append(StepGraphs(estimator, step, graph_type=graph_type))
             return runners[-1]
         monkeypatch.setattr(core, "step_runner", runner)
@@ -242,6 +242,29 @@ def test_cpu_fits_train_eagerly_whatever_cuda_graphs_says():
     assert "graph_steps" not in fits[0].history_
     np.testing.assert_array_equal(fits[0].sample(20, random_state=0),
                                   fits[1].sample(20, random_state=0))
+
+
+def test_auto_captures_only_calls_long_enough_to_win_the_capture_back(monkeypatch):
+    """A capture costs about a second on a GPU: "auto" leaves a short call (a
+    partial_fit of a few batches) eager; True captures whatever the length."""
+    built = []
+    monkeypatch.setattr(step_graphs, "StepGraphs",
+                        lambda estimator, step: built.append(step) or "graphs")
+    estimator = GANSampler()
+    estimator.device_ = torch.device("cuda")  # a device object; nothing runs on it
+    estimator._data_parallel = None
+
+    def step(batch):
+        return {}
+
+    short, enough = step_graphs.MIN_AUTO_STEPS - 1, step_graphs.MIN_AUTO_STEPS
+    assert step_graphs.step_runner(estimator, step, planned_steps=short) is step
+    assert step_graphs.step_runner(estimator, step, planned_steps=enough) == "graphs"
+    estimator.cuda_graphs = True
+    assert step_graphs.step_runner(estimator, step, planned_steps=1) == "graphs"
+    estimator.cuda_graphs = False
+    assert step_graphs.step_runner(estimator, step, planned_steps=enough) is step
+    assert built == [step, step]
 
 
 def test_steps_that_cannot_be_captured_say_why():

@@ -215,7 +215,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
                     self._validation_scorer(), epochs, max(1, n_rows // batch_size),
                     self.n_iter_no_change, self.tol, self.max_time, parallel=parallel,
                     started=self.__dict__.get("_fit_clock"))
-            step = step_runner(self, self._autocast_step)
+            step = step_runner(self, self._autocast_step,
+                               planned_steps=epochs * max(1, n_rows // batch_size))
             try:
                 outcome = run_epochs(
                     step,

@@ -14,8 +14,9 @@ generator's output is: each order writes the rows back and the rules are checked
 from itertools import permutations
 
 import numpy as np
+import pandas as pd
 
-#: Loops of more rules than this keep the list order (5! orders are tried at most).
+#: Loops of more rules than this keep the list order (5! orders each at most).
 MAX_ORDERED_LOOP = 5
 #: Training rows the orders are tried on, and their perturbation (in standard deviations
 #: of each float column of the transformed rows).
@@ -53,33 +54,53 @@ def choose_reverse_order(constraints, transformed, reverse, valid, random_state=
     ``transformed`` (the training rows, transformed by every rule) once their float
     columns are perturbed; list order where the rules hold no loop, or on a tie.
 
-    ``reverse(frame, order)`` writes transformed rows back in ``order``; ``valid(frame)``
-    says which rows keep every rule.
+    Each loop (rules reading what each other writes, directly or through others) of at
+    most ``MAX_ORDERED_LOOP`` rules is ordered in turn, the others' orders held: the
+    orders tried add up over the loops rather than multiply, and each loop's orders are
+    scored on its own rules. ``reverse(frame, order)`` writes transformed rows back in
+    ``order``; ``valid(frame, positions)`` says which rows keep each rule of
+    ``positions``. An order whose reverse transforms raise on the perturbed rows scores
+    below any other (a rule of your own may raise at sampling as it did before).
     """
-    candidates = candidate_orders(constraints)
-    if len(candidates) == 1 or len(transformed) == 0:
-        return candidates[0]
+    loops = [loop for loop in rule_loops(constraints) if len(loop) <= MAX_ORDERED_LOOP]
+    if not loops or len(transformed) == 0:
+        return reverse_order(constraints)
     rows = _perturbed(transformed, np.random.RandomState(random_state))
-    kept = [_rows_kept(order, rows, reverse, valid) for order in candidates]
-    return candidates[int(np.argmax(kept))]  # the first best: list order on a tie
+    preference = list(range(len(constraints)))
+    for loop in loops:  # scored on the loop's own rules: another loop's rows do not count
+        current = reverse_order(constraints, preference=preference)
+        best_kept, chosen = _rows_kept(current, rows, reverse, valid, loop), preference
+        for arrangement in permutations(loop):
+            arranged = iter(arrangement)  # the loop's places in the preference, re-filled
+            trial = [next(arranged) if position in loop else position
+                     for position in preference]
+            order = reverse_order(constraints, preference=trial)
+            if order == current:
+                continue
+            kept = _rows_kept(order, rows, reverse, valid, loop)
+            if kept > best_kept:
+                best_kept, chosen = kept, trial
+        preference = chosen
+    return reverse_order(constraints, preference=preference)
 
 
-def candidate_orders(constraints):
-    """Distinct reverse orders, list order first: one per order of the rules in loops
-    (a single one when there is no loop or it holds more than ``MAX_ORDERED_LOOP``)."""
+def rule_loops(constraints):
+    """The loops of ``constraints``: lists of two or more positions whose rules read,
+    directly or through each other, what the others write (strongly connected parts of
+    the reads-what-writes graph), in order of their first rule."""
     before = _runs_after(constraints)
-    in_loops = [position for position in range(len(constraints))
-                if position in _waited_on(position, before, set())]
-    default = reverse_order(constraints)
-    if not 2 <= len(in_loops) <= MAX_ORDERED_LOOP:
-        return [default]
-    others = [position for position in range(len(constraints)) if position not in in_loops]
-    orders = [default]
-    for arrangement in permutations(in_loops):
-        order = reverse_order(constraints, preference=[*arrangement, *others])
-        if order not in orders:
-            orders.append(order)
-    return orders
+    loops, seen = [], set()
+    for position in range(len(constraints)):
+        if position in seen:
+            continue
+        upstream = _waited_on(position, before, set())
+        if position not in upstream:
+            continue
+        loop = {other for other in upstream if position in _waited_on(other, before, set())}
+        loop.add(position)
+        seen |= loop
+        loops.append(sorted(loop))
+    return loops
 
 
 def _runs_after(constraints):
@@ -104,24 +125,28 @@ def _waited_on(position, before, placed):
 
 
 def _perturbed(transformed, rng):
-    """At most ``TRIAL_ROWS`` of the rows, their float columns moved by noise of
-    ``TRIAL_NOISE`` of each column's spread (other columns as they are)."""
+    """At most ``TRIAL_ROWS`` of the rows, their float columns (numpy, nullable or
+    Arrow floats) moved by noise of ``TRIAL_NOISE`` of each column's spread; other
+    columns as they are."""
     if len(transformed) > TRIAL_ROWS:
         transformed = transformed.iloc[np.sort(rng.choice(len(transformed), TRIAL_ROWS,
                                                           replace=False))]
     rows = transformed.copy()
     for name in rows.columns:
-        if rows[name].dtype.kind != "f":
+        column = rows[name]
+        if not pd.api.types.is_float_dtype(column.dtype):
             continue
-        values = rows[name].to_numpy(dtype=np.float64, copy=True)
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         spread = np.nanstd(values) if np.isfinite(values).any() else 0.0
-        values += TRIAL_NOISE * spread * rng.standard_normal(len(values))
-        rows[name] = values.astype(rows[name].dtype)
+        values = values + TRIAL_NOISE * spread * rng.standard_normal(len(values))
+        rows[name] = pd.Series(values, index=rows.index).astype(column.dtype)
     return rows
 
 
-def _rows_kept(order, rows, reverse, valid):
-    try:
-        return int(valid(reverse(rows, order)).sum())
-    except (ValueError, TypeError, ArithmeticError):  # an order the values cannot take
+def _rows_kept(order, rows, reverse, valid, rules):
+    """How many of ``rows`` keep each of ``rules`` (positions) once written back in
+    ``order``; -1 when that raises."""
+    try:  # a copy each: a rule of your own may write into the frame it is given
+        return int(np.asarray(valid(reverse(rows.copy(), order), rules)).sum())
+    except Exception:  # noqa: BLE001 - any order the values cannot take scores lowest
         return -1

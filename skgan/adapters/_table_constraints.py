@@ -158,11 +158,13 @@ class TableConstraints:
             self._valid_training_rows(frame, "drop")
         return ~invalid
 
-    def valid(self, frame):
-        """Which rows of ``frame`` (original columns) keep every rule."""
+    def valid(self, frame, positions=None):
+        """Which rows of ``frame`` (original columns) keep every rule (or the rules at
+        ``positions``)."""
         valid = np.ones(len(frame), dtype=bool)
-        for constraint in self.constraints:
-            valid &= constraint.is_valid(frame)
+        for position, constraint in enumerate(self.constraints):
+            if positions is None or position in positions:
+                valid &= constraint.is_valid(frame)
         return valid
 
     def conditions(self, conditions):

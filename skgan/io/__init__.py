@@ -284,6 +284,12 @@ _MALFORMED = (TypeError, KeyError, AttributeError, IndexError, OverflowError, Ru
               RecursionError, MemoryError, ZeroDivisionError, NotImplementedError)
 
 
+#: Parameters added after files of format 1 were first written, with the value that
+#: gives a file saved before them the behaviour it had then (the class default may
+#: differ: ``cuda_graphs`` became "auto" later).
+_PARAMS_BEFORE_THEY_EXISTED = {"cuda_graphs": False}
+
+
 def _read_version_1(document, arrays, tensors, label, device):
     name = document.get("class")
     cls = registry().classes.get(name) if isinstance(name, str) else None
@@ -302,6 +308,9 @@ def _read_version_1(document, arrays, tensors, label, device):
     if set(params) & set(fitted):
         raise ValueError(f"{label}: {sorted(set(params) & set(fitted))} are both parameters "
                          "and fitted attributes")
+    accepted = cls._get_param_names() if hasattr(cls, "_get_param_names") else ()
+    params = {**{name: value for name, value in _PARAMS_BEFORE_THEY_EXISTED.items()
+                 if name in accepted}, **params}
     try:
         estimator = cls(**params)
     except TypeError as error:
