@@ -1,15 +1,13 @@
 """The adapter for tables: mixed-type DataFrames and 2-D arrays, missing values included."""
 
-import numpy as np
 import pandas as pd
 import torch
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import is_integer_valued, is_numeric_column
-from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out, split_dense
-from ._decoded_rows import DecodedRows
-from ._dependencies import find_links, write_links
+from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out
+from ._dependencies import find_links
 from ._independent_columns import decoding_links, find_independent_groups
 from ._missing_together import find_missing_together
 from ._level_rules import linked_level_shares, looped_columns
@@ -19,6 +17,7 @@ from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_conditions import plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
 from ._table_input import as_frame, check_params, column_kinds
+from ._table_decoding import TableDecodingMixin
 from ._table_sampling import TableSamplingMixin
 from .base import BaseAdapter
 
@@ -26,7 +25,8 @@ CONTINUOUS_METHODS = ("auto", "quantile", "vgm")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
 
 
-class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
+class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMixin,
+                     BaseAdapter):
     """Encode a mixed-type table for a GAN and decode generated rows back into a table.
 
     Every column is encoded by its kind:
@@ -386,19 +386,6 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
         return EncodedRows(torch.from_numpy(scalars).to(device),
                            torch.from_numpy(codes).to(device), starts, self.encoded_shape_[0])
 
-    #: ``decode`` and ``decode_sample`` also take :class:`EncodedRows` (scalars and
-    #: codes): generation hands them over without the dense one-hot blocks.
-    decodes_codes = True
-
-    def generated_rows(self, scalars, codes):
-        """Generated scalars and block codes (None: no rows) as :class:`EncodedRows`."""
-        n_identity, n_tanh, widths = self.head_layout_
-        if scalars is None:
-            scalars = torch.zeros(0, n_identity + n_tanh)
-            codes = torch.zeros(0, len(widths), dtype=torch.long)
-        starts = self._flat_block_starts()
-        return EncodedRows(scalars, codes, starts, self.encoded_shape_[0])
-
     def _encode(self, X, strict):
         scalars, codes = self._encode_parts(X, strict)
         return dense_array(scalars, codes, self._flat_block_starts(), self.encoded_shape_[0])
@@ -415,50 +402,6 @@ class TabularAdapter(TableSamplingMixin, PrivateStatisticsMixin, BaseAdapter):
             frame = self.constraints_.transform(frame, strict=strict)
         return encode_columns(frame, self.column_encoders_, self.scalar_positions_,
                               self.head_layout_, strict)
-
-    def decode(self, encoded, random_state=None):
-        random_state = random_source(random_state)
-        return self._as_output(self._decode_columns(encoded, random_state).columns())
-
-    def _as_output(self, columns, n_rows=None):
-        if n_rows is None:
-            n_rows = len(next(iter(columns.values()))) if columns else 0
-        return self._finished(self._table(columns, n_rows))
-
-    def _table(self, columns, n_rows):
-        """Decoded columns as a table of the training table's columns, constraints'
-        reverse transforms applied."""
-        frame = pd.DataFrame(columns, index=pd.RangeIndex(n_rows))
-        frame.columns = self.columns_
-        if getattr(self, "constraints_", None) is not None:
-            frame = self.constraints_.reverse(frame)
-        return frame
-
-    def _finished(self, frame):
-        if self.array_dtype_ is not None:
-            return frame.to_numpy(dtype=self.array_dtype_)
-        return frame
-
-    def _decode_columns(self, encoded, random_state):
-        """The rows as :class:`DecodedRows`, dependencies and dates written."""
-        if isinstance(encoded, EncodedRows):
-            all_scalars, all_codes = encoded.scalars.numpy(), encoded.codes.numpy()
-        else:
-            encoded = np.asarray(encoded, dtype=np.float32)
-            all_scalars, all_codes = split_dense(
-                encoded.reshape(len(encoded), self.encoded_shape_[0]),
-                self.head_layout_[0] + self.head_layout_[1], self._flat_block_starts(),
-                self.head_layout_[2])
-        parts = {}
-        block = 0
-        for index, encoder in enumerate(self.column_encoders_):
-            scalars = all_scalars[:, self.scalar_positions_[index]].astype(np.float64)
-            codes = [all_codes[:, block + offset] for offset in range(len(encoder.block_widths))]
-            block += len(encoder.block_widths)
-            parts[index] = scalars, codes
-        rows = DecodedRows.decode(self.column_encoders_, parts, random_state)
-        write_links(self, rows, random_state)
-        return rows
 
     def _check_columns(self, frame):
         constraints = getattr(self, "constraints_", None)
