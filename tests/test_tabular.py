@@ -568,6 +568,21 @@ def test_object_column_of_integers_comes_back_as_integers_and_none():
     assert {type(value) for value in decoded["age_days"]} == {int, type(None)}
 
 
+def test_object_column_of_decimals_comes_back_as_decimals_in_their_places():
+    # Amounts read from a database (Decimal, None where unknown) came back as floats.
+    from decimal import Decimal
+    rng = np.random.RandomState(0)
+    prices = pd.Series([Decimal(f"{value:.2f}") if keep else None
+                        for value, keep in zip(rng.gamma(2.0, 20.0, 200), rng.rand(200) > 0.1)],
+                       dtype=object)
+    decoded = _noise_decoded(TabularAdapter().fit(pd.DataFrame({"price": prices})))
+    assert decoded["price"].dtype == object
+    assert {type(value) for value in decoded["price"]} == {Decimal, type(None)}
+    observed = decoded["price"].dropna()
+    assert all(value.as_tuple().exponent == -2 for value in observed)
+    assert float(min(observed)) >= float(prices.dropna().min())
+
+
 def test_models_fitted_before_the_exact_ranges_and_scales_decode_as_before(table):
     # Encoders pickled before integer ranges, power-of-two scales and time units were
     # kept lack those attributes; on ordinary columns they decode bit-identically.
@@ -575,7 +590,8 @@ def test_models_fitted_before_the_exact_ranges_and_scales_decode_as_before(table
     noise = np.random.RandomState(0).normal(scale=3, size=(300, adapter.encoded_shape_[0]))
     decoded = adapter.decode(noise.astype(np.float32), random_state=0)
     for encoder in adapter.column_encoders_:
-        for name in ("integer_range_", "time_unit_", "wall_clock_", "object_integers_"):
+        for name in ("integer_range_", "time_unit_", "wall_clock_", "object_integers_",
+                     "object_decimals_"):
             encoder.__dict__.pop(name, None)
         if hasattr(encoder, "normalizer_"):
             encoder.normalizer_.__dict__.pop("value_scale_", None)

@@ -7,6 +7,8 @@ a single value (nothing to learn). Each reports what its encoding holds:
 ``n_scalars`` values with ``scalar_activation`` and one-hot blocks of ``block_widths``.
 """
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 
@@ -34,11 +36,13 @@ class ContinuousColumn:
     """
 
     # Columns fitted before these were kept: nanoseconds, the unit found on UTC times,
-    # integers clipped as floats, object columns of integers decoded as floats.
+    # integers clipped as floats, object columns of integers or Decimals decoded as
+    # floats.
     time_unit_ = "ns"
     wall_clock_ = False
     integer_range_ = None
     object_integers_ = False
+    object_decimals_ = False
     decimals_ = None
 
     def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False,
@@ -70,6 +74,8 @@ class ContinuousColumn:
             self.integer_range_ = (int(column.min()), int(column.max()))
         elif self.dtype == object and self.rounded:
             self.object_integers_ = pd.api.types.infer_dtype(column, skipna=True) == "integer"
+        if self.dtype == object and not self.object_integers_:  # amounts read from SQL
+            self.object_decimals_ = pd.api.types.infer_dtype(column, skipna=True) == "decimal"
         if not (self.is_time_ or self.is_integer_):
             self.decimals_ = decimals_of(observed, dtype=self.dtype)
         if self.method in ("vgm", "auto"):
@@ -132,6 +138,8 @@ class ContinuousColumn:
             if missing is not None:
                 integers[missing] = None
             return integers
+        if self.object_decimals_:
+            return _as_decimals(values, missing, self.decimals_)
         if missing is not None:
             values = np.where(missing, np.nan, values)
             if pd.api.types.is_integer_dtype(self.dtype):  # nullable: NaN becomes <NA>
@@ -328,6 +336,18 @@ class ConstantColumn:
         values = np.empty(len(scalars), dtype=object)
         values.fill(self.value_)
         return pd.Series(values).astype(self.dtype)
+
+
+def _as_decimals(values, missing, decimals):
+    """Floats as a Series of ``decimal.Decimal`` (None where ``missing``), written with
+    ``decimals`` places (None: the float's shortest repr)."""
+    form = "{!r}" if decimals is None else f"{{:.{decimals}f}}"
+    out = np.empty(len(values), dtype=object)
+    for position, value in enumerate(values.tolist()):
+        out[position] = Decimal(form.format(value))
+    if missing is not None:
+        out[missing] = None
+    return pd.Series(out, dtype=object)
 
 
 def _time_resolution(counts, unit="ns"):
