@@ -192,6 +192,14 @@ def test_bad_constraints_are_refused_before_training(rules, error, message):
     assert not hasattr(model, "history_")
 
 
+def test_a_rule_on_decimal_amounts_says_how_to_use_them():
+    from decimal import Decimal
+    table = pd.DataFrame({"net": [Decimal("1.50"), Decimal("2.25")] * 20,
+                          "total": [Decimal("1.80"), Decimal("2.70")] * 20})
+    with pytest.raises(TypeError, match=r"holds object.*decimal.Decimal.*astype\(float\)"):
+        TabularAdapter(constraints=[Inequality("net", "total")]).fit(table)
+
+
 def test_constraints_are_scikit_learn_friendly_and_survive_files(fitted):
     rule = Range("low", "mid", "high")
     assert rule == Range("low", "mid", "high") and rule != Range("low", "mid", "high", True)

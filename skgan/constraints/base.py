@@ -140,9 +140,13 @@ def require_kind(constraint, frame, names, kinds=("number", "datetime", "timedel
     found = {name: kind_of(frame[name]) for name in names}
     wrong = [name for name, kind in found.items() if kind not in kinds]
     if wrong:
+        column = frame[wrong[0]]
+        decimals = (column.dtype == object
+                    and pd.api.types.infer_dtype(column, skipna=True) == "decimal")
         raise TypeError(f"{constraint.describe()}: column {wrong[0]!r} holds "
-                        f"{frame[wrong[0]].dtype}, not " + " or ".join(
-                            kind + "s" for kind in kinds))
+                        f"{column.dtype}, not " + " or ".join(kind + "s" for kind in kinds)
+                        + (f" (decimal.Decimal values: rules take them as floats, "
+                           f"df[{wrong[0]!r}].astype(float))" if decimals else ""))
     if len(set(found.values())) > 1:
         raise TypeError(f"{constraint.describe()}: columns {list(names)} mix "
                         f"{sorted(set(found.values()))}")
