@@ -230,6 +230,26 @@ def test_discrete_columns_missing_together_come_out_missing_at_their_rate(pair_c
     pd.testing.assert_frame_equal(rows, model.sample(4000, random_state=0))
 
 
+def test_a_follower_missing_alone_gets_a_level_by_the_training_shares():
+    from skgan.adapters._decoded_rows import DecodedRows
+    from skgan.adapters._missing_together import write_discrete_missing_together
+    rng = np.random.RandomState(0)
+    unknown = rng.rand(400) < 0.3
+    train = pd.DataFrame({
+        "employer": np.where(unknown, None, rng.choice(["a", "b"], 400)),
+        "shift": np.where(unknown, None, rng.choice(["p", "q", "r"], 400, p=[0.7, 0.2, 0.1]))})
+    adapter = TabularAdapter().fit(train)
+    encoders = adapter.column_encoders_
+    rows = DecodedRows(encoders, 20_000)
+    rows.levels[0] = np.full(20_000, encoders[0].code_of("a"))  # never missing
+    rows.levels[1] = np.full(20_000, encoders[1].coder_._missing_code())  # always missing
+    write_discrete_missing_together([(0, 1)], rows, encoders, np.random.RandomState(0))
+    drawn = pd.Series(encoders[1].coder_.all_levels()[rows.levels[1]])
+    expected = train["shift"].value_counts(normalize=True)
+    assert drawn.notna().all()
+    assert (drawn.value_counts(normalize=True) - expected).abs().max() < 0.02
+
+
 def test_conditions_that_break_a_learned_link_are_refused_at_once():
     """No row can meet them: sampling gave up after 100 rounds (8 s) and said the
     model rarely produces such rows."""

@@ -267,6 +267,19 @@ def test_auto_captures_only_calls_long_enough_to_win_the_capture_back(monkeypatc
     assert built == [step, step]
 
 
+def test_fits_tell_the_runner_how_many_steps_they_plan(monkeypatch):
+    planned = []
+
+    def runner(estimator, step, planned_steps=None):
+        planned.append(planned_steps)
+        return step
+    monkeypatch.setattr(core, "step_runner", runner)
+    X = np.random.RandomState(0).randn(100, 2)
+    model = GANSampler(**dict(SMALL, epochs=7, batch_size=20)).fit(X)
+    model.partial_fit(X)
+    assert planned == [7 * 5, 5]
+
+
 def test_steps_that_cannot_be_captured_say_why():
     cycle = CycleGANTransformer()
     cycle._data_parallel = None

@@ -250,7 +250,7 @@ def write_missing(missing_dependencies, rows, encoders):
 
 def write_links(adapter, rows, random_state):
     """Write a fitted TabularAdapter's links into its :class:`DecodedRows` ``rows`` (in
-    place): discrete columns missing together (before and after the rest, see
+    place): discrete columns missing together (first, see
     :mod:`skgan.adapters._missing_together`), level rules that write a key, dependent
     columns from their keys, every
     level rule again (after the keys are drawn again to agree with their dependents: a
@@ -279,7 +279,6 @@ def write_links(adapter, rows, random_state):
         apply_level_rules([rule for rule in rules if rule.other not in linked], rows,
                           encoders)
     write_missing(getattr(adapter, "missing_dependencies_", []), rows, encoders)
-    write_discrete_missing_together(together, rows, encoders, random_state)  # after rules
     write_missing_together(together, rows, encoders)
     for year, month, day in getattr(adapter, "split_dates_", []):
         rows.values[day] = repair_split_dates(rows.series(year), rows.series(month),

@@ -16,9 +16,11 @@ Decoding writes the missing values of every column of such a group from the grou
 first column (its leader): the group is missing where the leader is, at the leader's
 rate. A discrete follower that came out missing where its leader did not gets one of
 its own levels instead, drawn by the training shares of its levels; this is written
-before the level rules and functional dependencies (so that they write from it) and
-again after them (where a rule wrote a missing value). A continuous follower's missing
-indicator is written after them.
+before the level rules and functional dependencies, so that they write from it (the
+rules found in such a group, each column's missing value deciding the others', then
+agree with it). Where the rules disagree with each other (a level of another column
+deciding a follower's value in a row whose group is missing), the rules' own order
+decides, as before. A continuous follower's missing indicator is written after them.
 """
 
 import numpy as np
