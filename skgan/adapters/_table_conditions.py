@@ -123,6 +123,15 @@ def _check_learned_links(adapter, asked):
                 f"{names[column]!r}={asked[column]!r} always goes with {names[other]!r}="
                 f"{values[position]!r} ({kind} that every sampled row keeps; "
                 "functional_dependencies=False on the TabularAdapter keeps none).")
+    for leader, follower in getattr(adapter, "missing_together_", []):
+        if leader in asked and follower in asked and \
+                bool(pd.isna(asked[leader])) != bool(pd.isna(asked[follower])):
+            raise ValueError(
+                f"Conditions {names[leader]!r}={asked[leader]!r} and {names[follower]!r}="
+                f"{asked[follower]!r} contradict the training rows, where {names[leader]!r} "
+                f"and {names[follower]!r} are missing in the same rows (every sampled row "
+                "keeps that; functional_dependencies=False on the TabularAdapter keeps none "
+                "of the links).")
 
 
 def _same_value(left, right):
