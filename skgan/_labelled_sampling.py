@@ -10,8 +10,8 @@ import torch
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._engine.generation import (_check_n_samples, block_bounds, check_chunk_size,
-                                 check_truncation, rechunk)
+from ._engine.generation import (UNKEPT_RULES, _check_n_samples, block_bounds,
+                                 check_chunk_size, check_truncation, rechunk)
 from .adapters.base import concatenate_rows
 from ._engine.domains import plain_labels, refuse_mixed_labels
 
@@ -114,15 +114,17 @@ class LabelledSamplingMixin:
             return rows
         kept = constraints.valid(rows)
         parts = [rows[kept].set_axis(np.flatnonzero(kept))]
-        stalled = 0
+        stalled, last = 0, rows
         while not kept.all():
             if stalled == self.max_condition_rounds:
+                report = constraints.broken_report(last)
                 raise ValueError(
                     f"Only {int(kept.sum())} of {len(labels)} rows generated keep the "
-                    f"adapter's constraints after {stalled} rounds that kept none; the "
-                    "rules may contradict each other or the model.")
+                    f"adapter's constraints after {stalled} rounds that kept none"
+                    + (f" (the last round: {report})" if report else "") + ". "
+                    + UNKEPT_RULES)
             missing = np.flatnonzero(~kept)
-            again = self._decoded_for(labels[missing], generator, truncation)
+            again = last = self._decoded_for(labels[missing], generator, truncation)
             valid = constraints.valid(again)
             parts.append(again[valid].set_axis(missing[valid]))
             kept[missing[valid]] = True

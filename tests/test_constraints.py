@@ -273,6 +273,39 @@ class NotAbove(Constraint):
         return frame
 
 
+class InTrainingRange(NotAbove):
+    """A user's own check that the training rows keep and a rigged model never does."""
+
+    def __init__(self, column, high):
+        self.column, self.high = column, high
+
+    def column_names(self):
+        return [self.column]
+
+    def is_valid(self, frame):
+        return (frame[self.column].isna() | (frame[self.column] <= self.high)).to_numpy(bool)
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_rows_no_round_can_keep_name_the_rules_they_break(labelled):
+    """The error said the rules may contradict each other and to check them against the
+    training rows (which keep them all); it now says which rules the last round broke."""
+    table = make_table(120)
+    rules = [InTrainingRange("net", table["net"].max())]
+    adapter = TabularAdapter(constraints=rules)
+    if labelled:
+        model = skgan.ConditionalGAN(adapter=adapter, **CHEAP).fit(
+            table, np.arange(len(table)) % 2)
+    else:
+        model = skgan.GANSampler(adapter=adapter, **CHEAP).fit(table)
+    model.adapter_.constraints_.constraints[0].high = -np.inf  # no generated row keeps it
+    model.max_condition_rounds = 2
+    with pytest.raises(ValueError, match=r"after 2 rounds that kept none \(the last round: "
+                                         r"\d+ of \d+ rows break constraints: "
+                                         r"InTrainingRange\(column='net'.*Every training row"):
+        model.sample(30, random_state=0)
+
+
 def test_rows_a_rule_rejects_are_replaced_when_pairs_are_kept_as_they_come():
     table = make_table(150)
     model = skgan.GANSampler(adapter=TabularAdapter(constraints=[NotAbove("net", "total")]),

@@ -23,6 +23,13 @@ SAMPLE_BLOCK_ROWS = _SAMPLE_CHUNK
 FORWARD_ROWS = 4096
 
 
+#: What an error of rows that no round could keep says next.
+UNKEPT_RULES = ("Every training row keeps the rules, so the generated values cannot meet "
+                "them together as the rules write them back: check rules that write the "
+                "same columns or each other's (a rule of your own included), or train "
+                "longer.")
+
+
 class SamplingPlan(NamedTuple):
     """What a call of ``sample`` asks besides the count: the generator's asked level and
     the row test of ``conditions`` (None without them), and the latent ``truncation``."""
@@ -191,11 +198,13 @@ class SamplingMixin:
             return [self.adapter_.sampled_rows(encoded, 0, random_state=0)]
         while n_kept < n_samples:
             if stalled == self.max_condition_rounds:
+                report = getattr(self.adapter_, "rejection_report", lambda *_: None)(
+                    encoded, 0)
                 raise ValueError(
                     f"Only {n_kept} of {n_samples} rows generated keep the adapter's "
-                    f"constraints after {stalled} rounds that kept none; the rules may "
-                    "contradict each other or the model (check them against the training "
-                    "rows).")
+                    f"constraints after {stalled} rounds that kept none"
+                    + (f" (the last round: {report})" if report else "") + ". "
+                    + UNKEPT_RULES)
             size = min(_SAMPLE_CHUNK, n_samples - n_kept)
             encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator,
                                              output="codes", truncation=truncation)

@@ -96,6 +96,12 @@ class TableConstraints:
         warn_at_caller(message + "; they were dropped (handle_invalid='drop').")
         return frame[~invalid]
 
+    def broken_report(self, frame):
+        """Which rules rows of ``frame`` (original columns) break, in words: "3 of 10
+        rows break constraints: <rule> (3 rows)"; None when every row keeps them."""
+        invalid, message = self._broken(frame)
+        return message if invalid.any() else None
+
     def _broken(self, frame):
         """Which rows of ``frame`` break a rule, and a message counting them by rule."""
         invalid = np.zeros(len(frame), dtype=bool)

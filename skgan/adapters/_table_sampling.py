@@ -53,6 +53,16 @@ class TableSamplingMixin:
         columns = self._decoded_candidates(encoded, random_state)
         return chosen_rows(self, columns, n_rows, random_state)
 
+    def rejection_report(self, encoded, random_state=None):
+        """Which constraints the generated rows ``encoded`` break once decoded, in words
+        (for the error of a sample that no round could fill); None without
+        constraints or when every row keeps them."""
+        constraints = getattr(self, "constraints_", None)
+        if constraints is None:
+            return None
+        rows = self._decoded_candidates(encoded, random_source(random_state))
+        return constraints.broken_report(self._table(rows.columns(), rows.n_rows))
+
     def join_sampled(self, parts):
         """One output (a DataFrame, or an array for array input) of the rows of
         :meth:`sampled_rows`' ``parts``, in order: their values are built once."""
