@@ -746,6 +746,40 @@ def test_arrow_dictionary_and_decimal_columns_are_saved_with_their_dtypes(tmp_pa
     assert sampled.dtypes.to_dict() == table.dtypes.to_dict()
 
 
+def test_object_columns_of_decimals_are_saved_as_decimals(tmp_path):
+    """A fee of a few Decimal levels (a discrete column) made saving fail: a Decimal was
+    a value a model file could not describe."""
+    import decimal
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        "fee": pd.Series([decimal.Decimal(v) for v in rng.choice(["0.50", "1.00", "2.50"], 80)],
+                         dtype=object),
+        "price": pd.Series([decimal.Decimal(f"{value:.2f}") for value in rng.gamma(2, 9, 80)],
+                           dtype=object),
+        "x": rng.normal(size=80)})
+    model = skgan.GANSampler(**CHEAP).fit(table)
+    skgan.save(model, tmp_path / "decimals.skgan")
+    loaded = skgan.load(tmp_path / "decimals.skgan")
+    sampled = loaded.sample(20, random_state=0)
+    pd.testing.assert_frame_equal(sampled, model.sample(20, random_state=0))
+    assert set(sampled["fee"]) <= {decimal.Decimal(v) for v in ("0.50", "1.00", "2.50")}
+    assert {type(value) for value in sampled["price"]} == {decimal.Decimal}
+
+
+def test_a_malformed_decimal_in_a_file_is_refused_naming_it(tmp_path):
+    import decimal
+
+    table = pd.DataFrame({"fee": [decimal.Decimal("0.50"), decimal.Decimal("1.00")] * 30,
+                          "x": np.arange(60.0)})
+    _, data = _round_trip(skgan.GANSampler(**CHEAP).fit(table))
+    members = _members(data)
+    text = members["skgan.json"].decode().replace('"$decimal": "0.50"', '"$decimal": "half"')
+    assert "half" in text
+    with pytest.raises(ValueError, match="'half' is not a decimal number"):
+        skgan.load(io.BytesIO(_zip({**members, "skgan.json": text.encode()})))
+
+
 def _with_document(data, change):
     members = _members(data)
     document = json.loads(members["skgan.json"])

@@ -575,12 +575,21 @@ def test_object_column_of_decimals_comes_back_as_decimals_in_their_places():
     prices = pd.Series([Decimal(f"{value:.2f}") if keep else None
                         for value, keep in zip(rng.gamma(2.0, 20.0, 200), rng.rand(200) > 0.1)],
                        dtype=object)
-    decoded = _noise_decoded(TabularAdapter().fit(pd.DataFrame({"price": prices})))
-    assert decoded["price"].dtype == object
+    whole = pd.Series([Decimal(int(value)) for value in rng.randint(0, 1000, 200)],
+                      dtype=object)  # NUMERIC(5, 0)
+    cents = pd.Series([Decimal(f"{value:.2f}") for value in rng.randint(0, 1000, 200)],
+                      dtype=object)  # whole amounts of NUMERIC(7, 2): 433.00
+    huge = pd.Series([Decimal(f"{value:.2f}") for value in 2.0**55 * rng.rand(200)],
+                     dtype=object)
+    table = pd.DataFrame({"price": prices, "whole": whole, "cents": cents, "huge": huge})
+    decoded = _noise_decoded(TabularAdapter().fit(table))
+    for name, places in (("price", 2), ("whole", 0), ("cents", 2), ("huge", 2)):
+        assert decoded[name].dtype == object
+        observed = decoded[name].dropna()
+        assert {type(value) for value in observed} == {Decimal}, name
+        assert {value.as_tuple().exponent for value in observed} == {-places}, name
     assert {type(value) for value in decoded["price"]} == {Decimal, type(None)}
-    observed = decoded["price"].dropna()
-    assert all(value.as_tuple().exponent == -2 for value in observed)
-    assert float(min(observed)) >= float(prices.dropna().min())
+    assert float(min(decoded["price"].dropna())) >= float(prices.dropna().min())
 
 
 def test_models_fitted_before_the_exact_ranges_and_scales_decode_as_before(table):

@@ -43,6 +43,7 @@ class ContinuousColumn:
     integer_range_ = None
     object_integers_ = False
     object_decimals_ = False
+    decimal_places_ = None
     decimals_ = None
 
     def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False,
@@ -76,6 +77,10 @@ class ContinuousColumn:
             self.object_integers_ = pd.api.types.infer_dtype(column, skipna=True) == "integer"
         if self.dtype == object and not self.object_integers_:  # amounts read from SQL
             self.object_decimals_ = pd.api.types.infer_dtype(column, skipna=True) == "decimal"
+            if self.object_decimals_:  # NUMERIC(p, s): the places the values are written with
+                self.decimal_places_ = max(
+                    [max(0, -value.as_tuple().exponent) for value in column[~missing]
+                     if isinstance(value, Decimal) and value.is_finite()], default=0)
         if not (self.is_time_ or self.is_integer_):
             self.decimals_ = decimals_of(observed, dtype=self.dtype)
         if self.method in ("vgm", "auto"):
@@ -139,7 +144,7 @@ class ContinuousColumn:
                 integers[missing] = None
             return integers
         if self.object_decimals_:
-            return _as_decimals(values, missing, self.decimals_)
+            return _as_decimals(values, missing, self.decimal_places_)
         if missing is not None:
             values = np.where(missing, np.nan, values)
             if pd.api.types.is_integer_dtype(self.dtype):  # nullable: NaN becomes <NA>
@@ -338,10 +343,10 @@ class ConstantColumn:
         return pd.Series(values).astype(self.dtype)
 
 
-def _as_decimals(values, missing, decimals):
+def _as_decimals(values, missing, places):
     """Floats as a Series of ``decimal.Decimal`` (None where ``missing``), written with
-    ``decimals`` places (None: the float's shortest repr)."""
-    form = "{!r}" if decimals is None else f"{{:.{decimals}f}}"
+    ``places`` decimal places (None: the float's shortest repr)."""
+    form = "{!r}" if places is None else f"{{:.{places}f}}"
     out = np.empty(len(values), dtype=object)
     for position, value in enumerate(values.tolist()):
         out[position] = Decimal(form.format(value))

@@ -26,7 +26,7 @@ from ..constraints import (
     Range,
 )
 from ..constraints._combinations import _is_missing
-from ._constraint_order import choose_reverse_order
+from ._constraint_order import choose_reverse_order, rule_loops
 
 HANDLE_INVALID = ("error", "drop")
 
@@ -80,9 +80,10 @@ class TableConstraints:
         if self.may_reject:
             warn_at_caller(
                 "Not every rule can be kept by construction here (two rules write one "
-                "column, or a rule is your own): sampled rows are checked against all "
-                "rules, and rows breaking one are dropped and generated again (sampling "
-                "raises a ValueError after 100 rounds that keep none).")
+                "column, rules read what each other writes, or a rule is your own): "
+                "sampled rows are checked against all rules, and rows breaking one are "
+                "dropped and generated again (sampling raises a ValueError after 100 "
+                "rounds that keep none).")
         return frame
 
     def _valid_training_rows(self, frame, handle_invalid):
@@ -222,9 +223,10 @@ _BY_CONSTRUCTION = (Inequality, Range, Bounds, FixedCombinations, OneHot, FixedI
 
 def _may_reject(constraints):
     """Whether generated rows can break a rule after the reverse transforms: two rules
-    write one column, or a rule is a user's own."""
+    write one column, rules read what each other writes (a loop: the rule written last
+    may break another), or a rule is a user's own."""
     written = [name for c in constraints for name in c.written_columns()]
-    return len(written) != len(set(written)) or not all(
+    return len(written) != len(set(written)) or bool(rule_loops(constraints)) or not all(
         type(c) in _BY_CONSTRUCTION for c in constraints)
 
 

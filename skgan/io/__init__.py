@@ -9,6 +9,7 @@ file names, so a model file from someone else is as safe to open as a CSV table.
 See docs/saving_models.md.
 """
 
+import decimal
 import numbers
 import platform
 import warnings
@@ -281,7 +282,8 @@ def _first_line(error):
 
 #: Errors decoding a malformed document can raise (never one written by :func:`save`).
 _MALFORMED = (TypeError, KeyError, AttributeError, IndexError, OverflowError, RuntimeError,
-              RecursionError, MemoryError, ZeroDivisionError, NotImplementedError)
+              RecursionError, MemoryError, ZeroDivisionError, NotImplementedError,
+              decimal.InvalidOperation)
 
 
 #: Parameters added after files of format 1 were first written, with the value that

@@ -10,6 +10,7 @@ shape or dtype differs from what the document says raises a ValueError naming wh
 
 import collections
 import datetime
+import decimal
 import inspect
 import math
 
@@ -393,6 +394,11 @@ class StateReader:
                 return pd.Period(checked(content, str, path), freq=field(value, "freq", str, path))
             if tag == "$bytes":
                 return bytes.fromhex(checked(content, str, path))
+            if tag == "$decimal":
+                try:
+                    return decimal.Decimal(checked(content, str, path))
+                except decimal.InvalidOperation:
+                    raise ValueError(f"{path}: {content!r} is not a decimal number") from None
             if tag == "$interval":
                 ends = [float(end["$float"]) if isinstance(end, dict) else end
                         for end in checked_list(content, 2, (int, float, dict), path)]
@@ -427,7 +433,8 @@ _DECODERS = {
     "$multi_index": StateReader._multi_index, "$arrow_dtype": StateReader._arrow_dtype,
     **{tag: StateReader._simple for tag in (
         "$device", "$torch_dtype", "$na", "$nat", "$timestamp", "$timedelta", "$datetime",
-        "$date", "$duration", "$time", "$period", "$bytes", "$interval", "$builtin_type",
+        "$date", "$duration", "$time", "$period", "$bytes", "$decimal", "$interval",
+        "$builtin_type",
         "$numpy_type",
         "$slice", "$range")},
 }

@@ -18,6 +18,7 @@ ValueError naming where it was found.
 
 import collections
 import datetime
+import decimal
 import math
 import types
 
@@ -351,6 +352,8 @@ def _special_scalar(value):
         return {"$period": str(value), "freq": value.freqstr}
     if isinstance(value, bytes):  # Parquet's binary levels
         return {"$bytes": value.hex()}
+    if isinstance(value, decimal.Decimal):  # amounts read from a database
+        return {"$decimal": str(value)}
     return None
 
 
