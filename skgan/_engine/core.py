@@ -206,17 +206,18 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
                     drawn_batch_size, generator = local_batch_size, self._local_rng
                 parallel.check_rows_for_a_batch(tensors[0].shape[0], drawn_batch_size)
             epochs = self._epochs_to_run(n_rows, n_epochs)
-            progress.start_training(epochs * max(1, n_rows // batch_size))
+            steps_per_epoch = max(1, n_rows // batch_size)
+            progress.start_training(epochs * steps_per_epoch)
             self._begin_epochs(n_rows, batch_size, epochs)
             monitor = None
             if validation is not None or (full_share and self.max_time is not None):
                 monitor = StoppingMonitor(
                     self, self._networks(), self.optimizers_, validation,
-                    self._validation_scorer(), epochs, max(1, n_rows // batch_size),
+                    self._validation_scorer(), epochs, steps_per_epoch,
                     self.n_iter_no_change, self.tol, self.max_time, parallel=parallel,
                     started=self.__dict__.get("_fit_clock"))
             step = step_runner(self, self._autocast_step,
-                               planned_steps=epochs * max(1, n_rows // batch_size))
+                               planned_steps=epochs * steps_per_epoch)
             try:
                 outcome = run_epochs(
                     step,
@@ -231,7 +232,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
                     progress=progress,
                     after_epoch=monitor,
                     parallel=parallel,
-                    steps_per_epoch=max(1, n_rows // batch_size),
+                    steps_per_epoch=steps_per_epoch,
                 )
             finally:
                 if isinstance(step, StepGraphs):
@@ -245,7 +246,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
             self._finish_training(tensors)
             if parallel is not None:  # post-training settings made from local rows
                 parallel.broadcast_modules(self._networks().values())
-            self._fit_to_trained_networks(outcome.completed_epochs * max(1, n_rows // batch_size))
+            self._fit_to_trained_networks(outcome.completed_epochs * steps_per_epoch)
         except BaseException:
             self._end_epochs()
             self.__dict__.clear()

@@ -43,7 +43,6 @@ class ContinuousColumn:
     integer_range_ = None
     object_integers_ = False
     object_decimals_ = False
-    decimal_places_ = None
     decimals_ = None
 
     def __init__(self, name, dtype, method, max_modes, max_fit_rows, rounded=False,
@@ -345,11 +344,10 @@ class ConstantColumn:
 
 def _as_decimals(values, missing, places):
     """Floats as a Series of ``decimal.Decimal`` (None where ``missing``), written with
-    ``places`` decimal places (None: the float's shortest repr)."""
-    form = "{!r}" if places is None else f"{{:.{places}f}}"
+    ``places`` decimal places."""
     out = np.empty(len(values), dtype=object)
     for position, value in enumerate(values.tolist()):
-        out[position] = Decimal(form.format(value))
+        out[position] = Decimal(f"{value:.{places}f}")
     if missing is not None:
         out[missing] = None
     return pd.Series(out, dtype=object)

@@ -197,4 +197,3 @@ def make_conditioner(adapter):
         [(start, width, counts) for _, start, width, counts in blocks],
         first_block_unit=n_identity + n_tanh,
     )
-

@@ -9,7 +9,6 @@ file names, so a model file from someone else is as safe to open as a CSV table.
 See docs/saving_models.md.
 """
 
-import decimal
 import numbers
 import platform
 import warnings
@@ -282,8 +281,7 @@ def _first_line(error):
 
 #: Errors decoding a malformed document can raise (never one written by :func:`save`).
 _MALFORMED = (TypeError, KeyError, AttributeError, IndexError, OverflowError, RuntimeError,
-              RecursionError, MemoryError, ZeroDivisionError, NotImplementedError,
-              decimal.InvalidOperation)
+              RecursionError, MemoryError, ZeroDivisionError, NotImplementedError)
 
 
 #: Parameters added after files of format 1 were first written, with the value that

@@ -434,9 +434,7 @@ _DECODERS = {
     **{tag: StateReader._simple for tag in (
         "$device", "$torch_dtype", "$na", "$nat", "$timestamp", "$timedelta", "$datetime",
         "$date", "$duration", "$time", "$period", "$bytes", "$decimal", "$interval",
-        "$builtin_type",
-        "$numpy_type",
-        "$slice", "$range")},
+        "$builtin_type", "$numpy_type", "$slice", "$range")},
 }
 
 
