@@ -86,7 +86,7 @@ default="auto"
         batch: a step of small networks is hundreds of kernel launches, which a graph
         replaces with one (13-16x faster steps on a 7,000-row table on an H200). True or
         "auto": on CUDA, where the step can be captured ("auto" leaves other devices eager,
-        and calls of fewer than 500 steps, which a capture's second would not pay for;
+        and calls of fewer than 50 steps, which would not win a capture's cost back;
         True refuses other devices); steps that cannot be captured (a private or distributed fit,
         signals with spectrum matching, on by default) train eagerly, and a capture that
         fails falls back to eager steps with a warning. ``history_["graph_steps"]`` counts

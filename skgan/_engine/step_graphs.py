@@ -38,11 +38,11 @@ from .torch_utils import flag_is, make_generator
 
 #: Eager steps of each variant before it is captured (as PyTorch's examples warm up).
 WARMUP_STEPS = 3
-#: ``cuda_graphs="auto"`` captures in calls of at least this many steps. A capture took
-#: about a second on an H200 (synchronising, collecting, recording), and a replayed step
-#: saves about 9 ms of a 10 ms eager one on a table: some 100 replays of each variant
-#: win it back.
-MIN_AUTO_STEPS = 500
+#: ``cuda_graphs="auto"`` captures in calls of at least this many steps. On an H200 a
+#: call's captures cost 0.1-0.2 s (synchronising, collecting, recording) and a replayed
+#: step saves most of a 10 ms eager one on a table: calls of about 40 steps broke even
+#: (session 40, benchmarks/cuda/auto_break_even_h200.txt).
+MIN_AUTO_STEPS = 50
 
 
 def check_cuda_graphs(option, device):
@@ -60,8 +60,8 @@ def step_runner(estimator, step, planned_steps=None):
     refuses (``_step_capture_refusal()``: a private or distributed fit, spectrum
     matching, CycleGAN's pool); with ``cuda_graphs=True`` a refusal is warned of.
     "auto" also trains eagerly a call of fewer than :data:`MIN_AUTO_STEPS` steps
-    (``planned_steps``): a capture costs about a second, which a short ``partial_fit``
-    would not win back.
+    (``planned_steps``): captures cost 0.1-0.2 s, which a ``partial_fit`` of a few
+    batches would not win back.
     """
     option = getattr(estimator, "cuda_graphs", False)
     if flag_is(option, False) or estimator.device_.type != "cuda":
