@@ -1,6 +1,7 @@
 """A fit uses the cores other processes leave free, and gives the same results on any."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -113,3 +114,30 @@ def test_a_large_sample_on_a_busy_machine_gets_fewer_threads_and_a_small_one_kee
     # the rows do not depend on the thread count
     with skgan.fit_threads(1):
         np.testing.assert_array_equal(model.sample(5_000, random_state=0), idle_rows)
+
+
+def test_level_calibration_runs_on_one_blas_thread_and_gives_the_users_back(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from skgan._engine import level_rates
+
+    def blas_threads():
+        return {pool["num_threads"] for pool in threadpoolctl.threadpool_info()
+                if pool["user_api"] == "blas"}
+
+    seen, search = [], level_rates._block_shift
+
+    def watched_search(logits, targets):
+        seen.append(blas_threads())
+        return search(logits, targets)
+
+    monkeypatch.setattr(level_rates, "_block_shift", watched_search)
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame({"x": rng.normal(size=200),
+                          "city": rng.choice(["Oslo", "Lima", "Pune"], 200, p=[0.7, 0.2, 0.1])})
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        if blas_threads() != {2}:
+            pytest.skip("no BLAS threadpoolctl can set to two threads")
+        model = GANSampler(epochs=2, random_state=0, **SMALL).fit(table)
+        assert blas_threads() == {2}  # the user's setting, back after the fit
+    assert seen and all(threads_in_search == {1} for threads_in_search in seen)
+    assert set(model.sample(300, random_state=0)["city"]) == {"Oslo", "Lima", "Pune"}

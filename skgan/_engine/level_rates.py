@@ -23,6 +23,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import softmax
 
+from .threads import one_blas_thread
+
 #: Rows whose logits the shifts are fitted on.
 CALIBRATION_ROWS = 20_000
 
@@ -69,14 +71,15 @@ def calibrate_level_rates(block_logits, blocks):
     block_logits = np.asarray(block_logits, dtype=np.float64)
     bias = np.zeros(block_logits.shape[1])
     gaps = []
-    for first_unit, shares in blocks:
-        if len(shares) > MAX_CALIBRATED_WIDTH:
-            continue
-        units = slice(first_unit, first_unit + len(shares))
-        targets = np.asarray(shares, dtype=np.float64)
-        logits = block_logits[:, units]
-        gaps.append(softmax(logits, axis=1).mean(axis=0) - targets)
-        bias[units] = _block_shift(logits, targets)
+    with one_blas_thread():  # thin matrix-vector products: threads only wait
+        for first_unit, shares in blocks:
+            if len(shares) > MAX_CALIBRATED_WIDTH:
+                continue
+            units = slice(first_unit, first_unit + len(shares))
+            targets = np.asarray(shares, dtype=np.float64)
+            logits = block_logits[:, units]
+            gaps.append(softmax(logits, axis=1).mean(axis=0) - targets)
+            bias[units] = _block_shift(logits, targets)
     return bias, np.concatenate(gaps) if gaps else np.empty(0)
 
 
