@@ -71,27 +71,27 @@ def run_chunks(train, held_out, target, metadata, budget_scale):
     total_epochs = max(1, math.ceil(probe._auto_rows * budget_scale
                                     / (steps_per_epoch * probe.batch_size)))
     model = GANSampler(random_state=bt.SEED, warm_start=True)
-    after_training = time_after_training(model)
-    curve, done, setup_s = [], 0, None
+    timed = time_steps(model, ("_prepare_training", "_finish_training",
+                               "_fit_to_trained_networks"))
+    curve, done, trained_s = [], 0, 0.0
     for fraction in CHECKPOINTS:
         target_epochs = max(1, round(fraction * total_epochs))
         if target_epochs <= done:
             continue
         model.set_params(epochs=target_epochs - done)
-        after_training.clear()
+        for calls in timed.values():
+            calls.clear()
         started = time.perf_counter()
         model.fit(train)
         wall = time.perf_counter() - started
-        chunk_epochs = sum(model.history_["epoch_time"][done:])
-        finishing = sum(after_training)
-        # A fit stopped here pays the setup once (adapter, networks: the first chunk's
-        # time beyond its epochs and its after-training steps) and the after-training
-        # steps (level calibration, the latent encoder) once: this chunk's. A later
-        # chunk's own preparation (checking and encoding the rows again) is the chunking's
-        # cost, not a plain fit's.
-        if setup_s is None:
-            setup_s = wall - chunk_epochs - finishing
-        seconds = sum(model.history_["epoch_time"]) + setup_s + finishing
+        finishing = sum(timed["_finish_training"]) + sum(timed["_fit_to_trained_networks"])
+        # A fit stopped here pays its setup once (the first chunk's preparation of the
+        # adapter, the rows and the networks), every epoch of every chunk, and the
+        # after-training steps (level calibration, the latent encoder) once: this
+        # chunk's. A later chunk's preparation (the rows checked and encoded again) and
+        # earlier chunks' after-training steps are the chunking's cost, not a fit's.
+        trained_s += wall - finishing - (sum(timed["_prepare_training"]) if done else 0.0)
+        seconds = trained_s + finishing
         done = target_epochs
         rows = model.sample(len(train), random_state=bt.SEED + 1)
         curve.append({"epochs": done, "seconds": seconds,
@@ -99,17 +99,19 @@ def run_chunks(train, held_out, target, metadata, budget_scale):
     return curve, total_epochs
 
 
-def time_after_training(model):
-    """A list that collects the seconds of ``model``'s after-training steps
-    (``_finish_training`` and ``_fit_to_trained_networks``) in each fit."""
-    seconds = []
-    for name in ("_finish_training", "_fit_to_trained_networks"):
-        def timed(*args, _step=getattr(model, name), **kwargs):
+def time_steps(model, names):
+    """``{name: list}``: each list collects the seconds of every call of ``model``'s
+    method ``name`` (its after-training steps, say)."""
+    seconds = {}
+    for name in names:
+        calls = seconds[name] = []
+
+        def timed(*args, _step=getattr(model, name), _calls=calls, **kwargs):
             started = time.perf_counter()
             try:
                 return _step(*args, **kwargs)
             finally:
-                seconds.append(time.perf_counter() - started)
+                _calls.append(time.perf_counter() - started)
         setattr(model, name, timed)
     return seconds
 
