@@ -248,3 +248,39 @@ def test_ctrl_c_in_the_first_epoch_of_a_warm_start_is_passed_on_and_keeps_the_mo
     del model._train_step
     np.testing.assert_array_equal(model.sample(5, random_state=0), before)
     assert model.history_["epoch"] == epochs
+
+
+@pytest.mark.parametrize("call", ["warm start", "partial_fit"])
+@pytest.mark.parametrize("failure", ["Ctrl-C in the first epoch", "error after the epochs"])
+def test_a_failed_continued_fit_leaves_the_estimator_as_it_was(call, failure):
+    import copy
+
+    import numpy as np
+
+    from skgan import GANSampler
+
+    X = np.random.RandomState(0).normal(size=(200, 2))
+    model = GANSampler(epochs=2, warm_start=True, random_state=0, generator_dims=(16,),
+                       discriminator_dims=(16,)).fit(X)
+    untouched = copy.deepcopy(model)
+
+    def fail(*args):
+        raise KeyboardInterrupt if failure.startswith("Ctrl-C") else RuntimeError("boom")
+
+    # continued training changes networks, optimisers, history and generators in place
+    setattr(model, "_train_step" if failure.startswith("Ctrl-C") else "_finish_training",
+            fail)
+    with pytest.raises((KeyboardInterrupt, RuntimeError)):
+        model.fit(X) if call == "warm start" else model.partial_fit(X)
+    model.__dict__.pop("_train_step", None)
+    model.__dict__.pop("_finish_training", None)
+    assert model.history_ == untouched.history_ and model.n_iter_ == untouched.n_iter_
+    for name, network in model._networks().items():
+        for mine, theirs in zip(network.state_dict().values(),
+                                untouched._networks()[name].state_dict().values()):
+            assert torch.equal(mine, theirs), name
+    for name, optimizer in model.optimizers_.items():
+        assert str(optimizer.state_dict()) == str(untouched.optimizers_[name].state_dict())
+    # the random stream too: the next unseeded sample and fit are the untouched copy's
+    np.testing.assert_array_equal(model.sample(20), untouched.sample(20))
+    np.testing.assert_array_equal(model.fit(X).sample(20), untouched.fit(X).sample(20))

@@ -27,7 +27,7 @@ from ..metrics.scorers import SCORERS
 from .distributed import rank_device, start_data_parallel
 from .early_stopping import EarlyStoppingMixin, StoppingMonitor, uses_early_stopping
 from .judging import JudgingMixin
-from .loop import run_epochs
+from .loop import restore_snapshot, run_epochs, take_snapshot
 from .progress import FitProgress
 from .step_graphs import StepGraphs, check_cuda_graphs, report_eager_steps, step_runner
 from .steps import TrainingStepMixin
@@ -166,6 +166,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
         parallel = self._data_parallel
         progress = FitProgress(self.verbose if parallel is None or parallel.rank == 0 else 0,
                                type(self).__name__)
+        # A fresh fit builds new networks, history and generators, so the attributes
+        # saved above are the estimator as it was; a continued one changes them in place.
+        before_continuing = None if reset else _StateBeforeContinuing(self)
         try:
             self._progress = progress
             self.__dict__.pop("_sampling_only", None)  # a fit afresh has it all again
@@ -251,6 +254,8 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
             self._end_epochs()
             self.__dict__.clear()
             self.__dict__.update(saved_state)
+            if before_continuing is not None:
+                before_continuing.restore()
             raise
         finally:
             progress.close()
@@ -423,6 +428,34 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
             adapter, TabularAdapter
         )
         return tags
+
+
+class _StateBeforeContinuing:
+    """What continued training (``warm_start``, ``partial_fit``) changes in place, copied
+    before it starts, to put back if the call fails: the networks' weights (the latent
+    encoder's too) and optimiser states, ``history_``'s lists and the torch generators'
+    states. Attributes the call replaces are put back by the caller."""
+
+    def __init__(self, estimator):
+        self.modules = dict(estimator._networks())
+        encoder = estimator.__dict__.get("encoder_")
+        if encoder is not None:
+            self.modules["encoder"] = encoder
+        self.optimizers = dict(estimator.optimizers_)
+        self.snapshot = take_snapshot(self.modules, self.optimizers)
+        self.history = estimator.history_
+        self.history_lists = {name: list(values) for name, values in self.history.items()}
+        self.generator_states = [
+            (generator, generator.get_state())
+            for generator in (estimator.__dict__.get(name) for name in ("_rng", "_encoder_rng"))
+            if generator is not None]
+
+    def restore(self):
+        restore_snapshot(self.snapshot, self.modules, self.optimizers)
+        self.history.clear()
+        self.history.update(self.history_lists)
+        for generator, state in self.generator_states:
+            generator.set_state(state)
 
 
 def refuse_file_path(X):
