@@ -1160,3 +1160,46 @@ def test_a_table_read_from_a_pipe_is_read_once(tmp_path):
     reader.start()
     reader.join(timeout=60)  # was: "is empty" (the pipe read again), or a wait
     assert tables and list(tables[0].columns) == ["city", "amount"] and len(tables[0]) == 30
+
+
+def test_codes_with_a_leading_zero_are_not_read_as_years(tmp_path):
+    # pandas' ISO 8601 parser takes "0910" as the year 910: samples were invented dates
+    path = _write(tmp_path / "sic.csv", "sic,revenue\n0910,1.5\n1011,2.5\n7011,3.5\n0111,4\n")
+    table = cli.read_table(path)
+    assert table["sic"].tolist() == ["0910", "1011", "7011", "0111"]
+    dates = cli.read_table(_write(tmp_path / "days.csv", "day\n2021-03-01\n2021-04-01\n"))
+    assert pd.api.types.is_datetime64_any_dtype(dates["day"])  # ISO dates still are
+
+
+def test_a_separator_ending_every_row_is_no_column_and_extra_values_are_refused(tmp_path):
+    # pandas took the first column as the index and shifted every name by one
+    trailing = _write(tmp_path / "trailing.csv", "price,qty,city\n1.5,1,c1,\n2.5,2,c2,\n")
+    table = cli.read_table(trailing)
+    assert list(table.columns) == ["price", "qty", "city"]
+    assert table["price"].tolist() == [1.5, 2.5] and table["city"].tolist() == ["c1", "c2"]
+    extra = _write(tmp_path / "extra.csv", "a,b\n1,x,lost\n2,y,\n")
+    with pytest.raises(cli.CommandError, match="more values than the header has column"):
+        cli.read_table(extra)
+
+
+def test_excel_error_values_are_read_as_missing_with_a_warning(tmp_path, capsys):
+    ratios = ["#DIV/0!" if i % 10 == 0 else f"{i / 7:.4f}" for i in range(60)]  # 6 errors
+    counts = ["#N/A" if i % 12 == 0 else str(i) for i in range(60)]  # 5 missing
+    path = _write(tmp_path / "ratios.csv", "ratio,count\n" + "".join(
+        f"{ratio},{count}\n" for ratio, count in zip(ratios, counts)))
+    table = cli.read_table(path)
+    assert table["ratio"].dtype == np.float64 and table["ratio"].isna().sum() == 6
+    assert table["count"].dtype == "Int64" and table["count"].isna().sum() == 5  # not 9.0
+    assert "column 'ratio' holds Excel error values (#DIV/0!)" in capsys.readouterr().err
+
+
+def test_whole_numbers_with_thousands_dots_in_a_decimal_comma_file(tmp_path):
+    # "5.734" beside "3,36" is five thousand seven hundred and thirty-four, not 5.734
+    path = _write(tmp_path / "de.csv", "name;menge;preis;version\nn0;5.734;3,36;1.500\n"
+                  "n1;912;5,66;2.5\nn2;12.500;4,10;3.0\n")
+    table = cli.read_table(path)
+    assert table["menge"].tolist() == [5734, 912, 12500]
+    assert table["preis"].tolist() == [3.36, 5.66, 4.1]
+    assert table["version"].tolist() == [1.5, 2.5, 3.0]  # not thousands: left as read
+    plain = cli.read_table(_write(tmp_path / "en.csv", "name;menge\nn0;5.734\nn1;1.5\n"))
+    assert plain["menge"].tolist() == [5.734, 1.5]  # no decimal commas: dots are decimals

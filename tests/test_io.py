@@ -400,8 +400,19 @@ def _unknown_object(document):
     document["fitted"]["adapter_"] = {"$object": "posix.system", "$id": 1, "attributes": {}}
 
 
+def _flipped_in_the_document(data):
+    """``data`` with a byte of the deflated JSON member flipped (the zip's CRC never
+    gets checked: inflating fails first)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("skgan.json")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = bytearray(data)
+    damaged[start + 1] ^= 0xFF
+    return bytes(damaged)
+
+
 @pytest.mark.parametrize("damage, message", [
     (lambda data: data[: len(data) // 2], "damaged or truncated"),
+    (_flipped_in_the_document, "damaged or truncated"),
     (lambda data: b"just some text", "not a zip archive"),
     (lambda data: pickle.dumps({"model": 1}), "is a pickle.*skgan convert --trust-pickle"),
     (lambda data: _zip({k: v for k, v in _members(data).items() if k != "tensors.safetensors"}),

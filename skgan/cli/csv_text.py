@@ -1,8 +1,11 @@
 """How the text of a CSV file's columns becomes their values, beyond what pandas reads:
 codes with leading zeros kept as text, whole numbers with blanks as whole numbers,
-decimal commas as numbers, and a warning for numbers formatted for reading."""
+decimal commas as numbers, Excel's error values as missing, and a warning for numbers
+formatted for reading."""
 
 import re
+import warnings
+from collections import namedtuple
 
 import pandas as pd
 
@@ -23,25 +26,65 @@ ROWS_FOR_CODES = 10_000
 #: A whole number as written, without leading zeros.
 WHOLE_NUMBER = re.compile(r"[+-]?(?:0|[1-9]\d*)")
 
+#: A whole number with dots grouping its thousands (``5.734``, ``12.500``): in a file
+#: whose numbers have decimal commas, a whole number, which pandas reads as 5.734.
+DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+
+#: What :func:`_text_forms` finds in a file's first rows.
+TextForms = namedtuple("TextForms", "codes whole excel_errors dot_grouped")
+
+#: What pandas reads as a missing value by default (its ``na_values``), as written.
+PANDAS_MISSING = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+    "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+
+#: The error values Excel writes into a cell whose formula failed (``#N/A`` is among
+#: pandas' missing values already): no value of the column, so read as missing.
+EXCEL_ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
+                "#UNKNOWN!")
+
 
 def _text_forms(path, separator, encoding):
     """Columns whose text, in the first :data:`ROWS_FOR_CODES` rows, holds a whole
     number with leading zeros (ZIP codes, account numbers: read as text, they keep
     their zeros; pandas would read 02134 as the number 2134, and samples would hold
-    values the file never does), and columns of whole numbers with blanks (pandas reads
-    them as floats, and samples would say 263.0 where the file says 263)."""
+    values the file never does), columns of whole numbers with blanks (pandas reads
+    them as floats, and samples would say 263.0 where the file says 263; a blank is
+    anything pandas reads as missing, ``NA`` or ``#N/A`` too, or an Excel error value),
+    per column the Excel error values (:data:`EXCEL_ERRORS`) it holds, and columns of
+    whole numbers some of which have dots grouping thousands (:data:`DOT_GROUPED`): a
+    :class:`TextForms`."""
     _rewind(path)
-    texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
-                        nrows=ROWS_FOR_CODES, keep_default_na=False)
-    codes, whole = [], []
+    with warnings.catch_warnings():  # a separator ending each row: its empty text
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)  # (the table's read says)
+        texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
+                            nrows=ROWS_FOR_CODES, keep_default_na=False, index_col=False)
+    codes, whole, errors, dot_grouped = [], [], {}, []
     for name in texts.columns:
         column = texts[name].str.strip()
+        excel_error = column.isin(EXCEL_ERRORS)
+        if excel_error.any():
+            errors[name] = list(dict.fromkeys(column[excel_error]))
+        blank = column.isin(PANDAS_MISSING) | excel_error
         if column.str.fullmatch(ZERO_PADDED).any():
             codes.append(name)
-        elif (column == "").any() and (column != "").any() and \
-                column[column != ""].str.fullmatch(WHOLE_NUMBER).all():
+        elif blank.any() and not blank.all() and \
+                column[~blank].str.fullmatch(WHOLE_NUMBER).all():
             whole.append(name)
-    return codes, whole
+        known = column[~blank]
+        if len(known) and known.str.fullmatch(DOT_GROUPED).any() and \
+                (known.str.fullmatch(DOT_GROUPED) | known.str.fullmatch(WHOLE_NUMBER)).all():
+            dot_grouped.append(name)
+    return TextForms(codes, whole, errors, dot_grouped)
+
+
+def _warn_excel_errors(path, errors):
+    """Warn of the columns whose first rows hold Excel's error values (``errors``: the
+    spellings seen per column), which are read as missing."""
+    for name, spellings in errors.items():
+        _warn(f"{path}: column {name!r} holds Excel error values ({', '.join(spellings)}); "
+              "they are read as missing values")
 
 
 def _whole_numbers_kept(table, names):
@@ -85,6 +128,25 @@ def _warn_numbers_as_text(path, table):
 #: separators from many locales write them: ``-3,5``, ``1.234,5`` (dots grouping
 #: thousands), ``12`` (no decimals).
 DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?")
+
+
+def _dot_grouped_as_numbers(path, table, names, separator, encoding):
+    """Columns ``names`` of a file whose numbers have decimal commas, read again as text
+    and turned into whole numbers with their thousands' dots dropped (``5.734`` is
+    5734): pandas read them as decimals."""
+    _rewind(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
+                            usecols=names, na_values=EXCEL_ERRORS, index_col=False)
+    for name in names:
+        column = texts[name].str.strip()
+        known = column.dropna()
+        if not (known.str.fullmatch(DOT_GROUPED) | known.str.fullmatch(WHOLE_NUMBER)).all():
+            continue  # a later row is no such number: the column stays as pandas read it
+        numbers = pd.to_numeric(column.str.replace(".", "", regex=False))
+        table[name] = numbers.astype("Int64" if numbers.isna().any() else "int64")
+    return table
 
 
 def _decimal_commas_as_numbers(table):

@@ -6,15 +6,19 @@ import datetime
 import io
 import os
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from ..io._container import is_special_file
 from .csv_text import (
+    EXCEL_ERRORS,
     _decimal_commas_as_numbers,
+    _dot_grouped_as_numbers,
     _rewind,
     _text_forms,
+    _warn_excel_errors,
     _warn_numbers_as_text,
     _whole_numbers_kept,
 )
@@ -163,21 +167,36 @@ def _read_csv_as(path, encoding):
     try:
         with _reading(path, "CSV file"):
             separator = _separator(path, encoding)
-            codes, whole = _text_forms(path, separator, encoding)
+            forms = _text_forms(path, separator, encoding)
             _rewind(path)
-            table = pd.read_csv(path, sep=separator, encoding=encoding,
-                                dtype=dict.fromkeys(codes, str) or None)
-            table = _whole_numbers_kept(table, whole)
+            with warnings.catch_warnings():
+                # index_col=False: a separator ending every row (as many exports write)
+                # is no column, and pandas must not take the first column as the index
+                # (it would shift every name); a row with more values than the header
+                # has names would lose them, which pandas warns of: an error here
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                table = pd.read_csv(path, sep=separator, encoding=encoding,
+                                    dtype=dict.fromkeys(forms.codes, str) or None,
+                                    na_values=EXCEL_ERRORS, index_col=False)
+            table = _whole_numbers_kept(table, forms.whole)
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
         raise CommandError(f"{path} is not a well-formed CSV file: {_first_line(error)}") \
             from None
+    except pd.errors.ParserWarning:
+        raise CommandError(f"{path} is not a well-formed CSV file: rows hold more values "
+                           "than the header has column names") from None
     if len(table) == 0:
         raise CommandError(f"{path} has a header but no rows")
     _refuse_repeated_names(path, separator, encoding)
     if separator != ",":
+        before = table.dtypes
         table = _decimal_commas_as_numbers(table)
+        if forms.dot_grouped and (table.dtypes != before).any():  # decimal commas here
+            table = _dot_grouped_as_numbers(path, table, forms.dot_grouped, separator,
+                                            encoding)
+    _warn_excel_errors(path, forms.excel_errors)
     _warn_numbers_as_text(path, table)
     return _parse_dates(table)
 
@@ -329,6 +348,13 @@ def parquet_names(path):
     return names
 
 
+#: How every value of a text column read as dates starts: a year, a dash and a month
+#: (ISO 8601's extended form). pandas' ISO 8601 parser also takes a bare year or
+#: compact digits, so codes with a leading zero ("0111", "0910": industry codes) would
+#: otherwise be read as the years 111 and 910.
+ISO_DATE_START = r"\s*[+-]?\d{4}-\d{2}"
+
+
 def _parse_dates(table):
     """Turn text columns that hold only ISO 8601 dates (or blanks) into datetimes.
 
@@ -340,6 +366,8 @@ def _parse_dates(table):
     for name in table.columns:
         column = table[name]
         if pd.api.types.is_string_dtype(column.dtype) and column.notna().any():
+            if not column.dropna().astype(str).str.match(ISO_DATE_START).all():
+                continue
             try:
                 parsed = pd.to_datetime(column, format="ISO8601")
             except (ValueError, TypeError):

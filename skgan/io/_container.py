@@ -14,6 +14,7 @@ import secrets
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 import safetensors
@@ -156,7 +157,7 @@ def read_archive(source):
                 raise ValueError(f"{label}: member(s) {bombs} unpack to more than "
                                  f"{MAX_UNPACK_RATIO} times their packed size (a zip bomb?)")
             members = {member: archive.read(member) for member in MEMBERS}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as error:
         raise ValueError(f"{label} is damaged or truncated ({error})") from None
     except NotImplementedError as error:  # an unknown compression method
         raise ValueError(f"{label} is not a skgan model file ({error})") from None
