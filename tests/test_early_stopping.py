@@ -241,6 +241,8 @@ def test_a_scorer_given_by_name_scores_as_the_scorer_and_the_model_file_keeps_it
     assert loaded.validation_scoring == "mmd"
     np.testing.assert_array_equal(loaded.sample(5, random_state=0),
                                   by_name.sample(5, random_state=0))
+    with pytest.raises(ValueError, match=r"skgan's 'mmd' scorer as an object.*its name"):
+        skgan.save(by_object, tmp_path / "object.skgan")  # the error says what to pass
     with pytest.raises(ValueError, match="validation_scoring"):
         GANSampler(validation_scoring="accuracy", **options).fit(X)
 
@@ -479,3 +481,17 @@ def test_a_resampler_says_sparse_for_every_sparse_format():
     for sparse_format in ("coo", "dia", "bsr", "csr"):
         with pytest.raises(TypeError, match="does not accept sparse matrices"):
             GANResampler(estimator=GANSampler(epochs=1)).fit_resample(X.asformat(sparse_format), y)
+
+
+def test_a_scorer_that_samples_without_a_seed_does_not_change_the_training(check_every_epoch):
+    def sampling_and_improving(estimator, X):
+        estimator.sample(20)  # unseeded: draws from the estimator's own stream
+        return float(len(estimator.history_.get("epoch", [])))
+
+    X = _blob(200)
+    plain = GANSampler(epochs=12, random_state=0, **SMALL).fit(X)
+    checked = GANSampler(epochs=12, early_stopping=True, validation_fraction=None,
+                         n_iter_no_change=100, validation_scoring=sampling_and_improving,
+                         random_state=0, **SMALL).fit(X)
+    assert checked.n_iter_ == 12 and checked.validation_scores_[-1] == 11.0
+    np.testing.assert_array_equal(checked.sample(30), plain.sample(30))  # the stream too

@@ -12,8 +12,10 @@ Training stops when the score has not improved by more than ``tol`` for
 moving average and optimiser states) are the ones the fit keeps. ``max_time`` stops
 any fit after so many seconds, at the best check so far when scores are kept.
 
-Scoring reads the estimator's own seeds and never its training stream, so a fit with
-early stopping trains exactly as one without (on the rows it kept) until it stops.
+Scoring reads the estimator's own seeds and never its training stream (a
+``validation_scoring`` that samples without a seed draws from it, and the stream is put
+back after the check), so a fit with early stopping trains exactly as one without (on
+the rows it kept) until it stops.
 """
 
 import inspect
@@ -364,6 +366,19 @@ class StoppingMonitor:
         return {"validation_score": score, "validation_time": seconds}
 
     def _score(self):
+        # A validation_scoring that samples without a seed draws from the training
+        # stream: it is put back after the check, so checks never change the training.
+        streams = [stream for stream in (self.estimator.__dict__.get(name)
+                                         for name in ("_rng", "_local_rng"))
+                   if stream is not None]
+        states = [stream.get_state() for stream in streams]
+        try:
+            return self._scored()
+        finally:
+            for stream, state in zip(streams, states):
+                stream.set_state(state)
+
+    def _scored(self):
         X, y = self.validation
         if self.scoring is None:
             score = self.estimator._validation_score(X, y)

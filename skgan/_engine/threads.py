@@ -17,8 +17,9 @@ the fit's choice.
 
 On most shapes skgan trains, the thread count does not change the results (a fit gives
 the same samples on one thread as on two: tests/test_threads.py), but on some CPUs
-MKL's kernels for a few shapes (products with 4-12 rows, seen on an AMD EPYC) round in
-the last bit by the number of threads, and a GAN's training carries such a bit on.
+MKL's kernels for a few shapes (products with 4-12 rows, seen on an AMD EPYC; one
+packed row by 384 inputs in a ConditionalGAN step, on an Intel Xeon) round in the last
+bit by the number of threads, and a GAN's training carries such a bit on.
 Where a fit must be bit-identical on a machine that may be busy, fix the count with
 ``skgan.fit_threads(n)`` (docs/user_guide.md, "Sampling").
 

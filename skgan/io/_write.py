@@ -278,6 +278,14 @@ class StateWriter:
     def _registered_name(self, value, path):
         name = self._registry.class_name(type(value))
         if name is None:
+            from ..metrics.scorers import SCORERS
+
+            by_name = next((key for key, scorer in SCORERS.items() if scorer is value), None)
+            if by_name is not None:
+                raise ValueError(
+                    f"{path} is skgan's {by_name!r} scorer as an object, which a model file "
+                    f"does not store; give its name instead ({by_name!r}): a model file "
+                    "keeps a scorer's name")
             raise ValueError(
                 f"{path} is a {type(value).__module__}.{type(value).__qualname__}, which a "
                 "model file cannot describe (skgan's own classes, torch.nn layers, torch "
