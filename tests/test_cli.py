@@ -177,6 +177,10 @@ def test_report_with_a_holdout_has_a_privacy_section(numeric_csv, tmp_path, caps
     captured = capsys.readouterr()
     assert "Privacy:" in captured.out
     assert "held-out rows are rows of the training table" not in captured.err
+    # too few held-out rows: one error line and no half report on stdout
+    table.iloc[:1].to_csv(holdout, index=False)
+    assert cli.main(["report", str(real), str(real), "--holdout", str(holdout)]) == 1
+    assert capsys.readouterr().out == ""
 
 
 def test_help_describes_each_command(capsys):

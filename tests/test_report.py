@@ -458,3 +458,19 @@ def test_arrow_times_dates_and_spans_score_as_their_numpy_forms():
                                   column_shapes(numpy_real, numpy_synthetic))
     np.testing.assert_allclose(distance_to_closest_record(as_arrow(real), as_arrow(synthetic)),
                                distance_to_closest_record(numpy_real, numpy_synthetic))
+
+
+def test_a_feature_blank_in_every_real_training_row_is_left_out_of_ml_efficacy(labelled):
+    # a nearly empty column split by a report: its training part held no value, and the
+    # report stopped ("train has no values in column(s)") on a table fit had accepted
+    train, test = labelled(300), labelled(200)
+    train = train.assign(note=pd.Series([None] * 300, dtype=object))
+    test = test.assign(note=pd.Series(["x"] + [None] * 199, dtype=object))
+    efficacy = ml_efficacy(train, test, train.copy(), "label")
+    assert efficacy["real"]["accuracy"] > 0.95 and efficacy["synthetic"] == efficacy["real"]
+    blank_synthetic = train.assign(x=np.nan)  # a synthetic column without values: named
+    with pytest.raises(ValueError, match=r"synthetic has no values in column\(s\) \['x'\]"):
+        ml_efficacy(train, test, blank_synthetic, "label")
+    with pytest.raises(ValueError, match="train has no values in any column besides"):
+        ml_efficacy(train[["label", "note"]], test[["label", "note"]],
+                    train[["label", "note"]], "label")

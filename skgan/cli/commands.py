@@ -124,13 +124,15 @@ def _report(args):
     report = quality_report(real, synthetic, target=args.target,
                             holdout=holdout if args.target is not None else None,
                             task=args.task, random_state=args.random_state)
-    print(report.summary(n_pairs=args.pairs))
-    if holdout is not None:
+    privacy_lines = []
+    if holdout is not None:  # measured before anything is printed: no half report
         from ..evaluation.disclosure import disclosure_lines, disclosure_report
 
-        print("", *disclosure_lines(disclosure_report(real, synthetic, holdout,
-                                                      random_state=args.random_state)),
-              sep="\n")
+        privacy_lines = ["", *disclosure_lines(disclosure_report(
+            real, synthetic, holdout, random_state=args.random_state))]
+    print(report.summary(n_pairs=args.pairs))
+    if privacy_lines:
+        print(*privacy_lines, sep="\n")
     return 0
 
 

@@ -77,20 +77,27 @@ def ml_efficacy(train, test, synthetic, target, *, task="auto", random_state=0):
     if not test_rows.any():
         raise ValueError(f"test has no rows with a value of {target!r}.")
     efficacy = {"target": target, "task": task, "n_test": int(test_rows.sum())}
+    # Features without a value in the real training rows (a column that is nearly
+    # always blank, split by a report) tell neither model anything: both leave them out.
+    known_rows = _known(train_y)
+    used = [j for j in range(train_X.shape[1])
+            if not (known_rows.any() and np.isnan(train_X[known_rows, j]).all())]
+    if known_rows.any() and not used:
+        raise ValueError(f"train has no values in any column besides {target!r}.")
     for name, X, y in (("real", train_X, train_y), ("synthetic", synthetic_X, synthetic_y)):
         rows = _known(y)
         table_name = "train" if name == "real" else name
         if not rows.any():
             raise ValueError(f"{table_name} has no rows with a value of {target!r}.")
-        empty = [features[j] for j in range(X.shape[1]) if np.isnan(X[rows, j]).all()]
+        empty = [features[j] for j in used if np.isnan(X[rows, j]).all()]
         if empty:  # gradient boosting fails on them with a message of numpy's
             raise ValueError(f"{table_name} has no values in column(s) {empty} (all "
                              "missing, or text where the train table holds numbers or "
                              "dates); drop them from the tables, or fix the values.")
         with small_model_threads(int(rows.sum())):
-            model = _make_model(task, categorical, random_state, y[rows]).fit(X[rows],
-                                                                              y[rows])
-            predicted = model.predict(test_X[test_rows])
+            model = _make_model(task, categorical[used], random_state, y[rows]).fit(
+                X[rows][:, used], y[rows])
+            predicted = model.predict(test_X[test_rows][:, used])
         efficacy[name] = {"rows": int(rows.sum()),
                           **_prediction_scores(task, test_y[test_rows], predicted)}
     return efficacy
