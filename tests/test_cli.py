@@ -1207,3 +1207,21 @@ def test_whole_numbers_with_thousands_dots_in_a_decimal_comma_file(tmp_path):
     assert table["version"].tolist() == [1.5, 2.5, 3.0]  # not thousands: left as read
     plain = cli.read_table(_write(tmp_path / "en.csv", "name;menge\nn0;5.734\nn1;1.5\n"))
     assert plain["menge"].tolist() == [5.734, 1.5]  # no decimal commas: dots are decimals
+
+
+def test_a_condition_with_nothing_after_the_equals_sign_asks_for_missing_values(tmp_path,
+                                                                                capsys):
+    rng = np.random.RandomState(0)
+    data = tmp_path / "notes.csv"
+    pd.DataFrame({"note": rng.choice(["late", "early", None], 120),
+                  "city": rng.choice(["Lyon", "Oslo"], 120),
+                  "amount": rng.gamma(2, 10, 120).round(2)}).to_csv(data, index=False)
+    model = tmp_path / "notes.skgan"
+    assert _fit(data, model) == 0
+    capsys.readouterr()
+    assert cli.main(["sample", str(model), "-n", "15", "--condition", "note=",
+                     "--random-state", "0"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert table["note"].isna().all() and table["city"].notna().all()
+    assert cli.main(["sample", str(model), "-n", "5", "--condition", "city="]) == 1
+    assert "'city'" in _one_error_line(capsys)  # never missing in training: refused

@@ -335,7 +335,8 @@ def _add_sample(commands):
                         help="seed: the same rows every time")
     sample.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
                         help="generate rows with this value in a discrete column "
-                             "(repeatable; mixed-type table models)")
+                             "(repeatable; mixed-type table models); COLUMN= asks for "
+                             "rows where it is missing")
     sample.add_argument("--truncation", type=_positive_float, metavar="T",
                         help="draw latent values beyond T again (the truncation trick): "
                              "smaller T, rows nearer the model's modes, less diverse")

@@ -173,7 +173,10 @@ BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "n
 
 def _typed_value(text, dtype, name, levels=None):
     """``text`` as a value of ``dtype`` (None: unchanged); in a column of Python
-    objects (``levels``: its training levels), the level it spells."""
+    objects (``levels``: its training levels), the level it spells; nothing (``col=``)
+    is a missing value, as a CSV file writes one."""
+    if text == "":
+        return None
     if dtype is None:
         return text
     try:
