@@ -1171,19 +1171,23 @@ def test_codes_with_a_leading_zero_are_not_read_as_years(tmp_path):
     path = _write(tmp_path / "sic.csv", "sic,revenue\n0910,1.5\n1011,2.5\n7011,3.5\n0111,4\n")
     table = cli.read_table(path)
     assert table["sic"].tolist() == ["0910", "1011", "7011", "0111"]
-    dates = cli.read_table(_write(tmp_path / "days.csv", "day\n2021-03-01\n2021-04-01\n"))
-    assert pd.api.types.is_datetime64_any_dtype(dates["day"])  # ISO dates still are
+    for days in ("2021-03-01\n2021-04-01", "2021/03/01\n2021/04/01", "2021-3-1\n2021-12-15"):
+        dates = cli.read_table(_write(tmp_path / "days.csv", f"day\n{days}\n"))
+        assert pd.api.types.is_datetime64_any_dtype(dates["day"])  # dates still are
 
 
-def test_a_separator_ending_every_row_is_no_column_and_extra_values_are_refused(tmp_path):
+def test_a_separator_ending_every_row_is_no_column_and_row_names_are_no_data(tmp_path):
     # pandas took the first column as the index and shifted every name by one
     trailing = _write(tmp_path / "trailing.csv", "price,qty,city\n1.5,1,c1,\n2.5,2,c2,\n")
     table = cli.read_table(trailing)
     assert list(table.columns) == ["price", "qty", "city"]
     assert table["price"].tolist() == [1.5, 2.5] and table["city"].tolist() == ["c1", "c2"]
-    extra = _write(tmp_path / "extra.csv", "a,b\n1,x,lost\n2,y,\n")
-    with pytest.raises(cli.CommandError, match="more values than the header has column"):
-        cli.read_table(extra)
+    both = cli.read_table(_write(tmp_path / "both.csv", "a,b,\n1,x,\n2,y,\n"))  # header too
+    assert both.to_dict("list") == {"a": [1, 2], "b": ["x", "y"]}
+    # R's write.table writes row names: one more value than names, filled in every row
+    r_table = _write(tmp_path / "r.csv", '"price","city"\n"1",1.5,"Oslo"\n"2",2.5,"Lyon"\n')
+    assert cli.read_table(r_table).to_dict("list") == {"price": [1.5, 2.5],
+                                                       "city": ["Oslo", "Lyon"]}
 
 
 def test_excel_error_values_are_read_as_missing_with_a_warning(tmp_path, capsys):
@@ -1205,6 +1209,9 @@ def test_whole_numbers_with_thousands_dots_in_a_decimal_comma_file(tmp_path):
     assert table["menge"].tolist() == [5734, 912, 12500]
     assert table["preis"].tolist() == [3.36, 5.66, 4.1]
     assert table["version"].tolist() == [1.5, 2.5, 3.0]  # not thousands: left as read
+    weights = cli.read_table(_write(tmp_path / "kg.csv",
+                                    "name;kg;preis\nn0;0.250;3,36\nn1;1.500;5,66\n"))
+    assert weights["kg"].tolist() == [0.25, 1.5]  # "0.250" groups no thousands
     plain = cli.read_table(_write(tmp_path / "en.csv", "name;menge\nn0;5.734\nn1;1.5\n"))
     assert plain["menge"].tolist() == [5.734, 1.5]  # no decimal commas: dots are decimals
 

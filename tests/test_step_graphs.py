@@ -12,6 +12,7 @@ weight read from a tensor are all checked.
 """
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -328,3 +329,20 @@ def test_a_refused_capture_is_warned_of_only_when_graphs_were_asked_for(monkeypa
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert step_graphs.step_runner(Model(), step) is step
+
+
+def test_a_failed_captures_location_is_skgans_own_file_and_never_the_users(tmp_path):
+    from skgan._engine import step_graphs
+
+    def error_from(path, lineno):
+        code = compile("\n" * (lineno - 1) + "raise RuntimeError('boom')", str(path), "exec")
+        try:
+            exec(code, {})
+        except RuntimeError as error:
+            return error
+
+    inside = Path(step_graphs.__file__).with_name("loop.py")
+    assert step_graphs._where(error_from(inside, 7)) == " at skgan/_engine/loop.py:7"
+    # a checkout or a project of the user's in a folder named skgan is not skgan's code
+    users = tmp_path / "skgan" / "tests" / "test_mine.py"
+    assert step_graphs._where(error_from(users, 3)) == ""

@@ -284,3 +284,32 @@ def test_a_failed_continued_fit_leaves_the_estimator_as_it_was(call, failure):
     # the random stream too: the next unseeded sample and fit are the untouched copy's
     np.testing.assert_array_equal(model.sample(20), untouched.sample(20))
     np.testing.assert_array_equal(model.fit(X).sample(20), untouched.fit(X).sample(20))
+
+
+def test_a_failed_continued_fit_keeps_the_pair_tables_its_calibration_changed():
+    import copy
+
+    import numpy as np
+    import pandas as pd
+
+    from skgan import GANSampler
+
+    rng = np.random.RandomState(0)
+    n_rows = 1200  # enough rows for pair calibration to check its oversampling
+    first = rng.choice(list("abc"), n_rows)
+    table = pd.DataFrame({
+        "x": rng.normal(size=n_rows), "a": first,
+        "b": np.where(rng.rand(n_rows) < 0.8, first, rng.choice(list("abc"), n_rows))})
+    model = GANSampler(epochs=1, random_state=0, generator_dims=(8,),
+                       discriminator_dims=(8,)).fit(table)
+    before = copy.deepcopy(model.adapter_.pair_tables_.__dict__)
+
+    def fail(*args):
+        raise RuntimeError("boom")
+
+    model._fit_to_trained_networks = fail  # after the calibration chose again
+    with pytest.raises(RuntimeError):
+        model.partial_fit(table)
+    after = model.adapter_.pair_tables_.__dict__
+    assert sorted(after) == sorted(before)
+    assert all(str(after[name]) == str(before[name]) for name in before)

@@ -7,6 +7,7 @@ part lives here, as :class:`sklearn.mixture._base.BaseMixture` holds the control
 the mixtures.
 """
 
+import copy
 import math
 import os
 import warnings
@@ -433,8 +434,9 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
 class _StateBeforeContinuing:
     """What continued training (``warm_start``, ``partial_fit``) changes in place, copied
     before it starts, to put back if the call fails: the networks' weights (the latent
-    encoder's too) and optimiser states, ``history_``'s lists and the torch generators'
-    states. Attributes the call replaces are put back by the caller."""
+    encoder's too) and optimiser states, ``history_``'s lists, the torch generators'
+    states and a table adapter's pair tables (whose oversampling the calibration after
+    training chooses). Attributes the call replaces are put back by the caller."""
 
     def __init__(self, estimator):
         self.modules = dict(estimator._networks())
@@ -449,6 +451,8 @@ class _StateBeforeContinuing:
             (generator, generator.get_state())
             for generator in (estimator.__dict__.get(name) for name in ("_rng", "_encoder_rng"))
             if generator is not None]
+        self.adapter = estimator.adapter_
+        self.pair_tables = copy.deepcopy(getattr(self.adapter, "pair_tables_", None))
 
     def restore(self):
         restore_snapshot(self.snapshot, self.modules, self.optimizers)
@@ -456,6 +460,8 @@ class _StateBeforeContinuing:
         self.history.update(self.history_lists)
         for generator, state in self.generator_states:
             generator.set_state(state)
+        if self.pair_tables is not None:
+            self.adapter.pair_tables_ = self.pair_tables
 
 
 def refuse_file_path(X):

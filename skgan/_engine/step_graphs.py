@@ -327,16 +327,22 @@ def _reset_default_generator(device):
         pass
 
 
+#: The folder of the installed package: frames of skgan's own files are in it (a folder
+#: merely named "skgan", a checkout or the user's project, is not).
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
 def _where(error):
     """`` at file:line`` of the innermost skgan frame the error passed through."""
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if "skgan" in Path(frame.filename).parts[:-1]
-              and Path(frame.filename).name != "step_graphs.py"]
+    frames = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename).resolve()
+        if path.name != "step_graphs.py" and path.is_relative_to(_PACKAGE):
+            frames.append((path, frame.lineno))
     if not frames:
         return ""
-    frame = frames[-1]
-    parts = Path(frame.filename).parts
-    return f" at {'/'.join(parts[parts.index('skgan'):])}:{frame.lineno}"
+    path, line = frames[-1]
+    return f" at {path.relative_to(_PACKAGE.parent).as_posix()}:{line}"
 
 
 def _detached(losses):

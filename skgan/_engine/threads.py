@@ -22,9 +22,6 @@ packed row by 384 inputs in a ConditionalGAN step, on an Intel Xeon) round in th
 bit by the number of threads, and a GAN's training carries such a bit on.
 Where a fit must be bit-identical on a machine that may be busy, fix the count with
 ``skgan.fit_threads(n)`` (docs/user_guide.md, "Sampling").
-
-numpy's and scipy's BLAS threads are not torch's: the after-training steps that run on
-numpy (level-rate calibration's search) use one of them (:func:`one_blas_thread`).
 """
 
 import contextlib
@@ -34,11 +31,6 @@ import os
 import time
 
 import torch
-
-try:  # installed with scikit-learn
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
 
 _forced_threads = contextvars.ContextVar("skgan_fit_threads", default=None)
 #: The thread count chosen by the enclosing :func:`threads_during_fit` (None outside one).
@@ -196,16 +188,3 @@ def threads_during_sampling(device, n_rows):
         return contextlib.nullcontext(torch.get_num_threads())
     return threads_during_fit(device, _recent_runnable_threads)
 
-
-def one_blas_thread():
-    """numpy's and scipy's BLAS on one thread inside the block (the user's setting after).
-
-    Level-rate calibration's search multiplies a 20,000-row matrix of logits by a vector
-    some dozens of times: OpenBLAS splits each product over its threads, which then wait
-    for each other longer than the product takes (census' calibration after a fit: 282
-    ms on two threads, 68 ms on one, on an idle 2-core machine), and longer still when
-    another process holds a core. torch's threads (OpenMP) keep the fit's choice.
-    """
-    if threadpool_limits is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")

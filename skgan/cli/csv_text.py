@@ -26,9 +26,10 @@ ROWS_FOR_CODES = 10_000
 #: A whole number as written, without leading zeros.
 WHOLE_NUMBER = re.compile(r"[+-]?(?:0|[1-9]\d*)")
 
-#: A whole number with dots grouping its thousands (``5.734``, ``12.500``): in a file
-#: whose numbers have decimal commas, a whole number, which pandas reads as 5.734.
-DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+#: A whole number with dots grouping its thousands (``5.734``, ``12.500``; ``0.250``
+#: groups nothing): in a file whose numbers have decimal commas, a whole number, which
+#: pandas reads as 5.734.
+DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
 
 #: What :func:`_text_forms` finds in a file's first rows.
 TextForms = namedtuple("TextForms", "codes whole excel_errors dot_grouped")
@@ -45,6 +46,26 @@ EXCEL_ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SP
                 "#UNKNOWN!")
 
 
+def read_rows(path, **options):
+    """``pd.read_csv(path, **options)``, and a file whose rows hold one value more than
+    its header has names read as such files are meant: where that value is empty in
+    every row, a separator ending each row (as many exports write it), which is no
+    column (pandas took the first column as the index and shifted every name); where it
+    is filled, row names (as R's ``write.table`` writes them), which are no data either
+    (pandas' index, dropped)."""
+    _rewind(path)
+    table = pd.read_csv(path, **options)
+    if isinstance(table.index, pd.RangeIndex) or not table.shape[1]:
+        return table
+    last = table.iloc[:, -1]
+    if (last.isna() | last.astype("string").str.strip().eq("")).all():
+        _rewind(path)
+        with warnings.catch_warnings():  # the empty values pandas leaves out
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(path, index_col=False, **options)
+    return table.reset_index(drop=True)
+
+
 def _text_forms(path, separator, encoding):
     """Columns whose text, in the first :data:`ROWS_FOR_CODES` rows, holds a whole
     number with leading zeros (ZIP codes, account numbers: read as text, they keep
@@ -55,11 +76,8 @@ def _text_forms(path, separator, encoding):
     per column the Excel error values (:data:`EXCEL_ERRORS`) it holds, and columns of
     whole numbers some of which have dots grouping thousands (:data:`DOT_GROUPED`): a
     :class:`TextForms`."""
-    _rewind(path)
-    with warnings.catch_warnings():  # a separator ending each row: its empty text
-        warnings.simplefilter("ignore", pd.errors.ParserWarning)  # (the table's read says)
-        texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
-                            nrows=ROWS_FOR_CODES, keep_default_na=False, index_col=False)
+    texts = read_rows(path, sep=separator, encoding=encoding, dtype=str,
+                      nrows=ROWS_FOR_CODES, keep_default_na=False)
     codes, whole, errors, dot_grouped = [], [], {}, []
     for name in texts.columns:
         column = texts[name].str.strip()
@@ -134,11 +152,8 @@ def _dot_grouped_as_numbers(path, table, names, separator, encoding):
     """Columns ``names`` of a file whose numbers have decimal commas, read again as text
     and turned into whole numbers with their thousands' dots dropped (``5.734`` is
     5734): pandas read them as decimals."""
-    _rewind(path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pd.errors.ParserWarning)
-        texts = pd.read_csv(path, sep=separator, encoding=encoding, dtype=str,
-                            usecols=names, na_values=EXCEL_ERRORS, index_col=False)
+    texts = read_rows(path, sep=separator, encoding=encoding, dtype=str,
+                      na_values=EXCEL_ERRORS)
     for name in names:
         column = texts[name].str.strip()
         known = column.dropna()

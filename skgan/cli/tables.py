@@ -6,7 +6,6 @@ import datetime
 import io
 import os
 import re
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ from .csv_text import (
     _decimal_commas_as_numbers,
     _dot_grouped_as_numbers,
     _rewind,
+    read_rows,
     _text_forms,
     _warn_excel_errors,
     _warn_numbers_as_text,
@@ -168,28 +168,18 @@ def _read_csv_as(path, encoding):
         with _reading(path, "CSV file"):
             separator = _separator(path, encoding)
             forms = _text_forms(path, separator, encoding)
-            _rewind(path)
-            with warnings.catch_warnings():
-                # index_col=False: a separator ending every row (as many exports write)
-                # is no column, and pandas must not take the first column as the index
-                # (it would shift every name); a row with more values than the header
-                # has names would lose them, which pandas warns of: an error here
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                table = pd.read_csv(path, sep=separator, encoding=encoding,
-                                    dtype=dict.fromkeys(forms.codes, str) or None,
-                                    na_values=EXCEL_ERRORS, index_col=False)
+            table = read_rows(path, sep=separator, encoding=encoding,
+                              dtype=dict.fromkeys(forms.codes, str) or None,
+                              na_values=EXCEL_ERRORS)
             table = _whole_numbers_kept(table, forms.whole)
     except pd.errors.EmptyDataError:
         raise CommandError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
         raise CommandError(f"{path} is not a well-formed CSV file: {_first_line(error)}") \
             from None
-    except pd.errors.ParserWarning:
-        raise CommandError(f"{path} is not a well-formed CSV file: rows hold more values "
-                           "than the header has column names") from None
     if len(table) == 0:
         raise CommandError(f"{path} has a header but no rows")
-    _refuse_repeated_names(path, separator, encoding)
+    table = _refuse_repeated_names(path, separator, encoding, table)
     if separator != ",":
         before = table.dtypes
         table = _decimal_commas_as_numbers(table)
@@ -257,12 +247,17 @@ def _separator(path, encoding="utf-8"):
     return ","
 
 
-def _refuse_repeated_names(path, separator, encoding="utf-8"):
-    """A CommandError when the CSV header names a column twice (pandas would have read
-    the second ``a`` as ``a.1``, and the samples' header would differ from the data's)."""
+def _refuse_repeated_names(path, separator, encoding, table):
+    """``table``, or a CommandError when the CSV header names a column twice (pandas
+    would have read the second ``a`` as ``a.1``, and the samples' header would differ
+    from the data's) or leaves one without a name; a last column without a name and
+    without a value (a separator ending every line, the header's too) is dropped."""
     _rewind(path)
     names = pd.read_csv(path, sep=separator, header=None, nrows=1, dtype=str,
                         encoding=encoding).iloc[0]
+    if len(names) == table.shape[1] > 1 and pd.isna(names.iloc[-1]) and \
+            names.iloc[:-1].notna().all() and table.iloc[:, -1].isna().all():
+        return table.iloc[:, :-1]
     blank = int(names.isna().sum())
     if blank == 1 and pd.isna(names.iloc[0]):  # pandas' to_csv writes its index so
         raise CommandError(f"{path} has a first column without a name: a pandas index "
@@ -276,6 +271,7 @@ def _refuse_repeated_names(path, separator, encoding="utf-8"):
     if repeated:
         raise CommandError(f"{path} names columns more than once: "
                            f"{', '.join(map(repr, repeated))} (rename them)")
+    return table
 
 
 def _other_separator(table):
@@ -348,11 +344,10 @@ def parquet_names(path):
     return names
 
 
-#: How every value of a text column read as dates starts: a year, a dash and a month
-#: (ISO 8601's extended form). pandas' ISO 8601 parser also takes a bare year or
-#: compact digits, so codes with a leading zero ("0111", "0910": industry codes) would
-#: otherwise be read as the years 111 and 910.
-ISO_DATE_START = r"\s*[+-]?\d{4}-\d{2}"
+#: A value of nothing but digits: pandas' ISO 8601 parser takes it as a year (or as a
+#: compact date), so a column of codes with a leading zero ("0111", "0910": industry
+#: codes) was read as the years 111 and 910. A column holding one is not read as dates.
+DIGITS_ONLY = r"\s*[+-]?\d+\s*"
 
 
 def _parse_dates(table):
@@ -366,7 +361,7 @@ def _parse_dates(table):
     for name in table.columns:
         column = table[name]
         if pd.api.types.is_string_dtype(column.dtype) and column.notna().any():
-            if not column.dropna().astype(str).str.match(ISO_DATE_START).all():
+            if column.dropna().astype(str).str.fullmatch(DIGITS_ONLY).any():
                 continue
             try:
                 parsed = pd.to_datetime(column, format="ISO8601")
