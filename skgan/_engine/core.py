@@ -431,6 +431,11 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
         return tags
 
 
+#: What the calibration after training sets on a table adapter's pair tables (the
+#: oversampling it chose and the gaps it chose it by).
+PAIR_CHOICES = ("oversampling", "v_gaps", "share_gaps")
+
+
 class _StateBeforeContinuing:
     """What continued training (``warm_start``, ``partial_fit``) changes in place, copied
     before it starts, to put back if the call fails: the networks' weights (the latent
@@ -451,8 +456,10 @@ class _StateBeforeContinuing:
             (generator, generator.get_state())
             for generator in (estimator.__dict__.get(name) for name in ("_rng", "_encoder_rng"))
             if generator is not None]
-        self.adapter = estimator.adapter_
-        self.pair_tables = copy.deepcopy(getattr(self.adapter, "pair_tables_", None))
+        self.pair_tables = getattr(estimator.adapter_, "pair_tables_", None)
+        self.pair_choices = {} if self.pair_tables is None else {
+            name: copy.deepcopy(vars(self.pair_tables)[name])
+            for name in PAIR_CHOICES if name in vars(self.pair_tables)}
 
     def restore(self):
         restore_snapshot(self.snapshot, self.modules, self.optimizers)
@@ -461,7 +468,9 @@ class _StateBeforeContinuing:
         for generator, state in self.generator_states:
             generator.set_state(state)
         if self.pair_tables is not None:
-            self.adapter.pair_tables_ = self.pair_tables
+            for name in PAIR_CHOICES:
+                vars(self.pair_tables).pop(name, None)
+            vars(self.pair_tables).update(self.pair_choices)
 
 
 def refuse_file_path(X):

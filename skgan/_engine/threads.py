@@ -187,4 +187,3 @@ def threads_during_sampling(device, n_rows):
     if n_rows < SAMPLING_ROWS_TO_CHOOSE and _forced_threads.get() is None:
         return contextlib.nullcontext(torch.get_num_threads())
     return threads_during_fit(device, _recent_runnable_threads)
-

@@ -16,11 +16,11 @@ from .csv_text import (
     _decimal_commas_as_numbers,
     _dot_grouped_as_numbers,
     _rewind,
-    read_rows,
     _text_forms,
     _warn_excel_errors,
     _warn_numbers_as_text,
     _whole_numbers_kept,
+    read_rows,
 )
 from .files import CommandError, _first_line, _reading, _warn
 
@@ -179,7 +179,7 @@ def _read_csv_as(path, encoding):
             from None
     if len(table) == 0:
         raise CommandError(f"{path} has a header but no rows")
-    table = _refuse_repeated_names(path, separator, encoding, table)
+    table = _checked_header(path, separator, encoding, table)
     if separator != ",":
         before = table.dtypes
         table = _decimal_commas_as_numbers(table)
@@ -247,7 +247,7 @@ def _separator(path, encoding="utf-8"):
     return ","
 
 
-def _refuse_repeated_names(path, separator, encoding, table):
+def _checked_header(path, separator, encoding, table):
     """``table``, or a CommandError when the CSV header names a column twice (pandas
     would have read the second ``a`` as ``a.1``, and the samples' header would differ
     from the data's) or leaves one without a name; a last column without a name and
