@@ -89,7 +89,7 @@ def _block_shift(logits, targets):
     # products (no overflow: entries of ``exponentials`` are in [0, 1], |b| <= MAX_SHIFT,
     # and each row keeps an entry of 1). The products are numpy's einsum loops, not
     # BLAS: OpenBLAS split these thin products over threads that mostly waited (census'
-    # calibration 282 ms on two threads, 52 ms here) and rounded them by the number of
+    # calibration 282 ms on two threads, 76 ms here) and rounded them by the number of
     # threads.
     exponentials = np.exp(logits - row_max[:, None])
     mean_row_max = row_max.mean()
