@@ -7,7 +7,6 @@ part lives here, as :class:`sklearn.mixture._base.BaseMixture` holds the control
 the mixtures.
 """
 
-import copy
 import math
 import os
 import warnings
@@ -28,7 +27,8 @@ from ..metrics.scorers import SCORERS
 from .distributed import rank_device, start_data_parallel
 from .early_stopping import EarlyStoppingMixin, StoppingMonitor, uses_early_stopping
 from .judging import JudgingMixin
-from .loop import restore_snapshot, run_epochs, take_snapshot
+from .continued import StateBeforeContinuing
+from .loop import run_epochs
 from .progress import FitProgress
 from .step_graphs import StepGraphs, check_cuda_graphs, report_eager_steps, step_runner
 from .steps import TrainingStepMixin
@@ -169,7 +169,7 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
                                type(self).__name__)
         # A fresh fit builds new networks, history and generators, so the attributes
         # saved above are the estimator as it was; a continued one changes them in place.
-        before_continuing = None if reset else _StateBeforeContinuing(self)
+        before_continuing = None if reset else StateBeforeContinuing(self)
         try:
             self._progress = progress
             self.__dict__.pop("_sampling_only", None)  # a fit afresh has it all again
@@ -429,48 +429,6 @@ class AdversarialCore(ParameterChecksMixin, TorchStateMixin, JudgingMixin, Train
             adapter, TabularAdapter
         )
         return tags
-
-
-#: What the calibration after training sets on a table adapter's pair tables (the
-#: oversampling it chose and the gaps it chose it by).
-PAIR_CHOICES = ("oversampling", "v_gaps", "share_gaps")
-
-
-class _StateBeforeContinuing:
-    """What continued training (``warm_start``, ``partial_fit``) changes in place, copied
-    before it starts, to put back if the call fails: the networks' weights (the latent
-    encoder's too) and optimiser states, ``history_``'s lists, the torch generators'
-    states and a table adapter's pair tables (whose oversampling the calibration after
-    training chooses). Attributes the call replaces are put back by the caller."""
-
-    def __init__(self, estimator):
-        self.modules = dict(estimator._networks())
-        encoder = estimator.__dict__.get("encoder_")
-        if encoder is not None:
-            self.modules["encoder"] = encoder
-        self.optimizers = dict(estimator.optimizers_)
-        self.snapshot = take_snapshot(self.modules, self.optimizers)
-        self.history = estimator.history_
-        self.history_lists = {name: list(values) for name, values in self.history.items()}
-        self.generator_states = [
-            (generator, generator.get_state())
-            for generator in (estimator.__dict__.get(name) for name in ("_rng", "_encoder_rng"))
-            if generator is not None]
-        self.pair_tables = getattr(estimator.adapter_, "pair_tables_", None)
-        self.pair_choices = {} if self.pair_tables is None else {
-            name: copy.deepcopy(vars(self.pair_tables)[name])
-            for name in PAIR_CHOICES if name in vars(self.pair_tables)}
-
-    def restore(self):
-        restore_snapshot(self.snapshot, self.modules, self.optimizers)
-        self.history.clear()
-        self.history.update(self.history_lists)
-        for generator, state in self.generator_states:
-            generator.set_state(state)
-        if self.pair_tables is not None:
-            for name in PAIR_CHOICES:
-                vars(self.pair_tables).pop(name, None)
-            vars(self.pair_tables).update(self.pair_choices)
 
 
 def refuse_file_path(X):
