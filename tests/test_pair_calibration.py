@@ -399,6 +399,31 @@ def test_columns_in_a_loop_of_rules_keep_their_rates_and_rare_combinations():
         assert 0.005 < (rows.loc[ok, "delay"] == "none").mean() < 0.1  # 0.028 in training
 
 
+def test_rules_on_a_date_split_in_three_columns_keep_level_calibration():
+    """A status deciding the year of a date split into year, month and day columns:
+    once the days were repaired the three columns were held as values, and level
+    calibration stopped on them (KeyError) and left every level at its learned rate."""
+    rng = np.random.default_rng(0)
+    n_rows = 400
+    status = rng.choice(["delivered", "in_transit", "returned"], n_rows, p=[0.6, 0.3, 0.1])
+    year = np.where(status == "in_transit", 2025, rng.choice([2023, 2024, 2025], n_rows))
+    train = pd.DataFrame({"status": status, "delivery_year": year,
+                          "delivery_month": rng.integers(1, 13, n_rows),
+                          "delivery_day": rng.integers(1, 29, n_rows),
+                          "amount": rng.gamma(2.0, 20.0, n_rows)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = GANSampler(epochs=2, generator_dims=(16,), discriminator_dims=(16,),
+                           random_state=0).fit(train)
+    adapter = model.adapter_
+    assert adapter.split_dates_ == [(1, 2, 3)]
+    assert any(rule.column == 0 and rule.other == 1 for rule in adapter.level_rules_)
+    assert model._sampling_generator().head.level_bias.abs().sum() > 0
+    rows = model.sample(5000, random_state=1)
+    assert (rows.loc[rows["status"] == "in_transit", "delivery_year"] == 2025).all()
+    assert (rows["status"] == "returned").mean() == pytest.approx(0.1, abs=0.03)
+
+
 def test_an_adapter_saved_before_level_rules_is_still_calibrated():
     train = _linked(400)
     model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),

@@ -125,6 +125,17 @@ class DecodedRows:
             else:
                 self.values[index] = self.values[index].iloc[order].reset_index(drop=True)
 
+    def level_positions_of(self, index):
+        """Each row's position in discrete column ``index``'s ``coder_.all_levels()``,
+        however the column is held: one whose values were built (a split date's year and
+        month once its days are repaired) is looked up again, -1 for a value training
+        never held (a repaired day)."""
+        if index in self.levels:
+            return self.levels[index]
+        levels = pd.Index(self.encoders[index].coder_.all_levels(), dtype=object,
+                          tupleize_cols=False)
+        return positions_in(levels, self.series(index))
+
     def pair_code(self, index, width):
         """Pair calibration's code of column ``index`` (see
         ``skgan.adapters._pair_calibration.pair_codes``, which asks only for discrete

@@ -56,8 +56,10 @@ class LevelRule:
 
     def deciding(self, rows, encoders):
         """Each row's position in ``levels_`` of its level of ``column`` (-1 where that
-        level decides nothing), in :class:`DecodedRows` ``rows``."""
-        return self._rule_of_level(encoders)[rows.levels[self.column]]
+        level decides nothing, as where the column holds a value training never held),
+        in :class:`DecodedRows` ``rows``."""
+        rule_of_level = np.append(self._rule_of_level(encoders), -1)  # position -1: none
+        return rule_of_level[rows.level_positions_of(self.column)]
 
     def _rule_of_level(self, encoders):
         """The position in ``levels_`` of each level of ``column`` (-1 for a level that
@@ -187,10 +189,12 @@ def linked_level_shares(adapter, encoded, random_state):
             if rule.other == position:
                 decided |= rule.deciding(rows, encoders) >= 0
         coder = encoders[position].coder_
-        units = np.minimum(rows.levels[position], len(coder.levels_))
+        levels = rows.level_positions_of(position)
+        units = np.minimum(levels, len(coder.levels_))
+        seen = levels >= 0  # a repaired split date's day may be one training never held
         width, n_rows = len(coder.counts_), max(rows.n_rows, 1)
-        shares[position] = (np.bincount(units[decided], minlength=width) / n_rows,
-                            np.bincount(units[~decided], minlength=width) / n_rows)
+        shares[position] = (np.bincount(units[decided & seen], minlength=width) / n_rows,
+                            np.bincount(units[~decided & seen], minlength=width) / n_rows)
     return shares
 
 
