@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.preprocessing import QuantileTransformer
 
 from ._mixture1d import VariationalMixture1D
+from ._quantile_maps import inverse_normal_quantiles
 
 # A mode-normalised value is (x - mode mean) / (_MODE_SPAN * mode std), kept in (-1, 1).
 _MODE_SPAN = 4.0
@@ -241,7 +242,7 @@ class QuantileNormalizer:
     def decode(self, scalars, codes):
         if not len(scalars):
             return scalars[:, 0]
-        values = self.transformer_.inverse_transform(scalars[:, :1])[:, 0] / self.value_scale_
+        values = inverse_normal_quantiles(self.transformer_, scalars[:, 0]) / self.value_scale_
         if len(self.spikes_):
             on_spike = codes[0] > 0
             values[on_spike] = self.spikes_[codes[0][on_spike] - 1]
