@@ -101,7 +101,6 @@ import io
 import os
 import sys
 import time
-import warnings
 from itertools import combinations
 from pathlib import Path
 
@@ -719,7 +718,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    warnings.filterwarnings("ignore")
+    bt.quiet_warnings()
     torch.set_num_threads(args.threads)
     import ctgan
     import sdmetrics

@@ -35,7 +35,6 @@ import argparse
 import math
 import os
 import time
-import warnings
 
 import numpy as np
 import torch
@@ -309,7 +308,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    warnings.filterwarnings("ignore")
+    bt.quiet_warnings()
     torch.set_num_threads(1)
     import ctgan
     import sdmetrics
