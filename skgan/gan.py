@@ -157,6 +157,16 @@ default="auto"
         The delta of the guarantee; None uses ``1 / (10 * n_rows)``.
     dp_max_grad_norm : float, default=1.0
         Each real row's gradient is clipped to this norm before the noise is added.
+    dp_target : column name or None, default=None
+        With ``dp_epsilon`` and ``adapter="auto"``: the column a model will be trained
+        to predict from the samples. The noisy pair tables are then those of this
+        column with every other column, continuous columns (the target too) in bins of
+        equal mass under their fitted modes, measured while their noise is at most 6 %
+        of the rows; sampling rakes to them. A private fit otherwise measures only the
+        tables of pairs of discrete columns, and only below 2 % noise, so the links a
+        model of the target learns from (mostly to continuous columns, or on tables
+        of a few hundred rows) get nothing measured. Costs no extra budget: the
+        measurement's share is the same. See the "Privacy" page of the docs.
 
     Attributes
     ----------
@@ -223,6 +233,7 @@ default="auto"
         "dp_epsilon": [Interval(Real, 0, None, closed="neither"), None],
         "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
         "dp_max_grad_norm": [Interval(Real, 0, None, closed="neither")],
+        "dp_target": "no_validation",
     }
 
     #: ``epochs="auto"``: signals get four times the rows (see the docstring).
@@ -238,7 +249,8 @@ default="auto"
                  cuda_graphs="auto", random_state=None,
                  verbose=0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, validation_scoring=None, max_time=None,
-                 distributed="auto", dp_epsilon=None, dp_delta=None, dp_max_grad_norm=1.0):
+                 distributed="auto", dp_epsilon=None, dp_delta=None, dp_max_grad_norm=1.0,
+                 dp_target=None):
         super().__init__(
             adapter=adapter, generator_dims=generator_dims,
             discriminator_dims=discriminator_dims, latent_dim=latent_dim, epochs=epochs,
@@ -260,6 +272,7 @@ default="auto"
         self.dp_epsilon = dp_epsilon
         self.dp_delta = dp_delta
         self.dp_max_grad_norm = dp_max_grad_norm
+        self.dp_target = dp_target
 
     def _extra_params_check(self):
         if self.loss == "hinge" and self.label_smoothing > 0:

@@ -26,6 +26,8 @@ from sklearn.utils.validation import _num_samples
 
 from .privacy_budget import (
     EPSILON_TOLERANCE,
+    MAX_PAIR_NOISE,
+    MAX_TARGET_PAIR_NOISE,
     RDP_ORDERS,
     auto_private_steps,
     default_delta,
@@ -196,11 +198,18 @@ class PrivateTrainingMixin:
     dp_epsilon = None
     dp_delta = None
     dp_max_grad_norm = 1.0
+    dp_target = None
 
     def _private_training(self):
         return getattr(self, "dp_epsilon", None) is not None
 
     def _check_private_params(self):
+        if getattr(self, "dp_target", None) is not None and (
+                not self._private_training() or not isinstance(self.adapter, str)):
+            raise ValueError(
+                "dp_target chooses the noisy pair tables a differentially private fit of "
+                "the estimator's own adapter measures: set dp_epsilon, and leave "
+                "adapter='auto'.")
         if not self._private_training():
             return
         if flag_is(self.early_stopping, True):
@@ -284,15 +293,31 @@ class PrivateTrainingMixin:
         # its share of the budget goes into the accountant before training's.
         n_rows = _num_samples(X)
         delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
-        noise = pair_noise_multiplier(self.dp_epsilon, delta,
-                                      self.adapter_.private_pair_count(), n_rows)
+        target = self._dp_target_position()
+        noise = pair_noise_multiplier(
+            self.dp_epsilon, delta, self.adapter_.private_pair_count(target, n_rows),
+            n_rows, MAX_PAIR_NOISE if target is None else MAX_TARGET_PAIR_NOISE)
         if noise is None:
             return
         # The noise comes from the operating system, not from random_state: the noisy
         # tables are kept in the model, and noise a seed can redraw could be subtracted.
         self.adapter_.fit_private_pair_tables(X, noise, np.random.default_rng(
-            secrets.randbits(128)))
+            secrets.randbits(128)), target)
         self._pair_noise_multiplier = noise
+
+    def _dp_target_position(self):
+        """The position of ``dp_target`` among the fitted adapter's columns (None
+        without one), or a clear error for a column the table does not have."""
+        target = getattr(self, "dp_target", None)
+        if target is None:
+            return None
+        columns = list(getattr(self.adapter_, "columns_", []))
+        matches = [position for position, name in enumerate(columns) if name == target]
+        if not matches:
+            shown = ", ".join(repr(name) for name in columns[:20])
+            raise ValueError(f"dp_target={target!r} is not a column of the table (columns: "
+                             f"{shown}{', ...' if len(columns) > 20 else ''}).")
+        return matches[0]
 
     def _autocast(self):
         """Float32 in a private fit, training and sampling: Opacus' per-row gradients

@@ -47,6 +47,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 from sklearn.utils import check_random_state
 
 from ._table_columns import ContinuousColumn, DiscreteColumn
@@ -85,6 +86,18 @@ TOLERANCE = 1e-3
 #: Pseudo-rows per cell, spread as the two columns would be if independent: a pair of
 #: levels the training rows never hold together still gets a small share.
 SMOOTHING = 0.5
+#: Private tables around a target column (``GANSampler(dp_target=...)``): a continuous
+#: column is a variable of ``len(training rows) // TARGET_BIN_ROWS`` bins (within
+#: ``MIN_TARGET_BINS`` and ``MAX_TARGET_BINS``) of equal mass under its fitted encoding,
+#: and a table holds at most ``max(MIN_TARGET_CELLS, rows // TARGET_CELL_ROWS)`` cells
+#: (session 41: four bins and 48 cells on mpg, cps1985 and census; the top bin of
+#: four on default mixed rows whose real default rate ran from 0.04 to 0.42, twenty
+#: bins and 100 cells kept it).
+TARGET_BIN_ROWS = 250
+MIN_TARGET_BINS = 4
+MAX_TARGET_BINS = 20
+MIN_TARGET_CELLS = 48
+TARGET_CELL_ROWS = 50
 
 
 class PairTables:
@@ -139,9 +152,12 @@ class PairTables:
     #: Column positions not raked (see :func:`fit_pair_tables`); none in tables built
     #: before columns were left out.
     left_out = ()
+    #: Column position -> inner bin edges of the continuous columns that are variables
+    #: (tables measured around a target: see :func:`fit_pair_tables`).
+    bin_edges = {}
 
     def __init__(self, codes, n_levels, groups=None, noise_multiplier=None,
-                 random_state=None):
+                 random_state=None, anchor=None, max_cells=None, binned=()):
         codes = np.asarray(codes, dtype=np.intp)
         self.rakes_patterns = True
         self.noise_multiplier = noise_multiplier
@@ -149,7 +165,7 @@ class PairTables:
         self.n_rows = n_rows = len(codes)
         groups = [0] * len(self.n_levels) if groups is None else list(groups)
         tables = {pair: _pair_counts(codes, *pair, self.n_levels, np.ones(n_rows))
-                  for pair in measured_pairs(self.n_levels, groups)}
+                  for pair in measured_pairs(self.n_levels, groups, anchor, max_cells)}
         if noise_multiplier is not None:
             if not isinstance(random_state, np.random.Generator):
                 random_state = check_random_state(random_state)
@@ -161,12 +177,20 @@ class PairTables:
             tables = {pair: tables[pair] for pair in sorted(strongest[:MAX_PAIRS])}
         self.pairs = list(tables)
         self.shares = [_smoothed_shares(tables[pair]).ravel() for pair in self.pairs]
-        # A column in no raked pair (alone in its group) still gets its levels' shares.
+        # A column in no raked pair (alone in its group) still gets its levels' shares
+        # (a discrete column's are the adapter's own statistics); a binned continuous
+        # column's exact shares are not, so one in no measured table is not raked.
         paired = {column for pair in self.pairs for column in pair}
         self.singles = [column for column in range(codes.shape[1])
-                        if column not in paired and self.n_levels[column] > 1]
+                        if column not in paired and self.n_levels[column] > 1
+                        and column not in binned]
         self.level_shares = [np.bincount(codes[:, column], minlength=levels) / n_rows
                              for column, levels in enumerate(self.n_levels)]
+        for column in binned:  # their shares as the noisy tables hold them
+            margins = [tables[pair].sum(axis=1 if pair[0] == column else 0)
+                       for pair in self.pairs if column in pair]
+            total = np.sum(margins, axis=0) if margins else np.ones(self.n_levels[column])
+            self.level_shares[column] = total / total.sum()
         self.single_shares = [self.level_shares[column] for column in self.singles]
 
     def check_rows(self):
@@ -267,77 +291,149 @@ class PairTables:
         return weights * (n_rows / _total(weights, counts))
 
 
-def measured_pairs(n_levels, groups):
+def measured_pairs(n_levels, groups, anchor=None, max_cells=None):
     """The pairs of variables whose tables are measured: both in the same group, each
-    with more than one level (read from the levels alone, not from the rows)."""
+    with more than one level; with an ``anchor`` (a variable's position), only its pairs
+    of at most ``max_cells`` cells (read from the levels alone, not from the rows)."""
     return [(first, second) for first, second in combinations(range(len(n_levels)), 2)
             if groups[first] == groups[second]
-            and n_levels[first] > 1 and n_levels[second] > 1]
+            and n_levels[first] > 1 and n_levels[second] > 1
+            and (anchor is None or anchor in (first, second)
+                 and n_levels[first] * n_levels[second] <= max_cells)]
 
 
 def fit_pair_tables(frame, encoders, independent_groups=(), noise_multiplier=None,
-                    random_state=None, left_out=()):
+                    random_state=None, left_out=(), target=None):
     """The training rows' :class:`PairTables` over :func:`pair_codes` (None with fewer
     than two variables to pair), pairs across ``independent_groups`` (tuples of column
     positions; the other columns form one more group) left out, and the columns at
     the positions ``left_out`` not raked at all; with ``noise_multiplier``, measured
-    with differential privacy (see :class:`PairTables`)."""
+    with differential privacy (see :class:`PairTables`). With ``target`` (a column
+    position), only the tables of that column with each other variable are measured,
+    continuous columns being variables too, in bins (:func:`target_layout`); None when
+    the target is not a variable."""
     left_out = sorted(int(position) for position in left_out)
+    layout = target_layout(encoders, left_out, target, len(frame))
+    bin_edges = {} if layout is None else layout[0]
     codes, n_levels = pair_codes({index: frame.iloc[:, index]
-                                  for index in range(frame.shape[1])}, encoders, left_out)
-    groups = _pair_groups(encoders, independent_groups, left_out)
-    if len(n_levels) < 2:
+                                  for index in range(frame.shape[1])}, encoders, left_out,
+                                 bin_edges)
+    groups = _pair_groups(encoders, independent_groups, left_out, bin_edges)
+    if len(n_levels) < 2 or (target is not None and layout is None):
         return None
-    tables = PairTables(codes, n_levels, groups, noise_multiplier, random_state)
+    variables = _paired_columns(encoders, left_out, bin_edges)
+    anchor, max_cells = (None, None) if layout is None else layout[1:]
+    tables = PairTables(codes, n_levels, groups, noise_multiplier, random_state,
+                        anchor=anchor, max_cells=max_cells,
+                        binned=[variable for variable, index in enumerate(variables)
+                                if index in bin_edges])
     tables.left_out = left_out
+    if bin_edges:
+        tables.bin_edges = bin_edges
     return tables
 
 
-def count_measured_pairs(encoders, independent_groups=(), left_out=()):
+def count_measured_pairs(encoders, independent_groups=(), left_out=(), target=None,
+                         n_rows=0):
     """How many tables :func:`fit_pair_tables` measures with these fitted encoders (the
-    ``P`` of a private measurement's sensitivity), from their levels alone."""
-    n_levels = [pair_width(encoders[index])
-                for index in _paired_columns(encoders, left_out)]
+    ``P`` of a private measurement's sensitivity), from their levels (and, around a
+    ``target``, the number of training rows ``n_rows``) alone."""
+    layout = target_layout(encoders, left_out, target, n_rows)
+    if target is not None and layout is None:
+        return 0
+    bin_edges = {} if layout is None else layout[0]
+    n_levels = [pair_width(encoders[index], bin_edges.get(index))
+                for index in _paired_columns(encoders, left_out, bin_edges)]
     if len(n_levels) < 2:
         return 0
-    return len(measured_pairs(n_levels,
-                              _pair_groups(encoders, independent_groups, left_out)))
+    anchor, max_cells = (None, None) if layout is None else layout[1:]
+    return len(measured_pairs(
+        n_levels, _pair_groups(encoders, independent_groups, left_out, bin_edges),
+        anchor, max_cells))
 
 
-def _pair_groups(encoders, independent_groups, left_out=()):
+def target_layout(encoders, left_out, target, n_rows):
+    """Around the column at position ``target``: ``(bin_edges, anchor, max_cells)``,
+    the inner bin edges of every continuous column not ``left_out`` (position ->
+    edges), the target's position among the variables and the most cells a measured
+    table may have; None without a target, or when the target is left out."""
+    if target is None or target in left_out:
+        return None
+    n_bins = int(np.clip(n_rows // TARGET_BIN_ROWS, MIN_TARGET_BINS, MAX_TARGET_BINS))
+    bin_edges = {index: equal_mass_edges(encoder, n_bins)
+                 for index, encoder in enumerate(encoders)
+                 if index not in left_out and isinstance(encoder, ContinuousColumn)}
+    variables = _paired_columns(encoders, left_out, bin_edges)
+    if target not in variables:
+        return None
+    return bin_edges, variables.index(target), max(MIN_TARGET_CELLS,
+                                                   n_rows // TARGET_CELL_ROWS)
+
+
+def equal_mass_edges(encoder, n_bins):
+    """The ``n_bins - 1`` inner edges of bins of equal mass under a fitted continuous
+    column's encoding (its mixture of modes, or its quantiles): statistics the
+    adapter keeps, no row is read. In the column's numbers (``encoder.numbers``)."""
+    normalizer = encoder.normalizer_
+    masses = np.arange(1, n_bins) / n_bins
+    if hasattr(normalizer, "means_"):
+        weights = np.exp(normalizer.log_weights_)
+        spread = 6.0 * normalizer.stds_.max()
+        grid = np.linspace(normalizer.means_.min() - spread,
+                           normalizer.means_.max() + spread, 4001)
+        cdf = (weights * ndtr((grid[:, None] - normalizer.means_)
+                              / normalizer.stds_)).sum(axis=1)
+        standard = np.interp(masses, cdf / cdf[-1], grid)
+        return normalizer.center_ + normalizer.scale_ * standard
+    transformer = normalizer.transformer_
+    return np.interp(masses, transformer.references_,
+                     transformer.quantiles_[:, 0]) / normalizer.value_scale_
+
+
+def _pair_groups(encoders, independent_groups, left_out=(), bin_edges=None):
     group_of = {position: label for label, group in enumerate(independent_groups, start=1)
                 for position in group}
-    return [group_of.get(position, 0) for position in _paired_columns(encoders, left_out)]
+    return [group_of.get(position, 0)
+            for position in _paired_columns(encoders, left_out, bin_edges)]
 
 
-def pair_width(encoder):
+def pair_width(encoder, edges=None):
     """Codes of a paired variable: a discrete column's levels (at most ``MAX_LEVELS``),
-    or 2 (missing or not) for a continuous column with missing values."""
+    a binned continuous column's bins (one more when it has missing values), or 2
+    (missing or not) for another continuous column with missing values."""
     if isinstance(encoder, DiscreteColumn):
         return min(len(encoder.coder_.counts_), MAX_LEVELS)
+    if edges is not None:
+        return len(edges) + 1 + int(encoder.has_missing_)
     return 2
 
 
-def pair_codes(columns, encoders, left_out=()):
+def pair_codes(columns, encoders, left_out=(), bin_edges=None):
     """Codes of the variables raked, from a table's columns (Series by position, or
     :class:`skgan.adapters._decoded_rows.DecodedRows`) and its fitted column encoders:
     every discrete column (its ``MAX_LEVELS - 1`` most frequent levels, the others as
     one) and whether each continuous column with missing values is missing, but the
-    columns at the positions ``left_out`` (``PairTables.left_out``). Returns the codes
-    (one column per variable) and their numbers of levels.
+    columns at the positions ``left_out`` (``PairTables.left_out``); the continuous
+    columns of ``bin_edges`` (``PairTables.bin_edges``: tables around a target) as
+    their bins. Returns the codes (one column per variable) and their numbers of
+    levels.
 
-    Continuous columns' values are left out: raking them too (in quantile bins) left
-    the discrete pairs and the missing rates further from the training rows on the
-    tables of benchmarks/bench_messy_tables.py.
+    Continuous columns' values are otherwise left out: raking them too (in quantile
+    bins) left the discrete pairs and the missing rates further from the training rows
+    on the tables of benchmarks/bench_messy_tables.py.
     """
+    bin_edges = bin_edges or {}
     codes, n_levels = [], []
     held_code = getattr(columns, "pair_code", None)  # DecodedRows hold some as codes
-    for index in _paired_columns(encoders, left_out):
+    for index in _paired_columns(encoders, left_out, bin_edges):
         encoder = encoders[index]
         discrete = isinstance(encoder, DiscreteColumn)
-        width = pair_width(encoder)
-        code = None if held_code is None else held_code(index, width)
-        if code is None and discrete:
+        edges = bin_edges.get(index)
+        width = pair_width(encoder, edges)
+        code = None if held_code is None or edges is not None else held_code(index, width)
+        if edges is not None:
+            code = _bin_codes(encoder, columns[index], edges)
+        elif code is None and discrete:
             code = frequent_level_codes(encoder, columns[index], width)
         elif code is None:  # a continuous column with missing values: whether missing
             code = pd.isna(np.asarray(columns[index])).astype(np.intp)
@@ -355,11 +451,19 @@ def frequent_level_codes(encoder, column, width):
     return np.where((level < 0) | (level >= width), width - 1, level)
 
 
-def _paired_columns(encoders, left_out=()):
+def _bin_codes(encoder, column, edges):
+    """Each value's bin among ``edges`` (the last code for a missing value)."""
+    values, missing = encoder.numbers(column)
+    code = np.searchsorted(edges, np.where(missing, edges[0], values), side="right")
+    return np.where(missing, len(edges) + 1, code).astype(np.intp)
+
+
+def _paired_columns(encoders, left_out=(), bin_edges=None):
     """The column position of each variable of :func:`pair_codes`, in its order."""
+    bin_edges = bin_edges or {}
     return [index for index, encoder in enumerate(encoders)
             if index not in left_out and (
-                isinstance(encoder, DiscreteColumn)
+                isinstance(encoder, DiscreteColumn) or index in bin_edges
                 or isinstance(encoder, ContinuousColumn) and encoder.has_missing_)]
 
 

@@ -34,18 +34,20 @@ class PrivateStatisticsMixin:
         (see :func:`~skgan.adapters._private_statistics.scalar_quantile_targets`)."""
         return scalar_quantile_targets(self, scores)
 
-    def private_pair_count(self):
+    def private_pair_count(self, target=None, n_rows=0):
         """How many two-way tables :meth:`fit_private_pair_tables` measures (read from
-        the fitted columns' levels, not from the rows)."""
+        the fitted columns' levels and, around the column at position ``target``, the
+        number of training rows, not from the rows)."""
         return count_measured_pairs(self.column_encoders_, self.independent_groups_,
-                                    self._columns_not_raked())
+                                    self._columns_not_raked(), target, n_rows)
 
-    def fit_private_pair_tables(self, X, noise_multiplier, random_state):
+    def fit_private_pair_tables(self, X, noise_multiplier, random_state, target=None):
         """Set ``pair_tables_`` to the training rows' pair tables measured with
         differential privacy (see
-        :func:`~skgan.adapters._private_statistics.private_pair_tables`); a private fit
-        calls it."""
-        self.pair_tables_ = private_pair_tables(self, X, noise_multiplier, random_state)
+        :func:`~skgan.adapters._private_statistics.private_pair_tables`), around the
+        column at position ``target`` if given; a private fit calls it."""
+        self.pair_tables_ = private_pair_tables(self, X, noise_multiplier, random_state,
+                                                target)
         return self
 
 def mode_rates(adapter, codes):
@@ -80,12 +82,14 @@ def scalar_quantile_targets(adapter, scores):
     return targets
 
 
-def private_pair_tables(adapter, X, noise_multiplier, random_state):
+def private_pair_tables(adapter, X, noise_multiplier, random_state, target=None):
     """Pair calibration's tables of the training rows ``X`` (the rows the adapter trains
     on, transformed by its constraints), with Gaussian noise of ``noise_multiplier``
     times the tables' sensitivity in every cell (see
-    :class:`~skgan.adapters._pair_calibration.PairTables`); None with fewer than two
-    variables to pair."""
+    :class:`~skgan.adapters._pair_calibration.PairTables`); with ``target`` (a column
+    position), the tables of that column with every other column, continuous ones in
+    bins (see :func:`~skgan.adapters._pair_calibration.fit_pair_tables`); None with
+    fewer than two variables to pair."""
     frame, _ = as_frame(X, require_values=False)
     adapter._check_columns(frame)
     keep = adapter.rows_to_train_on(frame)
@@ -95,4 +99,4 @@ def private_pair_tables(adapter, X, noise_multiplier, random_state):
         frame = adapter.constraints_.transform(frame)
     return fit_pair_tables(frame, adapter.column_encoders_, adapter.independent_groups_,
                            noise_multiplier, random_state,
-                           left_out=adapter._columns_not_raked())
+                           left_out=adapter._columns_not_raked(), target=target)

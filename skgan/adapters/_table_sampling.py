@@ -108,9 +108,10 @@ def choose_oversampling(adapter, encoded, random_state):
     """Set the adapter's pair-calibration factor from ``encoded`` candidates
     (:func:`oversampling_candidates` generated rows) decoded as sampling decodes them;
     see ``PairTables.choose_oversampling``."""
+    tables = adapter.pair_tables_
     codes, _ = pair_codes(adapter._decoded_candidates(encoded, random_state),
-                          adapter.column_encoders_, adapter.pair_tables_.left_out)
-    return adapter.pair_tables_.choose_oversampling(codes, adapter.pair_tables_.check_rows())
+                          adapter.column_encoders_, tables.left_out, tables.bin_edges)
+    return tables.choose_oversampling(codes, tables.check_rows())
 
 
 def chosen_rows(adapter, rows, n_rows, random_state):
@@ -127,7 +128,8 @@ def chosen_rows(adapter, rows, n_rows, random_state):
     if not _rakes(adapter) or len(candidates) <= n_rows:
         kept = candidates[:n_rows]
     else:
-        codes, _ = pair_codes(rows, adapter.column_encoders_, tables.left_out)
+        codes, _ = pair_codes(rows, adapter.column_encoders_, tables.left_out,
+                              tables.bin_edges)
         codes = codes[candidates]
         kept = candidates[systematic_sample(
             tables.weights(codes, len(candidates) / n_rows), n_rows, random_state)]
