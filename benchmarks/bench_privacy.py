@@ -8,7 +8,8 @@ many rows as the train rows with
 
 - skgan ``GANSampler`` defaults (not private), and with ``dp_epsilon`` in {1, 3, 10}
   (``epochs="auto"``, which in a private fit runs the most discriminator steps the
-  budget pays for at a noise multiplier of 1, at least 200; ``--dp-steps N`` fixes
+  budget pays for at a noise multiplier of 1, at least 200; ``--dp-target`` names the
+  table's target as ``dp_target``; ``--dp-steps N`` fixes
   the steps instead, and ``--dp-discriminator 64,64`` the discriminator's widths);
 - smartnoise-synth's DP-CTGAN and PATE-CTGAN at the same epsilons, run with the
   interpreter of ``--snsynth-python`` (a venv with ``smartnoise-synth`` and
@@ -75,10 +76,10 @@ def split_half(table, target):
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
 
 
-def fit_skgan(train, epsilon, dp_steps, dp_discriminator=None):
-    params = {"random_state": 0}
+def fit_skgan(train, epsilon, dp_steps, dp_discriminator=None, dp_target=None, seed=0):
+    params = {"random_state": seed}
     if epsilon is not None:
-        params.update(dp_epsilon=epsilon)
+        params.update(dp_epsilon=epsilon, dp_target=dp_target)
         if dp_steps:
             params.update(epochs=max(1, round(dp_steps * 128 / len(train))))
         if dp_discriminator:
@@ -148,7 +149,8 @@ def run_quality(args):
             if key in done or args.report_only:
                 continue
             if method == "skgan":
-                rows, info = fit_skgan(train, epsilon, args.dp_steps, args.dp_discriminator)
+                rows, info = fit_skgan(train, epsilon, args.dp_steps, args.dp_discriminator,
+                                       target if args.dp_target else None, args.seed)
             else:
                 rows, info = fit_peer(args.snsynth_python, method, train, epsilon)
             record = {"table": name, "method": method, "epsilon": epsilon, **info,
@@ -266,6 +268,11 @@ def parse_args():
     parser.add_argument("--dp-steps", type=int, default=None,
                         help="discriminator steps of skgan's private fits (default: "
                              "epochs='auto')")
+    parser.add_argument("--dp-target", action="store_true",
+                        help="skgan's private fits name the table's target (dp_target): "
+                             "their noisy pair tables are the target's with every column")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="random_state of skgan's fits (default 0)")
     parser.add_argument("--dp-discriminator", default="",
                         help="discriminator widths of skgan's private fits, e.g. 64,64")
     parser.add_argument("--snsynth-python", default=os.environ.get(
