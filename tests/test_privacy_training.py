@@ -81,7 +81,7 @@ def _linked_to_a_target(n_rows=1500, seed=0):
                          "age": rng.randint(18, 80, n_rows), "label": label})
 
 
-def test_target_tables_are_measured_and_counted_by_the_accountant():
+def test_target_tables_are_measured_and_counted_by_the_accountant(tmp_path):
     """With dp_target, the tables of the target with every other column (continuous
     ones in bins) are measured, and the accountant's epsilon covers them."""
     train = _linked_to_a_target()
@@ -102,6 +102,13 @@ def test_target_tables_are_measured_and_counted_by_the_accountant():
     rows = model.sample(500, random_state=0)
     assert list(rows.columns) == list(train.columns)
     assert set(rows["label"]) <= {"yes", "no"}
+    # a model file keeps the bins (integer keys) and samples the same rows
+    import skgan
+    path = tmp_path / "private.skgan"
+    skgan.save(model, path)
+    loaded = skgan.load(path)
+    assert sorted(loaded.adapter_.pair_tables_.bin_edges) == [0, 2]
+    pd.testing.assert_frame_equal(loaded.sample(500, random_state=0), rows)
 
 
 def test_target_tables_keep_the_link_from_a_continuous_column_to_the_target():
