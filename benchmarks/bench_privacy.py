@@ -130,13 +130,28 @@ def measure(rows, train, holdout, target, metadata):
             "mia_density": membership_inference(train, holdout, rows, attack="density")}
 
 
+def record_key(record):
+    """What a rerun with the same options would fit again: skgan's records also by
+    ``dp_target`` and seed (records written before those options: no target, seed 0)."""
+    skgan = record["method"] == "skgan"
+    return (record["table"], record["method"], record["epsilon"],
+            bool(record.get("dp_target", False)) if skgan and record["epsilon"] else False,
+            record.get("seed", 0) if skgan else 0)
+
+
+def wanted_key(name, method, epsilon, args):
+    skgan = method == "skgan"
+    return (name, method, epsilon, bool(args.dp_target) if skgan and epsilon else False,
+            args.seed if skgan else 0)
+
+
 def run_quality(args):
     results_path = Path(args.results)
     done = {}
     if results_path.exists():
         for line in results_path.read_text().splitlines():
             record = json.loads(line)
-            done[(record["table"], record["method"], record["epsilon"])] = record
+            done[record_key(record)] = record
     for name in args.tables:
         table = tabular.load_table(name)
         target = tabular.TARGETS[name]
@@ -145,7 +160,7 @@ def run_quality(args):
         runs = [("skgan", None)] + [(method, epsilon) for epsilon in args.epsilons
                                     for method in ("skgan", *args.peers)]
         for method, epsilon in runs:
-            key = (name, method, epsilon)
+            key = wanted_key(name, method, epsilon, args)
             if key in done or args.report_only:
                 continue
             if method == "skgan":
@@ -155,6 +170,8 @@ def run_quality(args):
                 rows, info = fit_peer(args.snsynth_python, method, train, epsilon)
             record = {"table": name, "method": method, "epsilon": epsilon, **info,
                       **measure(rows, train, holdout, target, metadata)}
+            if method == "skgan":
+                record.update(dp_target=bool(args.dp_target and epsilon), seed=args.seed)
             done[key] = record
             with results_path.open("a") as file:
                 file.write(json.dumps(record) + "\n")
@@ -165,6 +182,9 @@ def run_quality(args):
 def print_quality(done, args):
     columns = ["quality", "f1", "overfitting_protection", "holdout_ratio", "mia_distance",
                "mia_density", "fit_seconds"]
+    # the records of this run's options only (skgan's other targets and seeds left out)
+    done = {key[:3]: record for key, record in done.items()
+            if key == wanted_key(key[0], key[1], key[2], args)}
     verdicts = []
     for name in args.tables:
         rows = [record for key, record in done.items() if key[0] == name]

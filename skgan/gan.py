@@ -161,12 +161,15 @@ default="auto"
         With ``dp_epsilon`` and ``adapter="auto"``: the column a model will be trained
         to predict from the samples. The noisy pair tables are then those of this
         column with every other column, continuous columns (the target too) in bins of
-        equal mass under their fitted modes, measured while their noise is at most 6 %
-        of the rows; sampling rakes to them. A private fit otherwise measures only the
-        tables of pairs of discrete columns, and only below 2 % noise, so the links a
-        model of the target learns from (mostly to continuous columns, or on tables
-        of a few hundred rows) get nothing measured. Costs no extra budget: the
-        measurement's share is the same. See the "Privacy" page of the docs.
+        equal mass under their fitted modes (a discrete column of many levels on a
+        small table left out), measured while their noise is at most 6 % of the rows;
+        sampling rakes to them. A private fit otherwise measures only the tables of
+        pairs of discrete columns (and of whether continuous columns are missing), and
+        only below 2 % noise, so the links a model of the target learns from (mostly
+        to continuous columns, or on tables of a few hundred rows) get nothing
+        measured. Costs no extra budget: the measurement's share is the same. A column
+        no table can hold (a single value) warns and measures the discrete pairs.
+        See the "Privacy" page of the docs.
 
     Attributes
     ----------

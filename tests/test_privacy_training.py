@@ -137,10 +137,42 @@ def test_dp_target_names_a_column_of_a_private_fit_of_the_own_adapter(table):
     adapter = TabularAdapter(pair_calibration=False, independent_columns=False)
     with pytest.raises(ValueError, match="adapter='auto'"):
         GANSampler(epochs=1, dp_epsilon=3.0, dp_target="region", adapter=adapter).fit(table)
+    with pytest.raises(ValueError, match="needs a tabular adapter"):
+        GANSampler(epochs=1, dp_epsilon=3.0, dp_target=0, adapter="numeric").fit(
+            np.random.RandomState(0).normal(size=(100, 2)))
+    numbered = table.set_axis(range(3), axis=1)
+    with pytest.raises(ValueError, match="dp_target=True is not a column"):
+        GANSampler(epochs=1, dp_epsilon=3.0, dp_target=True).fit(numbered)  # not column 1
     model = GANSampler(epochs=1, dp_epsilon=3.0, dp_target="wage")
     with pytest.raises(ValueError):
         model.fit(table)
     assert not hasattr(model, "adapter_")  # nothing half-fitted left behind
+
+
+def test_a_target_no_table_can_hold_warns_and_measures_the_discrete_pairs(table):
+    constant = table.assign(country="CH", plan=np.where(table["age"] > 50, "gold", "basic"))
+    with pytest.warns(UserWarning, match="dp_target='country': no table"):
+        model = GANSampler(epochs=1, random_state=0, dp_epsilon=5.0,
+                           dp_target="country").fit(constant)
+    tables = model.adapter_.pair_tables_
+    assert tables is not None and not tables.bin_edges  # the discrete pairs, as without
+
+
+def test_the_target_is_paired_with_every_continuous_column_on_bigger_tables():
+    """Bins grow with the rows (twenty at 5,000); the cells a table may hold grow with
+    them, so no continuous column's table with the target is left out."""
+    from skgan.adapters._pair_calibration import count_measured_pairs
+
+    train = _linked_to_a_target(5000).assign(
+        debt=lambda frame: frame["balance"] * 0.3, grade=lambda frame: np.where(
+            frame["age"] > 60, "a", np.where(frame["age"] > 40, "b", "c")))
+    model = GANSampler(epochs=1, random_state=0, dp_epsilon=3.0, dp_target="balance")
+    model.fit(train)
+    tables = model.adapter_.pair_tables_
+    assert all(len(edges) == 19 for edges in tables.bin_edges.values())
+    assert len(tables.pairs) == train.shape[1] - 1  # balance with each other column
+    assert count_measured_pairs(model.adapter_.column_encoders_, (), (), 0,
+                                len(train)) == len(tables.pairs)
 
 
 def test_a_smaller_budget_adds_more_noise(table):

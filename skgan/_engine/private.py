@@ -37,6 +37,7 @@ from .privacy_budget import (
     pair_noise_multiplier,
     quiet_accountant,
 )
+from .caller_warnings import warn_at_caller
 from .torch_utils import flag_is
 
 
@@ -286,14 +287,14 @@ class PrivateTrainingMixin:
         super()._start_training(X)
         self.__dict__.pop("_pair_noise_multiplier", None)
         measure = getattr(self.adapter_, "fit_private_pair_tables", None)
+        n_rows = _num_samples(X)
+        target = self._dp_target_position(measure is not None, n_rows)
         if (not self._private_training() or measure is None
                 or not isinstance(self.adapter, str) or not self._calibrates_level_rates):
             return
         # Pair calibration on noisy tables, when their noise is small against the rows:
         # its share of the budget goes into the accountant before training's.
-        n_rows = _num_samples(X)
         delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
-        target = self._dp_target_position()
         noise = pair_noise_multiplier(
             self.dp_epsilon, delta, self.adapter_.private_pair_count(target, n_rows),
             n_rows, MAX_PAIR_NOISE if target is None else MAX_TARGET_PAIR_NOISE)
@@ -305,18 +306,31 @@ class PrivateTrainingMixin:
             secrets.randbits(128)), target)
         self._pair_noise_multiplier = noise
 
-    def _dp_target_position(self):
+    def _dp_target_position(self, has_pair_tables, n_rows):
         """The position of ``dp_target`` among the fitted adapter's columns (None
-        without one), or a clear error for a column the table does not have."""
+        without one, or with a warning when no table holds it: the fit then measures
+        the tables of pairs of discrete columns), or a clear error for an adapter
+        without pair tables or a column the table does not have."""
         target = getattr(self, "dp_target", None)
         if target is None:
             return None
+        if not has_pair_tables:
+            raise ValueError(f"dp_target={target!r} names a column of a table: it needs "
+                             "a tabular adapter (adapter='auto' on a DataFrame), not "
+                             f"{type(self.adapter_).__name__}.")
         columns = list(getattr(self.adapter_, "columns_", []))
-        matches = [position for position, name in enumerate(columns) if name == target]
+        matches = [position for position, name in enumerate(columns)
+                   if name == target and isinstance(name, bool) == isinstance(target, bool)]
         if not matches:
             shown = ", ".join(repr(name) for name in columns[:20])
             raise ValueError(f"dp_target={target!r} is not a column of the table (columns: "
                              f"{shown}{', ...' if len(columns) > 20 else ''}).")
+        if self.adapter_.private_pair_count(matches[0], n_rows) == 0:
+            warn_at_caller(
+                f"dp_target={target!r}: no table of this column can be measured (it holds "
+                "a single value, or only columns of too many levels go with it); the fit "
+                "measures the tables of pairs of discrete columns instead.")
+            return None
         return matches[0]
 
     def _autocast(self):

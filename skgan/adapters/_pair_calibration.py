@@ -89,15 +89,17 @@ SMOOTHING = 0.5
 #: Private tables around a target column (``GANSampler(dp_target=...)``): a continuous
 #: column is a variable of ``len(training rows) // TARGET_BIN_ROWS`` bins (within
 #: ``MIN_TARGET_BINS`` and ``MAX_TARGET_BINS``) of equal mass under its fitted encoding,
-#: and a table holds at most ``max(MIN_TARGET_CELLS, rows // TARGET_CELL_ROWS)`` cells
-#: (session 41: four bins and 48 cells on mpg, cps1985 and census; the top bin of
-#: four on default mixed rows whose real default rate ran from 0.04 to 0.42, twenty
-#: bins and 100 cells kept it).
+#: and a table holds at most ``max(MIN_TARGET_CELLS, bins * max(bins, target's
+#: codes), rows / TARGET_ROWS_PER_CELL)`` cells, so the target's table with every
+#: continuous column is measured and a discrete column of many levels on a small table
+#: is not (session 41: four bins and 48 cells on mpg's 117 rows left out its 32-level
+#: model; the top bin of four on default mixed rows whose real default rate ran from
+#: 0.04 to 0.42, twenty bins kept it).
 TARGET_BIN_ROWS = 250
 MIN_TARGET_BINS = 4
 MAX_TARGET_BINS = 20
 MIN_TARGET_CELLS = 48
-TARGET_CELL_ROWS = 50
+TARGET_ROWS_PER_CELL = 2.5
 
 
 class PairTables:
@@ -186,11 +188,11 @@ class PairTables:
                         and column not in binned]
         self.level_shares = [np.bincount(codes[:, column], minlength=levels) / n_rows
                              for column, levels in enumerate(self.n_levels)]
-        for column in binned:  # their shares as the noisy tables hold them
+        for column in binned:  # their shares as the noisy tables hold them (none: unchecked)
             margins = [tables[pair].sum(axis=1 if pair[0] == column else 0)
                        for pair in self.pairs if column in pair]
-            total = np.sum(margins, axis=0) if margins else np.ones(self.n_levels[column])
-            self.level_shares[column] = total / total.sum()
+            total = np.sum(margins, axis=0) if margins else None
+            self.level_shares[column] = None if total is None else total / total.sum()
         self.single_shares = [self.level_shares[column] for column in self.singles]
 
     def check_rows(self):
@@ -228,6 +230,8 @@ class PairTables:
         gaps = [0.0]
         level_shares = getattr(self, "level_shares", [])
         for column, (levels, shares) in enumerate(zip(self.n_levels, level_shares)):
+            if shares is None:  # a binned column no measured table holds
+                continue
             weighted = np.bincount(codes[:, column], weights=weights, minlength=levels)
             noise = 3 * np.sqrt(shares * (1 - shares) / n_kept)
             gaps.append(float((np.abs(weighted / weighted.sum() - shares) - noise).max()))
@@ -366,21 +370,26 @@ def target_layout(encoders, left_out, target, n_rows):
     variables = _paired_columns(encoders, left_out, bin_edges)
     if target not in variables:
         return None
-    return bin_edges, variables.index(target), max(MIN_TARGET_CELLS,
-                                                   n_rows // TARGET_CELL_ROWS)
+    target_width = pair_width(encoders[target], bin_edges.get(target))
+    return bin_edges, variables.index(target), max(
+        MIN_TARGET_CELLS, n_bins * max(n_bins, target_width),
+        int(n_rows / TARGET_ROWS_PER_CELL))
 
 
 def equal_mass_edges(encoder, n_bins):
     """The ``n_bins - 1`` inner edges of bins of equal mass under a fitted continuous
     column's encoding (its mixture of modes, or its quantiles): statistics the
-    adapter keeps, no row is read. In the column's numbers (``encoder.numbers``)."""
+    adapter keeps, no row is read. In the column's numbers (``encoder.numbers``).
+    Point masses (a balance's zeros) are not in the mixture: their values fall in one
+    bin, which then holds more than its share."""
     normalizer = encoder.normalizer_
     masses = np.arange(1, n_bins) / n_bins
     if hasattr(normalizer, "means_"):
         weights = np.exp(normalizer.log_weights_)
-        spread = 6.0 * normalizer.stds_.max()
-        grid = np.linspace(normalizer.means_.min() - spread,
-                           normalizer.means_.max() + spread, 4001)
+        # each mode's own grid, so that a narrow mode far from the others is resolved
+        grid = np.unique(np.concatenate([
+            mean + std * np.linspace(-6.0, 6.0, 401)
+            for mean, std in zip(normalizer.means_, normalizer.stds_)]))
         cdf = (weights * ndtr((grid[:, None] - normalizer.means_)
                               / normalizer.stds_)).sum(axis=1)
         standard = np.interp(masses, cdf / cdf[-1], grid)
