@@ -138,7 +138,7 @@ class DecodedRows:
 
     def pair_code(self, index, width):
         """Pair calibration's code of column ``index`` (see
-        ``skgan.adapters._pair_calibration.pair_codes``, which asks only for discrete
+        ``skgan.adapters._pair_variables.pair_codes``, which asks only for discrete
         columns and continuous columns with missing values): a discrete column's level
         over ``width`` codes (the rare ones share the last), a continuous column's
         missing indicator (its last code block); None for a column held as values."""

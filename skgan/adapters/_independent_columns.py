@@ -28,7 +28,7 @@ from itertools import combinations
 import numpy as np
 from scipy.stats import chi2_contingency
 
-from ._pair_calibration import frequent_level_codes
+from ._pair_variables import frequent_level_codes
 from ._table_columns import ContinuousColumn, DiscreteColumn
 
 #: Level of each pairwise test: a p-value below it links the two columns (a table of

@@ -7,7 +7,8 @@ import numpy as np
 from .._engine.torch_utils import random_source
 from ._decoded_rows import DecodedRows
 from ._independent_columns import shuffle_groups
-from ._pair_calibration import MIN_CANDIDATES, OVERSAMPLING_CHOICES, pair_codes
+from ._pair_calibration import MIN_CANDIDATES, OVERSAMPLING_CHOICES
+from ._pair_variables import pair_codes
 from ._weighted_rows import systematic_sample
 from .base import concatenate_rows
 
