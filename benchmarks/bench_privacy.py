@@ -191,7 +191,7 @@ def print_quality(done, args):
         if not rows:
             continue
         frame = pd.DataFrame(rows).sort_values(["epsilon", "method"], na_position="first")
-        frame["epsilon"] = frame["epsilon"].fillna("none")
+        frame["epsilon"] = frame["epsilon"].astype(object).fillna("none")
         print(f"\n== {name}")
         print(frame.set_index(["epsilon", "method"])[columns].to_string(
             float_format="{:.3f}".format))

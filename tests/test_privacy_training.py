@@ -158,6 +158,15 @@ def test_a_target_no_table_can_hold_warns_and_measures_the_discrete_pairs(table)
     assert tables is not None and not tables.bin_edges  # the discrete pairs, as without
 
 
+def test_target_tables_too_noisy_to_measure_warn():
+    train = _linked_to_a_target(200)
+    with pytest.warns(UserWarning, match="dp_target='label': the tables of this column "
+                                         "would carry noise of more than 6%"):
+        model = GANSampler(epochs=1, random_state=0, dp_epsilon=0.5,
+                           dp_target="label").fit(train)
+    assert model.adapter_.pair_tables_ is None
+
+
 def test_the_target_is_paired_with_every_continuous_column_on_bigger_tables():
     """Bins grow with the rows (twenty at 5,000); the cells a table may hold grow with
     them, so no continuous column's table with the target is left out."""

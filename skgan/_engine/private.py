@@ -299,6 +299,13 @@ class PrivateTrainingMixin:
             self.dp_epsilon, delta, self.adapter_.private_pair_count(target, n_rows),
             n_rows, MAX_PAIR_NOISE if target is None else MAX_TARGET_PAIR_NOISE)
         if noise is None:
+            if target is not None:
+                warn_at_caller(
+                    f"dp_target={self.dp_target!r}: the tables of this column would carry "
+                    f"noise of more than {MAX_TARGET_PAIR_NOISE:.0%} of the {n_rows} rows "
+                    f"at dp_epsilon={self.dp_epsilon:g}, so none is measured and its links "
+                    "to the other columns are left to the private generator (a larger "
+                    "dp_epsilon or more rows measure them).")
             return
         # The noise comes from the operating system, not from random_state: the noisy
         # tables are kept in the model, and noise a seed can redraw could be subtracted.
