@@ -31,7 +31,7 @@ import torch  # noqa: E402
 import bench_tabular as bt  # noqa: E402
 import skgan.base as base  # noqa: E402
 from skgan import GANSampler  # noqa: E402
-from skgan.adapters._pair_calibration import _paired_columns, pair_width  # noqa: E402
+from skgan.adapters._pair_variables import paired_columns, pair_width  # noqa: E402
 from skgan.adapters._table_columns import DiscreteColumn  # noqa: E402
 
 WEIGHT = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
@@ -55,7 +55,7 @@ def _plan(self):
     n_units = unit_start
     offsets, total = [], 0
     rows_, cols_ = [], []
-    for index in _paired_columns(encs):
+    for index in paired_columns(encs):
         enc = encs[index]
         block_starts, widths = starts[index]
         width = pair_width(enc)

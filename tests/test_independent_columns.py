@@ -104,10 +104,10 @@ def test_model_files_and_pickles_keep_the_groups(tmp_path):
 
 
 def test_pairs_across_groups_are_not_raked():
-    from skgan.adapters._pair_calibration import _paired_columns
+    from skgan.adapters._pair_variables import paired_columns
 
     adapter = TabularAdapter().fit(_table())
-    columns = _paired_columns(adapter.column_encoders_)
+    columns = paired_columns(adapter.column_encoders_)
     raked = {tuple(adapter.columns_[[columns[a], columns[b]]])
              for a, b in adapter.pair_tables_.pairs}
     assert ("region", "tax") in raked and ("group", "flag") in raked
