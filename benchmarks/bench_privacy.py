@@ -130,19 +130,22 @@ def measure(rows, train, holdout, target, metadata):
             "mia_density": membership_inference(train, holdout, rows, attack="density")}
 
 
+def fit_key(name, method, epsilon, dp_target, seed):
+    """What a rerun with the same options would fit again: skgan's fits also by
+    ``dp_target`` (private fits only) and seed."""
+    skgan = method == "skgan"
+    return (name, method, epsilon, bool(dp_target) if skgan and epsilon else False,
+            seed if skgan else 0)
+
+
 def record_key(record):
-    """What a rerun with the same options would fit again: skgan's records also by
-    ``dp_target`` and seed (records written before those options: no target, seed 0)."""
-    skgan = record["method"] == "skgan"
-    return (record["table"], record["method"], record["epsilon"],
-            bool(record.get("dp_target", False)) if skgan and record["epsilon"] else False,
-            record.get("seed", 0) if skgan else 0)
+    """:func:`fit_key` of a record (written before those options: no target, seed 0)."""
+    return fit_key(record["table"], record["method"], record["epsilon"],
+                   record.get("dp_target", False), record.get("seed", 0))
 
 
 def wanted_key(name, method, epsilon, args):
-    skgan = method == "skgan"
-    return (name, method, epsilon, bool(args.dp_target) if skgan and epsilon else False,
-            args.seed if skgan else 0)
+    return fit_key(name, method, epsilon, args.dp_target, args.seed)
 
 
 def run_quality(args):

@@ -287,17 +287,24 @@ class PrivateTrainingMixin:
         super()._start_training(X)
         self.__dict__.pop("_pair_noise_multiplier", None)
         measure = getattr(self.adapter_, "fit_private_pair_tables", None)
-        n_rows = _num_samples(X)
-        target = self._dp_target_position(measure is not None, n_rows)
+        target = self._dp_target_position(measure is not None)
         if (not self._private_training() or measure is None
                 or not isinstance(self.adapter, str) or not self._calibrates_level_rates):
             return
         # Pair calibration on noisy tables, when their noise is small against the rows:
         # its share of the budget goes into the accountant before training's.
+        n_rows = _num_samples(X)
+        n_pairs = self.adapter_.private_pair_count(target, n_rows)
+        if target is not None and n_pairs == 0:
+            warn_at_caller(
+                f"dp_target={self.dp_target!r}: no table of this column can be measured (it "
+                "holds a single value, or only columns of too many levels go with it); the "
+                "fit measures the tables of pairs of discrete columns instead.")
+            target, n_pairs = None, self.adapter_.private_pair_count()
         delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
         noise = pair_noise_multiplier(
-            self.dp_epsilon, delta, self.adapter_.private_pair_count(target, n_rows),
-            n_rows, MAX_PAIR_NOISE if target is None else MAX_TARGET_PAIR_NOISE)
+            self.dp_epsilon, delta, n_pairs, n_rows,
+            MAX_PAIR_NOISE if target is None else MAX_TARGET_PAIR_NOISE)
         if noise is None:
             if target is not None:
                 warn_at_caller(
@@ -313,11 +320,10 @@ class PrivateTrainingMixin:
             secrets.randbits(128)), target)
         self._pair_noise_multiplier = noise
 
-    def _dp_target_position(self, has_pair_tables, n_rows):
+    def _dp_target_position(self, has_pair_tables):
         """The position of ``dp_target`` among the fitted adapter's columns (None
-        without one, or with a warning when no table holds it: the fit then measures
-        the tables of pairs of discrete columns), or a clear error for an adapter
-        without pair tables or a column the table does not have."""
+        without one), or a clear error for an adapter without pair tables or a column
+        the table does not have."""
         target = getattr(self, "dp_target", None)
         if target is None:
             return None
@@ -332,12 +338,6 @@ class PrivateTrainingMixin:
             shown = ", ".join(repr(name) for name in columns[:20])
             raise ValueError(f"dp_target={target!r} is not a column of the table (columns: "
                              f"{shown}{', ...' if len(columns) > 20 else ''}).")
-        if self.adapter_.private_pair_count(matches[0], n_rows) == 0:
-            warn_at_caller(
-                f"dp_target={target!r}: no table of this column can be measured (it holds "
-                "a single value, or only columns of too many levels go with it); the fit "
-                "measures the tables of pairs of discrete columns instead.")
-            return None
         return matches[0]
 
     def _autocast(self):

@@ -108,10 +108,11 @@ def pair_codes(columns, encoders, left_out=(), bin_edges=None):
         discrete = isinstance(encoder, DiscreteColumn)
         edges = bin_edges.get(index)
         width = pair_width(encoder, edges)
-        code = None if held_code is None or edges is not None else held_code(index, width)
         if edges is not None:
             code = bin_codes(encoder, columns[index], edges)
-        elif code is None and discrete:
+        else:
+            code = None if held_code is None else held_code(index, width)
+        if code is None and discrete:
             code = frequent_level_codes(encoder, columns[index], width)
         elif code is None:  # a continuous column with missing values: whether missing
             code = pd.isna(np.asarray(columns[index])).astype(np.intp)
