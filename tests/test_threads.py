@@ -41,6 +41,35 @@ def test_a_busy_machine_gets_fewer_threads_and_the_setting_comes_back(two_thread
     assert set(_threads_seen_in_fit()) == {2}
 
 
+def test_a_fit_moves_its_threads_when_the_machine_changes_under_it(two_threads,
+                                                                   monkeypatch):
+    # A process that starts after the fit took a core: the fit read the machine once,
+    # kept both threads spinning against it and ran three times slower (5.9 s -> 16 s
+    # for a 300-epoch demo fit beside one busy loop started a second in).
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "RECHECK_SECONDS", 0.0)
+    set_threads = torch.set_num_threads
+    for at_start, last in ((0, 1), (1, 2)):
+        calls, counts_set = [], []
+
+        def machine(n_readings=None, at_start=at_start, calls=calls):
+            calls.append(n_readings)  # the other process comes (or goes) after a start
+            return at_start if len(calls) == 1 else 1 - at_start
+
+        def recording_set(n_threads, counts_set=counts_set):
+            counts_set.append(n_threads)
+            set_threads(n_threads)
+
+        monkeypatch.setattr(threads, "other_runnable_threads", machine)
+        monkeypatch.setattr(torch, "set_num_threads", recording_set)
+        seen = _threads_seen_in_fit()
+        assert seen[-1] == last and len(calls) > 1
+        # idle at the start: two threads, one once the other process came, two after
+        # the fit; busy at the start: one thread, two once the other process left
+        assert counts_set == [1, 2]
+        assert torch.get_num_threads() == 2  # the user's setting comes back
+
+
 def test_fit_threads_fixes_the_count(two_threads, monkeypatch):
     monkeypatch.setattr(threads, "other_runnable_threads", lambda: 5)
     with skgan.fit_threads(2):

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..adapters.base import concatenate_rows
 from ..networks.mlp import OneHotRows
-from .threads import threads_during_sampling
+from .threads import recheck_threads, threads_during_sampling
 from .torch_utils import draw_seed, make_generator
 
 _SAMPLE_CHUNK = 16384
@@ -285,6 +285,8 @@ class SamplingMixin:
         with threads_during_sampling(self.device_, n_samples), torch.inference_mode(), \
                 self._autocast():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
+                if start:
+                    recheck_threads()
                 size = min(_SAMPLE_CHUNK, n_samples - start)
                 chunk_condition = None if condition is None else condition[start:start + size]
                 block_latent = self._draw_latent(size, generator, truncation)

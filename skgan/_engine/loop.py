@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .threads import recheck_threads
 
 @dataclass
 class TrainingOutcome:
@@ -189,6 +190,7 @@ def run_epochs(step, tensors, *, n_epochs, batch_size, generator, modules, optim
                 epoch_batches, steps_per_epoch)
             for batch in batches:
                 losses = step(batch)
+                recheck_threads()  # fewer threads if another process took a core
                 if progress is not None:
                     progress.step()
                 for name, value in losses.items():

@@ -7,8 +7,10 @@ they wait for each other; when another process holds a core, every step waits fo
 thread that lost its core, and fits slow down ten times and more (a 2-core machine
 running one other job: 0.5 s epochs became 15 s). So, as scikit-learn's KMeans limits its
 BLAS threads with threadpoolctl for the length of its loops, a fit on the CPU counts the
-threads of other processes that are runnable when it starts (Linux's
-``/proc/stat``) and trains on the cores left free (at least one), then restores the
+threads of other processes that are runnable (Linux's ``/proc/stat``) when it starts
+and again every :data:`RECHECK_SECONDS` seconds of training (:func:`recheck_threads`,
+called between steps: a process that starts after the fit would otherwise meet a fit
+spinning on every core), trains on the cores left free (at least one), and restores the
 thread count the user had. ``skgan.fit_threads(n)`` fixes the count instead. Sampling
 of at least :data:`SAMPLING_ROWS_TO_CHOOSE` rows chooses the same way (its forward passes
 slowed 3-7 times on a busy 2-core machine on two threads), smaller samples keep the
@@ -33,13 +35,15 @@ import time
 import torch
 
 _forced_threads = contextvars.ContextVar("skgan_fit_threads", default=None)
-#: The thread count chosen by the enclosing :func:`threads_during_fit` (None outside one).
+#: The enclosing :func:`threads_during_fit`'s :class:`_ChosenThreads` (None outside one).
 _chosen_threads = contextvars.ContextVar("skgan_chosen_threads", default=None)
 #: Samples of fewer rows keep the user's thread count without looking at the machine.
 SAMPLING_ROWS_TO_CHOOSE = 4096
 
 #: Readings of the runnable-thread count, this many seconds apart (their median counts).
 _READINGS, _READING_GAP = 5, 0.002
+#: Seconds of training (or sampling) between two readings of the machine.
+RECHECK_SECONDS = 2.0
 #: Seconds for which sampling reuses a reading (and the reading, with its time).
 _READING_LIFETIME = 1.0
 _last_reading = None
@@ -126,18 +130,19 @@ def _usable_cores():
         return os.cpu_count() or 1
 
 
-def threads_for_fit(device, busy_reading=None):
+def threads_for_fit(device, busy_reading=None, wanted=None):
     """The thread count a fit on ``device`` uses (None: leave torch's setting alone).
 
     ``busy_reading``: a callable giving the runnable threads of other processes
-    (:func:`other_runnable_threads` when None).
+    (:func:`other_runnable_threads` when None). ``wanted``: the most threads to use,
+    the user's setting (``torch.get_num_threads()`` when None).
     """
     forced = _forced_threads.get()
     if forced is not None:
         return forced
     if device.type != "cpu":
         return None
-    wanted = torch.get_num_threads()
+    wanted = torch.get_num_threads() if wanted is None else wanted
     if wanted <= 1:
         return None
     busy = (busy_reading or other_runnable_threads)()
@@ -157,23 +162,59 @@ def _recent_runnable_threads():
     return _last_reading[1]
 
 
+class _ChosenThreads:
+    """The thread count of the fit (or sample) running in this context, chosen again
+    every :data:`RECHECK_SECONDS` seconds (:meth:`recheck`)."""
+
+    def __init__(self, device, busy_reading, before):
+        self.device, self.busy_reading, self.before = device, busy_reading, before
+        self.count = self._choose()
+        # A count fixed by skgan.fit_threads, or a fit off the CPU, is never read again.
+        self.fixed = _forced_threads.get() is not None or device.type != "cpu" \
+            or before <= 1
+        self.next_reading = time.monotonic() + RECHECK_SECONDS
+
+    def _choose(self):
+        chosen = threads_for_fit(self.device, self.busy_reading, self.before) or self.before
+        if chosen != torch.get_num_threads():
+            torch.set_num_threads(chosen)
+        return chosen
+
+    def recheck(self):
+        if self.fixed:
+            return
+        now = time.monotonic()
+        if now >= self.next_reading:
+            self.count = self._choose()
+            self.next_reading = time.monotonic() + RECHECK_SECONDS
+
+
+def recheck_threads():
+    """Between two steps of a fit (or blocks of a sample): read the machine again if
+    :data:`RECHECK_SECONDS` have passed since the last reading, and move the thread
+    count to the cores other processes leave free now (up to the user's setting).
+    Outside a fit or a sample, nothing."""
+    chosen = _chosen_threads.get()
+    if chosen is not None:
+        chosen.recheck()
+
+
 @contextlib.contextmanager
 def threads_during_fit(device, busy_reading=None):
-    """Set the fit's thread count (:func:`threads_for_fit`), and restore it after.
+    """Set the fit's thread count (:func:`threads_for_fit`), move it as the machine
+    changes (:func:`recheck_threads`), and restore the user's count after.
 
     Inside another such block (a fit's calibration samples, say) the outer block's
     choice stands and the machine is not read again.
     """
     if _chosen_threads.get() is not None:
-        yield _chosen_threads.get()
+        yield _chosen_threads.get().count
         return
     before = torch.get_num_threads()
-    chosen = threads_for_fit(device, busy_reading)
-    if chosen is not None and chosen != before:
-        torch.set_num_threads(chosen)
-    token = _chosen_threads.set(chosen or before)
+    chosen = _ChosenThreads(device, busy_reading, before)
+    token = _chosen_threads.set(chosen)
     try:
-        yield chosen or before
+        yield chosen.count
     finally:
         _chosen_threads.reset(token)
         if torch.get_num_threads() != before:
