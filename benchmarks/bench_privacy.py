@@ -94,6 +94,12 @@ def fit_skgan(train, epsilon, dp_steps, dp_discriminator=None, dp_target=None, s
 
 
 def fit_peer(python, name, train, epsilon):
+    # Datetimes (mplsstops' date) go in as seconds, continuous, and come back as
+    # datetimes: through a CSV they would be text, thousands of categories.
+    datetimes = [column for column in train.columns
+                 if pd.api.types.is_datetime64_any_dtype(train[column])]
+    original = train
+    train = train.assign(**{column: tabular.as_float(train[column]) for column in datetimes})
     continuous = [column for column in train.columns
                   if train[column].dtype.kind == "f"
                   or (train[column].dtype.kind == "i" and train[column].nunique() > 50)]
@@ -115,6 +121,11 @@ def fit_peer(python, name, train, epsilon):
     for column in train.columns:  # back to the real dtypes (ints came back as floats)
         if train[column].dtype.kind == "i":
             rows[column] = rows[column].round().astype("Int64").astype(float)
+    for column in datetimes:
+        moments = pd.to_datetime(rows[column].astype("float64"), unit="s")
+        timezone = getattr(original[column].dtype, "tz", None)
+        rows[column] = moments if timezone is None else \
+            moments.dt.tz_localize("UTC").dt.tz_convert(timezone)
     return rows, info
 
 
@@ -308,6 +319,7 @@ def parse_args():
                         help="print what --results holds, fitting nothing")
     args = parser.parse_args()
     args.tables = [name for name in args.tables.split(",") if name]
+    tabular.refuse_unknown_choices(parser, args.tables, list(tabular.TARGETS), ["gan"])
     args.epsilons = [float(value) for value in args.epsilons.split(",") if value]
     args.peers = [name for name in args.peers.split(",") if name]
     args.speed_rows = [int(value) for value in args.speed_rows.split(",") if value]

@@ -1,7 +1,8 @@
 """Sampling speed beside its floor: ``sample`` against a bare forward pass of the generator.
 
-For each table of bench_tabular.py (``benchmarks/data``; and bench_messy_tables'
-generated ``orders`` and ``subscriptions`` when ``--tables`` names them), fits
+For each development table (``bench_tabular.load_table``: the five of benchmarks/data,
+males and mplsstops; and bench_messy_tables' generated ``orders`` and
+``subscriptions`` when ``--tables`` names them), fits
 ``GANSampler`` with its defaults (one seed) and times, alone, at the pass size sampling
 uses:
 
@@ -42,7 +43,7 @@ import bench_tabular as tabular  # noqa: E402
 from skgan import GANSampler  # noqa: E402
 from skgan._engine.generation import SAMPLE_BLOCK_ROWS, forward_rows  # noqa: E402
 
-TABLES = ("census", "cps1985", "default", "mpg", "wage")
+TABLES = ("census", "cps1985", "default", "mpg", "wage", "males", "mplsstops")
 TARGET = 1.3
 
 
@@ -107,13 +108,16 @@ def main():
                         help="training rows of bench_messy_tables' generated tables "
                              "(orders, subscriptions), when --tables names them")
     args = parser.parse_args()
+    args.tables = args.tables.split(",")
+    tabular.refuse_unknown_choices(parser, args.tables, [*tabular.TARGETS, *messy.GENERATED],
+                                   ["gan"])
     print(f"GANSampler defaults (random_state=0), sample({args.rows:,}), best of "
           f"{args.repeats} taking turns, {torch.get_num_threads()} threads; chunk {SAMPLE_BLOCK_ROWS:,} rows")
     print(f"{'table':<10} {'cand/row':>8} {'floor rows/s':>12} {'sample rows/s':>13} "
           f"{'ratio':>6} {'per generated':>13} {'no pairs rows/s':>15} {'ratio':>6} "
           f"{'+latent rows/s':>14} {'latent':>7} {'np/+lat':>7}")
     verdicts = []
-    for name in args.tables.split(","):
+    for name in args.tables:
         table = (messy.load(name, args.messy_rows)[0] if name in messy.GENERATED
                  else tabular.load_table(name))
         model = GANSampler(random_state=0).fit(table)

@@ -129,26 +129,24 @@ def discrete_columns(df):
 
 
 def load_table(name, max_rows=None):
-    """A development table as the benchmarks use it (at most ``max_rows`` rows, or its
+    """A development table as the benchmarks use it (at most ``max_rows`` rows and its
     :data:`ROW_LIMITS`, stratified on its target).
 
     mplsstops, read from ``../shared/data``, comes as a user would prepare it: its
     ``idNum`` (a unique id per stop: nothing to learn, and 10,000 one-hot levels for
     the peers) dropped, its ``date`` read as a datetime (UTC) rather than text.
     """
-    path = DATA / f"{name}.csv"
-    if not path.exists():
-        path = SHARED_DATA / f"{name}.csv"
-        if not path.exists():
-            raise FileNotFoundError(
-                f"Table {name!r} is not in {DATA} nor in {SHARED_DATA} (the development "
-                "tables' folder beside the repository).")
+    path = table_path(name)
+    if path is None:
+        raise FileNotFoundError(
+            f"Table {name!r} is not in {DATA} nor in {SHARED_DATA} (the development "
+            "tables' folder beside the repository).")
     df = pd.read_csv(path)
     if name == "mplsstops":
         df = df.drop(columns="idNum")
         df["date"] = pd.to_datetime(df["date"], utc=True)
-    max_rows = max_rows or ROW_LIMITS.get(name)
-    if max_rows and len(df) > max_rows:
+    max_rows = min(limit for limit in (max_rows, ROW_LIMITS.get(name), len(df)) if limit)
+    if len(df) > max_rows:
         df, _ = train_test_split(df, train_size=max_rows, stratify=df[TARGETS[name]],
                                  random_state=SEED)
         df = df.reset_index(drop=True)
@@ -589,11 +587,27 @@ def _verdict(rows, key, threshold, greater=True):
     return "PASS" if passed else "FAIL"
 
 
+def table_path(name):
+    """Where the development table ``name`` is read from (benchmarks/data first, then
+    :data:`SHARED_DATA`); None where neither holds it."""
+    for folder in (DATA, SHARED_DATA):
+        if (folder / f"{name}.csv").exists():
+            return folder / f"{name}.csv"
+    return None
+
+
 def refuse_unknown_choices(parser, tables, known_tables, methods):
-    """Exit with a usage error naming the tables and methods that do not exist."""
+    """Exit with a usage error naming the tables and methods that do not exist, and the
+    tables whose file is missing (before any fit: a run of every table would otherwise
+    fail at its last one, mplsstops, without ../shared/data)."""
     unknown = (set(tables) - set(known_tables)) | (set(methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown tables or methods: {sorted(unknown)}")
+    missing = [name for name in tables if name in TARGETS and table_path(name) is None]
+    if missing:
+        parser.error(f"no file for {', '.join(missing)} in {DATA} or {SHARED_DATA} "
+                     "(the development tables' folder beside the repository); leave "
+                     "them out with --tables")
 
 
 def parse_args():

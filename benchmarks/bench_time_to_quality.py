@@ -279,8 +279,9 @@ def print_summary(results, ways, n_seeds):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", default=",".join(bt.TARGETS),
-                        help=f"comma-separated, from {','.join(bt.TARGETS)}")
+    parser.add_argument("--tables", default=None,
+                        help=f"comma-separated, from {','.join(bt.TARGETS)} (default: all; "
+                             "--quick: census,mpg)")
     parser.add_argument("--figure", default=None,
                         help="save the validation curve of the first table's early-stopped "
                              "fit here (e.g. docs/img/validation_curve.png)")
@@ -299,7 +300,8 @@ def parse_args():
         parser.error(f"unknown --early {', '.join(unknown)}; choose from "
                      f"{', '.join(EARLY_STOPPING)}")
     args.seeds = [bt.SEED + i for i in range(args.seeds)]
-    args.tables = args.tables.split(",")
+    args.tables = (args.tables or ("census,mpg" if args.quick
+                                   else ",".join(bt.TARGETS))).split(",")
     bt.refuse_unknown_choices(parser, args.tables, list(bt.TARGETS), ["gan"])
     args.budget_scale = 0.1 if args.quick else 1.0
     args.peer_epochs = 10 if args.quick else None

@@ -144,6 +144,25 @@ def test_a_large_sample_on_a_busy_machine_gets_fewer_threads_and_a_small_one_kee
         np.testing.assert_array_equal(model.sample(5_000, random_state=0), idle_rows)
 
 
+def test_a_large_sample_moves_its_threads_between_blocks_as_the_machine_changes(
+        two_threads, monkeypatch):
+    X = np.random.RandomState(0).normal(size=(100, 2))
+    model = GANSampler(epochs=1, random_state=0, **SMALL).fit(X)
+    calls = []
+
+    def machine(n_readings=None):  # busy, idle, busy, ... reading after reading
+        calls.append(n_readings)
+        return len(calls) % 2
+
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(threads, "_READING_LIFETIME", 0.0)
+    monkeypatch.setattr(threads, "_last_reading", None)
+    monkeypatch.setattr(threads, "other_runnable_threads", machine)
+    assert _threads_seen_in_sample(model, 40_000, monkeypatch) == [1, 2, 1]
+    assert torch.get_num_threads() == 2
+
+
 def test_level_calibration_is_the_same_on_any_number_of_blas_threads():
     # Its search's thin products ran on numpy's BLAS, which split them over threads that
     # mostly waited (a census fit's calibration took 282 ms on two, 68 ms on one) and

@@ -80,11 +80,14 @@ MAX_SWEEPS = 12
 #: keys instead of sorting them.
 COUNTED_KEYS_PER_ROW = 8
 TOLERANCE = 1e-3
-#: Sweeping also stops when a sweep shrinks that largest change by less than this share
-#: of it: weights held at their cap cannot bring every table to its target, and the
-#: change stalls (bench_tabular's mpg at 0.074-0.075 from the fourth sweep to the
-#: twelfth, census at 0.014 from the fifth), so further sweeps only cost time.
+#: Sweeping also stops, from sweep :data:`FIRST_STALL_SWEEP` on, once two sweeps in a
+#: row have not brought the largest change this share below the least one so far:
+#: weights held at their cap cannot bring every table to its target, and the change
+#: stalls (bench_tabular's mpg at 0.074-0.075 from the fourth sweep to the twelfth,
+#: census at 0.014 from the fifth), so further sweeps only cost time. (A change may
+#: rise for a sweep, or hold for one, before it falls steeply: one sweep is no stall.)
 MIN_SWEEP_GAIN = 0.02
+FIRST_STALL_SWEEP = 4
 #: Pseudo-rows per cell, spread as the two columns would be if independent: a pair of
 #: levels the training rows never hold together still gets a small share.
 SMOOTHING = 0.5
@@ -273,8 +276,8 @@ class PairTables:
         targets = self.shares + getattr(self, "single_shares", [])
         mass = np.ones(len(codes)) if counts is None else counts.copy()
         cap = max_weight if counts is None else max_weight * counts
-        last_change = np.inf
-        for _ in range(MAX_SWEEPS):
+        least_change, stalled_sweeps = np.inf, 0
+        for sweep in range(1, MAX_SWEEPS + 1):
             largest_change = 0.0
             for cell, target in zip(cells, targets):
                 current = np.bincount(cell, weights=mass, minlength=len(target))
@@ -286,10 +289,13 @@ class PairTables:
                 factor *= n_rows / (total * (current * factor).sum())
                 mass *= factor[cell]
                 np.minimum(mass, cap, out=mass)
-            if largest_change < TOLERANCE or \
-                    largest_change > (1 - MIN_SWEEP_GAIN) * last_change:
+            if largest_change < TOLERANCE:
                 break
-            last_change = largest_change
+            stalled_sweeps = stalled_sweeps + 1 \
+                if largest_change > (1 - MIN_SWEEP_GAIN) * least_change else 0
+            least_change = min(least_change, largest_change)
+            if stalled_sweeps >= 2 and sweep >= FIRST_STALL_SWEEP:
+                break
         weights = mass if counts is None else mass / counts
         return weights * (n_rows / mass.sum())
 
