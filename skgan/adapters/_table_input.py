@@ -109,6 +109,11 @@ def check_params(adapter, continuous_methods, mode_assignments):
         value = getattr(adapter, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    most = adapter.max_condition_levels
+    if most is not None and (isinstance(most, bool) or not isinstance(most, numbers.Integral)
+                             or most < 1):
+        raise ValueError(f"max_condition_levels must be a positive integer or None, got "
+                         f"{most!r}.")
     if adapter.max_categories < 2:
         raise ValueError("max_categories must be at least 2.")
     if adapter.max_fit_rows < 2:  # the quantiles of one row map nothing

@@ -75,7 +75,13 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     discrete column's level, chosen with probability growing with the log of its
     frequency, and the networks see that choice as a condition vector. Rare levels
     then train as often as they need to, and ``sample(n, conditions={...})`` can ask
-    for given levels.
+    for given levels. Columns of more than ``max_condition_levels`` levels (ids, keys
+    of hundreds of levels) are left out of the condition: asking for one person of
+    545 teaches the generator little that level calibration does not restore, and
+    their levels widened both networks' inputs (on the males panel, a 545-level person
+    id: fits 1.8 times slower, quality 0.937 against 0.949 without it; docs/tabular.md,
+    "Training by sampling"). Conditions on such a column are met by keeping the
+    generated rows that hold the level.
 
     Parameters
     ----------
@@ -104,6 +110,10 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         subsample beyond that).
     conditional_sampling : bool, default=True
         Train by sampling over the discrete columns (see above).
+    max_condition_levels : int or None, default=100
+        Discrete columns with more one-hot units than this are not conditioned on when
+        training by sampling (see above); None conditions on every discrete column, as
+        CTGAN does.
     random_state : int, default=0
         Seeds the subsamples and the mixtures, so an adapter fit is repeatable.
     mode_assignment : {"likeliest", "posterior"}, default="likeliest"
@@ -217,10 +227,12 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     independent_columns = False  # likewise
     constraints = None  # likewise
     handle_invalid = "error"  # likewise
+    max_condition_levels = None  # likewise: they conditioned on every discrete column
 
     def __init__(self, discrete_columns="auto", continuous="auto", max_modes=10,
                  max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
-                 conditional_sampling=True, random_state=0, mode_assignment="likeliest",
+                 conditional_sampling=True, max_condition_levels=100, random_state=0,
+                 mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
                  functional_dependencies="auto", pair_calibration=True, constraints=None,
                  handle_invalid="error", independent_columns="auto"):
@@ -239,6 +251,7 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         self.max_categories = max_categories
         self.max_fit_rows = max_fit_rows
         self.conditional_sampling = conditional_sampling
+        self.max_condition_levels = max_condition_levels
         self.random_state = random_state
 
     # ------------------------------------------------------------------ checks
@@ -319,10 +332,12 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         training-by-sampling's conditions."""
         (self.scalar_positions_, self.block_starts_, self.head_layout_,
          self.encoded_shape_) = lay_out(self.column_encoders_)
+        most = self.max_condition_levels
         self.condition_blocks_ = [
             (index, self.block_starts_[index][0], encoder.block_widths[0], encoder.coder_.counts_)
             for index, encoder in enumerate(self.column_encoders_)
             if self.conditional_sampling and isinstance(encoder, DiscreteColumn)
+            and (most is None or encoder.block_widths[0] <= most)
         ]
 
     # ------------------------------------------------------------------ encode/decode
