@@ -472,7 +472,9 @@ def test_rules_on_a_date_split_in_three_columns_keep_level_calibration():
     assert model._sampling_generator().head.level_bias.abs().sum() > 0
     rows = model.sample(5000, random_state=1)
     assert (rows.loc[rows["status"] == "in_transit", "delivery_year"] == 2025).all()
-    assert (rows["status"] == "returned").mean() == pytest.approx(0.1, abs=0.03)
+    # the training rows' share (0.125 in these 400 rows; 0.1 is the draw's probability)
+    assert (rows["status"] == "returned").mean() == pytest.approx(
+        (train["status"] == "returned").mean(), abs=0.02)
 
 
 def test_an_adapter_saved_before_level_rules_is_still_calibrated():

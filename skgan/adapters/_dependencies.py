@@ -25,6 +25,8 @@ also serves keys with more levels than the adapter's ``max_categories``, whose r
 levels share one code drawn at decoding by frequency.
 """
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -39,6 +41,9 @@ from ._table_columns import ContinuousColumn, DiscreteColumn
 
 MIN_KEY_LEVELS = 3
 MIN_ROWS_PER_KEY = 2.0
+#: Dependency -> (its dependencies, their columns' coders, :func:`_key_tables` for them):
+#: kept beside the dependencies, not in them, so pickles and model files do not hold it.
+_KEY_TABLES = weakref.WeakKeyDictionary()
 
 
 class FunctionalDependency:
@@ -102,25 +107,11 @@ def agree_keys(keys, dependencies, generated, encoders, random_state):
     -------
     keys : ndarray of int
     """
-    key_encoder = encoders[dependencies[0].key]
-    training_keys = dependencies[0].key_index_.to_numpy()
-    counts = getattr(dependencies[0], "key_counts_", None)  # None if pickled before
-    counts = np.ones(len(training_keys)) if counts is None else counts
-    # The dependents' levels of every training key, one integer per combination
-    # (numbered in order of first appearance), and each row's combination (-1: none
-    # of the training keys has it).
-    key_values = np.column_stack([level_positions(encoders[dependency.dependent],
-                                                  dependency.values_)
-                                  for dependency in dependencies])
-    combinations, of_level = np.unique(key_values, axis=0, return_inverse=True)
-    first_seen = np.unique(of_level.reshape(-1), return_index=True)[1]
-    renumbered = np.empty(len(combinations), dtype=np.int64)
-    renumbered[np.argsort(first_seen, kind="stable")] = np.arange(len(combinations))
-    of_level = renumbered[of_level.reshape(-1)]
+    counts, of_level, renumbered, combinations, key_position, training_key_of_level = \
+        _key_tables(dependencies, encoders)
     row_values = np.column_stack(generated)
     of_row = _rows_in(row_values, combinations, renumbered)
-    key_position = level_positions(key_encoder, training_keys)  # training key -> level
-    of_key = of_level[_training_key_of_level(key_encoder, dependencies[0])[keys]]
+    of_key = of_level[training_key_of_level[keys]]
     keys = keys.copy()
     rows = np.flatnonzero(of_key != of_row)
     for value in np.unique(of_row[rows]):
@@ -132,6 +123,43 @@ def agree_keys(keys, dependencies, generated, encoders, random_state):
         keys[chosen] = key_position[matching[random_state.choice(
             len(matching), len(chosen), p=weights / weights.sum())]]
     return keys
+
+
+def _key_tables(dependencies, encoders):
+    """What :func:`agree_keys` needs of the fitted key and dependents, found once for
+    the same dependencies and fitted columns (with pandas, this took most of decoding
+    the keys of a block of rows): each training key's count, the number of its
+    dependents' combination (in order of first appearance), the combinations and their
+    numbers, each training key's level position, and each key level's position among
+    the training keys."""
+    coders = tuple(encoders[index].coder_ for index in
+                   (dependencies[0].key, *(dependency.dependent for dependency in dependencies)))
+    kept = _KEY_TABLES.get(dependencies[0])
+    if kept is not None and len(kept[0]) == len(dependencies) and all(
+            a is b for a, b in zip(kept[0], dependencies)) and all(
+            a is b for a, b in zip(kept[1], coders)):
+        return kept[2]
+    key_encoder = encoders[dependencies[0].key]
+    training_keys = dependencies[0].key_index_.to_numpy()
+    counts = getattr(dependencies[0], "key_counts_", None)  # None if pickled before
+    counts = np.ones(len(training_keys)) if counts is None else counts
+    # The dependents' levels of every training key, one integer per combination
+    # (numbered in order of first appearance).
+    key_values = np.column_stack([level_positions(encoders[dependency.dependent],
+                                                  dependency.values_)
+                                  for dependency in dependencies])
+    combinations, of_level = np.unique(key_values, axis=0, return_inverse=True)
+    first_seen = np.unique(of_level.reshape(-1), return_index=True)[1]
+    renumbered = np.empty(len(combinations), dtype=np.int64)
+    renumbered[np.argsort(first_seen, kind="stable")] = np.arange(len(combinations))
+    of_level = renumbered[of_level.reshape(-1)]
+    key_position = level_positions(key_encoder, training_keys)  # training key -> level
+    found = (counts, of_level, renumbered, combinations, key_position,
+             _training_key_of_level(key_encoder, dependencies[0]))
+    for array in found[1:]:  # shared by every later call: read only
+        array.setflags(write=False)
+    _KEY_TABLES[dependencies[0]] = (tuple(dependencies), coders, found)
+    return found
 
 
 def _rows_in(rows, combinations, numbers):
