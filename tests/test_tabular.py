@@ -217,6 +217,10 @@ def test_a_column_of_many_levels_is_not_conditioned_on_and_its_conditions_still_
     assert [block[0] for block in model.adapter_.condition_blocks_] == [1]  # group only
     rows = model.sample(20, conditions={"person": "p7"}, random_state=0)
     assert (rows["person"] == "p7").all() and (rows["group"] == "b").all()
+    model.max_condition_rounds = 2  # too few rounds: the error says why and what to do
+    with pytest.raises(ValueError, match=r"'person' had more levels than "
+                                         r"max_condition_levels=100.*max_condition_levels=None"):
+        model.sample(500, conditions={"person": "p7"}, random_state=0)
     everything = GANSampler(adapter=TabularAdapter(max_condition_levels=None),
                             random_state=0, epochs=2, **SMALL).fit(table)
     assert [block[0] for block in everything.adapter_.condition_blocks_] == [0, 1]
@@ -225,6 +229,28 @@ def test_a_column_of_many_levels_is_not_conditioned_on_and_its_conditions_still_
     for bad in (0, 1.5, True, "100"):
         with pytest.raises(ValueError, match="max_condition_levels must be a positive"):
             TabularAdapter(max_condition_levels=bad).fit(table)
+
+
+def test_sampling_keeps_no_fitted_model_alive():
+    # Lookups of level rules and agreeing keys are kept beside the fitted rules; a
+    # first form kept each key's dependency inside its own entry, so no model that had
+    # sampled was ever freed.
+    import gc
+
+    from skgan.adapters import _dependencies, _level_rules
+
+    rng = np.random.default_rng(0)
+    key = rng.integers(0, 30, 600)
+    table = pd.DataFrame({"key": [f"k{k}" for k in key], "group": (key % 3).astype(str),
+                          "x": rng.normal(size=600)})
+    before = len(_dependencies._KEY_TABLES), len(_level_rules._LOOKUPS)
+    model = GANSampler(random_state=0, epochs=1, **SMALL).fit(table)
+    assert model.adapter_.dependencies_
+    model.sample(100, random_state=0)
+    assert len(_dependencies._KEY_TABLES) > before[0]
+    del model
+    gc.collect()
+    assert (len(_dependencies._KEY_TABLES), len(_level_rules._LOOKUPS)) == before
 
 
 def test_arrays_with_categories_and_integers():

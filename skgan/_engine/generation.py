@@ -243,10 +243,17 @@ class SamplingMixin:
             if n_kept >= n_samples:
                 break
         else:
+            left_out = getattr(self.adapter_, "columns_left_out_of_conditions",
+                               lambda _: [])(conditions)
+            hint = ("train longer, or ask for fewer rows" if not left_out else
+                    f"{', '.join(map(repr, left_out))} had more levels than "
+                    f"max_condition_levels={self.adapter_.max_condition_levels}, so the "
+                    "generator is not asked for them: ask for fewer rows, or fit with "
+                    "TabularAdapter(max_condition_levels=None)")
             raise ValueError(
                 f"Only {n_kept} of {n_samples} rows generated in {self.max_condition_rounds}"
                 f" rounds meet the conditions {conditions}; the model rarely produces "
-                "such rows (train longer, or ask for fewer rows)."
+                f"such rows ({hint})."
             )
         return _first_rows(concatenate_rows(kept), n_samples)
 

@@ -135,8 +135,8 @@ def _key_tables(dependencies, encoders):
     coders = tuple(encoders[index].coder_ for index in
                    (dependencies[0].key, *(dependency.dependent for dependency in dependencies)))
     kept = _KEY_TABLES.get(dependencies[0])
-    if kept is not None and len(kept[0]) == len(dependencies) and all(
-            a is b for a, b in zip(kept[0], dependencies)) and all(
+    if kept is not None and len(kept[0]) == len(dependencies) - 1 and all(
+            a is b for a, b in zip(kept[0], dependencies[1:])) and all(
             a is b for a, b in zip(kept[1], coders)):
         return kept[2]
     key_encoder = encoders[dependencies[0].key]
@@ -158,7 +158,8 @@ def _key_tables(dependencies, encoders):
              _training_key_of_level(key_encoder, dependencies[0]))
     for array in found[1:]:  # shared by every later call: read only
         array.setflags(write=False)
-    _KEY_TABLES[dependencies[0]] = (tuple(dependencies), coders, found)
+    # not dependencies[0] itself: a value holding its own key would never be freed
+    _KEY_TABLES[dependencies[0]] = (tuple(dependencies[1:]), coders, found)
     return found
 
 

@@ -76,7 +76,8 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     frequency, and the networks see that choice as a condition vector. Rare levels
     then train as often as they need to, and ``sample(n, conditions={...})`` can ask
     for given levels. Columns of more than ``max_condition_levels`` levels (ids, keys
-    of hundreds of levels) are left out of the condition: asking for one person of
+    of hundreds of levels; counted in one-hot units, a missing level and the unit of
+    pooled rare levels included) are left out of the condition: asking for one person of
     545 teaches the generator little that level calibration does not restore, and
     their levels widened both networks' inputs (on the males panel, a 545-level person
     id: fits 1.8 times slower, quality 0.937 against 0.949 without it; docs/tabular.md,
@@ -435,6 +436,18 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         return BlockActivationHead(n_identity, n_tanh, block_widths)
 
     # ------------------------------------------------------------------ conditions
+    def columns_left_out_of_conditions(self, conditions):
+        """The names in ``conditions`` of discrete columns training by sampling left out
+        for their many levels (``max_condition_levels``): the generator cannot be asked
+        for their levels, only rows that hold them kept."""
+        conditioned = {block[0] for block in self.condition_blocks_}
+        most = self.max_condition_levels
+        return [name for name in conditions
+                if self.conditional_sampling and most is not None and name in self.columns_
+                and self.columns_.get_loc(name) not in conditioned
+                and isinstance(self.column_encoders_[self.columns_.get_loc(name)],
+                               DiscreteColumn)]
+
     def condition_plan(self, conditions):
         """Check ``conditions`` and say how to meet them.
 
