@@ -294,6 +294,17 @@ def test_discrete_and_continuous_options_decide_column_kinds(mixed_csv, tmp_path
     assert (table["age"] == 40).all()
 
 
+def test_max_condition_levels_option_reaches_the_adapter(mixed_csv, tmp_path, capsys):
+    import skgan
+
+    model_path = tmp_path / "levels.skgan"
+    assert _fit(mixed_csv, model_path, "--max-condition-levels", "1") == 0
+    adapter = skgan.load(model_path).adapter_
+    assert adapter.max_condition_levels == 1 and adapter.condition_blocks_ == []
+    assert _fit(mixed_csv, model_path, "--max-condition-levels", "0") == 2
+    assert "--max-condition-levels" in capsys.readouterr().err
+
+
 def test_condition_on_a_continuous_column_names_the_option(mixed_csv, tmp_path, capsys):
     model_path = tmp_path / "continuous.skgan"
     assert _fit(mixed_csv, model_path, "--continuous", "age") == 0

@@ -44,9 +44,12 @@ def _fit(args):
         training_rows = subsample_rows(table, args.sample_rows, args.random_state,
                                        source=args.data)
     settings = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device}
-    if args.discrete or args.continuous:
+    if args.discrete or args.continuous or args.max_condition_levels is not None:
+        adapter_settings = {} if args.max_condition_levels is None else {
+            "max_condition_levels": args.max_condition_levels}
         settings["adapter"] = TabularAdapter(discrete_columns=args.discrete,
-                                             continuous_columns=args.continuous)
+                                             continuous_columns=args.continuous,
+                                             **adapter_settings)
     model = ESTIMATORS[args.estimator](
         random_state=args.random_state, verbose=0 if args.quiet else 1,
         **{name: value for name, value in settings.items() if value is not None},
@@ -289,6 +292,11 @@ def _add_fit(commands):
                           "at most 10 values and integer codes are)")
     fit.add_argument("--continuous", action="append", default=[], metavar="COLUMN",
                      help="treat this numeric or date column as continuous (repeatable)")
+    fit.add_argument("--max-condition-levels", type=_positive, metavar="N",
+                     help="train by sampling over discrete columns of at most N one-hot "
+                          "units (default 100: ids and keys of more levels are left "
+                          "out, and a --condition on them keeps the rows that hold the "
+                          "level; a larger N asks the generator for them)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(handler=_fit)
 
