@@ -18,6 +18,7 @@ import torch
 
 from .threads import recheck_threads
 
+
 @dataclass
 class TrainingOutcome:
     """What a call to :func:`run_epochs` achieved."""

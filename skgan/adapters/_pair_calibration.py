@@ -83,9 +83,10 @@ TOLERANCE = 1e-3
 #: Sweeping also stops, from sweep :data:`FIRST_STALL_SWEEP` on, once two sweeps in a
 #: row have not brought the largest change this share below the least one so far:
 #: weights held at their cap cannot bring every table to its target, and the change
-#: stalls (bench_tabular's mpg at 0.074-0.075 from the fourth sweep to the twelfth,
-#: census at 0.014 from the fifth), so further sweeps only cost time. (A change may
-#: rise for a sweep, or hold for one, before it falls steeply: one sweep is no stall.)
+#: stalls (short fits of bench_tabular's mpg and census: 0.074-0.075 from the fourth
+#: sweep to the twelfth, 0.014 from the fifth), so further sweeps only cost time. (A
+#: change may rise for a sweep, or hold for one, before it falls steeply: one sweep is
+#: no stall.)
 MIN_SWEEP_GAIN = 0.02
 FIRST_STALL_SWEEP = 4
 #: Pseudo-rows per cell, spread as the two columns would be if independent: a pair of

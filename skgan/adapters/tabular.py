@@ -81,8 +81,8 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     545 teaches the generator little that level calibration does not restore, and
     their levels widened both networks' inputs (on the males panel, a 545-level person
     id: fits 1.8 times slower, quality 0.937 against 0.949 without it; docs/tabular.md,
-    "Training by sampling"). Conditions on such a column are met by keeping the
-    generated rows that hold the level.
+    "Training-by-sampling and conditional sampling"). Conditions on such a column are
+    met by keeping the generated rows that hold the level.
 
     Parameters
     ----------
