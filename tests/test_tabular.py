@@ -237,20 +237,20 @@ def test_sampling_keeps_no_fitted_model_alive():
     # sampled was ever freed.
     import gc
 
-    from skgan.adapters import _dependencies, _level_rules
+    from skgan.adapters import _agreeing_keys, _level_rules
 
     rng = np.random.default_rng(0)
     key = rng.integers(0, 30, 600)
     table = pd.DataFrame({"key": [f"k{k}" for k in key], "group": (key % 3).astype(str),
                           "x": rng.normal(size=600)})
-    before = len(_dependencies._KEY_TABLES), len(_level_rules._LOOKUPS)
+    before = len(_agreeing_keys._KEY_TABLES), len(_level_rules._LOOKUPS)
     model = GANSampler(random_state=0, epochs=1, **SMALL).fit(table)
     assert model.adapter_.dependencies_
     model.sample(100, random_state=0)
-    assert len(_dependencies._KEY_TABLES) > before[0]
+    assert len(_agreeing_keys._KEY_TABLES) > before[0]
     del model
     gc.collect()
-    assert (len(_dependencies._KEY_TABLES), len(_level_rules._LOOKUPS)) == before
+    assert (len(_agreeing_keys._KEY_TABLES), len(_level_rules._LOOKUPS)) == before
 
 
 def test_arrays_with_categories_and_integers():

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import positions_in
-from ._table_columns import ConstantColumn, ContinuousColumn
+from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_constraints import matching_rows
 
 
@@ -68,6 +68,19 @@ def plan_conditions(adapter, conditions):
         return keep
 
     return slot, matches
+
+
+def columns_left_out(adapter, conditions):
+    """The names in ``conditions`` of discrete columns a fitted TabularAdapter trains by
+    sampling without (see :meth:`TabularAdapter.columns_left_out_of_conditions`)."""
+    if not adapter.conditional_sampling:
+        return []
+    conditioned = {block[0] for block in adapter.condition_blocks_}
+    positions = {name: adapter.columns_.get_loc(name) for name in conditions
+                 if name in adapter.columns_}
+    return [name for name, index in positions.items()
+            if index not in conditioned
+            and isinstance(adapter.column_encoders_[index], DiscreteColumn)]
 
 
 def _write_rare_level(decoded, index, rows, value):

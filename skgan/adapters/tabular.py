@@ -14,7 +14,7 @@ from ._level_rules import linked_level_shares, looped_columns
 from ._pair_calibration import fit_pair_tables
 from ._private_statistics import PrivateStatisticsMixin
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
-from ._table_conditions import plan_conditions, plan_constrained_conditions
+from ._table_conditions import columns_left_out, plan_conditions, plan_constrained_conditions
 from ._table_constraints import TableConstraints, check_constraints
 from ._table_input import as_frame, check_params, column_kinds
 from ._table_decoding import TableDecodingMixin
@@ -75,14 +75,10 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     discrete column's level, chosen with probability growing with the log of its
     frequency, and the networks see that choice as a condition vector. Rare levels
     then train as often as they need to, and ``sample(n, conditions={...})`` can ask
-    for given levels. Columns of more than ``max_condition_levels`` levels (ids, keys
-    of hundreds of levels; counted in one-hot units, a missing level and the unit of
-    pooled rare levels included) are left out of the condition: asking for one person of
-    545 teaches the generator little that level calibration does not restore, and
-    their levels widened both networks' inputs (on the males panel, a 545-level person
-    id: fits 1.8 times slower, quality 0.937 against 0.949 without it; docs/tabular.md,
-    "Training-by-sampling and conditional sampling"). Conditions on such a column are
-    met by keeping the generated rows that hold the level.
+    for given levels. Columns of more than ``max_condition_levels`` one-hot units (ids,
+    keys of hundreds of levels) are left out of the condition, whose inputs they
+    widened for little gain (docs/tabular.md, "Training-by-sampling and conditional
+    sampling"); conditions on them are met by keeping the rows that hold the level.
 
     Parameters
     ----------
@@ -440,13 +436,7 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         """The names in ``conditions`` of discrete columns training by sampling left out
         for their many levels (``max_condition_levels``): the generator cannot be asked
         for their levels, only rows that hold them kept."""
-        conditioned = {block[0] for block in self.condition_blocks_}
-        most = self.max_condition_levels
-        return [name for name in conditions
-                if self.conditional_sampling and most is not None and name in self.columns_
-                and self.columns_.get_loc(name) not in conditioned
-                and isinstance(self.column_encoders_[self.columns_.get_loc(name)],
-                               DiscreteColumn)]
+        return columns_left_out(self, conditions)
 
     def condition_plan(self, conditions):
         """Check ``conditions`` and say how to meet them.
