@@ -294,6 +294,22 @@ def test_discrete_and_continuous_options_decide_column_kinds(mixed_csv, tmp_path
     assert (table["age"] == 40).all()
 
 
+def test_min_frequency_option_reaches_the_adapter(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    data = tmp_path / "states.csv"
+    pd.DataFrame({"state": [f"S{k}" for k in rng.permutation(np.repeat(np.arange(40), 5))],
+                  "amount": rng.normal(size=200)}).to_csv(data, index=False)
+    model_path = tmp_path / "model.skgan"
+    widths = {}
+    for setting in ("10", "0"):  # 5 rows a level: all pooled, or none
+        assert _fit(data, model_path, "--min-frequency", setting) == 0
+        adapter = skgan.load(model_path).adapter_
+        widths[setting] = adapter.column_encoders_[0].block_widths[0]
+    assert widths == {"10": 1, "0": 40}
+    assert _fit(data, model_path, "--min-frequency", "-1") == 2
+    assert "--min-frequency" in capsys.readouterr().err
+
+
 def test_max_condition_levels_option_reaches_the_adapter(mixed_csv, tmp_path, capsys):
     import skgan
 

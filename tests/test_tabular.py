@@ -184,6 +184,69 @@ def test_high_cardinality_column_stays_bounded():
     assert (~samples["user"].isin(common)).any()  # rare levels come out too
 
 
+def state_table(n_rows=600, seed=0):
+    """A 43-level state (3 levels of 150 rows, 40 of 2-5 rows) beside a 15-level code
+    whose levels are as rare, a group and an amount."""
+    rng = np.random.RandomState(seed)
+    rare_counts = 2 + np.arange(40) % 4
+    states = np.concatenate([np.repeat(["CA", "NY", "TX"], (n_rows - rare_counts.sum()) // 3),
+                             np.repeat([f"S{k}" for k in range(40)], rare_counts)])
+    states = np.append(states, ["CA"] * (n_rows - len(states)))
+    codes = np.where(rng.rand(n_rows) < 0.1, rng.randint(3, 15, n_rows), rng.randint(0, 3, n_rows))
+    return pd.DataFrame({"state": rng.permutation(states), "code": codes % 15,
+                         "group": rng.choice(["a", "b"], n_rows),
+                         "amount": rng.normal(size=n_rows)})
+
+
+def test_rare_levels_of_a_many_level_column_share_one_unit():
+    table = state_table()
+    coders = {name: encoder.coder_ for name, encoder in
+              zip(table.columns, TabularAdapter().fit(table).column_encoders_)
+              if name in ("state", "code")}
+    # The state's 40 levels of fewer than 20 rows share one unit; the 15-level code,
+    # a column of few levels, keeps a unit for each, however rare.
+    assert sorted(coders["state"].levels_) == ["CA", "NY", "TX"]
+    assert len(coders["state"].rare_levels_) == 40
+    assert len(coders["code"].levels_) == 15 and not len(coders["code"].rare_levels_)
+    shares = {setting: TabularAdapter(min_frequency=setting).fit(table).column_encoders_[0]
+              for setting in (None, 0.005, 3)}  # 0.005 of 600 rows: 3
+    assert len(shares[None].coder_.levels_) == 43 and not len(shares[None].coder_.rare_levels_)
+    assert len(shares[0.005].coder_.rare_levels_) == len(shares[3].coder_.rare_levels_) == 10
+
+    model = GANSampler(random_state=0, epochs=2, **SMALL).fit(table)
+    rows = model.sample(3000, random_state=0)
+    assert set(rows["state"]) <= set(table["state"])
+    pooled = rows["state"].str.startswith("S")
+    assert 0.1 < pooled.mean() < 0.35  # 140 of 600 training rows: 0.23
+    counts = rows.loc[pooled, "state"].value_counts()
+    assert counts.get("S3", 0) > counts.get("S0", 0)  # 5 training rows against 2
+
+
+@pytest.mark.parametrize("bad", [0, -3, 1.0, 1.5, True, "20"])
+def test_a_bad_min_frequency_is_refused(bad):
+    with pytest.raises(ValueError, match="min_frequency must be a positive integer, a float"):
+        TabularAdapter(min_frequency=bad).fit(state_table())
+
+
+def test_a_pooled_key_still_decides_its_column():
+    # 40 keys of 5 rows each, every key in one group: the key pooled whole is drawn
+    # again to agree with the group the generator produced, and is not conditioned on.
+    rng = np.random.RandomState(0)
+    keys = np.repeat(np.arange(40), 5)
+    table = pd.DataFrame({"key": [f"k{k}" for k in keys],
+                          "group": np.array(["a", "b", "c", "d"])[keys % 4],
+                          "amount": rng.normal(size=200) + keys % 4})
+    model = GANSampler(random_state=0, epochs=2, **SMALL).fit(table)
+    assert model.adapter_.column_encoders_[0].block_widths == [1]
+    assert [block[0] for block in model.adapter_.condition_blocks_] == [1]
+    rows = model.sample(500, random_state=0)
+    key_group = dict(zip(table["key"], table["group"]))
+    assert (rows["key"].map(key_group) == rows["group"]).all()
+    assert rows["key"].nunique() > 20
+    asked = model.sample(30, conditions={"key": "k6"}, random_state=0)
+    assert (asked["key"] == "k6").all() and (asked["group"] == "c").all()
+
+
 @pytest.mark.parametrize("as_category", [False, True])
 def test_a_condition_on_a_rare_pooled_level_is_met_at_once(as_category):
     rng = np.random.RandomState(0)
@@ -213,7 +276,8 @@ def test_a_column_of_many_levels_is_not_conditioned_on_and_its_conditions_still_
     table = pd.DataFrame({"person": [f"p{p}" for p in person],
                           "group": np.array(["a", "b", "c"])[person % 3],
                           "amount": rng.normal(size=1200) + person % 3})
-    model = GANSampler(random_state=0, epochs=2, **SMALL).fit(table)
+    model = GANSampler(adapter=TabularAdapter(min_frequency=None), random_state=0,
+                       epochs=2, **SMALL).fit(table)
     assert [block[0] for block in model.adapter_.condition_blocks_] == [1]  # group only
     rows = model.sample(20, conditions={"person": "p7"}, random_state=0)
     assert (rows["person"] == "p7").all() and (rows["group"] == "b").all()
@@ -221,7 +285,8 @@ def test_a_column_of_many_levels_is_not_conditioned_on_and_its_conditions_still_
     with pytest.raises(ValueError, match=r"'person' had more levels than "
                                          r"max_condition_levels=100.*max_condition_levels=None"):
         model.sample(500, conditions={"person": "p7"}, random_state=0)
-    everything = GANSampler(adapter=TabularAdapter(max_condition_levels=None),
+    everything = GANSampler(adapter=TabularAdapter(max_condition_levels=None,
+                                                   min_frequency=None),
                             random_state=0, epochs=2, **SMALL).fit(table)
     assert [block[0] for block in everything.adapter_.condition_blocks_] == [0, 1]
     assert everything.generator_.body[0].in_features == \

@@ -247,9 +247,11 @@ class SamplingMixin:
                                lambda _: [])(conditions)
             hint = ("train longer, or ask for fewer rows" if not left_out else
                     f"{', '.join(map(repr, left_out))} had more levels than "
-                    f"max_condition_levels={self.adapter_.max_condition_levels}, so the "
+                    f"max_condition_levels={self.adapter_.max_condition_levels}, or "
+                    "levels held by fewer rows than "
+                    f"min_frequency={getattr(self.adapter_, 'min_frequency', None)}, so the "
                     "generator is not asked for them: ask for fewer rows, or fit with "
-                    "TabularAdapter(max_condition_levels=None)")
+                    "TabularAdapter(max_condition_levels=None, min_frequency=None)")
             raise ValueError(
                 f"Only {n_kept} of {n_samples} rows generated in {self.max_condition_rounds}"
                 f" rounds meet the conditions {conditions}; the model rarely produces "

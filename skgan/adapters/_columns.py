@@ -5,12 +5,20 @@ Each encoder turns one column into scalars (values the generator produces throug
 a softmax), and back. They work on whole columns at once, never row by row.
 """
 
+import numbers
+
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import QuantileTransformer
 
 from ._mixture1d import VariationalMixture1D
 from ._quantile_maps import inverse_normal_quantiles
+
+#: Columns of more levels than this (a state, a neighbourhood, a product, an id) pool
+#: their levels held by fewer than ``min_frequency`` training rows; in columns of fewer
+#: levels each level is a category users ask for (a target's class), kept whatever its
+#: count (docs/privacy.md, "Rare levels").
+MANY_LEVELS = 20
 
 # A mode-normalised value is (x - mode mean) / (_MODE_SPAN * mode std), kept in (-1, 1).
 _MODE_SPAN = 4.0
@@ -269,14 +277,20 @@ class CategoryCoder:
     The ``max_categories - 1`` most frequent levels get a code each; rarer levels share
     one last code and are drawn by their training frequencies when decoded, so the
     one-hot width (and the memory of the encoded table) stays bounded while every level
-    seen in training can still come out, and no other value can.
+    seen in training can still come out, and no other value can. In a column of more
+    than ``MANY_LEVELS`` levels, the levels held by fewer than ``min_frequency`` rows (a
+    count, or a share of the rows when a float below 1) share that code too, where at
+    least two are that rare: the generator cannot learn which other values go with a
+    level it saw a few times, only copy them.
     """
 
     n_scalars = 0
     scalar_activation = None
+    min_frequency = None  # coders pickled before it existed pooled by max_categories alone
 
-    def __init__(self, max_categories=1000):
+    def __init__(self, max_categories=1000, min_frequency=None):
         self.max_categories = max_categories
+        self.min_frequency = min_frequency
 
     def fit(self, column):
         counts = column.value_counts(dropna=False, sort=True)
@@ -287,8 +301,8 @@ class CategoryCoder:
         if missing.any():  # decode to the column's own missing marker (None, NaN, NA)
             levels, frequencies = _one_missing_level(levels, frequencies,
                                                      column[missing].iloc[0])
-        if len(levels) > self.max_categories:
-            n_kept = self.max_categories - 1
+        n_kept = kept_level_count(frequencies, self.max_categories, self.min_frequency)
+        if n_kept < len(levels):
             self.rare_levels_ = levels[n_kept:]
             rare = frequencies[n_kept:]
             self.rare_probabilities_ = rare / rare.sum()
@@ -360,6 +374,19 @@ class CategoryCoder:
         self.__dict__.update(state)
         self._index = pd.Index(self.levels_, dtype=object, tupleize_cols=False)
         self._rare_index = pd.Index(self.rare_levels_, dtype=object, tupleize_cols=False)
+
+
+def kept_level_count(counts, max_categories, min_frequency=None):
+    """How many of the levels of training ``counts`` (most frequent first) get a code of
+    their own; the others share one (see :class:`CategoryCoder`)."""
+    n_kept = len(counts) if len(counts) <= max_categories else max_categories - 1
+    if min_frequency is not None and len(counts) > MANY_LEVELS:
+        least = (min_frequency if isinstance(min_frequency, numbers.Integral)
+                 else min_frequency * counts.sum())
+        n_frequent = int(np.count_nonzero(counts >= least))
+        if len(counts) - n_frequent >= 2:
+            n_kept = min(n_kept, n_frequent)
+    return n_kept
 
 
 def positions_in(index, values):

@@ -261,13 +261,16 @@ class DiscreteColumn:
     n_scalars = 0
     scalar_activation = None
 
-    def __init__(self, name, dtype, max_categories):
+    min_frequency = None  # columns pickled before it existed
+
+    def __init__(self, name, dtype, max_categories, min_frequency=None):
         self.name = name
         self.dtype = dtype
         self.max_categories = max_categories
+        self.min_frequency = min_frequency
 
     def fit(self, column, random_state):
-        self.coder_ = CategoryCoder(self.max_categories).fit(column)
+        self.coder_ = CategoryCoder(self.max_categories, self.min_frequency).fit(column)
         self.block_widths = self.coder_.block_widths
         return self
 

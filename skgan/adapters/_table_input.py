@@ -114,6 +114,13 @@ def check_params(adapter, continuous_methods, mode_assignments):
                              or most < 1):
         raise ValueError(f"max_condition_levels must be a positive integer or None, got "
                          f"{most!r}.")
+    least = adapter.min_frequency
+    if least is not None and (
+            isinstance(least, bool) or not isinstance(least, numbers.Real)
+            or (isinstance(least, numbers.Integral) and least < 1)
+            or (not isinstance(least, numbers.Integral) and not 0.0 < least < 1.0)):
+        raise ValueError(f"min_frequency must be a positive integer, a float in (0, 1) or "
+                         f"None, got {least!r}.")
     if adapter.max_categories < 2:
         raise ValueError("max_categories must be at least 2.")
     if adapter.max_fit_rows < 2:  # the quantiles of one row map nothing

@@ -102,6 +102,16 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     max_categories : int, default=1000
         One-hot units of a discrete column at most. Encoded tables take
         ``n_rows * encoded_width * 4`` bytes.
+    min_frequency : int, float or None, default=20
+        In discrete columns of more than 20 levels (a state, a neighbourhood, a
+        product, an id), the levels held by fewer training rows than this (a share of
+        the rows when a float in (0, 1)) share the rare-level unit above, decoded by
+        their training frequencies, as scikit-learn's ``OneHotEncoder`` pools its
+        infrequent categories. A generator cannot learn which other values go with a
+        level it saw a handful of times, only copy the rows that hold it: pooling
+        them keeps the rows it generates from pointing back at those people (see
+        docs/privacy.md, "Rare levels"). Keys of a dependency are drawn again to agree
+        with the columns they determine. None pools by ``max_categories`` alone.
     max_fit_rows : int, default=5000
         Rows each continuous column's quantiles or mixture are fitted on (a random
         subsample beyond that).
@@ -225,10 +235,11 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     constraints = None  # likewise
     handle_invalid = "error"  # likewise
     max_condition_levels = None  # likewise: they conditioned on every discrete column
+    min_frequency = None  # likewise: only max_categories pooled levels
 
     def __init__(self, discrete_columns="auto", continuous="auto", max_modes=10,
-                 max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
-                 conditional_sampling=True, max_condition_levels=100, random_state=0,
+                 max_discrete_levels=10, max_categories=1000, min_frequency=20,
+                 max_fit_rows=5000, conditional_sampling=True, max_condition_levels=100, random_state=0,
                  mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
                  functional_dependencies="auto", pair_calibration=True, constraints=None,
@@ -246,6 +257,7 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         self.mode_assignment = mode_assignment
         self.max_discrete_levels = max_discrete_levels
         self.max_categories = max_categories
+        self.min_frequency = min_frequency
         self.max_fit_rows = max_fit_rows
         self.conditional_sampling = conditional_sampling
         self.max_condition_levels = max_condition_levels
@@ -313,7 +325,8 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         if kind == "constant":
             return ConstantColumn(name, column.dtype)
         if kind == "discrete":
-            return DiscreteColumn(name, column.dtype, self.max_categories)
+            return DiscreteColumn(name, column.dtype, self.max_categories,
+                                  self.min_frequency)
         if not is_numeric_column(column) or pd.api.types.is_bool_dtype(column.dtype):
             raise ValueError(
                 f"continuous_columns names {name!r}, which holds no numbers, datetimes or "
@@ -334,6 +347,7 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
             (index, self.block_starts_[index][0], encoder.block_widths[0], encoder.coder_.counts_)
             for index, encoder in enumerate(self.column_encoders_)
             if self.conditional_sampling and isinstance(encoder, DiscreteColumn)
+            and 1 < encoder.block_widths[0]
             and (most is None or encoder.block_widths[0] <= most)
         ]
 

@@ -44,9 +44,12 @@ def _fit(args):
         training_rows = subsample_rows(table, args.sample_rows, args.random_state,
                                        source=args.data)
     settings = {"epochs": args.epochs, "batch_size": args.batch_size, "device": args.device}
-    if args.discrete or args.continuous or args.max_condition_levels is not None:
-        adapter_settings = {} if args.max_condition_levels is None else {
-            "max_condition_levels": args.max_condition_levels}
+    adapter_settings = {name: value for name, value in (
+        ("max_condition_levels", args.max_condition_levels),
+        ("min_frequency", args.min_frequency)) if value is not None}
+    if args.discrete or args.continuous or adapter_settings:
+        if adapter_settings.get("min_frequency") == 0:  # 0: pool nothing
+            adapter_settings["min_frequency"] = None
         settings["adapter"] = TabularAdapter(discrete_columns=args.discrete,
                                              continuous_columns=args.continuous,
                                              **adapter_settings)
@@ -217,6 +220,13 @@ def _positive(text):
     return value
 
 
+def _integer_at_least_zero(text):
+    value = _integer(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
 def _positive_float(text):
     try:
         value = float(text)
@@ -297,6 +307,11 @@ def _add_fit(commands):
                           "units (default 100: ids and keys of more levels are left "
                           "out, and a --condition on them keeps the rows that hold the "
                           "level; a larger N asks the generator for them)")
+    fit.add_argument("--min-frequency", type=_integer_at_least_zero, metavar="N",
+                     help="in discrete columns of more than 20 levels, levels held by "
+                          "fewer than N rows share one unit, drawn by their training "
+                          "frequencies (default 20: the generator does not learn, and "
+                          "cannot give away, which values go with them; 0 pools none)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(handler=_fit)
 
