@@ -245,6 +245,13 @@ def test_a_pooled_key_still_decides_its_column():
     assert rows["key"].nunique() > 20
     asked = model.sample(30, conditions={"key": "k6"}, random_state=0)
     assert (asked["key"] == "k6").all() and (asked["group"] == "c").all()
+    # Its pair tables would say nothing: pair calibration leaves it out, and a private
+    # fit measures (and pays for) the group's tables alone.
+    adapter = model.adapter_
+    assert adapter.pair_tables_ is None  # one variable left: nothing to rake
+    assert adapter.private_pair_count() == 0
+    unpooled = TabularAdapter(min_frequency=None).fit(table)
+    assert unpooled.pair_tables_ is not None and unpooled.private_pair_count() == 1
 
 
 @pytest.mark.parametrize("as_category", [False, True])

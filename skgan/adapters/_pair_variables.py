@@ -138,9 +138,11 @@ def bin_codes(encoder, column, edges):
 
 
 def paired_columns(encoders, left_out=(), bin_edges=None):
-    """The column position of each variable of :func:`pair_codes`, in its order."""
+    """The column position of each variable of :func:`pair_codes`, in its order (not a
+    discrete column whose levels all share one unit: its tables say nothing)."""
     bin_edges = bin_edges or {}
     return [index for index, encoder in enumerate(encoders)
             if index not in left_out and (
-                isinstance(encoder, DiscreteColumn) or index in bin_edges
+                isinstance(encoder, DiscreteColumn) and len(encoder.coder_.counts_) > 1
+                or index in bin_edges
                 or isinstance(encoder, ContinuousColumn) and encoder.has_missing_)]
