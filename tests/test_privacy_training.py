@@ -505,3 +505,20 @@ def test_a_private_conditional_gan_judges_rows_one_at_a_time_whatever_its_pac():
                            random_state=0).fit(X, y)
     samples, labels = model.sample(10, random_state=0)
     assert samples.shape == (10, 2) and set(labels) <= {0, 1}
+
+
+def test_a_private_fit_of_the_own_adapter_keeps_rare_levels_apart():
+    # Pooling rare levels keeps a plain fit from copying their rows; the budget bounds
+    # that in a private fit, where pooling cost quality (docs/privacy.md, "Rare levels").
+    from skgan.adapters import TabularAdapter
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame({"state": [f"S{k}" for k in np.repeat(np.arange(30), 8)],
+                          "amount": rng.normal(size=240)})
+    settings = dict(dp_epsilon=3.0, epochs=1, random_state=0, batch_size=60)
+    own = GANSampler(**settings).fit(table)
+    assert own.adapter_.min_frequency is None
+    assert own.adapter_.column_encoders_[0].block_widths == [30]
+    passed = GANSampler(adapter=TabularAdapter(pair_calibration=False, independent_columns=False),
+                        **settings).fit(table)
+    assert passed.adapter_.column_encoders_[0].block_widths == [1]
+

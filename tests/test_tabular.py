@@ -254,6 +254,63 @@ def test_a_pooled_key_still_decides_its_column():
     assert unpooled.pair_tables_ is not None and unpooled.private_pair_count() == 1
 
 
+def test_a_condition_on_a_pooled_key_that_agrees_with_its_column_keeps_the_link():
+    # A store of 60 levels (15 rows each: pooled) and a rep each decide the region; the
+    # region is written from the rep, the store drawn to agree with it. Asking for a
+    # store keeps the rows that drew it, not every row of the pooled unit.
+    rng = np.random.RandomState(0)
+    store = np.repeat(np.arange(60), 15)
+    table = pd.DataFrame({"store": [f"st{k}" for k in store],
+                          "rep": [f"r{k}" for k in store % 3 * 2 + rng.randint(0, 2, 900)],
+                          "region": np.array(["N", "S", "W"])[store % 3],
+                          "amount": rng.normal(size=900)})
+    model = GANSampler(random_state=0, epochs=2, **SMALL).fit(table)
+    assert [model.adapter_.columns_[a.key] for a in model.adapter_.agreements_] == ["store"]
+    rows = model.sample(100, conditions={"store": "st5"}, random_state=0)
+    assert (rows["store"] == "st5").all() and (rows["region"] == "W").all()
+
+
+def test_columns_that_decide_others_keep_their_rare_levels():
+    # zip -> city -> state, the city's 25 small levels of 12 rows: pooled, the state of
+    # a rare city would follow a draw apart from the row, so the city is not pooled; a
+    # level of 15 rows that decides another column (a level rule) is not either.
+    rng = np.random.RandomState(0)
+    city = np.concatenate([np.repeat(np.arange(5), 60), np.repeat(np.arange(5, 30), 12)])
+    chain = pd.DataFrame({"zip": [f"z{k}" for k in city * 2 + (rng.rand(600) < 0.5)],
+                          "city": [f"c{k}" for k in city],
+                          "state": np.array(["a", "b", "c"])[city % 3],
+                          "amount": city % 3 * 10 + rng.normal(size=600)})
+    adapter = TabularAdapter().fit(chain)
+    assert [(adapter.columns_[d.key], adapter.columns_[d.dependent])
+            for d in adapter.dependencies_] == [("zip", "city"), ("city", "state")]
+    assert len(adapter.column_encoders_[0].coder_.rare_levels_) == 50  # zip: pooled
+    assert not len(adapter.column_encoders_[1].coder_.rare_levels_)
+    decoded = adapter.decode(adapter.encode(chain), random_state=0)
+    assert (decoded["state"] == chain["state"]).all()  # as the generator gave it
+
+    hoods = np.array(["A"] * 200 + ["B"] * 150 + [f"R{k}" for k in range(23) for _ in range(15)])
+    outcome = np.where(hoods == "R0", "z", rng.choice(["x", "y"], len(hoods)))
+    ruled = pd.DataFrame({"hood": hoods, "outcome": outcome,
+                          "amount": rng.normal(size=len(hoods))})
+    adapter = TabularAdapter().fit(ruled)
+    assert "hood" in [adapter.columns_[rule.column] for rule in adapter.level_rules_]
+    assert not len(adapter.column_encoders_[0].coder_.rare_levels_)
+
+
+def test_a_condition_on_a_pooled_level_is_met_at_once_beside_constraints():
+    from skgan.constraints import Inequality
+    rng = np.random.RandomState(0)
+    store = np.array(["S0"] + [f"S{k}" for k in range(1, 60) for _ in range(19)])
+    low = rng.normal(size=len(store))
+    table = pd.DataFrame({"store": rng.permutation(store), "low": low,
+                          "high": low + rng.exponential(size=len(store))})
+    model = GANSampler(adapter=TabularAdapter(constraints=[Inequality("low", "high")]),
+                       random_state=0, epochs=2, **SMALL).fit(table)
+    model.max_condition_rounds = 3  # S0 is 1 of the 1,122 pooled rows: no luck needed
+    rows = model.sample(50, conditions={"store": "S0"}, random_state=0)
+    assert (rows["store"] == "S0").all() and (rows["low"] <= rows["high"]).all()
+
+
 @pytest.mark.parametrize("as_category", [False, True])
 def test_a_condition_on_a_rare_pooled_level_is_met_at_once(as_category):
     rng = np.random.RandomState(0)

@@ -246,6 +246,11 @@ class PrivateTrainingMixin:
             # a mixture's few means, scales and weights reveal less of a column than
             # its quantiles (docs/privacy.md)
             adapter.set_params(continuous="vgm")
+        if isinstance(self.adapter, str) and getattr(adapter, "min_frequency", None) is not None:
+            # pooling rare levels keeps a plain fit from copying their rows; the privacy
+            # budget already bounds that, and pooling cost private fits' quality
+            # (docs/privacy.md, "Rare levels")
+            adapter.set_params(min_frequency=None)
         return adapter
 
     def _level_rate_blocks(self):

@@ -227,6 +227,30 @@ def find_links(frame, encoders):
     return dependencies, agreements, missing, rules
 
 
+def unpool_deciding_columns(frame, encoders, dependencies, missing_dependencies,
+                            level_rules):
+    """``encoders`` with every discrete column that decides another one, and that no
+    decoding draws again to agree with what it decides, refitted without pooling its
+    rare levels (``min_frequency``): a key that is itself written from a finer key (the
+    city of zip -> city -> state), the key of a missing dependency, the column of a
+    level rule. Decoding draws a pooled level apart from the rest of the row, so the
+    column it decides would follow that draw, not the generator; a key no dependency
+    writes is drawn again by :func:`agree_keys` instead and stays pooled."""
+    dependents = {dependency.dependent for dependency in dependencies}
+    deciding = ({dependency.key for dependency in dependencies} & dependents
+                | {dependency.key for dependency in missing_dependencies}
+                | {rule.column for rule in level_rules})
+    encoders = list(encoders)
+    for index in sorted(deciding):
+        encoder = encoders[index]
+        if isinstance(encoder, DiscreteColumn) and encoder.min_frequency is not None \
+                and len(encoder.coder_.rare_levels_):
+            encoders[index] = DiscreteColumn(encoder.name, encoder.dtype,
+                                             encoder.max_categories).fit(
+                frame.iloc[:, index], None)
+    return encoders
+
+
 def integer_keys(frame, kinds, forced):
     """Positions of the continuous integer columns (by ``kinds``, not named in
     ``forced``) that determine a discrete column: codes (:func:`find_integer_keys`)."""

@@ -45,9 +45,7 @@ def plan_conditions(adapter, conditions):
         targets.append((index, encoder, code, value))
     _check_learned_links(adapter, {index: value for index, _, _, value in targets})
 
-    linked = {position for link in [*getattr(adapter, "dependencies_", []),
-                                    *getattr(adapter, "missing_dependencies_", [])]
-              for position in (link.key, link.dependent)}
+    linked = _linked_columns(adapter)
 
     def matches(decoded):
         frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(decoded)
@@ -70,17 +68,33 @@ def plan_conditions(adapter, conditions):
     return slot, matches
 
 
+def _linked_columns(adapter):
+    """Positions of the columns that decoding writes from another or that decide
+    another (dependencies and their other keys, missing dependencies, level rules,
+    columns missing together): a rare level of theirs cannot be written in after
+    decoding without breaking the link."""
+    links = [(link.key, link.dependent) for link in [
+        *getattr(adapter, "dependencies_", []), *getattr(adapter, "agreements_", []),
+        *getattr(adapter, "missing_dependencies_", [])]]
+    links += [(rule.column, rule.other) for rule in getattr(adapter, "level_rules_", [])]
+    links += list(getattr(adapter, "missing_together_", []))
+    return {position for link in links for position in link}
+
+
 def columns_left_out(adapter, conditions):
     """The names in ``conditions`` of discrete columns a fitted TabularAdapter trains by
-    sampling without (see :meth:`TabularAdapter.columns_left_out_of_conditions`)."""
+    sampling without, or whose asked value is a rare level sharing one unit (see
+    :meth:`TabularAdapter.columns_left_out_of_conditions`)."""
     if not adapter.conditional_sampling:
         return []
     conditioned = {block[0] for block in adapter.condition_blocks_}
     positions = {name: adapter.columns_.get_loc(name) for name in conditions
                  if name in adapter.columns_}
+    encoders = adapter.column_encoders_
     return [name for name, index in positions.items()
-            if index not in conditioned
-            and isinstance(adapter.column_encoders_[index], DiscreteColumn)]
+            if isinstance(encoders[index], DiscreteColumn) and (
+                index not in conditioned
+                or encoders[index].coder_.rare_codes_of([conditions[name]])[0] >= 0)]
 
 
 def _write_rare_level(decoded, index, rows, value):
@@ -147,6 +161,23 @@ def _check_learned_links(adapter, asked):
                 "of the links).")
 
 
+def _rare_levels_written(adapter, conditions, askable):
+    """``(name, coder, value)`` of the conditions on a rare level (sharing one unit) of
+    a column the constraints pass unchanged to the adapter and no link involves: the
+    level is written into the rows decoded from that unit, as without constraints."""
+    linked = _linked_columns(adapter)
+    written = []
+    for name, value in conditions.items():
+        if name not in askable or not _same_value(askable[name], value):
+            continue
+        index = adapter.columns_.get_loc(name)
+        encoder = adapter.column_encoders_[index]
+        if isinstance(encoder, DiscreteColumn) and index not in linked and \
+                encoder.coder_.rare_codes_of([value])[0] >= 0:
+            written.append((name, encoder.coder_, value))
+    return written
+
+
 def _same_value(left, right):
     left_missing, right_missing = pd.isna(left), pd.isna(right)
     if left_missing or right_missing:
@@ -166,10 +197,15 @@ def plan_constrained_conditions(adapter, constraints, conditions):
     asked = constraints.conditions(dict(conditions))
     askable = {name: value for name, value in asked.items() if name in adapter.columns_}
     slot = plan_conditions(adapter, askable)[0] if askable else None
+    written = _rare_levels_written(adapter, conditions, askable)
 
     def matches(decoded):
         frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(
             decoded, columns=constraints.columns)
+        for name, coder, value in written:  # as plan_conditions does, before the rules'
+            pooled = coder.codes_of(frame[name]) == len(coder.levels_)  # check
+            _write_rare_level(frame, frame.columns.get_loc(name), np.flatnonzero(pooled),
+                              value)
         return matching_rows(frame, conditions) & constraints.valid(frame)
 
     return slot, matches

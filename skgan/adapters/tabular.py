@@ -7,7 +7,7 @@ from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import is_integer_valued, is_numeric_column
 from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out
-from ._dependencies import find_links
+from ._dependencies import find_links, unpool_deciding_columns
 from ._independent_columns import decoding_links, find_independent_groups
 from ._missing_together import find_missing_together
 from ._level_rules import linked_level_shares, looped_columns
@@ -238,12 +238,12 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     min_frequency = None  # likewise: only max_categories pooled levels
 
     def __init__(self, discrete_columns="auto", continuous="auto", max_modes=10,
-                 max_discrete_levels=10, max_categories=1000, min_frequency=20,
+                 max_discrete_levels=10, max_categories=1000,
                  max_fit_rows=5000, conditional_sampling=True, max_condition_levels=100, random_state=0,
                  mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
                  functional_dependencies="auto", pair_calibration=True, constraints=None,
-                 handle_invalid="error", independent_columns="auto"):
+                 handle_invalid="error", independent_columns="auto", min_frequency=20):
         self.discrete_columns = discrete_columns
         self.constraints = constraints
         self.handle_invalid = handle_invalid
@@ -289,14 +289,16 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
             column = frame[name]
             encoder = self._encoder_for(name, column, kind)
             encoders.append(encoder.fit(column, random_state))
-        self.columns_ = frame.columns
-        self.constraints_ = table_constraints
-        self.array_dtype_ = array_dtype
-        self.column_encoders_ = encoders
         (self.dependencies_, self.agreements_, self.missing_dependencies_,
          self.level_rules_) = (find_links(frame, encoders)
                                if self.functional_dependencies is not False
                                else ([], [], [], []))
+        encoders = unpool_deciding_columns(frame, encoders, self.dependencies_,
+                                           self.missing_dependencies_, self.level_rules_)
+        self.columns_ = frame.columns
+        self.constraints_ = table_constraints
+        self.array_dtype_ = array_dtype
+        self.column_encoders_ = encoders
         self.missing_together_ = (find_missing_together(frame, encoders)
                                   if self.functional_dependencies is not False else [])
         self.split_dates_ = split_dates
@@ -448,8 +450,9 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     # ------------------------------------------------------------------ conditions
     def columns_left_out_of_conditions(self, conditions):
         """The names in ``conditions`` of discrete columns training by sampling left out
-        for their many levels (``max_condition_levels``): the generator cannot be asked
-        for their levels, only rows that hold them kept."""
+        for their many levels (``max_condition_levels``), or whose asked level shares
+        the rare-level unit (``min_frequency``): the generator cannot be asked for
+        those levels, only rows that hold them kept."""
         return columns_left_out(self, conditions)
 
     def condition_plan(self, conditions):
