@@ -111,7 +111,10 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         level it saw a handful of times, only copy the rows that hold it: pooling
         them keeps the rows it generates from pointing back at those people (see
         docs/privacy.md, "Rare levels"). Keys of a dependency are drawn again to agree
-        with the columns they determine. None pools by ``max_categories`` alone.
+        with the columns they determine; a column that decides another and that nothing
+        draws again (a key written from a finer key, a level rule's column) keeps every
+        level. Differentially private fits of an estimator's own adapter do not pool.
+        None pools by ``max_categories`` alone.
     max_fit_rows : int, default=5000
         Rows each continuous column's quantiles or mixture are fitted on (a random
         subsample beyond that).
