@@ -241,8 +241,8 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
     min_frequency = None  # likewise: only max_categories pooled levels
 
     def __init__(self, discrete_columns="auto", continuous="auto", max_modes=10,
-                 max_discrete_levels=10, max_categories=1000,
-                 max_fit_rows=5000, conditional_sampling=True, max_condition_levels=100, random_state=0,
+                 max_discrete_levels=10, max_categories=1000, max_fit_rows=5000,
+                 conditional_sampling=True, max_condition_levels=100, random_state=0,
                  mode_assignment="likeliest",
                  continuous_columns="auto", level_calibration=True,
                  functional_dependencies="auto", pair_calibration=True, constraints=None,
