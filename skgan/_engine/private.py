@@ -303,7 +303,8 @@ class PrivateTrainingMixin:
         if target is not None and n_pairs == 0:
             warn_at_caller(
                 f"dp_target={self.dp_target!r}: no table of this column can be measured (it "
-                "holds a single value, or only columns of too many levels go with it); the "
+                "holds a single value or its levels all share one unit, or only columns of "
+                "too many levels go with it); the "
                 "fit measures the tables of pairs of discrete columns instead.")
             target, n_pairs = None, self.adapter_.private_pair_count()
         delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
