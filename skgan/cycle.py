@@ -66,7 +66,9 @@ class CycleGANTransformer(TranslationMixin, OneToOneFeatureMixin, TransformerMix
     adapter : {"auto", "tabular", "numeric", "image", "signal"} or adapter instance, \
 default="auto"
         How data is encoded for the networks and decoded back, fitted on both domains
-        together: images for 3-D and 4-D arrays, tables otherwise.
+        together: images for 3-D and 4-D arrays, tables otherwise. Tables keep every
+        level of their columns (``TabularAdapter(min_frequency=None)``): a translated
+        row keeps its rare levels, which pooling would draw anew.
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
         Hidden widths of the translators and discriminators for tables and numeric data
         (image and signal networks take their width from the adapter).
@@ -203,6 +205,13 @@ max_time
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
+    def _resolve_adapter(self, X):
+        adapter = super()._resolve_adapter(X)
+        if isinstance(self.adapter, str) and getattr(adapter, "min_frequency", None) is not None:
+            # translation keeps a row's levels; pooled rare levels would be drawn anew
+            adapter.set_params(min_frequency=None)
+        return adapter
+
     def fit(self, X, y=None):
         """Train both translators on the rows of ``X``, split by domain ``y``.
 

@@ -294,3 +294,17 @@ def test_too_few_rows_of_a_domain_after_holding_out_names_the_hold_out():
                                          r"validation_fraction=0.5.*turn early_stopping off"):
         model.fit(X, y)
     CycleGANTransformer(epochs=1, random_state=0).fit(X, y)  # all 6 rows: trains
+
+
+def test_a_translated_table_keeps_its_rare_levels_apart():
+    # Translating a user's own rows keeps their levels: the own adapter pools no rare
+    # level (pooled, each would be drawn anew); an adapter passed keeps its setting.
+    from skgan.adapters import TabularAdapter
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"store": [f"s{k}" for k in np.repeat(np.arange(40), 5)],
+                      "amount": rng.normal(size=200)})
+    y = np.repeat([0, 1], 100)
+    own = CycleGANTransformer(random_state=0, **FAST).fit(X, y)
+    assert own.adapter_.column_encoders_[0].block_widths == [40]
+    passed = CycleGANTransformer(adapter=TabularAdapter(), random_state=0, **FAST).fit(X, y)
+    assert passed.adapter_.column_encoders_[0].block_widths == [1]

@@ -311,6 +311,61 @@ def test_a_condition_on_a_pooled_level_is_met_at_once_beside_constraints():
     assert (rows["store"] == "S0").all() and (rows["low"] <= rows["high"]).all()
 
 
+def test_a_rare_missing_level_and_split_dates_are_not_pooled():
+    # An id-like column missing in the same 15 rows as an amount: its missing level,
+    # pooled, would no longer be missing together with the amount. The day of a split
+    # date (31 levels, the 31st rare) decides, with its month, whether a date exists.
+    rng = np.random.RandomState(0)
+    person = pd.Series([f"p{k}" for k in rng.randint(0, 250, 300)], dtype=object)
+    amount = rng.normal(size=300)
+    person[:15], amount[:15] = None, np.nan
+    adapter = TabularAdapter().fit(pd.DataFrame({"person": person, "amount": amount}))
+    coder = adapter.column_encoders_[0].coder_
+    assert coder.levels_[-1] is None and len(coder.rare_levels_) > 100
+    assert adapter.missing_together_ == [(0, 1)]
+
+    dates = pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.randint(0, 730, 600), "D")
+    table = pd.DataFrame({"birth_year": dates.year, "birth_month": dates.month,
+                          "birth_day": dates.day, "amount": rng.normal(size=600)})
+    model = GANSampler(random_state=0, epochs=2, **SMALL).fit(table)
+    assert model.adapter_.column_encoders_[2].block_widths == [31]
+    model.max_condition_rounds = 200
+    rows = model.sample(20, conditions={"birth_day": 31}, random_state=0)
+    assert pd.to_datetime(pd.DataFrame({"year": rows["birth_year"], "month": rows["birth_month"],
+                                        "day": rows["birth_day"]}), errors="coerce").notna().all()
+
+
+def test_conditions_on_pooled_levels_beside_constraints_keep_the_rules():
+    from skgan.constraints import Inequality
+    rng = np.random.RandomState(0)
+    codes = rng.permutation(np.r_[np.repeat([100, 101], 150), np.repeat(np.arange(40), 3)])
+    table = pd.DataFrame({"code": codes, "upper": codes + rng.uniform(0.1, 0.5, 420),
+                          "amount": rng.normal(size=420)})
+    # a column the constraint reads is not written in (its upper bound followed the
+    # level drawn): the rows that drew the level are kept
+    model = GANSampler(adapter=TabularAdapter(discrete_columns=["code"],
+                                              constraints=[Inequality("code", "upper")]),
+                       random_state=0, epochs=2, **SMALL).fit(table)
+    model.max_condition_rounds = 100
+    rows = model.sample(20, conditions={"code": 7}, random_state=0)
+    assert (rows["code"] == 7).all() and (rows["upper"] - rows["code"]).between(0, 1).all()
+    # the asked value is written as the training level (an integer, not True or 7.0)
+    plain = GANSampler(adapter=TabularAdapter(discrete_columns=["code"]), random_state=0,
+                       epochs=2, **SMALL).fit(table.assign(upper=rng.normal(size=420)))
+    for asked in (7.0, np.int8(7)):
+        rows = plain.sample(10, conditions={"code": asked}, random_state=0)
+        assert rows["code"].dtype == np.int64 and (rows["code"] == 7).all()
+    # an array with constraints gets the level in the rows it returns, not in a copy
+    low = rng.normal(size=420)
+    array = np.column_stack([codes, low, low + rng.exponential(size=420)]).astype(float)
+    model = GANSampler(adapter=TabularAdapter(discrete_columns=[0],
+                                              constraints=[Inequality(1, 2)]),
+                       random_state=0, epochs=2, **SMALL).fit(array)
+    model.max_condition_rounds = 3
+    rows = model.sample(30, conditions={0: 7.0}, random_state=0)
+    assert (rows[:, 0] == 7.0).all() and (rows[:, 1] <= rows[:, 2]).all()
+
+
 @pytest.mark.parametrize("as_category", [False, True])
 def test_a_condition_on_a_rare_pooled_level_is_met_at_once(as_category):
     rng = np.random.RandomState(0)
@@ -346,8 +401,9 @@ def test_a_column_of_many_levels_is_not_conditioned_on_and_its_conditions_still_
     rows = model.sample(20, conditions={"person": "p7"}, random_state=0)
     assert (rows["person"] == "p7").all() and (rows["group"] == "b").all()
     model.max_condition_rounds = 2  # too few rounds: the error says why and what to do
-    with pytest.raises(ValueError, match=r"'person' had more levels than "
-                                         r"max_condition_levels=100.*max_condition_levels=None"):
+    with pytest.raises(ValueError, match=r"level of 'person': the column has more one-hot "
+                                         r"units than max_condition_levels=100.*"
+                                         r"max_condition_levels=None"):
         model.sample(500, conditions={"person": "p7"}, random_state=0)
     everything = GANSampler(adapter=TabularAdapter(max_condition_levels=None,
                                                    min_frequency=None),

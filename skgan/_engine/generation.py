@@ -246,12 +246,13 @@ class SamplingMixin:
             left_out = getattr(self.adapter_, "columns_left_out_of_conditions",
                                lambda _: [])(conditions)
             hint = ("train longer, or ask for fewer rows" if not left_out else
-                    f"{', '.join(map(repr, left_out))} had more levels than "
-                    f"max_condition_levels={self.adapter_.max_condition_levels}, or "
-                    "levels held by fewer rows than "
-                    f"min_frequency={getattr(self.adapter_, 'min_frequency', None)}, so the "
-                    "generator is not asked for them: ask for fewer rows, or fit with "
-                    "TabularAdapter(max_condition_levels=None, min_frequency=None)")
+                    "the generator is not asked for the level of "
+                    f"{', '.join(map(repr, left_out))}: the column has more one-hot units than max_condition_levels="
+                    f"{self.adapter_.max_condition_levels}, or the level is held by fewer "
+                    "training rows than min_frequency and shares one unit with the other "
+                    "rare levels; ask for fewer rows, or fit with "
+                    "TabularAdapter(max_condition_levels=None) or "
+                    "TabularAdapter(min_frequency=None)")
             raise ValueError(
                 f"Only {n_kept} of {n_samples} rows generated in {self.max_condition_rounds}"
                 f" rounds meet the conditions {conditions}; the model rarely produces "

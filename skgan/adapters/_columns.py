@@ -302,6 +302,14 @@ class CategoryCoder:
             levels, frequencies = _one_missing_level(levels, frequencies,
                                                      column[missing].iloc[0])
         n_kept = kept_level_count(frequencies, self.max_categories, self.min_frequency)
+        pooled_for_rarity = n_kept < kept_level_count(frequencies, self.max_categories)
+        if pooled_for_rarity and missing.any() and not pd.isna(levels[:n_kept]).any():
+            # a missing level pooled for its rarity would no longer be missing together
+            # with other columns: it keeps a unit of its own, last of the kept levels
+            at = np.flatnonzero(pd.isna(levels))[0]
+            order = np.r_[np.arange(n_kept), at,
+                          np.setdiff1d(np.arange(n_kept, len(levels)), at)]
+            levels, frequencies, n_kept = levels[order], frequencies[order], n_kept + 1
         if n_kept < len(levels):
             self.rare_levels_ = levels[n_kept:]
             rare = frequencies[n_kept:]

@@ -228,18 +228,20 @@ def find_links(frame, encoders):
 
 
 def unpool_deciding_columns(frame, encoders, dependencies, missing_dependencies,
-                            level_rules):
+                            level_rules, split_dates=()):
     """``encoders`` with every discrete column that decides another one, and that no
     decoding draws again to agree with what it decides, refitted without pooling its
     rare levels (``min_frequency``): a key that is itself written from a finer key (the
     city of zip -> city -> state), the key of a missing dependency, the column of a
-    level rule. Decoding draws a pooled level apart from the rest of the row, so the
-    column it decides would follow that draw, not the generator; a key no dependency
-    writes is drawn again by :func:`agree_keys` instead and stays pooled."""
+    level rule, the parts of a date split over three columns (which decoding makes a
+    valid date together). Decoding draws a pooled level apart from the rest of the row,
+    so the column it decides would follow that draw, not the generator; a key no
+    dependency writes is drawn again by :func:`agree_keys` instead and stays pooled."""
     dependents = {dependency.dependent for dependency in dependencies}
     deciding = ({dependency.key for dependency in dependencies} & dependents
                 | {dependency.key for dependency in missing_dependencies}
-                | {rule.column for rule in level_rules})
+                | {rule.column for rule in level_rules}
+                | {part for parts in split_dates for part in parts})
     encoders = list(encoders)
     for index in sorted(deciding):
         encoder = encoders[index]

@@ -62,7 +62,8 @@ def plan_conditions(adapter, conditions):
                 keep &= encoder.coder_.rare_codes_of(column) == encoder.coder_.rare_codes_of(
                     [value])[0]  # the rows that drew it, so that the link holds
             else:  # a rare level, decoded from the unit the rare levels share
-                _write_rare_level(decoded, index, np.flatnonzero(pooled), value)
+                _write_rare_level(decoded, index, np.flatnonzero(pooled),
+                                  _stored_level(encoder.coder_, value))
         return keep
 
     return slot, matches
@@ -71,13 +72,14 @@ def plan_conditions(adapter, conditions):
 def _linked_columns(adapter):
     """Positions of the columns that decoding writes from another or that decide
     another (dependencies and their other keys, missing dependencies, level rules,
-    columns missing together): a rare level of theirs cannot be written in after
-    decoding without breaking the link."""
+    columns missing together, the parts of split dates): a rare level of theirs cannot
+    be written in after decoding without breaking the link."""
     links = [(link.key, link.dependent) for link in [
         *getattr(adapter, "dependencies_", []), *getattr(adapter, "agreements_", []),
         *getattr(adapter, "missing_dependencies_", [])]]
     links += [(rule.column, rule.other) for rule in getattr(adapter, "level_rules_", [])]
     links += list(getattr(adapter, "missing_together_", []))
+    links += list(getattr(adapter, "split_dates_", []))
     return {position for link in links for position in link}
 
 
@@ -161,20 +163,26 @@ def _check_learned_links(adapter, asked):
                 "of the links).")
 
 
-def _rare_levels_written(adapter, conditions, askable):
-    """``(name, coder, value)`` of the conditions on a rare level (sharing one unit) of
-    a column the constraints pass unchanged to the adapter and no link involves: the
+def _stored_level(coder, value):
+    """The training level of a rare ``value`` as the coder holds it (3 for 3.0 in a
+    column of integers, the column's own missing marker for NaN)."""
+    return coder.rare_levels_[coder.rare_codes_of([value])[0]]
+
+
+def _rare_levels_written(adapter, conditions, askable, read=()):
+    """``(name, coder, level)`` of the conditions on a rare level (sharing one unit) of
+    a column that no constraint reads (names in ``read``) and no link involves: the
     level is written into the rows decoded from that unit, as without constraints."""
     linked = _linked_columns(adapter)
     written = []
     for name, value in conditions.items():
-        if name not in askable or not _same_value(askable[name], value):
+        if name not in askable or name in read or not _same_value(askable[name], value):
             continue
         index = adapter.columns_.get_loc(name)
         encoder = adapter.column_encoders_[index]
         if isinstance(encoder, DiscreteColumn) and index not in linked and \
                 encoder.coder_.rare_codes_of([value])[0] >= 0:
-            written.append((name, encoder.coder_, value))
+            written.append((name, encoder.coder_, _stored_level(encoder.coder_, value)))
     return written
 
 
@@ -197,15 +205,18 @@ def plan_constrained_conditions(adapter, constraints, conditions):
     asked = constraints.conditions(dict(conditions))
     askable = {name: value for name, value in asked.items() if name in adapter.columns_}
     slot = plan_conditions(adapter, askable)[0] if askable else None
-    written = _rare_levels_written(adapter, conditions, askable)
+    read = {name for constraint in constraints.constraints
+            for name in constraint.column_names()}
+    written = _rare_levels_written(adapter, conditions, askable, read)
 
     def matches(decoded):
         frame = decoded if isinstance(decoded, pd.DataFrame) else pd.DataFrame(
             decoded, columns=constraints.columns)
         for name, coder, value in written:  # as plan_conditions does, before the rules'
-            pooled = coder.codes_of(frame[name]) == len(coder.levels_)  # check
-            _write_rare_level(frame, frame.columns.get_loc(name), np.flatnonzero(pooled),
-                              value)
+            index = frame.columns.get_loc(name)  # check; in the rows kept, not a copy
+            rows = np.flatnonzero(coder.codes_of(frame.iloc[:, index]) == len(coder.levels_))
+            for table in {id(decoded): decoded, id(frame): frame}.values():
+                _write_rare_level(table, index, rows, value)
         return matching_rows(frame, conditions) & constraints.valid(frame)
 
     return slot, matches

@@ -297,7 +297,8 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
                                if self.functional_dependencies is not False
                                else ([], [], [], []))
         encoders = unpool_deciding_columns(frame, encoders, self.dependencies_,
-                                           self.missing_dependencies_, self.level_rules_)
+                                           self.missing_dependencies_, self.level_rules_,
+                                           split_dates)
         self.columns_ = frame.columns
         self.constraints_ = table_constraints
         self.array_dtype_ = array_dtype
