@@ -66,9 +66,8 @@ class CycleGANTransformer(TranslationMixin, OneToOneFeatureMixin, TransformerMix
     adapter : {"auto", "tabular", "numeric", "image", "signal"} or adapter instance, \
 default="auto"
         How data is encoded for the networks and decoded back, fitted on both domains
-        together: images for 3-D and 4-D arrays, tables otherwise. Tables keep every
-        level of their columns (``TabularAdapter(min_frequency=None)``): a translated
-        row keeps its rare levels, which pooling would draw anew.
+        together: images for 3-D and 4-D arrays, tables otherwise (keeping rare
+        levels apart, ``TabularAdapter(min_frequency=None)``, so translation keeps them).
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
         Hidden widths of the translators and discriminators for tables and numeric data
         (image and signal networks take their width from the adapter).
@@ -207,9 +206,8 @@ max_time
     @_fit_context(prefer_skip_nested_validation=True)
     def _resolve_adapter(self, X):
         adapter = super()._resolve_adapter(X)
-        if isinstance(self.adapter, str) and getattr(adapter, "min_frequency", None) is not None:
-            # translation keeps a row's levels; pooled rare levels would be drawn anew
-            adapter.set_params(min_frequency=None)
+        if isinstance(self.adapter, str) and getattr(adapter, "min_frequency", None):
+            adapter.set_params(min_frequency=None)  # pooled levels would be drawn anew
         return adapter
 
     def fit(self, X, y=None):

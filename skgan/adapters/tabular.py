@@ -103,18 +103,12 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         One-hot units of a discrete column at most. Encoded tables take
         ``n_rows * encoded_width * 4`` bytes.
     min_frequency : int, float or None, default=20
-        In discrete columns of more than 20 levels (a state, a neighbourhood, a
-        product, an id), the levels held by fewer training rows than this (a share of
-        the rows when a float in (0, 1)) share the rare-level unit above, decoded by
-        their training frequencies, as scikit-learn's ``OneHotEncoder`` pools its
-        infrequent categories. A generator cannot learn which other values go with a
-        level it saw a handful of times, only copy the rows that hold it: pooling
-        them keeps the rows it generates from pointing back at those people (see
-        docs/privacy.md, "Rare levels"). Keys of a dependency are drawn again to agree
-        with the columns they determine; a column that decides another and that nothing
-        draws again (a key written from a finer key, a level rule's column) keeps every
-        level. Differentially private fits of an estimator's own adapter do not pool.
-        None pools by ``max_categories`` alone.
+        In discrete columns of more than 20 levels (a state, a product, an id), levels
+        held by fewer training rows than this (a share of the rows when a float in
+        (0, 1)) share the rare-level unit above, as scikit-learn's ``OneHotEncoder``
+        pools infrequent categories: a generator would only copy the few rows that hold
+        such a level. Columns that decide another keep their levels; see
+        docs/privacy.md ("Rare levels"). None pools by ``max_categories`` alone.
     max_fit_rows : int, default=5000
         Rows each continuous column's quantiles or mixture are fitted on (a random
         subsample beyond that).
