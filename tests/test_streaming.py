@@ -114,7 +114,8 @@ def test_a_table_too_wide_for_memory_is_refused_naming_its_costly_columns(monkey
     from skgan.adapters import TabularAdapter
 
     monkeypatch.setattr(memory, "available_memory", lambda: 20_000_000)  # 20 MB
-    model = GANSampler(adapter=TabularAdapter(max_categories=5000), epochs=1)
+    model = GANSampler(adapter=TabularAdapter(max_categories=5000, min_frequency=None),
+                       epochs=1)
     with pytest.raises(MemoryError) as caught:
         model.fit(_wide_table())
     message = str(caught.value)
