@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import positions_in
+from ._independent_columns import decoding_links
 from ._table_columns import ConstantColumn, ContinuousColumn, DiscreteColumn
 from ._table_constraints import matching_rows
 
@@ -74,12 +75,10 @@ def _linked_columns(adapter):
     another (dependencies and their other keys, missing dependencies, level rules,
     columns missing together, the parts of split dates): a rare level of theirs cannot
     be written in after decoding without breaking the link."""
-    links = [(link.key, link.dependent) for link in [
-        *getattr(adapter, "dependencies_", []), *getattr(adapter, "agreements_", []),
-        *getattr(adapter, "missing_dependencies_", [])]]
-    links += [(rule.column, rule.other) for rule in getattr(adapter, "level_rules_", [])]
-    links += list(getattr(adapter, "missing_together_", []))
-    links += list(getattr(adapter, "split_dates_", []))
+    links = decoding_links(
+        [*getattr(adapter, "dependencies_", []), *getattr(adapter, "agreements_", [])],
+        getattr(adapter, "missing_dependencies_", []), getattr(adapter, "level_rules_", []),
+        getattr(adapter, "split_dates_", []), getattr(adapter, "missing_together_", []))
     return {position for link in links for position in link}
 
 

@@ -16,7 +16,8 @@ class TableDecodingMixin:
 
     Relies on the fitted adapter's ``column_encoders_``, ``scalar_positions_``,
     ``head_layout_``, ``encoded_shape_``, ``columns_``, ``array_dtype_``,
-    ``constraints_`` and ``_flat_block_starts``.
+    ``constraints_`` and ``_flat_block_starts`` (of
+    :class:`~skgan.adapters._table_encoding.TableEncodingMixin`).
     """
 
     #: ``decode`` and ``decode_sample`` also take :class:`EncodedRows` (scalars and

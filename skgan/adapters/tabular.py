@@ -1,12 +1,11 @@
 """The adapter for tables: mixed-type DataFrames and 2-D arrays, missing values included."""
 
 import pandas as pd
-import torch
 
 from .._engine.torch_utils import random_source
 from ..networks.heads import BlockActivationHead
 from ._column_kinds import is_integer_valued, is_numeric_column
-from ._encoded_rows import EncodedRows, dense_array, encode_columns, lay_out
+from ._encoded_rows import lay_out
 from ._dependencies import find_links, unpool_deciding_columns
 from ._independent_columns import decoding_links, find_independent_groups
 from ._missing_together import find_missing_together
@@ -18,6 +17,7 @@ from ._table_conditions import columns_left_out, plan_conditions, plan_constrain
 from ._table_constraints import TableConstraints, check_constraints
 from ._table_input import as_frame, check_params, column_kinds
 from ._table_decoding import TableDecodingMixin
+from ._table_encoding import TableEncodingMixin
 from ._table_sampling import TableSamplingMixin
 from .base import BaseAdapter
 
@@ -25,8 +25,8 @@ CONTINUOUS_METHODS = ("auto", "quantile", "vgm")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
 
 
-class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMixin,
-                     BaseAdapter):
+class TabularAdapter(TableSamplingMixin, TableEncodingMixin, TableDecodingMixin,
+                     PrivateStatisticsMixin, BaseAdapter):
     """Encode a mixed-type table for a GAN and decode generated rows back into a table.
 
     Every column is encoded by its kind:
@@ -387,58 +387,6 @@ class TabularAdapter(TableSamplingMixin, TableDecodingMixin, PrivateStatisticsMi
         written, in the rows a rule decides and in the others, for the columns level
         rules decide: ``{position: (decided, undecided)}``."""
         return linked_level_shares(self, encoded, random_source(random_state))
-
-    def rows_to_train_on(self, X, continued=False):
-        constraints = getattr(self, "constraints_", None)
-        if constraints is None or self.handle_invalid != "drop":
-            return None
-        frame, _ = as_frame(X, require_values=False)
-        self._check_columns(frame)
-        return constraints.rows_to_keep(frame, warn=continued)
-
-    def encode(self, X):
-        return self._encode(X, strict=True)
-
-    def encode_for_scoring(self, X):
-        """Like :meth:`encode`, but levels never seen in training get an all-zero block
-        and unexpected missing values the column's median, instead of errors."""
-        return self._encode(X, strict=False)
-
-    def encode_for_training(self, X, device):
-        """The rows as :class:`~skgan.adapters._encoded_rows.EncodedRows` on ``device``:
-        scalars and one code per one-hot block, made dense a mini-batch at a time."""
-        scalars, codes = self._encode_parts(X, strict=True)
-        starts = self._flat_block_starts()
-        return EncodedRows(torch.from_numpy(scalars).to(device),
-                           torch.from_numpy(codes).to(device), starts, self.encoded_shape_[0])
-
-    def _encode(self, X, strict):
-        scalars, codes = self._encode_parts(X, strict)
-        return dense_array(scalars, codes, self._flat_block_starts(), self.encoded_shape_[0])
-
-    def _flat_block_starts(self):
-        """Where every one-hot block starts in the encoding, in order."""
-        return [start for column_starts in self.block_starts_ for start in column_starts]
-
-    def _encode_parts(self, X, strict):
-        """Scalars and block codes of every row (see :func:`encode_columns`)."""
-        frame, _ = as_frame(X, require_values=False)
-        self._check_columns(frame)
-        if getattr(self, "constraints_", None) is not None:
-            frame = self.constraints_.transform(frame, strict=strict)
-        return encode_columns(frame, self.column_encoders_, self.scalar_positions_,
-                              self.head_layout_, strict)
-
-    def _check_columns(self, frame):
-        constraints = getattr(self, "constraints_", None)
-        columns = self.columns_ if constraints is None else constraints.columns
-        if frame.shape[1] != len(columns) or (
-            self.array_dtype_ is None and not frame.columns.equals(columns)
-        ):
-            raise ValueError(
-                f"The data has columns {list(frame.columns)}; the adapter was fitted on "
-                f"{list(columns)}."
-            )
 
     def generator_head(self):
         """Linear, ``tanh`` and Gumbel-softmax units in the layout of the encoding."""
