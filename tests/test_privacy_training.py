@@ -160,8 +160,8 @@ def test_a_target_no_table_can_hold_warns_and_measures_the_discrete_pairs(table)
 
 def test_target_tables_too_noisy_to_measure_warn():
     train = _linked_to_a_target(200)
-    with pytest.warns(UserWarning, match="dp_target='label': the tables of this column "
-                                         "would carry noise of more than 6%"):
+    with pytest.warns(UserWarning, match="dp_target='label': even one table of this "
+                                         "column would carry noise of more than 6%"):
         model = GANSampler(epochs=1, random_state=0, dp_epsilon=0.5,
                            dp_target="label").fit(train)
     assert model.adapter_.pair_tables_ is None
@@ -522,3 +522,86 @@ def test_a_private_fit_of_the_own_adapter_keeps_rare_levels_apart():
                         **settings).fit(table)
     assert passed.adapter_.column_encoders_[0].block_widths == [1]
 
+
+
+def _decided_target(n_rows=300, seed=0):
+    """A three-level ``kind`` that ``group`` decides in nine rows of ten, beside two
+    columns that say nothing of it."""
+    rng = np.random.RandomState(seed)
+    group = rng.choice(["a", "b", "c"], n_rows)
+    kind = np.where(rng.uniform(size=n_rows) < 0.9,
+                    pd.Series(group).map({"a": "x", "b": "y", "c": "z"}),
+                    rng.choice(["x", "y", "z"], n_rows))
+    return pd.DataFrame({"colour": rng.choice(["red", "green", "blue"], n_rows),
+                         "group": group, "shape": rng.choice(["o", "s", "t"], n_rows),
+                         "kind": kind})
+
+
+def test_a_selection_plan_spends_what_measuring_every_table_would():
+    """Too many target tables for the noise bound: 20 % of the pair tables' budget
+    chooses one table by the exponential mechanism (an eps-DP exponential mechanism is
+    eps**2 / 8-zero-concentrated DP) and the rest measures it; the accountant's one
+    Gaussian mechanism has the Rényi DP of both."""
+    from skgan._engine.privacy_budget import pair_noise_multiplier, target_selection_plan
+
+    epsilon, delta, n_rows = 0.5, 1 / 3000, 300
+    assert pair_noise_multiplier(epsilon, delta, 3, n_rows, 0.06) is None  # all three: too noisy
+    plan = target_selection_plan(epsilon, delta, 3, n_rows)
+    log_inverse_delta = math.log(1 / delta)
+    rho = 0.5 * (math.sqrt(log_inverse_delta + epsilon) - math.sqrt(log_inverse_delta)) ** 2
+    assert plan.n_chosen == 1
+    assert plan.table_noise_multiplier <= 0.06 * n_rows  # the one table is within the bound
+    assert 1 / (2 * plan.table_noise_multiplier ** 2) == pytest.approx(0.8 * rho)
+    assert plan.round_epsilon ** 2 / 8 == pytest.approx(0.2 * rho)
+    assert 1 / (2 * plan.noise_multiplier ** 2) == pytest.approx(
+        1 / (2 * plan.table_noise_multiplier ** 2) + plan.round_epsilon ** 2 / 8)
+    # all tables within the bound: no choice; not even one: none
+    assert target_selection_plan(5.0, delta, 3, n_rows) is None
+    assert target_selection_plan(0.5, 1 / 2000, 3, 200) is None
+
+
+def test_tables_are_chosen_with_the_exponential_mechanisms_probabilities():
+    """Two tables whose utilities differ by 10 rows, chosen 20,000 times at epsilon 0.2:
+    the better one with probability exp(0.2 * 10 / 2) / (1 + exp(0.2 * 10 / 2)), the
+    mechanism's own definition (utility of sensitivity one)."""
+    from skgan.adapters._target_selection import choose_target_pairs
+
+    better = np.array([[40, 0], [10, 50]])  # majority count 90 (target on the rows)
+    worse = np.array([[40, 10], [10, 40]])  # 80
+    rng = np.random.default_rng(0)
+    draws = [choose_target_pairs({(0, 1): better, (0, 2): worse}, 0, [2, 2, 2], 1, 0.2,
+                                 0.0, rng) for _ in range(20_000)]
+    share = np.mean([draw == [(0, 1)] for draw in draws])
+    expected = math.exp(1.0) / (1 + math.exp(1.0))
+    assert abs(share - expected) < 5 * math.sqrt(expected * (1 - expected) / 20_000)
+    # the penalty: half the cell noise per level beyond the first, from the levels alone
+    many_levels = np.hstack([better, np.zeros((2, 8), dtype=int)])  # same counts, 10 levels
+    picks = [choose_target_pairs({(0, 1): many_levels, (0, 2): worse}, 0, [2, 10, 2], 1,
+                                 5.0, 10.0, rng) for _ in range(200)]
+    assert all(pick == [(0, 2)] for pick in picks)  # 90 - 45 against 80 - 5
+
+
+def test_a_target_too_noisy_for_all_its_tables_keeps_its_most_telling_one(monkeypatch):
+    """300 rows at epsilon 0.5: the target's three tables together would carry noise of
+    11 % of the rows, one alone 4.3 %. The fit chooses one privately (here the column
+    that decides the target) instead of measuring none, and its samples keep the link;
+    the accountant's epsilon covers the choice and the table."""
+    import secrets
+
+    from skgan._engine.privacy_budget import target_selection_plan
+
+    train = _decided_target()
+    monkeypatch.setattr(secrets, "randbits", lambda bits: 12345)  # the OS noise, fixed
+    model = GANSampler(epochs=2, batch_size=100, random_state=0, dp_epsilon=0.5,
+                       dp_target="kind").fit(train)
+    tables = model.adapter_.pair_tables_
+    group, kind = 1, 3
+    assert tables.pairs == [(group, kind)]
+    plan = target_selection_plan(0.5, model.dp_delta_, 3, len(train))
+    assert tables.noise_multiplier == pytest.approx(plan.table_noise_multiplier)
+    bound = _epsilon_bound(100 / len(train), model.dp_noise_multiplier_, 2 * 3,
+                           model.dp_delta_, measured_with=plan.noise_multiplier)
+    assert 0.9 * bound < model.dp_epsilon_spent_ <= min(bound + 1e-9, 0.5)
+    rows = model.sample(3000, random_state=0)
+    agreeing = (rows["group"].map({"a": "x", "b": "y", "c": "z"}) == rows["kind"]).mean()
+    assert agreeing > 0.6  # training 0.93; independent columns 0.33

@@ -2,7 +2,9 @@
 keeps them within ``dp_epsilon``, and how many steps ``epochs="auto"`` can pay for.
 
 Two mechanisms read the training rows: the pair tables a private fit measures before
-training (one Gaussian mechanism) and the discriminator's DP-SGD steps (subsampled
+training (one Gaussian mechanism; around a target whose tables cannot all be measured,
+a choice of tables by the exponential mechanism first, accounted as the Gaussian
+mechanism of the same Rényi DP) and the discriminator's DP-SGD steps (subsampled
 Gaussian mechanisms). Both are added up in Rényi DP at the orders of
 :data:`RDP_ORDERS` by Opacus' RDP analysis (Mironov, 2017) and converted to
 ``(epsilon, delta)``.
@@ -11,6 +13,7 @@ Gaussian mechanisms). Both are added up in Rényi DP at the orders of
 import math
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 
 #: the calibration stops within this much below ``dp_epsilon``
@@ -73,10 +76,70 @@ def pair_noise_multiplier(epsilon, delta, n_pairs, n_rows, max_noise=MAX_PAIR_NO
     """
     if n_pairs < 1:
         return None
+    multiplier = 1.0 / math.sqrt(2.0 * _pair_rho(epsilon, delta))
+    return multiplier if multiplier * math.sqrt(n_pairs) <= max_noise * n_rows else None
+
+
+#: With a target whose tables would all carry more than ``MAX_TARGET_PAIR_NOISE``, this
+#: share of the pair tables' budget chooses, by the exponential mechanism, the few
+#: columns whose tables the rest of it can measure within that bound (see
+#: :func:`target_selection_plan`).
+SELECTION_BUDGET_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class SelectionPlan:
+    """How a private fit measures a target's tables when not all of them fit the noise
+    bound: ``n_chosen`` tables chosen among the candidates in as many rounds of the
+    exponential mechanism of ``round_epsilon`` each (utility of sensitivity one), then
+    measured with Gaussian noise of ``table_noise_multiplier``; ``noise_multiplier`` is
+    the one Gaussian mechanism whose Rényi DP equals both together (what the
+    accountant is given)."""
+
+    n_chosen: int
+    table_noise_multiplier: float
+    round_epsilon: float
+    noise_multiplier: float
+
+
+def _pair_rho(epsilon, delta):
+    """The zero-concentrated DP (``rho``) of the pair tables' share of the budget."""
     log_inverse_delta = math.log(1.0 / delta)
     rho = (math.sqrt(log_inverse_delta + epsilon) - math.sqrt(log_inverse_delta)) ** 2
-    multiplier = 1.0 / math.sqrt(2.0 * PAIR_BUDGET_SHARE * rho)
-    return multiplier if multiplier * math.sqrt(n_pairs) <= max_noise * n_rows else None
+    return PAIR_BUDGET_SHARE * rho
+
+
+def target_selection_plan(epsilon, delta, n_pairs, n_rows, max_noise=MAX_TARGET_PAIR_NOISE):
+    """The :class:`SelectionPlan` of a target's tables when measuring all ``n_pairs``
+    would exceed ``max_noise`` of the ``n_rows`` rows, or None when every table fits
+    (:func:`pair_noise_multiplier` measures them all) or not even one does.
+
+    The pair tables' share of the budget (``rho`` of zero-concentrated DP) is split:
+    :data:`SELECTION_BUDGET_SHARE` of it chooses ``k`` tables by ``k`` rounds of the
+    exponential mechanism (an ``eps``-DP exponential mechanism is ``eps**2 / 8``-zCDP,
+    Cesar & Rogers, 2021), and the rest measures them, ``k`` being the most tables
+    whose noise stays within ``max_noise * n_rows``. The whole spends the ``rho`` that
+    :func:`pair_noise_multiplier` spends on all tables, so the accountant is given the
+    same Gaussian mechanism and training's noise does not change.
+
+    Examples
+    --------
+    >>> from skgan._engine.privacy_budget import target_selection_plan
+    >>> plan = target_selection_plan(1.0, 1 / 1_170, 9, 117)  # mpg's class at epsilon 1
+    >>> plan.n_chosen, round(plan.table_noise_multiplier, 2), round(plan.round_epsilon, 3)
+    (1, 6.15, 0.163)
+    >>> target_selection_plan(10.0, 1 / 1_170, 9, 117) is None  # all nine fit
+    True
+    """
+    if n_pairs < 2 or pair_noise_multiplier(epsilon, delta, n_pairs, n_rows, max_noise):
+        return None
+    rho = _pair_rho(epsilon, delta)
+    table_noise = 1.0 / math.sqrt(2.0 * (1.0 - SELECTION_BUDGET_SHARE) * rho)
+    if table_noise > max_noise * n_rows:
+        return None
+    n_chosen = 1
+    round_epsilon = math.sqrt(8.0 * SELECTION_BUDGET_SHARE * rho / n_chosen)
+    return SelectionPlan(n_chosen, table_noise, round_epsilon, 1.0 / math.sqrt(2.0 * rho))
 
 
 def gaussian_rdp(noise_multiplier):

@@ -36,6 +36,7 @@ from .privacy_budget import (
     noise_after_measurement,
     pair_noise_multiplier,
     quiet_accountant,
+    target_selection_plan,
 )
 from .caller_warnings import warn_at_caller
 from .torch_utils import flag_is
@@ -311,19 +312,27 @@ class PrivateTrainingMixin:
         noise = pair_noise_multiplier(
             self.dp_epsilon, delta, n_pairs, n_rows,
             MAX_PAIR_NOISE if target is None else MAX_TARGET_PAIR_NOISE)
-        if noise is None:
+        plan = (None if noise is not None or target is None
+                else target_selection_plan(self.dp_epsilon, delta, n_pairs, n_rows))
+        if noise is None and plan is None:
             if target is not None:
                 warn_at_caller(
-                    f"dp_target={self.dp_target!r}: the tables of this column would carry "
-                    f"noise of more than {MAX_TARGET_PAIR_NOISE:.0%} of the {n_rows} rows "
-                    f"at dp_epsilon={self.dp_epsilon:g}, so none is measured and its links "
-                    "to the other columns are left to the private generator (a larger "
-                    "dp_epsilon or more rows measure them).")
+                    f"dp_target={self.dp_target!r}: even one table of this column would "
+                    f"carry noise of more than {MAX_TARGET_PAIR_NOISE:.0%} of the {n_rows} "
+                    f"rows at dp_epsilon={self.dp_epsilon:g}, so none is measured and its "
+                    "links to the other columns are left to the private generator (a "
+                    "larger dp_epsilon or more rows measure them).")
             return
         # The noise comes from the operating system, not from random_state: the noisy
         # tables are kept in the model, and noise a seed can redraw could be subtracted.
-        self.adapter_.fit_private_pair_tables(X, noise, np.random.default_rng(
-            secrets.randbits(128)), target)
+        randomness = np.random.default_rng(secrets.randbits(128))
+        if plan is None:
+            self.adapter_.fit_private_pair_tables(X, noise, randomness, target)
+        else:  # too many tables for the bound: the few that tell most, chosen privately
+            self.adapter_.fit_private_pair_tables(
+                X, plan.table_noise_multiplier, randomness, target,
+                chosen=(plan.n_chosen, plan.round_epsilon))
+            noise = plan.noise_multiplier  # the choice and the tables, as one mechanism
         self._pair_noise_multiplier = noise
 
     def _dp_target_position(self, has_pair_tables):

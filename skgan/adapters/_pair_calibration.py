@@ -50,6 +50,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._pair_variables import pair_codes, pair_width, paired_columns, target_layout
+from ._target_selection import choose_target_pairs
 
 #: Pairs raked at most (the most associated ones in training when there are more).
 MAX_PAIRS = 300
@@ -151,7 +152,7 @@ class PairTables:
     bin_edges = {}
 
     def __init__(self, codes, n_levels, groups=None, noise_multiplier=None,
-                 random_state=None, anchor=None, max_cells=None, binned=()):
+                 random_state=None, anchor=None, max_cells=None, binned=(), chosen=None):
         codes = np.asarray(codes, dtype=np.intp)
         self.rakes_patterns = True
         self.noise_multiplier = noise_multiplier
@@ -163,6 +164,12 @@ class PairTables:
         if noise_multiplier is not None:
             if not isinstance(random_state, np.random.Generator):
                 random_state = check_random_state(random_state)
+            if chosen is not None:  # (n_chosen, round_epsilon): only the chosen measured
+                n_chosen, round_epsilon = chosen
+                kept = choose_target_pairs(
+                    tables, anchor, self.n_levels, n_chosen, round_epsilon,
+                    noise_multiplier * np.sqrt(n_chosen), random_state)
+                tables = {pair: tables[pair] for pair in kept}
             deviation = noise_multiplier * np.sqrt(len(tables))
             tables = {pair: _noisy(counts, deviation, random_state)
                       for pair, counts in tables.items()}
@@ -313,7 +320,7 @@ def measured_pairs(n_levels, groups, anchor=None, max_cells=None):
 
 
 def fit_pair_tables(frame, encoders, independent_groups=(), noise_multiplier=None,
-                    random_state=None, left_out=(), target=None):
+                    random_state=None, left_out=(), target=None, chosen=None):
     """The training rows' :class:`PairTables` over :func:`pair_codes` (None with fewer
     than two variables to pair), pairs across ``independent_groups`` (tuples of column
     positions; the other columns form one more group) left out, and the columns at
@@ -321,7 +328,9 @@ def fit_pair_tables(frame, encoders, independent_groups=(), noise_multiplier=Non
     with differential privacy (see :class:`PairTables`). With ``target`` (a column
     position), only the tables of that column with each other variable are measured,
     continuous columns being variables too, in bins (:func:`target_layout`); None when
-    the target is not a variable."""
+    the target is not a variable; ``chosen`` (``(n_chosen, round_epsilon)``, private
+    tables around a target only) measures only that many of them, chosen by the
+    exponential mechanism (:func:`~skgan.adapters._target_selection.choose_target_pairs`)."""
     left_out = sorted(int(position) for position in left_out)
     layout = target_layout(encoders, left_out, target, len(frame))
     bin_edges = {} if layout is None else layout[0]
@@ -336,7 +345,8 @@ def fit_pair_tables(frame, encoders, independent_groups=(), noise_multiplier=Non
     tables = PairTables(codes, n_levels, groups, noise_multiplier, random_state,
                         anchor=anchor, max_cells=max_cells,
                         binned=[variable for variable, index in enumerate(variables)
-                                if index in bin_edges])
+                                if index in bin_edges],
+                        chosen=chosen if anchor is not None else None)
     tables.left_out = left_out
     if bin_edges:
         tables.bin_edges = bin_edges

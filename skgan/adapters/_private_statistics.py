@@ -41,13 +41,15 @@ class PrivateStatisticsMixin:
         return count_measured_pairs(self.column_encoders_, self.independent_groups_,
                                     self._columns_not_raked(), target, n_rows)
 
-    def fit_private_pair_tables(self, X, noise_multiplier, random_state, target=None):
+    def fit_private_pair_tables(self, X, noise_multiplier, random_state, target=None,
+                                chosen=None):
         """Set ``pair_tables_`` to the training rows' pair tables measured with
         differential privacy (see
         :func:`~skgan.adapters._private_statistics.private_pair_tables`), around the
-        column at position ``target`` if given; a private fit calls it."""
+        column at position ``target`` if given (only ``chosen``'s number of them, if
+        given); a private fit calls it."""
         self.pair_tables_ = private_pair_tables(self, X, noise_multiplier, random_state,
-                                                target)
+                                                target, chosen)
         return self
 
 def mode_rates(adapter, codes):
@@ -82,14 +84,16 @@ def scalar_quantile_targets(adapter, scores):
     return targets
 
 
-def private_pair_tables(adapter, X, noise_multiplier, random_state, target=None):
+def private_pair_tables(adapter, X, noise_multiplier, random_state, target=None,
+                        chosen=None):
     """Pair calibration's tables of the training rows ``X`` (the rows the adapter trains
     on, transformed by its constraints), with Gaussian noise of ``noise_multiplier``
     times the tables' sensitivity in every cell (see
     :class:`~skgan.adapters._pair_calibration.PairTables`); with ``target`` (a column
     position), the tables of that column with every other column, continuous ones in
-    bins (see :func:`~skgan.adapters._pair_calibration.fit_pair_tables`); None with
-    fewer than two variables to pair."""
+    bins (see :func:`~skgan.adapters._pair_calibration.fit_pair_tables`), and with
+    ``chosen`` (``(n_chosen, round_epsilon)``) only that many of those, chosen by the
+    exponential mechanism; None with fewer than two variables to pair."""
     frame, _ = as_frame(X, require_values=False)
     adapter._check_columns(frame)
     keep = adapter.rows_to_train_on(frame)
@@ -99,4 +103,5 @@ def private_pair_tables(adapter, X, noise_multiplier, random_state, target=None)
         frame = adapter.constraints_.transform(frame)
     return fit_pair_tables(frame, adapter.column_encoders_, adapter.independent_groups_,
                            noise_multiplier, random_state,
-                           left_out=adapter._columns_not_raked(), target=target)
+                           left_out=adapter._columns_not_raked(), target=target,
+                           chosen=chosen)
