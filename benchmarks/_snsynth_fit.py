@@ -3,17 +3,21 @@
 Called by bench_privacy.py with the interpreter of a venv that has smartnoise-synth
 (it pins opacus 0.14, which cannot live beside skgan's Opacus):
 
-    python _snsynth_fit.py TRAIN.csv OUT.csv SYNTHESIZER EPSILON N_ROWS SPEC.json
+    python _snsynth_fit.py TRAIN.csv OUT.csv SYNTHESIZER EPSILON N_ROWS SPEC.json [SEED]
 
 SPEC.json names the categorical, ordinal and continuous columns and gives each
 continuous column's public bounds (so no epsilon goes to finding them; skgan's adapter
-reads its statistics without noise too). Prints the seconds the fit took.
+reads its statistics without noise too). With SEED, torch's, numpy's and Python's
+generators are seeded with it first (without, the fit runs as the synthesizer leaves
+them). Prints the seconds the fit took.
 """
 
 import json
+import random
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -31,6 +35,11 @@ from snsynth.transform import (  # noqa: E402
 def main():
     train_path, out_path, name, epsilon, n_rows, spec_path = sys.argv[1:7]
     spec = json.loads(open(spec_path).read())
+    if len(sys.argv) > 7:
+        seed = int(sys.argv[7])
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        random.seed(seed)
     train = pd.read_csv(train_path)
     transformers = []
     for column in train.columns:

@@ -93,7 +93,7 @@ def fit_skgan(train, epsilon, dp_steps, dp_discriminator=None, dp_target=None, s
     return model.sample(len(train), random_state=0), {"fit_seconds": seconds, **extra}
 
 
-def fit_peer(python, name, train, epsilon):
+def fit_peer(python, name, train, epsilon, seed=0):
     # Datetimes (mplsstops' date) go in as seconds, continuous, and come back as
     # datetimes: through a CSV they would be text, thousands of categories.
     datetimes = [column for column in train.columns
@@ -113,7 +113,8 @@ def fit_peer(python, name, train, epsilon):
         done = subprocess.run(
             [python, str(HERE / "_snsynth_fit.py"), str(folder / "train.csv"),
              str(folder / "out.csv"), name, str(epsilon), str(len(train)),
-             str(folder / "spec.json")], capture_output=True, text=True, timeout=3600)
+             str(folder / "spec.json"), *([str(seed)] if seed else [])],
+            capture_output=True, text=True, timeout=3600)
         if done.returncode != 0:
             raise RuntimeError(done.stderr[-2000:])
         info = json.loads(done.stdout.strip().splitlines()[-1])
@@ -143,10 +144,11 @@ def measure(rows, train, holdout, target, metadata):
 
 def fit_key(name, method, epsilon, dp_target, seed):
     """What a rerun with the same options would fit again: skgan's fits also by
-    ``dp_target`` (private fits only) and seed."""
+    ``dp_target`` (private fits only); every fit by seed (a peer's seed 0 is its
+    unseeded fit, as the peers ran before they took one)."""
     skgan = method == "skgan"
     return (name, method, epsilon, bool(dp_target) if skgan and epsilon else False,
-            seed if skgan else 0)
+            seed)
 
 
 def record_key(record):
@@ -181,11 +183,14 @@ def run_quality(args):
                 rows, info = fit_skgan(train, epsilon, args.dp_steps, args.dp_discriminator,
                                        target if args.dp_target else None, args.seed)
             else:
-                rows, info = fit_peer(args.snsynth_python, method, train, epsilon)
+                rows, info = fit_peer(args.snsynth_python, method, train, epsilon,
+                                      args.seed)
             record = {"table": name, "method": method, "epsilon": epsilon, **info,
                       **measure(rows, train, holdout, target, metadata)}
             if method == "skgan":
                 record.update(dp_target=bool(args.dp_target and epsilon), seed=args.seed)
+            elif args.seed:
+                record.update(seed=args.seed)
             done[key] = record
             with results_path.open("a") as file:
                 file.write(json.dumps(record) + "\n")
@@ -306,7 +311,8 @@ def parse_args():
                         help="skgan's private fits name the table's target (dp_target): "
                              "their noisy pair tables are the target's with every column")
     parser.add_argument("--seed", type=int, default=0,
-                        help="random_state of skgan's fits (default 0)")
+                        help="random_state of skgan's fits and the seed of the peers' "
+                             "(default 0: the peers unseeded)")
     parser.add_argument("--dp-discriminator", default="",
                         help="discriminator widths of skgan's private fits, e.g. 64,64")
     parser.add_argument("--snsynth-python", default=os.environ.get(
