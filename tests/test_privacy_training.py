@@ -160,8 +160,9 @@ def test_a_target_no_table_can_hold_warns_and_measures_the_discrete_pairs(table)
 
 def test_target_tables_too_noisy_to_measure_warn():
     train = _linked_to_a_target(200)
-    with pytest.warns(UserWarning, match="dp_target='label': even one table of this "
-                                         "column would carry noise of more than 6%"):
+    with pytest.warns(UserWarning, match="dp_target='label': the tables of this column "
+                                         "would carry noise of more than 6%.*and so would "
+                                         "one of them chosen privately"):
         model = GANSampler(epochs=1, random_state=0, dp_epsilon=0.5,
                            dp_target="label").fit(train)
     assert model.adapter_.pair_tables_ is None
@@ -561,15 +562,15 @@ def test_a_selection_plan_spends_what_measuring_every_table_would():
 
 
 def test_tables_are_chosen_with_the_exponential_mechanisms_probabilities():
-    """Two tables whose utilities differ by 10 rows, chosen 20,000 times at epsilon 0.2:
-    the better one with probability exp(0.2 * 10 / 2) / (1 + exp(0.2 * 10 / 2)), the
-    mechanism's own definition (utility of sensitivity one)."""
+    """Two tables whose utilities differ by 10 rows, chosen 20,000 times at epsilon 0.1:
+    the better one with probability exp(0.1 * 10) / (1 + exp(0.1 * 10)), the
+    mechanism's definition for a monotone utility of sensitivity one."""
     from skgan.adapters._target_selection import choose_target_pairs
 
     better = np.array([[40, 0], [10, 50]])  # majority count 90 (target on the rows)
     worse = np.array([[40, 10], [10, 40]])  # 80
     rng = np.random.default_rng(0)
-    draws = [choose_target_pairs({(0, 1): better, (0, 2): worse}, 0, [2, 2, 2], 1, 0.2,
+    draws = [choose_target_pairs({(0, 1): better, (0, 2): worse}, 0, [2, 2, 2], 1, 0.1,
                                  0.0, rng) for _ in range(20_000)]
     share = np.mean([draw == [(0, 1)] for draw in draws])
     expected = math.exp(1.0) / (1 + math.exp(1.0))
@@ -583,7 +584,7 @@ def test_tables_are_chosen_with_the_exponential_mechanisms_probabilities():
 
 def test_a_target_too_noisy_for_all_its_tables_keeps_its_most_telling_one(monkeypatch):
     """300 rows at epsilon 0.5: the target's three tables together would carry noise of
-    11 % of the rows, one alone 4.3 %. The fit chooses one privately (here the column
+    6.6 % of the rows, one alone 4.3 %. The fit chooses one privately (here the column
     that decides the target) instead of measuring none, and its samples keep the link;
     the accountant's epsilon covers the choice and the table."""
     import secrets
@@ -599,6 +600,11 @@ def test_a_target_too_noisy_for_all_its_tables_keeps_its_most_telling_one(monkey
     assert tables.pairs == [(group, kind)]
     plan = target_selection_plan(0.5, model.dp_delta_, 3, len(train))
     assert tables.noise_multiplier == pytest.approx(plan.table_noise_multiplier)
+    assert tables.selection_epsilon == pytest.approx(plan.round_epsilon)
+    # what the model keeps is enough to audit the budget: the table's Gaussian and the
+    # choice's zCDP add up to the mechanism the accountant was given
+    assert (1 / (2 * tables.noise_multiplier ** 2) + tables.selection_epsilon ** 2 / 8
+            == pytest.approx(1 / (2 * plan.noise_multiplier ** 2)))
     bound = _epsilon_bound(100 / len(train), model.dp_noise_multiplier_, 2 * 3,
                            model.dp_delta_, measured_with=plan.noise_multiplier)
     assert 0.9 * bound < model.dp_epsilon_spent_ <= min(bound + 1e-9, 0.5)

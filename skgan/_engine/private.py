@@ -317,9 +317,10 @@ class PrivateTrainingMixin:
         if noise is None and plan is None:
             if target is not None:
                 warn_at_caller(
-                    f"dp_target={self.dp_target!r}: even one table of this column would "
-                    f"carry noise of more than {MAX_TARGET_PAIR_NOISE:.0%} of the {n_rows} "
-                    f"rows at dp_epsilon={self.dp_epsilon:g}, so none is measured and its "
+                    f"dp_target={self.dp_target!r}: the tables of this column would carry "
+                    f"noise of more than {MAX_TARGET_PAIR_NOISE:.0%} of the {n_rows} rows "
+                    f"at dp_epsilon={self.dp_epsilon:g}, and so would one of them chosen "
+                    "privately (four fifths of their budget), so none is measured and its "
                     "links to the other columns are left to the private generator (a "
                     "larger dp_epsilon or more rows measure them).")
             return

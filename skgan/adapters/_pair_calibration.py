@@ -119,6 +119,17 @@ class PairTables:
     random_state : numpy.random.Generator, RandomState, int or None, default=None
         Draws that noise (a private fit passes a generator seeded by the operating
         system).
+    anchor, max_cells : int or None, default=None
+        Measure only the tables of the variable at position ``anchor`` with each other
+        variable, of at most ``max_cells`` cells (a private fit's ``dp_target``).
+    binned : sequence of int, default=()
+        Variables that are continuous columns in bins (their shares are the noisy
+        tables' margins).
+    chosen : tuple or None, default=None
+        ``(n_chosen, round_epsilon)``: with ``noise_multiplier`` and ``anchor``, measure
+        only ``n_chosen`` of the anchor's tables, chosen by the exponential mechanism
+        (:func:`~skgan.adapters._target_selection.choose_target_pairs`); its epsilon is
+        kept in ``selection_epsilon``.
 
     Attributes
     ----------
@@ -144,6 +155,9 @@ class PairTables:
     share_gaps = {}
     n_rows = 0
     noise_multiplier = None  # tables built before private ones existed: exact
+    #: The epsilon of the exponential mechanism that chose the measured table among a
+    #: target's (``chosen``); None when every candidate table was measured.
+    selection_epsilon = None
     #: Column positions not raked (see :func:`fit_pair_tables`); none in tables built
     #: before columns were left out.
     left_out = ()
@@ -170,6 +184,7 @@ class PairTables:
                     tables, anchor, self.n_levels, n_chosen, round_epsilon,
                     noise_multiplier * np.sqrt(n_chosen), random_state)
                 tables = {pair: tables[pair] for pair in kept}
+                self.selection_epsilon = float(round_epsilon)
             deviation = noise_multiplier * np.sqrt(len(tables))
             tables = {pair: _noisy(counts, deviation, random_state)
                       for pair, counts in tables.items()}

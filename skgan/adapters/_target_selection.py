@@ -5,10 +5,10 @@ Around ``GANSampler(dp_target=...)``, a private fit measures the target's table 
 every other variable (:func:`~skgan.adapters._pair_calibration.fit_pair_tables`).
 With few rows or a small budget, the noise of all those tables together would exceed
 :data:`~skgan._engine.privacy_budget.MAX_TARGET_PAIR_NOISE` of the rows and none would
-be measured. Instead, a share of the same budget chooses the few variables that tell
-most about the target (:func:`choose_target_pairs`), and only their tables are
-measured, each with less noise (:func:`~skgan._engine.privacy_budget.target_selection_plan`
-splits the budget).
+be measured. Instead, a share of the same budget chooses the variable that tells most
+about the target (:func:`choose_target_pairs`), and only its table is measured, with
+less noise (:func:`~skgan._engine.privacy_budget.target_selection_plan` splits the
+budget).
 """
 
 import numpy as np
@@ -48,7 +48,7 @@ def choose_target_pairs(tables, anchor, n_levels, n_chosen, round_epsilon, cell_
         Tables to choose.
     round_epsilon : float
         The epsilon of each round: a table is drawn with probability proportional to
-        ``exp(round_epsilon * utility / 2)``.
+        ``exp(round_epsilon * utility)``.
     cell_noise : float
         The standard deviation of the noise each chosen table's cells will get.
     random_state : numpy.random.Generator
@@ -65,12 +65,20 @@ def choose_target_pairs(tables, anchor, n_levels, n_chosen, round_epsilon, cell_
     half of ``cell_noise`` for each level of the other variable beyond its first:
     about what noise of that size takes from the levels' majorities where they are
     close, read from the levels alone. A variable of many levels (a car's
-    manufacturer among 15, on 117 rows) then loses to one of few levels whose noisy
-    table still says something (its city mileage in four bins), and a variable of two
-    levels that says nothing (majority count no higher than the target's own largest
-    level) loses to one of four that does. The draws are
-    the Gumbel-max form of the mechanism: utilities plus Gumbel noise of scale
-    ``2 / round_epsilon``, the largest kept.
+    manufacturer among 15, on 117 rows) is then less likely to be drawn than one of
+    few levels whose noisy table still says something (its city mileage in four
+    bins), and a variable of two levels that says nothing (majority count no higher
+    than the target's own largest level) less likely than one of four that does: the
+    draws are random, so these are leanings, as strong as the utilities' gaps are
+    against ``1 / round_epsilon``.
+
+    Each majority count can only grow when a row is added and only shrink when one is
+    removed, by at most one, and the penalty does not read the rows: the utility is
+    monotone, so drawing with ``exp(round_epsilon * utility)`` (not the general
+    ``exp(round_epsilon * utility / 2)``) is ``round_epsilon``-DP and of bounded range
+    ``round_epsilon`` (McSherry & Talwar, 2007; Durfee & Rogers, 2019), which is
+    ``round_epsilon**2 / 8``-zCDP. The draws are the Gumbel-max form of the mechanism:
+    utilities plus Gumbel noise of scale ``1 / round_epsilon``, the largest kept.
 
     Examples
     --------
@@ -91,6 +99,6 @@ def choose_target_pairs(tables, anchor, n_levels, n_chosen, round_epsilon, cell_
     chosen = []
     for _ in range(min(n_chosen, len(pairs))):
         noisy = utilities[remaining] + random_state.gumbel(
-            0.0, 2.0 / round_epsilon, len(remaining))
+            0.0, 1.0 / round_epsilon, len(remaining))
         chosen.append(remaining.pop(int(np.argmax(noisy))))
     return [pairs[index] for index in sorted(chosen)]
