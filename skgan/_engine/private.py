@@ -329,7 +329,7 @@ class PrivateTrainingMixin:
         randomness = np.random.default_rng(secrets.randbits(128))
         if plan is None:
             self.adapter_.fit_private_pair_tables(X, noise, randomness, target)
-        else:  # too many tables for the bound: the few that tell most, chosen privately
+        else:  # too many tables for the bound: the one that tells most, chosen privately
             self.adapter_.fit_private_pair_tables(
                 X, plan.table_noise_multiplier, randomness, target,
                 chosen=(plan.n_chosen, plan.round_epsilon))
