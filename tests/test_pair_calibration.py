@@ -123,7 +123,7 @@ def test_raking_goes_on_where_the_gap_rises_for_a_sweep_and_stops_where_it_stall
 
 
 def test_distinct_rows_survive_packing_many_wide_columns():
-    from skgan.adapters._pair_calibration import distinct_rows
+    from skgan.adapters._distinct_rows import distinct_rows
 
     rng = np.random.default_rng(2)
     n_levels = [32] * 20  # 32**20 = 2**100: packed keys are renumbered on the way

@@ -221,7 +221,7 @@ def test_a_private_model_samples_the_schema_and_repeats_itself(table):
 
 
 def _one_step(noise_multiplier, real, fake_rows=4, max_grad_norm=0.5, batch_size=4):
-    from skgan._engine.private import PrivateDiscriminator
+    from skgan._engine.private_discriminator import PrivateDiscriminator
     from skgan.networks.mlp import MLPDiscriminator
     from skgan.objectives import discriminator_loss
 
@@ -284,7 +284,7 @@ def test_partial_fit_is_refused(table):
 
 
 def test_layers_without_per_row_gradients_are_refused_by_name(table):
-    from skgan._engine.private import PrivateDiscriminator
+    from skgan._engine.private_discriminator import PrivateDiscriminator
 
     mixing = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.BatchNorm1d(4))
     with pytest.raises(ValueError, match="BatchNorm"):

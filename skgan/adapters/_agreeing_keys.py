@@ -7,7 +7,7 @@ import weakref
 import numpy as np
 
 from ._decoded_rows import level_positions, training_positions
-from ._pair_calibration import distinct_rows
+from ._distinct_rows import distinct_rows
 
 #: Dependency -> (its dependencies, their columns' coders, :func:`_key_tables` for them):
 #: kept beside the dependencies, not in them, so pickles and model files do not hold it.
