@@ -194,6 +194,45 @@ def spectrum_moment_gap(real, fake):
     return mean_gap.square().mean() + spread_gap.square().mean()
 
 
+def correlation_gap(scores, target, clip=3.0):
+    """The summed squared differences between the Pearson correlations of a batch's
+    ``scores`` (clipped to ``[-clip, clip]``, as they were measured) and ``target``,
+    over every pair of columns.
+
+    A generator term of a private fit (``skgan.adapters._score_correlations``): the
+    batch's correlations are held to the ones measured with noise before training.
+
+    Parameters
+    ----------
+    scores : torch.Tensor of shape (n_samples, n_units)
+        A batch of at least two rows.
+    target : torch.Tensor of shape (n_units, n_units)
+        Correlations.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> rng = torch.Generator().manual_seed(0)
+    >>> x = torch.randn(256, generator=rng)
+    >>> linked = torch.stack([x, x + 0.1 * torch.randn(256, generator=rng)], dim=1)
+    >>> apart = torch.randn(256, 2, generator=rng)
+    >>> target = torch.tensor([[1.0, 0.99], [0.99, 1.0]])
+    >>> bool(correlation_gap(linked, target) < 0.01 < correlation_gap(apart, target))
+    True
+    """
+    centred = scores.clamp(-clip, clip)
+    centred = centred - centred.mean(dim=0)
+    covariance = centred.T @ centred / len(scores)
+    deviations = covariance.diagonal().clamp_min(1e-8).sqrt()
+    correlations = covariance / (deviations[:, None] * deviations[None, :])
+    return ((correlations - target) ** 2).triu(1).sum()
+
+
 def cycle_loss(reconstructed, original):
     """Cycle-consistency loss of CycleGAN (Zhu et al., 2017): mean |F(G(x)) - x|.
 

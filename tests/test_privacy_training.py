@@ -362,7 +362,8 @@ def test_options_reading_the_rows_are_off_in_a_private_fit(table):
     assert model.adapter_.pair_calibration is False  # the joint frequencies stay unread
     assert model.adapter_.independent_columns is False  # no tests on the rows
     assert model.adapter_.independent_groups_ == []
-    assert model.adapter_.continuous == "vgm"  # a mixture's statistics, not quantiles
+    # a mixture's statistics, not quantiles, the column one score under its CDF
+    assert model.adapter_.continuous == "vgm_cdf"
     assert GANSampler(epochs=1, random_state=0).fit(table).adapter_.continuous == "auto"
     with pytest.raises(ValueError, match=r"TabularAdapter\(pair_calibration=False, "
                                          r"independent_columns=False\)"):
@@ -387,12 +388,10 @@ def test_a_private_fit_spreads_continuous_values_as_the_column_is_spread(table):
         assert ks_2samp(table[column].dropna(), rows[column].dropna()).statistic < 0.2
     head = model.generator_average_.head
     assert head.scalar_quantiles.shape == (2, 2, 61)
-    # the modes of both continuous columns are calibrated to their training shares
+    # each continuous column is one score under its mixture's CDF: no mode a level
+    # calibration could draw apart from another column's
     codes = model.adapter_.encode_for_training(table, "cpu").codes.numpy()
-    modes = model.adapter_.mode_rates(codes)
-    assert len(modes) == 2 and all(shares.sum() == pytest.approx(1.0) for _, shares in modes)
-    model._mode_rates = modes  # as during the calibration after training
-    assert {start for start, _ in modes} <= {start for start, _ in model._level_rate_blocks()}
+    assert model.adapter_.mode_rates(codes) == []
     # a plain fit leaves its units as they are
     assert GANSampler(epochs=1, random_state=0).fit(table).generator_.head.scalar_quantiles is None
 

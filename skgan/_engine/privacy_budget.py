@@ -1,11 +1,14 @@
 """The privacy budget of a private fit: what a fit's mechanisms spend, the noise that
 keeps them within ``dp_epsilon``, and how many steps ``epochs="auto"`` can pay for.
 
-Two mechanisms read the training rows: the pair tables a private fit measures before
+Three mechanisms read the training rows: the pair tables a private fit measures before
 training (one Gaussian mechanism; around a target whose tables cannot all be measured,
 a choice of tables by the exponential mechanism first, accounted as the Gaussian
-mechanism of the same Rényi DP) and the discriminator's DP-SGD steps (subsampled
-Gaussian mechanisms). Both are added up in Rényi DP at the orders of
+mechanism of the same Rényi DP), the correlations of the continuous columns' scores
+(one Gaussian mechanism) and the discriminator's DP-SGD steps (subsampled Gaussian
+mechanisms). The measurements before training are given to the accountant as the one
+Gaussian mechanism of their summed Rényi DP (:func:`combined_noise_multiplier`); all
+are added up in Rényi DP at the orders of
 :data:`RDP_ORDERS` by Opacus' RDP analysis (Mironov, 2017) and converted to
 ``(epsilon, delta)``.
 """
@@ -102,11 +105,15 @@ class SelectionPlan:
     noise_multiplier: float
 
 
+def _budget_rho(epsilon, delta):
+    """The zero-concentrated DP (``rho``) of the whole budget ``(epsilon, delta)``."""
+    log_inverse_delta = math.log(1.0 / delta)
+    return (math.sqrt(log_inverse_delta + epsilon) - math.sqrt(log_inverse_delta)) ** 2
+
+
 def _pair_rho(epsilon, delta):
     """The zero-concentrated DP (``rho``) of the pair tables' share of the budget."""
-    log_inverse_delta = math.log(1.0 / delta)
-    rho = (math.sqrt(log_inverse_delta + epsilon) - math.sqrt(log_inverse_delta)) ** 2
-    return PAIR_BUDGET_SHARE * rho
+    return PAIR_BUDGET_SHARE * _budget_rho(epsilon, delta)
 
 
 def target_selection_plan(epsilon, delta, n_pairs, n_rows, max_noise=MAX_TARGET_PAIR_NOISE):
@@ -142,6 +149,57 @@ def target_selection_plan(epsilon, delta, n_pairs, n_rows, max_noise=MAX_TARGET_
         return None
     round_epsilon = math.sqrt(8.0 * SELECTION_BUDGET_SHARE * rho)
     return SelectionPlan(1, table_noise, round_epsilon, 1.0 / math.sqrt(2.0 * rho))
+
+
+#: The correlations of the continuous columns' scores (``skgan.adapters._score_correlations``):
+#: the share of the budget's ``rho`` they are measured with, and the largest noise (the
+#: standard deviation of a measured correlation) at which they are measured at all. On
+#: wage at epsilon 10 (noise 0.03), three seeds: quality 0.915 -> see RESULTS.md.
+CORRELATION_BUDGET_SHARE = 0.1
+MAX_CORRELATION_NOISE = 0.05
+
+
+def correlation_noise_multiplier(epsilon, delta, n_units, n_rows,
+                                 max_noise=MAX_CORRELATION_NOISE):
+    """The noise multiplier of a private measurement of the correlations of ``n_units``
+    scores over ``n_rows`` rows (:data:`CORRELATION_BUDGET_SHARE` of the budget's
+    ``rho``), or None with fewer than two scores or when a measured correlation's noise
+    (:func:`~skgan.adapters._score_correlations.correlation_noise`) would exceed
+    ``max_noise``.
+
+    Examples
+    --------
+    >>> from skgan._engine.privacy_budget import correlation_noise_multiplier
+    >>> round(correlation_noise_multiplier(10.0, 1 / 15_000, 3, 1_500), 2)  # wage
+    1.68
+    >>> correlation_noise_multiplier(3.0, 1 / 15_000, 3, 1_500) is None  # noise 0.09
+    True
+    """
+    from ..adapters._score_correlations import correlation_noise
+
+    if n_units < 2:
+        return None
+    multiplier = 1.0 / math.sqrt(2.0 * CORRELATION_BUDGET_SHARE * _budget_rho(epsilon, delta))
+    if correlation_noise(n_rows, n_units, multiplier) > max_noise:
+        return None
+    return multiplier
+
+
+def combined_noise_multiplier(multipliers):
+    """The noise multiplier of the one Gaussian mechanism (of sensitivity one) whose
+    Rényi DP is that of Gaussian mechanisms of ``multipliers`` together (None entries
+    are mechanisms not run; None when none is): ``z**-2`` adds up.
+
+    Examples
+    --------
+    >>> from skgan._engine.privacy_budget import combined_noise_multiplier
+    >>> round(combined_noise_multiplier([3.0, None, 4.0]), 2)
+    2.4
+    """
+    run = [multiplier for multiplier in multipliers if multiplier is not None]
+    if not run:
+        return None
+    return 1.0 / math.sqrt(sum(multiplier**-2 for multiplier in run))
 
 
 def gaussian_rdp(noise_multiplier):

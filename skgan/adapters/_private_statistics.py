@@ -1,5 +1,6 @@
 """What a differentially private fit asks of a fitted TabularAdapter beyond a plain fit:
-the targets of its calibrations after training and its pair tables measured with noise.
+the targets of its calibrations after training, and its pair tables and the
+correlations of its continuous columns measured with noise.
 
 The modes' shares and the scalar units' targets move the generated columns toward
 statistics the adapter already holds (docs/privacy.md); the pair tables read the
@@ -10,6 +11,7 @@ training rows again, through the Gaussian mechanism of
 import numpy as np
 
 from ._pair_calibration import count_measured_pairs, fit_pair_tables
+from ._score_correlations import noisy_score_correlations, score_units
 from ._table_columns import ContinuousColumn
 from ._table_input import as_frame
 
@@ -51,6 +53,25 @@ class PrivateStatisticsMixin:
         self.pair_tables_ = private_pair_tables(self, X, noise_multiplier, random_state,
                                                 target, chosen)
         return self
+
+    def score_units(self):
+        """Head positions of the continuous columns' units that are one normal score
+        each (see :func:`~skgan.adapters._score_correlations.score_units`)."""
+        return score_units(self)
+
+    def private_score_correlations(self, X, noise_multiplier, random_state):
+        """The correlations of the training rows' scores at :meth:`score_units`,
+        measured with differential privacy (see
+        :func:`~skgan.adapters._score_correlations.noisy_score_correlations`); a
+        private fit calls it."""
+        frame, _ = as_frame(X, require_values=False)
+        self._check_columns(frame)
+        keep = self.rows_to_train_on(frame)
+        if keep is not None:
+            frame = frame[keep].reset_index(drop=True)
+        scalars, _ = self._encode_parts(frame, strict=True)
+        return noisy_score_correlations(scalars[:, self.score_units()], noise_multiplier,
+                                        random_state)
 
 def mode_rates(adapter, codes):
     """``(first unit, shares)`` of the first block of every continuous column (its modes

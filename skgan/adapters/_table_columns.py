@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..constraints.base import decimals_of
 from ._columns import CategoryCoder, ModeNormalizer, QuantileNormalizer, has_separated_modes
+from ._mixture_scores import MixtureScoreNormalizer
 
 _NS_PER = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9,
            "ms": 10**6, "us": 10**3, "ns": 1}
@@ -89,6 +90,9 @@ class ContinuousColumn:
         if self.method == "quantile" or (self.method == "auto"
                                          and not has_separated_modes(self.normalizer_)):
             self.normalizer_ = QuantileNormalizer(max_fit_rows=self.max_fit_rows)
+            self.normalizer_.fit(observed, random_state)
+        if self.method == "vgm_cdf":
+            self.normalizer_ = MixtureScoreNormalizer(self.max_modes, self.max_fit_rows)
             self.normalizer_.fit(observed, random_state)
         self.has_missing_ = bool(missing.any())
         self.missing_share_ = float(missing.mean())

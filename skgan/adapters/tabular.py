@@ -21,7 +21,7 @@ from ._table_encoding import TableEncodingMixin
 from ._table_sampling import TableSamplingMixin
 from .base import BaseAdapter
 
-CONTINUOUS_METHODS = ("auto", "quantile", "vgm")
+CONTINUOUS_METHODS = ("auto", "quantile", "vgm", "vgm_cdf")
 MODE_ASSIGNMENTS = ("likeliest", "posterior")
 
 
@@ -85,13 +85,16 @@ class TabularAdapter(TableSamplingMixin, TableEncodingMixin, TableDecodingMixin,
     discrete_columns : "auto" or list, default="auto"
         Columns (names, or positions for arrays) to treat as discrete whatever the rule
         above says.
-    continuous : {"auto", "quantile", "vgm"}, default="auto"
+    continuous : {"auto", "quantile", "vgm", "vgm_cdf"}, default="auto"
         How continuous columns are encoded: "quantile" maps a column through its
         quantiles onto a standard normal (one linear unit; a point mass such as the
         zeros of a balance gets a one-hot unit of its own); "vgm" is mode-specific
         normalisation (CTGAN's: the one-hot of the value's mode in a Gaussian mixture
-        and its offset within it); "auto" uses modes for columns whose mixture has
-        clusters with a gap between them and quantiles for the others, and "vgm" in
+        and its offset within it); "vgm_cdf" fits the same mixture and maps a value
+        through its cumulative distribution onto a standard normal (one linear unit,
+        point masses as with quantiles: the mixture's statistics, not the column's
+        quantiles); "auto" uses modes for columns whose mixture has clusters with a
+        gap between them and quantiles for the others, and "vgm_cdf" in
         differentially private fits of an estimator's own adapter. See
         docs/tabular.md ("Quantiles or modes") for the rule and measurements.
     max_modes : int, default=10
