@@ -65,7 +65,8 @@ def test_an_adapter_encodes_continuous_columns_by_their_mixture_cdf():
     adapter = TabularAdapter(continuous="vgm_cdf").fit(frame)
     n_identity, n_tanh, widths = adapter.head_layout_
     assert (n_identity, n_tanh) == (1, 0)  # one linear unit: the score
-    assert adapter.score_units() == [0]
+    (unit,) = adapter.score_units()  # the score, and the point mass with its own score
+    assert unit.scalar == 0 and unit.observed is None and len(unit.spike_scores) == 1
     back = adapter.decode(adapter.encode(frame))
     assert np.allclose(back["amount"], frame["amount"], atol=0.01)
     # the same mixture as the column's encoding by modes, so the same bins of equal mass

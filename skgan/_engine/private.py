@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import _num_samples
 
+from ..adapters._score_correlations import effective_scores
 from ..objectives import correlation_gap
 from .privacy_budget import (
     MAX_PAIR_NOISE,
@@ -225,8 +226,7 @@ class PrivateTrainingMixin:
             return None
         correlations = self.adapter_.private_score_correlations(X, noise, randomness)
         self._score_correlation_target = (
-            torch.as_tensor(units, device=self.device_),
-            torch.as_tensor(correlations, dtype=torch.float32, device=self.device_))
+            units, torch.as_tensor(correlations, dtype=torch.float32, device=self.device_))
         return noise
 
     def _with_generator_terms(self, g_loss, losses, real, fake, condition_penalty):
@@ -239,7 +239,7 @@ class PrivateTrainingMixin:
         if target is None or len(fake) < 2:
             return g_loss
         units, correlations = target
-        gap = correlation_gap(fake[:, units].float(), correlations)
+        gap = correlation_gap(effective_scores(fake.float(), units), correlations)
         losses["correlation_loss"] = gap.detach()
         return g_loss + CORRELATION_WEIGHT * gap
 

@@ -9,9 +9,10 @@ training rows again, through the Gaussian mechanism of
 """
 
 import numpy as np
+import torch
 
 from ._pair_calibration import count_measured_pairs, fit_pair_tables
-from ._score_correlations import noisy_score_correlations, score_units
+from ._score_correlations import effective_scores, noisy_score_correlations, score_units
 from ._table_columns import ContinuousColumn
 from ._table_input import as_frame
 
@@ -55,8 +56,8 @@ class PrivateStatisticsMixin:
         return self
 
     def score_units(self):
-        """Head positions of the continuous columns' units that are one normal score
-        each (see :func:`~skgan.adapters._score_correlations.score_units`)."""
+        """Where the continuous columns that are one normal score each are in the
+        encoding (see :func:`~skgan.adapters._score_correlations.score_units`)."""
         return score_units(self)
 
     def private_score_correlations(self, X, noise_multiplier, random_state):
@@ -69,9 +70,8 @@ class PrivateStatisticsMixin:
         keep = self.rows_to_train_on(frame)
         if keep is not None:
             frame = frame[keep].reset_index(drop=True)
-        scalars, _ = self._encode_parts(frame, strict=True)
-        return noisy_score_correlations(scalars[:, self.score_units()], noise_multiplier,
-                                        random_state)
+        scores = effective_scores(torch.from_numpy(self.encode(frame)), self.score_units())
+        return noisy_score_correlations(scores.numpy(), noise_multiplier, random_state)
 
 def mode_rates(adapter, codes):
     """``(first unit, shares)`` of the first block of every continuous column (its modes

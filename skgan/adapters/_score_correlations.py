@@ -9,7 +9,9 @@ the correlations of those scores are few numbers that say much: measured once, w
 Gaussian noise, before training, they are a target the generator's loss can hold its
 batches to (:func:`skgan.objectives.correlation_gap`) at no further cost to privacy.
 
-The measurement (:func:`noisy_score_correlations`): each row's scores clipped to
+The measurement (:func:`noisy_score_correlations`): each row's scores
+(:func:`effective_scores`: a point mass's own score on its rows, 0 where the value is
+missing) clipped to
 ``[-SCORE_CLIP, SCORE_CLIP]`` and divided by ``SCORE_CLIP`` (so every number a row adds
 is within ``[-1, 1]``); the sums of the scores, of their squares and of the products
 of every pair, ``d (d + 3) / 2`` numbers for ``d`` columns, with one row moving each
@@ -19,7 +21,10 @@ from the noisy sums and the number of rows (taken as public, as everywhere in a
 private fit).
 """
 
+from typing import NamedTuple, Optional
+
 import numpy as np
+import torch
 
 from ._columns import QuantileNormalizer
 from ._mixture_scores import MixtureScoreNormalizer
@@ -31,14 +36,76 @@ SCORE_CLIP = 3.0
 MIN_VARIANCE = 1e-3
 
 
+class ScoreUnit(NamedTuple):
+    """Where a continuous column's score is in the dense encoding: its scalar unit
+    (``scalar``), the first unit of its point-mass block (``spike_start``, None without
+    point masses: unit 0 is "no point mass", unit ``k`` the ``k``-th one) with each point
+    mass's own score (``spike_scores``), and the "observed" unit of its missing-value
+    block (``observed``, None without missing values)."""
+
+    scalar: int
+    spike_start: Optional[int]
+    spike_scores: tuple
+    observed: Optional[int]
+
+
 def score_units(adapter):
-    """The head positions of the scalar units of a fitted TabularAdapter's continuous
-    columns that travel as one normal score (through their mixture's CDF or their
-    quantiles), in column order."""
-    return [int(positions[0])
-            for encoder, positions in zip(adapter.column_encoders_, adapter.scalar_positions_)
-            if isinstance(encoder, ContinuousColumn)
-            and isinstance(encoder.normalizer_, (MixtureScoreNormalizer, QuantileNormalizer))]
+    """The :class:`ScoreUnit` of every continuous column of a fitted TabularAdapter that
+    travels as one normal score (through its mixture's CDF or its quantiles), in column
+    order.
+
+    A row on a point mass carries no score in its unit (it is encoded at 0, the median),
+    so :func:`effective_scores` gives it the point mass's own score under the column's
+    map (a balance's zeros the lowest, a top-coded wage the highest); a missing value
+    counts as the median score, 0.
+    """
+    units = []
+    for encoder, positions, starts in zip(adapter.column_encoders_, adapter.scalar_positions_,
+                                          adapter.block_starts_):
+        if not (isinstance(encoder, ContinuousColumn) and isinstance(
+                encoder.normalizer_, (MixtureScoreNormalizer, QuantileNormalizer))):
+            continue
+        spikes = encoder.normalizer_.spikes_
+        units.append(ScoreUnit(
+            int(positions[0]), int(starts[0]) if len(spikes) else None,
+            tuple(float(score) for score in point_mass_scores(encoder.normalizer_)),
+            int(starts[-1]) if encoder.has_missing_ else None))
+    return units
+
+
+def point_mass_scores(normalizer):
+    """The score of each point mass's value under a score normaliser's map of the other
+    values (within ``±SCORE_CLIP``)."""
+    spikes = np.asarray(normalizer.spikes_, dtype=np.float64)
+    if not len(spikes):
+        return np.empty(0)
+    if isinstance(normalizer, MixtureScoreNormalizer):
+        scores = np.interp((spikes - normalizer.center_) / normalizer.scale_,
+                           normalizer.grid_, normalizer.scores_)
+    else:
+        scores = normalizer.transformer_.transform(
+            (spikes * normalizer.value_scale_).reshape(-1, 1))[:, 0]
+    return np.clip(scores, -SCORE_CLIP, SCORE_CLIP)
+
+
+def effective_scores(encoded, units):
+    """Each row's score in each of ``units`` (:func:`score_units`), from dense encoded
+    rows (a tensor: real rows' one-hot blocks, or a generator's block probabilities, so
+    that the scores stay differentiable): the scalar where no point mass is drawn, the
+    point mass's own score where one is, 0 where the value is missing."""
+    columns = []
+    for unit in units:
+        score = encoded[:, unit.scalar]
+        if unit.spike_start is not None:
+            width = 1 + len(unit.spike_scores)
+            block = encoded[:, unit.spike_start:unit.spike_start + width]
+            spike_scores = torch.tensor(unit.spike_scores, dtype=encoded.dtype,
+                                        device=encoded.device)
+            score = score * block[:, 0] + block[:, 1:] @ spike_scores
+        if unit.observed is not None:
+            score = score * encoded[:, unit.observed]
+        columns.append(score)
+    return torch.stack(columns, dim=1)
 
 
 def moment_count(n_units):
