@@ -147,3 +147,36 @@ def test_correlations_are_not_measured_where_their_noise_is_too_large(linked_tab
     model = GANSampler(random_state=0, dp_epsilon=1.0, epochs=2).fit(small)
     assert "correlation_loss" not in model.history_
     assert model.dp_epsilon_spent_ <= 1.0
+
+
+@pytest.mark.parametrize("continuous", ["vgm_cdf", "quantile"])
+def test_point_masses_count_at_their_own_score_and_missing_values_at_zero(continuous):
+    import torch
+
+    from skgan.adapters._score_correlations import effective_scores
+
+    rng = np.random.default_rng(2)
+    n_rows = 2000
+    balance = rng.gamma(2.0, 500.0, n_rows)
+    balance[rng.uniform(size=n_rows) < 0.2] = 0.0  # no balance: the lowest value
+    income = rng.normal(40_000, 8_000, n_rows)
+    income[rng.uniform(size=n_rows) < 0.05] = np.nan
+    frame = pd.DataFrame({"balance": balance, "income": income})
+    adapter = TabularAdapter(continuous=continuous).fit(frame)
+    on_balance, on_income = adapter.score_units()
+    assert len(on_balance.spike_scores) == 1 and on_balance.observed is None
+    assert on_income.spike_start is None and on_income.observed is not None
+    dense = torch.from_numpy(adapter.encode(frame))
+    scores = effective_scores(dense, adapter.score_units()).numpy()
+    zero = balance == 0.0
+    assert (scores[zero, 0] == on_balance.spike_scores[0]).all()
+    assert on_balance.spike_scores[0] < np.percentile(scores[~zero, 0], 1)
+    assert (scores[np.isnan(income), 1] == 0.0).all()
+    assert np.array_equal(scores[~zero, 0], dense[~zero, on_balance.scalar].numpy())
+    # a generator's block probabilities mix the scalar and the point mass's score
+    soft = dense.clone()
+    start = on_balance.spike_start
+    soft[:, start:start + 2] = 0.5
+    mixed = effective_scores(soft, [on_balance])[:, 0]
+    expected = 0.5 * dense[:, on_balance.scalar] + 0.5 * on_balance.spike_scores[0]
+    assert torch.allclose(mixed, expected.float())

@@ -156,7 +156,7 @@ def target_selection_plan(epsilon, delta, n_pairs, n_rows, max_noise=MAX_TARGET_
 #: standard deviation of a measured correlation) at which they are measured at all (wage
 #: at epsilon 10: 0.03, and 0.09 at epsilon 3). On wage at epsilon 10, three seeds, the
 #: pair trends of fits with the columns encoded through their mixture's CDF rose from
-#: 0.84 without the correlations to 0.92 with them (benchmarks/RESULTS.md).
+#: 0.84 without the correlations to 0.93 with them (benchmarks/RESULTS.md).
 CORRELATION_BUDGET_SHARE = 0.1
 MAX_CORRELATION_NOISE = 0.05
 
