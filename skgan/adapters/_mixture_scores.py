@@ -11,6 +11,12 @@ mode-specific normalisation does, and encodes a value as its normal score under 
 mixture: ``ndtri(F(z))``, with ``F`` the mixture's cumulative distribution and ``z``
 the standardised value. The score is increasing in the value, so any increasing map
 of a generated score (``scalar_quantiles``) keeps the order of the column's values.
+
+The scores are standard normal only as far as the mixture fits the column (a narrow
+mode fitted wider than it is, a very heavy tail), as a mode's offsets are for
+mode-specific normalisation; a value beyond six standard deviations of every kept
+mode encodes at the last score and decodes to the end of that reach, within the
+column's training range.
 """
 
 import numpy as np

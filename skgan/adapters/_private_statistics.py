@@ -70,8 +70,12 @@ class PrivateStatisticsMixin:
         keep = self.rows_to_train_on(frame)
         if keep is not None:
             frame = frame[keep].reset_index(drop=True)
-        scores = effective_scores(torch.from_numpy(self.encode(frame)), self.score_units())
-        return noisy_score_correlations(scores.numpy(), noise_multiplier, random_state)
+        units = self.score_units()
+        scores = np.concatenate([  # a block of rows at a time: the dense encoding is wide
+            effective_scores(torch.from_numpy(self.encode(frame.iloc[start:start + 8192])),
+                             units).numpy()
+            for start in range(0, len(frame), 8192)]) if len(frame) else np.empty((0, len(units)))
+        return noisy_score_correlations(scores, noise_multiplier, random_state)
 
 def mode_rates(adapter, codes):
     """``(first unit, shares)`` of the first block of every continuous column (its modes
