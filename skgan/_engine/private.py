@@ -154,15 +154,15 @@ class PrivateTrainingMixin:
         steps_per_epoch = max(1, n_rows // batch_size)
         plain_steps = super()._epochs_for(n_rows) * steps_per_epoch
         delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
-        pair_noise = getattr(self, "_pair_noise_multiplier", None)
+        measured = getattr(self, "_measured_noise_multiplier", None)
         steps = auto_private_steps(
             n_rows, batch_size, self.dp_epsilon, delta, plain_steps,
-            0.0 if pair_noise is None else gaussian_rdp(pair_noise))
+            0.0 if measured is None else gaussian_rdp(measured))
         return max(1, math.ceil(steps / steps_per_epoch))
 
     def _start_training(self, X):
         super()._start_training(X)
-        for name in ("_pair_noise_multiplier", "_score_correlation_target"):
+        for name in ("_measured_noise_multiplier", "_score_correlation_target"):
             self.__dict__.pop(name, None)
         measure = getattr(self.adapter_, "fit_private_pair_tables", None)
         target = self._dp_target_position(measure is not None)
@@ -176,7 +176,7 @@ class PrivateTrainingMixin:
         randomness = np.random.default_rng(secrets.randbits(128))
         n_rows = _num_samples(X)
         delta = self.dp_delta if self.dp_delta is not None else default_delta(n_rows)
-        self._pair_noise_multiplier = combined_noise_multiplier([
+        self._measured_noise_multiplier = combined_noise_multiplier([
             self._measure_pair_tables(X, target, n_rows, delta, randomness)
             if self._calibrates_level_rates else None,
             self._measure_score_correlations(X, n_rows, delta, randomness)])
@@ -332,11 +332,11 @@ class PrivateTrainingMixin:
             delta=self.dp_delta_, max_grad_norm=self.dp_max_grad_norm, n_rows=n_rows,
             batch_size=batch_size, n_steps=expected_steps(n_rows, batch_size, n_epochs),
             generator=self._rng,
-            pair_noise_multiplier=getattr(self, "_pair_noise_multiplier", None))
+            measured_noise_multiplier=getattr(self, "_measured_noise_multiplier", None))
         self.dp_noise_multiplier_ = float(self._private.noise_multiplier)
 
     def _end_epochs(self):
-        for name in ("_pair_noise_multiplier", "_score_correlation_target"):
+        for name in ("_measured_noise_multiplier", "_score_correlation_target"):
             self.__dict__.pop(name, None)
         private = self.__dict__.pop("_private", None)
         if private is not None:

@@ -1,7 +1,8 @@
 """DP-SGD for the discriminator, through Opacus: Poisson-sampled real rows, each row's
 gradient clipped, Gaussian noise added to their sum, and the RDP accountant that adds up
-what the steps (and the pair tables measured before them) spend. The estimators' side
-of a private fit (its parameters, the budget's calibration, the pair tables) is
+what the steps (and the measurements before them: pair tables, correlations) spend. The
+estimators' side of a private fit (its parameters, the budget's calibration, the
+measurements) is
 :mod:`skgan._engine.private`.
 """
 
@@ -56,10 +57,13 @@ class PrivateDiscriminator:
         every step) and the discriminator steps of the fit.
     generator : torch.Generator
         Draws the Poisson samples and the noise (bit-identical fits for a seed).
+    measured_noise_multiplier : float or None
+        The one Gaussian mechanism (sample rate 1) of the measurements made before
+        training, counted first; None when nothing was measured.
     """
 
     def __init__(self, discriminator, optimizer, *, epsilon, delta, max_grad_norm, n_rows,
-                 batch_size, n_steps, generator, pair_noise_multiplier=None):
+                 batch_size, n_steps, generator, measured_noise_multiplier=None):
         opacus = import_opacus()
         from opacus.accountants.utils import get_noise_multiplier
 
@@ -69,7 +73,7 @@ class PrivateDiscriminator:
         self.delta = delta
         try:
             with quiet_accountant():
-                if pair_noise_multiplier is None:
+                if measured_noise_multiplier is None:
                     self.noise_multiplier = get_noise_multiplier(
                         target_epsilon=epsilon, target_delta=delta,
                         sample_rate=self.sample_rate, steps=n_steps, accountant="rdp",
@@ -77,7 +81,7 @@ class PrivateDiscriminator:
                 else:
                     self.noise_multiplier = noise_after_measurement(
                         epsilon, delta, self.sample_rate, n_steps,
-                        gaussian_rdp(pair_noise_multiplier))
+                        gaussian_rdp(measured_noise_multiplier))
         except ValueError as error:
             raise ValueError(
                 f"dp_epsilon={epsilon} cannot be kept by {n_steps} steps that each see a "
@@ -86,8 +90,8 @@ class PrivateDiscriminator:
                 "smaller batch_size.") from None
         self.generator = generator
         self.accountant = opacus.accountants.RDPAccountant()
-        if pair_noise_multiplier is not None:  # the pair tables measured before training
-            self.accountant.step(noise_multiplier=pair_noise_multiplier, sample_rate=1.0)
+        if measured_noise_multiplier is not None:  # the measurements before training
+            self.accountant.step(noise_multiplier=measured_noise_multiplier, sample_rate=1.0)
         try:
             self._module = opacus.GradSampleModule(discriminator, loss_reduction="sum")
         except NotImplementedError as error:
