@@ -3,9 +3,10 @@ the targets of its calibrations after training, and its pair tables and the
 correlations of its continuous columns measured with noise.
 
 The modes' shares and the scalar units' targets move the generated columns toward
-statistics the adapter already holds (docs/privacy.md); the pair tables read the
-training rows again, through the Gaussian mechanism of
-:class:`~skgan.adapters._pair_calibration.PairTables`.
+statistics the adapter already holds (docs/privacy.md); the pair tables and the
+continuous columns' correlations read the training rows again, through the Gaussian
+mechanisms of :class:`~skgan.adapters._pair_calibration.PairTables` and
+:func:`~skgan.adapters._score_correlations.noisy_score_correlations`.
 """
 
 import numpy as np
