@@ -66,11 +66,7 @@ class PrivateStatisticsMixin:
         measured with differential privacy (see
         :func:`~skgan.adapters._score_correlations.noisy_score_correlations`); a
         private fit calls it."""
-        frame, _ = as_frame(X, require_values=False)
-        self._check_columns(frame)
-        keep = self.rows_to_train_on(frame)
-        if keep is not None:
-            frame = frame[keep].reset_index(drop=True)
+        frame = rows_trained_on(self, X)
         units = self.score_units()
         scores = np.concatenate([  # a block of rows at a time: the dense encoding is wide
             effective_scores(torch.from_numpy(self.encode(frame.iloc[start:start + 8192])),
@@ -110,6 +106,15 @@ def scalar_quantile_targets(adapter, scores):
     return targets
 
 
+def rows_trained_on(adapter, X):
+    """The rows of ``X`` the fitted adapter trains on, as a checked frame (rows a
+    constraint drops with ``handle_invalid="drop"`` left out)."""
+    frame, _ = as_frame(X, require_values=False)
+    adapter._check_columns(frame)
+    keep = adapter.rows_to_train_on(frame)
+    return frame if keep is None else frame[keep].reset_index(drop=True)
+
+
 def private_pair_tables(adapter, X, noise_multiplier, random_state, target=None,
                         chosen=None):
     """Pair calibration's tables of the training rows ``X`` (the rows the adapter trains
@@ -120,11 +125,7 @@ def private_pair_tables(adapter, X, noise_multiplier, random_state, target=None,
     bins (see :func:`~skgan.adapters._pair_calibration.fit_pair_tables`), and with
     ``chosen`` (``(n_chosen, round_epsilon)``) only that many of those, chosen by the
     exponential mechanism; None with fewer than two variables to pair."""
-    frame, _ = as_frame(X, require_values=False)
-    adapter._check_columns(frame)
-    keep = adapter.rows_to_train_on(frame)
-    if keep is not None:
-        frame = frame[keep].reset_index(drop=True)
+    frame = rows_trained_on(adapter, X)
     if getattr(adapter, "constraints_", None) is not None:
         frame = adapter.constraints_.transform(frame)
     return fit_pair_tables(frame, adapter.column_encoders_, adapter.independent_groups_,

@@ -21,6 +21,7 @@ from the noisy sums and the number of rows (taken as public, as everywhere in a
 private fit).
 """
 
+import functools
 from typing import NamedTuple, Optional
 
 import numpy as np
@@ -99,13 +100,19 @@ def effective_scores(encoded, units):
         if unit.spike_start is not None:
             width = 1 + len(unit.spike_scores)
             block = encoded[:, unit.spike_start:unit.spike_start + width]
-            spike_scores = torch.tensor(unit.spike_scores, dtype=encoded.dtype,
-                                        device=encoded.device)
+            spike_scores = _as_tensor(unit.spike_scores, encoded.dtype, encoded.device)
             score = score * block[:, 0] + block[:, 1:] @ spike_scores
         if unit.observed is not None:
             score = score * encoded[:, unit.observed]
         columns.append(score)
     return torch.stack(columns, dim=1)
+
+
+@functools.lru_cache(maxsize=256)
+def _as_tensor(values, dtype, device):
+    """``values`` (a tuple) as a tensor, made once per dtype and device: every generator
+    step of a private fit asks for the same point masses' scores."""
+    return torch.tensor(values, dtype=dtype, device=device)
 
 
 def moment_count(n_units):
