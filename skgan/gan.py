@@ -102,7 +102,8 @@ default="auto"
         Hold out ``validation_fraction`` of the rows (or, with None, score the
         training rows), score them every few epochs and stop when
         ``n_iter_no_change`` checks in a row did not improve the best score by more
-        than ``tol``; the fit keeps the networks of the best check.
+        than ``tol``; the fit keeps the networks of the best check. Checks count
+        from 40 % of the epochs on (earlier ones are recorded, not counted).
         "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
     validation_fraction : float in (0, 1) or None, default=0.1
         Rows held out for early stopping (at most 2,000 of them are scored). None holds
@@ -189,7 +190,8 @@ default="auto"
         of the training rows with ``validation_fraction=None``; None without early
         stopping).
     best_validation_score_ : float or None
-        The best of them: the score of the networks kept, as checked during
+        The best of them from 40 % of the epochs on (the best so far when
+        ``max_time`` stopped the fit before): the score of the networks kept, as checked during
         training (on tables, the level rates calibrated after training then move
         the fitted model's own score a little).
     history_ : dict of lists

@@ -19,9 +19,11 @@ def _blob(n_rows=600, seed=0):
 def test_a_fit_whose_quality_saturates_stops_early_and_samples_as_well():
     X, held_out = _blob(2000), _blob(1000, seed=1)
     full = GANSampler(epochs=400, batch_size=256, random_state=0, **SMALL).fit(X)
-    stopped = GANSampler(epochs=400, batch_size=256, early_stopping=True, random_state=0,
-                         **SMALL).fit(X)
-    assert stopped.n_iter_ < 250 and full.n_iter_ == 400
+    # The score sits at its noise floor (a few 1e-4 of MMD^2) from about epoch 100 on.
+    stopped = GANSampler(epochs=400, batch_size=256, early_stopping=True, tol=5e-4,
+                         random_state=0, **SMALL).fit(X)
+    # Checks count from 40 % of the epochs on (epoch 160), every 8 epochs: 10 of them.
+    assert stopped.n_iter_ <= 260 and full.n_iter_ == 400
     assert stopped.score(held_out) >= full.score(held_out) - 0.005
     assert stopped.best_validation_score_ == max(stopped.validation_scores_)
     assert len(stopped.history_["validation_score"]) == stopped.n_iter_
@@ -53,9 +55,9 @@ def test_a_score_that_keeps_improving_never_stops_the_fit(check_every_epoch):
 def test_the_best_networks_are_kept_when_later_epochs_get_worse(check_every_epoch):
     weights = {}
 
-    def spoiled_after_five(estimator, X):
+    def spoiled_after_fifteen(estimator, X):
         epoch = len(estimator.history_.get("epoch", [])) + 1
-        if epoch > 5:  # later epochs are made worse on purpose
+        if epoch > 15:  # later epochs are made worse on purpose
             with torch.no_grad():
                 for parameter in estimator.generator_average_.parameters():
                     parameter.add_(3.0)
@@ -64,11 +66,26 @@ def test_the_best_networks_are_kept_when_later_epochs_get_worse(check_every_epoc
 
     X = _blob(300)
     model = GANSampler(epochs=30, early_stopping=True, n_iter_no_change=5, random_state=0,
-                       validation_scoring=spoiled_after_five, **SMALL).fit(X)
-    best_epoch = int(np.argmax(model.validation_scores_)) + 1
-    assert best_epoch <= 5 and model.n_iter_ <= best_epoch + 5
+                       validation_scoring=spoiled_after_fifteen, **SMALL).fit(X)
+    # Checks count from epoch 12 (40 % of 30): the best of epochs 12-15 is kept.
+    best_epoch = 12 + int(np.argmax(model.validation_scores_[11:]))
+    assert 12 <= best_epoch <= 15 and model.n_iter_ <= best_epoch + 5
+    assert model.best_validation_score_ == model.validation_scores_[best_epoch - 1]
     kept = list(model.generator_average_.parameters())
     assert all(torch.equal(a, b) for a, b in zip(kept, weights[best_epoch]))
+
+
+def test_checks_before_40_percent_of_the_epochs_spend_no_patience(check_every_epoch):
+    def worsening(estimator, X):
+        return -float(len(estimator.history_.get("epoch", [])))  # best at the first check
+
+    model = GANSampler(epochs=40, early_stopping=True, n_iter_no_change=2, random_state=0,
+                       validation_scoring=worsening, **SMALL).fit(_blob(200))
+    # Every check is recorded, but the first counted one (epoch 16) is the best kept,
+    # and the patience of 2 checks runs out at epoch 18.
+    assert model.n_iter_ == 18 and model.validation_scores_[0] == 0.0
+    assert model.validation_scores_ == [-float(epoch) for epoch in range(18)]
+    assert model.best_validation_score_ == -15.0
 
 
 def test_validation_fraction_none_trains_on_every_row_and_scores_them(check_every_epoch):
@@ -334,7 +351,8 @@ def test_the_validation_plot_marks_the_last_fits_kept_epoch(check_every_epoch):
     matplotlib.use("Agg")
     from skgan.plotting import plot_validation_scores
 
-    scores = iter([-3.0, -2.0, -1.0, -4.0, -5.0, -6.0, -7.0])  # second fit's best: -4
+    # The second fit's checks count from its epoch 2 (40 % of 4): its best is -4.
+    scores = iter([-3.0, -2.0, -1.0, -5.0, -4.0, -6.0, -7.0])
 
     model = GANSampler(epochs=3, early_stopping=True, warm_start=True, random_state=0,
                        validation_scoring=lambda estimator, X: next(scores), **SMALL)
@@ -344,7 +362,7 @@ def test_the_validation_plot_marks_the_last_fits_kept_epoch(check_every_epoch):
     assert model.best_validation_score_ == -4.0
     ax = plot_validation_scores(model)
     labels = ax.get_legend_handles_labels()[1]
-    assert "kept (epoch 4)" in labels  # not epoch 3, the best check of both fits
+    assert "kept (epoch 5)" in labels  # not epoch 3, the best check of both fits
     model.set_params(early_stopping=False)
     model.fit(_blob(300))
     with pytest.raises(ValueError, match="no validation scores of its last fit"):
