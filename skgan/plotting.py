@@ -211,8 +211,9 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
         )
     epochs = np.asarray(history["epoch"])
     scores = np.asarray(history["validation_score"], dtype=np.float64)
-    # Checks of every fit (warm starts too) are drawn; the kept networks are the best
-    # check of the last fit, the first of its equal bests (as early stopping keeps them).
+    # Checks of every fit (warm starts too) are drawn; the kept networks are the check
+    # of the last fit that scored best_validation_score_ (the best from 40 % of its
+    # epochs on, as early stopping counts them; the first of equal scores).
     last_fit_checks = np.flatnonzero(~np.isnan(scores))[-len(last_fit_scores):]
     shown = np.isfinite(scores)
     if not np.isfinite(scores[last_fit_checks]).any():
@@ -221,7 +222,10 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
     ax.plot(epochs[shown], scores[shown], marker=".", label="validation score")
-    best = epochs[last_fit_checks[np.argmax(scores[last_fit_checks])]]
+    kept_score = getattr(estimator, "best_validation_score_", None)
+    kept = np.flatnonzero(scores[last_fit_checks] == kept_score)
+    kept = kept[0] if len(kept) else np.argmax(scores[last_fit_checks])
+    best = epochs[last_fit_checks[kept]]
     ax.axvline(best, linestyle="--", color="grey", label=f"kept (epoch {best})")
     ax.axvline(epochs[-1], linestyle=":", color="grey", label=f"stopped (epoch {epochs[-1]})")
     ax.set_xlabel("epoch")

@@ -351,8 +351,9 @@ def test_the_validation_plot_marks_the_last_fits_kept_epoch(check_every_epoch):
     matplotlib.use("Agg")
     from skgan.plotting import plot_validation_scores
 
-    # The second fit's checks count from its epoch 2 (40 % of 4): its best is -4.
-    scores = iter([-3.0, -2.0, -1.0, -5.0, -4.0, -6.0, -7.0])
+    # The second fit's checks count from its epoch 2 (40 % of 4): its best is -4, not
+    # the -2.5 of its first epoch.
+    scores = iter([-3.0, -2.0, -1.0, -2.5, -4.0, -6.0, -7.0])
 
     model = GANSampler(epochs=3, early_stopping=True, warm_start=True, random_state=0,
                        validation_scoring=lambda estimator, X: next(scores), **SMALL)
@@ -362,7 +363,7 @@ def test_the_validation_plot_marks_the_last_fits_kept_epoch(check_every_epoch):
     assert model.best_validation_score_ == -4.0
     ax = plot_validation_scores(model)
     labels = ax.get_legend_handles_labels()[1]
-    assert "kept (epoch 5)" in labels  # not epoch 3, the best check of both fits
+    assert "kept (epoch 5)" in labels  # not 3 (both fits' best) nor 4 (before 40 %)
     model.set_params(early_stopping=False)
     model.fit(_blob(300))
     with pytest.raises(ValueError, match="no validation scores of its last fit"):

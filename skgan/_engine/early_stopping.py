@@ -35,7 +35,7 @@ from ..metrics.scorers import SCORERS
 from .loop import EpochSnapshot
 from .torch_utils import draw_seed, random_source
 
-#: ``early_stopping="auto"`` turns it on from this many rows (see docs/training.md).
+#: ``early_stopping="auto"`` turns it on from this many rows (see docs/user_guide.md).
 AUTO_MIN_ROWS = 10_000
 #: Held-out rows scored at most, whatever ``validation_fraction`` sets aside.
 MAX_VALIDATION_ROWS = 2_000
