@@ -103,7 +103,9 @@ default="auto"
         training rows), score them every few epochs and stop when
         ``n_iter_no_change`` checks in a row did not improve the best score by more
         than ``tol``; the fit keeps the networks of the best check. Checks count
-        from 40 % of the epochs on (earlier ones are recorded, not counted).
+        from 40 % of the epochs (or of ``max_time``, whichever comes first) on:
+        earlier ones are recorded, spend no patience and are kept only by a fit
+        that ends before its checks count.
         "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
     validation_fraction : float in (0, 1) or None, default=0.1
         Rows held out for early stopping (at most 2,000 of them are scored). None holds
@@ -112,8 +114,9 @@ default="auto"
         few hundred rows that follows the samples' quality better than a few dozen
         held-out rows can (see the user guide).
     n_iter_no_change : int, default=10
-        Checks without improvement before stopping (checks are at least 50 steps and at
-        least 1 % of the epochs apart: at most 100 in a fit).
+        Counted checks without improvement before stopping (checks are at least 50
+        steps and at least 1 % of the epochs apart: at most 100 in a fit; they count
+        from 40 % of the epochs or of ``max_time`` on).
     tol : float, default=1e-4
         Smallest rise of the validation score that counts as an improvement.
     validation_scoring : callable, str or None, default=None
@@ -124,8 +127,9 @@ default="auto"
         "density", "coverage"), which a model file can store; None uses the
         estimator's own :meth:`score` (against 2,000 generated rows).
     max_time : float or None, default=None
-        Seconds of training after which ``fit`` stops, at the best check so far with
-        early stopping, else with the last epoch's weights. The clock starts at the
+        Seconds of training after which ``fit`` stops, at the best counted check so
+        far with early stopping (the best check before 40 % of ``max_time``, when
+        checks have not counted yet), else with the last epoch's weights. The clock starts at the
         first epoch: preparing the rows and networks before it, and calibrating after
         the last one, come on top. None or ``math.inf``: no limit.
     distributed : bool or "auto", default="auto"
@@ -190,8 +194,9 @@ default="auto"
         of the training rows with ``validation_fraction=None``; None without early
         stopping).
     best_validation_score_ : float or None
-        The best of them from 40 % of the epochs on (the best so far when
-        ``max_time`` stopped the fit before): the score of the networks kept, as checked during
+        The best counted one (the best of all when the fit ended before its checks
+        counted, or when no counted check scored a finite number): the score of the
+        networks kept, as checked during
         training (on tables, the level rates calibrated after training then move
         the fitted model's own score a little).
     history_ : dict of lists

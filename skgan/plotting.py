@@ -174,15 +174,17 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     estimator : fitted skgan estimator
         Fitted with ``early_stopping`` on (its ``history_`` has ``validation_score``);
         after warm-started fits, every fit's checks are drawn and the kept epoch is
-        the last fit's best check.
+        the last fit's kept check.
     ax : matplotlib Axes or None, default=None
     title : str or None, default=None
 
     Returns
     -------
     ax : matplotlib Axes
-        Scores against epochs (greater is better), a dashed line at the epoch whose
-        networks the fit kept (the best score) and a dotted one where training stopped.
+        Scores against epochs (greater is better), a shaded span over the last fit's
+        checks that did not count (before 40 % of its epochs), a dashed line at the
+        epoch whose networks the fit kept (its best counted score, ``history_``'s
+        ``validation_counted``) and a dotted one where training stopped.
 
     Examples
     --------
@@ -212,18 +214,28 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     epochs = np.asarray(history["epoch"])
     scores = np.asarray(history["validation_score"], dtype=np.float64)
     # Checks of every fit (warm starts too) are drawn; the kept networks are the check
-    # of the last fit that scored best_validation_score_ (the best from 40 % of its
-    # epochs on, as early stopping counts them; the first of equal scores).
+    # of the last fit that scored best_validation_score_: the first counted one (from
+    # 40 % of its epochs on, as early stopping counts them), or the first of all where
+    # none counted scored it (a fit that ended before its checks counted).
     last_fit_checks = np.flatnonzero(~np.isnan(scores))[-len(last_fit_scores):]
     shown = np.isfinite(scores)
     if not np.isfinite(scores[last_fit_checks]).any():
         raise ValueError("No check of the estimator's last fit scored a finite number: "
                          "there is no kept epoch to draw.")
+    counted = history.get("validation_counted")
+    counted = (np.ones(len(epochs), dtype=bool) if counted is None  # models fitted before
+               else np.asarray(counted, dtype=np.float64) == 1.0)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
     ax.plot(epochs[shown], scores[shown], marker=".", label="validation score")
-    kept_score = getattr(estimator, "best_validation_score_", None)
-    kept = np.flatnonzero(scores[last_fit_checks] == kept_score)
+    uncounted = last_fit_checks[~counted[last_fit_checks]]
+    if len(uncounted):
+        ax.axvspan(epochs[last_fit_checks[0]], epochs[uncounted[-1]], color="0.9",
+                   label="checks not counted")
+    ties = scores[last_fit_checks] == getattr(estimator, "best_validation_score_", None)
+    kept = np.flatnonzero(ties & counted[last_fit_checks])
+    if not len(kept):
+        kept = np.flatnonzero(ties)
     kept = kept[0] if len(kept) else np.argmax(scores[last_fit_checks])
     best = epochs[last_fit_checks[kept]]
     ax.axvline(best, linestyle="--", color="grey", label=f"kept (epoch {best})")

@@ -16,6 +16,16 @@ def _blob(n_rows=600, seed=0):
     return np.random.RandomState(seed).normal(size=(n_rows, 2)).astype(np.float32)
 
 
+def _best_counted(model):
+    """``(epoch, score)`` of the best counted check of ``history_`` (the first of
+    equal ones), as early stopping keeps it."""
+    scores = np.array(model.history_["validation_score"], dtype=float)
+    counted = np.array(model.history_["validation_counted"]) == 1.0
+    scores[~counted] = np.nan
+    best = int(np.nanargmax(scores))
+    return model.history_["epoch"][best], scores[best]
+
+
 def test_a_fit_whose_quality_saturates_stops_early_and_samples_as_well():
     X, held_out = _blob(2000), _blob(1000, seed=1)
     full = GANSampler(epochs=400, batch_size=256, random_state=0, **SMALL).fit(X)
@@ -25,7 +35,7 @@ def test_a_fit_whose_quality_saturates_stops_early_and_samples_as_well():
     # Checks count from 40 % of the epochs on (epoch 160), every 8 epochs: 10 of them.
     assert stopped.n_iter_ <= 260 and full.n_iter_ == 400
     assert stopped.score(held_out) >= full.score(held_out) - 0.005
-    assert stopped.best_validation_score_ == max(stopped.validation_scores_)
+    assert stopped.best_validation_score_ == _best_counted(stopped)[1]
     assert len(stopped.history_["validation_score"]) == stopped.n_iter_
     assert np.isfinite(stopped.history_["validation_time"]).all()
 
@@ -62,12 +72,13 @@ def test_the_best_networks_are_kept_when_later_epochs_get_worse(check_every_epoc
                 for parameter in estimator.generator_average_.parameters():
                     parameter.add_(3.0)
         weights[epoch] = [p.detach().clone() for p in estimator.generator_average_.parameters()]
-        return estimator.score(X)
+        return estimator.score(X) + (1.0 if epoch < 12 else 0.0)  # uncounted: the best
 
     X = _blob(300)
     model = GANSampler(epochs=30, early_stopping=True, n_iter_no_change=5, random_state=0,
                        validation_scoring=spoiled_after_fifteen, **SMALL).fit(X)
-    # Checks count from epoch 12 (40 % of 30): the best of epochs 12-15 is kept.
+    # Checks count from epoch 12 (40 % of 30): the best of epochs 12-15 is kept, not
+    # one of the higher scores before.
     best_epoch = 12 + int(np.argmax(model.validation_scores_[11:]))
     assert 12 <= best_epoch <= 15 and model.n_iter_ <= best_epoch + 5
     assert model.best_validation_score_ == model.validation_scores_[best_epoch - 1]
@@ -86,6 +97,72 @@ def test_checks_before_40_percent_of_the_epochs_spend_no_patience(check_every_ep
     assert model.n_iter_ == 18 and model.validation_scores_[0] == 0.0
     assert model.validation_scores_ == [-float(epoch) for epoch in range(18)]
     assert model.best_validation_score_ == -15.0
+
+
+def test_counted_checks_that_all_fail_keep_the_best_earlier_one(check_every_epoch, capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    from skgan.plotting import plot_validation_scores
+
+    weights = {}
+
+    def failing_from_epoch_four(estimator, X):  # a model that collapses late
+        epoch = len(estimator.history_.get("epoch", [])) + 1
+        weights[epoch] = [p.detach().clone() for p in estimator.generator_average_.parameters()]
+        return -float(epoch) if epoch < 4 else float("nan")
+
+    with pytest.warns(UserWarning, match="worst score"):
+        model = GANSampler(epochs=10, early_stopping=True, n_iter_no_change=3, verbose=1,
+                           validation_scoring=failing_from_epoch_four, random_state=0,
+                           **SMALL).fit(_blob(200))
+    # Checks count from epoch 4; three of them failing spend the patience.
+    assert model.validation_scores_ == [-1.0, -2.0, -3.0, -np.inf, -np.inf, -np.inf]
+    assert model.best_validation_score_ == -1.0
+    assert "keeping epoch 1 (validation score -1)" in capsys.readouterr().out
+    kept = list(model.generator_average_.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(kept, weights[1]))
+    labels = plot_validation_scores(model).get_legend_handles_labels()[1]
+    assert "kept (epoch 1)" in labels
+
+
+def test_the_plot_marks_the_counted_check_when_an_earlier_one_ties_it(check_every_epoch):
+    import matplotlib
+    matplotlib.use("Agg")
+    from skgan.plotting import plot_validation_scores
+
+    scores = iter([-1.0, -2.0, -1.0, -3.0, -4.0, -5.0])  # epoch 1 ties epoch 3, kept
+    model = GANSampler(epochs=6, early_stopping=True, n_iter_no_change=3, random_state=0,
+                       validation_scoring=lambda estimator, X: next(scores), **SMALL)
+    model.fit(_blob(200))
+    assert model.history_["validation_counted"] == [0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+    ax = plot_validation_scores(model)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "kept (epoch 3)" in labels and "checks not counted" in labels
+
+
+def test_checks_count_from_40_percent_of_max_time(check_every_epoch, monkeypatch):
+    class Clock:  # 0.1 s a reading, whatever the machine does
+        now = early_stopping.time.perf_counter()
+
+        @classmethod
+        def perf_counter(cls):
+            cls.now += 0.1
+            return cls.now
+
+    monkeypatch.setattr(early_stopping, "time", Clock)
+
+    def flat(estimator, X):
+        return 0.0
+
+    # 100 epochs, a check every epoch: three readings an epoch, so max_time would stop
+    # the fit near epoch 33, and 40 % of the epochs is epoch 40.
+    model = GANSampler(epochs=100, max_time=10.0, early_stopping=True,
+                       n_iter_no_change=3, validation_scoring=flat, random_state=0,
+                       **SMALL).fit(_blob(200))
+    first_counted = model.history_["validation_counted"].index(1.0) + 1
+    # Counting began at 4 s of the fake clock, and the plateau stopped the fit three
+    # checks later, long before max_time.
+    assert 10 <= first_counted <= 16 and model.n_iter_ == first_counted + 3
 
 
 def test_validation_fraction_none_trains_on_every_row_and_scores_them(check_every_epoch):
@@ -134,7 +211,8 @@ def test_max_time_stops_the_fit_at_the_best_check_so_far():
     model = GANSampler(epochs=100_000, max_time=1.0, early_stopping=True, random_state=0,
                        **SMALL).fit(_blob(300))
     assert 1 <= model.n_iter_ < 100_000
-    assert model.best_validation_score_ == max(model.validation_scores_)
+    # Checks count from 40 % of max_time on: the best of them is kept.
+    assert model.best_validation_score_ == _best_counted(model)[1]
     unscored = GANSampler(epochs=100_000, max_time=0.5, random_state=0, **SMALL).fit(_blob(300))
     assert unscored.n_iter_ < 100_000 and unscored.validation_scores_ is None
 
@@ -305,8 +383,7 @@ def test_random_starts_of_a_translation_stop_early_and_within_max_time(capsys):
                                   **options).fit(X, y)
     assert stopped.validation_scores_  # the continuation was scored
     assert stopped.n_iter_ == len(stopped.history_["epoch"])
-    scores = np.array(stopped.history_["validation_score"], dtype=float)
-    best_epoch = stopped.history_["epoch"][int(np.nanargmax(scores))]
+    best_epoch = _best_counted(stopped)[0]
     assert f"keeping epoch {best_epoch} " in capsys.readouterr().out  # as history_ says
     timed = CycleGANTransformer(epochs=100_000, max_time=0.5, **options).fit(X, y)
     assert len(timed.history_["epoch"]) < 100_000 * 0.1  # not even one start ran out

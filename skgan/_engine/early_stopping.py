@@ -10,11 +10,12 @@ the training rows themselves (at most MAX_VALIDATION_ROWS of them) are scored.
 Training stops when the score has not improved by more than ``tol`` for
 ``n_iter_no_change`` checks in a row. The networks of the best check (their weights,
 moving average and optimiser states) are the ones the fit keeps. Checks count from
-``PATIENCE_FROM_SHARE`` of the fit's epochs on, as Keras' ``EarlyStopping(
-start_from_epoch=...)`` counts them: earlier checks are scored and recorded but neither
-spend patience nor become the kept check (unless ``max_time`` stops the fit before
-then). ``max_time`` stops any fit after so many seconds, at the best check so far when
-scores are kept.
+``PATIENCE_FROM_SHARE`` of the fit's epochs on (or of ``max_time``, whichever comes
+first), as Keras' ``EarlyStopping(start_from_epoch=...)`` counts them: earlier checks
+are scored and recorded but neither spend patience nor become the kept check (unless
+the fit ends before the first counted check: ``max_time``, Ctrl-C, divergence; or no
+counted check scores a finite number). ``max_time`` stops any fit after so many
+seconds, at the best counted check so far when scores are kept.
 
 Scoring reads the estimator's own seeds and never its training stream (a
 ``validation_scoring`` that samples without a seed draws from it, and the stream is put
@@ -45,8 +46,8 @@ MAX_VALIDATION_ROWS = 2_000
 #: plateau from a swing (10 checks: at least 500 steps; 10 % of a default fit's 5,000).
 CHECKS_PER_FIT = 100
 MIN_STEPS_BETWEEN_CHECKS = 50
-#: Share of a fit's epochs before which checks neither count against
-#: ``n_iter_no_change`` nor are kept as the best. A GAN's held-out score reaches its
+#: Share of a fit's epochs (or of its ``max_time``, whichever is reached first) before
+#: which checks neither count against ``n_iter_no_change`` nor are kept as the best. A GAN's held-out score reaches its
 #: noise floor long before its samples stop improving: on session 44's curves (males,
 #: census) a check kept from the first quarter lost 0.013-0.051 of quality against the
 #: full schedule, one kept from 40 % on at most 0.009 (benchmarks/RESULTS.md, "Checks
@@ -338,23 +339,23 @@ class StoppingMonitor:
         self.scores = []
         self.best_score = -math.inf
         self.best_epoch = None
+        self.counting = False
         self.best_counted = False
         self.checks_without_gain = 0
         self.epochs_run = 0
         self.reason = None
 
     def __call__(self, epochs_run):
-        """After epoch ``epochs_run`` of this fit: the epoch's ``validation_score`` and
-        ``validation_time`` (NaN and 0 between checks) for ``history_``; ``reason`` says
-        why to stop (None: go on)."""
+        """After epoch ``epochs_run`` of this fit: the epoch's ``validation_score``,
+        ``validation_time`` (NaN and 0 between checks) and ``validation_counted`` (1.0
+        once checks count, else 0.0) for ``history_``; ``reason`` says why to stop
+        (None: go on)."""
         self.epochs_run = epochs_run
         score, seconds = math.nan, 0.0
         checking = self.validation is not None and (
             epochs_run % self.check_every == 0 or epochs_run == self.n_epochs)
-        out_of_time = (self.max_time is not None
-                       and time.perf_counter() - self.started >= self.max_time)
-        if self.parallel is not None and self.max_time is not None:
-            out_of_time = self.parallel.from_rank0(out_of_time)
+        out_of_time, counting = self._clock(epochs_run)
+        self.counting = self.counting or counting
         if checking or (out_of_time and self.validation is not None):
             began = time.perf_counter()
             score = self._score()
@@ -370,17 +371,31 @@ class StoppingMonitor:
                            f"apart)")
         if self.validation is None:
             return {}
-        return {"validation_score": score, "validation_time": seconds}
+        return {"validation_score": score, "validation_time": seconds,
+                "validation_counted": float(self.counting)}
+
+    def _clock(self, epochs_run):
+        """``(out_of_time, counting)`` after epoch ``epochs_run``: ``max_time`` spent,
+        and checks counted (from ``counted_from`` epochs, or from
+        ``PATIENCE_FROM_SHARE`` of ``max_time``, whichever comes first); rank 0's
+        clock decides both in a distributed fit."""
+        counting = epochs_run >= self.counted_from
+        if self.max_time is None:
+            return False, counting
+        elapsed = time.perf_counter() - self.started
+        decided = (elapsed >= self.max_time,
+                   counting or elapsed >= PATIENCE_FROM_SHARE * self.max_time)
+        return decided if self.parallel is None else tuple(self.parallel.from_rank0(decided))
 
     def _count(self, score, epochs_run):
         """Spend patience or keep the networks after a check scored ``score``. Before
-        ``counted_from`` a check spends no patience and is kept only until the first
-        counted one (which replaces it whatever it scores): the best of them is what
-        ``max_time`` keeps when it stops the fit before then."""
-        counted = epochs_run >= self.counted_from
-        if counted and not self.best_counted:
+        checks count, a check spends no patience and is kept only until the first
+        counted one that scores a finite number (which replaces it whatever it scores):
+        the best of them is what a fit that ends before then keeps (``max_time``,
+        Ctrl-C, divergence), and what one whose counted checks all fail keeps."""
+        if self.counting and not self.best_counted and score > -math.inf:
             self.best_score, self.best_epoch, self.best_counted = -math.inf, None, True
-        if counted:
+        if self.counting:
             if score > self.best_score + self.tol:
                 self.checks_without_gain = 0
             else:
