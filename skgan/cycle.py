@@ -121,7 +121,9 @@ max_time
         As for :class:`~skgan.GANSampler`.
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time", "generator_loss" (adversarial part),
-        "cycle_loss", "identity_loss" (when used) and "discriminator_loss".
+        "cycle_loss", "identity_loss" (when used) and "discriminator_loss"; with
+        early stopping also "validation_score", "validation_time" and
+        "validation_counted".
     device_ : torch.device
         Where the networks live.
     n_features_in_ : int

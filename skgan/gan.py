@@ -105,7 +105,8 @@ default="auto"
         than ``tol``; the fit keeps the networks of the best check. Checks count
         from 40 % of the epochs (or of ``max_time``, whichever comes first) on:
         earlier ones are recorded, spend no patience and are kept only by a fit
-        that ends before its checks count.
+        that ends before its checks count (Ctrl-C, divergence) or whose counted
+        checks all score NaN or -inf.
         "auto": on for 10,000 rows or more. See the user guide, "Knowing when to stop".
     validation_fraction : float in (0, 1) or None, default=0.1
         Rows held out for early stopping (at most 2,000 of them are scored). None holds
@@ -128,8 +129,10 @@ default="auto"
         estimator's own :meth:`score` (against 2,000 generated rows).
     max_time : float or None, default=None
         Seconds of training after which ``fit`` stops, at the best counted check so
-        far with early stopping (the best check before 40 % of ``max_time``, when
-        checks have not counted yet), else with the last epoch's weights. The clock starts at the
+        far with early stopping, else with the last epoch's weights. With early
+        stopping, checks also count from 40 % of ``max_time`` on, so a fit with a
+        ``max_time`` may stop on a plateau sooner on a slower machine (its results
+        then depend on the machine's speed, not only on ``random_state``). The clock starts at the
         first epoch: preparing the rows and networks before it, and calibrating after
         the last one, come on top. None or ``math.inf``: no limit.
     distributed : bool or "auto", default="auto"
@@ -202,7 +205,8 @@ default="auto"
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time" (seconds), "discriminator_loss" (not in a
         private fit: a figure of the real rows that no noise reached),
-        "generator_loss".
+        "generator_loss"; with early stopping also "validation_score" (NaN between
+        checks), "validation_time" and "validation_counted" (1.0 once checks count).
     device_ : torch.device
         Where the networks live.
     dp_epsilon_spent_ : float

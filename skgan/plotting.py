@@ -182,7 +182,7 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     -------
     ax : matplotlib Axes
         Scores against epochs (greater is better), a shaded span over the last fit's
-        checks that did not count (before 40 % of its epochs), a dashed line at the
+        checks that did not count (before 40 % of its epochs or of ``max_time``), a dashed line at the
         epoch whose networks the fit kept (its best counted score, ``history_``'s
         ``validation_counted``) and a dotted one where training stopped.
 
@@ -228,10 +228,11 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
     ax.plot(epochs[shown], scores[shown], marker=".", label="validation score")
-    uncounted = last_fit_checks[~counted[last_fit_checks]]
-    if len(uncounted):
-        ax.axvspan(epochs[last_fit_checks[0]], epochs[uncounted[-1]], color="0.9",
-                   label="checks not counted")
+    n_uncounted = int((~counted[last_fit_checks]).sum())
+    if n_uncounted:  # from the last fit's first check to its first counted one
+        end = (epochs[last_fit_checks[n_uncounted]] if n_uncounted < len(last_fit_checks)
+               else epochs[-1])
+        ax.axvspan(epochs[last_fit_checks[0]], end, color="0.9", label="checks not counted")
     ties = scores[last_fit_checks] == getattr(estimator, "best_validation_score_", None)
     kept = np.flatnonzero(ties & counted[last_fit_checks])
     if not len(kept):

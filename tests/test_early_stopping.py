@@ -140,6 +140,36 @@ def test_the_plot_marks_the_counted_check_when_an_earlier_one_ties_it(check_ever
     assert "kept (epoch 3)" in labels and "checks not counted" in labels
 
 
+def test_a_warm_fit_with_early_stopping_after_one_without_records_and_keeps_counting(
+        check_every_epoch, tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import skgan
+    from skgan.plotting import plot_validation_scores
+
+    scores = iter([-3.0, -1.0, -2.0, -4.0, -5.0])  # the second fit's, from its epoch 1
+    model = GANSampler(epochs=3, warm_start=True, random_state=0, **SMALL).fit(_blob(200))
+    model.set_params(epochs=5, early_stopping=True, n_iter_no_change=5,
+                     validation_scoring=lambda estimator, X: next(scores))
+    model.fit(_blob(200))
+    counted = model.history_["validation_counted"]
+    # No check in the first fit (NaN); the second counts from its epoch 2 (40 % of 5).
+    assert np.isnan(counted[:3]).all() and counted[3:] == [0.0, 1.0, 1.0, 1.0, 1.0]
+    model.set_params(validation_scoring=None)  # a lambda cannot go into a model file
+    path = tmp_path / "model.skgan"
+    skgan.save(model, path)
+    loaded = skgan.load(path)
+    np.testing.assert_array_equal(loaded.history_["validation_counted"], counted)
+    for fitted in (model, loaded):
+        ax = plot_validation_scores(fitted)
+        labels = ax.get_legend_handles_labels()[1]
+        assert "kept (epoch 5)" in labels and "checks not counted" in labels
+        shade = ax.patches[0]  # a Rectangle (matplotlib 3.9+) or a Polygon
+        corners = shade.get_patch_transform().transform(shade.get_path().vertices)
+        # Shaded: the second fit's uncounted check (epoch 4) up to its first counted one.
+        assert (corners[:, 0].min(), corners[:, 0].max()) == (4, 5)
+
+
 def test_checks_count_from_40_percent_of_max_time(check_every_epoch, monkeypatch):
     class Clock:  # 0.1 s a reading, whatever the machine does
         now = early_stopping.time.perf_counter()

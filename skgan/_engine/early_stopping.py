@@ -13,9 +13,10 @@ moving average and optimiser states) are the ones the fit keeps. Checks count fr
 ``PATIENCE_FROM_SHARE`` of the fit's epochs on (or of ``max_time``, whichever comes
 first), as Keras' ``EarlyStopping(start_from_epoch=...)`` counts them: earlier checks
 are scored and recorded but neither spend patience nor become the kept check (unless
-the fit ends before the first counted check: ``max_time``, Ctrl-C, divergence; or no
-counted check scores a finite number). ``max_time`` stops any fit after so many
-seconds, at the best counted check so far when scores are kept.
+the fit ends before the first counted check, by Ctrl-C or divergence, or no counted
+check scores a finite number). ``max_time`` stops any fit after so many seconds, at
+the best counted check so far when scores are kept (the check it makes then counts:
+40 % of ``max_time`` has passed).
 
 Scoring reads the estimator's own seeds and never its training stream (a
 ``validation_scoring`` that samples without a seed draws from it, and the stream is put
@@ -343,8 +344,8 @@ class StoppingMonitor:
         """Spend patience or keep the networks after a check scored ``score``. Before
         checks count, a check spends no patience and is kept only until the first
         counted one that scores a finite number (which replaces it whatever it scores):
-        the best of them is what a fit that ends before then keeps (``max_time``,
-        Ctrl-C, divergence), and what one whose counted checks all fail keeps."""
+        the best of them is what a fit that ends before then keeps (Ctrl-C,
+        divergence), and what one whose counted checks all fail keeps."""
         if self.counting and not self.best_counted and score > -math.inf:
             self.best_score, self.best_epoch, self.best_counted = -math.inf, None, True
         if self.counting:
