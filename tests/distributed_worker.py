@@ -88,8 +88,12 @@ def shard_tables():
 def early_stopping():
     model = GANSampler(adapter="numeric", epochs=8, batch_size=32, early_stopping=True,
                        n_iter_no_change=2, random_state=0).fit(blobs(seed=RANK))
+    # With max_time, rank 0's clock decides when checks count and when time is up.
+    timed = GANSampler(adapter="numeric", epochs=8, batch_size=32, early_stopping=True,
+                       n_iter_no_change=2, max_time=600, random_state=0).fit(blobs(seed=RANK))
     return {"weights": weights(model), "n_iter": np.array([model.n_iter_]),
-            "scores": np.array(model.validation_scores_)}
+            "scores": np.array(model.validation_scores_), "timed": weights(timed),
+            "timed_counted": np.array(timed.history_["validation_counted"])}
 
 
 def continued():

@@ -92,8 +92,9 @@ def test_tables_sharded_by_level_share_one_encoding(runs):
 
 def test_early_stopping_stops_every_rank_after_the_same_epoch(runs):
     rank0, rank1 = _ok(runs["early_stopping"])
-    for name in ("weights", "n_iter", "scores"):
+    for name in ("weights", "n_iter", "scores", "timed", "timed_counted"):
         np.testing.assert_array_equal(rank0[name], rank1[name])
+    assert rank0["timed_counted"][-1] == 1.0
 
 
 def test_continued_training_on_shards_keeps_the_ranks_identical(runs):
