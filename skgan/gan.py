@@ -132,9 +132,9 @@ default="auto"
         far with early stopping, else with the last epoch's weights. With early
         stopping, checks also count from 40 % of ``max_time`` on, so a fit with a
         ``max_time`` may stop on a plateau sooner on a slower machine (its results
-        then depend on the machine's speed, not only on ``random_state``). The clock starts at the
-        first epoch: preparing the rows and networks before it, and calibrating after
-        the last one, come on top. None or ``math.inf``: no limit.
+        then depend on the machine's speed, not only on ``random_state``). The clock
+        starts at the first epoch: preparing the rows and networks before it, and
+        calibrating after the last one, come on top. None or ``math.inf``: no limit.
     distributed : bool or "auto", default="auto"
         Data-parallel training over ``torch.distributed``: every process (started by
         ``torchrun``, or any launcher that sets up a process group) passes its rows to
@@ -199,9 +199,8 @@ default="auto"
     best_validation_score_ : float or None
         The best counted one (the best of all when the fit ended before its checks
         counted, or when no counted check scored a finite number): the score of the
-        networks kept, as checked during
-        training (on tables, the level rates calibrated after training then move
-        the fitted model's own score a little).
+        networks kept, as checked during training (on tables, the level rates
+        calibrated after training then move the fitted model's own score a little).
     history_ : dict of lists
         Per epoch: "epoch", "epoch_time" (seconds), "discriminator_loss" (not in a
         private fit: a figure of the real rows that no noise reached),

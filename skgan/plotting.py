@@ -182,9 +182,10 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     -------
     ax : matplotlib Axes
         Scores against epochs (greater is better), a shaded span over the last fit's
-        checks that did not count (before 40 % of its epochs or of ``max_time``), a dashed line at the
-        epoch whose networks the fit kept (its best counted score, ``history_``'s
-        ``validation_counted``) and a dotted one where training stopped.
+        checks that did not count (before 40 % of its epochs or of ``max_time``), a
+        dashed line at the epoch whose networks the fit kept (its best counted score,
+        by ``history_``'s ``validation_counted``) and a dotted one where training
+        stopped.
 
     Examples
     --------

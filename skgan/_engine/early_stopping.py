@@ -49,11 +49,11 @@ MAX_VALIDATION_ROWS = 2_000
 CHECKS_PER_FIT = 100
 MIN_STEPS_BETWEEN_CHECKS = 50
 #: Share of a fit's epochs (or of its ``max_time``, whichever is reached first) before
-#: which checks neither count against ``n_iter_no_change`` nor are kept as the best. A GAN's held-out score reaches its
-#: noise floor long before its samples stop improving: on session 44's curves (males,
-#: census) a check kept from the first quarter lost 0.013-0.051 of quality against the
-#: full schedule, one kept from 40 % on at most 0.009 (benchmarks/RESULTS.md, "Checks
-#: counted from 40 % of the schedule").
+#: which checks neither count against ``n_iter_no_change`` nor are kept as the best. A
+#: GAN's held-out score reaches its noise floor long before its samples stop improving:
+#: on session 44's curves (males, census) a check kept from the first quarter lost
+#: 0.013-0.051 of quality against the full schedule, one kept from 40 % on at most 0.009
+#: (benchmarks/RESULTS.md, "Checks counted from 40 % of the schedule").
 PATIENCE_FROM_SHARE = 0.4
 
 
