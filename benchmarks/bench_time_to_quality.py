@@ -20,6 +20,10 @@ For every development table (benchmarks/data), in one run and one torch thread e
   recomputation of the sdmetrics report): seconds, epochs run, quality and F1, means
   over the seeds.
 
+Final qualities and F1s (the peers', the full schedule's, the early-stopped fits') are
+means over ``--draws`` samples of ``len(train)`` rows each (10 by default, fewer where
+that passes 20,000 rows): one draw's quality moves by as much as another seed's fit.
+
 It prints, per table, the seconds skgan needed to reach TVAE's and CTGAN's final quality
 and the targets of the issue: at most a third of TVAE's fit time and a tenth of CTGAN's;
 the early-stopped fit no longer than TVAE's whole fit on tables of 1,000 rows or more
@@ -27,7 +31,7 @@ the early-stopped fit no longer than TVAE's whole fit on tables of 1,000 rows or
 over the seeds).
 
 Usage: python benchmarks/bench_time_to_quality.py [--tables census,mpg] [--seeds 3]
-[--early held-out,training,training-quality] [--quick]
+[--early held-out,training,training-quality] [--draws 10] [--quick]
 Needs ``pip install -e ".[benchmark]"`` (ctgan, sdmetrics).
 """
 
@@ -47,23 +51,48 @@ CHECKPOINTS = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.1, 0.15, 0.2, 0
                0.65, 1.0)
 
 
+#: Evaluated rows per fitted model at most (``--draws`` fewer draws on big tables).
+MAX_EVALUATED_ROWS = 20_000
+
+
 def measure(rows, train, held_out, target, metadata):
     return {"quality": bt.quality(rows, train, metadata)["quality"],
             "f1": bt.ml_efficacy(rows, held_out, target)["f1"]}
 
 
-def run_peer(method, train, held_out, target, metadata, epochs):
+def n_draws(args, train):
+    """Draws of ``len(train)`` rows a fitted model is measured on: ``--draws``, fewer
+    where that would pass :data:`MAX_EVALUATED_ROWS` rows (at least one)."""
+    return max(1, min(args.draws, MAX_EVALUATED_ROWS // len(train)))
+
+
+def measure_draws(sample, draws, train, held_out, target, metadata):
+    """Quality and F1 of a fitted model: means over ``draws`` samples of ``len(train)``
+    rows, ``sample(seed)`` drawing each with its own seed.
+
+    One draw of a few hundred rows moves sdmetrics' quality by 0.006-0.013 and the F1
+    by 0.035-0.06 between seeds of the *same* fitted model (session 47, census, cps1985
+    and mpg): as much as fits of different seeds differ, so comparisons within 0.01
+    need the mean of several.
+    """
+    measured = [measure(sample(bt.SEED + 1 + draw), train, held_out, target, metadata)
+                for draw in range(draws)]
+    return {key: float(np.mean([one[key] for one in measured])) for key in ("quality", "f1")}
+
+
+def run_peer(method, train, held_out, target, metadata, epochs, draws):
     model = bt.make_model(method, epochs)
     started = time.perf_counter()
     model.fit(train)
     fit_s = time.perf_counter() - started
-    rows = model.sample(len(train), seed=bt.SEED + 1)
-    return {"fit_s": fit_s, **measure(rows, train, held_out, target, metadata)}
+    return {"fit_s": fit_s, **measure_draws(lambda seed: model.sample(len(train), seed=seed),
+                                            draws, train, held_out, target, metadata)}
 
 
-def run_chunks(train, held_out, target, metadata, budget_scale):
+def run_chunks(train, held_out, target, metadata, budget_scale, draws):
     """GANSampler's default schedule in warm-started chunks: a curve of (seconds, quality,
-    F1) after each chunk."""
+    F1) after each chunk (one draw of rows; the last chunk, the full schedule, measured
+    on ``draws``)."""
     from skgan import GANSampler
     probe = GANSampler(random_state=bt.SEED)
     steps_per_epoch = max(1, len(train) // probe.batch_size)
@@ -92,9 +121,9 @@ def run_chunks(train, held_out, target, metadata, budget_scale):
         trained_s += wall - finishing - (sum(timed["_prepare_training"]) if done else 0.0)
         seconds = trained_s + finishing
         done = target_epochs
-        rows = model.sample(len(train), random_state=bt.SEED + 1)
-        curve.append({"epochs": done, "seconds": seconds,
-                      **measure(rows, train, held_out, target, metadata)})
+        curve.append({"epochs": done, "seconds": seconds, **measure_draws(
+            lambda seed: model.sample(len(train), random_state=seed),
+            draws if fraction == CHECKPOINTS[-1] else 1, train, held_out, target, metadata)})
     return curve, total_epochs
 
 
@@ -115,9 +144,10 @@ def time_steps(model, names):
     return seconds
 
 
-def fit_default(train, held_out, target, metadata, budget_scale, seed, **params):
+def fit_default(train, held_out, target, metadata, budget_scale, seed, draws=1, **params):
     """One plain fit of GANSampler's default schedule (scaled by ``budget_scale``) with
-    ``params``: the model, its fit seconds and its rows' quality and F1."""
+    ``params``: the model, its fit seconds and its rows' quality and F1 (means over
+    ``draws`` samples)."""
     from skgan import GANSampler
     model = GANSampler(random_state=seed, **params)
     if budget_scale != 1.0:
@@ -127,13 +157,15 @@ def fit_default(train, held_out, target, metadata, budget_scale, seed, **params)
     started = time.perf_counter()
     model.fit(train)
     fit_s = time.perf_counter() - started
-    rows = model.sample(len(train), random_state=bt.SEED + 1)
-    return model, fit_s, measure(rows, train, held_out, target, metadata)
+    return model, fit_s, measure_draws(
+        lambda draw_seed: model.sample(len(train), random_state=draw_seed), draws, train,
+        held_out, target, metadata)
 
 
-def run_full(train, held_out, target, metadata, budget_scale, seed):
+def run_full(train, held_out, target, metadata, budget_scale, seed, draws):
     """The default schedule with another seed."""
-    _, fit_s, measured = fit_default(train, held_out, target, metadata, budget_scale, seed)
+    _, fit_s, measured = fit_default(train, held_out, target, metadata, budget_scale, seed,
+                                     draws)
     return {"seconds": fit_s, "seed": seed, **measured}
 
 
@@ -159,9 +191,10 @@ EARLY_STOPPING = {
 
 
 def run_early_stopped(train, held_out, target, metadata, budget_scale, way="held-out",
-                      seed=bt.SEED):
+                      seed=bt.SEED, draws=1):
     model, fit_s, measured = fit_default(train, held_out, target, metadata, budget_scale,
-                                         seed, early_stopping=True, **EARLY_STOPPING[way]())
+                                         seed, draws, early_stopping=True,
+                                         **EARLY_STOPPING[way]())
     return {"fit_s": fit_s, "epochs": model.n_iter_, "seed": seed,
             "validation_s": float(np.nansum(model.history_["validation_time"])),
             "model": model, **measured}
@@ -187,19 +220,23 @@ def run_table(name, args):
     metadata = bt.sdmetrics_metadata(train)
     print(f"\n## {name}: {len(train):,} train / {len(held_out):,} held-out rows, "
           f"{df.shape[1]} columns", flush=True)
-    result = {"rows": len(train)}
+    draws = n_draws(args, train)
+    result = {"rows": len(train), "draws": draws}
+    print(f"  final quality and F1: means over {draws} draw(s) of {len(train):,} rows",
+          flush=True)
     for method in ("ctgan", "tvae"):
-        result[method] = run_peer(method, train, held_out, target, metadata, args.peer_epochs)
+        result[method] = run_peer(method, train, held_out, target, metadata, args.peer_epochs,
+                                  draws)
         print(f"  {bt.LABELS[method]}: fit {result[method]['fit_s']:.1f} s, quality "
               f"{result[method]['quality']:.3f}, F1 {result[method]['f1']:.3f}", flush=True)
     result["curve"], result["total_epochs"] = run_chunks(train, held_out, target, metadata,
-                                                         args.budget_scale)
+                                                         args.budget_scale, draws)
     for point in result["curve"]:
         print(f"  skgan after {point['epochs']:>5} epochs, {point['seconds']:6.1f} s: quality "
               f"{point['quality']:.3f}, F1 {point['f1']:.3f}", flush=True)
     result["full_runs"] = [{**result["curve"][-1], "seed": bt.SEED}]
     for seed in args.seeds[1:]:
-        run = run_full(train, held_out, target, metadata, args.budget_scale, seed)
+        run = run_full(train, held_out, target, metadata, args.budget_scale, seed, draws)
         result["full_runs"].append(run)
         print(f"  skgan full schedule, seed {seed}: fit {run['seconds']:.1f} s, quality "
               f"{run['quality']:.3f}, F1 {run['f1']:.3f}", flush=True)
@@ -209,7 +246,7 @@ def run_table(name, args):
         runs = []
         for seed in args.seeds:
             run = run_early_stopped(train, held_out, target, metadata, args.budget_scale,
-                                    way, seed)
+                                    way, seed, draws)
             runs.append(run)
             print(f"  skgan early_stopping=True, {way}, seed {seed}: fit {run['fit_s']:.1f} s "
                   f"({run['epochs']} of {result['total_epochs']} epochs, checks "
@@ -289,11 +326,20 @@ def parse_args():
                         help="a tenth of skgan's schedule and 10 peer epochs (a smoke run)")
     parser.add_argument("--seeds", type=int, default=3,
                         help="seeds of skgan's full and early-stopped fits (means are compared)")
+    parser.add_argument("--draws", type=int, default=10,
+                        help="samples of len(train) rows each final quality and F1 is the "
+                             f"mean of (fewer past {MAX_EVALUATED_ROWS:,} rows; the chunks' "
+                             "curve: one)")
+    parser.add_argument("--count-from", type=float, default=None,
+                        help="a probe: count early stopping's checks from this share of "
+                             "the schedule instead of skgan's PATIENCE_FROM_SHARE")
     parser.add_argument("--early", default=",".join(EARLY_STOPPING),
                         help=f"ways of validating, from {','.join(EARLY_STOPPING)}")
     args = parser.parse_args()
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
+    if args.draws < 1:
+        parser.error("--draws must be at least 1")
     args.early = args.early.split(",")
     unknown = sorted(set(args.early) - set(EARLY_STOPPING))
     if unknown:
@@ -310,6 +356,9 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.count_from is not None:
+        from skgan._engine import early_stopping
+        early_stopping.PATIENCE_FROM_SHARE = args.count_from
     bt.quiet_warnings()
     torch.set_num_threads(1)
     import ctgan
@@ -318,7 +367,8 @@ def main():
     bt.warm_up(["gan", "ctgan", "tvae"])
     print(f"skgan {skgan.__version__}, ctgan {ctgan.__version__}, sdmetrics "
           f"{sdmetrics.__version__}, torch {torch.__version__}, 1 thread; load average "
-          f"{os.getloadavg()[0]:.1f}{'; QUICK' if args.quick else ''}")
+          f"{os.getloadavg()[0]:.1f}{'; QUICK' if args.quick else ''}"
+          f"{f'; checks counted from {args.count_from:.0%}' if args.count_from is not None else ''}")
     started = time.perf_counter()
     results = {name: run_table(name, args) for name in args.tables}
     print_summary(results, args.early, len(args.seeds))
