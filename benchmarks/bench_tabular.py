@@ -225,6 +225,10 @@ class PeerModel:
 
     def sample(self, n_rows, seed):
         _seed_globals(seed)
+        # ctgan's synthesizers sample from a random state of their own once it is set
+        # (fit sets it), restored before and saved after every call: set it here too, or
+        # ``seed`` would not decide the rows (each call would go on from the last).
+        self.synthesizer.set_random_state(seed)
         rows = self.synthesizer.sample(n_rows)
         for column, flag in self.filled_.items():
             rows[column] = rows[column].astype("float64").mask(rows[flag] == "yes")
