@@ -1,0 +1,85 @@
+"""Probe: early stopping keeping the latest counted check within ``window`` of the best
+score, instead of the best check itself (session 47).
+
+The rule that stops is unchanged (``n_iter_no_change`` checks without a gain larger than
+``tol``, counted from ``PATIENCE_FROM_SHARE`` of the schedule): only which check's
+networks the fit keeps moves. Checks whose held-out MMD scores sit within a few ten
+thousandths of each other cannot be told apart by it; keeping the later one trains the
+kept networks longer. For each table and seed, the default ``GANSampler(early_stopping=
+True)`` fit with the best check kept (``window`` None) and with the latest check within
+each window kept; the same trajectory (training does not depend on which check is kept),
+so the difference is the kept check's. Quality and macro F1 as bench_time_to_quality.py
+measures them (means over up to ten draws of ``len(train)`` rows).
+
+Usage: python benchmarks/_keep_later_probe.py TABLES OUT.jsonl [--windows 1e-4,5e-4]
+[--seeds 3]
+"""
+
+import argparse
+import json
+import math
+import time
+
+import torch
+
+import bench_tabular as bt
+import bench_time_to_quality as ttq
+from skgan import GANSampler
+from skgan._engine import early_stopping
+
+KEPT_WITHIN = [None]  # None: the best check (skgan's rule)
+_best_check = early_stopping.StoppingMonitor._count
+
+
+def _latest_within(self, score, epochs_run):
+    """StoppingMonitor._count, but a counted check within KEPT_WITHIN of the best score
+    replaces the kept networks (the best score itself still only rises)."""
+    if KEPT_WITHIN[0] is None:
+        return _best_check(self, score, epochs_run)
+    if self.counting and not self.best_counted and score > -math.inf:
+        self.best_score, self.best_epoch, self.best_counted = -math.inf, None, True
+    if self.counting:
+        if score > self.best_score + self.tol:
+            self.checks_without_gain = 0
+        else:
+            self.checks_without_gain += 1
+    self.best_score = max(self.best_score, score)
+    if score > -math.inf and score >= self.best_score - KEPT_WITHIN[0] and (
+            self.counting or not self.best_counted):
+        self.best_epoch = epochs_run
+        self.best.update()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tables")
+    parser.add_argument("out")
+    parser.add_argument("--windows", default="1e-4,5e-4")
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+    early_stopping.StoppingMonitor._count = _latest_within
+    bt.quiet_warnings()
+    torch.set_num_threads(1)
+    windows = [None] + [float(window) for window in args.windows.split(",")]
+    with open(args.out, "a") as out:
+        for name in args.tables.split(","):
+            train, held_out, target, metadata = bt.prepared(name)
+            draws = max(1, min(10, ttq.MAX_EVALUATED_ROWS // len(train)))
+            for seed in range(args.seeds):
+                for window in windows:
+                    KEPT_WITHIN[0] = window
+                    model = GANSampler(random_state=seed, early_stopping=True)
+                    started = time.perf_counter()
+                    model.fit(train)
+                    fit_s = time.perf_counter() - started
+                    measured = ttq.measure_draws(
+                        lambda draw_seed: model.sample(len(train), random_state=draw_seed),
+                        draws, train, held_out, target, metadata)
+                    record = {"table": name, "seed": seed, "window": window,
+                              "fit_s": round(fit_s, 2), "n_iter": model.n_iter_, **measured}
+                    print(json.dumps(record), flush=True)
+                    out.write(json.dumps(record) + "\n")
+
+
+if __name__ == "__main__":
+    main()
