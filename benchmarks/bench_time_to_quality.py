@@ -382,11 +382,12 @@ def main():
     import sdmetrics
     import skgan
     bt.warm_up(["gan", "ctgan", "tvae"])
+    probe = ("" if args.count_from is None
+             else f"; checks counted from {args.count_from:g} of the schedule")
     print(f"skgan {skgan.__version__}, ctgan {ctgan.__version__}, sdmetrics "
           f"{sdmetrics.__version__}, torch {torch.__version__}, 1 thread; load average "
           f"{os.getloadavg()[0]:.1f}{'; QUICK' if args.quick else ''}"
-          f"; final figures over up to {args.draws} draws"
-          f"{f'; checks counted from {args.count_from:g} of the schedule' if args.count_from is not None else ''}")
+          f"; final figures over up to {args.draws} draws{probe}")
     started = time.perf_counter()
     results = {name: run_table(name, args) for name in args.tables}
     print_summary(results, args.early, len(args.seeds))
