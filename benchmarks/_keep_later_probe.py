@@ -12,7 +12,7 @@ so the difference is the kept check's. Quality and macro F1 as bench_time_to_qua
 measures them (means over up to ten draws of ``len(train)`` rows).
 
 Usage: python benchmarks/_keep_later_probe.py TABLES OUT.jsonl [--windows 1e-4,5e-4]
-[--seeds 3]
+[--seeds 3] [--first-seed 0]
 """
 
 import argparse
@@ -56,6 +56,7 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--windows", default="1e-4,5e-4")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0)
     args = parser.parse_args()
     early_stopping.StoppingMonitor._count = _latest_within
     bt.quiet_warnings()
@@ -65,7 +66,7 @@ def main():
         for name in args.tables.split(","):
             train, held_out, target, metadata = bt.prepared(name)
             draws = max(1, min(10, ttq.MAX_EVALUATED_ROWS // len(train)))
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 for window in windows:
                     KEPT_WITHIN[0] = window
                     model = GANSampler(random_state=seed, early_stopping=True)
