@@ -13,6 +13,8 @@ measures them (means over up to ten draws of ``len(train)`` rows).
 
 Usage: python benchmarks/_keep_later_probe.py TABLES OUT.jsonl [--windows 1e-4,5e-4]
 [--seeds 3] [--first-seed 0]
+(a window "sd": one standard deviation of the counted checks' scores so far, from the
+third counted check on).
 """
 
 import argparse
@@ -20,6 +22,7 @@ import json
 import math
 import time
 
+import numpy as np
 import torch
 
 import bench_tabular as bt
@@ -44,7 +47,13 @@ def _latest_within(self, score, epochs_run):
         else:
             self.checks_without_gain += 1
     self.best_score = max(self.best_score, score)
-    if score > -math.inf and score >= self.best_score - KEPT_WITHIN[0] and (
+    window = KEPT_WITHIN[0]
+    if window == "sd":  # one standard deviation of the counted checks' scores so far
+        counted = self.__dict__.setdefault("counted_scores", [])
+        if self.counting and score > -math.inf:
+            counted.append(score)
+        window = float(np.std(counted, ddof=1)) if len(counted) >= 3 else 0.0
+    if score > -math.inf and score >= self.best_score - window and (
             self.counting or not self.best_counted):
         self.best_epoch = epochs_run
         self.best.update()
@@ -61,7 +70,8 @@ def main():
     early_stopping.StoppingMonitor._count = _latest_within
     bt.quiet_warnings()
     torch.set_num_threads(1)
-    windows = [None] + [float(window) for window in args.windows.split(",")]
+    windows = [None] + [window if window == "sd" else float(window)
+                        for window in args.windows.split(",")]
     with open(args.out, "a") as out:
         for name in args.tables.split(","):
             train, held_out, target, metadata = bt.prepared(name)
