@@ -35,26 +35,20 @@ _best_check = early_stopping.StoppingMonitor._count
 
 
 def _latest_within(self, score, epochs_run):
-    """StoppingMonitor._count, but a counted check within KEPT_WITHIN of the best score
-    replaces the kept networks (the best score itself still only rises)."""
-    if KEPT_WITHIN[0] is None:
-        return _best_check(self, score, epochs_run)
-    if self.counting and not self.best_counted and score > -math.inf:
-        self.best_score, self.best_epoch, self.best_counted = -math.inf, None, True
-    if self.counting:
-        if score > self.best_score + self.tol:
-            self.checks_without_gain = 0
-        else:
-            self.checks_without_gain += 1
-    self.best_score = max(self.best_score, score)
+    """StoppingMonitor._count (patience, and the best check kept), then a counted check
+    within KEPT_WITHIN of the best score replaces the kept networks as well (the best
+    score itself still only rises)."""
+    _best_check(self, score, epochs_run)
     window = KEPT_WITHIN[0]
+    if window is None:
+        return
     if window == "sd":  # one standard deviation of the counted checks' scores so far
         counted = self.__dict__.setdefault("counted_scores", [])
         if self.counting and score > -math.inf:
             counted.append(score)
         window = float(np.std(counted, ddof=1)) if len(counted) >= 3 else 0.0
-    if score > -math.inf and score >= self.best_score - window and (
-            self.counting or not self.best_counted):
+    if (score > -math.inf and score >= self.best_score - window and self.best_epoch != epochs_run
+            and (self.counting or not self.best_counted)):
         self.best_epoch = epochs_run
         self.best.update()
 
