@@ -69,7 +69,7 @@ def main():
     with open(args.out, "a") as out:
         for name in args.tables.split(","):
             train, held_out, target, metadata = bt.prepared(name)
-            draws = max(1, min(10, ttq.MAX_EVALUATED_ROWS // len(train)))
+            draws = ttq.n_draws(10, train)
             for seed in range(args.first_seed, args.first_seed + args.seeds):
                 for window in windows:
                     KEPT_WITHIN[0] = window

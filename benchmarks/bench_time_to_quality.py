@@ -60,10 +60,22 @@ def measure(rows, train, held_out, target, metadata):
             "f1": bt.ml_efficacy(rows, held_out, target)["f1"]}
 
 
-def n_draws(args, train):
-    """Draws of ``len(train)`` rows a fitted model is measured on: ``--draws``, fewer
+def n_draws(draws, train):
+    """Draws of ``len(train)`` rows a fitted model is measured on: ``draws``, fewer
     where that would pass :data:`MAX_EVALUATED_ROWS` rows (at least one)."""
-    return max(1, min(args.draws, MAX_EVALUATED_ROWS // len(train)))
+    return max(1, min(draws, MAX_EVALUATED_ROWS // len(train)))
+
+
+def draw_measures(sample, draws, train, held_out, target, metadata):
+    """Quality and F1 of each draw in ``draws`` (a range of draw numbers), ``sample(seed)``
+    drawing draw ``d`` with seed ``SEED + 1 + d``."""
+    return [measure(sample(bt.SEED + 1 + draw), train, held_out, target, metadata)
+            for draw in draws]
+
+
+def mean_measure(measured):
+    """The mean quality and F1 of :func:`draw_measures`' list."""
+    return {key: float(np.mean([one[key] for one in measured])) for key in ("quality", "f1")}
 
 
 def measure_draws(sample, draws, train, held_out, target, metadata):
@@ -75,9 +87,8 @@ def measure_draws(sample, draws, train, held_out, target, metadata):
     and mpg): as much as fits of different seeds differ, so comparisons within 0.01
     need the mean of several.
     """
-    measured = [measure(sample(bt.SEED + 1 + draw), train, held_out, target, metadata)
-                for draw in range(draws)]
-    return {key: float(np.mean([one[key] for one in measured])) for key in ("quality", "f1")}
+    return mean_measure(draw_measures(sample, range(draws), train, held_out, target,
+                                      metadata))
 
 
 def run_peer(method, train, held_out, target, metadata, epochs, draws):
@@ -131,12 +142,13 @@ def run_chunks(train, held_out, target, metadata, budget_scale, draws, peer_qual
 
         def sample(seed):
             return model.sample(len(train), random_state=seed)
-        measured = measure_draws(sample, 1, train, held_out, target, metadata)
-        near_peer = any(abs(measured["quality"] - quality) <= NEAR_PEER
+        measured = draw_measures(sample, range(1), train, held_out, target, metadata)
+        near_peer = any(abs(measured[0]["quality"] - quality) <= NEAR_PEER
                         for quality in peer_qualities)
-        if draws > 1 and (done == total_epochs or near_peer):
-            measured = measure_draws(sample, draws, train, held_out, target, metadata)
-        curve.append({"epochs": done, "seconds": seconds, **measured})
+        if done == total_epochs or near_peer:  # the first draw kept, the others added
+            measured += draw_measures(sample, range(1, draws), train, held_out, target,
+                                      metadata)
+        curve.append({"epochs": done, "seconds": seconds, **mean_measure(measured)})
     return curve, total_epochs
 
 
@@ -233,7 +245,7 @@ def run_table(name, args):
     metadata = bt.sdmetrics_metadata(train)
     print(f"\n## {name}: {len(train):,} train / {len(held_out):,} held-out rows, "
           f"{df.shape[1]} columns", flush=True)
-    draws = n_draws(args, train)
+    draws = n_draws(args.draws, train)
     result = {"rows": len(train), "draws": draws}
     print(f"  final quality and F1: means over {draws} draw(s) of {len(train):,} rows",
           flush=True)
