@@ -314,10 +314,13 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
             losses["spectrum_loss"] = gap.detach()
         return g_loss
 
-    def _draw_latent(self, n_samples, generator=None, truncation=None):
+    def _draw_latent(self, n_samples, generator=None, truncation=None, buffers=None):
         """Latent noise: from ``generator``, or for a training step from the estimator's.
 
         With ``truncation`` (sampling only), from the normal truncated to that threshold.
+        With :class:`~skgan.networks.pass_buffers.PassBuffers` ``buffers`` (sampling on
+        the generator's device), drawn into the tensor kept there for latent rows (the
+        same values; overwritten by the next draw with the same buffers).
 
         In a distributed fit on the same rows everywhere, a step draws the noise of the
         whole batch from the stream all ranks share and keeps its own rows (so the
@@ -334,6 +337,10 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
             return latent.to(self.device_)
         n_drawn = n_samples * parallel.world_size if parallel is not None and \
             parallel.replicated else n_samples
+        if buffers is not None and parallel is None and generator.device == self.device_:
+            latent = buffers.rows("latent", n_samples, self._architecture["latent_dim"],
+                                  torch.float32, self.device_)
+            return torch.randn(latent.shape, generator=generator, out=latent)
         latent = torch.randn(
             n_drawn, self._architecture["latent_dim"], generator=generator,
             device=generator.device,

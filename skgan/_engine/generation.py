@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..adapters.base import concatenate_rows
 from ..networks.mlp import OneHotRows
+from ..networks.pass_buffers import PassBuffers
 from .threads import recheck_threads, threads_during_sampling
 from .torch_utils import draw_seed, make_generator
 
@@ -32,12 +33,15 @@ UNKEPT_RULES = ("Every training row keeps the rules, so the generated values can
 
 class SamplingPlan(NamedTuple):
     """What a call of ``sample`` asks besides the count: the generator's asked level and
-    the row test of ``conditions`` (None without them), and the latent ``truncation``."""
+    the row test of ``conditions`` (None without them), and the latent ``truncation``;
+    and the call's :class:`~skgan.networks.pass_buffers.PassBuffers`, which its forward
+    passes write into."""
 
     asked_slot: object = None
     matches: object = None
     conditions: object = None
     truncation: object = None
+    buffers: object = None
 
 
 class SamplingMixin:
@@ -156,9 +160,11 @@ class SamplingMixin:
         truncation = check_truncation(truncation)
         generator = self._rng if random_state is None else self._seeded_generator(random_state)
         if conditions is None:
-            return n_samples, generator, SamplingPlan(truncation=truncation)
+            return n_samples, generator, SamplingPlan(truncation=truncation,
+                                                      buffers=PassBuffers())
         asked_slot, matches = self._condition_plan(conditions)
-        return n_samples, generator, SamplingPlan(asked_slot, matches, conditions, truncation)
+        return n_samples, generator, SamplingPlan(asked_slot, matches, conditions, truncation,
+                                                  PassBuffers())
 
     def _sample_blocks(self, n_samples, generator, plan):
         """Samples, ``_SAMPLE_CHUNK`` rows at a time (each block decoded on its own)."""
@@ -175,16 +181,16 @@ class SamplingMixin:
         :meth:`_sample_chosen`: an adapter that chooses may need several rounds)."""
         if self.adapter_.n_candidates(n_samples) == n_samples:
             encoded = self._generate_encoded(n_samples, generator, output="codes",
-                                             truncation=plan.truncation)
+                                             truncation=plan.truncation, buffers=plan.buffers)
             parts = [self.adapter_.sampled_rows(encoded, n_samples,
                                                 random_state=self._decode_seed(generator))]
             short = n_samples - len(parts[0])  # rows a constraint's check let go
             if short > 0:
-                parts += self._sample_chosen(short, generator, plan.truncation)
+                parts += self._sample_chosen(short, generator, plan.truncation, plan.buffers)
             return parts
-        return self._sample_chosen(n_samples, generator, plan.truncation)
+        return self._sample_chosen(n_samples, generator, plan.truncation, plan.buffers)
 
-    def _sample_chosen(self, n_samples, generator, truncation=None):
+    def _sample_chosen(self, n_samples, generator, truncation=None, buffers=None):
         """Parts of samples from an adapter that chooses among more generated rows than
         it keeps (pair calibration, constraints), a chunk at a time so memory stays
         bounded.
@@ -207,7 +213,8 @@ class SamplingMixin:
                     + UNKEPT_RULES)
             size = min(_SAMPLE_CHUNK, n_samples - n_kept)
             encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator,
-                                             output="codes", truncation=truncation)
+                                             output="codes", truncation=truncation,
+                                             buffers=buffers)
             part = self.adapter_.sampled_rows(
                 encoded, size, random_state=self._decode_seed(generator))
             parts.append(part)
@@ -230,12 +237,12 @@ class SamplingMixin:
         return (None if self.conditioner_ is None else slot), matches
 
     def _sample_matching(self, n_samples, generator, plan):
-        slot, matches, conditions, truncation = plan
+        slot, matches, conditions, truncation, buffers = plan
         kept, n_kept = [], 0
         for _ in range(self.max_condition_rounds):
             size = max(2 * (n_samples - n_kept), 256)
             encoded = self._generate_encoded(size, generator, asked_slot=slot, output="codes",
-                                             truncation=truncation)
+                                             truncation=truncation, buffers=buffers)
             decoded = self.adapter_.decode(encoded, random_state=self._decode_seed(generator))
             keep = matches(decoded)
             kept.append(decoded[keep])
@@ -268,7 +275,7 @@ class SamplingMixin:
         return make_generator(draw_seed(random_state), self.device_)
 
     def _generate_encoded(self, n_samples, generator, condition=None, asked_slot=None,
-                          output="encoded", truncation=None):
+                          output="encoded", truncation=None, buffers=None):
         """Encoded samples as a float32 ndarray, drawn in chunks with no autograd.
 
         With ``output="raw"``, the generator's last layer before its head (rows of the
@@ -282,7 +289,10 @@ class SamplingMixin:
         the noise, for conditional models. A model trained by sampling also gets a
         condition vector: the one asking for unit ``asked_slot``, or, when that is None,
         one drawn as the training data's levels are distributed. ``truncation``: as
-        for :meth:`sample`.
+        for :meth:`sample`. ``buffers``: the sampling call's
+        :class:`~skgan.networks.pass_buffers.PassBuffers` (this call's own when None),
+        which the latent rows and, for ``output="codes"``, the generator's layers are
+        written into, pass after pass.
         """
         chunks = []
         network = self._sampling_generator()
@@ -292,6 +302,8 @@ class SamplingMixin:
                                       and hasattr(head, "sample_codes")):
             output = "encoded"
         pass_rows = forward_rows(network)
+        buffers = PassBuffers() if buffers is None else buffers
+        layer_buffers = buffers if output == "codes" else None  # other outputs are kept
         with threads_during_sampling(self.device_, n_samples), torch.inference_mode(), \
                 self._autocast():
             for start in range(0, n_samples, _SAMPLE_CHUNK):
@@ -299,7 +311,7 @@ class SamplingMixin:
                     recheck_threads()
                 size = min(_SAMPLE_CHUNK, n_samples - start)
                 chunk_condition = None if condition is None else condition[start:start + size]
-                block_latent = self._draw_latent(size, generator, truncation)
+                block_latent = self._draw_latent(size, generator, truncation, buffers)
                 block_condition = self._with_asked_levels(
                     chunk_condition, size, generator, asked_slot
                 )
@@ -310,7 +322,8 @@ class SamplingMixin:
                         fake = network.raw_output(latent, chunk_condition)
                     elif output == "codes":
                         scalars, codes = head.sample_codes(
-                            network.raw_output(latent, chunk_condition), generator)
+                            network.raw_output(latent, chunk_condition, layer_buffers),
+                            generator)
                         chunks.append((scalars.float().cpu(), codes.cpu()))
                         continue
                     else:

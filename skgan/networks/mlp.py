@@ -3,6 +3,7 @@
 import torch
 from torch import nn
 
+from .pass_buffers import linear_into
 from .spectral import SpectralNormLinear
 
 
@@ -56,16 +57,26 @@ def _with_condition(inputs, condition):
     return torch.cat([inputs, condition], dim=1)
 
 
-def _first_layer_with_units(layer, latent, units):
+def _first_layer_with_units(layer, latent, units, buffers=None):
     """``layer`` (a Linear over the latent and a one-hot condition) applied to rows
     whose condition sets ``units``: the latent part multiplied, the condition's weight
-    column of each row added."""
+    column of each row added (into ``buffers``' first layer, when given: see
+    :mod:`skgan.networks.pass_buffers`)."""
     n_latent = latent.shape[1]
     weight = layer.weight
-    output = torch.nn.functional.linear(latent, weight[:, :n_latent], layer.bias)
+    if buffers is None:
+        output = torch.nn.functional.linear(latent, weight[:, :n_latent], layer.bias)
+    else:  # what F.linear runs, into the kept tensor
+        output = buffers.rows(0, latent.shape[0], layer.out_features, latent.dtype,
+                              latent.device)
+        torch.addmm(layer.bias, latent, weight[:, :n_latent].t(), out=output)
     # the condition's columns as contiguous rows: a row gather, not a strided one
     columns = weight[:, n_latent:].t().contiguous().to(output.dtype)
-    return output.add_(columns.index_select(0, units))
+    if buffers is None:
+        return output.add_(columns.index_select(0, units))
+    gathered = buffers.rows("condition columns", len(units), columns.shape[1], columns.dtype,
+                            columns.device)
+    return output.add_(torch.index_select(columns, 0, units, out=gathered))
 
 
 class MLPGenerator(nn.Module):
@@ -92,13 +103,38 @@ class MLPGenerator(nn.Module):
         self.body = nn.Sequential(*layers, nn.Linear(width, output_dim))
         self.head = head
 
-    def raw_output(self, latent, condition=None):
+    def raw_output(self, latent, condition=None, buffers=None):
         """The last linear layer's output, before the head. ``condition`` may be
-        :class:`OneHotRows`."""
+        :class:`OneHotRows`. With :class:`~skgan.networks.pass_buffers.PassBuffers`
+        ``buffers`` (sampling, no autograd), each linear layer writes into the tensor
+        kept for it: the same values, and the output is overwritten by the next pass
+        with the same buffers."""
+        if buffers is not None and not self._writes_into_buffers(latent):
+            buffers = None
         if isinstance(condition, OneHotRows) and type(self.body[0]) is nn.Linear:
-            hidden = _first_layer_with_units(self.body[0], latent, condition.units)
-            return self.body[1:](hidden)
-        return self.body(_with_condition(latent, condition))
+            hidden = _first_layer_with_units(self.body[0], latent, condition.units, buffers)
+            return self._layers_from(1, hidden, buffers)
+        return self._layers_from(0, _with_condition(latent, condition), buffers)
+
+    def _layers_from(self, first, hidden, buffers):
+        """The body's layers from position ``first`` on, applied to ``hidden``."""
+        if buffers is None:
+            return self.body[first:](hidden)
+        for position in range(first, len(self.body)):
+            layer = self.body[position]
+            hidden = linear_into(layer, hidden, buffers, position) \
+                if type(layer) is nn.Linear else layer(hidden)
+        return hidden
+
+    def _writes_into_buffers(self, latent):
+        """Whether the layers can write into kept tensors: plain linear layers and
+        leaky ReLUs on 2-D rows of the weights' dtype, outside autograd and
+        autocast (which the ``out=`` kernels do not follow)."""
+        weight = self.body[0].weight
+        return (latent.dim() == 2 and latent.dtype == weight.dtype
+                and not torch.is_grad_enabled()
+                and not torch.is_autocast_enabled(latent.device.type)
+                and all(type(layer) in (nn.Linear, nn.LeakyReLU) for layer in self.body))
 
     def forward(self, latent, condition=None, generator=None):
         """Encoded samples; ``generator`` feeds the head's noise (Gumbel-softmax)."""
