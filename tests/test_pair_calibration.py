@@ -554,3 +554,82 @@ def test_private_tables_carry_noise_of_the_multiplier_times_their_sensitivity():
     for first, second in zip(noisy.shares, again.shares):  # the seed decides the noise
         np.testing.assert_array_equal(first, second)
     assert exact.noise_multiplier is None and noisy.noise_multiplier == 3.0
+
+
+def _counting_bincounts(run):
+    """``run()``'s result and how many ``np.bincount`` calls it made (one per table a
+    sweep)."""
+    calls, bincount = [], np.bincount
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return bincount(*args, **kwargs)
+
+    np.bincount = counting
+    try:
+        result = run()
+    finally:
+        np.bincount = bincount
+    return result, len(calls)
+
+
+def _three_linked(rng, n_rows, linked):
+    first = rng.integers(0, 6, n_rows)
+    second = np.where(rng.random(n_rows) < linked, first, rng.integers(0, 6, n_rows))
+    third = np.where(rng.random(n_rows) < linked, second % 3, rng.integers(0, 3, n_rows))
+    return np.column_stack([first, second, third])
+
+
+def test_raking_a_block_starts_from_the_checks_factors_and_reaches_the_same_tables():
+    rng = np.random.default_rng(5)
+    tables = PairTables(_three_linked(rng, 5000, 0.9), [6, 6, 3])
+    assert tables.start_factors is None  # not checked yet: raked from equal weights
+    assert tables.choose_oversampling(_three_linked(rng, 16 * 4096, 0.3), 4096) > 1
+    n_tables = len(tables.pairs) + len(tables.singles)
+    assert len(tables.start_factors) == n_tables
+    assert all(np.all(np.isfinite(factor)) and np.all(factor > 0)
+               for factor in tables.start_factors)
+    factor = tables.oversampling
+    block = _three_linked(rng, factor * 16384, 0.3)  # a sampled block, drawn alike
+    warm, warm_calls = _counting_bincounts(lambda: tables.weights(block, factor))
+    start, tables.start_factors = tables.start_factors, None
+    cold, cold_calls = _counting_bincounts(lambda: tables.weights(block, factor))
+    tables.start_factors = start
+    assert warm_calls < cold_calls  # fewer sweeps from the check's factors
+    for weights in (warm, cold):
+        assert weights.max() <= factor + 1e-9 and np.isclose(weights.mean(), 1.0)
+    assert _largest_table_gap(tables, block, warm) <= \
+        _largest_table_gap(tables, block, cold) + 0.002
+    training_v = tables._training_v()
+    assert tables.largest_v_gap(block, warm, training_v) <= V_GAP_TARGET
+    # candidates taken as they come keep no factors: there is nothing to start from
+    assert tables.choose_oversampling(_three_linked(rng, 16 * 4096, 0.9), 4096) == 1
+    assert tables.start_factors is None
+
+
+def test_start_factors_that_leave_no_weight_rake_from_equal_weights():
+    rng = np.random.default_rng(6)
+    tables = PairTables(_three_linked(rng, 5000, 0.9), [6, 6, 3])
+    tables.start_factors = [np.zeros(len(target))
+                            for target in tables.shares + tables.single_shares]
+    candidates = _three_linked(rng, 8000, 0.3)
+    weights = tables.weights(candidates, 4.0)
+    tables.start_factors = None
+    np.testing.assert_allclose(weights, tables.weights(candidates, 4.0))
+    tables.start_factors = [np.ones(2)]  # tables of another layout: not used
+    np.testing.assert_allclose(weights, tables.weights(candidates, 4.0))
+
+
+def test_a_fitted_models_start_factors_survive_its_model_file(tmp_path):
+    import skgan.io
+
+    model = GANSampler(epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+                       random_state=0).fit(_linked(1500))
+    tables = model.adapter_.pair_tables_
+    assert tables.oversampling > 1 and tables.start_factors is not None
+    skgan.io.save(model, tmp_path / "model.skgan")
+    loaded = skgan.io.load(tmp_path / "model.skgan")
+    for kept, read in zip(tables.start_factors, loaded.adapter_.pair_tables_.start_factors):
+        np.testing.assert_array_equal(kept, read)
+    pd.testing.assert_frame_equal(loaded.sample(3000, random_state=1),
+                                  model.sample(3000, random_state=1))
