@@ -7,7 +7,8 @@ males and mplsstops; and bench_messy_tables' generated ``orders`` and
 uses:
 
 - the floor: the generator's bare forward pass as sampling runs it (its layers, then
-  the head's drawn levels; latent and condition rows drawn before the clock starts),
+  the head's drawn levels, the layers writing into kept tensors as sampling's do:
+  ``PassBuffers``; latent and condition rows drawn before the clock starts),
   over as many rows as ``sample`` generates, in passes of as many rows as sampling
   makes (``forward_rows``);
 - ``sample(n)`` as users call it (pair calibration generates several candidate rows per
@@ -42,6 +43,7 @@ import bench_tabular as tabular  # noqa: E402
 
 from skgan import GANSampler  # noqa: E402
 from skgan._engine.generation import SAMPLE_BLOCK_ROWS, forward_rows  # noqa: E402
+from skgan.networks.pass_buffers import PassBuffers  # noqa: E402
 
 TABLES = ("census", "cps1985", "default", "mpg", "wage", "males", "mplsstops")
 TARGET = 1.3
@@ -75,9 +77,11 @@ def floor_run(model, n_rows):
         inputs.append((latent, model._with_asked_levels(None, size, generator, None)))
 
     def run():
+        buffers = PassBuffers()  # as sampling's passes: no fresh pages a pass
         with torch.inference_mode():
             for latent, condition in inputs:  # as sampling runs it: drawn codes, no one-hot
-                network.head.sample_codes(network.raw_output(latent, condition), generator)
+                network.head.sample_codes(network.raw_output(latent, condition, buffers),
+                                          generator)
     return run
 
 
@@ -89,13 +93,14 @@ def floor_with_latent_run(model, n_rows):
     pass_rows = forward_rows(network)
 
     def run():
-        generator = torch.Generator().manual_seed(0)
+        generator, buffers = torch.Generator().manual_seed(0), PassBuffers()
         with torch.inference_mode():
             for start in range(0, n_rows, pass_rows):
                 size = min(pass_rows, n_rows - start)
-                latent = model._draw_latent(size, generator, None)
+                latent = model._draw_latent(size, generator, None, buffers)
                 condition = model._with_asked_levels(None, size, generator, None)
-                network.head.sample_codes(network.raw_output(latent, condition), generator)
+                network.head.sample_codes(network.raw_output(latent, condition, buffers),
+                                          generator)
     return run
 
 
