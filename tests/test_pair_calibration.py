@@ -633,3 +633,19 @@ def test_a_fitted_models_start_factors_survive_its_model_file(tmp_path):
         np.testing.assert_array_equal(kept, read)
     pd.testing.assert_frame_equal(loaded.sample(3000, random_state=1),
                                   model.sample(3000, random_state=1))
+
+
+def test_a_check_made_again_judges_every_factor_from_equal_weights():
+    """Continued training checks the factor again on the same tables: the factors an
+    earlier check found (at another cap) must not tilt its judgement."""
+    rng = np.random.default_rng(7)
+    tables = PairTables(_three_linked(rng, 5000, 0.9), [6, 6, 3])
+    candidates = _three_linked(rng, 16 * 4096, 0.3)
+    fresh = PairTables(_three_linked(np.random.default_rng(7), 5000, 0.9), [6, 6, 3])
+    fresh.choose_oversampling(candidates, 4096)
+    tables.start_factors = [rng.uniform(0.2, 5.0, len(target))  # an earlier check's
+                            for target in tables.shares + tables.single_shares]
+    assert tables.choose_oversampling(candidates, 4096) == fresh.oversampling
+    assert tables.v_gaps == fresh.v_gaps and tables.share_gaps == fresh.share_gaps
+    for kept, expected in zip(tables.start_factors, fresh.start_factors, strict=True):
+        np.testing.assert_array_equal(kept, expected)

@@ -94,3 +94,29 @@ def test_samples_of_many_passes_are_those_of_passes_drawn_one_by_one():
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(model)).sample(n_rows,
                                                                            random_state=3),
                                   sampled)
+
+
+def test_a_head_whose_scalars_are_a_view_of_the_layer_output_gets_them_copied(
+        monkeypatch):
+    """Sampling keeps each pass's scalar units while the next pass writes its layers
+    into the same tensors: scalars that are a view of the last layer's output (a head
+    that maps nothing) are copied first."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=300), "kind": rng.choice(list("ab"), 300)})
+    model = GANSampler(epochs=2, batch_size=64, random_state=0).fit(frame)
+    head_class = type(model._sampling_generator().head)
+    sample_codes = head_class.sample_codes
+
+    def scalars_as_a_view(self, raw, generator):
+        scalars, codes = sample_codes(self, raw, generator)
+        return raw[:, :scalars.shape[1]], codes  # the raw units, in raw's memory
+
+    monkeypatch.setattr(head_class, "sample_codes", scalars_as_a_view)
+    sampled = model.sample(20_000, random_state=2)
+
+    class Unbuffered(PassBuffers):
+        def rows(self, key, n_rows, width, dtype, device):
+            return torch.empty(n_rows, width, dtype=dtype, device=device)
+
+    monkeypatch.setattr("skgan._engine.generation.PassBuffers", Unbuffered)
+    pd.testing.assert_frame_equal(sampled, model.sample(20_000, random_state=2))

@@ -313,3 +313,7 @@ def test_a_failed_continued_fit_keeps_the_pair_tables_its_calibration_changed():
     after = model.adapter_.pair_tables_.__dict__
     assert sorted(after) == sorted(before)
     assert all(str(after[name]) == str(before[name]) for name in before)
+    # the raking factors the first fit's check found, to the last bit
+    assert before["start_factors"] is not None
+    for kept, now in zip(before["start_factors"], after["start_factors"], strict=True):
+        np.testing.assert_array_equal(now, kept)

@@ -12,8 +12,8 @@ from .loop import restore_snapshot, take_snapshot
 
 
 #: What the calibration after training sets on a table adapter's pair tables (the
-#: oversampling it chose and the gaps it chose it by).
-PAIR_CHOICES = ("oversampling", "v_gaps", "share_gaps")
+#: oversampling it chose, the gaps it chose it by, and the raking factors it found).
+PAIR_CHOICES = ("oversampling", "v_gaps", "share_gaps", "start_factors")
 
 
 class StateBeforeContinuing:

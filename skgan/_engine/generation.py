@@ -321,9 +321,10 @@ class SamplingMixin:
                     if output == "raw":
                         fake = network.raw_output(latent, chunk_condition)
                     elif output == "codes":
-                        scalars, codes = head.sample_codes(
-                            network.raw_output(latent, chunk_condition, layer_buffers),
-                            generator)
+                        raw = network.raw_output(latent, chunk_condition, layer_buffers)
+                        scalars, codes = head.sample_codes(raw, generator)
+                        if layer_buffers is not None and _shares_memory(scalars, raw):
+                            scalars = scalars.clone()  # the next pass writes over raw
                         chunks.append((scalars.float().cpu(), codes.cpu()))
                         continue
                     else:
@@ -357,6 +358,11 @@ def forward_rows(network):
     if getattr(head, "level_draw", None) == "inverse_cdf":
         return FORWARD_ROWS
     return _SAMPLE_CHUNK
+
+
+def _shares_memory(tensor, other):
+    """Whether ``tensor`` lies in ``other``'s memory (a view of it)."""
+    return tensor.untyped_storage().data_ptr() == other.untyped_storage().data_ptr()
 
 
 def _rows_of(condition, start, stop):

@@ -90,8 +90,8 @@ MIN_SWEEP_GAIN = 0.02
 FIRST_STALL_SWEEP = 4
 #: The same from this sweep on when raking starts from the factors the fit's check
 #: found (:attr:`PairTables.start_factors`): its sweeps have been made already (blocks
-#: of males' and police stops' candidates: 12 and 9 sweeps from no factors, 4 and 3
-#: from the check's, their V and share gaps the same to 1e-4).
+#: of males' and police stops' candidates: 11-12 and 9 sweeps from equal weights, 6-10
+#: and 4-5 from the check's factors, their V and share gaps the same to 1e-4).
 WARM_FIRST_STALL_SWEEP = 2
 #: Pseudo-rows per cell, spread as the two columns would be if independent: a pair of
 #: levels the training rows never hold together still gets a small share.
@@ -234,7 +234,9 @@ class PairTables:
         codes = np.asarray(codes, dtype=np.intp)
         training_v = self._training_v()
         self.v_gaps, self.share_gaps = {}, {}
-        start_factors = None
+        # Every factor is judged from equal weights: not from the factors an earlier
+        # fit's check found (continued training checks again), at another cap.
+        self.start_factors = start_factors = None
         for factor in OVERSAMPLING_CHOICES:
             candidates = codes[:factor * n_rows]
             start_factors = [] if factor > 1 else None
@@ -277,7 +279,8 @@ class PairTables:
                 for (first, second), shares in zip(self.pairs, self.shares)]
 
     def weights(self, codes, max_weight=OVERSAMPLING, factors=None):
-        """Raking weights (mean one, at most ``max_weight``) of rows with ``codes``.
+        """Raking weights (mean one, capped at ``max_weight`` before the last scaling
+        to mean one, so a few may end a few per cent above it) of rows with ``codes``.
 
         A row's weight depends on its codes only, so rows with the same codes are
         raked once, as one pattern counted as often as it occurs, when patterns are

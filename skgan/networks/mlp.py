@@ -128,10 +128,12 @@ class MLPGenerator(nn.Module):
 
     def _writes_into_buffers(self, latent):
         """Whether the layers can write into kept tensors: plain linear layers and
-        leaky ReLUs on 2-D rows of the weights' dtype, outside autograd and
-        autocast (which the ``out=`` kernels do not follow)."""
+        leaky ReLUs on 2-D rows of the weights' dtype, on the CPU or CUDA (where
+        ``nn.Linear`` runs ``addmm``; MPS has a kernel of its own), outside autograd
+        and autocast (which the ``out=`` kernels do not follow)."""
         weight = self.body[0].weight
         return (latent.dim() == 2 and latent.dtype == weight.dtype
+                and latent.device.type in ("cpu", "cuda")
                 and not torch.is_grad_enabled()
                 and not torch.is_autocast_enabled(latent.device.type)
                 and all(type(layer) in (nn.Linear, nn.LeakyReLU) for layer in self.body))
