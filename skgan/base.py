@@ -319,8 +319,8 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
 
         With ``truncation`` (sampling only), from the normal truncated to that threshold.
         With :class:`~skgan.networks.pass_buffers.PassBuffers` ``buffers`` (sampling on
-        the generator's device), drawn into the tensor kept there for latent rows (the
-        same values; overwritten by the next draw with the same buffers).
+        the CPU), drawn into the tensor kept there for latent rows (the same values;
+        overwritten by the next draw with the same buffers).
 
         In a distributed fit on the same rows everywhere, a step draws the noise of the
         whole batch from the stream all ranks share and keeps its own rows (so the
@@ -337,7 +337,8 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
             return latent.to(self.device_)
         n_drawn = n_samples * parallel.world_size if parallel is not None and \
             parallel.replicated else n_samples
-        if buffers is not None and parallel is None and generator.device == self.device_:
+        if buffers is not None and parallel is None and generator.device.type == "cpu" \
+                and self.device_.type == "cpu":
             latent = buffers.rows("latent", n_samples, self._architecture["latent_dim"],
                                   torch.float32, self.device_)
             return torch.randn(latent.shape, generator=generator, out=latent)

@@ -120,3 +120,16 @@ def test_a_head_whose_scalars_are_a_view_of_the_layer_output_gets_them_copied(
 
     monkeypatch.setattr("skgan._engine.generation.PassBuffers", Unbuffered)
     pd.testing.assert_frame_equal(sampled, model.sample(20_000, random_state=2))
+
+
+@pytest.mark.parametrize("condition_kind", [None, "units"])
+def test_layers_without_bias_write_the_values_of_plain_passes(condition_kind):
+    network = _network(condition_dim=0 if condition_kind is None else 6)
+    for layer in network.body:
+        if isinstance(layer, nn.Linear):
+            layer.bias = None
+    latent = torch.randn(50, 8)
+    condition = None if condition_kind is None else OneHotRows(torch.randint(0, 6, (50,)), 6)
+    with torch.inference_mode():
+        assert torch.equal(network.raw_output(latent, condition, PassBuffers()),
+                           network.raw_output(latent, condition))

@@ -69,7 +69,10 @@ def _first_layer_with_units(layer, latent, units, buffers=None):
     else:  # what F.linear runs, into the kept tensor
         output = buffers.rows(0, latent.shape[0], layer.out_features, latent.dtype,
                               latent.device)
-        torch.addmm(layer.bias, latent, weight[:, :n_latent].t(), out=output)
+        if layer.bias is None:
+            torch.mm(latent, weight[:, :n_latent].t(), out=output)
+        else:
+            torch.addmm(layer.bias, latent, weight[:, :n_latent].t(), out=output)
     # the condition's columns as contiguous rows: a row gather, not a strided one
     columns = weight[:, n_latent:].t().contiguous().to(output.dtype)
     if buffers is None:
@@ -128,12 +131,13 @@ class MLPGenerator(nn.Module):
 
     def _writes_into_buffers(self, latent):
         """Whether the layers can write into kept tensors: plain linear layers and
-        leaky ReLUs on 2-D rows of the weights' dtype, on the CPU or CUDA (where
-        ``nn.Linear`` runs ``addmm``; MPS has a kernel of its own), outside autograd
-        and autocast (which the ``out=`` kernels do not follow)."""
+        leaky ReLUs on 2-D rows of the weights' dtype, on the CPU (where ``nn.Linear``
+        runs ``addmm``, and where fresh tensors cost page faults: CUDA keeps freed
+        blocks in its caching allocator, MPS has a linear kernel of its own), outside
+        autograd and autocast (which the ``out=`` kernels do not follow)."""
         weight = self.body[0].weight
         return (latent.dim() == 2 and latent.dtype == weight.dtype
-                and latent.device.type in ("cpu", "cuda")
+                and latent.device.type == "cpu"
                 and not torch.is_grad_enabled()
                 and not torch.is_autocast_enabled(latent.device.type)
                 and all(type(layer) in (nn.Linear, nn.LeakyReLU) for layer in self.body))

@@ -8,10 +8,10 @@ the same 400,000 rows took 0.72 s with 196,000 page faults or 0.42 s with 1,000,
 depending only on the state the allocator was left in. :class:`PassBuffers` keeps one
 tensor per layer (and one for the latent rows of a block) for a whole call of
 ``sample``: the passes write into them with the same kernels (``torch.addmm`` is what
-``nn.Linear`` runs on the CPU and CUDA), so the values are the same to the last bit.
-Layers write into them on the CPU and CUDA outside autocast (sampling on the CPU, or
-with ``amp=False``), in the passes that draw a table's codes; the latent rows of a
-block are drawn into them on every device, except with ``truncation``.
+``nn.Linear`` runs on the CPU), so the values are the same to the last bit. Sampling
+uses them on the CPU only (CUDA's caching allocator keeps freed blocks already): the
+latent rows of every block (except with ``truncation``), and outside autocast the
+layers of the passes that draw a table's codes.
 
 A buffer holds the latest pass only: what a pass returns from it must be consumed (or
 copied) before the next pass. One object serves one sampling call in one thread.
