@@ -621,3 +621,15 @@ def test_a_scorer_that_samples_without_a_seed_does_not_change_the_training(check
                          random_state=0, **SMALL).fit(X)
     assert checked.n_iter_ == 12 and checked.validation_scores_[-1] == 11.0
     np.testing.assert_array_equal(checked.sample(30), plain.sample(30))  # the stream too
+
+
+def test_the_progress_bar_shows_the_latest_check_however_long_the_history():
+    import math
+
+    from skgan._engine.loop import _last_scores
+
+    nan = math.nan
+    history = {"validation_score": [nan, -0.5, nan, nan, -0.25, nan, nan]}
+    assert _last_scores(history, {"validation_score": nan}) == {"validation_score": -0.25}
+    assert _last_scores({"validation_score": [nan, nan]}, {"validation_score": nan}) == {}
+    assert _last_scores(history, {}) == {}  # no early stopping: nothing to show

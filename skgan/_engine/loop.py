@@ -272,8 +272,12 @@ def _last_scores(history, extras):
     """The latest validation score recorded (checks happen every few epochs)."""
     if "validation_score" not in extras:
         return {}
-    checked = [value for value in history["validation_score"] if not math.isnan(value)]
-    return {"validation_score": checked[-1]} if checked else {}
+    # from the end: the latest check is a few epochs back (the whole list grows with
+    # every epoch, and a fit of a small table runs thousands)
+    for value in reversed(history["validation_score"]):
+        if not math.isnan(value):
+            return {"validation_score": value}
+    return {}
 
 
 def _record(history, means, seconds):
