@@ -9,6 +9,7 @@ for mixtures.
 
 from abc import abstractmethod
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -27,6 +28,14 @@ from .adapters._training_by_sampling import make_conditioner
 from .metrics import median_heuristic_gamma, mmd
 from .networks import make_network_pair
 from .objectives import spectrum_moment_gap
+
+
+class _EncodedHeldOut(NamedTuple):
+    """Held-out rows as early stopping's default score reads them at every check: the
+    flat encoded ``rows`` and the RBF kernel's ``gamma`` from them."""
+
+    rows: np.ndarray
+    gamma: float
 
 
 class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, AdversarialCore):
@@ -391,24 +400,37 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         """The fixed random source of :meth:`score` (set at fit, not the sampling stream)."""
         return np.random.RandomState(self._score_seed % 2**32)
 
-    def _negative_mmd_to_generated(self, real, seeds, condition=None, n_generated=None):
+    def _negative_mmd_to_generated(self, real, seeds, condition=None, n_generated=None,
+                                   gamma=None):
         """``-MMD²`` between flat rows ``real`` and ``n_generated`` samples (as many as
-        ``real`` by default; kernel width from real)."""
+        ``real`` by default; kernel width ``gamma``, from real when None)."""
         n_generated = len(real) if n_generated is None else n_generated
         generated = self._generate_encoded(n_generated, self._seeded_generator(seeds), condition)
         generated = generated.reshape(n_generated, -1)
         if generated.shape[1] == 0:  # only constant columns: every row is alike
             return 0.0
-        return -mmd(real, generated, gamma=median_heuristic_gamma(real))
+        return -mmd(real, generated,
+                    gamma=median_heuristic_gamma(real) if gamma is None else gamma)
 
     def _validation_score(self, X, y=None):
         """Early stopping's default score: :meth:`score`, against ``max_score_samples``
         generated rows however few are held out, so that checks differ by the
         generator's changes more than by which few rows it drew. Labelled rows
-        (ConditionalGAN) are scored by :meth:`score`."""
+        (ConditionalGAN) are scored by :meth:`score`. ``X`` may be the
+        :class:`_EncodedHeldOut` of :meth:`_prepared_validation`."""
         if y is not None:
             return self.score(X, y)
+        held_out = X if isinstance(X, _EncodedHeldOut) else self._prepared_validation(X)[0]
+        return self._negative_mmd_to_generated(
+            held_out.rows, self._score_seeds(),
+            n_generated=max(len(held_out.rows), self.max_score_samples), gamma=held_out.gamma)
+
+    def _prepared_validation(self, X, y=None):
+        """Unlabelled held-out rows encoded once a fit, with their kernel width: every
+        check reads the same (encoding them and finding the width took a third of a
+        check on a table of a few hundred rows); labelled rows as they are."""
+        if y is not None:
+            return X, y
         real = self._encoded_for_score(X)
-        return self._negative_mmd_to_generated(real, self._score_seeds(),
-                                               n_generated=max(len(real), self.max_score_samples))
+        return _EncodedHeldOut(real, median_heuristic_gamma(real)), None
 

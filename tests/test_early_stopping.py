@@ -633,3 +633,29 @@ def test_the_progress_bar_shows_the_latest_check_however_long_the_history():
     assert _last_scores(history, {"validation_score": nan}) == {"validation_score": -0.25}
     assert _last_scores({"validation_score": [nan, nan]}, {"validation_score": nan}) == {}
     assert _last_scores(history, {}) == {}  # no early stopping: nothing to show
+
+
+def test_checks_encode_the_held_out_rows_once_a_fit(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from skgan import GANSampler
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=400), "k": rng.choice(list("abc"), 400)})
+    encoded = []
+    original = GANSampler._encoded_for_score
+
+    def counting(self, X):
+        encoded.append(len(X))
+        return original(self, X)
+
+    monkeypatch.setattr(GANSampler, "_encoded_for_score", counting)
+    small = dict(epochs=300, generator_dims=(16,), discriminator_dims=(16,),
+                 early_stopping=True, random_state=0)
+    model = GANSampler(**small).fit(table)
+    assert len(model.validation_scores_) > 3
+    assert encoded == [40]  # the 10 % held out, encoded at the first check only
+    monkeypatch.undo()
+    again = GANSampler(**small).fit(table)
+    np.testing.assert_array_equal(again.validation_scores_, model.validation_scores_)

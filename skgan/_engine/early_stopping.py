@@ -171,6 +171,11 @@ class EarlyStoppingMixin:
         """Early stopping's default score of held-out rows: :meth:`score` here."""
         return self.score(X, y)
 
+    def _prepared_validation(self, X, y=None):
+        """``(X, y)`` as :meth:`_validation_score` reads them at every check of a fit,
+        prepared once at its first check (here: as they are)."""
+        return X, y
+
     def _keep_best(self, monitor, outcome):
         """After the epochs: the networks of the best check, and what early stopping saw.
 
@@ -278,6 +283,7 @@ class StoppingMonitor:
         self.estimator = estimator
         self.parallel = parallel
         self.validation = validation
+        self.prepared = None  # what the default score reads of them, at the first check
         self.scoring = scoring
         self.scoring_takes_y = scoring is not None and takes_y(scoring)
         self.check_every = max(1, math.ceil(n_epochs / CHECKS_PER_FIT),
@@ -372,8 +378,10 @@ class StoppingMonitor:
 
     def _scored(self):
         X, y = self.validation
-        if self.scoring is None:
-            score = self.estimator._validation_score(X, y)
+        if self.scoring is None:  # the held-out rows prepared once (encoded: tables)
+            if self.prepared is None:
+                self.prepared = self.estimator._prepared_validation(X, y)
+            score = self.estimator._validation_score(*self.prepared)
         elif not self.scoring_takes_y:  # scorer(estimator, X), as the user guide says
             score = self.scoring(self.estimator, X)
         else:  # samplers' scorers get y=None, as scikit-learn passes it
