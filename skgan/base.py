@@ -32,10 +32,11 @@ from .objectives import spectrum_moment_gap
 
 class _EncodedHeldOut(NamedTuple):
     """Held-out rows as early stopping's default score reads them at every check: the
-    flat encoded ``rows`` and the RBF kernel's ``gamma`` from them."""
+    flat encoded ``rows`` and the RBF kernel's ``gamma`` from them (None for rows of no
+    features: a table of constant columns only)."""
 
     rows: np.ndarray
-    gamma: float
+    gamma: object  # float, or None
 
 
 class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, AdversarialCore):
@@ -428,9 +429,12 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
     def _prepared_validation(self, X, y=None):
         """Unlabelled held-out rows encoded once a fit, with their kernel width: every
         check reads the same (encoding them and finding the width took a third of a
-        check on a table of a few hundred rows); labelled rows as they are."""
+        check on a table of a few hundred rows); labelled rows as they are. What
+        :meth:`_validation_score` reads: a subclass overrides both or neither."""
         if y is not None:
             return X, y
         real = self._encoded_for_score(X)
-        return _EncodedHeldOut(real, median_heuristic_gamma(real)), None
+        # no width for rows of no features (only constant columns): they score 0.0
+        return _EncodedHeldOut(real, median_heuristic_gamma(real) if real.shape[1] else None), \
+            None
 

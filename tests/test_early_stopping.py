@@ -659,3 +659,21 @@ def test_checks_encode_the_held_out_rows_once_a_fit(monkeypatch):
     monkeypatch.undo()
     again = GANSampler(**small).fit(table)
     np.testing.assert_array_equal(again.validation_scores_, model.validation_scores_)
+
+
+def test_a_table_of_constant_columns_stops_early_scoring_zero():
+    """Rows of no features (every column constant) score 0.0 at every check, as
+    ``score`` gives them; no kernel width is looked for."""
+    import numpy as np
+    import pandas as pd
+
+    from skgan import GANSampler, WGANSampler
+
+    frame = pd.DataFrame({"a": [7.0] * 60, "b": ["x"] * 60})
+    for model in (GANSampler(epochs=3, early_stopping=True, random_state=0),
+                  WGANSampler(epochs=3, early_stopping=True, validation_fraction=None,
+                              random_state=0)):
+        model.set_params(generator_dims=(8,), discriminator_dims=(8,), batch_size=10)
+        data = frame if isinstance(model, GANSampler) else np.full((60, 2), 7.0)
+        model.fit(data)
+        assert model.validation_scores_ and set(model.validation_scores_) == {0.0}
