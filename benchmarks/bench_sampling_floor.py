@@ -42,7 +42,8 @@ import bench_messy_tables as messy  # noqa: E402
 import bench_tabular as tabular  # noqa: E402
 
 from skgan import GANSampler  # noqa: E402
-from skgan._engine.generation import SAMPLE_BLOCK_ROWS, forward_rows  # noqa: E402
+from skgan._engine.generation import forward_rows  # noqa: E402
+from skgan._engine.sample_chunks import SAMPLE_BLOCK_ROWS  # noqa: E402
 from skgan.networks.pass_buffers import PassBuffers  # noqa: E402
 
 TABLES = ("census", "cps1985", "default", "mpg", "wage", "males", "mplsstops")

@@ -10,8 +10,9 @@ import torch
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._engine.generation import (UNKEPT_RULES, _check_n_samples, block_bounds,
-                                 check_chunk_size, check_truncation, rechunk)
+from ._engine import generation
+from ._engine.generation import UNKEPT_RULES, check_truncation
+from ._engine.sample_chunks import _check_n_samples, block_bounds, check_chunk_size, rechunk
 from .adapters.base import concatenate_rows
 from ._engine.domains import plain_labels, refuse_mixed_labels
 
@@ -101,7 +102,7 @@ class LabelledSamplingMixin:
         return self._labels_to_sample(n_samples, y, generator), generator, truncation
 
     def _labelled_blocks(self, labels, generator, truncation):
-        for start, stop in block_bounds(len(labels)):
+        for start, stop in block_bounds(len(labels), generation._SAMPLE_CHUNK):
             yield self._sample_labelled(labels[start:stop], generator, truncation)
 
     def _sample_labelled(self, labels, generator, truncation=None):

@@ -4,24 +4,24 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ..adapters.base import concatenate_rows
 from ..networks.mlp import OneHotRows
 from ..networks.pass_buffers import PassBuffers
+from .sample_chunks import (SAMPLE_BLOCK_ROWS, _check_n_samples, _first_rows, block_bounds,
+                            check_chunk_size, rechunk)
 from .threads import recheck_threads, threads_during_sampling
 from .torch_utils import draw_seed, make_generator
 
-_SAMPLE_CHUNK = 16384
-#: Rows sampling generates at a time (``sample`` and ``sample_chunks`` work in such blocks).
-SAMPLE_BLOCK_ROWS = _SAMPLE_CHUNK
 #: Rows of one pass through the generator within such a block, for generators whose
 #: head draws levels by inverse CDF (every model fitted now): a pass's activations stay
 #: in the CPU's caches (on a 1,216-unit table generator, 4,096-row passes ran 30 %
 #: faster than 16,384-row ones). Models fitted before draw as they did, one pass a block.
 FORWARD_ROWS = 4096
+#: Rows of a block here (``SAMPLE_BLOCK_ROWS``; tests make it smaller).
+_SAMPLE_CHUNK = SAMPLE_BLOCK_ROWS
 
 
 #: What an error of rows that no round could keep says next.
@@ -102,7 +102,7 @@ class SamplingMixin:
         # Every block's kept rows first, then their values at once (see the adapter's
         # ``join_sampled``): the same rows as the blocks sampled one by one.
         return self.adapter_.join_sampled(
-            [part for start, stop in block_bounds(n_samples)
+            [part for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK)
              for part in self._block_parts(stop - start, generator, plan)])
 
     def sample_chunks(self, n_samples, chunk_size=65536, random_state=None, conditions=None,
@@ -168,7 +168,7 @@ class SamplingMixin:
 
     def _sample_blocks(self, n_samples, generator, plan):
         """Samples, ``_SAMPLE_CHUNK`` rows at a time (each block decoded on its own)."""
-        for start, stop in block_bounds(n_samples):
+        for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK):
             yield self._sample_block(stop - start, generator, plan)
 
     def _sample_block(self, n_samples, generator, plan):
@@ -396,60 +396,3 @@ def truncated_normal(n_rows, n_columns, truncation, generator):
                          device=generator.device)
     values = torch.special.ndtri(low + uniform * (1.0 - 2.0 * low))
     return values.clamp_(-truncation, truncation).float()
-
-
-def block_bounds(n_samples):
-    """(start, stop) of the blocks of ``_SAMPLE_CHUNK`` rows that sampling generates."""
-    for start in range(0, n_samples, _SAMPLE_CHUNK):
-        yield start, min(start + _SAMPLE_CHUNK, n_samples)
-
-
-def _first_rows(rows, n_rows):
-    if isinstance(rows, pd.DataFrame):
-        return rows.iloc[:n_rows].reset_index(drop=True)
-    return rows[:n_rows]
-
-
-def _rows_between(rows, start, stop):
-    if isinstance(rows, pd.DataFrame):
-        return rows.iloc[start:stop]
-    return rows[start:stop]
-
-
-def rechunk(blocks, chunk_size):
-    """The rows of the iterable ``blocks`` again, as chunks of ``chunk_size`` rows."""
-    pending, n_pending = [], 0
-    for block in blocks:
-        start = 0
-        while start < len(block):
-            stop = min(len(block), start + chunk_size - n_pending)
-            pending.append(_rows_between(block, start, stop))
-            n_pending += stop - start
-            start = stop
-            if n_pending == chunk_size:
-                yield _from_zero(concatenate_rows(pending))
-                pending, n_pending = [], 0
-    if n_pending:
-        yield _from_zero(concatenate_rows(pending))
-
-
-def _from_zero(rows):
-    return rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else rows
-
-
-def check_chunk_size(chunk_size):
-    """``chunk_size`` of ``sample_chunks`` as an int >= 1, or a clear error."""
-    return _check_count(chunk_size, "chunk_size", 1)
-
-
-def _check_n_samples(n_samples):
-    return _check_count(n_samples, "n_samples", 0)
-
-
-def _check_count(value, name, least):
-    """``value`` as an int >= ``least``: TypeError for a non-integer, ValueError below."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}.")
-    if value < least:
-        raise ValueError(f"{name} must be >= {least}, got {value}.")
-    return int(value)

@@ -14,7 +14,7 @@ from sklearn.utils.validation import _check_feature_names_in, _num_samples, chec
 
 from ..networks.encoder import make_encoder
 from .calibration import warn_kept
-from .generation import _check_count
+from .sample_chunks import _check_count
 from .torch_utils import make_generator
 
 #: Rows a step of the encoder's training generates.

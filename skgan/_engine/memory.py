@@ -12,7 +12,7 @@ columns that cost the most and what to do about them.
 import math
 import os
 
-from .generation import SAMPLE_BLOCK_ROWS
+from .sample_chunks import SAMPLE_BLOCK_ROWS
 
 #: Bytes per float32.
 FLOAT = 4

@@ -40,8 +40,8 @@ variables and their codes: :mod:`skgan.adapters._pair_variables`), and at most
 bounded on wide tables and keys with thousands of levels.
 
 No library here rakes weighted rows to many two-way tables at once (``ipfn`` fits one
-array to its margins and is not a dependency), so this module does it with
-``numpy.bincount``.
+array to its margins and is not a dependency), so :mod:`skgan.adapters._raking` does
+it with ``numpy.bincount``.
 """
 
 from itertools import combinations
@@ -51,6 +51,7 @@ from sklearn.utils import check_random_state
 
 from ._distinct_rows import distinct_rows
 from ._pair_variables import pair_codes, pair_width, paired_columns, target_layout
+from ._raking import rake
 from ._target_selection import choose_target_pairs
 
 #: Pairs raked at most (the most associated ones in training when there are more).
@@ -75,24 +76,6 @@ SHARE_GAP_TARGET = 0.01
 #: tables of a few hundred rows are too noisy to judge, and sample fast anyway).
 CHECK_ROWS = 4096
 MIN_CHECK_ROWS = 1000
-#: Raking sweeps over all pairs at most, and the largest change of a table's share
-#: (absolute) at which sweeping stops.
-MAX_SWEEPS = 12
-TOLERANCE = 1e-3
-#: Sweeping also stops, from sweep :data:`FIRST_STALL_SWEEP` on, once two sweeps in a
-#: row have not brought the largest change this share below the least one so far:
-#: weights held at their cap cannot bring every table to its target, and the change
-#: stalls (short fits of bench_tabular's mpg and census: 0.074-0.075 from the fourth
-#: sweep to the twelfth, 0.014 from the fifth), so further sweeps only cost time. (A
-#: change may rise for a sweep, or hold for one, before it falls steeply: one sweep is
-#: no stall.)
-MIN_SWEEP_GAIN = 0.02
-FIRST_STALL_SWEEP = 4
-#: The same from this sweep on when raking starts from the factors the fit's check
-#: found (:attr:`PairTables.start_factors`): its sweeps have been made already (blocks
-#: of males' and police stops' candidates: 11-12 and 9 sweeps from equal weights, 6-10
-#: and 4-5 from the check's factors, their V and share gaps the same to 1e-4).
-WARM_FIRST_STALL_SWEEP = 2
 #: Pseudo-rows per cell, spread as the two columns would be if independent: a pair of
 #: levels the training rows never hold together still gets a small share.
 SMOOTHING = 0.5
@@ -300,15 +283,9 @@ class PairTables:
 
     def _raked(self, codes, counts, max_weight, factors=None):
         """Raking weights of rows with ``codes``, each standing for ``counts`` rows
-        (None: one each); ``factors``: as for :meth:`weights`.
-
-        The rows are raked as masses (a weight times the rows it stands for): a table's
-        step moves every cell's mass to its target share, and since the new total of
-        the masses follows from the table alone, the same pass scales them back to
-        ``n_rows`` (four passes over the rows a table, not eight). With
-        :attr:`start_factors`, every row's mass starts as the product of its cells'
-        factors (capped, scaled back to ``n_rows``).
-        """
+        (None: one each); ``factors``: as for :meth:`weights`. The rows are raked as
+        masses, a weight times the rows it stands for (``skgan.adapters._raking``), from
+        :attr:`start_factors` when the fit kept them."""
         if not len(codes):
             return np.ones(len(codes))
         n_rows = len(codes) if counts is None else counts.sum()
@@ -323,40 +300,7 @@ class PairTables:
         start = self.start_factors
         if start is not None and len(start) != len(targets):
             start = None
-        in_all = [np.ones(len(target)) for target in targets] if start is None else \
-            [factor.copy() for factor in start]
-        if start is not None:
-            started = mass.copy()
-            for cell, factor in zip(cells, start):
-                started *= factor[cell]
-            np.minimum(started, cap, out=started)
-            total = started.sum()
-            if total > 0 and np.isfinite(total):  # else from equal weights, as without
-                mass = started * (n_rows / total)
-        first_stall_sweep = FIRST_STALL_SWEEP if start is None else WARM_FIRST_STALL_SWEEP
-        least_change, stalled_sweeps = np.inf, 0
-        for sweep in range(1, MAX_SWEEPS + 1):
-            largest_change = 0.0
-            for cell, target, table_in_all in zip(cells, targets, in_all):
-                current = np.bincount(cell, weights=mass, minlength=len(target))
-                total = current.sum()
-                current /= total
-                largest_change = max(largest_change, float(np.abs(current - target).max()))
-                factor = np.divide(target, current, out=np.ones_like(target),
-                                   where=current > 0)
-                factor *= n_rows / (total * (current * factor).sum())
-                mass *= factor[cell]
-                np.minimum(mass, cap, out=mass)
-                table_in_all *= factor
-            if largest_change < TOLERANCE:
-                break
-            stalled_sweeps = stalled_sweeps + 1 \
-                if largest_change > (1 - MIN_SWEEP_GAIN) * least_change else 0
-            least_change = min(least_change, largest_change)
-            if stalled_sweeps >= 2 and sweep >= first_stall_sweep:
-                break
-        if factors is not None:  # bounded: a capped cell's factor grows every sweep
-            factors[:] = [np.clip(table, 1e-8, 1e8) for table in in_all]
+        mass = rake(cells, targets, mass, cap, n_rows, start, factors)
         weights = mass if counts is None else mass / counts
         return weights * (n_rows / mass.sum())
 

@@ -67,12 +67,7 @@ def _first_layer_with_units(layer, latent, units, buffers=None):
     if buffers is None:
         output = torch.nn.functional.linear(latent, weight[:, :n_latent], layer.bias)
     else:  # what F.linear runs, into the kept tensor
-        output = buffers.rows(0, latent.shape[0], layer.out_features, latent.dtype,
-                              latent.device)
-        if layer.bias is None:
-            torch.mm(latent, weight[:, :n_latent].t(), out=output)
-        else:
-            torch.addmm(layer.bias, latent, weight[:, :n_latent].t(), out=output)
+        output = linear_into(latent, weight[:, :n_latent], layer.bias, buffers, 0)
     # the condition's columns as contiguous rows: a row gather, not a strided one
     columns = weight[:, n_latent:].t().contiguous().to(output.dtype)
     if buffers is None:
@@ -125,7 +120,7 @@ class MLPGenerator(nn.Module):
             return self.body[first:](hidden)
         for position in range(first, len(self.body)):
             layer = self.body[position]
-            hidden = linear_into(layer, hidden, buffers, position) \
+            hidden = linear_into(hidden, layer.weight, layer.bias, buffers, position) \
                 if type(layer) is nn.Linear else layer(hidden)
         return hidden
 

@@ -49,11 +49,11 @@ class PassBuffers:
         return tensor[:n_rows]
 
 
-def linear_into(layer, inputs, buffers, key):
-    """``layer(inputs)`` for an ``nn.Linear`` on 2-D ``inputs``, written into the buffer
-    ``key`` of :class:`PassBuffers` ``buffers`` (the kernel ``nn.Linear`` runs, so the
-    same values)."""
-    out = buffers.rows(key, inputs.shape[0], layer.out_features, inputs.dtype, inputs.device)
-    if layer.bias is None:
-        return torch.mm(inputs, layer.weight.t(), out=out)
-    return torch.addmm(layer.bias, inputs, layer.weight.t(), out=out)
+def linear_into(inputs, weight, bias, buffers, key):
+    """``F.linear(inputs, weight, bias)`` for 2-D ``inputs``, written into the buffer
+    ``key`` of :class:`PassBuffers` ``buffers`` (the kernel ``nn.Linear`` runs on the
+    CPU, so the same values)."""
+    out = buffers.rows(key, inputs.shape[0], weight.shape[0], inputs.dtype, inputs.device)
+    if bias is None:
+        return torch.mm(inputs, weight.t(), out=out)
+    return torch.addmm(bias, inputs, weight.t(), out=out)
