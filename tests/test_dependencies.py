@@ -132,6 +132,45 @@ def test_a_rare_key_that_determines_two_columns_agrees_with_both():
     assert (decoded["key"].map(mapping["second"]) == decoded["second"]).all()
 
 
+def _agreed_keys_one_combination_at_a_time(keys, dependencies, generated, encoders,
+                                           random_state):
+    """``agree_keys`` as first written: the disagreeing rows of each combination found
+    by a pass over all of them (the draws the grouped rows must reproduce)."""
+    from skgan.adapters._agreeing_keys import _key_tables, _rows_in
+    counts, of_level, renumbered, combinations, key_position, training_key_of_level = \
+        _key_tables(dependencies, encoders)
+    of_row = _rows_in(np.column_stack(generated), combinations, renumbered)
+    of_key = of_level[training_key_of_level[keys]]
+    keys, rows = keys.copy(), np.flatnonzero(of_key != of_row)
+    for value in np.unique(of_row[rows]):
+        if value >= 0:
+            matching = np.flatnonzero(of_level == value)
+            chosen = rows[of_row[rows] == value]
+            weights = counts[matching]
+            keys[chosen] = key_position[matching[random_state.choice(
+                len(matching), len(chosen), p=weights / weights.sum())]]
+    return keys
+
+
+def test_keys_drawn_again_by_combination_are_the_draws_of_one_pass_per_combination():
+    """Grouping the disagreeing rows by their dependents' combination (a sort) draws
+    the same keys, row for row, as finding each combination's rows by a pass."""
+    from skgan.adapters._agreeing_keys import agree_keys
+    table = _catalogue()
+    adapter = TabularAdapter(max_categories=20).fit(table)
+    encoders, dependencies = adapter.column_encoders_, adapter.dependencies_
+    own = [dependency for dependency in dependencies if dependency.key == 0]
+    assert own  # product decides category (and department through it)
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, len(encoders[0].coder_.all_levels()), 5000)
+    generated = [rng.integers(0, len(encoders[dependency.dependent].coder_.all_levels()),
+                              5000) for dependency in own]
+    agreed = agree_keys(keys, own, generated, encoders, np.random.RandomState(3))
+    assert (agreed != keys).sum() > 1000
+    np.testing.assert_array_equal(agreed, _agreed_keys_one_combination_at_a_time(
+        keys, own, generated, encoders, np.random.RandomState(3)))
+
+
 def test_an_integer_key_that_determines_a_category_is_a_code():
     rng = np.random.default_rng(0)
     zips = 10_000 + 3 * rng.integers(0, 600, 3000)  # smooth counts: no code by roughness

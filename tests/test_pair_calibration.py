@@ -321,6 +321,23 @@ def test_a_chain_of_rules_holds_whatever_order_the_rules_were_found_in():
         assert (rows.loc[rows["c1"] == "y", "c0"] == "u").all()
 
 
+def test_rules_written_through_a_table_of_level_pairs_write_what_selecting_rows_does(
+        monkeypatch):
+    """Columns of few levels write a rule's values through a table of every pair of
+    levels; past ``MAX_TABLE_PAIRS`` the deciding rows are selected: the same rows."""
+    import skgan.adapters._level_rules as level_rules
+    train = _stops()
+    _, through_tables = _decoded_from_shuffled(train)
+    adapter = TabularAdapter().fit(train)  # rules of its own: none of their lookups kept
+    assert adapter.level_rules_ and all(
+        rule.lookups(adapter.column_encoders_)[2] is not None
+        for rule in adapter.level_rules_)
+    monkeypatch.setattr(level_rules, "MAX_TABLE_PAIRS", 0)
+    _, selected = _decoded_from_shuffled(train)
+    pd.testing.assert_frame_equal(through_tables, selected)
+    assert (through_tables.loc[through_tables["person"].isna(), "citation"].isna()).all()
+
+
 def test_a_rule_that_writes_a_key_writes_its_dependents_too():
     """Level "a" of c decides key k0, which decides d: after the keys were drawn again
     and the rule wrote k0 once more, d kept the value of the key drawn (13-24 of 5,000

@@ -48,11 +48,18 @@ def agree_keys(keys, dependencies, generated, encoders, random_state):
     of_key = of_level[training_key_of_level[keys]]
     keys = keys.copy()
     rows = np.flatnonzero(of_key != of_row)
-    for value in np.unique(of_row[rows]):
+    # the rows of each combination in turn (in row order: a stable sort, a radix sort
+    # for 16-bit numbers), not a pass over all disagreeing rows per combination
+    values_of_rows = of_row[rows]
+    if len(combinations) < 2**15:
+        values_of_rows = values_of_rows.astype(np.int16)
+    by_value = rows[np.argsort(values_of_rows, kind="stable")]
+    values, starts = np.unique(of_row[by_value], return_index=True)
+    for value, start, stop in zip(values, starts, [*starts[1:], len(by_value)]):
         if value < 0:  # no key goes with these values: keep the generator's
             continue
         matching = np.flatnonzero(of_level == value)
-        chosen = rows[of_row[rows] == value]
+        chosen = by_value[start:stop]
         weights = counts[matching]
         keys[chosen] = key_position[matching[random_state.choice(
             len(matching), len(chosen), p=weights / weights.sum())]]

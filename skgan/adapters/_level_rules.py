@@ -40,6 +40,11 @@ MAX_LOOP_PASSES = 3
 #: decoding a block of police stops' rows (14 rules). Kept beside the rules, not in
 #: them, so pickles and model files do not hold them.
 _LOOKUPS = weakref.WeakKeyDictionary()
+#: Pairs of levels (the deciding column's times the decided one's) up to which a rule
+#: is applied through a table of the decided level for every pair: one lookup a row
+#: instead of selecting the decided rows (police stops' 22 rules on 131,072 candidates
+#: a block: 1.0 ms a rule -> 0.3 ms). Keys of thousands of levels select, as before.
+MAX_TABLE_PAIRS = 1 << 16
 
 
 class LevelRule:
@@ -77,13 +82,21 @@ class LevelRule:
         """Write the decided values into :class:`DecodedRows` ``rows`` (in place);
         whether any row's level of ``other`` changed. ``lookups``: :meth:`lookups`
         for these ``encoders``, found once for rules applied many times."""
-        rule_of_level, values = self.lookups(encoders) if lookups is None else lookups
+        rule_of_level, values, written_of_pair = (self.lookups(encoders) if lookups is None
+                                                  else lookups)
+        levels = rows.levels[self.other]
+        if written_of_pair is not None:  # the decided level of every pair of levels
+            written = written_of_pair.take(
+                rows.levels[self.column] * written_of_pair.shape[1] + levels)
+            if np.array_equal(levels, written):
+                return False
+            rows.levels[self.other] = written
+            return True
         positions = rule_of_level[rows.levels[self.column]]
         decided = positions >= 0
         if not decided.any():
             return False
         written = values[positions[decided]]
-        levels = rows.levels[self.other]
         if np.array_equal(levels[decided], written):
             return False
         levels = levels.copy()
@@ -92,18 +105,37 @@ class LevelRule:
         return True
 
     def lookups(self, encoders):
-        """:meth:`_rule_of_level` and the level position in ``other`` of each decided
-        value (found once for the same fitted columns)."""
+        """:meth:`_rule_of_level`, the level position in ``other`` of each decided
+        value and, for columns of few levels, the level of ``other`` a row holds once
+        the rule is written, for each pair of levels (``(levels of column, levels of
+        other)``; None past :data:`MAX_TABLE_PAIRS`); found once for the same fitted
+        columns."""
         coders = (encoders[self.column].coder_, encoders[self.other].coder_)
         kept = _LOOKUPS.get(self)
         if kept is not None and kept[0][0] is coders[0] and kept[0][1] is coders[1]:
             return kept[1]
-        found = (self._rule_of_level(encoders),
-                 level_positions(encoders[self.other], self.values_))
+        rule_of_level = self._rule_of_level(encoders)
+        values = level_positions(encoders[self.other], self.values_)
+        found = (rule_of_level, values,
+                 _written_of_pair(rule_of_level, values,
+                                  len(encoders[self.other].coder_.all_levels())))
         for array in found:  # shared by every later call: read only
-            array.setflags(write=False)
+            if array is not None:
+                array.setflags(write=False)
         _LOOKUPS[self] = (coders, found)
         return found
+
+
+def _written_of_pair(rule_of_level, values, n_other):
+    """The level of ``other`` a row holds once the rule is written, for each level of
+    ``column`` (rows) and of ``other`` it held (columns); None for more pairs than
+    :data:`MAX_TABLE_PAIRS`."""
+    if len(rule_of_level) * n_other > MAX_TABLE_PAIRS:
+        return None
+    written = np.tile(np.arange(n_other, dtype=np.intp), (len(rule_of_level), 1))
+    deciding = rule_of_level >= 0
+    written[deciding] = values[rule_of_level[deciding]][:, None]
+    return written
 
 
 def apply_level_rules(rules, rows, encoders):
