@@ -12,6 +12,7 @@ from ..networks.mlp import OneHotRows
 from ..networks.pass_buffers import PassBuffers
 from .sample_chunks import (SAMPLE_BLOCK_ROWS, _check_n_samples, _first_rows, block_bounds,
                             check_chunk_size, rechunk)
+from .decoding_threads import blocks_at_once, decodes_in_threads, parts_in_threads
 from .threads import recheck_threads, threads_during_sampling
 from .torch_utils import draw_seed, make_generator
 
@@ -102,8 +103,7 @@ class SamplingMixin:
         # Every block's kept rows first, then their values at once (see the adapter's
         # ``join_sampled``): the same rows as the blocks sampled one by one.
         return self.adapter_.join_sampled(
-            [part for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK)
-             for part in self._block_parts(stop - start, generator, plan)])
+            [part for parts in self._blocks_parts(n_samples, generator, plan) for part in parts])
 
     def sample_chunks(self, n_samples, chunk_size=65536, random_state=None, conditions=None,
                       truncation=None):
@@ -168,8 +168,45 @@ class SamplingMixin:
 
     def _sample_blocks(self, n_samples, generator, plan):
         """Samples, ``_SAMPLE_CHUNK`` rows at a time (each block decoded on its own)."""
-        for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK):
-            yield self._sample_block(stop - start, generator, plan)
+        if plan.matches is not None:
+            for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK):
+                yield self._sample_matching(stop - start, generator, plan)
+            return
+        for parts in self._blocks_parts(n_samples, generator, plan):
+            yield self.adapter_.join_sampled(parts)
+
+    def _blocks_parts(self, n_samples, generator, plan):
+        """Each ``_SAMPLE_CHUNK``-row block's parts (:meth:`_block_parts`), in order;
+        where the adapter allows, the blocks after the first generated a few at a time
+        and their rows chosen and decoded in threads (the same draws, the same samples:
+        see :mod:`skgan._engine.decoding_threads`)."""
+        sizes = [stop - start for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK)]
+        if not decodes_in_threads(self.adapter_, len(sizes)):
+            for size in sizes:
+                yield self._block_parts(size, generator, plan)
+            return
+        yield self._block_parts(sizes[0], generator, plan)
+        yield from parts_in_threads(self.adapter_,
+                                    self._generated_groups(sizes[1:], generator, plan))
+
+    def _generated_groups(self, sizes, generator, plan):
+        """Blocks of ``sizes`` generated in groups (lists of :meth:`_generated_block`),
+        each of as many blocks as threads the machine leaves its forward passes."""
+        n_rows, done = sum(sizes), 0
+        while done < len(sizes):
+            with threads_during_sampling(self.device_, n_rows) as n_threads:
+                group = [self._generated_block(size, generator, plan)
+                         for size in sizes[done:done + blocks_at_once(n_threads)]]
+            done += len(group)
+            yield group
+
+    def _generated_block(self, n_samples, generator, plan):
+        """A block's generated candidates, its rows to keep and its decoding seed, drawn as
+        :meth:`_block_parts` draws them for an adapter that keeps every row asked."""
+        encoded = self._generate_encoded(self.adapter_.n_candidates(n_samples), generator,
+                                         output="codes", truncation=plan.truncation,
+                                         buffers=plan.buffers)
+        return encoded, n_samples, self._decode_seed(generator)
 
     def _sample_block(self, n_samples, generator, plan):
         if plan.matches is not None:

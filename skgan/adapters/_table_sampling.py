@@ -54,6 +54,13 @@ class TableSamplingMixin:
         columns = self._decoded_candidates(encoded, random_state)
         return chosen_rows(self, columns, n_rows, random_state)
 
+    def _decodes_in_threads(self):
+        """Whether a sample's blocks may be chosen and decoded in threads, several at
+        once (``skgan._engine.decoding_threads``): decoding reads the fitted adapter only,
+        and every block keeps the rows asked of it unless a constraint drops rows."""
+        constraints = getattr(self, "constraints_", None)
+        return constraints is None or not constraints.may_reject
+
     def rejection_report(self, encoded, random_state=None):
         """Which constraints the generated rows ``encoded`` break once decoded, in words
         (for the error of a sample that no round could fill); None without

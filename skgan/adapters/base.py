@@ -101,6 +101,12 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
         """One output of the rows of :meth:`sampled_rows`' ``parts``, in order."""
         return concatenate_rows(parts)
 
+    def _decodes_in_threads(self):
+        """Whether :meth:`sampled_rows` may run on several blocks of a sample at once,
+        in threads (see :mod:`skgan._engine.decoding_threads`): it reads the fitted
+        adapter only and keeps every row asked. Not here."""
+        return False
+
     def augment_for_discriminator(self, inputs, generator):
         """The encoded batch ``inputs`` as the discriminator is to see it in training.
 

@@ -1,0 +1,64 @@
+"""A sample's blocks chosen and decoded by the adapter in threads, several at once.
+
+Generating a block of rows is the generator's forward passes, which run on torch's
+threads; choosing the rows the adapter keeps and decoding them (pair calibration's
+raking of several candidates a kept row, the links between columns) is numpy work on
+one core, a third of ``sample`` on tables whose calibration generates eight candidates
+a row. So a sample of several blocks generates them one after another and hands the
+adapter's work on a few blocks to a thread each while no forward pass runs (numpy
+leaves Python's lock while it works on arrays: two blocks of males' candidates took
+0.22 s on two threads against 0.37 s one after the other). The draws are made in the
+order one block at a time makes them, from the same seeds, so the samples are the same
+to the last bit. As many blocks go together as
+threads sampling chose for their forward passes (fewer on a busy machine, one under
+``skgan.fit_threads(1)``; see :mod:`skgan._engine.threads`). The adapter says whether
+its blocks may be decoded so (``_decodes_in_threads``: a block that may keep fewer rows
+than asked, where a constraint drops rows, decides the size of the next one, so those
+go one at a time).
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+#: The most blocks decoded at once (each holds its candidates while it waits), and the
+#: fewest blocks a sample needs for threads: the first is decoded alone, so that what
+#: the adapter finds once and keeps (its rules' lookups) is found before threads share
+#: it, and two more make threads worth their start.
+MAX_DECODING_THREADS = 4
+MIN_BLOCKS = 3
+
+
+def decodes_in_threads(adapter, n_blocks):
+    """Whether the adapter's work on a sample of ``n_blocks`` blocks goes to threads."""
+    return n_blocks >= MIN_BLOCKS and getattr(adapter, "_decodes_in_threads", lambda: False)()
+
+
+def blocks_at_once(n_threads):
+    """Blocks generated together and then decoded at once, for ``n_threads`` threads."""
+    return max(1, min(n_threads, MAX_DECODING_THREADS))
+
+
+def parts_in_threads(adapter, groups):
+    """Each block's kept rows, ``[adapter.sampled_rows(...)]``, in order.
+
+    Parameters
+    ----------
+    adapter : BaseAdapter
+        The fitted adapter.
+    groups : iterator of list of tuple
+        Blocks generated together, ``(encoded, n_rows, seed)`` each, generated as a
+        group is taken (in the calling thread); a group's blocks are decoded at once, a
+        thread each (at most :data:`MAX_DECODING_THREADS`).
+
+    Yields
+    ------
+    parts : list
+        One block's :meth:`sampled_rows` part, in a list (a block's parts, as the
+        estimator's ``_block_parts`` gives them).
+    """
+    def kept(block):
+        encoded, n_rows, seed = block
+        return adapter.sampled_rows(encoded, n_rows, random_state=seed)
+
+    with ThreadPoolExecutor(MAX_DECODING_THREADS) as pool:
+        for group in groups:
+            yield from ([part] for part in pool.map(kept, group))
