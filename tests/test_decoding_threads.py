@@ -118,6 +118,11 @@ def test_as_many_blocks_go_together_as_threads_are_left_for_sampling(
         orders_model.sample(600, random_state=0)
     assert groups_decoded == [decoding_threads.MAX_DECODING_THREADS] * 2 + [1]
     groups_decoded.clear()
+    monkeypatch.setattr(decoding_threads, "MAX_GROUP_BYTES", 1)  # blocks too large
+    with skgan.fit_threads(8):
+        orders_model.sample(300, random_state=0)
+    assert groups_decoded == [1, 1, 1, 1]
+    groups_decoded.clear()
     orders_model.sample(120, random_state=0)  # two blocks: not worth threads
     assert groups_decoded == []
     assert not ImageAdapter()._decodes_in_threads()  # the base adapter's way

@@ -32,9 +32,22 @@ def decodes_in_threads(adapter, n_blocks):
     return n_blocks >= MIN_BLOCKS and getattr(adapter, "_decodes_in_threads", lambda: False)()
 
 
-def blocks_at_once(n_threads):
-    """Blocks generated together and then decoded at once, for ``n_threads`` threads."""
-    return max(1, min(n_threads, MAX_DECODING_THREADS))
+#: Bytes the blocks of one group may hold at once, and the copies of a generated
+#: candidate's values (8 bytes a scalar unit or drawn level) alive while a block is
+#: decoded: the blocks of a wide table whose calibration generates many candidates a
+#: row go one at a time, as they did (males' blocks: 131,072 candidates of 22 units,
+#: about 90 MB each).
+MAX_GROUP_BYTES = 512 * 2**20
+DECODING_COPIES = 4
+
+
+def blocks_at_once(n_threads, adapter, n_candidates):
+    """Blocks generated together and then decoded at once: one a thread of
+    ``n_threads``, at most :data:`MAX_DECODING_THREADS`, and no more than
+    :data:`MAX_GROUP_BYTES` hold for blocks of ``n_candidates`` generated rows."""
+    n_identity, n_tanh, widths = adapter.head_layout_
+    block_bytes = DECODING_COPIES * 8 * n_candidates * (n_identity + n_tanh + len(widths))
+    return max(1, min(n_threads, MAX_DECODING_THREADS, MAX_GROUP_BYTES // max(block_bytes, 1)))
 
 
 def parts_in_threads(adapter, groups):

@@ -111,7 +111,8 @@ class SamplingMixin:
 
         For more rows than fit in memory at once: write each chunk out (``skgan sample``
         does, to CSV or Parquet) and drop it. Memory holds about one chunk (plus the
-        16,384 rows generated at a time), however many rows are asked for.
+        blocks of 16,384 rows generated at a time: one, or for tables up to four whose
+        rows are decoded in threads), however many rows are asked for.
 
         Parameters
         ----------
@@ -195,8 +196,9 @@ class SamplingMixin:
         n_rows, done = sum(sizes), 0
         while done < len(sizes):
             with threads_during_sampling(self.device_, n_rows) as n_threads:
-                group = [self._generated_block(size, generator, plan)
-                         for size in sizes[done:done + blocks_at_once(n_threads)]]
+                group = [self._generated_block(size, generator, plan) for size in sizes[
+                    done:done + blocks_at_once(n_threads, self.adapter_,
+                                               self.adapter_.n_candidates(sizes[done]))]]
             done += len(group)
             yield group
 
