@@ -136,6 +136,26 @@ def test_distinct_rows_survive_packing_many_wide_columns():
     assert sorted(counts) == sorted(expected_counts)
 
 
+@pytest.mark.parametrize("n_rows", [0, 1, 5000])
+def test_distinct_rows_found_by_hashing_are_numpy_uniques_rows_in_its_order(n_rows):
+    """Packed keys past counting are hashed (only the distinct ones sorted): the
+    patterns, each row's pattern and the counts of ``numpy.unique``, to the row."""
+    from skgan.adapters._distinct_rows import distinct_rows
+
+    rng = np.random.default_rng(3)
+    n_levels = [8, 13, 2, 3, 2, 2, 12, 9, 5]  # 2.7 million keys: too many to count
+    codes = np.column_stack([np.minimum(rng.geometric(0.3, n_rows) - 1, levels - 1)
+                             for levels in n_levels])
+    patterns, pattern_of_row, counts = distinct_rows(codes, n_levels)
+    expected, first_row, expected_of_row, expected_counts = np.unique(
+        codes, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    np.testing.assert_array_equal(patterns, expected)
+    np.testing.assert_array_equal(patterns, codes[first_row])
+    np.testing.assert_array_equal(pattern_of_row, expected_of_row.reshape(-1))
+    np.testing.assert_array_equal(counts, expected_counts)
+    assert patterns.shape == (len(expected), len(n_levels))
+
+
 def _pair_of_levels(rng, n_rows, n_levels, linked):
     """Two columns of ``n_levels`` codes, the second a copy of the first in a share
     ``linked`` of the rows and independent of it in the others."""
