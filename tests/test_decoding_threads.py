@@ -8,7 +8,7 @@ import skgan
 from skgan import GANSampler
 from skgan._engine import decoding_threads, generation
 from skgan.adapters import ImageAdapter, TabularAdapter
-from skgan.constraints import Constraint
+from skgan.constraints import Constraint, Inequality
 
 
 class NotAbove(Constraint):
@@ -97,10 +97,34 @@ def test_the_estimators_stream_goes_on_as_it_does_a_block_at_a_time(
         pd.testing.assert_frame_equal(rows, expected)
 
 
-def test_blocks_that_may_keep_fewer_rows_than_asked_go_one_at_a_time(groups_decoded):
+def test_chunks_of_the_estimators_stream_draw_no_block_ahead(groups_decoded, monkeypatch):
+    """A consumer of the estimator's own stream that stops after a chunk, or samples
+    between two chunks, finds the stream where one block at a time leaves it."""
+    first = GANSampler(epochs=1, random_state=0).fit(_orders(150))
+    second = GANSampler(epochs=1, random_state=0).fit(_orders(150))
+    with skgan.fit_threads(2):
+        chunks = first.sample_chunks(600, chunk_size=61)
+        taken = next(chunks)
+        between = first.sample(5)
+        rest = pd.concat(chunks, ignore_index=True)
+        chunks.close()
+        after = first.sample(300)
+        assert groups_decoded == [2, 2]  # sample() itself still decodes in threads
+        monkeypatch.setattr(decoding_threads, "MIN_BLOCKS", 10**9)
+        chunks = second.sample_chunks(600, chunk_size=61)
+        expected = [next(chunks), second.sample(5), pd.concat(chunks, ignore_index=True),
+                    second.sample(300)]
+    for rows, one_at_a_time in zip([taken, between, rest, after], expected):
+        pd.testing.assert_frame_equal(rows, one_at_a_time)
+
+
+@pytest.mark.parametrize("rule", [NotAbove("net", "total"), Inequality("net", "total")])
+def test_blocks_of_a_table_with_constraints_go_one_at_a_time(groups_decoded, rule):
+    # A block may keep fewer rows than asked (rules that check, and even rules kept by
+    # construction drop a row that breaks them), and its rows are made up at once.
     table = _orders(200)
-    model = GANSampler(adapter=TabularAdapter(constraints=[NotAbove("net", "total")]),
-                       epochs=1, generator_dims=(16,), discriminator_dims=(16,),
+    model = GANSampler(adapter=TabularAdapter(constraints=[rule]), epochs=1,
+                       generator_dims=(16,), discriminator_dims=(16,),
                        random_state=0).fit(table)
     assert not model.adapter_._decodes_in_threads()
     rows = model.sample(400, random_state=0)

@@ -12,12 +12,15 @@ order one block at a time makes them, from the same seeds, so the samples are th
 to the last bit. As many blocks go together as
 threads sampling chose for their forward passes (fewer on a busy machine, one under
 ``skgan.fit_threads(1)``; see :mod:`skgan._engine.threads`). The adapter says whether
-its blocks may be decoded so (``_decodes_in_threads``: a block that may keep fewer rows
-than asked, where a constraint drops rows, decides the size of the next one, so those
-go one at a time).
+its blocks may be decoded so (``_decodes_in_threads``: a table with constraints may
+keep fewer rows of a block than asked, and those are made up before the next block is
+drawn, so its blocks go one at a time). Chunks of the estimator's own stream
+(``sample_chunks`` without a ``random_state``) draw no block ahead either.
 """
 
 from concurrent.futures import ThreadPoolExecutor
+
+from .threads import SAMPLING_ROWS_TO_CHOOSE, threads_during_sampling
 
 #: The most blocks decoded at once (each holds its candidates while it waits), and the
 #: fewest blocks a sample needs for threads: the first is decoded alone, so that what
@@ -48,6 +51,26 @@ def blocks_at_once(n_threads, adapter, n_candidates):
     n_identity, n_tanh, widths = adapter.head_layout_
     block_bytes = DECODING_COPIES * 8 * n_candidates * (n_identity + n_tanh + len(widths))
     return max(1, min(n_threads, MAX_DECODING_THREADS, MAX_GROUP_BYTES // max(block_bytes, 1)))
+
+
+def generated_groups(estimator, sizes, generated_block):
+    """Blocks of ``sizes`` sampled rows generated in groups (lists of
+    ``generated_block(size)``: ``(encoded, n_rows, seed)``), each of as many blocks as
+    threads the machine leaves the estimator's forward passes (:func:`blocks_at_once`;
+    the machine read once a group). A block of fewer candidates than sampling chooses
+    threads for goes alone, on the thread count it gets one block at a time (the
+    user's)."""
+    adapter, done = estimator.adapter_, 0
+    while done < len(sizes):
+        n_candidates = adapter.n_candidates(sizes[done])
+        with threads_during_sampling(estimator.device_, n_candidates) as n_threads:
+            group = [generated_block(sizes[done])]
+            for size in sizes[done + 1:done + blocks_at_once(n_threads, adapter, n_candidates)]:
+                if adapter.n_candidates(size) < SAMPLING_ROWS_TO_CHOOSE:
+                    break
+                group.append(generated_block(size))
+        done += len(group)
+        yield group
 
 
 def parts_in_threads(adapter, groups):

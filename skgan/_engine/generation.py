@@ -12,7 +12,7 @@ from ..networks.mlp import OneHotRows
 from ..networks.pass_buffers import PassBuffers
 from .sample_chunks import (SAMPLE_BLOCK_ROWS, _check_n_samples, _first_rows, block_bounds,
                             check_chunk_size, rechunk)
-from .decoding_threads import blocks_at_once, decodes_in_threads, parts_in_threads
+from .decoding_threads import decodes_in_threads, generated_groups, parts_in_threads
 from .threads import recheck_threads, threads_during_sampling
 from .torch_utils import draw_seed, make_generator
 
@@ -111,8 +111,10 @@ class SamplingMixin:
 
         For more rows than fit in memory at once: write each chunk out (``skgan sample``
         does, to CSV or Parquet) and drop it. Memory holds about one chunk (plus the
-        blocks of 16,384 rows generated at a time: one, or for tables up to four whose
-        rows are decoded in threads), however many rows are asked for.
+        rows generated for a block of 16,384 sampled rows, several candidates a row with
+        pair calibration; for a table and a ``random_state`` given, up to four such
+        blocks, at most about 512 MiB of them, whose rows are decoded in threads),
+        however many rows are asked for.
 
         Parameters
         ----------
@@ -173,34 +175,27 @@ class SamplingMixin:
             for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK):
                 yield self._sample_matching(stop - start, generator, plan)
             return
-        for parts in self._blocks_parts(n_samples, generator, plan):
+        # Chunks drawn from the estimator's own stream draw no block ahead of the
+        # chunk taken: a consumer that stops, or samples between two chunks, finds the
+        # stream where one block at a time leaves it.
+        for parts in self._blocks_parts(n_samples, generator, plan,
+                                        ahead=generator is not self._rng):
             yield self.adapter_.join_sampled(parts)
 
-    def _blocks_parts(self, n_samples, generator, plan):
+    def _blocks_parts(self, n_samples, generator, plan, ahead=True):
         """Each ``_SAMPLE_CHUNK``-row block's parts (:meth:`_block_parts`), in order;
-        where the adapter allows, the blocks after the first generated a few at a time
+        where the adapter allows (and ``ahead``: blocks may be generated before the
+        previous ones are taken), the blocks after the first generated a few at a time
         and their rows chosen and decoded in threads (the same draws, the same samples:
         see :mod:`skgan._engine.decoding_threads`)."""
         sizes = [stop - start for start, stop in block_bounds(n_samples, _SAMPLE_CHUNK)]
-        if not decodes_in_threads(self.adapter_, len(sizes)):
+        if not (ahead and decodes_in_threads(self.adapter_, len(sizes))):
             for size in sizes:
                 yield self._block_parts(size, generator, plan)
             return
         yield self._block_parts(sizes[0], generator, plan)
-        yield from parts_in_threads(self.adapter_,
-                                    self._generated_groups(sizes[1:], generator, plan))
-
-    def _generated_groups(self, sizes, generator, plan):
-        """Blocks of ``sizes`` generated in groups (lists of :meth:`_generated_block`),
-        each of as many blocks as threads the machine leaves its forward passes."""
-        n_rows, done = sum(sizes), 0
-        while done < len(sizes):
-            with threads_during_sampling(self.device_, n_rows) as n_threads:
-                group = [self._generated_block(size, generator, plan) for size in sizes[
-                    done:done + blocks_at_once(n_threads, self.adapter_,
-                                               self.adapter_.n_candidates(sizes[done]))]]
-            done += len(group)
-            yield group
+        yield from parts_in_threads(self.adapter_, generated_groups(
+            self, sizes[1:], lambda size: self._generated_block(size, generator, plan)))
 
     def _generated_block(self, n_samples, generator, plan):
         """A block's generated candidates, its rows to keep and its decoding seed, drawn as

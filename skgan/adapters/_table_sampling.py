@@ -56,10 +56,11 @@ class TableSamplingMixin:
 
     def _decodes_in_threads(self):
         """Whether a sample's blocks may be chosen and decoded in threads, several at
-        once (``skgan._engine.decoding_threads``): decoding reads the fitted adapter only,
-        and every block keeps the rows asked of it unless a constraint drops rows."""
-        constraints = getattr(self, "constraints_", None)
-        return constraints is None or not constraints.may_reject
+        once (``skgan._engine.decoding_threads``): decoding reads the fitted adapter
+        only, and without constraints every block keeps the rows asked of it (a rule
+        may drop a row, even one kept by construction, and the rows that refill a block
+        are drawn before the next block's)."""
+        return getattr(self, "constraints_", None) is None
 
     def rejection_report(self, encoded, random_state=None):
         """Which constraints the generated rows ``encoded`` break once decoded, in words
