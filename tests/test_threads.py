@@ -165,6 +165,26 @@ def test_a_large_sample_moves_its_threads_between_blocks_as_the_machine_changes(
     assert torch.get_num_threads() == 2
 
 
+def test_a_small_last_block_keeps_the_users_threads_beside_blocks_decoded_in_threads(
+        monkeypatch):
+    """Blocks after the first go in groups, generated on the threads the machine
+    leaves; a last block too small to choose for is generated on the user's count, as
+    one block at a time generates it, not on its group's."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(4)
+    try:
+        X = np.random.RandomState(0).normal(size=(100, 2))
+        model = GANSampler(epochs=1, random_state=0, **SMALL).fit(X)
+        monkeypatch.setattr(threads, "_usable_cores", lambda: 4)
+        monkeypatch.setattr(threads, "_last_reading", None)
+        monkeypatch.setattr(threads, "other_runnable_threads", lambda n_readings=None: 2)
+        seen = _threads_seen_in_sample(model, 2 * 16_384 + 1_000, monkeypatch)
+        assert seen == [2, 2, 4]  # the first block, the second, then 1,000 rows alone
+        assert torch.get_num_threads() == 4
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_level_calibration_is_the_same_on_any_number_of_blas_threads():
     # Its search's thin products ran on numpy's BLAS, which split them over threads that
     # mostly waited (a census fit's calibration took 282 ms on two, 68 ms on one) and
