@@ -28,13 +28,6 @@ from .threads import SAMPLING_ROWS_TO_CHOOSE, threads_during_sampling
 #: it, and two more make threads worth their start.
 MAX_DECODING_THREADS = 4
 MIN_BLOCKS = 3
-
-
-def decodes_in_threads(adapter, n_blocks):
-    """Whether the adapter's work on a sample of ``n_blocks`` blocks goes to threads."""
-    return n_blocks >= MIN_BLOCKS and getattr(adapter, "_decodes_in_threads", lambda: False)()
-
-
 #: Bytes the blocks of one group may hold at once, and the copies of a generated
 #: candidate's values (8 bytes a scalar unit or drawn level) alive while a block is
 #: decoded: the blocks of a wide table whose calibration generates many candidates a
@@ -42,6 +35,11 @@ def decodes_in_threads(adapter, n_blocks):
 #: about 90 MB each).
 MAX_GROUP_BYTES = 512 * 2**20
 DECODING_COPIES = 4
+
+
+def decodes_in_threads(adapter, n_blocks):
+    """Whether the adapter's work on a sample of ``n_blocks`` blocks goes to threads."""
+    return n_blocks >= MIN_BLOCKS and getattr(adapter, "_decodes_in_threads", lambda: False)()
 
 
 def blocks_at_once(n_threads, adapter, n_candidates):

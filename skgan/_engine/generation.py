@@ -10,9 +10,9 @@ from sklearn.utils.validation import check_is_fitted
 from ..adapters.base import concatenate_rows
 from ..networks.mlp import OneHotRows
 from ..networks.pass_buffers import PassBuffers
+from .decoding_threads import decodes_in_threads, generated_groups, parts_in_threads
 from .sample_chunks import (SAMPLE_BLOCK_ROWS, _check_n_samples, _first_rows, block_bounds,
                             check_chunk_size, rechunk)
-from .decoding_threads import decodes_in_threads, generated_groups, parts_in_threads
 from .threads import recheck_threads, threads_during_sampling
 from .torch_utils import draw_seed, make_generator
 

@@ -54,7 +54,9 @@ def agree_keys(keys, dependencies, generated, encoders, random_state):
     if len(combinations) < 2**15:
         values_of_rows = values_of_rows.astype(np.int16)
     by_value = rows[np.argsort(values_of_rows, kind="stable")]
-    values, starts = np.unique(of_row[by_value], return_index=True)
+    in_order = of_row[by_value]
+    starts = np.flatnonzero(np.diff(in_order, prepend=in_order[:1] - 1))  # the sort's groups
+    values = in_order[starts]
     for value, start, stop in zip(values, starts, [*starts[1:], len(by_value)]):
         if value < 0:  # no key goes with these values: keep the generator's
             continue

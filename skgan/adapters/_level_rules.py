@@ -43,7 +43,7 @@ _LOOKUPS = weakref.WeakKeyDictionary()
 #: Pairs of levels (the deciding column's times the decided one's) up to which a rule
 #: is applied through a table of the decided level for every pair: one lookup a row
 #: instead of selecting the decided rows (police stops' 22 rules on 131,072 candidates
-#: a block: 1.0 ms a rule -> 0.3 ms). Keys of thousands of levels select, as before.
+#: a block, applied 44 times: 46 -> 8 ms). Keys of thousands of levels select, as before.
 MAX_TABLE_PAIRS = 1 << 16
 
 
