@@ -8,26 +8,7 @@ import skgan
 from skgan import GANSampler
 from skgan._engine import decoding_threads, generation
 from skgan.adapters import ImageAdapter, TabularAdapter
-from skgan.constraints import Constraint, Inequality
-
-
-class NotAbove(Constraint):
-    """A rule that only checks ``low <= high``: sampling drops the rows that break it."""
-
-    def __init__(self, low, high):
-        self.low, self.high = low, high
-
-    def column_names(self):
-        return [self.low, self.high]
-
-    def is_valid(self, frame):
-        return (frame[self.low] <= frame[self.high]).to_numpy(dtype=bool)
-
-    def transform(self, frame):
-        return frame
-
-    def reverse_transform(self, frame):
-        return frame
+from skgan.constraints import Bounds, Inequality
 
 
 def _orders(n_rows=400, seed=0):
@@ -118,14 +99,18 @@ def test_chunks_of_the_estimators_stream_draw_no_block_ahead(groups_decoded, mon
         pd.testing.assert_frame_equal(rows, one_at_a_time)
 
 
-@pytest.mark.parametrize("rule", [NotAbove("net", "total"), Inequality("net", "total")])
-def test_blocks_of_a_table_with_constraints_go_one_at_a_time(groups_decoded, rule):
+@pytest.mark.parametrize("rules", [
+    [Inequality("net", "total")],  # kept by construction
+    [Inequality("net", "total"), Bounds("total", low=0.0)],  # two write total: checked
+])
+def test_blocks_of_a_table_with_constraints_go_one_at_a_time(groups_decoded, rules):
     # A block may keep fewer rows than asked (rules that check, and even rules kept by
     # construction drop a row that breaks them), and its rows are made up at once.
     table = _orders(200)
-    model = GANSampler(adapter=TabularAdapter(constraints=[rule]), epochs=1,
+    model = GANSampler(adapter=TabularAdapter(constraints=rules), epochs=1,
                        generator_dims=(16,), discriminator_dims=(16,),
                        random_state=0).fit(table)
+    assert model.adapter_.constraints_.may_reject == (len(rules) == 2)
     assert not model.adapter_._decodes_in_threads()
     rows = model.sample(400, random_state=0)
     assert groups_decoded == [] and len(rows) == 400
