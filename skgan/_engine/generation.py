@@ -198,8 +198,8 @@ class SamplingMixin:
             self, sizes[1:], lambda size: self._generated_block(size, generator, plan)))
 
     def _generated_block(self, n_samples, generator, plan):
-        """A block's generated candidates, its rows to keep and its decoding seed, drawn as
-        :meth:`_block_parts` draws them for an adapter that keeps every row asked."""
+        """A block's generated candidates (``adapter_.n_candidates(n_samples)``), its
+        rows to keep and its decoding seed, drawn in that order."""
         encoded = self._generate_encoded(self.adapter_.n_candidates(n_samples), generator,
                                          output="codes", truncation=plan.truncation,
                                          buffers=plan.buffers)
@@ -214,17 +214,15 @@ class SamplingMixin:
         """A block's rows as the adapter's ``sampled_rows`` parts (see
         :meth:`_sample_chosen`: an adapter that chooses may need several rounds)."""
         if self.adapter_.n_candidates(n_samples) == n_samples:
-            encoded = self._generate_encoded(n_samples, generator, output="codes",
-                                             truncation=plan.truncation, buffers=plan.buffers)
-            parts = [self.adapter_.sampled_rows(encoded, n_samples,
-                                                random_state=self._decode_seed(generator))]
+            encoded, _, seed = self._generated_block(n_samples, generator, plan)
+            parts = [self.adapter_.sampled_rows(encoded, n_samples, random_state=seed)]
             short = n_samples - len(parts[0])  # rows a constraint's check let go
             if short > 0:
-                parts += self._sample_chosen(short, generator, plan.truncation, plan.buffers)
+                parts += self._sample_chosen(short, generator, plan)
             return parts
-        return self._sample_chosen(n_samples, generator, plan.truncation, plan.buffers)
+        return self._sample_chosen(n_samples, generator, plan)
 
-    def _sample_chosen(self, n_samples, generator, truncation=None, buffers=None):
+    def _sample_chosen(self, n_samples, generator, plan):
         """Parts of samples from an adapter that chooses among more generated rows than
         it keeps (pair calibration, constraints), a chunk at a time so memory stays
         bounded.
@@ -246,11 +244,8 @@ class SamplingMixin:
                     + (f" (the last round: {report})" if report else "") + ". "
                     + UNKEPT_RULES)
             size = min(_SAMPLE_CHUNK, n_samples - n_kept)
-            encoded = self._generate_encoded(self.adapter_.n_candidates(size), generator,
-                                             output="codes", truncation=truncation,
-                                             buffers=buffers)
-            part = self.adapter_.sampled_rows(
-                encoded, size, random_state=self._decode_seed(generator))
+            encoded, _, seed = self._generated_block(size, generator, plan)
+            part = self.adapter_.sampled_rows(encoded, size, random_state=seed)
             parts.append(part)
             n_kept += len(part)
             stalled += 0 if len(part) else 1
