@@ -802,6 +802,23 @@ def test_object_column_of_integers_comes_back_as_integers_and_none():
     assert {type(value) for value in decoded["age_days"]} == {int, type(None)}
 
 
+@pytest.mark.parametrize("extreme", [2**63 - 1, 2**63 + 5, 2**64 - 1, 2**70, -(2**63) - 5])
+def test_object_column_of_integers_past_int64_comes_back_as_exact_integers(extreme):
+    # Ids or hashes past int64 (or at its edge) came back as floats and NaN, and
+    # int64's smallest value (never in the data) stood for values below it.
+    rng = np.random.RandomState(0)
+    ids = pd.Series([extreme if row % 7 == 0 else int(value)
+                     for row, value in enumerate(rng.randint(0, 1000, 200))], dtype=object)
+    ids[5] = None
+    decoded = _noise_decoded(TabularAdapter().fit(pd.DataFrame({"id": ids})))
+    assert decoded["id"].dtype == object
+    assert {type(value) for value in decoded["id"]} == {int, type(None)}
+    observed = decoded["id"].dropna()
+    low, high = min(0, extreme), max(999, extreme)
+    assert all(low <= value <= high for value in observed)
+    assert extreme in set(observed)  # the sentinel itself, not its float
+
+
 def test_object_column_of_decimals_comes_back_as_decimals_in_their_places():
     # Amounts read from a database (Decimal, None where unknown) came back as floats.
     from decimal import Decimal
@@ -834,7 +851,7 @@ def test_models_fitted_before_the_exact_ranges_and_scales_decode_as_before(table
     decoded = adapter.decode(noise.astype(np.float32), random_state=0)
     for encoder in adapter.column_encoders_:
         for name in ("integer_range_", "time_unit_", "wall_clock_", "object_integers_",
-                     "object_decimals_"):
+                     "object_integer_range_", "object_decimals_"):
             encoder.__dict__.pop(name, None)
         if hasattr(encoder, "normalizer_"):
             encoder.normalizer_.__dict__.pop("value_scale_", None)

@@ -43,6 +43,7 @@ class ContinuousColumn:
     wall_clock_ = False
     integer_range_ = None
     object_integers_ = False
+    object_integer_range_ = None
     object_decimals_ = False
     decimals_ = None
 
@@ -75,6 +76,9 @@ class ContinuousColumn:
             self.integer_range_ = (int(column.min()), int(column.max()))
         elif self.dtype == object and self.rounded:
             self.object_integers_ = pd.api.types.infer_dtype(column, skipna=True) == "integer"
+            if self.object_integers_:  # exact: floats of values past 2**53 are not
+                exact = column[~missing]
+                self.object_integer_range_ = (int(exact.min()), int(exact.max()))
         if self.dtype == object and not self.object_integers_:  # amounts read from SQL
             self.object_decimals_ = pd.api.types.infer_dtype(column, skipna=True) == "decimal"
             if self.object_decimals_:  # NUMERIC(p, s): the places the values are written with
@@ -141,7 +145,14 @@ class ContinuousColumn:
             return self._to_time(values, missing)
         if self.integer_range_ is not None:
             return self._to_integers(values, missing)
+        if self.object_integers_ and self.object_integer_range_ is not None:
+            integers = pd.Series(_python_integers(values, *self.object_integer_range_),
+                                 dtype=object)
+            if missing is not None:
+                integers[missing] = None
+            return integers
         if self.object_integers_ and -2.0**63 <= self.min_ and self.max_ < 2.0**63:
+            # fitted before the exact range was kept: as then
             integers = pd.Series(values.astype(np.int64).astype(object), dtype=object)
             if missing is not None:
                 integers[missing] = None
@@ -347,6 +358,28 @@ class ConstantColumn:
         values = np.empty(len(scalars), dtype=object)
         values.fill(self.value_)
         return pd.Series(values).astype(self.dtype)
+
+
+def _python_integers(values, low, high):
+    """Rounded floats of a column's training range as Python ints (None where NaN),
+    clipped to the exact range ``[low, high]``: floats of integers past 2**53 are not
+    exact, and the float of int64's largest value is one past it.
+
+    Examples
+    --------
+    >>> from skgan.adapters._table_columns import _python_integers
+    >>> _python_integers(np.array([-1.0, 7.0, 2.0**64]), 0, 2**64 - 1).tolist()
+    [0, 7, 18446744073709551615]
+    """
+    integers = np.full(len(values), None, dtype=object)
+    at_low, at_high = values <= float(low), values >= float(high)
+    integers[at_low] = low
+    integers[at_high] = high
+    inside = (values > float(low)) & (values < float(high))
+    small = inside & (np.abs(values) < 2.0**63)
+    integers[small] = values[small].astype(np.int64).astype(object)
+    integers[inside & ~small] = [int(value) for value in values[inside & ~small]]
+    return integers
 
 
 def _as_decimals(values, missing, places):
