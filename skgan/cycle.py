@@ -200,16 +200,17 @@ max_time
         counts = label_counts(y_train, y_scored)
         if min(counts.values(), default=0) < 2:
             raise too_few_to_score(counts, "at least 2 rows of each domain")
+
     _training_only_attributes = ("discriminator_a_", "discriminator_b_", "optimizers_", "_pools")
 
     # ------------------------------------------------------------------ fitting
-    @_fit_context(prefer_skip_nested_validation=True)
     def _resolve_adapter(self, X):
         adapter = super()._resolve_adapter(X)
         if isinstance(self.adapter, str) and getattr(adapter, "min_frequency", None):
             adapter.set_params(min_frequency=None)  # pooled levels would be drawn anew
         return adapter
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train both translators on the rows of ``X``, split by domain ``y``.
 

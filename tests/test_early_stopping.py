@@ -296,6 +296,30 @@ def test_bad_early_stopping_parameters_are_refused():
     assert not hasattr(unfitted, "history_")  # nothing half-fitted left behind
 
 
+@pytest.mark.parametrize("make", [
+    lambda **params: GANSampler(**SMALL, **params),
+    lambda **params: WGANSampler(**SMALL, **params),
+    lambda **params: ConditionalGAN(**SMALL, **params),
+    lambda **params: CycleGANTransformer(generator_dims=(16,), discriminator_dims=(16,),
+                                         **params),
+], ids=["GANSampler", "WGANSampler", "ConditionalGAN", "CycleGANTransformer"])
+@pytest.mark.parametrize("bad", [{"validation_fraction": 1.5}, {"tol": -1.0},
+                                 {"n_iter_no_change": 0}, {"max_time": -5},
+                                 {"early_stopping": "yes"}, {"epochs": 0}],
+                         ids=lambda bad: next(iter(bad)))
+def test_bad_parameters_are_refused_by_every_estimator_before_any_work(make, bad):
+    # CycleGANTransformer checked them only once its held-out rows were split (an
+    # unnamed error for a fraction of 1.5), and not at all when continuing (warm_start).
+    X, y = _blob(60), np.array([0, 1] * 30)
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        make(**{"early_stopping": True, **bad}).fit(X, y)
+    fitted = make(epochs=1, random_state=0).fit(X, y)
+    history = {name: list(values) for name, values in fitted.history_.items()}
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        fitted.set_params(warm_start=True, **bad).fit(X, y)
+    assert fitted.history_ == history  # no epoch trained
+
+
 @pytest.mark.parametrize("estimator, labels, needed", [
     (CycleGANTransformer(generator_dims=(16,), discriminator_dims=(16,)), [0, 1] * 12,
      "2 rows of each domain"),
