@@ -310,7 +310,9 @@ max_time
         kernel, median-heuristic width from the real ones) plus the mean absolute
         difference between each sample and its round trip ``F(G(a))`` or ``G(F(b))``,
         all in the adapter's encoded space. At most ``max_score_samples`` rows per
-        domain, chosen with a seed fixed at fit, so the score is repeatable.
+        domain, chosen with a seed fixed at fit, so the score is repeatable. A level
+        or a missing value training never saw is encoded as the samplers' ``score``
+        encodes it (``transform`` refuses such rows), so held-out rows always score.
 
         Parameters
         ----------
@@ -336,15 +338,18 @@ max_time
             samples.append(_safe_indexing(X, indices))
             encoded.append(self._flat_encoding(samples[-1]))
         total = 0.0
+        # Held-out rows may hold what training never saw (a rare level, a missing
+        # value): encoded as the samplers' score encodes them, where transform refuses.
         for source, target, forward, backward in [
-            (0, 1, self.transform, self.inverse_transform),
-            (1, 0, self.inverse_transform, self.transform),
+            (0, 1, "generator_ab_", "generator_ba_"),
+            (1, 0, "generator_ba_", "generator_ab_"),
         ]:
-            translated = forward(samples[source])
+            translated = self._translate(samples[source], forward, for_scoring=True)
             if encoded[target].shape[1]:  # width 0 (constant columns): nothing differs
                 total += mmd(self._flat_encoding(translated), encoded[target],
                              gamma=median_heuristic_gamma(encoded[target]))
-            round_trip = self._flat_encoding(backward(translated))
+            round_trip = self._flat_encoding(self._translate(translated, backward,
+                                                             for_scoring=True))
             error = np.abs(round_trip - encoded[source])
             total += float(error.mean()) if error.size else 0.0  # width 0: constant columns
         return -total

@@ -308,3 +308,23 @@ def test_a_translated_table_keeps_its_rare_levels_apart():
     assert own.adapter_.column_encoders_[0].block_widths == [40]
     passed = CycleGANTransformer(adapter=TabularAdapter(), random_state=0, **FAST).fit(X, y)
     assert passed.adapter_.column_encoders_[0].block_widths == [1]
+
+
+def test_held_out_rows_with_what_training_never_saw_are_scored_not_refused():
+    # score translated held-out rows with transform, which refuses a level or a
+    # missing value training never saw: an early-stopped fit whose held-out rows
+    # held one failed at its first check, its epochs lost.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": ["x", "y"] * 40,
+                      "c": rng.normal(size=80)})
+    domains = np.array([0, 1] * 40)
+    unseen = X.copy()
+    unseen.loc[5, "b"], unseen.loc[7, "c"] = "rare", np.nan
+    model = CycleGANTransformer(**FAST, random_state=0).fit(X, domains)
+    assert np.isfinite(model.score(unseen, domains))
+    with pytest.raises(ValueError, match="never seen"):
+        model.transform(unseen.iloc[[5]])  # translating them is still refused
+    stopped = CycleGANTransformer(**{**FAST, "epochs": 30, "batch_size": 8},
+                                  early_stopping=True, validation_fraction=0.5,
+                                  random_state=5).fit(unseen, domains)
+    assert np.isfinite(stopped.validation_scores_).all()
