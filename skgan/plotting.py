@@ -208,10 +208,13 @@ def plot_validation_scores(estimator, *, ax=None, title=None):
     history = getattr(estimator, "history_", {})
     last_fit_scores = getattr(estimator, "validation_scores_", None)
     if not last_fit_scores or "validation_score" not in history:
-        raise ValueError(
-            "The estimator has no validation scores of its last fit: fit it with "
-            "early_stopping=True."
-        )
+        why = "fit it with early_stopping=True"
+        if getattr(estimator, "n_init", 1) > 1 and getattr(estimator, "max_time", None) \
+                is not None and getattr(estimator, "early_stopping", False) is not False:
+            why += (" (with n_init > 1 only the training after the random starts is "
+                    "checked: a max_time that runs out during the starts leaves no "
+                    "check)")
+        raise ValueError(f"The estimator has no validation scores of its last fit: {why}.")
     epochs = np.asarray(history["epoch"])
     scores = np.asarray(history["validation_score"], dtype=np.float64)
     # Checks of every fit (warm starts too) are drawn; the kept networks are the check

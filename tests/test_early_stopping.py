@@ -701,3 +701,17 @@ def test_a_table_of_constant_columns_stops_early_scoring_zero():
         data = frame if isinstance(model, GANSampler) else np.full((60, 2), 7.0)
         model.fit(data)
         assert model.validation_scores_ and set(model.validation_scores_) == {0.0}
+
+
+def test_the_plot_says_why_a_fit_whose_max_time_ran_out_during_its_starts_has_no_checks():
+    import matplotlib
+    matplotlib.use("Agg")
+    from skgan.plotting import plot_validation_scores
+
+    X, domains = _blob(120), np.array([0, 1] * 60)
+    model = CycleGANTransformer(epochs=10, batch_size=8, n_init=3, early_stopping=True,
+                                max_time=1e-6, generator_dims=(16,),
+                                discriminator_dims=(16,), random_state=0).fit(X, domains)
+    assert model.validation_scores_ is None  # only the continuation is checked: none ran
+    with pytest.raises(ValueError, match="random starts"):
+        plot_validation_scores(model)
