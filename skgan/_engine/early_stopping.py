@@ -21,7 +21,9 @@ the best counted check so far when scores are kept (the check it makes then coun
 Scoring reads the estimator's own seeds and never its training stream (a
 ``validation_scoring`` that samples without a seed draws from it, and the stream is put
 back after the check), so a fit with early stopping trains exactly as one without (on
-the rows it kept) until it stops.
+the rows it kept) until it stops; with an integer ``random_state`` (a shared
+``RandomState`` instance gives the held-out split a draw of its own first, as every
+draw from it moves the ones after).
 """
 
 import math
