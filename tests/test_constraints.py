@@ -877,3 +877,18 @@ def test_a_linear_equality_holds_to_the_cent_of_its_computed_column():
         row != 7 for row in range(200)]
     single = table.astype({"net": np.float32, "tax": np.float32})  # its cents too
     assert LinearEquality({"net": 0.19, "tax": -1}).is_valid(single).all()
+
+
+def test_columns_a_rule_folds_into_its_own_may_be_named_discrete_not_continuous():
+    # The names were checked against the table the rules had rewritten: "discrete_columns
+    # names columns not in the data: ['basic']" for a column of the user's table.
+    table = make_table()
+    table.loc[:9, "country"] = None  # city no longer decides it: one joint column
+    rules = [OneHot(["basic", "plus", "pro"]), FixedCombinations(["city", "country"])]
+    adapter = TabularAdapter(constraints=rules, discrete_columns=["basic", "country", "age"])
+    rows = skgan.GANSampler(adapter=adapter, **CHEAP).fit(table).sample(
+        200, random_state=0, conditions={"plus": 1})
+    assert (rows["plus"] == 1).all() and _all_kept(rows, rules) == {
+        rule.describe(): 1.0 for rule in rules}
+    with pytest.raises(ValueError, match=r"continuous_columns names \['pro'\].*a rule"):
+        TabularAdapter(constraints=rules, continuous_columns=["pro"]).fit(table)

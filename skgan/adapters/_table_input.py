@@ -138,13 +138,21 @@ def check_params(adapter, continuous_methods, mode_assignments):
             raise ValueError(f"{name} must be 'auto' or a list, got {value!r}.")
 
 
-def forced_kinds(adapter, columns):
+def forced_kinds(adapter, columns, folded=()):
     """Column -> "discrete" / "continuous", as the adapter's ``discrete_columns`` and
-    ``continuous_columns`` ask."""
+    ``continuous_columns`` ask. ``folded``: columns of the user's table that rules
+    (``OneHot``, ``FixedCombinations``) learn inside one discrete column of their own,
+    discrete as named, never continuous."""
     forced = {}
     for kind in ("discrete", "continuous"):
         names = getattr(adapter, f"{kind}_columns")
         names = [] if isinstance(names, str) else list(names)
+        in_rules = [name for name in names if name not in columns and name in folded]
+        if in_rules and kind == "continuous":
+            raise ValueError(f"continuous_columns names {in_rules}, which a rule learns as "
+                             "one discrete column with the rule's other columns "
+                             "(OneHot, FixedCombinations).")
+        names = [name for name in names if name not in in_rules]
         unknown = [name for name in names if name not in columns]
         if unknown:
             raise ValueError(f"{kind}_columns names columns not in the data: {unknown}.")
@@ -157,7 +165,7 @@ def forced_kinds(adapter, columns):
     return forced
 
 
-def column_kinds(adapter, frame, discrete_by_rules=()):
+def column_kinds(adapter, frame, discrete_by_rules=(), folded_by_rules=()):
     """How the adapter encodes each column of ``frame`` ("discrete", "continuous", ...),
     and the dates split over three columns (``(year, month, day)`` positions).
 
@@ -165,9 +173,10 @@ def column_kinds(adapter, frame, discrete_by_rules=()):
     ``continuous_columns``; integer columns that determine a discrete column are codes
     (with ``functional_dependencies``), and so are the month and day of a split date and
     the columns constraints need discrete (``discrete_by_rules``), unless named in
-    ``continuous_columns``.
+    ``continuous_columns``. ``folded_by_rules``: the user's columns that rules replaced
+    by a column of their own (see :func:`forced_kinds`).
     """
-    forced = forced_kinds(adapter, frame.columns)
+    forced = forced_kinds(adapter, frame.columns, folded_by_rules)
     by_rules = set(discrete_by_rules)
     kinds = [encoding_kind(frame[name], max_discrete_levels=adapter.max_discrete_levels,
                            forced=forced.get(name, "discrete" if name in by_rules else None))

@@ -282,7 +282,10 @@ class TabularAdapter(TableSamplingMixin, TableEncodingMixin, TableDecodingMixin,
                 f"The table has {len(frame)} sample(s) (rows); at least 2 are required."
             )
         kinds, split_dates = column_kinds(
-            self, frame, [] if table_constraints is None else table_constraints.discrete_columns())
+            self, frame,
+            [] if table_constraints is None else table_constraints.discrete_columns(),
+            [] if table_constraints is None else
+            [name for name in table_constraints.columns if name not in frame.columns])
         random_state = random_source(self.random_state)
         encoders = []
         for name, kind in zip(frame.columns, kinds):
