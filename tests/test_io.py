@@ -463,6 +463,10 @@ def test_a_crafted_file_runs_no_code(small_file, monkeypatch):
     ("params", "epochs", -3, r"epochs"),
     ("fitted", "n_features_in_", "abc", r"n_features_in_ must be a whole number"),
     ("fitted", "_n_steps", -1, r"_n_steps must be a whole number"),
+    # These loaded, and failed later inside score() or partial_fit().
+    ("fitted", "_n_averaged", None, r"_n_averaged must be a whole number"),
+    ("fitted", "_score_seed", "x", r"_score_seed must be a whole number"),
+    ("fitted", "_encoder_rng", 1, r"_encoder_rng must be a torch.Generator"),
 ])
 def test_a_file_whose_parameters_or_counters_break_their_rules_is_refused(
         small_file, part, field, value, message):
@@ -651,6 +655,57 @@ def test_fields_that_do_not_hold_together_are_refused_at_load(table_model):
     skgan.save(loaded, again)
     assert again.getvalue() == data
     pd.testing.assert_frame_equal(loaded.sample(20), as_saved.sample(20))
+
+
+def test_fields_that_only_scoring_reads_are_checked_at_load(table_model):
+    # A fill value of text, names that are objects: the file loaded and sampled, and
+    # score() or fit's feature-name check failed later with numpy's or Python's errors.
+    model, table = table_model
+    buffer = io.BytesIO()
+    skgan.save(model, buffer)
+    data = buffer.getvalue()
+
+    def fill_value_text(document):
+        encoder = _find(document["fitted"]["adapter_"],
+                        lambda node: "fill_value_" in node.get("attributes", {}))
+        encoder["attributes"]["fill_value_"] = "x"
+
+    def name_a_dict(document):
+        document["fitted"]["feature_names_in_"]["$objects"][0] = {"a": 1}
+
+    with pytest.raises(ValueError, match="scoring rows with its GANSampler fails"):
+        skgan.load(io.BytesIO(_edit_document(data, fill_value_text)))
+    with pytest.raises(ValueError, match="feature_names_in_ must be a 1-D array"):
+        skgan.load(io.BytesIO(_edit_document(data, name_a_dict)))
+
+
+def test_encrypted_members_and_text_wider_than_its_values_are_refused(table_model):
+    # An encrypted member raised zipfile's RuntimeError (a password asked for); a
+    # dtype edited to <U200000000 made load allocate gigabytes for a few bytes.
+    model, _ = table_model
+    buffer = io.BytesIO()
+    skgan.save(model, buffer)
+    data = buffer.getvalue()
+    encrypted = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        local = [info.header_offset + 6 for info in archive.infolist()]
+        entry = archive.start_dir
+    central = []
+    while data.startswith(b"PK\x01\x02", entry):  # the central directory's entries
+        names, extra, comment = struct.unpack_from("<HHH", data, entry + 28)
+        central.append(entry + 8)
+        entry += 46 + names + extra + comment
+    assert len(central) == len(local)
+    for flag in local + central:  # bit 0 of each general-purpose flag: encrypted
+        encrypted[flag] |= 0x01
+    with pytest.raises(ValueError, match="are encrypted"):
+        skgan.load(io.BytesIO(bytes(encrypted)))
+
+    def wide_names(document):
+        document["fitted"]["feature_names_in_"]["dtype"] = "<U200000000"
+
+    with pytest.raises(ValueError, match="text of 200,000,000 characters a value"):
+        skgan.load(io.BytesIO(_edit_document(data, wide_names)))
 
 
 def test_a_numeric_adapter_fitted_on_a_data_frame_is_saved(tmp_path):

@@ -183,10 +183,35 @@ def _check_fields(estimator, label):
             continue  # scikit-learn's own: its n_iter_ may be an array (one per class)
         for name in _COUNTERS:
             value = getattr(part, name, None)
-            if value is not None and (isinstance(value, bool) or not isinstance(
-                    value, numbers.Integral) or value < 0):
+            if (value is not None or name in vars(part)) and (isinstance(value, bool) or not
+                                                               isinstance(value, numbers.Integral) or value < 0):
                 raise ValueError(f"{label} is not a valid skgan model file ({path}): {name} "
                                  f"must be a whole number of 0 or more, not {value!r}")
+        problem = _fitted_field_problem(part)
+        if problem:
+            raise ValueError(f"{label} is not a valid skgan model file ({path}): {problem}")
+
+
+#: The estimators' random streams, where present (None: none kept).
+_GENERATORS = ("_rng", "_encoder_rng", "_local_rng")
+
+
+def _fitted_field_problem(part):
+    """What is wrong with the fitted fields every skgan estimator reads outside
+    ``sample`` (``score``'s seed, the random streams of further training, the feature
+    names), or None."""
+    fields = vars(part)
+    seed = fields.get("_score_seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        return f"_score_seed must be a whole number, not {seed!r}"
+    for name in _GENERATORS:
+        if fields.get(name) is not None and not isinstance(fields[name], torch.Generator):
+            return f"{name} must be a torch.Generator, not {type(fields[name]).__name__}"
+    names = fields.get("feature_names_in_")
+    if names is not None and not (isinstance(names, np.ndarray) and names.ndim == 1
+                                  and all(isinstance(name, str) for name in names)):
+        return "feature_names_in_ must be a 1-D array of column names (text)"
+    return None
 
 
 def _check_history(estimator, path, label):
@@ -244,13 +269,17 @@ def _check_samples(estimator, label):
         if not isinstance(sampler, BaseGAN) or not hasattr(sampler, "history_") or \
                 not hasattr(sampler, "sample"):
             continue
+        doing = "sampling from"
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                sampler.sample(2, random_state=0)
+                rows = sampler.sample(2, random_state=0)
+                if not isinstance(rows, tuple):  # a sampler's rows, scored as held out
+                    doing = "scoring rows with"
+                    sampler.score(rows)
         except Exception as error:  # whatever a damaged model runs into
             raise ValueError(
-                f"{label} is not a valid skgan model file: sampling from its "
+                f"{label} is not a valid skgan model file: {doing} its "
                 f"{type(sampler).__name__} fails ({type(error).__name__}: "
                 f"{_first_line(error)})") from None
 

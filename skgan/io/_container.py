@@ -156,6 +156,10 @@ def read_archive(source):
             if bombs:  # save stores weights as they are and deflates the JSON ~10 times
                 raise ValueError(f"{label}: member(s) {bombs} unpack to more than "
                                  f"{MAX_UNPACK_RATIO} times their packed size (a zip bomb?)")
+            encrypted = [info.filename for info in archive.infolist() if info.flag_bits & 0x1]
+            if encrypted:  # zipfile would ask for a password (a RuntimeError)
+                raise ValueError(f"{label} is not a skgan model file: member(s) "
+                                 f"{encrypted} are encrypted")
             members = {member: archive.read(member) for member in MEMBERS}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as error:
         raise ValueError(f"{label} is damaged or truncated ({error})") from None

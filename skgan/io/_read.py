@@ -33,6 +33,21 @@ from ._checks import (
 from ._registry import registry
 from ._write import TORCH_MODULE_INTERNALS
 
+#: Characters a value a fixed-width text array may hold beyond its longest listed
+#: value (numpy sizes arrays of text to their longest value; one made wider on purpose
+#: stays within this): a document edited to ``<U200000000`` would have load allocate
+#: gigabytes for a few bytes of JSON.
+MAX_SPARE_TEXT_WIDTH = 256
+
+
+def _listed_length(item):
+    """Characters (or bytes) of one listed value of a text array."""
+    if isinstance(item, str):
+        return len(item)
+    if isinstance(item, dict) and isinstance(item.get("$bytes"), str):
+        return len(item["$bytes"]) // 2
+    return 0
+
 
 class StateReader:
     """Decode values of a document, with arrays and tensors read from safetensors.
@@ -156,9 +171,16 @@ class StateReader:
         if dtype.kind not in "OUS":
             raise ValueError(f"{path}: values listed in the document must be text or "
                              f"objects, not {dtype}")
-        n_items = len(field(value, "$objects", list, path))
+        listed = field(value, "$objects", list, path)
+        n_items = len(listed)
         if n_items != math.prod(shape):
             raise ValueError(f"{path}: {n_items} values for an array of shape {shape}")
+        if dtype.kind in "US":  # text of a fixed width: no wider than its values need
+            longest = max(map(_listed_length, listed), default=0)
+            width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
+            if width > max(longest, MAX_SPARE_TEXT_WIDTH):
+                raise ValueError(f"{path}: text of {width:,} characters a value, for values "
+                                 f"of at most {longest:,}")
         array = self._new_id(value, path, np.empty(shape, dtype=dtype))
         items = self.decode(value["$objects"], path)
         array.ravel()[:] = items if dtype.kind != "O" else _object_values(items)
