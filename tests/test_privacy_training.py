@@ -378,6 +378,10 @@ def test_signal_spectrum_matching_is_refused():
     model = GANSampler(adapter=SignalAdapter(spectrum_matching=0), epochs=1, batch_size=8,
                        random_state=0, dp_epsilon=1.0).fit(signals)
     assert model.sample(2).shape == (2, 1, 64)
+    # The estimator's own signal adapter was refused for the option it turns on itself.
+    own = GANSampler(adapter="signal", epochs=1, batch_size=8, random_state=0,
+                     dp_epsilon=1.0).fit(signals)
+    assert own.adapter_.spectrum_matching == 0 and own.sample(2).shape == (2, 1, 64)
 
 
 def test_options_reading_the_rows_are_off_in_a_private_fit(table):

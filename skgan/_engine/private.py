@@ -118,6 +118,9 @@ class PrivateTrainingMixin:
             # its quantiles (docs/privacy.md); through the mixture's CDF, a column is
             # one number whose increasing maps keep its order (_mixture_scores.py)
             adapter.set_params(continuous="vgm_cdf")
+        if isinstance(self.adapter, str) and getattr(adapter, "spectrum_matching", 0) > 0:
+            # the generator's loss would compare with real batches outside the guarantee
+            adapter.set_params(spectrum_matching=0.0)
         if isinstance(self.adapter, str) and getattr(adapter, "min_frequency", None) is not None:
             # pooling rare levels keeps a plain fit from copying their rows; the privacy
             # budget already bounds that, and pooling cost private fits' quality
