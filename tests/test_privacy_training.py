@@ -639,3 +639,12 @@ def test_a_target_too_noisy_for_all_its_tables_keeps_its_most_telling_one(monkey
     rows = model.sample(3000, random_state=0)
     agreeing = (rows["group"].map({"a": "x", "b": "y", "c": "z"}) == rows["kind"]).mean()
     assert agreeing > 0.6  # training 0.93; independent columns 0.33
+
+
+@pytest.mark.parametrize("params", [{"dp_delta": 1e-5}, {"dp_max_grad_norm": 0.5}])
+def test_privacy_settings_without_an_epsilon_warn_that_the_fit_is_not_private(params):
+    # They were ignored without a word: a user who set dp_delta took the fit for private.
+    X = np.random.RandomState(0).normal(size=(64, 2))
+    with pytest.warns(UserWarning, match="without dp_epsilon this fit is not private"):
+        model = GANSampler(epochs=1, random_state=0, **params).fit(X)
+    assert not hasattr(model, "dp_epsilon_spent_")

@@ -83,6 +83,11 @@ class PrivateTrainingMixin:
                 "the estimator's own adapter measures: set dp_epsilon, and leave "
                 "adapter='auto'.")
         if not self._private_training():
+            ignored = [name for name, unset in (("dp_delta", None), ("dp_max_grad_norm", 1.0))
+                       if getattr(self, name, unset) != unset]
+            if ignored:  # as scikit-learn warns of l1_ratio without penalty="elasticnet"
+                warn_at_caller(f"{' and '.join(ignored)} apply to a differentially private "
+                               "fit only: without dp_epsilon this fit is not private.")
             return
         if flag_is(self.early_stopping, True):
             raise ValueError("early_stopping=True scores held-out real rows during the fit, "
