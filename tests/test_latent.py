@@ -113,6 +113,9 @@ def test_latent_paths():
                                rtol=1e-6)
     with pytest.raises(ValueError, match="method"):
         latent_path(a, b, 3, "cubic")
+    for n_steps in (0, 1):  # one code is no path: the start alone or the stop alone
+        with pytest.raises(ValueError, match="n_steps"):
+            latent_path(a, b, n_steps, "spherical")
 
 
 def test_truncated_normal_stays_within_the_threshold_with_the_right_spread():

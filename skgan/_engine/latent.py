@@ -370,6 +370,7 @@ def latent_path(start, stop, n_steps, method="spherical"):
     [[1.0, 0.0], [1.061, 1.061], [0.0, 2.0]]
     """
     check_path_method(method)
+    n_steps = _check_count(n_steps, "n_steps", 2)
     start = np.asarray(start, dtype=np.float64)
     stop = np.asarray(stop, dtype=np.float64)
     t = np.linspace(0.0, 1.0, n_steps)[None, :, None]
