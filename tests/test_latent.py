@@ -251,6 +251,11 @@ def test_bad_codes_and_arguments_are_refused(curve_model):
         model.inverse_transform([["a", "b", "c", "d"]])
     with pytest.raises(TypeError, match="complex"):  # not silently its real parts
         model.inverse_transform(np.ones((2, 4), dtype=complex))
+    # Both were said to hold NaN or infinite values (1e300 after a cast's overflow).
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        model.inverse_transform(np.full((2, 4), 1e300))
+    with pytest.raises(TypeError, match="None among the values"):
+        model.inverse_transform(np.full((2, 4), None))
     with pytest.raises(ValueError, match="refine_steps"):
         model.transform(X[:2], refine_steps=-1)
     with pytest.raises(ValueError, match="n_steps"):

@@ -328,16 +328,21 @@ class LatentMixin(TransformerMixin):
             given = np.asarray(Z)
             if given.dtype.kind == "c":  # float32 would silently drop the imaginary parts
                 raise TypeError(f"got complex values (dtype {given.dtype})")
-            codes = given.astype(np.float32)
+            if given.dtype.kind == "O" and any(value is None for value in given.flat):
+                raise TypeError("got None among the values")
+            exact = given.astype(np.float64)
         except (TypeError, ValueError) as error:
             raise TypeError(f"Z must be an array of real numbers: {error}") from error
-        if codes.ndim != 2 or codes.shape[1] != latent_dim:
+        if exact.ndim != 2 or exact.shape[1] != latent_dim:
             raise ValueError(
                 f"Z must have shape (n_samples, {latent_dim}) (latent_dim={latent_dim}), "
-                f"got {codes.shape}.")
-        if not np.isfinite(codes).all():
+                f"got {exact.shape}.")
+        if not np.isfinite(exact).all():
             raise ValueError("Z holds NaN or infinite values.")
-        return torch.from_numpy(np.ascontiguousarray(codes))
+        if (np.abs(exact) > np.finfo(np.float32).max).any():
+            raise ValueError(f"Z holds values beyond float32's range "
+                             f"(|value| > {np.finfo(np.float32).max:.3g}).")
+        return torch.from_numpy(np.ascontiguousarray(exact.astype(np.float32)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
