@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from skgan.metrics import c2st, median_heuristic_gamma, mmd
@@ -90,6 +91,15 @@ def test_c2st_tells_apart_categories_one_hot_encoded():
     assert c2st(real, one_hot[rng.choice(6, 300, p=shares[::-1])]) > 0.75
     assert c2st(one_hot[rng.choice(3, 300)], one_hot[3 + rng.choice(3, 300)]) > 0.95
     assert abs(c2st(real, one_hot[rng.choice(6, 300, p=shares)]) - 0.5) < 0.08
+
+
+def test_features_that_are_not_numbers_are_named():
+    # numpy's own error named neither the argument nor what it needs.
+    text = pd.DataFrame({"x": np.arange(5.0), "kind": list("abcde")})
+    with pytest.raises(ValueError, match="X_fake must hold numeric features"):
+        c2st(np.zeros((5, 2)), text)
+    with pytest.raises(ValueError, match="X must hold numeric features"):
+        mmd(np.array([[1.0, pd.NA], [2.0, 3.0]], dtype=object), np.zeros((2, 2)))
 
 
 @pytest.mark.parametrize("cv", [0, 1, True, 2.5])

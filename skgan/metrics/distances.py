@@ -25,7 +25,10 @@ def to_numpy(values):
 
 def _as_features(name, values):
     """A float64 2-D numpy array of finite features with at least 2 rows."""
-    array = to_numpy(values)
+    try:
+        array = to_numpy(values)
+    except (TypeError, ValueError) as error:  # text, or pandas' NA, in a column
+        raise ValueError(f"{name} must hold numeric features: {error}") from None
     if array.ndim == 1:
         array = array.reshape(-1, 1)
     if array.ndim != 2:
