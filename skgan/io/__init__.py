@@ -183,8 +183,9 @@ def _check_fields(estimator, label):
             continue  # scikit-learn's own: its n_iter_ may be an array (one per class)
         for name in _COUNTERS:
             value = getattr(part, name, None)
-            if (value is not None or name in vars(part)) and (isinstance(value, bool) or not
-                                                               isinstance(value, numbers.Integral) or value < 0):
+            present = value is not None or name in vars(part)  # a null one too
+            if present and (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                            or value < 0):
                 raise ValueError(f"{label} is not a valid skgan model file ({path}): {name} "
                                  f"must be a whole number of 0 or more, not {value!r}")
         problem = _fitted_field_problem(part)

@@ -33,10 +33,10 @@ from ._checks import (
 from ._registry import registry
 from ._write import TORCH_MODULE_INTERNALS
 
-#: Characters a value a fixed-width text array may hold beyond its longest listed
-#: value (numpy sizes arrays of text to their longest value; one made wider on purpose
-#: stays within this): a document edited to ``<U200000000`` would have load allocate
-#: gigabytes for a few bytes of JSON.
+#: The widest (in characters) a fixed-width text array may be declared when its listed
+#: values are all shorter: numpy sizes text arrays to their longest value, and one made
+#: wider on purpose stays within this, while a document edited to ``<U200000000`` would
+#: have load allocate gigabytes for a few bytes of JSON.
 MAX_SPARE_TEXT_WIDTH = 256
 
 

@@ -105,7 +105,8 @@ COPIES_SPLIT_PER_FOLD = 2
 def _fold_groups(features, cv):
     """Fold groups of ``c2st``'s rows, or None for plain stratified folds.
 
-    Copies of a rare row (a generated row repeating a real one) share a group, so they
+    Copies of a rare row (a generated row repeating a real one) share a group (where
+    there are at least ``cv`` groups: a few distinct rows cannot be kept apart), so they
     stay in one fold: split apart, the copy the classifier trained on taught it the
     other label, and two identical sets scored about 0.07 where chance is 0.5. A row
     with ``COPIES_SPLIT_PER_FOLD * cv`` copies or more (the levels of a few categories,
@@ -120,4 +121,7 @@ def _fold_groups(features, cv):
     rare_copies = counts[copies] < COPIES_SPLIT_PER_FOLD * cv
     if not (rare_copies & (counts[copies] > 1)).any():
         return None  # no rare copies to keep together
-    return np.where(rare_copies, copies, counts.size + np.arange(len(features)))
+    groups = np.where(rare_copies, copies, counts.size + np.arange(len(features)))
+    if len(np.unique(groups)) < cv:  # fewer groups than folds: only stratified
+        return None
+    return groups
