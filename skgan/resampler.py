@@ -195,8 +195,9 @@ class GANResampler(OneToOneFeatureMixin, BaseEstimator):
         if not (isinstance(X, pd.DataFrame) or issparse(X)):  # adapters refuse sparse X
             data = np.asarray(X)
         rows = rows_to_add(labels, self.sampling_strategy)
-        random_state = check_random_state(self.random_state)
-        seeds = random_state.randint(np.iinfo(np.int32).max, size=2)
+        # random_state=None draws nothing: numpy's global generator stays the user's
+        seeds = ((None, None) if self.random_state is None else
+                 check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=2))
         estimator = self.estimator
         if estimator is None:
             estimator = _default_estimator()

@@ -542,3 +542,17 @@ def test_augmented_estimator_refuses_per_row_fit_params_before_training():
     with pytest.raises(ValueError, match="cannot pass 'sample_weight'.*one value per row"):
         model.fit(X, y, sample_weight=np.ones(60))
     assert not hasattr(model, "estimator_")
+
+
+def test_random_state_none_leaves_numpys_global_generator_alone():
+    # Two seeds were drawn from numpy's global generator (and never used) whenever
+    # random_state was None: the user's next np.random draw changed.
+    X, y = _imbalanced()
+    for fit in (lambda: GANResampler(estimator=GANSampler(**FAST)).fit_resample(X, y),
+                lambda: AugmentedEstimator(LogisticRegression(), GANResampler(
+                    estimator=GANSampler(**FAST))).fit(X, y)):
+        np.random.seed(1)
+        fit()
+        after = np.random.rand()
+        np.random.seed(1)
+        assert np.random.rand() == after
