@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from skgan import GANSampler
-from skgan.adapters import NumericAdapter, TabularAdapter, resolve_adapter
+from skgan.adapters import (ImageAdapter, NumericAdapter, SignalAdapter, TabularAdapter,
+                            resolve_adapter)
 
 
 @pytest.mark.parametrize("scaling", ["quantile", "standard"])
@@ -148,3 +149,18 @@ def test_numeric_adapter_checks_n_quantiles_and_calls_complex_data_a_value_error
     with pytest.raises(ValueError, match="Complex data not supported"):
         NumericAdapter().fit(X.astype(complex))
     NumericAdapter(n_quantiles=2).fit(X)
+
+
+@pytest.mark.parametrize("adapter, data", [
+    (TabularAdapter(), pd.DataFrame({"a": [1.0, 2.0, 3.0]})),
+    (NumericAdapter(), np.zeros((3, 2))),
+    (ImageAdapter(), np.zeros((3, 8, 8))),
+    (SignalAdapter(), np.zeros((3, 32))),
+], ids=lambda value: type(value).__name__)
+def test_an_adapter_used_before_fit_says_it_is_not_fitted(adapter, data):
+    # encode and decode reached for fitted attributes: an AttributeError naming one.
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError):
+        adapter.encode(data)
+    with pytest.raises(NotFittedError):
+        adapter.decode(np.zeros((3, 1), dtype=np.float32))

@@ -122,6 +122,7 @@ class GridAdapter(BaseAdapter):
         return centre, np.where(half > 0, half, 1.0)
 
     def encode(self, X):
+        self._check_fitted()
         array, _ = self._checked_array(X)
         channels = self._to_channels_first(array, self.layout_)
         centre, half = self._scale()
@@ -152,6 +153,7 @@ class GridAdapter(BaseAdapter):
                 "in training.", UserWarning, stacklevel=3)
 
     def decode(self, encoded, random_state=None):
+        self._check_fitted()
         encoded = np.asarray(encoded, dtype=np.float64).reshape(-1, *self.encoded_shape_)
         centre, half = self._scale()
         low, high = (bound.reshape(centre.shape) for bound in (self.data_min_, self.data_max_))

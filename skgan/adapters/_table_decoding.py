@@ -34,6 +34,7 @@ class TableDecodingMixin:
         return EncodedRows(scalars, codes, starts, self.encoded_shape_[0])
 
     def decode(self, encoded, random_state=None):
+        self._check_fitted()
         random_state = random_source(random_state)
         return self._as_output(self._decode_columns(encoded, random_state).columns())
 

@@ -50,6 +50,7 @@ class TableEncodingMixin:
 
     def _encode_parts(self, X, strict):
         """Scalars and block codes of every row (see :func:`encode_columns`)."""
+        self._check_fitted()
         frame, _ = as_frame(X, require_values=False)
         self._check_columns(frame)
         if getattr(self, "constraints_", None) is not None:

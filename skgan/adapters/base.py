@@ -10,6 +10,7 @@ from abc import ABCMeta, abstractmethod
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 
 class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
@@ -28,6 +29,10 @@ class BaseAdapter(BaseEstimator, metaclass=ABCMeta):
 
     #: Which family of networks suits the encoded data ("mlp", "conv1d", "conv2d").
     network_family = "mlp"
+
+    def _check_fitted(self):
+        """``NotFittedError`` before ``fit`` (encoding or decoding reads what it learned)."""
+        check_is_fitted(self, "encoded_shape_")
 
     def check_input(self, X):
         """Raise ``TypeError``/``ValueError`` naming what makes ``X`` unusable.

@@ -126,12 +126,14 @@ class NumericAdapter(BaseAdapter):
         return self
 
     def encode(self, X):
+        self._check_fitted()
         values = self._values(X)
         if self.quantiles_ is not None:
             return self.quantiles_.transform(values).astype(np.float32)
         return ((values - self.mean_) / self.scale_).astype(np.float32)
 
     def decode(self, encoded, random_state=None):
+        self._check_fitted()
         encoded = np.asarray(encoded, dtype=np.float64)
         if self.quantiles_ is not None:
             values = self.quantiles_.inverse_transform(encoded) if len(encoded) else encoded
