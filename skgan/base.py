@@ -7,6 +7,7 @@ and how to take one training step, as :class:`sklearn.mixture._base.BaseMixture`
 for mixtures.
 """
 
+import math
 from abc import abstractmethod
 from numbers import Integral, Real
 from typing import NamedTuple
@@ -236,6 +237,15 @@ class BaseGAN(DensityMixin, LatentMixin, SamplingMixin, CalibrationMixin, Advers
         if decay is not None and getattr(self, "generator_average_", None) is None:
             self.generator_average_ = make_average(self.generator_)
             self._n_averaged = 0
+
+    def _end_epochs(self):
+        super()._end_epochs()
+        # history_ lists the generator's loss (NaN) also when no step of the fit updated
+        # the generator (a short fit of WGANSampler or ConditionalGAN(objective="wgan-gp"),
+        # whose generator steps every n_critic-th step)
+        history = getattr(self, "history_", None)
+        if history is not None:
+            history.setdefault("generator_loss", [math.nan] * len(history.get("epoch", [])))
 
     def _ema_decay(self):
         """``ema_decay`` as a number or None, "auto" resolved for the fitted adapter."""

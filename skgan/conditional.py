@@ -87,7 +87,11 @@ validation_scoring, max_time, distributed, dp_epsilon, dp_delta, dp_max_grad_nor
         As for :class:`~skgan.GANSampler`.
     class_prior_ : ndarray of shape (n_classes,)
         Their frequencies; ``sample`` without ``y`` draws labels from it.
-    adapter_, generator_, discriminator_, generator_average_, optimizers_, history_, \
+    history_ : dict of lists
+        As for :class:`~skgan.GANSampler`, with "mismatch_loss" (the discriminator's
+        loss on real rows given other labels, where it applies) and, with
+        ``objective="wgan-gp"``, "gradient_penalty".
+    adapter_, generator_, discriminator_, generator_average_, optimizers_, \
 device_, n_features_in_, feature_names_in_, dp_epsilon_spent_, dp_delta_, \
 dp_noise_multiplier_
         As for :class:`~skgan.GANSampler`.

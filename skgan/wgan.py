@@ -1,6 +1,5 @@
 """WGANSampler: a Wasserstein GAN with gradient penalty or weight clipping."""
 
-import math
 from numbers import Integral, Real
 
 import torch
@@ -186,14 +185,6 @@ max_time, distributed
         if self.batch_size != "auto":
             return self.batch_size
         return self._auto_batch_sizes[self.adapter_.network_family]
-
-    def _end_epochs(self):
-        super()._end_epochs()
-        # history_ lists the generator's loss (NaN) also when n_critic left no
-        # generator step in any epoch
-        history = getattr(self, "history_", None)
-        if history is not None:
-            history.setdefault("generator_loss", [math.nan] * len(history.get("epoch", [])))
 
     def _step_variant(self):
         """Whether this step also updates the generator (every ``n_critic``-th step)."""

@@ -345,3 +345,19 @@ def test_a_wgan_whose_generator_never_stepped_lists_its_loss_as_nan():
                             discriminator_dims=(8,), random_state=0).fit(X)
     assert len(model.history_["generator_loss"]) == 2
     assert all(math.isnan(value) for value in model.history_["generator_loss"])
+
+
+def test_a_conditional_wgan_whose_generator_never_stepped_lists_its_loss_as_nan():
+    # WGANSampler filled the key in; ConditionalGAN(objective="wgan-gp") left it out,
+    # and the user guide's plot of generator_loss met a KeyError.
+    import math
+    import numpy as np
+    from skgan import ConditionalGAN
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(64, 2)), rng.randint(3, size=64)
+    with pytest.warns(UserWarning, match="never updated its generator"):
+        model = ConditionalGAN(objective="wgan-gp", epochs=2, batch_size=32,
+                               generator_dims=(8,), discriminator_dims=(8,),
+                               random_state=0).fit(X, y)
+    assert len(model.history_["generator_loss"]) == 2
+    assert all(math.isnan(value) for value in model.history_["generator_loss"])
