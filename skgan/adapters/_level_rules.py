@@ -183,10 +183,12 @@ def find_level_rules(frame, discrete_positions, written):
     positions = [position for position in discrete_positions if position not in written]
     if len(positions) < 2:
         return []
-    codes, uniques = {}, {}
+    codes, uniques, shares = {}, {}, {}
     for position in positions:
         codes[position], uniques[position] = pd.factorize(frame.iloc[:, position],
                                                           use_na_sentinel=False)
+        shares[position] = (np.bincount(codes[position], minlength=len(uniques[position]))
+                            / len(codes[position]))
     rules = []
     for column in positions:
         level_counts = np.bincount(codes[column], minlength=len(uniques[column]))
@@ -196,24 +198,32 @@ def find_level_rules(frame, discrete_positions, written):
         for other in positions:
             if other == column or len(uniques[other]) < 2:
                 continue
-            rule = _rule(codes, uniques, column, other, level_counts, frequent)
+            rule = _rule(codes, uniques, shares, column, other, level_counts, frequent)
             if rule is not None:
                 rules.append(rule)
     return rules
 
 
-def _rule(codes, uniques, column, other, level_counts, frequent):
+def distinct_pairs(pairs, n_pairs):
+    """The distinct values of ``pairs`` (codes below ``n_pairs``), sorted, as
+    ``np.unique`` gives them: by counting where the pairs fit a table of a few times
+    the rows (a tenth of the cost of sorting 20,000 rows), else by sorting."""
+    if n_pairs <= 4 * len(pairs) + 65_536:
+        return np.flatnonzero(np.bincount(pairs, minlength=n_pairs))
+    return np.unique(pairs)
+
+
+def _rule(codes, uniques, shares, column, other, level_counts, frequent):
     n_other = len(uniques[other])
     pairs = codes[column].astype(np.int64) * n_other + codes[other]
-    distinct = np.unique(pairs)
+    distinct = distinct_pairs(pairs, len(level_counts) * n_other)
     seen_with = np.bincount(distinct // n_other, minlength=len(level_counts))
     single = frequent & (seen_with == 1)
     if not single.any():
         return None
     value_of = np.zeros(len(level_counts), dtype=np.int64)
     value_of[distinct // n_other] = distinct % n_other  # the one value, where single
-    shares = np.bincount(codes[other], minlength=n_other) / len(codes[other])
-    chance = shares[value_of] ** level_counts.astype(np.float64)
+    chance = shares[other][value_of] ** level_counts.astype(np.float64)
     deciding = np.flatnonzero(single & (chance < MAX_CHANCE))
     if not len(deciding):
         return None
