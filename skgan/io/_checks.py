@@ -157,3 +157,31 @@ def check_adam_state(state, path):
             raise ValueError(f"{path}.state: a step must be a 0-d float32 count")
         if moments and not {"step", "exp_avg", "exp_avg_sq"} <= set(moments):
             raise ValueError(f"{path}.state: a parameter's moments are incomplete")
+
+
+#: The widest (in characters) a fixed-width text array may be declared when its listed
+#: values are all shorter: numpy sizes text arrays to their longest value, and one made
+#: wider on purpose stays within this, while a document edited to ``<U200000000`` would
+#: have load allocate gigabytes for a few bytes of JSON.
+MAX_SPARE_TEXT_WIDTH = 256
+
+
+def _listed_length(item):
+    """Characters (or bytes) of one listed value of a text array."""
+    if isinstance(item, str):
+        return len(item)
+    if isinstance(item, dict) and isinstance(item.get("$bytes"), str):
+        return len(item["$bytes"]) // 2
+    return 0
+
+
+def check_text_width(dtype, listed, path):
+    """A ``ValueError`` for a fixed-width text dtype (``U``, ``S``) wider than its
+    ``listed`` values need (beyond :data:`MAX_SPARE_TEXT_WIDTH`)."""
+    if dtype.kind not in "US":
+        return
+    longest = max(map(_listed_length, listed), default=0)
+    width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
+    if width > max(longest, MAX_SPARE_TEXT_WIDTH):
+        raise ValueError(f"{path}: text of {width:,} characters a value, for values of at "
+                         f"most {longest:,}")

@@ -23,6 +23,7 @@ from ._checks import (
     check_adam_state,
     check_attributes,
     check_layer_shapes,
+    check_text_width,
     check_zone,
     checked,
     checked_list,
@@ -32,22 +33,6 @@ from ._checks import (
 )
 from ._registry import registry
 from ._write import TORCH_MODULE_INTERNALS
-
-#: The widest (in characters) a fixed-width text array may be declared when its listed
-#: values are all shorter: numpy sizes text arrays to their longest value, and one made
-#: wider on purpose stays within this, while a document edited to ``<U200000000`` would
-#: have load allocate gigabytes for a few bytes of JSON.
-MAX_SPARE_TEXT_WIDTH = 256
-
-
-def _listed_length(item):
-    """Characters (or bytes) of one listed value of a text array."""
-    if isinstance(item, str):
-        return len(item)
-    if isinstance(item, dict) and isinstance(item.get("$bytes"), str):
-        return len(item["$bytes"]) // 2
-    return 0
-
 
 class StateReader:
     """Decode values of a document, with arrays and tensors read from safetensors.
@@ -175,12 +160,7 @@ class StateReader:
         n_items = len(listed)
         if n_items != math.prod(shape):
             raise ValueError(f"{path}: {n_items} values for an array of shape {shape}")
-        if dtype.kind in "US":  # text of a fixed width: no wider than its values need
-            longest = max(map(_listed_length, listed), default=0)
-            width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
-            if width > max(longest, MAX_SPARE_TEXT_WIDTH):
-                raise ValueError(f"{path}: text of {width:,} characters a value, for values "
-                                 f"of at most {longest:,}")
+        check_text_width(dtype, listed, path)
         array = self._new_id(value, path, np.empty(shape, dtype=dtype))
         items = self.decode(value["$objects"], path)
         array.ravel()[:] = items if dtype.kind != "O" else _object_values(items)
