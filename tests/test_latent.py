@@ -254,6 +254,8 @@ def test_bad_codes_and_arguments_are_refused(curve_model):
     # Both were said to hold NaN or infinite values (1e300 after a cast's overflow).
     with pytest.raises(ValueError, match="beyond float32's range"):
         model.inverse_transform(np.full((2, 4), 1e300))
+    with pytest.raises(ValueError, match="beyond float32's range"):  # was an OverflowError
+        model.inverse_transform([[10**400, 0, 0, 0]])
     with pytest.raises(TypeError, match="None among the values"):
         model.inverse_transform(np.full((2, 4), None))
     with pytest.raises(ValueError, match="refine_steps"):

@@ -96,10 +96,13 @@ def test_c2st_tells_apart_categories_one_hot_encoded():
 def test_features_that_are_not_numbers_are_named():
     # numpy's own error named neither the argument nor what it needs.
     text = pd.DataFrame({"x": np.arange(5.0), "kind": list("abcde")})
-    with pytest.raises(ValueError, match="X_fake must hold numeric features"):
+    with pytest.raises(ValueError, match="X_fake must be a 2-D array of numbers"):
         c2st(np.zeros((5, 2)), text)
-    with pytest.raises(ValueError, match="X must hold numeric features"):
+    with pytest.raises(ValueError, match="X must be a 2-D array of numbers"):
         mmd(np.array([[1.0, pd.NA], [2.0, 3.0]], dtype=object), np.zeros((2, 2)))
+    from scipy.sparse import csr_matrix  # was "not numbers": sparse features are densified
+    dense = np.random.RandomState(0).normal(size=(20, 2))
+    assert c2st(dense, csr_matrix(dense + 1)) == c2st(dense, dense + 1)
 
 
 @pytest.mark.parametrize("cv", [0, 1, True, 2.5])

@@ -331,6 +331,8 @@ class LatentMixin(TransformerMixin):
             if given.dtype.kind == "O" and any(value is None for value in given.flat):
                 raise TypeError("got None among the values")
             exact = given.astype(np.float64)
+        except OverflowError:  # a Python int past float64
+            raise ValueError("Z holds values beyond float32's range.") from None
         except (TypeError, ValueError) as error:
             raise TypeError(f"Z must be an array of real numbers: {error}") from error
         if exact.ndim != 2 or exact.shape[1] != latent_dim:

@@ -159,11 +159,11 @@ def check_adam_state(state, path):
             raise ValueError(f"{path}.state: a parameter's moments are incomplete")
 
 
-#: The widest (in characters) a fixed-width text array may be declared when its listed
-#: values are all shorter: numpy sizes text arrays to their longest value, and one made
-#: wider on purpose stays within this, while a document edited to ``<U200000000`` would
-#: have load allocate gigabytes for a few bytes of JSON.
-MAX_SPARE_TEXT_WIDTH = 256
+#: Bytes that fixed-width text arrays may take, over a whole document, beyond what their
+#: listed values need: numpy keeps a slice's width (labels sliced from a wider array
+#: stay ``<U336`` holding one-letter values), while a document edited to
+#: ``<U200000000`` would have load allocate gigabytes for a few bytes of JSON.
+MAX_SPARE_TEXT_BYTES = 64 * 2**20
 
 
 def _listed_length(item):
@@ -175,13 +175,10 @@ def _listed_length(item):
     return 0
 
 
-def check_text_width(dtype, listed, path):
-    """A ``ValueError`` for a fixed-width text dtype (``U``, ``S``) wider than its
-    ``listed`` values need (beyond :data:`MAX_SPARE_TEXT_WIDTH`)."""
+def spare_text_bytes(dtype, listed):
+    """Bytes a fixed-width text array (``U``, ``S``) of ``dtype`` holding the ``listed``
+    values takes beyond what they need (0 for other dtypes)."""
     if dtype.kind not in "US":
-        return
+        return 0
     longest = max(map(_listed_length, listed), default=0)
-    width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
-    if width > max(longest, MAX_SPARE_TEXT_WIDTH):
-        raise ValueError(f"{path}: text of {width:,} characters a value, for values of at "
-                         f"most {longest:,}")
+    return len(listed) * max(0, dtype.itemsize - longest * (4 if dtype.kind == "U" else 1))

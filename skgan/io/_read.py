@@ -19,20 +19,22 @@ import pandas as pd
 import torch
 
 from ._checks import (
+    MAX_SPARE_TEXT_BYTES,
     TORCH_DTYPES,
     check_adam_state,
     check_attributes,
     check_layer_shapes,
-    check_text_width,
     check_zone,
     checked,
     checked_list,
     field,
     numpy_dtype,
     shape_of,
+    spare_text_bytes,
 )
 from ._registry import registry
 from ._write import TORCH_MODULE_INTERNALS
+
 
 class StateReader:
     """Decode values of a document, with arrays and tensors read from safetensors.
@@ -52,6 +54,7 @@ class StateReader:
         self._registry = registry()
         self._objects = []
         self._optimizer_depth = 0
+        self._spare_text_bytes = 0
 
     def decode(self, value, path):
         """The object ``value`` (an encoded document part) stands for."""
@@ -160,7 +163,11 @@ class StateReader:
         n_items = len(listed)
         if n_items != math.prod(shape):
             raise ValueError(f"{path}: {n_items} values for an array of shape {shape}")
-        check_text_width(dtype, listed, path)
+        self._spare_text_bytes += spare_text_bytes(dtype, listed)
+        if self._spare_text_bytes > MAX_SPARE_TEXT_BYTES:
+            raise ValueError(f"{path}: text arrays declared {self._spare_text_bytes:,} bytes "
+                             f"wider than their values need (at most "
+                             f"{MAX_SPARE_TEXT_BYTES:,} in a file)")
         array = self._new_id(value, path, np.empty(shape, dtype=dtype))
         items = self.decode(value["$objects"], path)
         array.ravel()[:] = items if dtype.kind != "O" else _object_values(items)

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from scipy.spatial.distance import pdist
 
 from .._engine.torch_utils import random_source
@@ -25,10 +26,12 @@ def to_numpy(values):
 
 def _as_features(name, values):
     """A float64 2-D numpy array of finite features with at least 2 rows."""
+    if issparse(values):  # one-hot features (scikit-learn's OneHotEncoder), as features.py
+        values = values.toarray()
     try:
         array = to_numpy(values)
-    except (TypeError, ValueError) as error:  # text, or pandas' NA, in a column
-        raise ValueError(f"{name} must hold numeric features: {error}") from None
+    except (TypeError, ValueError) as error:  # text, pandas' NA, rows of other lengths
+        raise ValueError(f"{name} must be a 2-D array of numbers: {error}") from None
     if array.ndim == 1:
         array = array.reshape(-1, 1)
     if array.ndim != 2:
