@@ -182,3 +182,13 @@ def spare_text_bytes(dtype, listed):
         return 0
     longest = max(map(_listed_length, listed), default=0)
     return len(listed) * max(0, dtype.itemsize - longest * (4 if dtype.kind == "U" else 1))
+
+
+def check_spare_text(total, dtype, listed, path):
+    """``total`` plus :func:`spare_text_bytes` of one more text array, or a
+    ``ValueError`` once past :data:`MAX_SPARE_TEXT_BYTES`."""
+    total += spare_text_bytes(dtype, listed)
+    if total > MAX_SPARE_TEXT_BYTES:
+        raise ValueError(f"{path}: text arrays declared {total:,} bytes wider than their "
+                         f"values need (at most {MAX_SPARE_TEXT_BYTES:,} in a file)")
+    return total

@@ -19,18 +19,17 @@ import pandas as pd
 import torch
 
 from ._checks import (
-    MAX_SPARE_TEXT_BYTES,
     TORCH_DTYPES,
     check_adam_state,
     check_attributes,
     check_layer_shapes,
+    check_spare_text,
     check_zone,
     checked,
     checked_list,
     field,
     numpy_dtype,
     shape_of,
-    spare_text_bytes,
 )
 from ._registry import registry
 from ._write import TORCH_MODULE_INTERNALS
@@ -163,11 +162,7 @@ class StateReader:
         n_items = len(listed)
         if n_items != math.prod(shape):
             raise ValueError(f"{path}: {n_items} values for an array of shape {shape}")
-        self._spare_text_bytes += spare_text_bytes(dtype, listed)
-        if self._spare_text_bytes > MAX_SPARE_TEXT_BYTES:
-            raise ValueError(f"{path}: text arrays declared {self._spare_text_bytes:,} bytes "
-                             f"wider than their values need (at most "
-                             f"{MAX_SPARE_TEXT_BYTES:,} in a file)")
+        self._spare_text_bytes = check_spare_text(self._spare_text_bytes, dtype, listed, path)
         array = self._new_id(value, path, np.empty(shape, dtype=dtype))
         items = self.decode(value["$objects"], path)
         array.ravel()[:] = items if dtype.kind != "O" else _object_values(items)
