@@ -61,6 +61,7 @@ def _as_inputs(table, numeric, categorical):
     """Numbers as floats (datetimes in seconds) and categories as text read alike
     whatever their dtype (1, 1.0 and "1" as "1"; 1/0 as True/False where the training
     column holds booleans), as the distances read them; NaN missing."""
+    table = table.reset_index(drop=True)  # rows by position: labels may repeat or differ
     columns = {name: _as_float(table[name], kind) for name, kind in numeric}
     for name, kind in categorical:
         labels = _labels(table[name], kind)
