@@ -306,3 +306,16 @@ def test_the_density_attack_reads_rows_by_position_whatever_their_index():
     one_label = holdout.set_axis(np.zeros(len(holdout), dtype=int))  # every label 0
     assert membership_inference(train, one_label, copies, attack="density",
                                 random_state=0) == auc
+
+
+def test_the_holdouts_columns_are_read_as_the_training_rows_kinds():
+    # The holdout's own dtypes decided: its dates read from a CSV without parse_dates
+    # were text, every synthetic date stood apart from them, and the share closer to
+    # training went from 0.47 to 1.0.
+    rng = np.random.RandomState(0)
+    train, holdout = _mixed_table(rng, 150), _mixed_table(rng, 150)
+    synthetic = _mixed_table(rng, 150)
+    as_text = holdout.assign(when=holdout["when"].dt.strftime("%Y-%m-%d"))
+    parsed = distance_to_closest_record(train, synthetic, holdout, random_state=0)
+    read = distance_to_closest_record(train, synthetic, as_text, random_state=0)
+    assert read.share_closer_to_train == parsed.share_closer_to_train < 0.7

@@ -107,12 +107,17 @@ class ClosestRecords:
         None uses ``reference``.
     n_jobs : int, default=-1
         Threads for the tree queries (-1: all cores).
+    kinds_from : DataFrame or None, default=None
+        The table whose dtypes give column kinds where not ``scale_from`` (the training
+        rows', for an index of held-out rows whose dates may still be text); None uses
+        ``scale_from``.
     """
 
-    def __init__(self, reference, scale_from=None, n_jobs=-1):
+    def __init__(self, reference, scale_from=None, n_jobs=-1, kinds_from=None):
         scale_from = reference if scale_from is None else scale_from
+        kinds_from = scale_from if kinds_from is None else kinds_from
         self.columns = list(scale_from.columns)
-        self.kinds = [column_kind(scale_from[name]) for name in self.columns]
+        self.kinds = [column_kind(kinds_from[name]) for name in self.columns]
         self.n_jobs = check_n_jobs(n_jobs)
         self._numbers, self._levels = {}, {}
         for name, kind in zip(self.columns, self.kinds):

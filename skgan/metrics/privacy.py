@@ -106,7 +106,10 @@ def distance_to_closest_record(train, synthetic, holdout=None, *, random_state=0
     # each table's distances scale numbers by its own ranges, as SDMetrics does
     to_train = distances if train_part is train else ClosestRecords(
         train_part, n_jobs=n_jobs).closest(synthetic)
-    to_holdout = ClosestRecords(holdout_part, n_jobs=n_jobs).closest(synthetic)
+    # the holdout's columns read as the training rows' kinds (dates kept as text in a
+    # CSV read without parse_dates are still dates)
+    to_holdout = ClosestRecords(holdout_part, n_jobs=n_jobs, kinds_from=train).closest(
+        synthetic)
     share = float(np.mean(to_train < to_holdout))
     holdout_median = float(np.median(index.closest(holdout)))
     random_median = float(np.median(index.closest(random_rows(train, len(synthetic), rng))))
