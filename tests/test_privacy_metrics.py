@@ -319,3 +319,13 @@ def test_the_holdouts_columns_are_read_as_the_training_rows_kinds():
     parsed = distance_to_closest_record(train, synthetic, holdout, random_state=0)
     read = distance_to_closest_record(train, synthetic, as_text, random_state=0)
     assert read.share_closer_to_train == parsed.share_closer_to_train < 0.7
+
+
+def test_integer_columns_whose_copies_are_float_still_count_as_copies():
+    # Only the float side was rounded to 40 bits: 13-digit ids (epoch milliseconds)
+    # copied into a float column, as one blank makes it, missed their copies.
+    ids = pd.DataFrame({"t_ms": np.arange(1_700_000_000_000, 1_700_000_000_200)})
+    as_float = pd.concat([ids, pd.DataFrame({"t_ms": [np.nan]})], ignore_index=True)
+    for train in (ids, ids.astype("Int64")):
+        assert exact_match_rate(train, as_float) == 200 / 201
+    assert exact_match_rate(as_float, ids) == 200 / 201

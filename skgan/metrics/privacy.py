@@ -271,16 +271,23 @@ def _same_columns(**tables):
 
 def _in_coarser_float_precision(first, second):
     """Both tables with each float column shared by them in the coarser of its two
-    float dtypes (float64 values written as float32 then equal their copies)."""
-    coarser = {}
+    float dtypes (float64 values written as float32 then equal their copies), and an
+    integer column whose copy is float (one blank makes a column float) as that float
+    dtype, so that both sides are rounded alike (13-digit ids rounded on one side only
+    missed their copies)."""
+    first_types, second_types = {}, {}
     for name in first.columns.intersection(second.columns):
         kinds = [table[name].dtype for table in (first, second)]
-        if all(isinstance(kind, np.dtype) and kind.kind == "f" for kind in kinds) \
-                and kinds[0] != kinds[1]:
-            coarser[name] = min(kinds, key=lambda kind: kind.itemsize)
-    if not coarser:
-        return first, second
-    return first.astype(coarser), second.astype(coarser)
+        floats = [isinstance(kind, np.dtype) and kind.kind == "f" for kind in kinds]
+        integers = [pd.api.types.is_integer_dtype(kind) for kind in kinds]
+        if all(floats) and kinds[0] != kinds[1]:
+            first_types[name] = second_types[name] = min(kinds, key=lambda kind: kind.itemsize)
+        elif floats[0] and integers[1]:
+            second_types[name] = kinds[0]
+        elif floats[1] and integers[0]:
+            first_types[name] = kinds[1]
+    return (first.astype(first_types) if first_types else first,
+            second.astype(second_types) if second_types else second)
 
 
 #: Mantissa bits float values keep when rows are compared for copies (about 12 digits).
