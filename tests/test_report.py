@@ -101,6 +101,18 @@ def test_a_column_empty_in_one_table_only_scores_zero():
     assert shapes["synthetic_missing"].tolist() == [1.0, 1.0]
 
 
+def test_a_pair_with_a_column_empty_in_one_table_only_scores_zero():
+    # Its undefined correlation read as 0 and was compared with the real one (0.04):
+    # the pair scored 0.98 while the column scored 0.
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"x": rng.normal(size=50), "y": rng.normal(size=50)})
+    synthetic = real.assign(y=np.nan)
+    trends = pair_trends(real, synthetic)
+    assert trends["score"].tolist() == [0.0]
+    both_empty = pair_trends(real.assign(y=np.nan), synthetic)
+    assert both_empty["score"].tolist() == [1.0]  # alike: no trend in either
+
+
 def test_synthetic_values_are_read_as_the_real_columns_kind():
     # as they come back from CSV files: dates as text, booleans and numbers as text
     real = pd.DataFrame({

@@ -138,8 +138,8 @@ def pair_trends(real, synthetic, n_bins=10):
     columns = list(real.columns)
     kinds = {name: column_kind(real[name]) for name in columns}
     ordered = [name for name in columns if kinds[name] in ("numerical", "datetime")]
-    real_rho = _spearman(real, ordered, kinds)
-    synthetic_rho = _spearman(synthetic, ordered, kinds)
+    real_rho, real_pairs = _spearman(real, ordered, kinds)
+    synthetic_rho, synthetic_pairs = _spearman(synthetic, ordered, kinds)
     codes = {}
     if len(ordered) < len(columns):
         codes = {name: _binned_codes(real[name], synthetic[name], kinds[name], n_bins)
@@ -149,8 +149,12 @@ def pair_trends(real, synthetic, n_bins=10):
         for second in columns[first_index + 1:]:
             if first in real_rho.index and second in real_rho.index:
                 rho = real_rho.at[first, second], synthetic_rho.at[first, second]
+                # values together in one table only (a column empty in the other): 0,
+                # as column_shapes scores the empty column, not two undefined trends
+                apart = (real_pairs.at[first, second] == 0) != (
+                    synthetic_pairs.at[first, second] == 0)
                 rows.append((first, second, "correlation", *rho,
-                             1.0 - abs(rho[0] - rho[1]) / 2.0))
+                             0.0 if apart else 1.0 - abs(rho[0] - rho[1]) / 2.0))
             else:
                 rows.append((first, second, "contingency", np.nan, np.nan,
                              _contingency_similarity(codes[first], codes[second])))
@@ -313,11 +317,14 @@ def _binned_codes(real_series, synthetic_series, kind, n_bins):
 
 
 def _spearman(table, columns, kinds):
-    """Spearman correlations of ``columns`` (pairwise complete rows; undefined -> 0)."""
+    """Spearman correlations of ``columns`` (pairwise complete rows; undefined -> 0),
+    and how many rows hold both values of each pair."""
     values = pd.DataFrame(
         {name: _as_float(table[name], kinds[name]) for name in columns}, columns=columns
     )
-    return values.corr(method="spearman").fillna(0.0)
+    present = values.notna().to_numpy(dtype=np.int64)
+    together = pd.DataFrame(present.T @ present, index=columns, columns=columns)
+    return values.corr(method="spearman").fillna(0.0), together
 
 
 # ---------------------------------------------------------------------- distances
