@@ -329,3 +329,14 @@ def test_integer_columns_whose_copies_are_float_still_count_as_copies():
     for train in (ids, ids.astype("Int64")):
         assert exact_match_rate(train, as_float) == 200 / 201
     assert exact_match_rate(as_float, ids) == 1.0  # every row of ids is a copy
+
+
+def test_random_rows_draw_durations_uniformly_over_their_range():
+    # Durations took the categories' branch and drew only the values seen.
+    durations = pd.DataFrame({"wait": pd.to_timedelta([1, 5, None, 9], unit="h")})
+    rows = random_rows(durations, 2_000, random_state=0)
+    assert pd.api.types.is_timedelta64_dtype(rows["wait"].dtype)
+    observed = rows["wait"].dropna()
+    assert observed.nunique() > 100
+    assert observed.between(pd.Timedelta(hours=1), pd.Timedelta(hours=9)).all()
+    assert 0.15 < rows["wait"].isna().mean() < 0.35

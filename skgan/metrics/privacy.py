@@ -224,8 +224,9 @@ def random_rows(table, n_rows, random_state=None):
     """Rows drawn column by column, uniformly within the ranges and levels of ``table``.
 
     The baseline of ``baseline_protection``: numbers uniform between each column's
-    minimum and maximum (whole numbers for integer columns), datetimes likewise, other
-    columns uniform over their observed values, each missing at the column's rate.
+    minimum and maximum (whole numbers for integer columns), datetimes and durations
+    likewise, other columns uniform over their observed values, each missing at the
+    column's rate.
     """
     rng = check_random_state(random_state)
     columns = {}
@@ -235,12 +236,13 @@ def random_rows(table, n_rows, random_state=None):
         if len(observed) == 0:
             columns[name] = pd.Series([np.nan] * n_rows, dtype=series.dtype)
             continue
+        times = (pd.api.types.is_datetime64_any_dtype(series.dtype)
+                 or pd.api.types.is_timedelta64_dtype(series.dtype))
         if pd.api.types.is_bool_dtype(series.dtype) or not (
-                pd.api.types.is_numeric_dtype(series.dtype)
-                or pd.api.types.is_datetime64_any_dtype(series.dtype)):
+                pd.api.types.is_numeric_dtype(series.dtype) or times):
             levels = observed.unique()
             values = pd.Series(levels[rng.randint(len(levels), size=n_rows)])
-        elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+        elif times:
             low, high = observed.min(), observed.max()
             values = pd.Series(low + (high - low) * rng.uniform(size=n_rows))
         elif pd.api.types.is_integer_dtype(series.dtype):
@@ -253,7 +255,7 @@ def random_rows(table, n_rows, random_state=None):
             values = values.astype(float) if pd.api.types.is_numeric_dtype(values.dtype) \
                 and not pd.api.types.is_bool_dtype(values.dtype) else values.astype(
                     values.dtype if pd.api.types.is_datetime64_any_dtype(values.dtype)
-                    else object)
+                    or pd.api.types.is_timedelta64_dtype(values.dtype) else object)
             values[missing] = None
         columns[name] = values
     return pd.DataFrame(columns)
