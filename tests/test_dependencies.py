@@ -336,7 +336,7 @@ def test_conditions_that_break_a_learned_link_are_refused_at_once():
 
 @pytest.mark.parametrize("n_pairs", [8, 5_000, 10**7])
 def test_distinct_pairs_are_numpys_unique_whether_counted_or_sorted(n_pairs):
-    from skgan.adapters._level_rules import distinct_pairs
+    from skgan.adapters._distinct_rows import distinct_keys as distinct_pairs
     pairs = np.random.RandomState(0).randint(n_pairs, size=20_000).astype(np.int64)
     distinct = distinct_pairs(pairs, n_pairs)
     np.testing.assert_array_equal(distinct, np.unique(pairs))

@@ -33,7 +33,8 @@ from ._column_kinds import is_integer_valued, is_time_column
 from ._columns import positions_in
 from ._agreeing_keys import agree_keys
 from ._decoded_rows import level_positions
-from ._level_rules import apply_level_rules, distinct_pairs, find_level_rules
+from ._distinct_rows import distinct_keys
+from ._level_rules import apply_level_rules, find_level_rules
 from ._missing_together import write_discrete_missing_together, write_missing_together
 from ._split_dates import repair_split_dates
 from ._table_columns import ContinuousColumn, DiscreteColumn
@@ -370,7 +371,6 @@ def _keys_of(codes, n_levels, key_positions, dependent_positions,
                     and (n_levels[dependent], -dependent) >= (n_levels[key], -key)):
                 continue
             pairs = codes[key].astype(np.int64) * n_levels[dependent] + codes[dependent]
-            if len(distinct_pairs(pairs, n_levels[key] * n_levels[dependent])) \
-                    == n_levels[key]:
+            if len(distinct_keys(pairs, n_levels[key] * n_levels[dependent])) == n_levels[key]:
                 keys_of.setdefault(dependent, []).append(key)
     return keys_of

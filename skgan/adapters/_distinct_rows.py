@@ -1,7 +1,8 @@
 """The distinct rows of an array of level codes, the position of each row among them
 and how often each occurs: pair calibration rakes patterns, not rows
 (:mod:`skgan.adapters._pair_calibration`), and drawing keys again groups rows by their
-dependents (:mod:`skgan.adapters._agreeing_keys`).
+dependents (:mod:`skgan.adapters._agreeing_keys`); the distinct pairs of levels of two
+columns are what a fit's column-pair tests look for (:func:`distinct_keys`).
 """
 
 import numpy as np
@@ -29,6 +30,17 @@ def distinct_rows(codes, n_levels):
     if not renumbered and radix <= COUNTED_KEYS_PER_ROW * max(len(codes), 1):
         return _counted_distinct_rows(keys, radix, n_levels, codes.dtype)
     return _hashed_distinct_rows(codes, keys)
+
+
+def distinct_keys(keys, n_keys):
+    """The distinct values of integer ``keys`` (in ``0 .. n_keys - 1``), sorted, as
+    ``numpy.unique`` gives them: counted where there are at most
+    ``COUNTED_KEYS_PER_ROW`` possible keys a row, else hashed and only the distinct ones
+    sorted (the column-pair tests of a fit: a tenth of the cost of sorting 20,000 rows
+    for each of 39,800 pairs of 200 discrete columns)."""
+    if n_keys <= COUNTED_KEYS_PER_ROW * max(len(keys), 1):
+        return np.flatnonzero(np.bincount(keys, minlength=n_keys))
+    return np.sort(pd.unique(keys))
 
 
 def _hashed_distinct_rows(codes, keys):

@@ -30,6 +30,7 @@ import pandas as pd
 
 from ._columns import positions_in
 from ._decoded_rows import level_positions
+from ._distinct_rows import distinct_keys
 
 MIN_ROWS = 10
 MAX_CHANCE = 1e-6
@@ -204,19 +205,10 @@ def find_level_rules(frame, discrete_positions, written):
     return rules
 
 
-def distinct_pairs(pairs, n_pairs):
-    """The distinct values of ``pairs`` (codes below ``n_pairs``), sorted, as
-    ``np.unique`` gives them: by counting where the pairs fit a table of a few times
-    the rows (a tenth of the cost of sorting 20,000 rows), else by sorting."""
-    if n_pairs <= 4 * len(pairs) + 65_536:
-        return np.flatnonzero(np.bincount(pairs, minlength=n_pairs))
-    return np.unique(pairs)
-
-
 def _rule(codes, uniques, shares, column, other, level_counts, frequent):
     n_other = len(uniques[other])
     pairs = codes[column].astype(np.int64) * n_other + codes[other]
-    distinct = distinct_pairs(pairs, len(level_counts) * n_other)
+    distinct = distinct_keys(pairs, len(level_counts) * n_other)
     seen_with = np.bincount(distinct // n_other, minlength=len(level_counts))
     single = frequent & (seen_with == 1)
     if not single.any():
