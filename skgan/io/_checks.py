@@ -175,19 +175,14 @@ def _listed_length(item):
     return 0
 
 
-def spare_text_bytes(dtype, listed):
-    """Bytes a fixed-width text array (``U``, ``S``) of ``dtype`` holding the ``listed``
-    values takes beyond what they need (0 for other dtypes)."""
-    if dtype.kind not in "US":
-        return 0
-    longest = max(map(_listed_length, listed), default=0)
-    return len(listed) * max(0, dtype.itemsize - longest * (4 if dtype.kind == "U" else 1))
-
-
 def check_spare_text(total, dtype, listed, path):
-    """``total`` plus :func:`spare_text_bytes` of one more text array, or a
-    ``ValueError`` once past :data:`MAX_SPARE_TEXT_BYTES`."""
-    total += spare_text_bytes(dtype, listed)
+    """``total`` plus the bytes a fixed-width text array (``U``, ``S``) of ``dtype``
+    holding the ``listed`` values takes beyond what they need, or a ``ValueError`` once
+    past :data:`MAX_SPARE_TEXT_BYTES`."""
+    if dtype.kind not in "US":
+        return total
+    longest = max(map(_listed_length, listed), default=0)
+    total += len(listed) * max(0, dtype.itemsize - longest * (4 if dtype.kind == "U" else 1))
     if total > MAX_SPARE_TEXT_BYTES:
         raise ValueError(f"{path}: text arrays declared {total:,} bytes wider than their "
                          f"values need (at most {MAX_SPARE_TEXT_BYTES:,} in a file)")
