@@ -7,7 +7,7 @@ import torch
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples
 
 from ._engine.best_start import fit_best_start
 from ._engine.core import AdversarialCore, refuse_file_path
@@ -325,7 +325,7 @@ max_time
         -------
         score : float
         """
-        check_is_fitted(self)
+        self._check_fitted_input(X)
         in_b = self._domain_mask(X, y, reset=False)
         if min(domain_sizes(in_b)) < 2:
             raise ValueError("score needs at least 2 rows of each domain in X.")
@@ -336,21 +336,24 @@ max_time
             if len(indices) > self.max_score_samples:
                 indices = np.sort(seeds.choice(indices, self.max_score_samples, replace=False))
             samples.append(_safe_indexing(X, indices))
-            encoded.append(self._flat_encoding(samples[-1]))
+            # Held-out rows may hold what training never saw (a rare level, a missing
+            # value): encoded as the samplers' score encodes them, where transform
+            # refuses; each set of rows is encoded once, and translated from that.
+            encoded.append(self.adapter_.encode_for_scoring(samples[-1]))
+        flat = [codes.reshape(len(codes), -1) for codes in encoded]
         total = 0.0
-        # Held-out rows may hold what training never saw (a rare level, a missing
-        # value): encoded as the samplers' score encodes them, where transform refuses.
         for source, target, forward, backward in [
             (0, 1, "generator_ab_", "generator_ba_"),
             (1, 0, "generator_ba_", "generator_ab_"),
         ]:
-            translated = self._translate(samples[source], forward, for_scoring=True)
-            if encoded[target].shape[1]:  # width 0 (constant columns): nothing differs
-                total += mmd(self._flat_encoding(translated), encoded[target],
-                             gamma=median_heuristic_gamma(encoded[target]))
-            round_trip = self._flat_encoding(self._translate(translated, backward,
-                                                             for_scoring=True))
-            error = np.abs(round_trip - encoded[source])
+            translated = self._translated(encoded[source], forward, samples[source])
+            translated_codes = self.adapter_.encode_for_scoring(translated)
+            if flat[target].shape[1]:  # width 0 (constant columns): nothing differs
+                total += mmd(translated_codes.reshape(len(translated_codes), -1),
+                             flat[target], gamma=median_heuristic_gamma(flat[target]))
+            round_trip = self._flat_encoding(self._translated(translated_codes, backward,
+                                                              translated))
+            error = np.abs(round_trip - flat[source])
             total += float(error.mean()) if error.size else 0.0  # width 0: constant columns
         return -total
 

@@ -67,14 +67,14 @@ class TranslationMixin(TransformerMixin):
         """
         return self._translate(X, "generator_ba_")
 
-    def _translate(self, X, translator_name, for_scoring=False):
-        """``X`` translated by ``translator_name``; ``for_scoring``: rows encoded as
-        ``score`` reads held-out rows (a level or a missing value never seen in
-        training encoded as best the adapter can, where ``transform`` refuses it)."""
+    def _translate(self, X, translator_name):
         self._check_fitted_input(X)  # NotFittedError before any fitted attribute is read
+        return self._translated(self.adapter_.encode(X), translator_name, X)
+
+    def _translated(self, encoded, translator_name, X):
+        """The rows ``encoded`` (the adapter's encoding of ``X``) translated by
+        ``translator_name`` and decoded (with ``X``'s index, for a DataFrame)."""
         translator = getattr(self, translator_name)
-        encoded = (self.adapter_.encode_for_scoring(X) if for_scoring
-                   else self.adapter_.encode(X))
         translated = np.concatenate(
             [self._translate_encoded(chunk, translator)
              for chunk in np.array_split(encoded, max(1, -(-len(encoded)
